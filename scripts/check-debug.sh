@@ -1,0 +1,303 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The debug-kernel lane (make check-debug): the mytcp selftests on a 6.12
+# kernel with KASAN, lockdep, kmemleak, UBSAN, DEBUG_OBJECTS, DEBUG_LIST...
+# See Documentation/debug-lane.rst.
+#
+# usage: scripts/check-debug.sh [--smoke] [--inject=leak|uaf|lockdep|ubsan]
+#
+#   (no option)      build (or reuse) the debug kernel, build mytcp against
+#                    it, run the whole selftest suite in a TCG VM, then rmmod
+#                    mytcp and scan kmemleak.  Fails on any report.
+#   --smoke          boot the debug kernel and show that KASAN, lockdep,
+#                    kmemleak and UBSAN are live (no mytcp needed).
+#   --inject=KIND    positive control: load a throwaway module with a
+#                    deliberate bug of that KIND and check that the lane
+#                    FAILS on it.  Exits 0 when the bug was caught.
+#
+# Environment:
+#   MYTCP_DEBUG_TIMEOUT     VM timeout in seconds (default 3600)
+#   MYTCP_TIMEOUT_MULT      factor applied to the per-test timeout of
+#                           selftests/mytcp/settings (default 5: KASAN and
+#                           lockdep under TCG are slow); also passed to the
+#                           guest, for tests that scale their own waits
+#   MYTCP_DEBUG_MEM         guest memory (default 4G)
+#   MYTCP_DEBUG_APPEND      extra guest kernel command line
+#   CHECK_ARGS              extra run_kselftest.sh arguments, as for
+#                           `make check` (e.g. "-t mytcp:socket_api")
+#   MYTCP_DEBUG_CACHE, MYTCP_DEBUG_JOBS: see scripts/build-debug-kernel.sh
+#
+# Inside the VM this script is run again with --guest-suite, --guest-smoke
+# or --guest-inject=...; those modes are internal.
+
+set -uo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+KMEMLEAK=/sys/kernel/debug/kmemleak
+
+log() { echo "[check-debug] $*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# ------------------------------------------------------------- guest side
+
+# Trigger two kmemleak scans (objects younger than 5 s are never reported,
+# and kmemleak's documentation recommends a second scan), then print what
+# it found.  Returns 1 if it reported anything.
+kmemleak_scan()
+{
+	local what=$1 leaks t0
+	[ -w $KMEMLEAK ] || { log "kmemleak: $KMEMLEAK missing"; return 1; }
+	t0=$(date +%s)
+	sleep 6
+	echo scan >$KMEMLEAK
+	sleep 6
+	echo scan >$KMEMLEAK
+	leaks=$(cat $KMEMLEAK)
+	if [ -n "$leaks" ]; then
+		log "kmemleak $what: LEAKS REPORTED:"
+		echo "$leaks"
+		return 1
+	fi
+	log "kmemleak $what: clean ($(( $(date +%s) - t0 )) s)"
+	return 0
+}
+
+# Forget what kmemleak reports for boot: only leaks from now on count.
+kmemleak_clear()
+{
+	[ -w $KMEMLEAK ] || return 0
+	echo scan >$KMEMLEAK
+	local boot
+	boot=$(grep -c '^unreferenced object' $KMEMLEAK)
+	echo clear >$KMEMLEAK
+	log "kmemleak: cleared $boot boot-time report(s) before the run"
+}
+
+# lockdep switches itself off after its first report or when a table
+# overflows; then the rest of the run is unchecked.
+lockdep_still_on()
+{
+	local dl
+	dl=$(awk '/debug_locks:/ {print $2}' /proc/lockdep_stats 2>/dev/null)
+	if [ "$dl" != 1 ]; then
+		log "lockdep is OFF (debug_locks=${dl:-?}): it reported or overflowed"
+		return 1
+	fi
+	return 0
+}
+
+guest_smoke()
+{
+	local rc=0
+	log "guest kernel $(uname -r), $(nproc) CPUs, up $(cut -d' ' -f1 /proc/uptime) s"
+	log "KASAN:"; dmesg | grep -i 'kasan' | sed 's/^/    /'
+	dmesg | grep -q 'KernelAddressSanitizer initialized' || { log "KASAN not initialised"; rc=1; }
+	if [ -e /proc/lockdep ]; then
+		log "lockdep: /proc/lockdep present, $(grep -c . /proc/lockdep) lock classes so far"
+		grep -E 'debug_locks|lock-classes|dependency chains' /proc/lockdep_stats | sed 's/^/    /'
+		lockdep_still_on || rc=1
+	else
+		log "lockdep: /proc/lockdep missing"; rc=1
+	fi
+	log "config (from /proc/config.gz):"
+	zcat /proc/config.gz | grep -E '^CONFIG_(KASAN|KASAN_INLINE|PROVE_LOCKING|DEBUG_KMEMLEAK|UBSAN|UBSAN_BOUNDS|DEBUG_OBJECTS|DEBUG_LIST|DEBUG_ATOMIC_SLEEP|DETECT_HUNG_TASK)=' |
+		sed 's/^/    /'
+	kmemleak_clear
+	kmemleak_scan "smoke" || rc=1
+	return $rc
+}
+
+guest_inject()
+{
+	local kind=$1 ko=$2
+	kmemleak_clear
+	log "inject $kind: insmod $ko"
+	insmod "$ko" || log "insmod failed (rc=$?)"
+	sleep 1
+	rmmod lanebug 2>/dev/null
+	case $kind in
+	leak) kmemleak_scan "after inject=leak" ;;
+	lockdep) lockdep_still_on ;;
+	esac
+	# The runner's dmesg check does the rest.
+	return 0
+}
+
+# The suite itself: scripts/guest-selftests.sh (the same guest side as
+# `make check`), bracketed by the kmemleak clear / rmmod / scan.
+guest_suite()
+{
+	local rc=0 src t0
+	log "guest kernel $(uname -r), $(nproc) CPUs, booted in $(cut -d' ' -f1 /proc/uptime) s"
+	kmemleak_clear
+	lockdep_still_on || rc=1
+
+	t0=$(date +%s)
+	log "suite: scripts/guest-selftests.sh $*"
+	"$TOP/scripts/guest-selftests.sh" "$@"
+	src=$?
+	log "suite exited with $src after $(( $(date +%s) - t0 )) s"
+	[ $src -eq 0 ] || rc=$src
+
+	if grep -q '^mytcp ' /proc/modules; then
+		log "rmmod mytcp (the suite left it loaded)"
+		rmmod mytcp || { log "rmmod mytcp failed"; rc=1; }
+	fi
+	lockdep_still_on || rc=1
+	kmemleak_scan "after the suite and rmmod mytcp" || rc=1
+	return $rc
+}
+
+case "${1:-}" in
+--guest-smoke) guest_smoke; exit ;;
+--guest-suite) shift; guest_suite "$@"; exit ;;
+--guest-inject=*) k=${1#--guest-inject=}; guest_inject "${k%%:*}" "${k#*:}"; exit ;;
+esac
+
+# -------------------------------------------------------------- host side
+
+mode=suite inject=""
+for arg; do
+	case $arg in
+	--smoke) mode=smoke ;;
+	--inject=leak|--inject=uaf|--inject=lockdep|--inject=ubsan)
+		mode=inject; inject=${arg#--inject=} ;;
+	-h|--help) sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) die "unknown argument '$arg' (see --help)" ;;
+	esac
+done
+
+export MYTCP_TIMEOUT_MULT=${MYTCP_TIMEOUT_MULT:-5}
+timeout_s=${MYTCP_DEBUG_TIMEOUT:-3600}
+mem=${MYTCP_DEBUG_MEM:-4G}
+# loglevel=5: warnings (lockdep splats, WARN()s) reach the console live.
+# acpi=off: skips an ACPI timeout loop that costs ~15 s of TCG boot.
+append="loglevel=5 acpi=off ${MYTCP_DEBUG_APPEND:-}"
+
+t_start=$(date +%s)
+kdir=$("$TOP/scripts/build-debug-kernel.sh" | tail -n 1)
+[ -n "$kdir" ] && [ -f "$kdir/.mytcp-debug-complete" ] ||
+	die "debug kernel build failed"
+krel=$(cat "$kdir/include/config/kernel.release")
+image=$kdir/arch/x86/boot/bzImage
+moddir=$kdir/modroot/lib/modules/$krel
+log "debug kernel $krel: $image (ready after $(( $(date +%s) - t_start )) s)"
+
+# Same steps as build_selftests() in scripts/check.sh, into $1/selftests.
+build_selftests()
+{
+	local ksft=$TOP/build/kselftest/tools/testing/selftests
+	local inst=$1/selftests obj=$1/selftests-obj
+	[ -r "$ksft/lib.mk" ] || { log "build/kselftest missing: run make deps"; return 1; }
+	rm -rf "$inst"
+	mkdir -p "$inst/kselftest" "$inst/net" "$obj"
+	make -s -C "$TOP/selftests/mytcp" OUTPUT="$obj" &&
+	make -s -C "$TOP/selftests/mytcp" OUTPUT="$obj" \
+		INSTALL_PATH="$inst/mytcp" install &&
+	cp -a "$ksft/kselftest/." "$inst/kselftest/" &&
+	cp -a "$ksft/run_kselftest.sh" "$inst/" &&
+	cp -a "$ksft/net/lib.sh" "$inst/net/" &&
+	make -s --no-print-directory -C "$TOP/selftests/mytcp" OUTPUT="$obj" \
+		COLLECTION=mytcp emit_tests >"$inst/kselftest-list.txt" &&
+	grep -q '^mytcp:' "$inst/kselftest-list.txt"
+}
+
+run_vm()
+{
+	"$TOP/scripts/vm-run.sh" -k "$image" -m "$moddir" -t "$timeout_s" \
+		-M "$mem" -a "$append" -- "$@"
+}
+
+case $mode in
+smoke)
+	cd "$TOP" && run_vm "$TOP/scripts/check-debug.sh" --guest-smoke
+	rc=$?
+	;;
+inject)
+	w=$(mktemp -d /tmp/mytcp-lanebug.XXXXXX)
+	trap 'rm -rf "$w"' EXIT
+	case $inject in
+	leak) body='void *p = kmalloc(1234, GFP_KERNEL); OPTIMIZER_HIDE_VAR(p);
+		pr_info("lanebug: leaked 1234 bytes\n");' ;;
+	uaf) body='char *p = kmalloc(64, GFP_KERNEL); kfree(p);
+		pr_info("lanebug: use after free\n"); OPTIMIZER_HIDE_VAR(p);
+		p[3] = 1;' ;;
+	lockdep) body='mutex_lock(&a); mutex_lock(&b); mutex_unlock(&b);
+		mutex_unlock(&a); mutex_lock(&b); mutex_lock(&a);
+		mutex_unlock(&a); mutex_unlock(&b);
+		pr_info("lanebug: ABBA lock order\n");' ;;
+	ubsan) body='volatile int sh = 40; volatile int v = 1;
+		pr_info("lanebug: shift %d\n", v << sh);' ;;
+	esac
+	cat >"$w/lanebug.c" <<-EOF
+	// SPDX-License-Identifier: GPL-2.0
+	#include <linux/module.h>
+	#include <linux/slab.h>
+	#include <linux/mutex.h>
+	static DEFINE_MUTEX(a);
+	static DEFINE_MUTEX(b);
+	static int __init lanebug_init(void)
+	{
+		$body
+		return 0;
+	}
+	static void __exit lanebug_exit(void) { }
+	module_init(lanebug_init);
+	module_exit(lanebug_exit);
+	MODULE_LICENSE("GPL");
+	EOF
+	echo 'obj-m := lanebug.o' >"$w/Kbuild"
+	make -s -C "$kdir" M="$w" modules >&2 || die "cannot build lanebug.ko"
+	cd "$TOP" && run_vm "$TOP/scripts/check-debug.sh" \
+		"--guest-inject=$inject:$w/lanebug.ko"
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		log "inject=$inject: the lane FAILED as it must (rc=$rc): detection works"
+		exit 0
+	fi
+	log "inject=$inject: the lane did NOT catch the deliberate bug"
+	exit 1
+	;;
+suite)
+	# Like scripts/check.sh: the selftests and the module are built from
+	# and into build/debug/, never in the working tree.
+	out=$TOP/build/debug
+	mkdir -p "$out"
+	log "building the selftests into $out/selftests"
+	build_selftests "$out" >&2 || die "selftests do not build"
+	log "building mytcp against $kdir"
+	rsync -a --delete --exclude=/build --exclude=/.git --exclude='*.o' \
+		--exclude='*.ko' --exclude='.*.cmd' "$TOP/" "$out/src/" ||
+		die "rsync failed"
+	make -C "$out/src" KDIR="$kdir" KVER="$krel" module \
+		>"$out/build.log" 2>&1 || { cat "$out/build.log" >&2;
+		die "mytcp does not build against $kdir"; }
+	cp "$out/src/mytcp/mytcp.ko" "$out/mytcp.ko" || die "no mytcp.ko"
+	vm=$(modinfo -F vermagic "$out/mytcp.ko" | cut -d' ' -f1)
+	[ "$vm" = "$krel" ] || die "mytcp.ko has vermagic '$vm', want '$krel'"
+
+	# Per-test timeout: the suite's settings times MYTCP_TIMEOUT_MULT,
+	# through run_kselftest.sh -o (the assertions stay as they are).
+	t=$(sed -n 's/^timeout=\([0-9]*\)$/\1/p' "$TOP/selftests/mytcp/settings")
+	per_test=$(( ${t:-45} * MYTCP_TIMEOUT_MULT ))
+	log "per-test timeout ${per_test} s (${t:-45} x $MYTCP_TIMEOUT_MULT)"
+
+	export MYTCP_KO=$out/mytcp.ko MYTCP_SELFTESTS_DIR=$out/selftests
+	# shellcheck disable=SC2086
+	cd "$TOP" && run_vm "$TOP/scripts/check-debug.sh" --guest-suite \
+		-o "$per_test" ${CHECK_ARGS:-} 2>&1 | tee "$out/check-debug.log"
+	rc=${PIPESTATUS[0]}
+	tr -d '\r' <"$out/check-debug.log" >"$out/check-debug.log.tmp" &&
+		mv "$out/check-debug.log.tmp" "$out/check-debug.log"
+	pass=$(grep -cE '^ok [0-9]+ selftests: ' "$out/check-debug.log")
+	fail=$(grep -cE '^not ok [0-9]+ selftests: ' "$out/check-debug.log")
+	log "selftests: $pass ok, $fail not ok; VM verdict rc=$rc" \
+		"(121: dmesg/kmemleak report, 122: panic/no verdict, 124: timeout)"
+	log "log: $out/check-debug.log"
+	;;
+esac
+
+log "total $(( $(date +%s) - t_start )) s; verdict rc=$rc"
+[ $rc -eq 0 ] && log "PASS" || log "FAIL (see Documentation/debug-lane.rst)"
+exit $rc
