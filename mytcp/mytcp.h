@@ -1,0 +1,474 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mytcp: internal definitions shared by the module's files.
+ *
+ * Locking (the rules every file follows; see Documentation/design.rst):
+ *  - A connection is a struct mytcp_sock (embeds inet_sock, hence struct sock).
+ *    Its protocol state is guarded by the socket lock: process context takes
+ *    lock_sock(); softirq (receive hook, hrtimers in softirq mode) takes
+ *    bh_lock_sock() and, when sock_owned_by_user(), defers: segments go to
+ *    the socket backlog (sk_add_backlog, drained by release_sock through
+ *    mytcp_backlog_rcv) and timer events set a bit in mtp->deferred that
+ *    mytcp_release_cb() handles.
+ *  - Hash tables (table.c) have one spinlock per bucket, taken with BH off;
+ *    lookups run under rcu_read_lock() and take a reference with
+ *    refcount_inc_not_zero().  Sockets are freed after a grace period
+ *    (SOCK_RCU_FREE), TIME_WAIT entries with kfree_rcu().
+ *  - A listener's accept queue and pending (SYN_RCVD) children are guarded
+ *    by mtp->accept_lock (spin_lock_bh), never by the listener's socket lock,
+ *    so a child may take it while holding its own socket lock.
+ *    Order: child socket lock -> listener accept_lock -> bucket lock.
+ *  - Every armed timer holds a socket reference (timer.c).
+ */
+#ifndef _MYTCP_H
+#define _MYTCP_H
+
+#include <linux/types.h>
+#include <linux/skbuff.h>
+#include <linux/hrtimer.h>
+#include <linux/rbtree.h>
+#include <linux/spinlock.h>
+#include <linux/list.h>
+#include <linux/percpu_counter.h>
+#include <net/sock.h>
+#include <net/inet_sock.h>
+#include <net/tcp_states.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include <uapi/linux/tcp.h>
+
+#include "uapi/mytcp.h"
+
+extern int mytcp_family;
+
+/* ---- sequence arithmetic ---- */
+static inline bool mytcp_before(u32 a, u32 b)
+{
+	return (s32)(a - b) < 0;
+}
+
+#define mytcp_after(a, b)	mytcp_before(b, a)
+
+static inline bool mytcp_between(u32 seq, u32 lo, u32 hi)
+{
+	/* lo <= seq <= hi, modulo 2^32 */
+	return hi - lo >= seq - lo;
+}
+
+/* ---- constants ---- */
+#define MYTCP_MIN_MSS		88	/* well above the CVE-2019-11479 floor of 48 */
+#define MYTCP_DEFAULT_MSS	536
+#define MYTCP_MAX_WSCALE	14
+#define MYTCP_MAX_OPT_LEN	40
+#define MYTCP_INIT_CWND		10	/* RFC 6928 */
+#define MYTCP_DELACK_NS		(40 * NSEC_PER_MSEC)
+#define MYTCP_FIN_WAIT2_NS	(60ULL * NSEC_PER_SEC)
+#define MYTCP_CHALLENGE_PER_SEC	10	/* per-socket challenge ACK limit */
+#define MYTCP_BACKLOG_LIMIT(sk)	((sk)->sk_rcvbuf + (sk)->sk_sndbuf)
+
+/* ---- per network namespace ---- */
+enum mytcp_stat_item {
+	MYTCP_STAT_ACTIVE_OPENS,
+	MYTCP_STAT_PASSIVE_OPENS,
+	MYTCP_STAT_ATTEMPT_FAILS,
+	MYTCP_STAT_ESTAB_RESETS,
+	MYTCP_STAT_CURR_ESTAB,
+	MYTCP_STAT_IN_SEGS,
+	MYTCP_STAT_OUT_SEGS,
+	MYTCP_STAT_RETRANS_SEGS,
+	MYTCP_STAT_IN_CSUM_ERRORS,
+	MYTCP_STAT_IN_ERRS,
+	MYTCP_STAT_OUT_RSTS,
+	MYTCP_STAT_IN_RSTS,
+	MYTCP_STAT_CHALLENGE_ACKS,
+	MYTCP_STAT_DROP_HDR,		/* truncated / bad offset / bad options */
+	MYTCP_STAT_DROP_NOT_ACCEPTABLE,	/* outside the receive window */
+	MYTCP_STAT_DROP_ACK_UNSENT,	/* ACK for data not yet sent */
+	MYTCP_STAT_DROP_BACKLOG,	/* socket backlog full */
+	MYTCP_STAT_DROP_RCVBUF,		/* receive buffer full */
+	MYTCP_STAT_DROP_LISTEN_OVERFLOW,
+	MYTCP_STAT_DROP_OFO_MEM,	/* out-of-order data beyond the buffer */
+	MYTCP_STAT_DROP_PAWS,
+	MYTCP_STAT_DROP_TW_RST,		/* RFC 1337 */
+	MYTCP_STAT_TIMEOUTS,
+	MYTCP_STAT_KEEPALIVE_TIMEOUTS,
+	MYTCP_STAT_FAST_RETRANS,
+	MYTCP_STAT_OFO_QUEUED,
+	MYTCP_STAT_DELAYED_ACKS,
+	MYTCP_STAT_ZERO_WINDOW_PROBES,
+	MYTCP_STAT_ICMP_ERRORS,
+	MYTCP_STAT_MAX
+};
+
+struct mytcp_net {
+	struct net *net;
+	/* sysctls (net.mytcp.*) */
+	int msl_ms;
+	int syn_retries;
+	int synack_retries;
+	int retries2;
+	int rto_min_ms;
+	int rto_max_ms;
+	int rto_init_ms;
+	int keepalive_time_s;
+	int keepalive_intvl_s;
+	int keepalive_probes;
+	int challenge_ack_limit;
+	int rmem_default;
+	int wmem_default;
+	int fin_timeout_s;
+	int ephemeral_lo;
+	int ephemeral_hi;
+	struct ctl_table_header *sysctl_hdr;
+	atomic_long_t stats[MYTCP_STAT_MAX];
+};
+
+extern unsigned int mytcp_net_id;
+
+static inline struct mytcp_net *mytcp_pernet(const struct net *net)
+{
+	return net_generic(net, mytcp_net_id);
+}
+
+#define MYTCP_INC_STATS(net, item) \
+	atomic_long_inc(&mytcp_pernet(net)->stats[item])
+#define MYTCP_DEC_STATS(net, item) \
+	atomic_long_dec(&mytcp_pernet(net)->stats[item])
+#define MYTCP_ADD_STATS(net, item, n) \
+	atomic_long_add(n, &mytcp_pernet(net)->stats[item])
+
+/* Global live-object counters: tests read them to prove nothing leaks. */
+extern atomic_t mytcp_live_socks;
+extern atomic_t mytcp_live_tw;
+extern atomic_t mytcp_live_skbs;
+
+/* ---- per-segment control block (skb->cb) ---- */
+struct mytcp_skb_cb {
+	u32 seq;		/* first sequence number */
+	u32 end_seq;		/* seq + SYN + FIN + data length */
+	u32 ack_seq;		/* for received segments */
+	u8 flags;		/* TCPHDR_* */
+	u8 sacked;		/* MYTCP_SACKED_* on the retransmit queue */
+	u16 retrans;		/* times this skb was retransmitted */
+	u64 sent_ns;		/* last transmission (RTT sample, Karn) */
+};
+
+#define MYTCP_SACKED_ACKED	0x01
+#define MYTCP_SACKED_RETRANS	0x02
+#define MYTCP_SACKED_LOST	0x04
+
+#define MYTCP_SKB_CB(skb)	((struct mytcp_skb_cb *)&((skb)->cb[0]))
+
+#define TCPHDR_FIN 0x01
+#define TCPHDR_SYN 0x02
+#define TCPHDR_RST 0x04
+#define TCPHDR_PSH 0x08
+#define TCPHDR_ACK 0x10
+#define TCPHDR_URG 0x20
+
+/* Options seen on a segment. */
+struct mytcp_opts {
+	u16 mss;
+	u8 wscale;
+	u8 saw_mss:1, saw_wscale:1, saw_ts:1, sack_ok:1;
+	u8 num_sacks;
+	u32 tsval, tsecr;
+	u32 sack[4][2];		/* start, end */
+};
+
+/* ---- timers ---- */
+enum mytcp_timer_id {
+	MYTCP_T_RTX,		/* retransmission, SYN/SYN-ACK/FIN too */
+	MYTCP_T_DELACK,
+	MYTCP_T_PERSIST,	/* zero-window probe */
+	MYTCP_T_KEEPALIVE,	/* also FIN_WAIT_2 timeout on orphans */
+	MYTCP_T_MAX
+};
+
+/* Bits in mtp->deferred: work for mytcp_release_cb(). */
+#define MYTCP_DEFER_TIMER(id)	(1UL << (id))
+#define MYTCP_DEFER_OUTPUT	(1UL << MYTCP_T_MAX)
+
+/* ---- congestion control interface (cong.c) ---- */
+struct mytcp_sock;
+struct mytcp_cong_ops {
+	const char *name;
+	void (*init)(struct mytcp_sock *mtp);
+	/* new data acknowledged outside recovery */
+	void (*on_ack)(struct mytcp_sock *mtp, u32 acked_bytes);
+	/* loss detected: returns the new ssthresh */
+	u32 (*ssthresh)(struct mytcp_sock *mtp);
+};
+
+/*
+ * A local port in use: every bound socket, every connection (accepted
+ * children inherit their listener's port) and every TIME_WAIT entry has
+ * one, so bind() sees them all (SO_REUSEADDR/SO_REUSEPORT rules).
+ */
+struct mytcp_bind_ent {
+	struct hlist_node node;
+	possible_net_t net;
+	__be32 addr;
+	u16 port;			/* host order */
+	u8 reuse:1, reuseport:1, listening:1, is_tw:1, linked:1;
+	kuid_t uid;
+};
+
+/* ---- the connection ---- */
+struct mytcp_sock {
+	struct inet_sock inet;		/* must be first */
+
+	/* Send sequence space (RFC 9293 3.3.1) */
+	u32 iss;
+	u32 snd_una;
+	u32 snd_nxt;
+	u32 snd_max;			/* highest snd_nxt ever */
+	u32 snd_wnd;			/* peer's window, scaled */
+	u32 snd_wl1;
+	u32 snd_wl2;
+	u32 max_window;
+
+	/* Receive sequence space */
+	u32 irs;
+	u32 rcv_nxt;
+	u32 rcv_wnd;			/* last advertised window */
+	u32 rcv_wup;			/* rcv_nxt at last window update */
+
+	/* Negotiated options */
+	u16 mss;			/* effective send MSS */
+	u16 peer_mss;			/* peer's MSS option */
+	u16 user_mss;			/* TCP_MAXSEG */
+	u16 adv_mss;			/* our MSS option */
+	u8 snd_wscale;			/* shift applied to peer's window */
+	u8 rcv_wscale;			/* shift we apply to our window */
+	u8 wscale_ok:1, ts_ok:1, sack_ok:1;
+	u8 nodelay:1, cork:1, quickack:1, keepalive_set:1;
+	u8 fin_queued:1;		/* FIN is on the write queue */
+	u8 fin_rcvd:1;
+	u8 ack_pending:1;		/* a delayed ACK is owed */
+	u8 orphan_done:1;
+	u32 ts_recent;
+	u64 ts_recent_stamp;		/* jiffies64 of ts_recent */
+	u32 ts_offset;
+
+	/* Retransmission (RFC 6298) */
+	u32 srtt_us;			/* smoothed RTT << 3 */
+	u32 rttvar_us;			/* << 2 */
+	u32 rto_us;
+	u32 rtt_last_us;
+	u8 backoff;
+	u8 retransmits;			/* consecutive RTO expiries */
+	u8 syn_retries;			/* TCP_SYNCNT, 0 = sysctl */
+	u32 user_timeout_ms;		/* TCP_USER_TIMEOUT */
+	u64 rtx_start_ns;		/* first unacked retransmission */
+	u32 total_retrans;
+	u32 lost_out;
+	u32 sacked_out;
+	u32 retrans_out;
+	u32 packets_out;
+
+	/* Congestion control */
+	const struct mytcp_cong_ops *cong;
+	u32 cwnd;			/* segments */
+	u32 ssthresh;
+	u32 cwnd_cnt;			/* bytes acked toward +1 in CA */
+	u32 recover;			/* NewReno recovery point */
+	u8 in_recovery:1;
+	u8 dupacks;
+	u64 last_send_ns;		/* restart after idle */
+	u32 reordering;
+
+	/* Persist / keepalive */
+	u8 probes_out;
+	u32 keepidle_s, keepintvl_s;	/* 0 = sysctl */
+	u8 keepcnt;
+	u64 last_rcv_ns;		/* any segment received */
+	u64 last_data_rcv_ns;
+	u64 last_data_sent_ns;
+
+	/* Delayed ACK */
+	u8 segs_since_ack;
+
+	/* Out-of-order data: rbtree by seq, accounted in sk_rmem_alloc */
+	struct rb_root ooo_root;
+	u32 ooo_bytes;
+	u32 ooo_count;
+
+	/* Receive queue consumption offset in the head skb (bytes) */
+	u32 copied_seq;			/* next byte the user reads */
+
+	/* Write queue: skbs in sk->sk_write_queue in seq order; the ones
+	 * before send_head are sent and unacknowledged. */
+	struct sk_buff *send_head;
+	u32 write_seq;			/* seq after the last queued byte */
+
+	/* Timers (timer.c) */
+	struct hrtimer timers[MYTCP_T_MAX];
+	unsigned long deferred;
+
+	/* RFC 5961 challenge ACK rate limit */
+	u64 challenge_stamp;
+	u32 challenge_count;
+
+	/* Hash linkage (table.c) */
+	struct hlist_node ehash_node;
+	struct mytcp_bind_ent bind;
+	u8 hashed:1;
+
+	/* Listener: pending children (SYN_RCVD) and the accept queue.
+	 * Child: its parent listener and its link in one of those lists. */
+	spinlock_t accept_lock;
+	struct list_head syn_queue;
+	struct list_head accept_queue;
+	u32 syn_qlen;
+	u32 accept_qlen;
+	struct sock *parent;
+	struct list_head child_node;
+
+	/* Statistics for TCP_INFO */
+	u64 bytes_acked;
+	u64 bytes_received;
+	u64 bytes_sent;
+	u64 bytes_retrans;
+	u32 segs_in;
+	u32 segs_out;
+	u32 data_segs_in;
+	u32 data_segs_out;
+	u64 last_ack_rcv_ns;
+	u32 rcv_mss;
+};
+
+static inline struct mytcp_sock *mytcp_sk(const struct sock *sk)
+{
+	return (struct mytcp_sock *)sk;
+}
+
+/* inet_sk_state_store() is not exported on 6.1: the same, ours. */
+static inline void mytcp_state_store(struct sock *sk, int state)
+{
+	smp_store_release(&sk->sk_state, state);
+}
+
+/* ---- TIME_WAIT (timewait.c): just what a 2MSL wait needs ---- */
+struct mytcp_tw {
+	struct hlist_node node;
+	struct mytcp_bind_ent bind;
+	possible_net_t net;
+	__be32 saddr, daddr;		/* local, remote */
+	__be16 sport, dport;
+	u32 rcv_nxt;
+	u32 snd_nxt;
+	u32 rcv_wnd;
+	u32 ts_recent;
+	u8 ts_ok:1, dead:1;
+	u8 rcv_wscale;
+	refcount_t refcnt;
+	struct hrtimer timer;
+	struct rcu_head rcu;
+};
+
+/* af_mytcp.c */
+extern struct proto mytcp_prot;
+void mytcp_set_state(struct sock *sk, int state);
+void mytcp_done(struct sock *sk);
+struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
+				const struct mytcp_opts *opts);
+void mytcp_child_established(struct sock *child);
+void mytcp_child_drop(struct sock *child);
+int mytcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
+
+/* table.c */
+int mytcp_table_init(void);
+void mytcp_table_exit(void);
+struct sock *mytcp_lookup_established(struct net *net, __be32 saddr,
+				      __be16 sport, __be32 daddr,
+				      __be16 dport);
+struct sock *mytcp_lookup_listener(struct net *net, __be32 daddr,
+				   __be16 dport, __be32 saddr, __be16 sport);
+struct mytcp_tw *mytcp_lookup_tw(struct net *net, __be32 saddr,
+				 __be16 sport, __be32 daddr, __be16 dport);
+int mytcp_ehash_insert(struct sock *sk);
+void mytcp_ehash_remove(struct sock *sk);
+int mytcp_tw_insert(struct mytcp_tw *tw);
+bool mytcp_tw_remove(struct mytcp_tw *tw);
+int mytcp_bind_port(struct sock *sk, __be32 addr, u16 port);
+void mytcp_unbind_port(struct sock *sk);
+void mytcp_bind_inherit(struct sock *child, __be32 addr, u16 port);
+void mytcp_bind_tw(struct mytcp_tw *tw, struct sock *sk);
+void mytcp_unbind_tw(struct mytcp_tw *tw);
+int mytcp_listen_hash(struct sock *sk);
+void mytcp_listen_unhash(struct sock *sk);
+int mytcp_connect_hash(struct sock *sk);
+void mytcp_table_purge_net(struct net *net);
+typedef void (*mytcp_walk_fn)(struct seq_file *seq, struct sock *sk,
+			      struct mytcp_tw *tw, int idx);
+void mytcp_table_walk(struct net *net, struct seq_file *seq, mytcp_walk_fn fn);
+
+/* input.c */
+int mytcp_hooks_register(struct net *net);
+void mytcp_hooks_unregister(struct net *net);
+int mytcp_rcv_established(struct sock *sk, struct sk_buff *skb);
+int mytcp_rcv_state_process(struct sock *sk, struct sk_buff *skb);
+void mytcp_ooo_purge(struct sock *sk);
+int mytcp_parse_options(const struct tcphdr *th, struct mytcp_opts *opts);
+bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
+		      const struct mytcp_opts *opts);
+
+/* output.c */
+u32 mytcp_select_window(struct sock *sk);
+int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
+		       gfp_t gfp);
+void mytcp_send_ack(struct sock *sk);
+void mytcp_send_syn(struct sock *sk);
+void mytcp_send_synack(struct sock *sk);
+int mytcp_send_fin(struct sock *sk);
+void mytcp_send_active_reset(struct sock *sk, gfp_t gfp);
+void mytcp_send_reset_reply(struct net *net, struct sk_buff *skb);
+void mytcp_send_ack_reply(struct net *net, struct sk_buff *skb, u32 seq,
+			  u32 ack, u32 win, const struct mytcp_tw *tw);
+void mytcp_push(struct sock *sk);
+void mytcp_retransmit_head(struct sock *sk);
+void mytcp_send_probe(struct sock *sk, bool keepalive);
+void mytcp_sync_mss(struct sock *sk);
+struct sk_buff *mytcp_alloc_skb(struct sock *sk, unsigned int size, gfp_t gfp);
+u32 mytcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
+
+/* timer.c */
+void mytcp_init_timers(struct sock *sk);
+void mytcp_reset_timer(struct sock *sk, int id, u64 ns);
+void mytcp_clear_timer(struct sock *sk, int id);
+void mytcp_clear_all_timers(struct sock *sk);
+bool mytcp_timer_pending(struct sock *sk, int id);
+void mytcp_release_cb(struct sock *sk);
+void mytcp_rearm_rtx(struct sock *sk);
+void mytcp_rtt_sample(struct sock *sk, u32 rtt_us);
+void mytcp_keepalive_reset(struct sock *sk);
+u32 mytcp_keepalive_time_s(const struct sock *sk);
+
+/* timewait.c */
+void mytcp_time_wait(struct sock *sk);
+int mytcp_tw_rcv(struct mytcp_tw *tw, struct sk_buff *skb);
+void mytcp_tw_put(struct mytcp_tw *tw);
+void mytcp_tw_kill(struct mytcp_tw *tw, bool sync);
+
+/* cong.c */
+extern const struct mytcp_cong_ops mytcp_reno;
+void mytcp_cong_on_ack(struct sock *sk, u32 acked);
+void mytcp_cong_idle_restart(struct sock *sk);
+void mytcp_cong_enter_loss(struct sock *sk);
+void mytcp_cong_enter_recovery(struct sock *sk);
+
+/* proc.c */
+int mytcp_proc_init_net(struct net *net);
+void mytcp_proc_exit_net(struct net *net);
+int mytcp_sysctl_init_net(struct net *net);
+void mytcp_sysctl_exit_net(struct net *net);
+
+/* sockopt.c */
+int mytcp_setsockopt(struct socket *sock, int level, int optname,
+		     sockptr_t optval, unsigned int optlen);
+int mytcp_getsockopt(struct socket *sock, int level, int optname,
+		     char __user *optval, int __user *optlen);
+void mytcp_get_info(struct sock *sk, struct tcp_info *info);
+
+#endif /* _MYTCP_H */

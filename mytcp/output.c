@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mytcp: output - the segment builder and everything that transmits.
+ *
+ * Data waits on sk->sk_write_queue as skbs of at most one MSS, in sequence
+ * order; skbs before mtp->send_head have been sent and are not yet
+ * acknowledged (the retransmit queue).  Transmission sends a clone (or a
+ * copy when an earlier clone is still in flight) with the TCP header and
+ * options written once into the headroom, checksum left to the device
+ * (CHECKSUM_PARTIAL; the core computes it in software where the device
+ * cannot), and hands it to ip_queue_xmit(), which keeps the route cached
+ * in the socket and sets DF (IP_PMTUDISC_WANT).
+ *
+ * Segments that answer a packet without a socket (RST to a closed port,
+ * ACK from TIME_WAIT) are built here too, routed per packet and sent with
+ * ip_local_out().
+ *
+ * Locking: every function taking a struct sock runs with the socket owned
+ * (lock_sock, or bh_lock_sock in softirq while not owned by user).  The
+ * reply functions need no lock.  Nothing here sleeps except
+ * mytcp_send_fin(), which is only called from process context.
+ */
+#include <linux/siphash.h>
+#include <linux/random.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/tcp.h>
+#include "mytcp.h"
+#include "trace.h"
+
+static siphash_key_t isn_key __read_mostly;
+static bool isn_key_ready;
+
+/* RFC 6528: ISN = M + F(4-tuple, secret); M ticks every ~4 us. */
+u32 mytcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport)
+{
+	u32 hash;
+
+	if (unlikely(!READ_ONCE(isn_key_ready))) {
+		get_random_bytes(&isn_key, sizeof(isn_key));
+		smp_wmb();
+		WRITE_ONCE(isn_key_ready, true);
+	}
+	hash = siphash_3u32((__force u32)saddr, (__force u32)daddr,
+			    (__force u32)sport << 16 | (__force u32)dport,
+			    &isn_key);
+	return hash + (u32)(ktime_get_real_ns() >> 12);
+}
+
+struct sk_buff *mytcp_alloc_skb(struct sock *sk, unsigned int size, gfp_t gfp)
+{
+	struct sk_buff *skb;
+
+	skb = alloc_skb_fclone(MAX_TCP_HEADER + size, gfp);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, MAX_TCP_HEADER);
+	memset(skb->cb, 0, sizeof(skb->cb));
+	return skb;
+}
+
+/* Window to advertise, in bytes (unscaled), never shrinking the edge. */
+u32 mytcp_select_window(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	int space = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
+	u32 max_wnd = 65535U << mtp->rcv_wscale;
+	u32 cur, wnd, mss = max_t(u32, mtp->rcv_mss, MYTCP_MIN_MSS);
+
+	/* Half of the free buffer holds data; the rest covers skb overhead. */
+	wnd = space > 0 ? space / 2 : 0;
+	/* Receiver SWS avoidance (RFC 1122 4.2.3.3). */
+	if (wnd < mss && wnd < (u32)READ_ONCE(sk->sk_rcvbuf) / 4)
+		wnd = 0;
+	wnd = min(wnd, max_wnd);
+	/* Never move the right edge left (RFC 9293 3.8.6). */
+	cur = mtp->rcv_wup + mtp->rcv_wnd - mtp->rcv_nxt;
+	if ((s32)cur > 0 && wnd < cur)
+		wnd = cur;
+	/* Scaled windows lose the low bits: round up so the edge holds. */
+	wnd = ALIGN(wnd, 1U << mtp->rcv_wscale);
+	mtp->rcv_wnd = wnd;
+	mtp->rcv_wup = mtp->rcv_nxt;
+	return wnd;
+}
+
+static unsigned int write_options(struct mytcp_sock *mtp, u8 flags,
+				  __be32 *ptr)
+{
+	unsigned int len = 0;
+
+	if (flags & TCPHDR_SYN) {
+		*ptr++ = htonl((TCPOPT_MSS << 24) | (TCPOLEN_MSS << 16) |
+			       mtp->adv_mss);
+		len += 4;
+		if (mtp->wscale_ok) {
+			*ptr++ = htonl((TCPOPT_NOP << 24) |
+				       (TCPOPT_WINDOW << 16) |
+				       (TCPOLEN_WINDOW << 8) | mtp->rcv_wscale);
+			len += 4;
+		}
+	}
+	return len;
+}
+
+static unsigned int options_size(struct mytcp_sock *mtp, u8 flags)
+{
+	__be32 buf[MYTCP_MAX_OPT_LEN / 4];
+
+	return write_options(mtp, flags, buf);
+}
+
+/* Push the TCP header (and options) in front of the payload of skb. */
+static void build_header(struct sock *sk, struct sk_buff *skb, u8 flags,
+			 u32 seq, u32 ack, u32 wnd)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct inet_sock *inet = inet_sk(sk);
+	unsigned int optlen = options_size(mtp, flags);
+	struct tcphdr *th;
+
+	th = skb_push(skb, sizeof(*th) + optlen);
+	skb_reset_transport_header(skb);
+	memset(th, 0, sizeof(*th));
+	th->source = inet->inet_sport;
+	th->dest = inet->inet_dport;
+	th->seq = htonl(seq);
+	th->ack_seq = htonl(ack);
+	th->doff = (sizeof(*th) + optlen) / 4;
+	tcp_flag_byte(th) = flags;
+	/* A SYN's window is never scaled (RFC 7323 2.2). */
+	th->window = htons(flags & TCPHDR_SYN ? min(wnd, 65535U) :
+			   wnd >> mtp->rcv_wscale);
+	write_options(mtp, flags, (__be32 *)(th + 1));
+
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_transport_header(skb) - skb->head;
+	skb->csum_offset = offsetof(struct tcphdr, check);
+	th->check = ~tcp_v4_check(skb->len, inet->inet_saddr,
+				  inet->inet_daddr, 0);
+}
+
+/*
+ * Send one segment: the skb's payload with a fresh header.  With clone,
+ * skb stays on the write queue and a clone (or copy) goes out.
+ */
+int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
+		       gfp_t gfp)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	struct net *net = sock_net(sk);
+	u8 flags = cb->flags;
+	u32 wnd, ack = 0;
+	int err;
+
+	if (clone) {
+		cb->sent_ns = ktime_get_ns();
+		if (unlikely(skb_cloned(skb)))
+			skb = pskb_copy(skb, gfp);
+		else
+			skb = skb_clone(skb, gfp);
+		if (!skb)
+			return -ENOBUFS;
+	}
+	if (sk->sk_state != TCP_SYN_SENT || (flags & TCPHDR_ACK)) {
+		flags |= TCPHDR_ACK;
+		ack = mtp->rcv_nxt;
+	}
+	if (flags & TCPHDR_RST)
+		wnd = 0;
+	else
+		wnd = mytcp_select_window(sk);
+	build_header(sk, skb, flags, cb->seq, ack, wnd);
+
+	skb_set_owner_w(skb, sk);
+	skb->protocol = htons(ETH_P_IP);
+	skb->priority = READ_ONCE(sk->sk_priority);
+	skb->mark = READ_ONCE(sk->sk_mark);
+
+	if (flags & TCPHDR_ACK) {
+		mtp->ack_pending = 0;
+		mtp->segs_since_ack = 0;
+		mytcp_clear_timer(sk, MYTCP_T_DELACK);
+	}
+	mtp->segs_out++;
+	if (skb->len > tcp_hdrlen(skb)) {
+		mtp->data_segs_out++;
+		mtp->last_data_sent_ns = ktime_get_ns();
+	}
+	MYTCP_INC_STATS(net, MYTCP_STAT_OUT_SEGS);
+	if (flags & TCPHDR_RST)
+		MYTCP_INC_STATS(net, MYTCP_STAT_OUT_RSTS);
+	trace_mytcp_segment(sk, skb, true);
+
+	err = ip_queue_xmit(sk, skb, &inet_sk(sk)->cork.fl);
+	return net_xmit_eval(err);
+}
+
+/* A bare segment that is not queued: ACK, probe or RST. */
+static void send_bare(struct sock *sk, u8 flags, u32 seq, gfp_t gfp)
+{
+	struct sk_buff *skb = mytcp_alloc_skb(sk, 0, gfp);
+
+	if (!skb)
+		return;
+	MYTCP_SKB_CB(skb)->flags = flags;
+	MYTCP_SKB_CB(skb)->seq = seq;
+	MYTCP_SKB_CB(skb)->end_seq = seq;
+	mytcp_transmit_skb(sk, skb, false, gfp);
+}
+
+void mytcp_send_ack(struct sock *sk)
+{
+	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN)
+		return;
+	send_bare(sk, TCPHDR_ACK, mytcp_sk(sk)->snd_nxt, GFP_ATOMIC);
+}
+
+/* Zero-window or keepalive probe: seq = SND.UNA - 1 draws an ACK. */
+void mytcp_send_probe(struct sock *sk, bool keepalive)
+{
+	send_bare(sk, TCPHDR_ACK, mytcp_sk(sk)->snd_una - 1, GFP_ATOMIC);
+	if (!keepalive)
+		MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_ZERO_WINDOW_PROBES);
+}
+
+void mytcp_send_active_reset(struct sock *sk, gfp_t gfp)
+{
+	trace_mytcp_reset(sk, "active", true);
+	send_bare(sk, TCPHDR_RST | TCPHDR_ACK, mytcp_sk(sk)->snd_nxt, gfp);
+}
+
+/* Append skb to the write queue as new data/control at write_seq. */
+static void queue_skb(struct sock *sk, struct sk_buff *skb)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	__skb_queue_tail(&sk->sk_write_queue, skb);
+	sk_wmem_queued_add(sk, skb->truesize);
+	atomic_inc(&mytcp_live_skbs);
+	if (!mtp->send_head)
+		mtp->send_head = skb;
+	mtp->write_seq = MYTCP_SKB_CB(skb)->end_seq;
+}
+
+static void send_syn_common(struct sock *sk, u8 flags)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct sk_buff *skb;
+
+	skb = mytcp_alloc_skb(sk, 0, GFP_ATOMIC);
+	if (!skb) {
+		/* The retransmit timer tries again. */
+		mytcp_reset_timer(sk, MYTCP_T_RTX, (u64)mtp->rto_us * 1000);
+		return;
+	}
+	MYTCP_SKB_CB(skb)->flags = flags;
+	MYTCP_SKB_CB(skb)->seq = mtp->iss;
+	MYTCP_SKB_CB(skb)->end_seq = mtp->iss + 1;
+	queue_skb(sk, skb);
+	mytcp_push(sk);
+}
+
+void mytcp_send_syn(struct sock *sk)
+{
+	send_syn_common(sk, TCPHDR_SYN);
+}
+
+void mytcp_send_synack(struct sock *sk)
+{
+	send_syn_common(sk, TCPHDR_SYN | TCPHDR_ACK);
+}
+
+/* Queue a FIN after all data; process context only. */
+int mytcp_send_fin(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct sk_buff *tail = skb_peek_tail(&sk->sk_write_queue);
+
+	if (mtp->fin_queued)
+		return 0;
+	mtp->fin_queued = 1;
+	if (tail && mtp->send_head && !(MYTCP_SKB_CB(tail)->flags &
+					 (TCPHDR_SYN | TCPHDR_FIN))) {
+		/* unsent data: the FIN rides on its last segment */
+		MYTCP_SKB_CB(tail)->flags |= TCPHDR_FIN;
+		MYTCP_SKB_CB(tail)->end_seq++;
+		mtp->write_seq++;
+	} else {
+		struct sk_buff *skb;
+
+		skb = mytcp_alloc_skb(sk, 0, sk->sk_allocation | __GFP_NOFAIL);
+		MYTCP_SKB_CB(skb)->flags = TCPHDR_FIN | TCPHDR_ACK;
+		MYTCP_SKB_CB(skb)->seq = mtp->write_seq;
+		MYTCP_SKB_CB(skb)->end_seq = mtp->write_seq + 1;
+		queue_skb(sk, skb);
+	}
+	mytcp_push(sk);
+	return 0;
+}
+
+static bool nagle_blocks(struct mytcp_sock *mtp, struct sk_buff *skb)
+{
+	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+
+	if (skb->len >= mtp->mss || (cb->flags & TCPHDR_FIN))
+		return false;
+	if (mtp->cork)
+		return !skb->next || skb->next == (struct sk_buff *)
+			&((struct sock *)mtp)->sk_write_queue;
+	/* RFC 896: one small segment in flight at a time. */
+	return !mtp->nodelay && mtp->snd_nxt != mtp->snd_una;
+}
+
+/* Send what the windows allow from send_head on. */
+void mytcp_push(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct sk_buff *skb;
+
+	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN)
+		return;
+	while ((skb = mtp->send_head)) {
+		struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+		u32 cwnd_bytes = mtp->cwnd * mtp->mss;
+		u32 wnd_end = mtp->snd_una + min(mtp->snd_wnd, cwnd_bytes);
+		bool ctl = cb->flags & TCPHDR_SYN;
+
+		if (!ctl && after(cb->end_seq - !!(cb->flags & TCPHDR_FIN),
+				  wnd_end) && skb->len) {
+			/* Window closed with nothing in flight: probe. */
+			if (mtp->snd_wnd < skb->len &&
+			    mtp->snd_una == mtp->snd_nxt &&
+			    !mytcp_timer_pending(sk, MYTCP_T_PERSIST))
+				mytcp_reset_timer(sk, MYTCP_T_PERSIST,
+						  (u64)mtp->rto_us * 1000);
+			break;
+		}
+		if (!ctl && skb->len && nagle_blocks(mtp, skb) &&
+		    !(cb->flags & TCPHDR_FIN))
+			break;
+		if (mytcp_transmit_skb(sk, skb, true, GFP_ATOMIC) == -ENOBUFS)
+			break;
+		if (before(mtp->snd_nxt, cb->seq) || mtp->snd_nxt == cb->seq)
+			mtp->snd_nxt = cb->end_seq;
+		if (after(mtp->snd_nxt, mtp->snd_max)) {
+			mtp->bytes_sent += skb->len;
+			mtp->snd_max = mtp->snd_nxt;
+		} else {
+			/* resent after an RTO rewound snd_nxt */
+			cb->retrans++;
+			mtp->total_retrans++;
+			mtp->bytes_retrans += skb->len;
+			MYTCP_INC_STATS(sock_net(sk),
+					MYTCP_STAT_RETRANS_SEGS);
+			trace_mytcp_retransmit(sk, skb);
+		}
+		mtp->packets_out++;
+		mtp->last_send_ns = ktime_get_ns();
+		mtp->send_head = skb_queue_is_last(&sk->sk_write_queue, skb) ?
+				 NULL : skb->next;
+		if (!mytcp_timer_pending(sk, MYTCP_T_RTX))
+			mytcp_reset_timer(sk, MYTCP_T_RTX,
+					  (u64)mtp->rto_us * 1000);
+	}
+}
+
+/* Fast retransmit: resend the first unacknowledged segment. */
+void mytcp_retransmit_head(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
+
+	if (!skb || skb == mtp->send_head)
+		return;
+	if (mytcp_transmit_skb(sk, skb, true, GFP_ATOMIC))
+		return;
+	MYTCP_SKB_CB(skb)->retrans++;
+	mtp->total_retrans++;
+	mtp->bytes_retrans += skb->len;
+	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_RETRANS_SEGS);
+	trace_mytcp_retransmit(sk, skb);
+}
+
+/* Effective send MSS from the peer's option, the path and TCP_MAXSEG. */
+void mytcp_sync_mss(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct dst_entry *dst = __sk_dst_get(sk);
+	u32 mss = mtp->peer_mss ? mtp->peer_mss : MYTCP_DEFAULT_MSS;
+
+	if (dst)
+		mss = min_t(u32, mss, dst_mtu(dst) - sizeof(struct iphdr) -
+			    sizeof(struct tcphdr));
+	if (mtp->user_mss)
+		mss = min_t(u32, mss, mtp->user_mss);
+	mtp->mss = max_t(u32, mss, MYTCP_MIN_MSS);
+}
+
+/* ---- replies without a socket ---- */
+
+static void send_reply(struct net *net, struct sk_buff *oskb, u8 flags,
+		       u32 seq, u32 ack, u32 wnd)
+{
+	const struct iphdr *oiph = ip_hdr(oskb);
+	const struct tcphdr *oth = tcp_hdr(oskb);
+	struct sk_buff *skb;
+	struct tcphdr *th;
+	struct iphdr *iph;
+	struct flowi4 fl4;
+	struct rtable *rt;
+
+	memset(&fl4, 0, sizeof(fl4));
+	fl4.daddr = oiph->saddr;
+	fl4.saddr = oiph->daddr;
+	fl4.flowi4_proto = IPPROTO_TCP;
+	fl4.fl4_sport = oth->dest;
+	fl4.fl4_dport = oth->source;
+	fl4.flowi4_flags = FLOWI_FLAG_ANYSRC;
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return;
+	skb = alloc_skb(MAX_TCP_HEADER, GFP_ATOMIC);
+	if (!skb) {
+		ip_rt_put(rt);
+		return;
+	}
+	skb_reserve(skb, MAX_TCP_HEADER);
+	th = skb_push(skb, sizeof(*th));
+	skb_reset_transport_header(skb);
+	memset(th, 0, sizeof(*th));
+	th->source = oth->dest;
+	th->dest = oth->source;
+	th->seq = htonl(seq);
+	th->ack_seq = htonl(ack);
+	th->doff = sizeof(*th) / 4;
+	tcp_flag_byte(th) = flags;
+	th->window = htons(wnd);
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_transport_header(skb) - skb->head;
+	skb->csum_offset = offsetof(struct tcphdr, check);
+	th->check = ~tcp_v4_check(skb->len, oiph->daddr, oiph->saddr, 0);
+
+	iph = skb_push(skb, sizeof(*iph));
+	skb_reset_network_header(skb);
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->tos = 0;
+	iph->frag_off = htons(IP_DF);
+	iph->ttl = ip4_dst_hoplimit(&rt->dst);
+	iph->protocol = IPPROTO_TCP;
+	iph->saddr = oiph->daddr;
+	iph->daddr = oiph->saddr;
+	iph->tot_len = htons(skb->len);
+	__ip_select_ident(net, iph, 1);
+	skb->protocol = htons(ETH_P_IP);
+	skb_dst_set(skb, &rt->dst);
+
+	MYTCP_INC_STATS(net, MYTCP_STAT_OUT_SEGS);
+	if (flags & TCPHDR_RST)
+		MYTCP_INC_STATS(net, MYTCP_STAT_OUT_RSTS);
+	trace_mytcp_reply(net, skb);
+	ip_local_out(net, NULL, skb);
+}
+
+/* RFC 9293 3.10.7.1: the reset for a segment no connection wants. */
+void mytcp_send_reset_reply(struct net *net, struct sk_buff *skb)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+
+	if (th->rst)
+		return;
+	if (th->ack)
+		send_reply(net, skb, TCPHDR_RST, ntohl(th->ack_seq), 0, 0);
+	else
+		send_reply(net, skb, TCPHDR_RST | TCPHDR_ACK, 0, cb->end_seq, 0);
+}
+
+void mytcp_send_ack_reply(struct net *net, struct sk_buff *skb, u32 seq,
+			  u32 ack, u32 win, const struct mytcp_tw *tw)
+{
+	send_reply(net, skb, TCPHDR_ACK, seq, ack,
+		   min(win >> (tw ? tw->rcv_wscale : 0), 65535U));
+}

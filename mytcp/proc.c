@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mytcp: /proc/net files and the net.mytcp.* sysctls, per namespace.
+ *
+ *  /proc/net/mytcp       every socket and TIME_WAIT entry of the reader's
+ *                        namespace, in the columns of /proc/net/tcp.
+ *  /proc/net/mytcp_stat  counters ("name value" lines): the global live
+ *                        object counts, then this namespace's counters.
+ *
+ * Locking: the walkers run under rcu_read_lock() (table.c) and read socket
+ * fields without the socket lock: a line may be a moment stale, never
+ * unsafe.  Counters are atomics.  Sysctl values are read with READ_ONCE.
+ */
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/sysctl.h>
+#include <linux/version.h>
+#include <net/net_namespace.h>
+#include <net/tcp.h>
+#include "mytcp.h"
+
+static const char *const stat_names[MYTCP_STAT_MAX] = {
+	[MYTCP_STAT_ACTIVE_OPENS] = "ActiveOpens",
+	[MYTCP_STAT_PASSIVE_OPENS] = "PassiveOpens",
+	[MYTCP_STAT_ATTEMPT_FAILS] = "AttemptFails",
+	[MYTCP_STAT_ESTAB_RESETS] = "EstabResets",
+	[MYTCP_STAT_CURR_ESTAB] = "CurrEstab",
+	[MYTCP_STAT_IN_SEGS] = "InSegs",
+	[MYTCP_STAT_OUT_SEGS] = "OutSegs",
+	[MYTCP_STAT_RETRANS_SEGS] = "RetransSegs",
+	[MYTCP_STAT_IN_CSUM_ERRORS] = "InCsumErrors",
+	[MYTCP_STAT_IN_ERRS] = "InErrs",
+	[MYTCP_STAT_OUT_RSTS] = "OutRsts",
+	[MYTCP_STAT_IN_RSTS] = "InRsts",
+	[MYTCP_STAT_CHALLENGE_ACKS] = "ChallengeAcks",
+	[MYTCP_STAT_DROP_HDR] = "DropBadHeader",
+	[MYTCP_STAT_DROP_NOT_ACCEPTABLE] = "DropNotAcceptable",
+	[MYTCP_STAT_DROP_ACK_UNSENT] = "DropAckUnsent",
+	[MYTCP_STAT_DROP_BACKLOG] = "DropBacklog",
+	[MYTCP_STAT_DROP_RCVBUF] = "DropRcvbuf",
+	[MYTCP_STAT_DROP_LISTEN_OVERFLOW] = "DropListenOverflow",
+	[MYTCP_STAT_DROP_OFO_MEM] = "DropOfoMem",
+	[MYTCP_STAT_DROP_PAWS] = "DropPaws",
+	[MYTCP_STAT_DROP_TW_RST] = "DropTimeWaitRst",
+	[MYTCP_STAT_TIMEOUTS] = "Timeouts",
+	[MYTCP_STAT_KEEPALIVE_TIMEOUTS] = "KeepaliveTimeouts",
+	[MYTCP_STAT_FAST_RETRANS] = "FastRetrans",
+	[MYTCP_STAT_OFO_QUEUED] = "OfoQueued",
+	[MYTCP_STAT_DELAYED_ACKS] = "DelayedAcks",
+	[MYTCP_STAT_ZERO_WINDOW_PROBES] = "ZeroWindowProbes",
+	[MYTCP_STAT_ICMP_ERRORS] = "IcmpErrors",
+};
+
+static int stat_show(struct seq_file *seq, void *v)
+{
+	struct mytcp_net *mn = mytcp_pernet(seq_file_net(seq));
+	int i;
+
+	seq_printf(seq, "live_socks %d\n", atomic_read(&mytcp_live_socks));
+	seq_printf(seq, "live_tw %d\n", atomic_read(&mytcp_live_tw));
+	seq_printf(seq, "live_skbs %d\n", atomic_read(&mytcp_live_skbs));
+	for (i = 0; i < MYTCP_STAT_MAX; i++)
+		seq_printf(seq, "%s %ld\n", stat_names[i],
+			   atomic_long_read(&mn->stats[i]));
+	return 0;
+}
+
+/* Which timer is pending, coded as /proc/net/tcp does. */
+static int timer_code(struct sock *sk, u64 *expires_ns)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	static const int order[][2] = {
+		{ MYTCP_T_RTX, 1 }, { MYTCP_T_PERSIST, 4 },
+		{ MYTCP_T_KEEPALIVE, 2 },
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(order); i++) {
+		struct hrtimer *t = &mtp->timers[order[i][0]];
+
+		if (hrtimer_is_queued(t)) {
+			s64 left = ktime_to_ns(hrtimer_get_remaining(t));
+
+			*expires_ns = left > 0 ? left : 0;
+			return order[i][1];
+		}
+	}
+	*expires_ns = 0;
+	return 0;
+}
+
+static void show_one(struct seq_file *seq, struct sock *sk,
+		     struct mytcp_tw *tw, int idx)
+{
+	u64 left;
+
+	if (tw) {
+		left = ktime_to_ns(hrtimer_get_remaining(&tw->timer));
+		seq_printf(seq, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5d %8d %d %d %pK\n",
+			   idx, (__force u32)tw->saddr, ntohs(tw->sport),
+			   (__force u32)tw->daddr, ntohs(tw->dport),
+			   TCP_TIME_WAIT, 0, 0, 3,
+			   (unsigned long)nsecs_to_jiffies(left > 0 ? left : 0),
+			   0, 0, 0, 0, refcount_read(&tw->refcnt), tw);
+		return;
+	} else {
+		struct mytcp_sock *mtp = mytcp_sk(sk);
+		struct inet_sock *inet = inet_sk(sk);
+		int state = inet_sk_state_load(sk);
+		int rxq, code = timer_code(sk, &left);
+
+		if (state == TCP_LISTEN)
+			rxq = READ_ONCE(sk->sk_ack_backlog);
+		else
+			rxq = max_t(int, READ_ONCE(mtp->rcv_nxt) -
+				    READ_ONCE(mtp->copied_seq), 0);
+		seq_printf(seq, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %pK %lu %lu %u %u %d\n",
+			   idx, (__force u32)inet->inet_rcv_saddr,
+			   ntohs(inet->inet_sport),
+			   (__force u32)inet->inet_daddr,
+			   ntohs(inet->inet_dport), state,
+			   READ_ONCE(mtp->write_seq) - READ_ONCE(mtp->snd_una),
+			   rxq, code,
+			   (unsigned long)jiffies_to_clock_t(nsecs_to_jiffies(left)),
+			   mtp->retransmits,
+			   from_kuid_munged(seq_user_ns(seq), sock_i_uid(sk)),
+			   mtp->probes_out, sock_i_ino(sk),
+			   refcount_read(&sk->sk_refcnt), sk,
+			   (unsigned long)jiffies_to_clock_t(usecs_to_jiffies(mtp->rto_us)),
+			   (unsigned long)jiffies_to_clock_t(msecs_to_jiffies(40)),
+			   0U, mtp->cwnd,
+			   state == TCP_LISTEN ? sk->sk_max_ack_backlog :
+			   (mtp->ssthresh >= 0x7fffffff ? -1 : (int)mtp->ssthresh));
+	}
+}
+
+static int conn_show(struct seq_file *seq, void *v)
+{
+	seq_puts(seq, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n");
+	mytcp_table_walk(seq_file_net(seq), seq, show_one);
+	return 0;
+}
+
+int mytcp_proc_init_net(struct net *net)
+{
+	if (!proc_create_net_single("mytcp", 0444, net->proc_net, conn_show,
+				    NULL))
+		return -ENOMEM;
+	if (!proc_create_net_single("mytcp_stat", 0444, net->proc_net,
+				    stat_show, NULL)) {
+		remove_proc_entry("mytcp", net->proc_net);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void mytcp_proc_exit_net(struct net *net)
+{
+	remove_proc_entry("mytcp_stat", net->proc_net);
+	remove_proc_entry("mytcp", net->proc_net);
+}
+
+/* ---- sysctls: net.mytcp.* ---- */
+
+static int one = 1, ten = 10, k127 = 127, k32767 = 32767, k1024 = 1024;
+static int k65535 = 65535, k4096 = 4096, k64m = 64 << 20, k600k = 600000;
+static int k3600 = 3600, k200 = 200, k60k = 60000;
+
+#define MN_INT(name, field, lo, hi) {				\
+	.procname = name,					\
+	.data = (void *)offsetof(struct mytcp_net, field),	\
+	.maxlen = sizeof(int),					\
+	.mode = 0644,						\
+	.proc_handler = proc_dointvec_minmax,			\
+	.extra1 = lo,						\
+	.extra2 = hi,						\
+}
+
+static const struct ctl_table mytcp_sysctl_template[] = {
+	MN_INT("msl_ms", msl_ms, &ten, &k600k),
+	MN_INT("syn_retries", syn_retries, &one, &k127),
+	MN_INT("synack_retries", synack_retries, &one, &k127),
+	MN_INT("retries2", retries2, &one, &k127),
+	MN_INT("rto_min_ms", rto_min_ms, &one, &k60k),
+	MN_INT("rto_max_ms", rto_max_ms, &k200, &k600k),
+	MN_INT("rto_initial_ms", rto_init_ms, &one, &k60k),
+	MN_INT("keepalive_time", keepalive_time_s, &one, &k32767),
+	MN_INT("keepalive_intvl", keepalive_intvl_s, &one, &k32767),
+	MN_INT("keepalive_probes", keepalive_probes, &one, &k127),
+	MN_INT("challenge_ack_limit", challenge_ack_limit, SYSCTL_ZERO,
+	       SYSCTL_INT_MAX),
+	MN_INT("rmem_default", rmem_default, &k4096, &k64m),
+	MN_INT("wmem_default", wmem_default, &k4096, &k64m),
+	MN_INT("fin_timeout", fin_timeout_s, &one, &k3600),
+	MN_INT("ephemeral_low", ephemeral_lo, &k1024, &k65535),
+	MN_INT("ephemeral_high", ephemeral_hi, &k1024, &k65535),
+	{ }
+};
+
+int mytcp_sysctl_init_net(struct net *net)
+{
+	struct mytcp_net *mn = mytcp_pernet(net);
+	size_t n = ARRAY_SIZE(mytcp_sysctl_template);
+	struct ctl_table *tbl;
+	size_t i;
+
+	tbl = kmemdup(mytcp_sysctl_template, sizeof(mytcp_sysctl_template),
+		      GFP_KERNEL);
+	if (!tbl)
+		return -ENOMEM;
+	for (i = 0; i < n - 1; i++)
+		tbl[i].data = (char *)mn + (uintptr_t)tbl[i].data;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+	mn->sysctl_hdr = register_net_sysctl_sz(net, "net/mytcp", tbl, n - 1);
+#else
+	mn->sysctl_hdr = register_net_sysctl(net, "net/mytcp", tbl);
+#endif
+	if (!mn->sysctl_hdr) {
+		kfree(tbl);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void mytcp_sysctl_exit_net(struct net *net)
+{
+	struct mytcp_net *mn = mytcp_pernet(net);
+	const struct ctl_table *tbl = mn->sysctl_hdr->ctl_table_arg;
+
+	unregister_net_sysctl_table(mn->sysctl_hdr);
+	kfree(tbl);
+}

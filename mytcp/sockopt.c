@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mytcp: socket options at IPPROTO_TCP (Linux's numbers and limits) and
+ * TCP_INFO.  SOL_SOCKET options are handled by the core (sock_setsockopt),
+ * which calls back into mytcp_prot.keepalive for SO_KEEPALIVE.
+ *
+ * Locking: both calls take lock_sock(); mytcp_get_info() expects it held.
+ */
+#include <linux/uaccess.h>
+#include <linux/version.h>
+#include <net/tcp.h>
+#include "mytcp.h"
+
+/* Linux's limits (include/net/tcp.h). */
+#define MYTCP_MAX_KEEPIDLE	32767
+#define MYTCP_MAX_KEEPINTVL	32767
+#define MYTCP_MAX_KEEPCNT	127
+#define MYTCP_MAX_SYNCNT	127
+#define MYTCP_MIN_USER_MSS	88
+#define MYTCP_MAX_WINDOW	65535
+
+static bool keepalive_running(struct sock *sk)
+{
+	return sock_flag(sk, SOCK_KEEPOPEN) &&
+	       ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
+				       TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2));
+}
+
+int mytcp_setsockopt(struct socket *sock, int level, int optname,
+		     sockptr_t optval, unsigned int optlen)
+{
+	struct sock *sk = sock->sk;
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	int val, err = 0;
+
+	if (level != SOL_TCP)
+		return -ENOPROTOOPT;
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+
+	lock_sock(sk);
+	switch (optname) {
+	case TCP_NODELAY:
+		mtp->nodelay = !!val;
+		if (val)
+			mytcp_push(sk);
+		break;
+	case TCP_CORK:
+		mtp->cork = !!val;
+		if (!val)
+			mytcp_push(sk);
+		break;
+	case TCP_MAXSEG:
+		if (val && (val < MYTCP_MIN_USER_MSS || val > MYTCP_MAX_WINDOW)) {
+			err = -EINVAL;
+			break;
+		}
+		mtp->user_mss = val;
+		break;
+	case TCP_KEEPIDLE:
+		if (val < 1 || val > MYTCP_MAX_KEEPIDLE) {
+			err = -EINVAL;
+			break;
+		}
+		mtp->keepidle_s = val;
+		if (keepalive_running(sk))
+			mytcp_keepalive_reset(sk);
+		break;
+	case TCP_KEEPINTVL:
+		if (val < 1 || val > MYTCP_MAX_KEEPINTVL)
+			err = -EINVAL;
+		else
+			mtp->keepintvl_s = val;
+		break;
+	case TCP_KEEPCNT:
+		if (val < 1 || val > MYTCP_MAX_KEEPCNT)
+			err = -EINVAL;
+		else
+			mtp->keepcnt = val;
+		break;
+	case TCP_SYNCNT:
+		if (val < 1 || val > MYTCP_MAX_SYNCNT)
+			err = -EINVAL;
+		else
+			mtp->syn_retries = val;
+		break;
+	case TCP_USER_TIMEOUT:
+		if (val < 0)
+			err = -EINVAL;
+		else
+			mtp->user_timeout_ms = val;
+		break;
+	case TCP_QUICKACK:
+		mtp->quickack = !!val;
+		if (val && mtp->ack_pending)
+			mytcp_send_ack(sk);
+		break;
+	default:
+		err = -ENOPROTOOPT;
+		break;
+	}
+	release_sock(sk);
+	return err;
+}
+
+void mytcp_get_info(struct sock *sk, struct tcp_info *info)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	u64 now = ktime_get_ns();
+
+	memset(info, 0, sizeof(*info));
+	info->tcpi_state = sk->sk_state;
+	if (sk->sk_state == TCP_LISTEN) {
+		info->tcpi_unacked = READ_ONCE(sk->sk_ack_backlog);
+		info->tcpi_sacked = READ_ONCE(sk->sk_max_ack_backlog);
+		return;
+	}
+	info->tcpi_retransmits = mtp->retransmits;
+	info->tcpi_probes = mtp->probes_out;
+	info->tcpi_backoff = mtp->backoff;
+	if (mtp->wscale_ok) {
+		info->tcpi_options |= TCPI_OPT_WSCALE;
+		info->tcpi_snd_wscale = mtp->snd_wscale;
+		info->tcpi_rcv_wscale = mtp->rcv_wscale;
+	}
+	if (mtp->ts_ok)
+		info->tcpi_options |= TCPI_OPT_TIMESTAMPS;
+	if (mtp->sack_ok)
+		info->tcpi_options |= TCPI_OPT_SACK;
+	info->tcpi_rto = mtp->rto_us;
+	info->tcpi_ato = MYTCP_DELACK_NS / NSEC_PER_USEC;
+	info->tcpi_snd_mss = mtp->mss;
+	info->tcpi_rcv_mss = mtp->rcv_mss;
+	info->tcpi_unacked = mtp->packets_out;
+	info->tcpi_lost = mtp->lost_out;
+	info->tcpi_retrans = mtp->retrans_out;
+	info->tcpi_sacked = mtp->sacked_out;
+	if (mtp->last_data_sent_ns)
+		info->tcpi_last_data_sent = div_u64(now - mtp->last_data_sent_ns,
+						    NSEC_PER_MSEC);
+	if (mtp->last_data_rcv_ns)
+		info->tcpi_last_data_recv = div_u64(now - mtp->last_data_rcv_ns,
+						    NSEC_PER_MSEC);
+	if (mtp->last_ack_rcv_ns)
+		info->tcpi_last_ack_recv = div_u64(now - mtp->last_ack_rcv_ns,
+						   NSEC_PER_MSEC);
+	info->tcpi_pmtu = __sk_dst_get(sk) ? dst_mtu(__sk_dst_get(sk)) : 0;
+	info->tcpi_rcv_ssthresh = mtp->rcv_wnd;
+	info->tcpi_rtt = mtp->srtt_us >> 3;
+	info->tcpi_rttvar = mtp->rttvar_us >> 2;
+	info->tcpi_snd_ssthresh = mtp->ssthresh;
+	info->tcpi_snd_cwnd = mtp->cwnd;
+	info->tcpi_advmss = mtp->adv_mss;
+	info->tcpi_reordering = 3;
+	info->tcpi_rcv_space = READ_ONCE(sk->sk_rcvbuf);
+	info->tcpi_total_retrans = mtp->total_retrans;
+	info->tcpi_bytes_acked = mtp->bytes_acked;
+	info->tcpi_bytes_received = mtp->bytes_received;
+	info->tcpi_segs_out = mtp->segs_out;
+	info->tcpi_segs_in = mtp->segs_in;
+	info->tcpi_notsent_bytes = mtp->write_seq - mtp->snd_nxt;
+	info->tcpi_min_rtt = mtp->rtt_last_us;
+	info->tcpi_data_segs_in = mtp->data_segs_in;
+	info->tcpi_data_segs_out = mtp->data_segs_out;
+	info->tcpi_bytes_sent = mtp->bytes_sent;
+	info->tcpi_bytes_retrans = mtp->bytes_retrans;
+	info->tcpi_snd_wnd = mtp->snd_wnd;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	info->tcpi_rcv_wnd = mtp->rcv_wnd;
+#endif
+}
+
+int mytcp_getsockopt(struct socket *sock, int level, int optname,
+		     char __user *optval, int __user *optlen)
+{
+	struct sock *sk = sock->sk;
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
+	int val, len;
+
+	if (level != SOL_TCP)
+		return -ENOPROTOOPT;
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+
+	if (optname == TCP_INFO) {
+		struct tcp_info info;
+
+		lock_sock(sk);
+		mytcp_get_info(sk, &info);
+		release_sock(sk);
+		len = min_t(unsigned int, len, sizeof(info));
+		if (put_user(len, optlen) || copy_to_user(optval, &info, len))
+			return -EFAULT;
+		return 0;
+	}
+
+	lock_sock(sk);
+	switch (optname) {
+	case TCP_NODELAY:
+		val = mtp->nodelay;
+		break;
+	case TCP_CORK:
+		val = mtp->cork;
+		break;
+	case TCP_MAXSEG:
+		val = (1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN) ?
+		      mtp->user_mss ? : MYTCP_DEFAULT_MSS : mtp->mss;
+		break;
+	case TCP_KEEPIDLE:
+		val = mtp->keepidle_s ? : READ_ONCE(mn->keepalive_time_s);
+		break;
+	case TCP_KEEPINTVL:
+		val = mtp->keepintvl_s ? : READ_ONCE(mn->keepalive_intvl_s);
+		break;
+	case TCP_KEEPCNT:
+		val = mtp->keepcnt ? : READ_ONCE(mn->keepalive_probes);
+		break;
+	case TCP_SYNCNT:
+		val = mtp->syn_retries ? : READ_ONCE(mn->syn_retries);
+		break;
+	case TCP_USER_TIMEOUT:
+		val = mtp->user_timeout_ms;
+		break;
+	case TCP_QUICKACK:
+		val = mtp->quickack;
+		break;
+	default:
+		release_sock(sk);
+		return -ENOPROTOOPT;
+	}
+	release_sock(sk);
+	len = min_t(unsigned int, len, sizeof(int));
+	if (put_user(len, optlen) || copy_to_user(optval, &val, len))
+		return -EFAULT;
+	return 0;
+}

@@ -1,0 +1,591 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mytcp: connection lookup tables.
+ *
+ * Three tables, each an array of hlist buckets sized at load time:
+ *  - ehash: connections (SYN_SENT .. LAST_ACK) by 4-tuple and netns;
+ *  - twhash: TIME_WAIT entries by 4-tuple and netns;
+ *  - bhash: local ports in use (struct mytcp_bind_ent): bound and
+ *    listening sockets, connections and TIME_WAIT entries, by port.
+ *    Listeners are found here too.
+ *
+ * Locking: one spinlock per bucket, taken with BH disabled, guards
+ * insertion and removal.  Lookups from the receive path walk the chains
+ * under rcu_read_lock() and return a referenced object
+ * (refcount_inc_not_zero), re-checking the key afterwards.  Sockets are
+ * freed after a grace period (SOCK_RCU_FREE) and TIME_WAIT entries with
+ * kfree_rcu(), so a reader never sees freed memory.  bhash is also walked
+ * under RCU by the listener lookup; bind conflict checks hold the bucket
+ * lock.  No function here sleeps.
+ */
+#include <linux/jhash.h>
+#include <linux/random.h>
+#include <linux/vmalloc.h>
+#include <linux/seq_file.h>
+#include <net/inet_hashtables.h>
+#include <net/secure_seq.h>
+#include "mytcp.h"
+
+struct mytcp_bucket {
+	spinlock_t lock;
+	struct hlist_head chain;
+};
+
+static struct mytcp_bucket *ehash, *twhash, *bhash;
+static unsigned int ehash_mask, bhash_mask;
+static u32 hash_secret __read_mostly;
+
+/* Fit for 100k connections: 128k buckets at most 16 bytes each. */
+#define MYTCP_EHASH_SIZE	(1U << 17)
+#define MYTCP_BHASH_SIZE	(1U << 16)
+
+static struct mytcp_bucket *bucket_alloc(unsigned int n)
+{
+	struct mytcp_bucket *b;
+	unsigned int i;
+
+	b = kvmalloc_array(n, sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		spin_lock_init(&b[i].lock);
+		INIT_HLIST_HEAD(&b[i].chain);
+	}
+	return b;
+}
+
+int mytcp_table_init(void)
+{
+	get_random_bytes(&hash_secret, sizeof(hash_secret));
+	ehash_mask = MYTCP_EHASH_SIZE - 1;
+	bhash_mask = MYTCP_BHASH_SIZE - 1;
+	ehash = bucket_alloc(MYTCP_EHASH_SIZE);
+	twhash = bucket_alloc(MYTCP_EHASH_SIZE);
+	bhash = bucket_alloc(MYTCP_BHASH_SIZE);
+	if (!ehash || !twhash || !bhash) {
+		mytcp_table_exit();
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void mytcp_table_exit(void)
+{
+	kvfree(ehash);
+	kvfree(twhash);
+	kvfree(bhash);
+	ehash = NULL;
+	twhash = NULL;
+	bhash = NULL;
+}
+
+static u32 tuple_hash(const struct net *net, __be32 laddr, __be16 lport,
+		      __be32 raddr, __be16 rport)
+{
+	return jhash_3words((__force u32)laddr, (__force u32)raddr,
+			    ((__force u32)lport << 16) | (__force u32)rport,
+			    hash_secret ^ net_hash_mix(net));
+}
+
+static struct mytcp_bucket *bhash_bucket(const struct net *net, u16 port)
+{
+	return &bhash[(port ^ net_hash_mix(net)) & bhash_mask];
+}
+
+/* ---- established ---- */
+
+struct sock *mytcp_lookup_established(struct net *net, __be32 laddr,
+				      __be16 lport, __be32 raddr,
+				      __be16 rport)
+{
+	u32 h = tuple_hash(net, laddr, lport, raddr, rport);
+	struct mytcp_sock *mtp;
+	struct sock *sk;
+
+	hlist_for_each_entry_rcu(mtp, &ehash[h & ehash_mask].chain,
+				 ehash_node) {
+		struct inet_sock *inet = &mtp->inet;
+
+		sk = (struct sock *)mtp;
+		if (inet->inet_rcv_saddr != laddr ||
+		    inet->inet_sport != lport ||
+		    inet->inet_daddr != raddr || inet->inet_dport != rport ||
+		    !net_eq(sock_net(sk), net))
+			continue;
+		if (!refcount_inc_not_zero(&sk->sk_refcnt))
+			return NULL;
+		return sk;
+	}
+	return NULL;
+}
+
+int mytcp_ehash_insert(struct sock *sk)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	struct mytcp_bucket *b;
+	struct mytcp_sock *o;
+	u32 h;
+
+	h = tuple_hash(sock_net(sk), inet->inet_rcv_saddr, inet->inet_sport,
+		       inet->inet_daddr, inet->inet_dport);
+	b = &ehash[h & ehash_mask];
+	spin_lock_bh(&b->lock);
+	hlist_for_each_entry(o, &b->chain, ehash_node) {
+		struct inet_sock *oi = &o->inet;
+
+		if (oi->inet_rcv_saddr == inet->inet_rcv_saddr &&
+		    oi->inet_sport == inet->inet_sport &&
+		    oi->inet_daddr == inet->inet_daddr &&
+		    oi->inet_dport == inet->inet_dport &&
+		    net_eq(sock_net((struct sock *)o), sock_net(sk))) {
+			spin_unlock_bh(&b->lock);
+			return -EADDRNOTAVAIL;
+		}
+	}
+	sock_hold(sk);
+	hlist_add_head_rcu(&mytcp_sk(sk)->ehash_node, &b->chain);
+	mytcp_sk(sk)->hashed = 1;
+	spin_unlock_bh(&b->lock);
+	return 0;
+}
+
+void mytcp_ehash_remove(struct sock *sk)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct mytcp_bucket *b;
+	bool was;
+	u32 h;
+
+	h = tuple_hash(sock_net(sk), inet->inet_rcv_saddr, inet->inet_sport,
+		       inet->inet_daddr, inet->inet_dport);
+	b = &ehash[h & ehash_mask];
+	spin_lock_bh(&b->lock);
+	was = mtp->hashed;
+	if (was) {
+		hlist_del_init_rcu(&mtp->ehash_node);
+		mtp->hashed = 0;
+	}
+	spin_unlock_bh(&b->lock);
+	if (was)
+		sock_put(sk);
+}
+
+/* ---- TIME_WAIT ---- */
+
+struct mytcp_tw *mytcp_lookup_tw(struct net *net, __be32 laddr,
+				 __be16 lport, __be32 raddr, __be16 rport)
+{
+	u32 h = tuple_hash(net, laddr, lport, raddr, rport);
+	struct mytcp_tw *tw;
+
+	hlist_for_each_entry_rcu(tw, &twhash[h & ehash_mask].chain, node) {
+		if (tw->saddr != laddr || tw->sport != lport ||
+		    tw->daddr != raddr || tw->dport != rport ||
+		    !net_eq(read_pnet(&tw->net), net))
+			continue;
+		if (!refcount_inc_not_zero(&tw->refcnt))
+			return NULL;
+		return tw;
+	}
+	return NULL;
+}
+
+/* The table holds one reference, taken here. */
+int mytcp_tw_insert(struct mytcp_tw *tw)
+{
+	struct net *net = read_pnet(&tw->net);
+	struct mytcp_bucket *b;
+	u32 h;
+
+	h = tuple_hash(net, tw->saddr, tw->sport, tw->daddr, tw->dport);
+	b = &twhash[h & ehash_mask];
+	refcount_inc(&tw->refcnt);
+	spin_lock_bh(&b->lock);
+	hlist_add_head_rcu(&tw->node, &b->chain);
+	spin_unlock_bh(&b->lock);
+	return 0;
+}
+
+/* Returns true if this call unlinked it (and so owns the table's ref). */
+bool mytcp_tw_remove(struct mytcp_tw *tw)
+{
+	struct net *net = read_pnet(&tw->net);
+	struct mytcp_bucket *b;
+	bool was;
+	u32 h;
+
+	h = tuple_hash(net, tw->saddr, tw->sport, tw->daddr, tw->dport);
+	b = &twhash[h & ehash_mask];
+	spin_lock_bh(&b->lock);
+	was = !hlist_unhashed(&tw->node);
+	if (was)
+		hlist_del_init_rcu(&tw->node);
+	spin_unlock_bh(&b->lock);
+	return was;
+}
+
+/* ---- ports ---- */
+
+static bool addr_overlap(__be32 a, __be32 b)
+{
+	return a == htonl(INADDR_ANY) || b == htonl(INADDR_ANY) || a == b;
+}
+
+static bool bind_conflict(const struct mytcp_bind_ent *n,
+			  const struct mytcp_bind_ent *e)
+{
+	if (!addr_overlap(n->addr, e->addr))
+		return false;
+	if (n->reuse && e->reuse && !e->listening)
+		return false;
+	if (n->reuseport && e->reuseport &&
+	    (e->is_tw || uid_eq(n->uid, e->uid)))
+		return false;
+	return true;
+}
+
+/* Caller holds the bucket lock. */
+static bool port_conflicts(struct mytcp_bucket *b, struct net *net,
+			   const struct mytcp_bind_ent *n)
+{
+	struct mytcp_bind_ent *e;
+
+	hlist_for_each_entry(e, &b->chain, node) {
+		if (e == n || e->port != n->port ||
+		    !net_eq(read_pnet(&e->net), net))
+			continue;
+		if (bind_conflict(n, e))
+			return true;
+	}
+	return false;
+}
+
+static void bind_fill(struct sock *sk, __be32 addr, u16 port)
+{
+	struct mytcp_bind_ent *e = &mytcp_sk(sk)->bind;
+
+	write_pnet(&e->net, sock_net(sk));
+	e->addr = addr;
+	e->port = port;
+	e->reuse = sk->sk_reuse != SK_NO_REUSE;
+	e->reuseport = sk->sk_reuseport;
+	e->listening = 0;
+	e->is_tw = 0;
+	e->uid = sock_i_uid(sk);
+}
+
+/* Claim (addr, port) for sk; port 0 picks a free one. Socket lock held. */
+int mytcp_bind_port(struct sock *sk, __be32 addr, u16 port)
+{
+	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
+	struct mytcp_bind_ent *e = &mytcp_sk(sk)->bind;
+	struct net *net = sock_net(sk);
+	struct mytcp_bucket *b;
+	u32 range, off, i;
+
+	if (e->linked)
+		return -EINVAL;
+	if (port) {
+		bind_fill(sk, addr, port);
+		b = bhash_bucket(net, port);
+		spin_lock_bh(&b->lock);
+		if (port_conflicts(b, net, e)) {
+			spin_unlock_bh(&b->lock);
+			return -EADDRINUSE;
+		}
+		hlist_add_head_rcu(&e->node, &b->chain);
+		e->linked = 1;
+		spin_unlock_bh(&b->lock);
+		return 0;
+	}
+	range = mn->ephemeral_hi - mn->ephemeral_lo + 1;
+	off = get_random_u32_below(range);
+	for (i = 0; i < range; i++) {
+		port = mn->ephemeral_lo + (off + i) % range;
+		bind_fill(sk, addr, port);
+		e->reuse = 0;	/* an ephemeral port is not shared */
+		e->reuseport = 0;
+		b = bhash_bucket(net, port);
+		spin_lock_bh(&b->lock);
+		if (!port_conflicts(b, net, e)) {
+			hlist_add_head_rcu(&e->node, &b->chain);
+			e->linked = 1;
+			spin_unlock_bh(&b->lock);
+			return 0;
+		}
+		spin_unlock_bh(&b->lock);
+	}
+	return -EADDRINUSE;
+}
+
+static void bind_ent_unlink(struct net *net, struct mytcp_bind_ent *e)
+{
+	struct mytcp_bucket *b = bhash_bucket(net, e->port);
+
+	spin_lock_bh(&b->lock);
+	if (e->linked) {
+		hlist_del_init_rcu(&e->node);
+		e->linked = 0;
+	}
+	spin_unlock_bh(&b->lock);
+}
+
+void mytcp_unbind_port(struct sock *sk)
+{
+	bind_ent_unlink(sock_net(sk), &mytcp_sk(sk)->bind);
+}
+
+/* A child inherits its listener's port (no conflict check: same owner). */
+void mytcp_bind_inherit(struct sock *child, __be32 addr, u16 port)
+{
+	struct mytcp_bind_ent *e = &mytcp_sk(child)->bind;
+	struct mytcp_bucket *b;
+
+	bind_fill(child, addr, port);
+	b = bhash_bucket(sock_net(child), port);
+	spin_lock_bh(&b->lock);
+	hlist_add_head_rcu(&e->node, &b->chain);
+	e->linked = 1;
+	spin_unlock_bh(&b->lock);
+}
+
+/* TIME_WAIT takes over the port of the socket it replaces. */
+void mytcp_bind_tw(struct mytcp_tw *tw, struct sock *sk)
+{
+	struct mytcp_bind_ent *old = &mytcp_sk(sk)->bind;
+	struct mytcp_bind_ent *e = &tw->bind;
+	struct net *net = sock_net(sk);
+	struct mytcp_bucket *b;
+
+	*e = *old;
+	e->linked = 0;
+	e->is_tw = 1;
+	e->listening = 0;
+	INIT_HLIST_NODE(&e->node);
+	if (!old->linked)
+		return;
+	b = bhash_bucket(net, old->port);
+	spin_lock_bh(&b->lock);
+	hlist_add_head_rcu(&e->node, &b->chain);
+	e->linked = 1;
+	spin_unlock_bh(&b->lock);
+}
+
+void mytcp_unbind_tw(struct mytcp_tw *tw)
+{
+	bind_ent_unlink(read_pnet(&tw->net), &tw->bind);
+}
+
+int mytcp_listen_hash(struct sock *sk)
+{
+	struct mytcp_bind_ent *e = &mytcp_sk(sk)->bind;
+	struct net *net = sock_net(sk);
+	struct mytcp_bucket *b = bhash_bucket(net, e->port);
+	int err = 0;
+
+	spin_lock_bh(&b->lock);
+	e->listening = 1;
+	/* Re-check: another socket may share the port via SO_REUSEADDR,
+	 * which a listener does not allow. */
+	if (port_conflicts(b, net, e)) {
+		e->listening = 0;
+		err = -EADDRINUSE;
+	}
+	spin_unlock_bh(&b->lock);
+	return err;
+}
+
+void mytcp_listen_unhash(struct sock *sk)
+{
+	struct mytcp_bind_ent *e = &mytcp_sk(sk)->bind;
+	struct mytcp_bucket *b = bhash_bucket(sock_net(sk), e->port);
+
+	spin_lock_bh(&b->lock);
+	e->listening = 0;
+	spin_unlock_bh(&b->lock);
+}
+
+/*
+ * Listener for (daddr, dport): an exact address beats INADDR_ANY; among
+ * SO_REUSEPORT listeners of the same address one is chosen by hash of the
+ * remote end so a flow always lands on the same one.
+ */
+struct sock *mytcp_lookup_listener(struct net *net, __be32 daddr,
+				   __be16 dport, __be32 saddr, __be16 sport)
+{
+	u16 port = ntohs(dport);
+	struct mytcp_bucket *b = bhash_bucket(net, port);
+	struct sock *best = NULL, *sk;
+	struct mytcp_bind_ent *e;
+	int best_score = 0, score, matches = 0;
+	u32 h = jhash_2words((__force u32)saddr, (__force u32)sport,
+			     hash_secret);
+
+	hlist_for_each_entry_rcu(e, &b->chain, node) {
+		if (!e->listening || e->port != port ||
+		    !net_eq(read_pnet(&e->net), net))
+			continue;
+		if (e->addr == daddr)
+			score = 2;
+		else if (e->addr == htonl(INADDR_ANY))
+			score = 1;
+		else
+			continue;
+		sk = (struct sock *)container_of(e, struct mytcp_sock, bind);
+		if (score > best_score) {
+			best = sk;
+			best_score = score;
+			matches = 1;
+		} else if (score == best_score && e->reuseport) {
+			/* reservoir choice, deterministic per flow */
+			matches++;
+			if (reciprocal_scale(h, matches) == 0)
+				best = sk;
+			h = jhash_1word(h, hash_secret);
+		}
+	}
+	if (best && !refcount_inc_not_zero(&best->sk_refcnt))
+		best = NULL;
+	return best;
+}
+
+/* Is the 4-tuple used by a Linux TCP connection? (RFC 6056 collisions) */
+static bool linux_tcp_uses(struct net *net, __be32 laddr, __be16 lport,
+			   __be32 raddr, __be16 rport)
+{
+	struct inet_hashinfo *hi = net->ipv4.tcp_death_row.hashinfo;
+	struct sock *sk;
+
+	if (!hi)
+		return false;
+	rcu_read_lock();
+	sk = __inet_lookup_established(net, hi, raddr, rport, laddr,
+				       ntohs(lport), 0, 0);
+	rcu_read_unlock();
+	if (sk) {
+		sock_gen_put(sk);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * connect(): give sk a local port if it has none (RFC 6056 algorithm 3:
+ * a keyed hash of the 4-tuple picks the starting offset, then a linear
+ * search), then insert it into ehash.  Socket lock held.
+ */
+int mytcp_connect_hash(struct sock *sk)
+{
+	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
+	struct mytcp_bind_ent *e = &mytcp_sk(sk)->bind;
+	struct inet_sock *inet = inet_sk(sk);
+	struct net *net = sock_net(sk);
+	static atomic_t perturb = ATOMIC_INIT(0);
+	u32 range, off, i;
+	int err;
+
+	if (e->linked) {
+		if (linux_tcp_uses(net, inet->inet_saddr, inet->inet_sport,
+				   inet->inet_daddr, inet->inet_dport))
+			return -EADDRNOTAVAIL;
+		return mytcp_ehash_insert(sk);
+	}
+	range = mn->ephemeral_hi - mn->ephemeral_lo + 1;
+	off = jhash_3words((__force u32)inet->inet_saddr,
+			   (__force u32)inet->inet_daddr,
+			   (__force u32)inet->inet_dport, hash_secret) +
+	      atomic_inc_return(&perturb);
+	for (i = 0; i < range; i++) {
+		u16 port = mn->ephemeral_lo + (off + i) % range;
+		struct mytcp_bucket *b = bhash_bucket(net, port);
+
+		bind_fill(sk, inet->inet_saddr, port);
+		e->reuse = 0;
+		e->reuseport = 0;
+		spin_lock_bh(&b->lock);
+		if (port_conflicts(b, net, e)) {
+			spin_unlock_bh(&b->lock);
+			continue;
+		}
+		hlist_add_head_rcu(&e->node, &b->chain);
+		e->linked = 1;
+		spin_unlock_bh(&b->lock);
+		inet->inet_num = port;
+		inet->inet_sport = htons(port);
+		if (linux_tcp_uses(net, inet->inet_saddr, inet->inet_sport,
+				   inet->inet_daddr, inet->inet_dport)) {
+			bind_ent_unlink(net, e);
+			continue;
+		}
+		err = mytcp_ehash_insert(sk);
+		if (!err)
+			return 0;
+		bind_ent_unlink(net, e);
+	}
+	inet->inet_num = 0;
+	inet->inet_sport = 0;
+	return -EADDRNOTAVAIL;
+}
+
+/* Walk every socket and TIME_WAIT entry of net (for /proc/net/mytcp). */
+void mytcp_table_walk(struct net *net, struct seq_file *seq, mytcp_walk_fn fn)
+{
+	struct mytcp_bind_ent *e;
+	struct mytcp_sock *mtp;
+	struct mytcp_tw *tw;
+	unsigned int i;
+	int idx = 0;
+
+	rcu_read_lock();
+	/* listeners and bound-only sockets live in bhash */
+	for (i = 0; i <= bhash_mask; i++) {
+		hlist_for_each_entry_rcu(e, &bhash[i].chain, node) {
+			struct sock *sk;
+
+			if (e->is_tw || !net_eq(read_pnet(&e->net), net))
+				continue;
+			sk = (struct sock *)container_of(e, struct mytcp_sock,
+							 bind);
+			if (mytcp_sk(sk)->hashed)
+				continue;	/* shown from ehash */
+			fn(seq, sk, NULL, idx++);
+		}
+	}
+	for (i = 0; i <= ehash_mask; i++) {
+		hlist_for_each_entry_rcu(mtp, &ehash[i].chain, ehash_node) {
+			if (!net_eq(sock_net((struct sock *)mtp), net))
+				continue;
+			fn(seq, (struct sock *)mtp, NULL, idx++);
+		}
+		hlist_for_each_entry_rcu(tw, &twhash[i].chain, node) {
+			if (!net_eq(read_pnet(&tw->net), net))
+				continue;
+			fn(seq, NULL, tw, idx++);
+		}
+	}
+	rcu_read_unlock();
+}
+
+/* netns going away: every TIME_WAIT entry of it is killed. */
+void mytcp_table_purge_net(struct net *net)
+{
+	struct mytcp_tw *tw;
+	unsigned int i;
+
+restart:
+	for (i = 0; i <= ehash_mask; i++) {
+		rcu_read_lock();
+		hlist_for_each_entry_rcu(tw, &twhash[i].chain, node) {
+			if (!net_eq(read_pnet(&tw->net), net))
+				continue;
+			if (!refcount_inc_not_zero(&tw->refcnt))
+				continue;
+			rcu_read_unlock();
+			mytcp_tw_kill(tw, true);
+			mytcp_tw_put(tw);
+			goto restart;
+		}
+		rcu_read_unlock();
+	}
+}

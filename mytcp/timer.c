@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mytcp: per-socket hrtimers - retransmission (RFC 6298), delayed ACK,
+ * zero-window probe (persist), keepalive (also the orphan FIN_WAIT_2
+ * timeout).
+ *
+ * Locking and lifetime:
+ *  - Timers run in softirq context (HRTIMER_MODE_REL_SOFT).  A callback
+ *    takes bh_lock_sock(); if the user owns the socket it sets the timer's
+ *    bit in mtp->deferred and mytcp_release_cb() runs the handler when
+ *    release_sock() is called.  Handlers always run with the socket owned.
+ *  - Every queued timer holds a socket reference.  mytcp_reset_timer()
+ *    takes one unless it dequeued a pending timer (whose reference it
+ *    inherits); a callback drops its reference when done; cancelling a
+ *    pending timer drops it.  So no timer can fire on a freed socket, and
+ *    the module cannot unload while one is queued (sockets pin it).
+ *  - Arming and cancelling happen with the socket owned.
+ */
+#include <net/tcp.h>
+#include "mytcp.h"
+#include "trace.h"
+
+static const char *const timer_names[MYTCP_T_MAX] = {
+	[MYTCP_T_RTX] = "retransmit",
+	[MYTCP_T_DELACK] = "delack",
+	[MYTCP_T_PERSIST] = "persist",
+	[MYTCP_T_KEEPALIVE] = "keepalive",
+};
+
+void mytcp_reset_timer(struct sock *sk, int id, u64 ns)
+{
+	struct hrtimer *t = &mytcp_sk(sk)->timers[id];
+
+	/* 1: dequeued, inherit its reference; 0 or -1: take a new one. */
+	if (hrtimer_try_to_cancel(t) != 1)
+		sock_hold(sk);
+	hrtimer_start(t, ns_to_ktime(ns), HRTIMER_MODE_REL_SOFT);
+}
+
+void mytcp_clear_timer(struct sock *sk, int id)
+{
+	if (hrtimer_try_to_cancel(&mytcp_sk(sk)->timers[id]) == 1)
+		__sock_put(sk);
+}
+
+void mytcp_clear_all_timers(struct sock *sk)
+{
+	int i;
+
+	for (i = 0; i < MYTCP_T_MAX; i++) {
+		mytcp_clear_timer(sk, i);
+		/* The caller holds a reference: this is never the last. */
+		if (test_and_clear_bit(i, &mytcp_sk(sk)->deferred))
+			__sock_put(sk);
+	}
+}
+
+bool mytcp_timer_pending(struct sock *sk, int id)
+{
+	return hrtimer_is_queued(&mytcp_sk(sk)->timers[id]);
+}
+
+/* ---- RTO estimation (RFC 6298 2.2-2.4), in microseconds ---- */
+
+static u32 rto_bound(struct sock *sk, u64 rto)
+{
+	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
+
+	rto = max_t(u64, rto, (u64)READ_ONCE(mn->rto_min_ms) * 1000);
+	return min_t(u64, rto, (u64)READ_ONCE(mn->rto_max_ms) * 1000);
+}
+
+void mytcp_rtt_sample(struct sock *sk, u32 rtt_us)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	if (!rtt_us)
+		rtt_us = 1;
+	mtp->rtt_last_us = rtt_us;
+	if (!mtp->srtt_us) {
+		mtp->srtt_us = rtt_us << 3;
+		mtp->rttvar_us = rtt_us << 1;	/* R/2, stored << 2 */
+	} else {
+		s32 err = rtt_us - (mtp->srtt_us >> 3);
+
+		/* RTTVAR = 3/4 RTTVAR + 1/4 |SRTT - R'| */
+		mtp->rttvar_us += abs(err) - (mtp->rttvar_us >> 2);
+		/* SRTT = 7/8 SRTT + 1/8 R' */
+		mtp->srtt_us += err;
+	}
+	/* RTO = SRTT + max(G, 4 * RTTVAR) */
+	mtp->rto_us = rto_bound(sk, (mtp->srtt_us >> 3) +
+				max_t(u32, mtp->rttvar_us, 1000));
+}
+
+/* Re-arm (or stop) the RTO after the retransmit queue changed. */
+void mytcp_rearm_rtx(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	if (mtp->snd_una == mtp->snd_nxt)
+		mytcp_clear_timer(sk, MYTCP_T_RTX);
+	else
+		mytcp_reset_timer(sk, MYTCP_T_RTX, (u64)mtp->rto_us * 1000);
+}
+
+/* Abort: the application sees err (ETIMEDOUT, ECONNRESET, ...). */
+static void abort_conn(struct sock *sk, int err)
+{
+	WRITE_ONCE(sk->sk_err, err);
+	sk_error_report(sk);
+	mytcp_done(sk);
+}
+
+static bool retries_exhausted(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
+	int limit;
+
+	if (sk->sk_state == TCP_SYN_SENT)
+		limit = mtp->syn_retries ? : READ_ONCE(mn->syn_retries);
+	else if (sk->sk_state == TCP_SYN_RECV)
+		limit = READ_ONCE(mn->synack_retries);
+	else
+		limit = READ_ONCE(mn->retries2);
+	if (mtp->user_timeout_ms && mtp->rtx_start_ns &&
+	    ktime_get_ns() - mtp->rtx_start_ns >=
+	    (u64)mtp->user_timeout_ms * NSEC_PER_MSEC)
+		return true;
+	return mtp->retransmits >= limit;
+}
+
+static void rtx_timer_handler(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN ||
+	    mtp->snd_una == mtp->snd_max)
+		return;
+	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_TIMEOUTS);
+	if (!mtp->rtx_start_ns)
+		mtp->rtx_start_ns = ktime_get_ns();
+	if (retries_exhausted(sk)) {
+		if (sk->sk_state == TCP_SYN_SENT || sk->sk_state == TCP_SYN_RECV)
+			MYTCP_INC_STATS(sock_net(sk),
+					MYTCP_STAT_ATTEMPT_FAILS);
+		if (sk->sk_state == TCP_SYN_RECV && mtp->parent) {
+			mytcp_child_drop(sk);
+			return;
+		}
+		abort_conn(sk, ETIMEDOUT);
+		return;
+	}
+	mtp->retransmits++;
+	/* Karn: back off, and the next sample comes from new data only. */
+	mtp->backoff++;
+	mtp->rto_us = rto_bound(sk, (u64)mtp->rto_us * 2);
+	mytcp_cong_enter_loss(sk);
+	/* Go back to the first unacknowledged segment. */
+	mtp->send_head = skb_peek(&sk->sk_write_queue);
+	mtp->snd_nxt = mtp->snd_una;
+	mtp->packets_out = 0;
+	mytcp_push(sk);
+	mytcp_reset_timer(sk, MYTCP_T_RTX, (u64)mtp->rto_us * 1000);
+}
+
+static void delack_handler(struct sock *sk)
+{
+	if (mytcp_sk(sk)->ack_pending) {
+		MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_DELAYED_ACKS);
+		mytcp_send_ack(sk);
+	}
+}
+
+static void persist_handler(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
+
+	if (sk->sk_state == TCP_CLOSE || !mtp->send_head ||
+	    mtp->snd_wnd >= mtp->send_head->len ||
+	    mtp->snd_una != mtp->snd_nxt)
+		return;
+	/* A peer that never opens its window is dead after retries2. */
+	if (mtp->probes_out >= READ_ONCE(mn->retries2) &&
+	    sock_flag(sk, SOCK_DEAD)) {
+		abort_conn(sk, ETIMEDOUT);
+		return;
+	}
+	mtp->probes_out++;
+	mytcp_send_probe(sk, false);
+	mytcp_reset_timer(sk, MYTCP_T_PERSIST,
+			  min_t(u64, (u64)mtp->rto_us << min_t(u8,
+				mtp->probes_out, 10),
+				120ULL * USEC_PER_SEC) * 1000);
+}
+
+u32 mytcp_keepalive_time_s(const struct sock *sk)
+{
+	const struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	return mtp->keepidle_s ? :
+	       READ_ONCE(mytcp_pernet(sock_net(sk))->keepalive_time_s);
+}
+
+static u32 ka_intvl_s(const struct sock *sk)
+{
+	const struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	return mtp->keepintvl_s ? :
+	       READ_ONCE(mytcp_pernet(sock_net(sk))->keepalive_intvl_s);
+}
+
+static u32 ka_probes(const struct sock *sk)
+{
+	const struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	return mtp->keepcnt ? :
+	       READ_ONCE(mytcp_pernet(sock_net(sk))->keepalive_probes);
+}
+
+/* (Re)start the keepalive clock, or stop it when not wanted. */
+void mytcp_keepalive_reset(struct sock *sk)
+{
+	if (!sock_flag(sk, SOCK_KEEPOPEN) ||
+	    ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN | TCPF_SYN_SENT |
+				    TCPF_SYN_RECV))) {
+		if (!(sock_flag(sk, SOCK_DEAD) &&
+		      sk->sk_state == TCP_FIN_WAIT2))
+			mytcp_clear_timer(sk, MYTCP_T_KEEPALIVE);
+		return;
+	}
+	mytcp_reset_timer(sk, MYTCP_T_KEEPALIVE,
+			  (u64)mytcp_keepalive_time_s(sk) * NSEC_PER_SEC);
+}
+
+static void keepalive_handler(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	u64 idle_ns, now = ktime_get_ns();
+
+	/* Orphaned FIN_WAIT_2: the peer never sent its FIN. */
+	if (sock_flag(sk, SOCK_DEAD) && sk->sk_state == TCP_FIN_WAIT2) {
+		mytcp_done(sk);
+		return;
+	}
+	if (!sock_flag(sk, SOCK_KEEPOPEN) ||
+	    !((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
+				     TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2)))
+		return;
+	idle_ns = now - mtp->last_rcv_ns;
+	if (idle_ns < (u64)mytcp_keepalive_time_s(sk) * NSEC_PER_SEC &&
+	    !mtp->probes_out) {
+		mytcp_reset_timer(sk, MYTCP_T_KEEPALIVE,
+				  (u64)mytcp_keepalive_time_s(sk) *
+				  NSEC_PER_SEC - idle_ns);
+		return;
+	}
+	if (mtp->probes_out >= ka_probes(sk)) {
+		MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_KEEPALIVE_TIMEOUTS);
+		mytcp_send_active_reset(sk, GFP_ATOMIC);
+		abort_conn(sk, ETIMEDOUT);
+		return;
+	}
+	/* Unacknowledged data means the RTO is already probing. */
+	if (mtp->snd_una == mtp->snd_max)
+		mytcp_send_probe(sk, true);
+	mtp->probes_out++;
+	mytcp_reset_timer(sk, MYTCP_T_KEEPALIVE,
+			  (u64)ka_intvl_s(sk) * NSEC_PER_SEC);
+}
+
+static void (*const handlers[MYTCP_T_MAX])(struct sock *sk) = {
+	[MYTCP_T_RTX] = rtx_timer_handler,
+	[MYTCP_T_DELACK] = delack_handler,
+	[MYTCP_T_PERSIST] = persist_handler,
+	[MYTCP_T_KEEPALIVE] = keepalive_handler,
+};
+
+static enum hrtimer_restart timer_fire(struct hrtimer *t, int id)
+{
+	struct mytcp_sock *mtp = container_of(t, struct mytcp_sock,
+					      timers[id]);
+	struct sock *sk = (struct sock *)mtp;
+
+	bh_lock_sock(sk);
+	trace_mytcp_timer(sk, timer_names[id]);
+	if (sock_owned_by_user(sk)) {
+		/* The owner runs it from release_sock(); keep the ref. */
+		if (!test_and_set_bit(id, &mtp->deferred))
+			sock_hold(sk);
+	} else {
+		handlers[id](sk);
+	}
+	bh_unlock_sock(sk);
+	sock_put(sk);
+	return HRTIMER_NORESTART;
+}
+
+static enum hrtimer_restart rtx_fire(struct hrtimer *t)
+{
+	return timer_fire(t, MYTCP_T_RTX);
+}
+
+static enum hrtimer_restart delack_fire(struct hrtimer *t)
+{
+	return timer_fire(t, MYTCP_T_DELACK);
+}
+
+static enum hrtimer_restart persist_fire(struct hrtimer *t)
+{
+	return timer_fire(t, MYTCP_T_PERSIST);
+}
+
+static enum hrtimer_restart keepalive_fire(struct hrtimer *t)
+{
+	return timer_fire(t, MYTCP_T_KEEPALIVE);
+}
+
+static enum hrtimer_restart (*const fires[MYTCP_T_MAX])(struct hrtimer *) = {
+	[MYTCP_T_RTX] = rtx_fire,
+	[MYTCP_T_DELACK] = delack_fire,
+	[MYTCP_T_PERSIST] = persist_fire,
+	[MYTCP_T_KEEPALIVE] = keepalive_fire,
+};
+
+void mytcp_init_timers(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	int i;
+
+	for (i = 0; i < MYTCP_T_MAX; i++) {
+		hrtimer_init(&mtp->timers[i], CLOCK_MONOTONIC,
+			     HRTIMER_MODE_REL_SOFT);
+		mtp->timers[i].function = fires[i];
+	}
+	mtp->deferred = 0;
+}
+
+/* proto->release_cb: run what timers deferred while the user held sk. */
+void mytcp_release_cb(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	int i;
+
+	for (i = 0; i < MYTCP_T_MAX; i++) {
+		if (!test_and_clear_bit(i, &mtp->deferred))
+			continue;
+		/* Re-armed meanwhile: the newer deadline supersedes this. */
+		if (!hrtimer_is_queued(&mtp->timers[i]))
+			handlers[i](sk);
+		__sock_put(sk);
+	}
+}

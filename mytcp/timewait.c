@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mytcp: TIME_WAIT.
+ *
+ * A connection that reaches TIME_WAIT gives up its socket: a small
+ * struct mytcp_tw keeps what the 2*MSL wait needs (the 4-tuple, the
+ * sequence numbers to re-ACK a retransmitted FIN, the port it holds) and an
+ * hrtimer that ends it.  RFC 1337: a RST in TIME_WAIT is ignored.  A new
+ * SYN whose sequence number is above the old RCV.NXT ends the wait early
+ * and goes to the listener (RFC 6191-style reuse).
+ *
+ * Locking and lifetime: an entry is reference counted: one reference for
+ * the table (twhash, dropped by whoever unlinks it), one for the queued
+ * timer, one per lookup.  Fields are written once before insertion and
+ * only read afterwards, so segments need no lock.  The last put frees it
+ * with kfree_rcu().  Namespace exit kills every entry synchronously
+ * (hrtimer_cancel), so no timer of ours outlives the module.
+ */
+#include <net/tcp.h>
+#include "mytcp.h"
+#include "trace.h"
+
+void mytcp_tw_put(struct mytcp_tw *tw)
+{
+	if (refcount_dec_and_test(&tw->refcnt)) {
+		atomic_dec(&mytcp_live_tw);
+		kfree_rcu(tw, rcu);
+	}
+}
+
+static void tw_unlink(struct mytcp_tw *tw)
+{
+	if (mytcp_tw_remove(tw)) {
+		mytcp_unbind_tw(tw);
+		mytcp_tw_put(tw);	/* the table's reference */
+	}
+}
+
+static enum hrtimer_restart tw_timer_fire(struct hrtimer *t)
+{
+	struct mytcp_tw *tw = container_of(t, struct mytcp_tw, timer);
+
+	trace_mytcp_timer(NULL, "time_wait");
+	tw_unlink(tw);
+	mytcp_tw_put(tw);		/* the timer's reference */
+	return HRTIMER_NORESTART;
+}
+
+static u64 tw_len_ns(struct net *net)
+{
+	return 2ULL * READ_ONCE(mytcp_pernet(net)->msl_ms) * NSEC_PER_MSEC;
+}
+
+/* sk (owned) has reached TIME_WAIT: replace it with an entry. */
+void mytcp_time_wait(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct inet_sock *inet = inet_sk(sk);
+	struct mytcp_tw *tw;
+
+	mytcp_set_state(sk, TCP_TIME_WAIT);
+	tw = kzalloc(sizeof(*tw), GFP_ATOMIC);
+	if (tw) {
+		write_pnet(&tw->net, sock_net(sk));
+		tw->saddr = inet->inet_rcv_saddr;
+		tw->daddr = inet->inet_daddr;
+		tw->sport = inet->inet_sport;
+		tw->dport = inet->inet_dport;
+		tw->rcv_nxt = mtp->rcv_nxt;
+		tw->snd_nxt = mtp->snd_nxt;
+		tw->rcv_wnd = mtp->rcv_wnd;
+		tw->rcv_wscale = mtp->rcv_wscale;
+		refcount_set(&tw->refcnt, 1);
+		INIT_HLIST_NODE(&tw->node);
+		hrtimer_init(&tw->timer, CLOCK_MONOTONIC,
+			     HRTIMER_MODE_REL_SOFT);
+		tw->timer.function = tw_timer_fire;
+		atomic_inc(&mytcp_live_tw);
+		mytcp_bind_tw(tw, sk);
+		/* In the table before the socket leaves: no gap in which
+		 * Linux TCP could see (and reset) a segment of ours. */
+		mytcp_tw_insert(tw);
+		refcount_inc(&tw->refcnt);
+		hrtimer_start(&tw->timer, ns_to_ktime(tw_len_ns(sock_net(sk))),
+			      HRTIMER_MODE_REL_SOFT);
+		mytcp_tw_put(tw);
+	}
+	/* The socket itself is done; it leaves TIME_WAIT silently. */
+	mytcp_state_store(sk, TCP_CLOSE);
+	mytcp_done(sk);
+}
+
+/* End a wait early; the caller holds a reference. */
+void mytcp_tw_kill(struct mytcp_tw *tw, bool sync)
+{
+	int ret = sync ? hrtimer_cancel(&tw->timer) :
+			 hrtimer_try_to_cancel(&tw->timer);
+
+	if (ret == 1)
+		mytcp_tw_put(tw);	/* the timer's reference */
+	tw_unlink(tw);
+}
+
+/*
+ * A segment for a TIME_WAIT entry (cb filled, data at the TCP header).
+ * Returns 1 when it is a SYN that may start a new connection (skb not
+ * consumed), else 0 (consumed).
+ */
+int mytcp_tw_rcv(struct mytcp_tw *tw, struct sk_buff *skb)
+{
+	struct net *net = read_pnet(&tw->net);
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+
+	if (th->rst) {
+		/* RFC 1337: TIME-WAIT assassination is not allowed. */
+		MYTCP_INC_STATS(net, MYTCP_STAT_DROP_TW_RST);
+		trace_mytcp_drop(NULL, skb, "rst in time_wait");
+		goto drop;
+	}
+	if (th->syn && !th->ack && after(cb->seq, tw->rcv_nxt)) {
+		mytcp_tw_kill(tw, false);
+		return 1;
+	}
+	if (th->fin && cb->end_seq == tw->rcv_nxt) {
+		/* The peer did not get our last ACK: again, and restart. */
+		if (hrtimer_try_to_cancel(&tw->timer) == 1)
+			hrtimer_start(&tw->timer, ns_to_ktime(tw_len_ns(net)),
+				      HRTIMER_MODE_REL_SOFT);
+		mytcp_send_ack_reply(net, skb, tw->snd_nxt, tw->rcv_nxt,
+				     tw->rcv_wnd, tw);
+		goto drop;
+	}
+	/* Anything else but a bare ACK draws an ACK. */
+	if (th->syn || th->fin || cb->end_seq != cb->seq)
+		mytcp_send_ack_reply(net, skb, tw->snd_nxt, tw->rcv_nxt,
+				     tw->rcv_wnd, tw);
+drop:
+	kfree_skb(skb);
+	return 0;
+}
