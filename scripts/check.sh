@@ -1,0 +1,191 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh [KVER...]: build mytcp and its selftests and run the suite in a
+# VM, for every installed Debian 6.1 and 6.12 kernel (or the given ones).
+#
+#   1. selftests: built once on the host, installed into build/selftests/
+#      with the kernel's run_kselftest.sh, kselftest/ and net/lib.sh.
+#   2. per kernel: the tree is copied to build/<KVER>/src (the working tree
+#      is never touched), built with `make KVER=<KVER>`, and the module
+#      copied to build/<KVER>/mytcp.ko.
+#   3. per kernel: scripts/vm-run.sh boots /boot/vmlinuz-<KVER> and runs
+#      scripts/guest-selftests.sh with MYTCP_KO=build/<KVER>/mytcp.ko.
+#      The KTAP stream is printed and saved to build/<KVER>/check.log.
+#
+# The last line is the total over all kernels, counting the top-level
+# KTAP results (one per test program):
+#   N passed, N failed[, N skipped]
+# A failed build, a failed VM verdict (panic, dmesg check, timeout) and a
+# test that never reported each count as failed.  Exit status 1 on any
+# failure.
+#
+# Environment: CHECK_TIMEOUT (seconds per VM, default 900), CHECK_ARGS
+# (extra run_kselftest.sh arguments, e.g. "-t mytcp:socket_api"),
+# CHECK_JOBS (make -j, default nproc), CHECK_KO_DIR (use prebuilt
+# CHECK_KO_DIR/<KVER>/mytcp.ko instead of building).
+
+set -uo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$TOP" || exit 1
+TIMEOUT=${CHECK_TIMEOUT:-900}
+JOBS=${CHECK_JOBS:-$(nproc)}
+KSFT=$TOP/build/kselftest/tools/testing/selftests
+INSTALL=$TOP/build/selftests
+
+say() { echo "### $*"; }
+
+total_pass=0
+total_fail=0
+total_skip=0
+summary=()
+
+finish()
+{
+	local line
+
+	echo
+	say "summary"
+	for line in "${summary[@]}"; do
+		echo "#   $line"
+	done
+	line="$total_pass passed, $total_fail failed"
+	[ "$total_skip" -gt 0 ] && line+=", $total_skip skipped"
+	echo "$line"
+	[ "$total_fail" -eq 0 ]
+	exit
+}
+
+# ------------------------------------------------------------- kernels
+kvers=("$@")
+if [ ${#kvers[@]} -eq 0 ]; then
+	for k in $(ls /boot/vmlinuz-* 2>/dev/null | sed 's,.*/vmlinuz-,,' | sort -V); do
+		case "$k" in
+		6.1.*|6.12.*) ;;
+		*) continue ;;
+		esac
+		if [ -d "/lib/modules/$k/build" ] || [ -d "/usr/src/linux-headers-$k" ]; then
+			kvers+=("$k")
+		else
+			say "skipping $k: no headers"
+		fi
+	done
+fi
+if [ ${#kvers[@]} -eq 0 ]; then
+	say "no 6.1/6.12 kernel with headers installed (run scripts/install-deps.sh)"
+	total_fail=1
+	summary+=("no kernel to test")
+	finish
+fi
+say "kernels: ${kvers[*]}"
+
+# ---------------------------------------------------------- selftests
+build_selftests()
+{
+	local obj=$TOP/build/selftests-obj
+
+	[ -r "$KSFT/lib.mk" ] || { say "build/kselftest missing: run scripts/install-deps.sh"; return 1; }
+	rm -rf "$INSTALL"
+	mkdir -p "$INSTALL/kselftest" "$INSTALL/net" "$obj"
+	make -s -C selftests/mytcp OUTPUT="$obj" || return
+	make -s -C selftests/mytcp OUTPUT="$obj" INSTALL_PATH="$INSTALL/mytcp" install || return
+	cp -a "$KSFT/kselftest/." "$INSTALL/kselftest/" &&
+	cp -a "$KSFT/run_kselftest.sh" "$INSTALL/" &&
+	cp -a "$KSFT/net/lib.sh" "$INSTALL/net/" || return
+	make -s --no-print-directory -C selftests/mytcp OUTPUT="$obj" COLLECTION=mytcp \
+		emit_tests > "$INSTALL/kselftest-list.txt" || return
+	grep -q '^mytcp:' "$INSTALL/kselftest-list.txt"
+}
+say "building the selftests into build/selftests"
+if ! build_selftests; then
+	say "FAIL: selftests do not build"
+	total_fail=$((total_fail + 1))
+	summary+=("selftests: build FAILED")
+	finish
+fi
+
+# ------------------------------------------------------------- module
+# Copy of the tree per kernel: the working tree may be edited or built
+# concurrently, and out-of-tree builds put objects next to the sources.
+build_module()
+{
+	local kver=$1 dir=$TOP/build/$1
+
+	mkdir -p "$dir/src"
+	rsync -a --delete --exclude=/build --exclude=/.git \
+		--exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' "$TOP/" "$dir/src/" || return
+	rm -f "$dir/mytcp.ko"
+	make -C "$dir/src" -j"$JOBS" KVER="$kver" module > "$dir/build.log" 2>&1
+	local rc=$?
+	sed 's/^/# build: /' "$dir/build.log" | grep -v -e 'Entering directory' -e 'Leaving directory' | tail -n 40
+	[ $rc -eq 0 ] || return $rc
+	cp "$dir/src/mytcp/mytcp.ko" "$dir/mytcp.ko" || return
+	local vm
+	vm=$(modinfo -F vermagic "$dir/mytcp.ko" | cut -d' ' -f1)
+	[ "$vm" = "$kver" ] || { say "vermagic $vm != $kver"; return 1; }
+}
+
+# ------------------------------------------------------------ run one
+run_kernel()
+{
+	local kver=$1 dir=$TOP/build/$1 log=$TOP/build/$1/check.log
+	local pass skip fail plan reported rc start
+
+	echo
+	say "==================== $kver ===================="
+	mkdir -p "$dir"
+	if [ -n "${CHECK_KO_DIR:-}" ]; then
+		say "using prebuilt $CHECK_KO_DIR/$kver/mytcp.ko"
+		cp "$CHECK_KO_DIR/$kver/mytcp.ko" "$dir/mytcp.ko" || {
+			total_fail=$((total_fail + 1))
+			summary+=("$kver: no prebuilt module")
+			return
+		}
+	elif ! say "building mytcp for $kver" || ! build_module "$kver"; then
+		say "FAIL: mytcp does not build for $kver (see build/$kver/build.log)"
+		total_fail=$((total_fail + 1))
+		summary+=("$kver: module build FAILED")
+		return
+	fi
+	say "booting $kver"
+	start=$(date +%s)
+	# shellcheck disable=SC2086
+	MYTCP_KO=$dir/mytcp.ko "$TOP/scripts/vm-run.sh" \
+		-k "/boot/vmlinuz-$kver" -m "/lib/modules/$kver" -t "$TIMEOUT" -- \
+		"$TOP/scripts/guest-selftests.sh" ${CHECK_ARGS:-} 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
+	pass=$(grep -cE "^ok [0-9]+ selftests: " "$log")
+	skip=$(grep -cE '^ok [0-9]+ selftests: .*# SKIP' "$log")
+	fail=$(grep -cE '^not ok [0-9]+ selftests: ' "$log")
+	pass=$((pass - skip))
+	plan=$(grep -m1 -E '^1\.\.[0-9]+$' "$log" | cut -c4-)
+	reported=$((pass + skip + fail))
+	local notrun=0 vmfail=0 why=""
+	if [ -n "$plan" ] && [ "$reported" -lt "$plan" ]; then
+		notrun=$((plan - reported))
+		why+=" $notrun not run;"
+	fi
+	case "$rc" in
+	121) vmfail=1; why+=" dmesg check failed;" ;;
+	122) vmfail=1; why+=" no verdict (panic/crash);" ;;
+	124) vmfail=1; why+=" VM timeout;" ;;
+	0) ;;
+	*) if [ $((fail + notrun)) -eq 0 ]; then vmfail=1; why+=" guest runner exit $rc;"; fi ;;
+	esac
+	if [ "$reported" -eq 0 ] && [ "$vmfail" -eq 0 ]; then
+		vmfail=1
+		why+=" no results;"
+	fi
+	fail=$((fail + notrun + vmfail))
+	total_pass=$((total_pass + pass))
+	total_fail=$((total_fail + fail))
+	total_skip=$((total_skip + skip))
+	summary+=("$kver: $pass passed, $fail failed, $skip skipped in $(( $(date +%s) - start ))s${why:+ (${why%;})}")
+}
+
+for k in "${kvers[@]}"; do
+	run_kernel "$k"
+done
+finish

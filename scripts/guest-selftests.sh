@@ -1,0 +1,34 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside the VM (scripts/vm-run.sh): the installed mytcp selftests
+# through the kernel's own run_kselftest.sh / kselftest/runner.sh, so the
+# output is KTAP.  Arguments go to run_kselftest.sh, e.g.
+#   -t mytcp:socket_api     one test
+#   -o 600                  override the per-test timeout
+#
+# Environment: MYTCP_KO (required, absolute path of the .ko under test),
+# MYTCP_SELFTESTS_DIR (installed tree, default build/selftests).
+# Exit status: 1 when a test failed or none ran, else 0.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BASE=${MYTCP_SELFTESTS_DIR:-$TOP/build/selftests}
+
+if [ -z "${MYTCP_KO:-}" ] || [ ! -r "${MYTCP_KO}" ]; then
+	echo "Bail out! MYTCP_KO='${MYTCP_KO:-}' is not a readable mytcp.ko"
+	exit 1
+fi
+if [ ! -x "$BASE/run_kselftest.sh" ]; then
+	echo "Bail out! $BASE/run_kselftest.sh missing (build the selftests first)"
+	exit 1
+fi
+export MYTCP_KO
+echo "# mytcp: $MYTCP_KO on $(uname -r)"
+echo "# $(modinfo -F vermagic "$MYTCP_KO" 2>/dev/null)"
+
+log=$(mktemp)
+cd "$BASE" && ./run_kselftest.sh "$@" | tee "$log"
+if grep -q '^not ok' "$log" || ! grep -q '^ok' "$log"; then
+	exit 1
+fi
+exit 0
