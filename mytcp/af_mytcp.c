@@ -139,6 +139,7 @@ static void mytcp_init_sock(struct sock *sk)
 	sk->sk_type = SOCK_STREAM;
 	sk->sk_destruct = mytcp_sk_destruct;
 	sk->sk_write_space = mytcp_write_space;
+	sk->sk_backlog_rcv = mytcp_backlog_rcv;
 	sock_set_flag(sk, SOCK_RCU_FREE);
 	sock_set_flag(sk, SOCK_USE_WRITE_QUEUE);
 	mytcp_state_store(sk, TCP_CLOSE);
@@ -150,6 +151,8 @@ static void mytcp_init_sock(struct sock *sk)
 
 	mtp->mss = MYTCP_DEFAULT_MSS;
 	mtp->rcv_mss = MYTCP_DEFAULT_MSS;
+	mtp->rcv_ratio = 128;
+	mtp->size_goal = MYTCP_DEFAULT_MSS;
 	mtp->rto_us = READ_ONCE(mn->rto_init_ms) * USEC_PER_MSEC;
 	mtp->cong = &mytcp_reno;
 	mtp->cong->init(mtp);
@@ -828,7 +831,7 @@ static int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		int copy;
 
 		skb = skb_peek_tail(&sk->sk_write_queue);
-		if (!skb || !mtp->send_head || skb->len >= mtp->mss ||
+		if (!skb || !mtp->send_head || skb->len >= mtp->size_goal ||
 		    (MYTCP_SKB_CB(skb)->flags & (TCPHDR_SYN | TCPHDR_FIN)) ||
 		    !skb_tailroom(skb)) {
 			if (sk->sk_wmem_queued >= READ_ONCE(sk->sk_sndbuf)) {
@@ -843,7 +846,10 @@ static int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 				}
 				continue;
 			}
-			skb = mytcp_alloc_skb(sk, mtp->mss, sk->sk_allocation);
+			/* Small writes get small skbs. */
+			skb = mytcp_alloc_skb(sk, min_t(size_t, mtp->size_goal,
+					max_t(size_t, msg_data_left(msg), 2048)),
+					      sk->sk_allocation);
 			if (!skb) {
 				err = -ENOBUFS;
 				goto out_partial;
@@ -858,7 +864,7 @@ static int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 				mtp->send_head = skb;
 		}
 		copy = min_t(size_t, msg_data_left(msg),
-			     min_t(int, mtp->mss - skb->len,
+			     min_t(int, mtp->size_goal - skb->len,
 				   skb_tailroom(skb)));
 		if (copy_from_iter(skb_put(skb, copy), copy,
 				   &msg->msg_iter) != copy) {
@@ -869,7 +875,7 @@ static int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		MYTCP_SKB_CB(skb)->end_seq += copy;
 		mtp->write_seq += copy;
 		copied += copy;
-		if (skb->len >= mtp->mss)
+		if (skb->len >= mtp->size_goal)
 			mytcp_push(sk);
 	}
 	skb = skb_peek_tail(&sk->sk_write_queue);

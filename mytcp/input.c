@@ -193,6 +193,32 @@ static bool rcvbuf_has_room(struct sock *sk, struct sk_buff *skb)
 
 static void fin_received(struct sock *sk);
 
+/*
+ * A segment whose buffer is mostly empty (a few bytes in a large skb) is
+ * copied into one of its size, so that memory charged to the socket stays
+ * within a small factor of the data whatever the peer sends.
+ */
+static struct sk_buff *right_size(struct sk_buff *skb)
+{
+	struct sk_buff *nskb;
+
+	if (skb->truesize <= 2 * SKB_TRUESIZE(skb->len) + 1024)
+		return skb;
+	nskb = alloc_skb(skb->len, GFP_ATOMIC);
+	if (!nskb) {
+		kfree_skb(skb);
+		return NULL;
+	}
+	if (skb_copy_bits(skb, 0, skb_put(nskb, skb->len), skb->len)) {
+		kfree_skb(nskb);
+		kfree_skb(skb);
+		return NULL;
+	}
+	memcpy(nskb->cb, skb->cb, sizeof(skb->cb));
+	consume_skb(skb);
+	return nskb;
+}
+
 /* skb holds only payload; cb->seq == rcv_nxt. Takes ownership. */
 static void queue_in_order(struct sock *sk, struct sk_buff *skb)
 {
@@ -344,6 +370,9 @@ static void data_queue(struct sock *sk, struct sk_buff *skb)
 		}
 		cb->seq = mtp->rcv_nxt;
 	}
+	skb = right_size(skb);
+	if (!skb)
+		return;
 	if (!rcvbuf_has_room(sk, skb)) {
 		drop_reason(sk, skb, MYTCP_STAT_DROP_RCVBUF, "rcvbuf");
 		kfree_skb(skb);
@@ -351,6 +380,14 @@ static void data_queue(struct sock *sk, struct sk_buff *skb)
 		return;
 	}
 	skb_orphan(skb);
+	if (skb->len) {
+		/* How much of the memory a segment costs is data: the
+		 * window offered is free buffer times this (EWMA, 1/8). */
+		u32 r = clamp_t(u32, ((u64)skb->len << 8) / skb->truesize,
+				1, 256);
+
+		mtp->rcv_ratio = (mtp->rcv_ratio * 7 + r) >> 3;
+	}
 	skb_set_owner_r(skb, sk);
 	atomic_inc(&mytcp_live_skbs);
 	if (mtp->rcv_mss < skb->len)
@@ -469,6 +506,7 @@ static int syn_sent_rcv(struct sock *sk, struct sk_buff *skb,
 	mtp->irs = cb->seq;
 	mtp->rcv_nxt = cb->seq + 1;
 	mtp->rcv_wup = mtp->rcv_nxt;
+	mtp->copied_seq = mtp->rcv_nxt;
 	mtp->peer_mss = opts->saw_mss ? opts->mss : MYTCP_DEFAULT_MSS;
 	if (opts->saw_wscale && mtp->wscale_ok) {
 		mtp->snd_wscale = opts->wscale;

@@ -336,6 +336,8 @@ struct mytcp_sock {
 	u32 data_segs_out;
 	u64 last_ack_rcv_ns;
 	u32 rcv_mss;
+	u32 rcv_ratio;			/* data / truesize, << 8 */
+	u32 size_goal;			/* bytes per write-queue skb */
 };
 
 static inline struct mytcp_sock *mytcp_sk(const struct sock *sk)

@@ -67,8 +67,9 @@ u32 mytcp_select_window(struct sock *sk)
 	u32 max_wnd = 65535U << mtp->rcv_wscale;
 	u32 cur, wnd, mss = max_t(u32, mtp->rcv_mss, MYTCP_MIN_MSS);
 
-	/* Half of the free buffer holds data; the rest covers skb overhead. */
-	wnd = space > 0 ? space / 2 : 0;
+	/* The part of the free buffer that data fills; skb overhead
+	 * takes the rest. */
+	wnd = space > 0 ? ((u64)space * mtp->rcv_ratio) >> 8 : 0;
 	/* Receiver SWS avoidance (RFC 1122 4.2.3.3). */
 	if (wnd < mss && wnd < (u32)READ_ONCE(sk->sk_rcvbuf) / 4)
 		wnd = 0;
@@ -304,7 +305,7 @@ static bool nagle_blocks(struct mytcp_sock *mtp, struct sk_buff *skb)
 {
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 
-	if (skb->len >= mtp->mss || (cb->flags & TCPHDR_FIN))
+	if (skb->len >= mtp->size_goal || (cb->flags & TCPHDR_FIN))
 		return false;
 	if (mtp->cork)
 		return !skb->next || skb->next == (struct sk_buff *)
@@ -396,6 +397,9 @@ void mytcp_sync_mss(struct sock *sk)
 	if (mtp->user_mss)
 		mss = min_t(u32, mss, mtp->user_mss);
 	mtp->mss = max_t(u32, mss, MYTCP_MIN_MSS);
+	/* A write-queue skb stays within a 64 KiB allocation. */
+	mtp->size_goal = min_t(u32, mtp->mss,
+			       SKB_WITH_OVERHEAD(65536) - MAX_TCP_HEADER);
 }
 
 /* ---- replies without a socket ---- */

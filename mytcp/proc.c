@@ -53,7 +53,7 @@ static const char *const stat_names[MYTCP_STAT_MAX] = {
 
 static int stat_show(struct seq_file *seq, void *v)
 {
-	struct mytcp_net *mn = mytcp_pernet(seq_file_net(seq));
+	struct mytcp_net *mn = mytcp_pernet(seq_file_single_net(seq));
 	int i;
 
 	seq_printf(seq, "live_socks %d\n", atomic_read(&mytcp_live_socks));
@@ -137,7 +137,7 @@ static void show_one(struct seq_file *seq, struct sock *sk,
 static int conn_show(struct seq_file *seq, void *v)
 {
 	seq_puts(seq, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n");
-	mytcp_table_walk(seq_file_net(seq), seq, show_one);
+	mytcp_table_walk(seq_file_single_net(seq), seq, show_one);
 	return 0;
 }
 
