@@ -27,6 +27,9 @@
 
 set -uo pipefail
 
+# One block: bash parses it whole, editing this file during a run is safe.
+{
+
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$TOP" || exit 1
 TIMEOUT=${CHECK_TIMEOUT:-900}
@@ -105,27 +108,6 @@ if ! build_selftests; then
 	finish
 fi
 
-# ------------------------------------------------------------- module
-# Copy of the tree per kernel: the working tree may be edited or built
-# concurrently, and out-of-tree builds put objects next to the sources.
-build_module()
-{
-	local kver=$1 dir=$TOP/build/$1
-
-	mkdir -p "$dir/src"
-	rsync -a --delete --exclude=/build --exclude=/.git \
-		--exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' "$TOP/" "$dir/src/" || return
-	rm -f "$dir/mytcp.ko"
-	make -C "$dir/src" -j"$JOBS" KVER="$kver" module > "$dir/build.log" 2>&1
-	local rc=$?
-	sed 's/^/# build: /' "$dir/build.log" | grep -v -e 'Entering directory' -e 'Leaving directory' | tail -n 40
-	[ $rc -eq 0 ] || return $rc
-	cp "$dir/src/mytcp/mytcp.ko" "$dir/mytcp.ko" || return
-	local vm
-	vm=$(modinfo -F vermagic "$dir/mytcp.ko" | cut -d' ' -f1)
-	[ "$vm" = "$kver" ] || { say "vermagic $vm != $kver"; return 1; }
-}
-
 # ------------------------------------------------------------ run one
 run_kernel()
 {
@@ -142,7 +124,7 @@ run_kernel()
 			summary+=("$kver: no prebuilt module")
 			return
 		}
-	elif ! say "building mytcp for $kver" || ! build_module "$kver"; then
+	elif ! say "building mytcp for $kver" || ! "$TOP/scripts/build-module.sh" "$kver"; then
 		say "FAIL: mytcp does not build for $kver (see build/$kver/build.log)"
 		total_fail=$((total_fail + 1))
 		summary+=("$kver: module build FAILED")
@@ -189,3 +171,4 @@ for k in "${kvers[@]}"; do
 	run_kernel "$k"
 done
 finish
+}

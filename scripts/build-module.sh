@@ -1,0 +1,36 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# build-module.sh KVER: build mytcp.ko for kernel KVER into build/KVER/.
+#
+# The tree is copied to build/KVER/src first (out-of-tree builds put their
+# objects next to the sources, and the working tree may be edited or built
+# at the same time); `make KVER=KVER module` runs there, the log goes to
+# build/KVER/build.log and the module is copied to build/KVER/mytcp.ko.
+# Its vermagic must match KVER.
+
+set -uo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+kver=${1:?usage: build-module.sh KVER}
+dir=$TOP/build/$kver
+
+mkdir -p "$dir/src"
+rsync -a --delete --exclude=/build --exclude=/.git --exclude='*.o' \
+	--exclude='*.ko' --exclude='.*.cmd' --exclude='*.mod.c' "$TOP/" "$dir/src/" || exit
+rm -f "$dir/mytcp.ko"
+make -C "$dir/src" -j"${CHECK_JOBS:-$(nproc)}" KVER="$kver" module > "$dir/build.log" 2>&1
+rc=$?
+grep -v -e 'Entering directory' -e 'Leaving directory' "$dir/build.log" |
+	sed 's/^/# build: /' | tail -n 40
+if [ $rc -ne 0 ]; then
+	echo "# build: FAILED for $kver (build/$kver/build.log)"
+	exit $rc
+fi
+cp "$dir/src/mytcp/mytcp.ko" "$dir/mytcp.ko" || exit
+vm=$(modinfo -F vermagic "$dir/mytcp.ko" | cut -d' ' -f1)
+if [ "$vm" != "$kver" ]; then
+	echo "# build: vermagic '$vm' is not $kver"
+	exit 1
+fi
+echo "# build: $dir/mytcp.ko"
