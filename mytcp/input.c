@@ -571,8 +571,21 @@ bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
 		while ((skb = skb_peek(&sk->sk_write_queue))) {
 			struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 
-			if (after(cb->end_seq, ack))
+			if (after(cb->end_seq, ack)) {
+				/* Partly acknowledged: drop the acked bytes
+				 * so a retransmission sends only the rest. */
+				u32 n = ack - cb->seq;
+
+				if (after(ack, cb->seq) && skb->len &&
+				    !(cb->flags & TCPHDR_SYN) &&
+				    skb != mtp->send_head) {
+					if (!cb->retrans && cb->sent_ns)
+						rtt_ns = now - cb->sent_ns;
+					__skb_pull(skb, min(n, skb->len));
+					cb->seq = ack;
+				}
 				break;
+			}
 			/* Karn: no RTT from a retransmitted segment. */
 			if (!cb->retrans && cb->sent_ns)
 				rtt_ns = now - cb->sent_ns;

@@ -247,6 +247,7 @@ struct mytcp_sock {
 	u8 fin_rcvd:1;
 	u8 ack_pending:1;		/* a delayed ACK is owed */
 	u8 orphan_done:1;
+	u8 force_send:1;		/* persist override: SWS aside */
 	u32 ts_recent;
 	u64 ts_recent_stamp;		/* jiffies64 of ts_recent */
 	u32 ts_offset;

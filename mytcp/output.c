@@ -141,6 +141,22 @@ static void build_header(struct sock *sk, struct sk_buff *skb, u8 flags,
 				  inet->inet_daddr, 0);
 }
 
+static void set_gso(struct sk_buff *skb, u32 mss)
+{
+	struct skb_shared_info *shinfo = skb_shinfo(skb);
+
+	if (skb->len - tcp_hdrlen(skb) > mss) {
+		shinfo->gso_size = mss;
+		shinfo->gso_type = SKB_GSO_TCPV4;
+		shinfo->gso_segs = DIV_ROUND_UP(skb->len - tcp_hdrlen(skb),
+						mss);
+	} else {
+		shinfo->gso_size = 0;
+		shinfo->gso_type = 0;
+		shinfo->gso_segs = 1;
+	}
+}
+
 /*
  * Send one segment: the skb's payload with a fresh header.  With clone,
  * skb stays on the write queue and a clone (or copy) goes out.
@@ -157,6 +173,8 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 
 	if (clone) {
 		cb->sent_ns = ktime_get_ns();
+		/* An earlier copy still in a queue shares the buffer (and
+		 * its header room and shared info): send a copy then. */
 		if (unlikely(skb_cloned(skb)))
 			skb = pskb_copy(skb, gfp);
 		else
@@ -173,6 +191,8 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	else
 		wnd = mytcp_select_window(sk);
 	build_header(sk, skb, flags, cb->seq, ack, wnd);
+	/* Larger than one segment: the stack (or the device) cuts it. */
+	set_gso(skb, mtp->mss);
 
 	skb_set_owner_w(skb, sk);
 	skb->protocol = htons(ETH_P_IP);
@@ -301,17 +321,69 @@ int mytcp_send_fin(struct sock *sk)
 	return 0;
 }
 
-static bool nagle_blocks(struct mytcp_sock *mtp, struct sk_buff *skb)
+/* RFC 896 Nagle (and TCP_CORK): hold a small segment back? */
+static bool nagle_blocks(struct sock *sk, struct sk_buff *skb, u32 len)
 {
-	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	struct mytcp_sock *mtp = mytcp_sk(sk);
 
-	if (skb->len >= mtp->size_goal || (cb->flags & TCPHDR_FIN))
+	if (len >= mtp->mss || (MYTCP_SKB_CB(skb)->flags & TCPHDR_FIN))
 		return false;
 	if (mtp->cork)
-		return !skb->next || skb->next == (struct sk_buff *)
-			&((struct sock *)mtp)->sk_write_queue;
-	/* RFC 896: one small segment in flight at a time. */
+		return skb_queue_is_last(&sk->sk_write_queue, skb);
+	/* One small segment in flight at a time. */
 	return !mtp->nodelay && mtp->snd_nxt != mtp->snd_una;
+}
+
+/*
+ * Split skb (unsent, linear) after len bytes; the rest becomes a new skb
+ * right after it on the write queue.  FIN and PSH move to the rest.
+ */
+static int fragment(struct sock *sk, struct sk_buff *skb, u32 len)
+{
+	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb), *ncb;
+	struct sk_buff *buff;
+
+	buff = mytcp_alloc_skb(sk, skb->len - len, GFP_ATOMIC);
+	if (!buff)
+		return -ENOMEM;
+	skb_split(skb, buff, len);
+	ncb = MYTCP_SKB_CB(buff);
+	ncb->seq = cb->seq + len;
+	ncb->end_seq = cb->end_seq;
+	ncb->flags = cb->flags;
+	cb->end_seq = ncb->seq;
+	cb->flags &= ~(TCPHDR_FIN | TCPHDR_PSH);
+	__skb_queue_after(&sk->sk_write_queue, skb, buff);
+	sk_wmem_queued_add(sk, buff->truesize);
+	atomic_inc(&mytcp_live_skbs);
+	return 0;
+}
+
+/*
+ * How much of skb may go now: the peer's window and cwnd both bound the
+ * bytes beyond SND.UNA.  Returns the length to send (possibly less than
+ * skb->len), or 0 when nothing may go (sender SWS avoidance, RFC 1122
+ * 4.2.3.4: a full segment, or half the largest window the peer offered,
+ * or everything when the persist timer overrides).
+ */
+static u32 send_allowance(struct sock *sk, struct sk_buff *skb)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	u32 wnd_end = mtp->snd_una + mtp->snd_wnd;
+	u32 cwnd_end = mtp->snd_una + mtp->cwnd * mtp->mss;
+	u32 end = before(wnd_end, cwnd_end) ? wnd_end : cwnd_end;
+	s32 room = end - cb->seq;
+
+	if (!skb->len || room >= (s32)skb->len)
+		return skb->len ? skb->len : 1;
+	if (room <= 0)
+		return 0;
+	if ((u32)room >= mtp->mss)
+		return rounddown(room, mtp->mss);
+	if ((u32)room >= mtp->max_window / 2 || mtp->force_send)
+		return room;
+	return 0;
 }
 
 /* Send what the windows allow from send_head on. */
@@ -322,28 +394,30 @@ void mytcp_push(struct sock *sk)
 
 	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN)
 		return;
+	mytcp_cong_idle_restart(sk);
 	while ((skb = mtp->send_head)) {
 		struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
-		u32 cwnd_bytes = mtp->cwnd * mtp->mss;
-		u32 wnd_end = mtp->snd_una + min(mtp->snd_wnd, cwnd_bytes);
-		bool ctl = cb->flags & TCPHDR_SYN;
+		u32 len = skb->len;
 
-		if (!ctl && after(cb->end_seq - !!(cb->flags & TCPHDR_FIN),
-				  wnd_end) && skb->len) {
-			/* Window closed with nothing in flight: probe. */
-			if (mtp->snd_wnd < skb->len &&
-			    mtp->snd_una == mtp->snd_nxt &&
-			    !mytcp_timer_pending(sk, MYTCP_T_PERSIST))
-				mytcp_reset_timer(sk, MYTCP_T_PERSIST,
-						  (u64)mtp->rto_us * 1000);
-			break;
+		if (!(cb->flags & TCPHDR_SYN) && len) {
+			len = send_allowance(sk, skb);
+			if (!len) {
+				/* Window closed, nothing in flight: probe. */
+				if (mtp->snd_una == mtp->snd_nxt &&
+				    !mytcp_timer_pending(sk, MYTCP_T_PERSIST))
+					mytcp_reset_timer(sk, MYTCP_T_PERSIST,
+							  (u64)mtp->rto_us * 1000);
+				break;
+			}
+			if (nagle_blocks(sk, skb, len))
+				break;
+			if (len < skb->len && fragment(sk, skb, len))
+				break;
 		}
-		if (!ctl && skb->len && nagle_blocks(mtp, skb) &&
-		    !(cb->flags & TCPHDR_FIN))
-			break;
+		mtp->force_send = 0;
 		if (mytcp_transmit_skb(sk, skb, true, GFP_ATOMIC) == -ENOBUFS)
 			break;
-		if (before(mtp->snd_nxt, cb->seq) || mtp->snd_nxt == cb->seq)
+		if (!after(mtp->snd_nxt, cb->seq))
 			mtp->snd_nxt = cb->end_seq;
 		if (after(mtp->snd_nxt, mtp->snd_max)) {
 			mtp->bytes_sent += skb->len;
@@ -397,9 +471,12 @@ void mytcp_sync_mss(struct sock *sk)
 	if (mtp->user_mss)
 		mss = min_t(u32, mss, mtp->user_mss);
 	mtp->mss = max_t(u32, mss, MYTCP_MIN_MSS);
-	/* A write-queue skb stays within a 64 KiB allocation. */
-	mtp->size_goal = min_t(u32, mtp->mss,
-			       SKB_WITH_OVERHEAD(65536) - MAX_TCP_HEADER);
+	/* A write-queue skb holds whole segments within a 64 KiB
+	 * allocation; GSO cuts it on the way out. */
+	mtp->size_goal = max_t(u32, rounddown(SKB_WITH_OVERHEAD(65536) -
+					      MAX_TCP_HEADER, mtp->mss),
+			       min_t(u32, mtp->mss,
+				     SKB_WITH_OVERHEAD(65536) - MAX_TCP_HEADER));
 }
 
 /* ---- replies without a socket ---- */

@@ -100,7 +100,7 @@ static void show_one(struct seq_file *seq, struct sock *sk,
 			   idx, (__force u32)tw->saddr, ntohs(tw->sport),
 			   (__force u32)tw->daddr, ntohs(tw->dport),
 			   TCP_TIME_WAIT, 0, 0, 3,
-			   (unsigned long)nsecs_to_jiffies(left > 0 ? left : 0),
+			   (unsigned long)jiffies_to_clock_t(nsecs_to_jiffies(left > 0 ? left : 0)),
 			   0, 0, 0, 0, refcount_read(&tw->refcnt), tw);
 		return;
 	} else {

@@ -179,9 +179,15 @@ static void persist_handler(struct sock *sk)
 	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
 
 	if (sk->sk_state == TCP_CLOSE || !mtp->send_head ||
-	    mtp->snd_wnd >= mtp->send_head->len ||
 	    mtp->snd_una != mtp->snd_nxt)
 		return;
+	if (mtp->snd_wnd) {
+		/* A small window the sender-side SWS rule waited on: the
+		 * override timeout sends what fits (RFC 1122 4.2.3.4). */
+		mtp->force_send = 1;
+		mytcp_push(sk);
+		return;
+	}
 	/* A peer that never opens its window is dead after retries2. */
 	if (mtp->probes_out >= READ_ONCE(mn->retries2) &&
 	    sock_flag(sk, SOCK_DEAD)) {

@@ -1,0 +1,552 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+#
+# mytcp-ladder: draw the ladder diagram of mytcp connections from the mytcp
+# tracepoints, live (tracefs) or from a saved trace (the text of
+# /sys/kernel/tracing/trace, or trace-cmd report).  Python standard library
+# only; output is plain ASCII and depends only on the trace.  See
+# mytcp-ladder(1).
+
+import argparse
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
+import time
+
+EVENTS = ("mytcp_segment", "mytcp_state", "mytcp_reply", "mytcp_retransmit",
+          "mytcp_timer", "mytcp_reset", "mytcp_drop")
+LINE_RE = re.compile(r"(\d+\.\d+):\s+(mytcp_\w+):\s+(.*)$")
+TUPLE_RE = re.compile(r"(\d+\.\d+\.\d+\.\d+):(\d+) -> (\d+\.\d+\.\d+\.\d+):(\d+)")
+KV_RE = re.compile(r"(\w+)=(\S*)")
+NOWHERE = ("0.0.0.0", 0)
+MOD32 = 1 << 32
+
+
+class Ev:
+    __slots__ = ("idx", "t", "name", "sk", "local", "remote", "f", "dir")
+
+    def __init__(self, idx, t, name, rest):
+        self.idx = idx
+        self.t = t
+        self.name = name
+        self.f = dict(KV_RE.findall(rest))
+        self.sk = self.f.get("sk")
+        m = TUPLE_RE.search(rest)
+        if m:
+            self.local = (m.group(1), int(m.group(2)))
+            self.remote = (m.group(3), int(m.group(4)))
+        else:
+            self.local = self.remote = NOWHERE
+        self.dir = None
+        if name == "mytcp_segment":
+            self.dir = "out" if " out flags=" in rest else "in"
+        elif name == "mytcp_reset":
+            self.dir = "sent" if " sent reason=" in rest else "received"
+        elif name == "mytcp_state":
+            m = re.search(r"(\w+) -> (\w+)\s*$", rest)
+            self.f["old"], self.f["new"] = (m.group(1), m.group(2)) if m else ("?", "?")
+
+
+def parse_trace(lines):
+    evs = []
+    for line in lines:
+        m = LINE_RE.search(line)
+        if not m or m.group(2) not in EVENTS:
+            continue
+        evs.append(Ev(len(evs), float(m.group(1)), m.group(2), m.group(3)))
+    return evs
+
+
+def ep_str(ep):
+    return "%s:%d" % ep
+
+
+class Seg:
+    """One segment on the wire, drawn once."""
+
+    def __init__(self, ev, src, dst, seen):
+        self.ev = ev
+        self.t = ev.t
+        self.idx = ev.idx
+        self.src = src
+        self.dst = dst
+        self.flags = ev.f.get("flags", "")
+        self.seq = int(ev.f.get("seq", 0))
+        self.ack = int(ev.f.get("ack", 0))
+        self.len = int(ev.f.get("len", 0))
+        self.win = ev.f.get("win")
+        self.seen = seen          # "out": sent by a traced sender; "in": only received
+        self.received = False
+        self.rtx = 0
+        self.nosock = ev.name == "mytcp_reply"
+        self.drop = None
+
+    def key(self):
+        return (self.flags, self.seq, self.ack, self.len)
+
+
+class Conn:
+    def __init__(self, key):
+        self.key = key
+        self.evs = []
+        self.listen_evs = []
+
+
+def ep_match(ep, lst):
+    """ep (a connection's endpoint) matches a listener's local endpoint."""
+    return ep[1] == lst[1] and (lst[0] == "0.0.0.0" or lst[0] == ep[0])
+
+
+def build_conns(evs):
+    conns = {}
+    order = []
+    listeners = []
+    for ev in evs:
+        if ev.name in ("mytcp_timer", "mytcp_drop") and ev.local == NOWHERE:
+            continue
+        if ev.remote == NOWHERE or ev.remote[1] == 0:
+            listeners.append(ev)
+            continue
+        key = tuple(sorted([ev.local, ev.remote]))
+        if key not in conns:
+            conns[key] = Conn(key)
+            order.append(key)
+        conns[key].evs.append(ev)
+    # Initial sequence numbers, to give a listener's incoming SYN its peer.
+    isn = {}
+    for key in order:
+        for ev in conns[key].evs:
+            if ev.name not in ("mytcp_segment", "mytcp_reply"):
+                continue
+            fl = ev.f.get("flags", "")
+            src = ev.local if ev.dir in ("out", None) else ev.remote
+            if "S" in fl:
+                isn.setdefault((key, src), int(ev.f.get("seq", 0)))
+    for ev in listeners:
+        if ev.name == "mytcp_state" and ev.f.get("new") == "LISTEN":
+            for key in order:
+                for ep in key:
+                    if ep_match(ep, ev.local):
+                        conns[key].listen_evs.append((ev, ep))
+            continue
+        if ev.name != "mytcp_segment" or ev.dir != "in" or \
+                "S" not in ev.f.get("flags", "") or "." in ev.f.get("flags", ""):
+            continue
+        seq = int(ev.f.get("seq", 0))
+        for key in order:
+            for a, b in (key, key[::-1]):
+                if ep_match(a, ev.local) and isn.get((key, b)) == seq:
+                    nev = Ev.__new__(Ev)
+                    for s in Ev.__slots__:
+                        setattr(nev, s, getattr(ev, s))
+                    nev.local, nev.remote = a, b
+                    conns[key].evs.append(nev)
+                    break
+            else:
+                continue
+            break
+    for key in order:
+        conns[key].evs.sort(key=lambda e: e.idx)
+    return [conns[k] for k in order]
+
+
+def flags_str(fl):
+    return "[" + (fl or "none") + "]"
+
+
+class Ladder:
+    def __init__(self, conn, args):
+        self.c = conn
+        self.a = args
+        evs = conn.evs
+        # Left column: the first sender of a SYN without ACK.
+        left = None
+        for ev in evs:
+            if ev.name == "mytcp_segment" and "S" in ev.f.get("flags", "") \
+                    and "." not in ev.f.get("flags", ""):
+                left = ev.local if ev.dir == "out" else ev.remote
+                break
+        if left is None:
+            ev = evs[0]
+            left = ev.remote if ev.dir == "in" else ev.local
+        self.left = left
+        self.right = conn.key[1] if conn.key[0] == left else conn.key[0]
+        self.traced = {ev.local for ev in evs if ev.name != "mytcp_reply"}
+
+    def build(self):
+        rows = []       # (t, idx, sub, kind, payload)
+        segs = []
+        pending = {}    # (src, dst) -> list of unreceived Segs
+        last_out = {}   # sk -> list of out Segs (for retransmit events)
+        last_in = {}    # local endpoint -> last received Seg
+        for ev, ep in self.c.listen_evs:
+            if not self.a.no_listen:
+                rows.append((ev.t, ev.idx, 0, "note", (ep, "LISTEN")))
+        for ev in self.c.evs:
+            if ev.name in ("mytcp_segment", "mytcp_reply"):
+                if ev.name == "mytcp_reply" or ev.dir == "out":
+                    s = Seg(ev, ev.local, ev.remote, "out")
+                    segs.append(s)
+                    pending.setdefault((s.src, s.dst), []).append(s)
+                    if ev.sk:
+                        last_out.setdefault(ev.sk, []).append(s)
+                    rows.append((ev.t, ev.idx, 0, "seg", s))
+                else:
+                    src, dst = ev.remote, ev.local
+                    s = None
+                    if src in self.traced:
+                        k = (ev.f.get("flags", ""), int(ev.f.get("seq", 0)),
+                             int(ev.f.get("ack", 0)), int(ev.f.get("len", 0)))
+                        for cand in pending.get((src, dst), []):
+                            if not cand.received and cand.key() == k:
+                                s = cand
+                                break
+                    if s is not None:
+                        s.received = True
+                        pending[(src, dst)].remove(s)
+                    else:
+                        s = Seg(ev, src, dst, "in")
+                        s.received = True
+                        segs.append(s)
+                        rows.append((ev.t, ev.idx, 0, "seg", s))
+                    last_in[ev.local] = s
+            elif ev.name == "mytcp_state":
+                rows.append((ev.t, ev.idx, 0, "note", (ev.local, ev.f["new"])))
+            elif ev.name == "mytcp_retransmit":
+                seq = int(ev.f.get("seq", 0))
+                for s in reversed(last_out.get(ev.sk, [])):
+                    if s.seq == seq:
+                        s.rtx = int(ev.f.get("retrans", 1)) or 1
+                        break
+                else:
+                    rows.append((ev.t, ev.idx, 0, "note",
+                                 (ev.local, "retransmit seq=%s" % self.rel(
+                                     ev.local, seq))))
+            elif ev.name == "mytcp_timer":
+                rows.append((ev.t, ev.idx, 0, "note",
+                             (ev.local, "timer %s" % ev.f.get("timer", "?"))))
+            elif ev.name == "mytcp_reset":
+                rows.append((ev.t, ev.idx, 0, "note",
+                             (ev.local, "RST %s (%s)" % (ev.dir, ev.f.get("reason", "?")))))
+            elif ev.name == "mytcp_drop":
+                why = ev.f.get("reason", "?")
+                s = last_in.get(ev.local)
+                if s is not None and s.drop is None:
+                    s.drop = why
+                rows.append((ev.t, ev.idx, 0, "note", (ev.local, "drop: %s" % why)))
+        self.segs = segs
+        rows.sort(key=lambda r: (r[1], r[2]))
+        self.rows = rows
+
+    def isn_of(self, ep):
+        if not hasattr(self, "_isn"):
+            self._isn = {}
+            for s in self.segs:
+                if "S" in s.flags:
+                    self._isn.setdefault(s.src, s.seq)
+            for s in self.segs:
+                self._isn.setdefault(s.src, s.seq)
+            for s in self.segs:
+                if "." in s.flags:
+                    self._isn.setdefault(s.dst, s.ack - 1 if "S" in s.flags else s.ack)
+        return self._isn.get(ep, 0)
+
+    def rel(self, ep, v):
+        if self.a.absolute:
+            return str(v)
+        return str((v - self.isn_of(ep)) % MOD32)
+
+    def label(self, s):
+        parts = [flags_str(s.flags), "seq=" + self.rel(s.src, s.seq)]
+        if "." in s.flags:
+            parts.append("ack=" + self.rel(s.dst, s.ack))
+        if self.a.window and s.win is not None:
+            parts.append("win=" + s.win)
+        parts.append("len=%d" % s.len)
+        if s.rtx:
+            parts.append("rtx#%d" % s.rtx)
+        if s.nosock:
+            parts.append("(no socket)")
+        return " ".join(parts)
+
+    def name(self, ep):
+        if self.a.names:
+            return self.a.names[0] if ep == self.left else self.a.names[1]
+        return ep_str(ep)
+
+    def render(self, out):
+        rows = self.rows
+        if not rows:
+            return
+        t0 = rows[0][0]
+        labels = [self.label(r[4]) for r in rows if r[3] == "seg"]
+        aw = max([len(l) for l in labels] + [30]) + 8
+        lnotes = [r[4][1] for r in rows if r[3] == "note" and r[4][0] == self.left]
+        lw = max([len(n) for n in lnotes] + [len(self.name(self.left)) - 1, 8])
+        tmode = self.a.time
+        tw = 0 if tmode == "none" else (12 if tmode == "abs" else 10)
+
+        def tcol(t):
+            if tmode == "none":
+                return ""
+            if tmode == "abs":
+                return "%12.6f" % t
+            return "%10.3f" % ((t - t0) * 1000.0)
+
+        def line(t, lnote, mid, rnote):
+            s = "%s%s %*s %s %s" % (tcol(t) if t is not None else " " * tw,
+                                   " " if tw else "", lw, lnote, mid, rnote)
+            out.append(s.rstrip())
+
+        bar = "|" + " " * aw + "|"
+        hdr_t = ("%10s" % "ms" if tmode == "rel" else "%12s" % "s") if tw else ""
+        lname, rname = self.name(self.left), self.name(self.right)
+        title = "%s <-> %s" % (ep_str(self.left), ep_str(self.right))
+        out.append("mytcp-ladder: " + title +
+                   ("" if self.a.absolute else "  (relative sequence numbers)"))
+        lbar = tw + (1 if tw else 0) + lw + 1
+        rbar = lbar + aw + 1
+        hline = hdr_t + " " * max(lbar - len(lname) // 2 - len(hdr_t), 1) + lname
+        hline += " " * max(rbar - len(rname) // 2 - len(hline), 1) + rname
+        out.append(hline.rstrip())
+        nrcv = nrtx = 0
+        for t, _, _, kind, p in rows:
+            if kind == "note":
+                ep, text = p
+                if ep == self.left:
+                    line(t, text, bar, "")
+                else:
+                    line(t, "", bar, text)
+                continue
+            s = p
+            lab = self.label(s)
+            lost = s.seen == "out" and not s.received and s.dst in self.traced
+            if s.rtx:
+                nrtx += 1
+            if lost:
+                nrcv += 1
+            n = aw - len(lab) - 3
+            if s.src == self.left:
+                if lost:
+                    mid = "|--" + lab + "-" * max(n - 3, 1) + "X   |"
+                else:
+                    mid = "|--" + lab + "-" * max(n, 1) + ">|"
+            else:
+                if lost:
+                    mid = "|   X" + "-" * max(n - 3, 1) + lab + "--|"
+                else:
+                    mid = "|<" + "-" * max(n, 1) + lab + "--|"
+            note = ""
+            if lost:
+                note = "not received"
+            elif s.drop:
+                note = "dropped: " + s.drop
+            if s.src == self.left:
+                line(t, "", mid, note)
+            else:
+                line(t, note, mid, "")
+        cnt = {}
+        for s in self.segs:
+            cnt[s.src] = cnt.get(s.src, 0) + 1
+        out.append("segments: %d %s -> %s, %d %s -> %s; %d retransmitted, %d not received"
+                   % (cnt.get(self.left, 0), lname, rname,
+                      cnt.get(self.right, 0), rname, lname, nrtx, nrcv))
+        if self.right not in self.traced and any(
+                s.src == self.right or s.dst == self.right for s in self.segs):
+            out.append("(%s is not mytcp: drawn from what %s sent and received)"
+                       % (rname, lname))
+        elif self.left not in self.traced:
+            out.append("(%s is not mytcp: drawn from what %s sent and received)"
+                       % (lname, rname))
+
+
+# ------------------------------------------------------------ live tracing
+def tracefs():
+    for d in ("/sys/kernel/tracing", "/sys/kernel/debug/tracing"):
+        if os.path.isdir(os.path.join(d, "events", "mytcp")):
+            return d
+    if os.path.isdir("/sys/kernel/tracing") and \
+            not os.path.exists("/sys/kernel/tracing/events"):
+        subprocess.call(["mount", "-t", "tracefs", "nodev", "/sys/kernel/tracing"])
+        if os.path.isdir("/sys/kernel/tracing/events/mytcp"):
+            return "/sys/kernel/tracing"
+    return None
+
+
+def wr(path, val):
+    with open(path, "w") as f:
+        f.write(val)
+
+
+def live(args):
+    base = tracefs()
+    if base is None:
+        sys.exit("mytcp-ladder: no mytcp events in tracefs: is the module loaded "
+                 "and tracefs mounted (/sys/kernel/tracing)?")
+    inst = os.path.join(base, "instances", "mytcp-ladder-%d" % os.getpid())
+    os.mkdir(inst)
+    lines = []
+    save = open(args.write, "w") if args.write else None
+    stop = [False]
+
+    def on_sig(signum, frame):
+        stop[0] = True
+    signal.signal(signal.SIGINT, on_sig)
+    signal.signal(signal.SIGTERM, on_sig)
+    child = None
+    fd = None
+    try:
+        wr(os.path.join(inst, "tracing_on"), "0")
+        flt = ""
+        if args.port:
+            flt = " || ".join("sport == %d || dport == %d" % (p, p) for p in args.port)
+        for ev in EVENTS:
+            d = os.path.join(inst, "events", "mytcp", ev)
+            if flt:
+                wr(os.path.join(d, "filter"), flt)
+            wr(os.path.join(d, "enable"), "1")
+        fd = os.open(os.path.join(inst, "trace_pipe"), os.O_RDONLY | os.O_NONBLOCK)
+        wr(os.path.join(inst, "tracing_on"), "1")
+        if args.command:
+            child = subprocess.Popen(args.command)
+        else:
+            print("mytcp-ladder: tracing%s; Ctrl-C to stop and draw" %
+                  ((" port " + ",".join(map(str, args.port))) if args.port else ""),
+                  file=sys.stderr)
+        end = time.monotonic() + args.duration if args.duration else None
+        buf = b""
+
+        def drain():
+            nonlocal buf
+            while True:
+                try:
+                    chunk = os.read(fd, 65536)
+                except BlockingIOError:
+                    return
+                if not chunk:
+                    return
+                buf += chunk
+                *done, buf = buf.split(b"\n")
+                for l in done:
+                    s = l.decode(errors="replace")
+                    lines.append(s)
+                    if save:
+                        save.write(s + "\n")
+        while not stop[0]:
+            select.select([fd], [], [], 0.2)
+            drain()
+            if child is not None and child.poll() is not None:
+                time.sleep(0.3)
+                break
+            if end is not None and time.monotonic() >= end:
+                break
+        wr(os.path.join(inst, "tracing_on"), "0")
+        drain()
+    finally:
+        if fd is not None:
+            os.close(fd)
+        if child is not None and child.poll() is None:
+            child.terminate()
+            child.wait()
+        for ev in EVENTS:
+            try:
+                wr(os.path.join(inst, "events", "mytcp", ev, "enable"), "0")
+            except OSError:
+                pass
+        try:
+            os.rmdir(inst)
+        except OSError as e:
+            print("mytcp-ladder: cannot remove %s: %s" % (inst, e), file=sys.stderr)
+        if save:
+            save.close()
+    rc = child.returncode if child is not None else 0
+    return lines, rc
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        prog="mytcp-ladder",
+        description="Draw ladder diagrams of mytcp connections from the mytcp tracepoints.",
+        usage="%(prog)s [options] [TRACEFILE | -]\n"
+              "       %(prog)s -l [options] [-d SECS] [-w FILE] [-- CMD [ARGS...]]")
+    ap.add_argument("file", nargs="?", help="saved trace (text of tracefs 'trace'); - for stdin")
+    ap.add_argument("-l", "--live", action="store_true",
+                    help="trace live through tracefs until Ctrl-C, -d or CMD exits")
+    ap.add_argument("-p", "--port", type=int, action="append", default=[],
+                    help="only connections with this local or remote port")
+    ap.add_argument("-c", "--conn", type=int, action="append", default=[],
+                    help="only the Nth connection (1 = first; see --list)")
+    ap.add_argument("-a", "--absolute", action="store_true",
+                    help="absolute sequence numbers")
+    ap.add_argument("-W", "--window", action="store_true", help="show the window")
+    ap.add_argument("-t", "--time", choices=("rel", "abs", "none"), default="rel",
+                    help="time column: ms since the connection's first event "
+                         "(rel, default), trace seconds (abs) or none")
+    ap.add_argument("-N", "--names", help="LEFT,RIGHT: column names instead of addresses")
+    ap.add_argument("--no-listen", action="store_true",
+                    help="do not show the listener's LISTEN")
+    ap.add_argument("-L", "--list", action="store_true", help="list the connections only")
+    ap.add_argument("-d", "--duration", type=float, help="live: stop after SECS seconds")
+    ap.add_argument("-w", "--write", help="live: also save the raw trace to FILE")
+    argv = sys.argv[1:]
+    command = []
+    if "--" in argv:
+        command = argv[argv.index("--") + 1:]
+        argv = argv[:argv.index("--")]
+    args = ap.parse_args(argv)
+    args.command = command
+    if args.command and not args.live:
+        ap.error("a command needs -l")
+    if args.live and args.file:
+        ap.error("-l reads no trace file")
+    if args.names:
+        args.names = args.names.split(",", 1)
+        if len(args.names) != 2:
+            ap.error("--names needs LEFT,RIGHT")
+    rc = 0
+    if args.live:
+        lines, rc = live(args)
+    elif args.file in (None, "-"):
+        lines = sys.stdin.read().splitlines()
+    else:
+        try:
+            with open(args.file, errors="replace") as f:
+                lines = f.read().splitlines()
+        except OSError as e:
+            sys.exit("mytcp-ladder: %s: %s" % (args.file, e.strerror))
+    conns = build_conns(parse_trace(lines))
+    sel = []
+    for i, c in enumerate(conns, 1):
+        if args.port and not any(ep[1] in args.port for ep in c.key):
+            continue
+        if args.conn and i not in args.conn:
+            continue
+        sel.append((i, c))
+    out = []
+    if args.list:
+        for i, c in sel:
+            lad = Ladder(c, args)
+            out.append("%d: %s -> %s  %d events" % (i, ep_str(lad.left), ep_str(lad.right),
+                                                  len(c.evs)))
+    else:
+        for n, (i, c) in enumerate(sel):
+            if n:
+                out.append("")
+            lad = Ladder(c, args)
+            lad.build()
+            lad.render(out)
+    if not sel:
+        print("mytcp-ladder: no mytcp connection in the trace", file=sys.stderr)
+        return rc or 1
+    print("\n".join(out))
+    return rc
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BrokenPipeError:
+        sys.exit(0)
