@@ -10,7 +10,8 @@
 #
 # Environment:
 #   MYTCP_KO      absolute path of the mytcp.ko under test (set by the runner)
-#   MYTCP_PYTHON  python interpreter (default /usr/bin/python3)
+#   MYTCP_PYTHON  python interpreter (default /usr/bin/python3); PYTHONPATH
+#                 gets this directory, so snippets can `import mytcp_sock`
 
 MYTCP_LIB_DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 for __d in "$MYTCP_LIB_DIR/.." \
@@ -32,6 +33,9 @@ source "$KSFT_DIR/net/lib.sh"
 source "$KSFT_DIR/kselftest/ktap_helpers.sh"
 
 : "${MYTCP_PYTHON:=/usr/bin/python3}"
+# mytcp_sock.py (next to this file): mytcp sockets for python snippets.
+export PYTHONPATH=$MYTCP_LIB_DIR${PYTHONPATH:+:$PYTHONPATH}
+export PYTHONDONTWRITEBYTECODE=1
 MYTCP_PARAM_DIR=/sys/module/mytcp/parameters
 MYTCP_STAT_FILE=/proc/net/mytcp_stat
 # The two test hosts made by mytcp_setup_hosts.
