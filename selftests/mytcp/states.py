@@ -1,0 +1,640 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+#
+# RFC 9293 connection lifecycle of mytcp against a scripted peer
+# (tcp_peer.py): every state transition, observed in /proc/net/mytcp and
+# on the wire, segment by segment.  One KTAP result per case; each case
+# runs in its own network namespace.
+#
+# Environment: MYTCP_KO (loaded when the module is not), MYTCP_CASES
+# (comma-separated substrings: run only the matching cases).
+
+import errno
+import os
+import socket
+import sys
+import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# pylint: disable=wrong-import-position
+from tcp_peer import (ACK, FIN, PSH, RST, SYN, CLOSE_WAIT, CLOSING,
+                      ESTABLISHED, FIN_WAIT1, FIN_WAIT2, LAST_ACK, LISTEN,
+                      SYN_RECV, SYN_SENT, TIME_WAIT, StatDelta, accept,
+                      active_open, check, connect_result, diag, expect_state,
+                      listener, mytcp_socket, opt_mss, passive_open,
+                      recv_result, run_cases, so_error, state_of, states_of,
+                      sysctl, wait_states)
+
+
+def recv_all(s, want, timeout=5.0):
+    """Read from non-blocking s until want bytes came (or EOF/error)."""
+    buf = b""
+    deadline = time.monotonic() + timeout
+    while len(buf) < want and time.monotonic() < deadline:
+        r = recv_result(s)
+        if isinstance(r, bytes):
+            if not r:
+                break
+            buf += r
+        elif r == "EAGAIN":
+            time.sleep(0.02)
+        else:
+            break
+    return buf
+
+
+def wait_recv(s, timeout=5.0):
+    """Next recv() result that is not EAGAIN."""
+    deadline = time.monotonic() + timeout
+    while True:
+        r = recv_result(s)
+        if r != "EAGAIN" or time.monotonic() > deadline:
+            return r
+        time.sleep(0.02)
+
+
+# ------------------------------------------------------------------ opening
+
+def active_open_case(peer):
+    d = StatDelta()
+    s = mytcp_socket()
+    s.bind((peer.local, 0))
+    lport = s.getsockname()[1]
+    r = connect_result(s, (peer.remote, 5000))
+    check(r == "EINPROGRESS", "connect: %s" % r)
+    f = peer.flow(lport, 5000, iss=3000000)
+    syn = f.track(f.expect(what="SYN"))
+    diag("mytcp: %s" % syn)
+    check(syn.flags == SYN, "first segment is not a bare SYN: %s" % syn)
+    check(syn.mss is not None, "SYN without an MSS option")
+    expect_state(lport, 5000, SYN_SENT)
+    f.send(SYN | ACK, options=opt_mss(1400))
+    a = f.expect(what="the third segment")
+    diag("mytcp: %s" % a)
+    check(a.flags & ~PSH == ACK, "third segment not a bare ACK: %s" % a)
+    check(a.seq == syn.seq + 1 and a.ack == f.iss + 1,
+          "ACK seq %u ack %u, want seq %u ack %u" % (a.seq, a.ack,
+                                                     syn.seq + 1, f.iss + 1))
+    check(not a.payload, "ACK carries data")
+    expect_state(lport, 5000, ESTABLISHED)
+    r = connect_result(s, (peer.remote, 5000))
+    check(r in ("OK", "EISCONN"), "connect after the handshake: %s" % r)
+    check(so_error(s) == 0, "SO_ERROR %d" % so_error(s))
+    d.expect(ActiveOpens=1, CurrEstab=1)
+    # data both ways works
+    s.send(b"ping")
+    seg = f.expect(lambda x: x.payload, what="data")
+    check(seg.payload == b"ping" and seg.seq == syn.seq + 1,
+          "data segment %s" % seg)
+    f.track(seg)
+    f.send(ACK | PSH, data=b"pong")
+    check(recv_all(s, 4) == b"pong", "peer's data not delivered")
+
+
+def passive_open_case(peer):
+    d = StatDelta()
+    ls = listener(peer, 7000)
+    check(states_of(7000) == [LISTEN], "listener state %s" % states_of(7000))
+    f = peer.flow(7000, 5001, iss=4000000)
+    f.send(SYN, options=opt_mss(1400))
+    sa = f.track(f.expect(what="SYN,ACK"))
+    diag("mytcp: %s" % sa)
+    check(sa.flags == SYN | ACK, "answer to SYN is not SYN,ACK: %s" % sa)
+    check(sa.ack == f.iss + 1, "SYN,ACK ack %u, want %u" % (sa.ack,
+                                                           f.iss + 1))
+    check(sa.mss is not None, "SYN,ACK without an MSS option")
+    check(sa.wscale is None, "window scale offered to a peer that did not")
+    expect_state(7000, 5001, SYN_RECV)
+    c, _ = accept(ls)
+    check(c is None, "accept() returned a connection in SYN_RECV")
+    f.send(ACK)
+    check(not f.answers(), "mytcp answered the handshake's ACK")
+    expect_state(7000, 5001, ESTABLISHED)
+    c, addr = accept(ls)
+    check(c is not None, "accept() returned nothing")
+    check(addr == (peer.remote, 5001), "accept() address %s" % (addr,))
+    check(c.getsockname() == (peer.local, 7000), "getsockname %s" %
+          (c.getsockname(),))
+    d.expect(PassiveOpens=1, CurrEstab=1)
+    c.send(b"hello")
+    seg = f.expect(lambda x: x.payload, what="data")
+    check(seg.seq == sa.seq + 1 and seg.ack == f.iss + 1 and
+          seg.payload == b"hello", "data segment %s" % seg)
+
+
+def window_no_wscale(peer):
+    """RFC 7323 2.2: no WS option from the peer, no scaling either way: the
+    window field is the true window, and an empty 1 MiB buffer is open."""
+    s, f = active_open(peer, 5000)
+    s.send(b"data")
+    seg = f.expect(lambda x: x.payload, what="data")
+    f.send(ACK | PSH, data=b"x" * 100)
+    a = f.expect(lambda x: x.ack == f.snd_nxt, what="ACK of data")
+    for x in (seg, a):
+        check(x.win > 0, "window 0 advertised with an empty buffer: %s" % x)
+
+
+def data_on_third_segment(peer):
+    ls = listener(peer, 7000)
+    c, f = passive_open(peer, ls, data=b"early data")
+    a = f.expect(lambda x: x.ack == f.snd_nxt, what="ACK of the data")
+    check(a.flags & ~PSH == ACK, "ACK %s" % a)
+    got = recv_all(c, 10)
+    check(got == b"early data", "received %r" % got)
+    expect_state(7000, 5001, ESTABLISHED)
+
+
+def simultaneous_open(peer):
+    s = mytcp_socket()
+    s.bind((peer.local, 6000))
+    check(connect_result(s, (peer.remote, 6001)) == "EINPROGRESS",
+          "connect")
+    f = peer.flow(6000, 6001, iss=5000000)
+    syn = f.track(f.expect_flags(SYN))
+    # Our SYN crosses theirs: a bare SYN.
+    f.send(SYN, options=opt_mss(1400))
+    sa = f.expect(what="SYN,ACK")
+    diag("mytcp: %s" % sa)
+    check(sa.flags == SYN | ACK and sa.seq == syn.seq and
+          sa.ack == f.iss + 1,
+          "answer to the crossing SYN %s, want SYN,ACK seq %u ack %u" %
+          (sa, syn.seq, f.iss + 1))
+    expect_state(6000, 6001, SYN_RECV)
+    # Our SYN,ACK (seq = our ISS, ack = their ISS + 1).
+    f.send(SYN | ACK, seq=f.iss, ack=syn.seq + 1, options=opt_mss(1400),
+           advance=False)
+    r = None
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if state_of(6000, 6001) == ESTABLISHED:
+            break
+        time.sleep(0.05)
+    expect_state(6000, 6001, ESTABLISHED)
+    r = connect_result(s, (peer.remote, 6001))
+    check(r in ("OK", "EISCONN"), "connect: %s" % r)
+    s.send(b"x")
+    seg = f.expect(lambda x: x.payload, what="data")
+    check(seg.seq == syn.seq + 1 and seg.ack == f.iss + 1,
+          "data after simultaneous open: %s" % seg)
+
+
+# ------------------------------------------------------------------ closing
+
+def close_active(peer):
+    """FIN_WAIT1 -> FIN_WAIT2 -> TIME_WAIT."""
+    s, f = active_open(peer, 5000)
+    lport = f.lport
+    s.close()
+    fin = f.track(f.expect(what="FIN"))
+    check(fin.flags & ~PSH == FIN | ACK and fin.ack == f.snd_nxt,
+          "close() sent %s" % fin)
+    expect_state(lport, 5000, FIN_WAIT1)
+    f.send(ACK)				# ACKs the FIN
+    check(not f.answers(), "ACK of FIN answered")
+    expect_state(lport, 5000, FIN_WAIT2)
+    f.send(FIN | ACK)
+    a = f.expect(what="ACK of the peer's FIN")
+    check(a.flags & ~PSH == ACK and a.seq == fin.seq + 1 and
+          a.ack == f.snd_nxt, "ACK of FIN: %s, want seq %u ack %u" %
+          (a, fin.seq + 1, f.snd_nxt))
+    expect_state(lport, 5000, TIME_WAIT)
+
+
+def close_passive(peer):
+    """CLOSE_WAIT -> LAST_ACK -> CLOSED."""
+    d = StatDelta()
+    ls = listener(peer, 7000)
+    c, f = passive_open(peer, ls)
+    f.send(FIN | ACK)
+    a = f.expect(what="ACK of FIN")
+    check(a.flags & ~PSH == ACK and a.ack == f.snd_nxt, "ACK of FIN: %s" % a)
+    expect_state(7000, 5001, CLOSE_WAIT)
+    r = wait_recv(c)
+    check(r == b"", "recv() after the peer's FIN: %r, want EOF" % (r,))
+    d.expect(CurrEstab=1)
+    c.close()
+    fin = f.track(f.expect(what="FIN"))
+    check(fin.flags & ~PSH == FIN | ACK, "close() sent %s" % fin)
+    expect_state(7000, 5001, LAST_ACK)
+    f.send(ACK)
+    check(not f.answers(), "the last ACK was answered")
+    expect_state(7000, 5001, None)
+    d.expect(CurrEstab=0)
+
+
+def simultaneous_close(peer):
+    """FIN_WAIT1 -> CLOSING -> TIME_WAIT."""
+    s, f = active_open(peer, 5000)
+    lport = f.lport
+    s.shutdown(socket.SHUT_WR)
+    fin = f.expect(what="FIN")
+    check(fin.flags & FIN, "shutdown sent %s" % fin)
+    # The peer's FIN crosses ours: it does not acknowledge it.
+    f.send(FIN | ACK)
+    f.track(fin)
+    a = f.expect(what="ACK of the crossing FIN")
+    check(a.ack == f.snd_nxt and a.seq == fin.seq + 1,
+          "answer to crossing FIN: %s" % a)
+    expect_state(lport, 5000, CLOSING)
+    check(wait_recv(s) == b"", "EOF after FIN")
+    f.send(ACK)
+    check(not f.answers(), "ACK in CLOSING answered")
+    expect_state(lport, 5000, TIME_WAIT)
+
+
+def fin_ack_in_fin_wait1(peer):
+    """FIN_WAIT1 + FIN,ACK acking our FIN -> TIME_WAIT."""
+    s, f = active_open(peer, 5000)
+    lport = f.lport
+    s.close()
+    fin = f.track(f.expect_flags(FIN | ACK))
+    expect_state(lport, 5000, FIN_WAIT1)
+    f.send(FIN | ACK)
+    a = f.expect(what="ACK")
+    check(a.flags & ~PSH == ACK and a.seq == fin.seq + 1 and
+          a.ack == f.snd_nxt, "answer %s" % a)
+    expect_state(lport, 5000, TIME_WAIT)
+
+
+def fin_with_data(peer):
+    ls = listener(peer, 7000)
+    c, f = passive_open(peer, ls)
+    f.send(FIN | ACK | PSH, data=b"last words")
+    a = f.expect(lambda x: x.ack == f.snd_nxt, what="ACK of data+FIN")
+    check(a.flags & ~PSH == ACK, "answer %s" % a)
+    expect_state(7000, 5001, CLOSE_WAIT)
+    check(recv_all(c, 10) == b"last words", "data of the FIN segment")
+    check(wait_recv(c) == b"", "no EOF after the data")
+
+
+def half_close_fin_wait2_receives(peer):
+    """shutdown(SHUT_WR): FIN_WAIT2 keeps receiving."""
+    s, f = active_open(peer, 5000)
+    lport = f.lport
+    s.shutdown(socket.SHUT_WR)
+    f.track(f.expect_flags(FIN | ACK))
+    f.send(ACK)
+    check(not f.answers(), "ACK answered")
+    expect_state(lport, 5000, FIN_WAIT2)
+    for i in range(3):
+        f.send(ACK | PSH, data=b"more%d" % i)
+    a = f.expect(lambda x: x.ack == f.snd_nxt, what="ACK of the data")
+    check(not a.payload and not a.flags & FIN, "answer %s" % a)
+    check(recv_all(s, 15) == b"more0more1more2", "data in FIN_WAIT2")
+    expect_state(lport, 5000, FIN_WAIT2)
+    f.send(FIN | ACK)
+    f.expect(lambda x: x.ack == f.snd_nxt, what="ACK of FIN")
+    check(wait_recv(s) == b"", "EOF after FIN")
+    expect_state(lport, 5000, TIME_WAIT)
+
+
+def half_close_close_wait_sends(peer):
+    """CLOSE_WAIT: mytcp keeps sending."""
+    ls = listener(peer, 7000)
+    c, f = passive_open(peer, ls)
+    f.send(FIN | ACK)
+    f.expect(lambda x: x.ack == f.snd_nxt, what="ACK of FIN")
+    expect_state(7000, 5001, CLOSE_WAIT)
+    check(wait_recv(c) == b"", "EOF")
+    total = b""
+    for i in range(3):
+        c.send(b"reply%d" % i)
+        seg = f.track(f.expect(lambda x: x.payload, what="data"))
+        check(seg.ack == f.snd_nxt, "data in CLOSE_WAIT acks %u, want %u"
+              % (seg.ack, f.snd_nxt))
+        total += seg.payload
+        f.send(ACK)
+    check(total == b"reply0reply1reply2", "data sent in CLOSE_WAIT %r"
+          % total)
+    expect_state(7000, 5001, CLOSE_WAIT)
+    c.close()
+    fin = f.track(f.expect(lambda x: x.flags & FIN, what="FIN"))
+    check(not fin.payload, "FIN %s" % fin)
+    expect_state(7000, 5001, LAST_ACK)
+    f.send(ACK)
+    f.answers()
+    expect_state(7000, 5001, None)
+
+
+# ------------------------------------------------------------------ resets
+
+def rst_syn_sent(peer):
+    d = StatDelta()
+    s = mytcp_socket()
+    s.bind((peer.local, 6000))
+    connect_result(s, (peer.remote, 6001))
+    f = peer.flow(6000, 6001)
+    syn = f.track(f.expect_flags(SYN))
+    # RST without ACK: ignored (RFC 9293 3.10.7.3).
+    f.send(RST, seq=0, advance=False)
+    check(not f.answers(), "RST without ACK answered")
+    expect_state(6000, 6001, SYN_SENT)
+    # RST,ACK with an unacceptable ACK: ignored.
+    f.send(RST | ACK, seq=0, ack=syn.seq + 1000, advance=False)
+    check(not f.answers(), "RST with bad ACK answered")
+    expect_state(6000, 6001, SYN_SENT)
+    # Acceptable: refused.
+    f.send(RST | ACK, seq=0, ack=syn.seq + 1, advance=False)
+    check(not f.answers(), "RST answered")
+    expect_state(6000, 6001, None)
+    r = connect_result(s, (peer.remote, 6001))
+    check(r == "ECONNREFUSED", "connect() after RST: %s" % r)
+    d.expect(AttemptFails=1, InRsts=1)
+
+
+def rst_syn_recv_child(peer):
+    d = StatDelta()
+    ls = listener(peer, 7000)
+    f = peer.flow(7000, 5001)
+    f.send(SYN, options=opt_mss(1400))
+    f.track(f.expect_flags(SYN | ACK))
+    expect_state(7000, 5001, SYN_RECV)
+    f.send(RST)
+    check(not f.answers(), "RST answered")
+    expect_state(7000, 5001, None)
+    check(accept(ls)[0] is None, "accept() returned the reset child")
+    check(states_of(7000) == [LISTEN], "listener %s" % states_of(7000))
+    d.expect(InRsts=1, PassiveOpens=0)
+
+
+def rst_syn_recv_simultaneous(peer):
+    s = mytcp_socket()
+    s.bind((peer.local, 6000))
+    connect_result(s, (peer.remote, 6001))
+    f = peer.flow(6000, 6001)
+    f.track(f.expect_flags(SYN))
+    f.send(SYN)
+    f.expect_flags(SYN | ACK)
+    expect_state(6000, 6001, SYN_RECV)
+    f.send(RST)
+    f.answers()
+    expect_state(6000, 6001, None)
+    r = connect_result(s, (peer.remote, 6001))
+    check(r == "ECONNREFUSED", "connect() after RST in SYN_RECV (active "
+          "open): %s" % r)
+
+
+def _rst_app_sees_reset(s, f, lport, rport, in_state, use_send=False):
+    d = StatDelta()
+    expect_state(lport, rport, in_state)
+    f.send(RST, ack=0)
+    check(not f.answers(), "RST answered")
+    expect_state(lport, rport, None)
+    if use_send:
+        try:
+            s.send(b"x")
+            r = "sent"
+        except OSError as e:
+            r = errno.errorcode.get(e.errno, str(e.errno))
+        check(r == "ECONNRESET", "send() after RST in %s: %s, want "
+              "ECONNRESET" % (in_state, r))
+    else:
+        r = recv_result(s)
+        check(r == "ECONNRESET", "recv() after RST: %r, want ECONNRESET"
+              % (r,))
+    d.expect(InRsts=1)
+
+
+def rst_established(peer):
+    s, f = active_open(peer, 5000)
+    d = StatDelta()
+    _rst_app_sees_reset(s, f, f.lport, 5000, ESTABLISHED)
+    d.expect(EstabResets=1, CurrEstab=-1)
+
+
+def rst_fin_wait1(peer):
+    s, f = active_open(peer, 5000)
+    s.shutdown(socket.SHUT_WR)
+    f.expect_flags(FIN | ACK)
+    _rst_app_sees_reset(s, f, f.lport, 5000, FIN_WAIT1)
+
+
+def rst_fin_wait2(peer):
+    s, f = active_open(peer, 5000)
+    s.shutdown(socket.SHUT_WR)
+    f.track(f.expect_flags(FIN | ACK))
+    f.send(ACK)
+    f.answers()
+    _rst_app_sees_reset(s, f, f.lport, 5000, FIN_WAIT2)
+
+
+def rst_close_wait(peer):
+    s, f = active_open(peer, 5000)
+    f.send(FIN | ACK)
+    f.expect(lambda x: x.ack == f.snd_nxt)
+    check(wait_recv(s) == b"", "EOF")
+    d = StatDelta()
+    _rst_app_sees_reset(s, f, f.lport, 5000, CLOSE_WAIT, use_send=True)
+    d.expect(EstabResets=1, CurrEstab=-1)
+
+
+def rst_closing(peer):
+    s, f = active_open(peer, 5000)
+    s.shutdown(socket.SHUT_WR)
+    fin = f.expect_flags(FIN | ACK)
+    f.send(FIN | ACK)
+    f.track(fin)
+    f.expect(lambda x: x.ack == f.snd_nxt)
+    expect_state(f.lport, 5000, CLOSING)
+    d = StatDelta()
+    f.send(RST, ack=0)
+    check(not f.answers(), "RST answered")
+    expect_state(f.lport, 5000, None)
+    d.expect(InRsts=1)
+
+
+def rst_last_ack(peer):
+    s, f = active_open(peer, 5000)
+    f.send(FIN | ACK)
+    f.expect(lambda x: x.ack == f.snd_nxt)
+    s.close()
+    f.track(f.expect_flags(FIN | ACK))
+    expect_state(f.lport, 5000, LAST_ACK)
+    d = StatDelta()
+    f.send(RST, ack=0)
+    check(not f.answers(), "RST answered")
+    expect_state(f.lport, 5000, None)
+    d.expect(InRsts=1)
+
+
+# ------------------------------------------------------------------ listener
+
+def syn_recv_never_completes(peer):
+    sysctl("synack_retries", 2)
+    sysctl("rto_initial_ms", 200)
+    d = StatDelta()
+    ls = listener(peer, 7000)
+    f = peer.flow(7000, 5001)
+    f.send(SYN, options=opt_mss(1400))
+    first = f.expect_flags(SYN | ACK)
+    expect_state(7000, 5001, SYN_RECV)
+    wait_states(7000, 5001, [], timeout=30)
+    synacks = [first] + [x for x in f.peer.barrier() if f.mine(x)]
+    for x in synacks:
+        check(x.flags == SYN | ACK and x.seq == first.seq and
+              x.ack == f.snd_nxt, "segment of the pending child: %s" % x)
+    check(len(synacks) == 3, "%d SYN,ACKs sent, want 1 + synack_retries = 3"
+          % len(synacks))
+    check(states_of(7000) == [LISTEN], "listener %s" % states_of(7000))
+    check(accept(ls)[0] is None, "accept() returned the dead child")
+    # The peer's late ACK finds only the listener: RST (seq = SEG.ACK).
+    f.send(ACK, ack=first.seq + 1)
+    r = f.answers()
+    check(len(r) == 1 and r[0].flags == RST and r[0].seq == first.seq + 1,
+          "answer to the late ACK: %s, want RST seq %u" % (r, first.seq + 1))
+    d.expect(AttemptFails=1, PassiveOpens=0)
+
+
+def backlog_full(peer):
+    backlog = 2
+    d = StatDelta()
+    ls = listener(peer, 7000, backlog=backlog)
+    nsyn = backlog + 4
+    flows = []
+    for i in range(nsyn):
+        f = peer.flow(7000, 6000 + i, iss=100000 * (i + 1))
+        f.send(SYN, options=opt_mss(1400))
+        flows.append(f)
+    segs = peer.barrier()
+    answered = []
+    for f in flows:
+        mine = [x for x in segs if f.mine(x)]
+        check(len(mine) <= 1, "several answers to one SYN: %s" % mine)
+        if mine:
+            check(mine[0].flags == SYN | ACK, "answer %s" % mine[0])
+            f.track(mine[0])
+            answered.append(f)
+    diag("%d SYNs, backlog %d: %d answered" % (nsyn, backlog,
+                                               len(answered)))
+    check(backlog <= len(answered) <= backlog + 1,
+          "%d SYNs answered with backlog %d" % (len(answered), backlog))
+    check(d["DropListenOverflow"] == nsyn - len(answered),
+          "DropListenOverflow moved %d, want %d" % (d["DropListenOverflow"],
+                                                    nsyn - len(answered)))
+    # The ones that got in complete and are accepted.
+    for f in answered:
+        f.send(ACK)
+    peer.barrier()
+    got = 0
+    while accept(ls)[0] is not None:
+        got += 1
+    check(got == len(answered), "accepted %d, want %d" % (got,
+                                                           len(answered)))
+    # Room again: a new SYN is answered.
+    f = peer.flow(7000, 6999)
+    f.send(SYN)
+    f.expect_flags(SYN | ACK)
+
+
+# ------------------------------------------------------------------ TIME_WAIT
+
+def _to_time_wait(peer, ls, rport=5001, iss=2000000):
+    """Passive open, mytcp closes first: TIME_WAIT on the listener's port."""
+    c, f = passive_open(peer, ls, rport=rport, iss=iss)
+    c.close()
+    fin = f.track(f.expect_flags(FIN | ACK))
+    f.send(FIN | ACK)
+    a = f.expect(lambda x: x.ack == f.snd_nxt, what="last ACK")
+    expect_state(ls.getsockname()[1], rport, TIME_WAIT)
+    return f, fin, a
+
+
+def time_wait_expires(peer):
+    sysctl("msl_ms", 500)
+    ls = listener(peer, 7000)
+    d = StatDelta()
+    _to_time_wait(peer, ls)
+    check(d["live_tw"] >= 1, "live_tw did not move")
+    wait_states(7000, 5001, [], timeout=30)
+    check(states_of(7000) == [LISTEN], "listener %s" % states_of(7000))
+
+
+def time_wait_refin(peer):
+    ls = listener(peer, 7000)
+    f, fin, a = _to_time_wait(peer, ls)
+    # The peer lost our ACK: its FIN again.
+    f.send(FIN | ACK, seq=f.snd_nxt - 1, advance=False)
+    r = f.answers()
+    check(len(r) == 1 and r[0].flags & ~PSH == ACK and
+          r[0].seq == a.seq and r[0].ack == f.snd_nxt,
+          "answer to retransmitted FIN: %s, want ACK seq %u ack %u" %
+          (r, a.seq, f.snd_nxt))
+    expect_state(7000, 5001, TIME_WAIT)
+
+
+def time_wait_rst_ignored(peer):
+    ls = listener(peer, 7000)
+    f, _, _ = _to_time_wait(peer, ls)
+    d = StatDelta()
+    f.send(RST, ack=0)
+    f.send(RST | ACK)
+    check(not f.answers(), "RST in TIME_WAIT answered")
+    expect_state(7000, 5001, TIME_WAIT)
+    d.expect(DropTimeWaitRst=2)
+
+
+def time_wait_reuse(peer):
+    ls = listener(peer, 7000)
+    f, _, a = _to_time_wait(peer, ls)
+    # An old SYN (below RCV.NXT) does not end the wait: it gets an ACK.
+    old = f.snd_nxt - 10
+    f.peer.send_segment(5001, 7000, SYN, old, 0, options=opt_mss(1400))
+    r = f.answers()
+    check(len(r) == 1 and r[0].flags & ~PSH == ACK and
+          r[0].ack == f.snd_nxt, "answer to an old SYN in TIME_WAIT: %s" %
+          (r,))
+    expect_state(7000, 5001, TIME_WAIT)
+    # A new incarnation: ISN above the old RCV.NXT.
+    g = peer.flow(7000, 5001, iss=f.snd_nxt + 1000000)
+    g.send(SYN, options=opt_mss(1400))
+    sa = g.track(g.expect(what="SYN,ACK of the new incarnation"))
+    check(sa.flags == SYN | ACK and sa.ack == g.iss + 1,
+          "answer to the new SYN: %s" % sa)
+    expect_state(7000, 5001, SYN_RECV)
+    g.send(ACK | PSH, data=b"again")
+    expect_state(7000, 5001, ESTABLISHED)
+    c, _ = accept(ls)
+    check(c is not None, "no new connection")
+    check(recv_all(c, 5) == b"again", "data of the new incarnation")
+
+
+CASES = [
+    ("active open: SYN_SENT -> ESTABLISHED", active_open_case),
+    ("passive open: SYN_RECV -> ESTABLISHED, accept()", passive_open_case),
+    ("data on the third handshake segment is delivered",
+     data_on_third_segment),
+    ("active open, peer without window scaling: window advertised",
+     window_no_wscale),
+    ("simultaneous open: SYN_SENT -> SYN_RECV -> ESTABLISHED",
+     simultaneous_open),
+    ("active close: FIN_WAIT1 -> FIN_WAIT2 -> TIME_WAIT", close_active),
+    ("passive close: CLOSE_WAIT -> LAST_ACK -> CLOSED", close_passive),
+    ("simultaneous close: FIN_WAIT1 -> CLOSING -> TIME_WAIT",
+     simultaneous_close),
+    ("FIN,ACK in FIN_WAIT1 -> TIME_WAIT", fin_ack_in_fin_wait1),
+    ("FIN carrying data: data delivered, then EOF", fin_with_data),
+    ("half-close: FIN_WAIT2 keeps receiving", half_close_fin_wait2_receives),
+    ("half-close: CLOSE_WAIT keeps sending", half_close_close_wait_sends),
+    ("RST in SYN_SENT: only an acceptable RST,ACK refuses", rst_syn_sent),
+    ("RST in SYN_RECV: the listener's child is dropped", rst_syn_recv_child),
+    ("RST in SYN_RECV of a simultaneous open: ECONNREFUSED",
+     rst_syn_recv_simultaneous),
+    ("RST in ESTABLISHED: ECONNRESET", rst_established),
+    ("RST in FIN_WAIT1: ECONNRESET", rst_fin_wait1),
+    ("RST in FIN_WAIT2: ECONNRESET", rst_fin_wait2),
+    ("RST in CLOSE_WAIT: ECONNRESET", rst_close_wait),
+    ("RST in CLOSING: closed", rst_closing),
+    ("RST in LAST_ACK: closed", rst_last_ack),
+    ("SYN_RECV never completed: SYN,ACK retransmitted, child gone",
+     syn_recv_never_completes),
+    ("listen backlog full: extra SYNs dropped (DropListenOverflow)",
+     backlog_full),
+    ("TIME_WAIT lasts 2*msl_ms, then the entry is gone", time_wait_expires),
+    ("TIME_WAIT: a retransmitted FIN is ACKed again", time_wait_refin),
+    ("TIME_WAIT: RST ignored (RFC 1337)", time_wait_rst_ignored),
+    ("TIME_WAIT: a SYN above RCV.NXT reuses the 4-tuple", time_wait_reuse),
+]
+
+if __name__ == "__main__":
+    run_cases(CASES)
