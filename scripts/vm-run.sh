@@ -203,12 +203,13 @@ mount -t devtmpfs devtmpfs /dev
 for m in $(cat /lib/vm-modules/order); do
 	insmod /lib/vm-modules/$m || fail "insmod $m"
 done
-run=""; kver=""; moddir=""
+run=""; kver=""; moddir=""; keep=""
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	vmrun.dir=*) run=${arg#vmrun.dir=} ;;
 	vmrun.kver=*) kver=${arg#vmrun.kver=} ;;
 	vmrun.moddir=*) moddir=${arg#vmrun.moddir=} ;;
+	vmrun.keep=*) keep=${arg#vmrun.keep=} ;;
 	esac
 done
 [ -n "$run" ] || fail "no vmrun.dir= on the command line"
@@ -222,11 +223,31 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
 	sleep 0.2
 done
 [ -n "$mounted" ] || fail "cannot mount the 9p root (hostroot)"
+# Host paths the guest needs (repository, working directory, modules) may
+# lie under a directory that gets a tmpfs (e.g. a clone in /tmp or /root):
+# hold them aside and put them back on top of the tmpfs.
+kept=""
+i=0
+for p in $(echo "$keep" | tr ',' ' '); do
+	for d in tmp var/tmp run var/log root; do
+		case "$p/" in
+		/$d/*)
+			mkdir -p /keep/$i
+			mount --bind "/newroot$p" /keep/$i && kept="$kept $i:$p"
+			i=$((i + 1))
+			;;
+		esac
+	done
+done
 for d in tmp var/tmp; do
 	[ -d /newroot/$d ] && mount -t tmpfs -o mode=1777 tmpfs /newroot/$d
 done
 for d in run var/log root; do
 	[ -d /newroot/$d ] && mount -t tmpfs -o mode=755 tmpfs /newroot/$d
+done
+for k in $kept; do
+	mkdir -p "/newroot${k#*:}" 2>/dev/null
+	mount --move "/keep/${k%%:*}" "/newroot${k#*:}" || fail "cannot keep ${k#*:} visible"
 done
 # /lib/modules/KVER must be this kernel's modules, whatever the host has.
 if [ -n "$kver" ] && [ -n "$moddir" ] && [ "$moddir" != "/lib/modules/$kver" ] &&
@@ -275,6 +296,11 @@ append="console=ttyS0 panic_on_warn=1 oops=panic slub_debug=FZPU panic=-1"
 append+=" rdinit=/init vmrun.dir=$rundir"
 [ -n "$kver" ] && append+=" vmrun.kver=$kver"
 [ -n "$moddir" ] && append+=" vmrun.moddir=$moddir"
+# Paths to keep visible over the guest's tmpfs dirs (see /init), parents
+# first; the run directory lives under $TOP.
+keep=$(printf '%s\n' "$TOP" "$PWD" ${moddir:+"$moddir"} | awk '!seen[$0]++' |
+	awk '{ print length, $0 }' | sort -n | cut -d' ' -f2- | paste -sd, -)
+append+=" vmrun.keep=$keep"
 [ "${VM_VERBOSE:-0}" = 1 ] || append+=" quiet loglevel=4"
 append+=" reboot=t tsc=reliable no_timer_check"
 [ -n "$extra_append" ] && append+=" $extra_append"
