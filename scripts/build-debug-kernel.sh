@@ -193,8 +193,11 @@ mkdir -p "$OUT/modroot"
 	die "modules_install failed; see $OUT/build.log"
 
 release=$(cat "$OUT/include/config/kernel.release")
+# `times` line 2: user and system CPU time of all finished children.
+cpu=$(times | tail -n 1)
 echo "built $release in $(( $(date +%s) - start )) s on $(nproc) CPUs" \
-	"with -j$JOBS, $(date -u +%FT%TZ)" >"$OUT/.mytcp-build-time"
+	"with -j$JOBS (children CPU user/sys: $cpu), $(date -u +%FT%TZ)" \
+	>"$OUT/.mytcp-build-time"
 touch "$STAMP"
 ln -sfn "$KEY" "$CACHE/latest"
 log "done: $release in $OUT ($(cat "$OUT/.mytcp-build-time"))"
