@@ -40,6 +40,8 @@ class Ev:
             self.remote = (m.group(3), int(m.group(4)))
         else:
             self.local = self.remote = NOWHERE
+        if "reason=" in rest:
+            self.f["reason"] = rest.split("reason=", 1)[1].strip()
         self.dir = None
         if name == "mytcp_segment":
             self.dir = "out" if " out flags=" in rest else "in"
@@ -125,7 +127,17 @@ def build_conns(evs):
             src = ev.local if ev.dir in ("out", None) else ev.remote
             if "S" in fl:
                 isn.setdefault((key, src), int(ev.f.get("seq", 0)))
+    last_syn = {}   # listener sk -> (conn key, client endpoint) of its last SYN
     for ev in listeners:
+        if ev.name == "mytcp_drop" and ev.sk in last_syn:
+            key, peer = last_syn[ev.sk]
+            nev = Ev.__new__(Ev)
+            for s in Ev.__slots__:
+                setattr(nev, s, getattr(ev, s))
+            nev.local = key[0] if key[1] == peer else key[1]
+            nev.remote = peer
+            conns[key].evs.append(nev)
+            continue
         if ev.name == "mytcp_state" and ev.f.get("new") == "LISTEN":
             for key in order:
                 for ep in key:
@@ -144,6 +156,7 @@ def build_conns(evs):
                         setattr(nev, s, getattr(ev, s))
                     nev.local, nev.remote = a, b
                     conns[key].evs.append(nev)
+                    last_syn[ev.sk] = (key, b)
                     break
             else:
                 continue
@@ -236,7 +249,8 @@ class Ladder:
                 s = last_in.get(ev.local)
                 if s is not None and s.drop is None:
                     s.drop = why
-                rows.append((ev.t, ev.idx, 0, "note", (ev.local, "drop: %s" % why)))
+                else:
+                    rows.append((ev.t, ev.idx, 0, "note", (ev.local, "drop: %s" % why)))
         self.segs = segs
         rows.sort(key=lambda r: (r[1], r[2]))
         self.rows = rows

@@ -1,0 +1,199 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# mytcp-run (libmytcp-preload.so): unmodified programs on mytcp, in a fresh
+# netns on 127.0.0.1, against mytcp and against Linux TCP peers:
+#   python3 http.server + curl, python3 urllib, iperf3, nc (openbsd);
+# the connections show up in /proc/net/mytcp (mytcpstat); SO_DOMAIN reads
+# AF_INET; an absent family falls back to Linux TCP with a warning.
+
+source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$MYTCP_LIB_DIR/tools_lib.sh"
+
+mytcp_require_ko
+mytcp_tools_require
+ktap_print_header
+ktap_set_plan 11
+
+TMPD=$(mktemp -d)
+PIDS=()
+cleanup()
+{
+	local p
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	mytcp_tools_cleanup
+	rm -rf "$TMPD"
+	mytcp_cleanup
+}
+trap cleanup EXIT
+
+mytcp_loaded || mytcp_load || ktap_exit_fail_msg "insmod $MYTCP_KO failed"
+setup_ns NS || ktap_exit_fail_msg "cannot make a netns"
+
+nsx() { ip netns exec "$NS" "$@"; }
+# run CMD under mytcp-run in the netns (quiet unless the test says so).
+mrun() { nsx $MYTCP_RUN "$@"; }
+st() { nsx $MYTCPSTAT "$@"; }
+bg() { "$@" & PIDS+=($!); }
+# wait_listen PORT: a mytcp listener on PORT shows up in mytcpstat -l.
+wait_listen() { slowwait 20 sh -c "ip netns exec $NS $MYTCPSTAT -H -l -p $1 | grep -q LISTEN"; }
+wait_linux_listen() { slowwait 20 sh -c "ip netns exec $NS ss -Htln 'sport = :$1' | grep -q LISTEN"; }
+
+have() { command -v "$1" >/dev/null; }
+
+mkdir -p "$TMPD/www"
+head -c 200000 /dev/urandom > "$TMPD/www/blob"
+want_sum=$(md5sum < "$TMPD/www/blob")
+
+# ---------------------------------------------------------- http
+bg mrun "$MYTCP_PYTHON" -m http.server --bind 127.0.0.1 --directory "$TMPD/www" 7301 \
+	> "$TMPD/http1.log" 2>&1
+t_http_listen()
+{
+	wait_listen 7301 || { sed 's/^/# /' "$TMPD/http1.log"; return 1; }
+	st -l -p 7301 | sed 's/^/# /'
+}
+ktap_test_result "python3 http.server under mytcp-run listens on mytcp (mytcpstat -l)" t_http_listen
+
+t_curl_mytcp()
+{
+	have curl || return "$KSFT_SKIP"
+	local got
+	got=$(mrun curl -sS --max-time 60 http://127.0.0.1:7301/blob | md5sum)
+	[ "$got" = "$want_sum" ] || { ktap_print_msg "curl got md5 $got"; return 1; }
+}
+ktap_test_result "curl under mytcp-run <-> http.server under mytcp-run: 200 kB intact" t_curl_mytcp
+
+t_curl_linux()
+{
+	have curl || return "$KSFT_SKIP"
+	local got
+	got=$(nsx curl -sS --max-time 60 http://127.0.0.1:7301/blob | md5sum)
+	[ "$got" = "$want_sum" ] || { ktap_print_msg "curl got md5 $got"; return 1; }
+}
+ktap_test_result "plain curl (Linux TCP) <-> http.server under mytcp-run" t_curl_linux
+
+bg nsx "$MYTCP_PYTHON" -m http.server --bind 127.0.0.1 --directory "$TMPD/www" 7302 \
+	> "$TMPD/http2.log" 2>&1
+t_urllib_linux()
+{
+	wait_linux_listen 7302 || return 1
+	mrun "$MYTCP_PYTHON" - <<'PY'
+import hashlib, socket, sys, urllib.request
+s = socket.socket()
+dom = s.getsockopt(socket.SOL_SOCKET, socket.SO_DOMAIN)
+fam = int(open("/sys/module/mytcp/parameters/family").read())
+if dom != socket.AF_INET:
+    sys.exit("SO_DOMAIN %d, want AF_INET" % dom)
+# The fd really is mytcp: it appears in /proc/net/mytcp once bound.
+s.bind(("127.0.0.1", 7399))
+if ":1CE7 " not in open("/proc/net/mytcp").read():
+    sys.exit("bound socket not in /proc/net/mytcp")
+s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, 0x10)    # mytcp lacks it
+s.close()
+data = urllib.request.urlopen("http://127.0.0.1:7302/blob", timeout=60).read()
+print(hashlib.md5(data).hexdigest(), flush=True)
+PY
+}
+t_urllib()
+{
+	local out
+	out=$(t_urllib_linux 2>&1)
+	sed 's/^/# /' <<<"$out"
+	[ "$(tail -n 1 <<<"$out")  -" = "$want_sum" ]
+}
+ktap_test_result "python3 urllib under mytcp-run <-> Linux http.server; SO_DOMAIN is AF_INET, IP_TOS tolerated" t_urllib
+
+# --------------------------------------------------------- iperf3
+t_iperf_mytcp()
+{
+	have iperf3 || return "$KSFT_SKIP"
+	local rc seen=0 i
+	bg mrun iperf3 -s -4 -1 -p 7303 > "$TMPD/iperf-s.log" 2>&1
+	wait_listen 7303 || { sed 's/^/# /' "$TMPD/iperf-s.log"; return 1; }
+	mrun iperf3 -4 -c 127.0.0.1 -p 7303 -t 3 -i 1 > "$TMPD/iperf-c.log" 2>&1 &
+	local cpid=$!
+	for i in $(seq 1 40); do
+		if st -H state established -p 7303 > "$TMPD/est" 2>&1 &&
+		   [ "$(wc -l < "$TMPD/est")" -ge 4 ]; then
+			seen=1
+			sed 's/^/# during iperf3: /' "$TMPD/est"
+			break
+		fi
+		sleep 0.2
+	done
+	wait "$cpid"
+	rc=$?
+	sed 's/^/# /' "$TMPD/iperf-c.log" | tail -n 6
+	[ "$seen" = 1 ] || ktap_print_msg "the iperf3 connections never showed in mytcpstat"
+	[ "$rc" = 0 ] && [ "$seen" = 1 ] && grep -q receiver "$TMPD/iperf-c.log"
+}
+ktap_test_result "iperf3 -c under mytcp-run <-> iperf3 -s under mytcp-run; both connections in /proc/net/mytcp" t_iperf_mytcp
+
+t_iperf_linux()
+{
+	have iperf3 || return "$KSFT_SKIP"
+	bg nsx iperf3 -s -4 -1 -p 7304 > "$TMPD/iperf-s2.log" 2>&1
+	wait_linux_listen 7304 || return 1
+	mrun iperf3 -4 -c 127.0.0.1 -p 7304 -n 2M > "$TMPD/iperf-c2.log" 2>&1
+	local rc=$?
+	sed 's/^/# /' "$TMPD/iperf-c2.log" | tail -n 4
+	[ "$rc" = 0 ] && grep -q receiver "$TMPD/iperf-c2.log"
+}
+ktap_test_result "iperf3 -c under mytcp-run <-> plain iperf3 -s (Linux TCP)" t_iperf_linux
+
+# ------------------------------------------------------------- nc
+t_nc_mytcp()
+{
+	have nc || return "$KSFT_SKIP"
+	bg mrun nc -l 127.0.0.1 7305 > "$TMPD/nc-out" 2>"$TMPD/nc-err"
+	wait_listen 7305 || return 1
+	mrun nc -N 127.0.0.1 7305 < "$TMPD/www/blob" || return 1
+	slowwait 20 sh -c "[ \"\$(md5sum < $TMPD/nc-out)\" = \"$want_sum\" ]"
+}
+ktap_test_result "nc under mytcp-run -> nc -l under mytcp-run: 200 kB intact" t_nc_mytcp
+
+t_nc_linux()
+{
+	have nc || return "$KSFT_SKIP"
+	bg nsx nc -l 127.0.0.1 7306 > "$TMPD/nc-out2" 2>/dev/null
+	wait_linux_listen 7306 || return 1
+	mrun nc -N 127.0.0.1 7306 < "$TMPD/www/blob" || return 1
+	slowwait 20 sh -c "[ \"\$(md5sum < $TMPD/nc-out2)\" = \"$want_sum\" ]"
+}
+ktap_test_result "nc under mytcp-run -> plain nc -l (Linux TCP)" t_nc_linux
+
+# -------------------------------------------------------- fallback
+t_fallback()
+{
+	local err
+	# Family 12 (DECnet) is gone from Linux: socket() says EAFNOSUPPORT.
+	err=$(nsx env MYTCP_FAMILY=12 $MYTCP_RUN curl -sS -o /dev/null --max-time 60 \
+		http://127.0.0.1:7302/blob 2>&1) || { echo "$err" | sed 's/^/# /'; return 1; }
+	sed 's/^/# /' <<<"$err"
+	grep -q "mytcp-preload: warning: the mytcp module is not loaded" <<<"$err"
+}
+ktap_test_result "absent family: Linux TCP with a warning" t_fallback
+
+t_fallback_quiet()
+{
+	local err
+	err=$(nsx env MYTCP_FAMILY=12 $MYTCP_RUN -q curl -sS -o /dev/null --max-time 60 \
+		http://127.0.0.1:7302/blob 2>&1) || return 1
+	[ -z "$err" ] || { sed 's/^/# /' <<<"$err"; return 1; }
+}
+ktap_test_result "absent family with -q: no warning" t_fallback_quiet
+
+t_debug()
+{
+	local err
+	err=$(mrun -d "$MYTCP_PYTHON" -c 'import socket; socket.socket().close()' 2>&1)
+	sed 's/^/# /' <<<"$err"
+	grep -q "socket(AF_INET, SOCK_STREAM) -> mytcp" <<<"$err"
+}
+ktap_test_result "mytcp-run -d reports the converted socket" t_debug
+
+ktap_finished

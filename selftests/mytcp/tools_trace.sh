@@ -1,0 +1,164 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The mytcp tracepoints and mytcp-ladder.  tools_scenario.py runs scripted
+# connections in a fresh netns while `mytcp-ladder -l -w FILE -- CMD`
+# traces them live (its own tracefs instance); then:
+#   - every tracepoint fired, with the fields the scenario implies;
+#   - mytcp-ladder draws the 7101 exchange from the saved trace as in
+#     tools_ladder.expected (relative sequence numbers, no times, columns
+#     named client/server: ISNs, ports and timestamps do not matter).
+#     Arrows, the client's notes and the server's notes are compared each
+#     in their own order, so that the interleaving of the two sides'
+#     notes (softirq timing) cannot make the test flaky.
+
+source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$MYTCP_LIB_DIR/tools_lib.sh"
+
+mytcp_require_ko
+mytcp_tools_require
+ktap_print_header
+ktap_set_plan 10
+
+TMPD=$(mktemp -d)
+cleanup() { mytcp_tools_cleanup; rm -rf "$TMPD"; mytcp_cleanup; }
+trap cleanup EXIT
+
+mytcp_loaded || mytcp_load || ktap_exit_fail_msg "insmod $MYTCP_KO failed"
+setup_ns NS || ktap_exit_fail_msg "cannot make a netns"
+ip netns exec "$NS" sh -c 'echo 200 > /proc/sys/net/mytcp/rto_initial_ms'
+
+TRACE=$TMPD/trace
+$MYTCP_LADDER -l -w "$TRACE" -- ip netns exec "$NS" "$MYTCP_PYTHON" \
+	"$MYTCP_LIB_DIR/tools_scenario.py" > "$TMPD/live.out" 2> "$TMPD/live.err"
+rc=$?
+ktap_print_msg "live capture: rc=$rc, $(wc -l < "$TRACE") trace lines"
+sed 's/^/# stderr: /' "$TMPD/live.err"
+if [ "$rc" -eq 0 ] && grep -q "scenario done" "$TMPD/live.out"; then
+	ktap_test_pass "mytcp-ladder -l runs the scenario and saves the trace"
+else
+	ktap_test_fail "mytcp-ladder -l runs the scenario and saves the trace"
+fi
+
+# has EVENT REGEX: the trace has an EVENT line matching REGEX.
+has()
+{
+	if grep -E " $1: " "$TRACE" | grep -Eq -- "$2"; then
+		return 0
+	fi
+	ktap_print_msg "no $1 line matching: $2"
+	grep -E " $1: " "$TRACE" | head -n 5 | sed 's/^/# /'
+	return 1
+}
+
+t_state()
+{
+	has mytcp_state '127\.0\.0\.1:7101 -> 0\.0\.0\.0:0 CLOSE -> LISTEN$' &&
+	has mytcp_state '127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:7101 SYN_SENT -> ESTABLISHED$' &&
+	has mytcp_state '127\.0\.0\.1:7101 -> 127\.0\.0\.1:[0-9]+ SYN_RECV -> ESTABLISHED$' &&
+	has mytcp_state '127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:7101 FIN_WAIT2 -> TIME_WAIT$' &&
+	has mytcp_state '127\.0\.0\.1:7101 -> 127\.0\.0\.1:[0-9]+ LAST_ACK -> CLOSE$'
+}
+ktap_test_result "mytcp_state: LISTEN, both ESTABLISHED, TIME_WAIT, LAST_ACK -> CLOSE" t_state
+
+t_segment()
+{
+	has mytcp_segment 'sk=[0-9a-f]+ 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:7101 out flags=S seq=[0-9]+ ack=0 win=[0-9]+ optlen=[1-9][0-9]* len=0 state=SYN_SENT$' &&
+	has mytcp_segment '127\.0\.0\.1:7101 -> 0\.0\.0\.0:0 in flags=S seq=[0-9]+ ack=0 .* state=LISTEN$' &&
+	has mytcp_segment '127\.0\.0\.1:7101 -> 127\.0\.0\.1:[0-9]+ out flags=S\. .* state=SYN_RECV$' &&
+	has mytcp_segment '127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:7101 out flags=P\. .* len=5 state=ESTABLISHED$' &&
+	has mytcp_segment '127\.0\.0\.1:7101 -> 127\.0\.0\.1:[0-9]+ in flags=P\. .* len=5 state=ESTABLISHED$' &&
+	has mytcp_segment '127\.0\.0\.1:7101 -> 127\.0\.0\.1:[0-9]+ out flags=P\. .* len=3 state=ESTABLISHED$' &&
+	has mytcp_segment '127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:7101 out flags=F\. .* len=0 state=FIN_WAIT1$'
+}
+ktap_test_result "mytcp_segment: SYN, SYN-ACK, data both ways, FIN; in and out" t_segment
+
+t_seqs()
+{
+	# The SYN-ACK acknowledges the client's ISN + 1.
+	local isn sa
+	isn=$(grep -E 'mytcp_segment: .* -> 127\.0\.0\.1:7101 out flags=S ' "$TRACE" |
+		head -n 1 | sed -E 's/.* seq=([0-9]+) .*/\1/')
+	sa=$(grep -E 'mytcp_segment: .*127\.0\.0\.1:7101 -> 127\.0\.0\.1:[0-9]+ out flags=S\. ' "$TRACE" |
+		head -n 1 | sed -E 's/.* ack=([0-9]+) .*/\1/')
+	[ -n "$isn" ] && [ "$sa" = $(( (isn + 1) % 4294967296 )) ] ||
+		{ ktap_print_msg "SYN seq $isn, SYN-ACK ack $sa"; return 1; }
+}
+ktap_test_result "mytcp_segment: seq/ack fields agree (SYN-ACK ack = ISN + 1)" t_seqs
+
+t_reset()
+{
+	has mytcp_reset '127\.0\.0\.1:7102 -> 127\.0\.0\.1:[0-9]+ sent reason=active$' &&
+	has mytcp_reset '127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:7102 received reason=received$' &&
+	has mytcp_segment '127\.0\.0\.1:7102 -> 127\.0\.0\.1:[0-9]+ out flags=R'
+}
+ktap_test_result "mytcp_reset: SO_LINGER {1,0} close sends, the peer receives" t_reset
+
+t_drop()
+{
+	has mytcp_drop '127\.0\.0\.1:7103 -> 0\.0\.0\.0:0 len=[0-9]+ reason=listen overflow$'
+}
+ktap_test_result "mytcp_drop: SYN to a full listen queue (listen overflow)" t_drop
+
+t_rtx()
+{
+	local seq end
+	has mytcp_timer '127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:7103 timer=retransmit state=SYN_SENT$' &&
+	has mytcp_retransmit '127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:7103 seq=[0-9]+ end_seq=[0-9]+ retrans=1$' || return
+	read -r seq end < <(grep -E 'mytcp_retransmit: .* -> 127\.0\.0\.1:7103 ' "$TRACE" |
+		head -n 1 | sed -E 's/.* seq=([0-9]+) end_seq=([0-9]+) .*/\1 \2/')
+	[ "$end" = $(( (seq + 1) % 4294967296 )) ] ||
+		{ ktap_print_msg "SYN retransmit seq=$seq end_seq=$end"; return 1; }
+}
+ktap_test_result "mytcp_timer + mytcp_retransmit: the dropped SYN is sent again" t_rtx
+
+t_reply()
+{
+	has mytcp_reply '127\.0\.0\.1:7104 -> 127\.0\.0\.1:40404 flags=R seq=2000 ack=0$'
+}
+ktap_test_result "mytcp_reply: RST without a socket for a stray ACK" t_reply
+
+# ------------------------------------------------------------ ladder
+EXPECTED=$MYTCP_LIB_DIR/tools_ladder.expected
+$MYTCP_LADDER -p 7101 -t none -N client,server "$TRACE" > "$TMPD/ladder" 2>&1
+sed 's/^/# /' "$TMPD/ladder"
+
+# split FILE: arrows, left notes, right notes, as three sections.
+split_picture()
+{
+	awk '
+	/^segments:/ { print "S " $0; next }
+	/\|.*[<>X].*\|/ { sub(/^ +/, ""); print "A " $0; next }
+	/\| +\|/ {
+		l = $0; sub(/\|.*/, "", l); gsub(/^ +| +$/, "", l)
+		r = $0; sub(/.*\|/, "", r); gsub(/^ +| +$/, "", r)
+		if (l != "") print "L " l
+		if (r != "") print "R " r
+	}' "$1" | sort -s -k1,1
+}
+t_ladder()
+{
+	[ -r "$EXPECTED" ] || { ktap_print_msg "$EXPECTED missing"; return 1; }
+	split_picture "$EXPECTED" > "$TMPD/want"
+	split_picture "$TMPD/ladder" > "$TMPD/got"
+	diff -u "$TMPD/want" "$TMPD/got" | sed 's/^/# /'
+	cmp -s "$TMPD/want" "$TMPD/got"
+}
+ktap_test_result "mytcp-ladder draws the 7101 exchange as tools_ladder.expected" t_ladder
+
+t_ladder_det()
+{
+	$MYTCP_LADDER "$TRACE" > "$TMPD/l1" && $MYTCP_LADDER "$TRACE" > "$TMPD/l2" &&
+	cmp -s "$TMPD/l1" "$TMPD/l2" &&
+	$MYTCP_LADDER -L "$TRACE" | sed 's/^/# /' &&
+	# Every scenario connection is drawn, the dropped/retransmitted SYN too.
+	grep -q 'rtx#1' "$TMPD/l1" && grep -q 'RST sent (active)' "$TMPD/l1" &&
+	grep -q 'dropped: listen overflow' "$TMPD/l1" && grep -q '(no socket)' "$TMPD/l1" &&
+	return 0
+	sed 's/^/# ladder: /' "$TMPD/l1"
+	sed 's/^/# trace: /' "$TRACE"
+	return 1
+}
+ktap_test_result "mytcp-ladder is deterministic and marks rtx, RST, drops, replies" t_ladder_det
+
+ktap_finished
