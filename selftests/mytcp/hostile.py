@@ -337,6 +337,19 @@ def ack_too_old(peer):
     still_works(s, f)
 
 
+def data_without_ack(peer):
+    s, f = active_open(peer, 5000)
+    d = StatDelta()
+    f.send(PSH, data=b"no ack bit", advance=False)
+    f.send(FIN, advance=False)
+    r = f.answers()
+    check(not r, "segments without ACK answered: %s" % r)
+    nothing_to_read(s)
+    expect_state(f.lport, 5000, ESTABLISHED)
+    d.expect(InRsts=0)
+    still_works(s, f)
+
+
 def challenge_ack_limit(peer):
     s, f = active_open(peer, 5000)
     sysctl("challenge_ack_limit", 0)
@@ -529,6 +542,7 @@ CASES = [
     ("ACK of unsent data: dropped with an ACK (DropAckUnsent)", ack_unsent),
     ("ACK older than SND.UNA - MAX.SND.WND: dropped with an ACK",
      ack_too_old),
+    ("data and FIN without the ACK bit: dropped", data_without_ack),
     ("challenge ACK rate limit (challenge_ack_limit)", challenge_ack_limit),
     ("closed port: RFC 9293 resets", closed_port),
     ("bound, not listening port: RFC 9293 resets", bound_not_listening),

@@ -599,6 +599,208 @@ def time_wait_reuse(peer):
     check(recv_all(c, 5) == b"again", "data of the new incarnation")
 
 
+# ------------------------------------------------------------------ more edges
+
+def third_segment_fin(peer):
+    """ACK,FIN completing the handshake: ESTABLISHED, then CLOSE_WAIT."""
+    ls = listener(peer, 7000)
+    g = peer.flow(7000, 5002, iss=6000000)
+    g.send(SYN, options=opt_mss(1400))
+    g.track(g.expect_flags(SYN | ACK))
+    g.send(ACK | FIN)
+    a = g.expect(lambda x: x.ack == g.snd_nxt, what="ACK of the FIN")
+    check(a.flags & ~PSH == ACK, "answer %s" % a)
+    expect_state(7000, 5002, CLOSE_WAIT)
+    got, addr = accept(ls)
+    check(got is not None and addr[1] == 5002,
+          "accept() did not return the connection")
+    check(wait_recv(got) == b"", "EOF")
+
+
+def duplicate_syn_in_syn_recv(peer):
+    listener(peer, 7000)
+    f = peer.flow(7000, 5001)
+    f.send(SYN, options=opt_mss(1400))
+    sa = f.track(f.expect_flags(SYN | ACK))
+    d = StatDelta()
+    f.send(SYN, seq=f.iss, options=opt_mss(1400), advance=False)
+    r = f.answers()
+    check(len(r) == 1 and r[0].flags == SYN | ACK and r[0].seq == sa.seq and
+          r[0].ack == sa.ack, "answer to the SYN again: %s, want the "
+          "SYN,ACK again" % r)
+    expect_state(7000, 5001, SYN_RECV)
+    check(d["RetransSegs"] == 1, "RetransSegs moved %d" % d["RetransSegs"])
+    f.send(ACK)
+    f.answers()
+    expect_state(7000, 5001, ESTABLISHED)
+
+
+def syn_recv_bad_ack(peer):
+    ls = listener(peer, 7000)
+    f = peer.flow(7000, 5001)
+    f.send(SYN, options=opt_mss(1400))
+    sa = f.track(f.expect_flags(SYN | ACK))
+    for bad in (sa.seq, sa.seq + 5, sa.seq - 100000):
+        f.send(ACK, ack=bad, advance=False)
+        r = f.answers()
+        check(len(r) == 1 and r[0].flags == RST and r[0].seq == bad,
+              "answer to ACK %u in SYN_RECV (ISS %u): %s, want RST seq %u"
+              % (bad, sa.seq, r, bad))
+        expect_state(7000, 5001, SYN_RECV)
+    f.send(ACK)
+    f.answers()
+    expect_state(7000, 5001, ESTABLISHED)
+    check(accept(ls)[0] is not None, "accept()")
+
+
+def synack_with_data(peer):
+    s = mytcp_socket()
+    s.bind((peer.local, 0))
+    lport = s.getsockname()[1]
+    connect_result(s, (peer.remote, 5000))
+    f = peer.flow(lport, 5000)
+    f.track(f.expect_flags(SYN))
+    f.send(SYN | ACK | PSH, data=b"greeting", options=opt_mss(1400))
+    a = f.expect(lambda x: x.ack == f.snd_nxt, what="ACK of SYN and data")
+    check(a.flags & ~PSH == ACK, "answer %s" % a)
+    expect_state(lport, 5000, ESTABLISHED)
+    check(connect_result(s, (peer.remote, 5000)) in ("OK", "EISCONN"),
+          "connect")
+    check(recv_all(s, 8) == b"greeting", "data on the SYN,ACK")
+
+
+def out_of_order_fin(peer):
+    ls = listener(peer, 7000)
+    c, f = passive_open(peer, ls)
+    base = f.snd_nxt
+    f.send(ACK | FIN | PSH, seq=base + 5, data=b"world", advance=False)
+    r = f.answers()
+    check(len(r) == 1 and r[0].ack == base, "answer to the out-of-order "
+          "FIN: %s, want a duplicate ACK %u" % (r, base))
+    expect_state(7000, 5001, ESTABLISHED)
+    check(recv_result(c) == "EAGAIN", "something to read before the gap")
+    f.send(ACK | PSH, data=b"hello")
+    f.snd_nxt = base + 11
+    a = f.expect(lambda x: x.ack == f.snd_nxt, what="ACK of everything")
+    check(a.flags & ~PSH == ACK, "answer %s" % a)
+    expect_state(7000, 5001, CLOSE_WAIT)
+    check(recv_all(c, 10) == b"helloworld", "data")
+    check(wait_recv(c) == b"", "EOF")
+
+
+def fin_again_close_wait_last_ack(peer):
+    ls = listener(peer, 7000)
+    c, f = passive_open(peer, ls)
+    f.send(FIN | ACK)
+    f.expect(lambda x: x.ack == f.snd_nxt)
+    expect_state(7000, 5001, CLOSE_WAIT)
+    f.send(FIN | ACK, seq=f.snd_nxt - 1, advance=False)
+    r = f.answers()
+    check(len(r) == 1 and r[0].flags & ~PSH == ACK and
+          r[0].ack == f.snd_nxt, "answer to the FIN again in CLOSE_WAIT: "
+          "%s" % r)
+    expect_state(7000, 5001, CLOSE_WAIT)
+    c.close()
+    fin = f.expect_flags(FIN | ACK)
+    expect_state(7000, 5001, LAST_ACK)
+    f.send(FIN | ACK, seq=f.snd_nxt - 1, ack=fin.seq, advance=False)
+    r = f.answers()
+    check(len(r) == 1 and r[0].flags & ~PSH == ACK and
+          r[0].ack == f.snd_nxt, "answer to the FIN again in LAST_ACK: %s"
+          % r)
+    expect_state(7000, 5001, LAST_ACK)
+    f.track(fin)
+    f.send(ACK)
+    f.answers()
+    expect_state(7000, 5001, None)
+
+
+def fin_retransmitted_last_ack(peer):
+    sysctl("rto_initial_ms", 200)
+    ls = listener(peer, 7000)
+    c, f = passive_open(peer, ls)
+    f.send(FIN | ACK)
+    f.expect(lambda x: x.ack == f.snd_nxt)
+    d = StatDelta()
+    c.close()
+    fin = f.expect_flags(FIN | ACK)
+    again = f.expect_flags(FIN | ACK, timeout=20)
+    check(again.seq == fin.seq and again.ack == fin.ack,
+          "retransmitted FIN %s, first %s" % (again, fin))
+    check(d["RetransSegs"] >= 1, "RetransSegs did not move")
+    expect_state(7000, 5001, LAST_ACK)
+    f.track(fin)
+    f.send(ACK)
+    f.answers()
+    expect_state(7000, 5001, None)
+
+
+def orphan_fin_wait2_timeout(peer):
+    sysctl("fin_timeout", 1)
+    s, f = active_open(peer, 5000)
+    lport = f.lport
+    s.close()
+    f.track(f.expect_flags(FIN | ACK))
+    f.send(ACK)
+    f.answers()
+    expect_state(lport, 5000, FIN_WAIT2)
+    wait_states(lport, 5000, [], timeout=30)
+
+
+def listener_close_resets_children(peer):
+    ls = listener(peer, 7000)
+    f1 = peer.flow(7000, 5001, iss=100000)	# completes, never accepted
+    f1.send(SYN, options=opt_mss(1400))
+    f1.track(f1.expect_flags(SYN | ACK))
+    f1.send(ACK)
+    f2 = peer.flow(7000, 5002, iss=200000)	# stays in SYN_RECV
+    f2.send(SYN, options=opt_mss(1400))
+    f2.track(f2.expect_flags(SYN | ACK))
+    peer.barrier()
+    expect_state(7000, 5001, ESTABLISHED)
+    expect_state(7000, 5002, SYN_RECV)
+    ls.close()
+    for f in (f1, f2):
+        r = f.expect(lambda x: x.flags & RST, what="RST")
+        check(r.seq == f.rcv_nxt, "RST %s, want seq %u" % (r, f.rcv_nxt))
+        expect_state(7000, f.rport, None)
+    check(states_of(7000) == [], "entries left on the port: %s"
+          % states_of(7000))
+
+
+def close_with_unread_data(peer):
+    """RFC 1122 4.2.2.13: close() with unread data sends RST, not FIN."""
+    ls = listener(peer, 7000)
+    c, f = passive_open(peer, ls, data=b"unread")
+    f.expect(lambda x: x.ack == f.snd_nxt)
+    d = StatDelta()
+    c.close()
+    r = f.expect(what="answer to close()")
+    check(r.flags & RST and not r.flags & FIN and r.seq == f.rcv_nxt,
+          "close() with unread data sent %s, want RST seq %u" %
+          (r, f.rcv_nxt))
+    expect_state(7000, 5001, None)
+    d.expect(OutRsts=1)
+
+
+def data_after_close(peer):
+    """RFC 1122 4.2.2.13: data arriving after close() draws a RST (as
+    Linux does), the orphan does not queue it."""
+    sysctl("fin_timeout", 5)	# the orphan goes anyway, whatever happens
+    s, f = active_open(peer, 5000)
+    lport = f.lport
+    s.close()
+    f.track(f.expect_flags(FIN | ACK))
+    f.send(ACK)
+    f.answers()
+    expect_state(lport, 5000, FIN_WAIT2)
+    f.send(ACK | PSH, data=b"nobody reads this")
+    r = f.answers()
+    check(len(r) == 1 and r[0].flags & RST, "answer to data after close(): "
+          "%s, want RST" % r)
+    expect_state(lport, 5000, None)
+
+
 CASES = [
     ("active open: SYN_SENT -> ESTABLISHED", active_open_case),
     ("passive open: SYN_RECV -> ESTABLISHED, accept()", passive_open_case),
@@ -634,6 +836,23 @@ CASES = [
     ("TIME_WAIT: a retransmitted FIN is ACKed again", time_wait_refin),
     ("TIME_WAIT: RST ignored (RFC 1337)", time_wait_rst_ignored),
     ("TIME_WAIT: a SYN above RCV.NXT reuses the 4-tuple", time_wait_reuse),
+    ("ACK,FIN completing the handshake: CLOSE_WAIT, accept() works",
+     third_segment_fin),
+    ("SYN again in SYN_RECV: SYN,ACK retransmitted",
+     duplicate_syn_in_syn_recv),
+    ("SYN_RECV, unacceptable ACK: RST <SEQ=SEG.ACK>, child stays",
+     syn_recv_bad_ack),
+    ("SYN,ACK carrying data: delivered", synack_with_data),
+    ("out-of-order FIN: CLOSE_WAIT only once the gap is filled",
+     out_of_order_fin),
+    ("FIN again in CLOSE_WAIT and LAST_ACK: ACKed again",
+     fin_again_close_wait_last_ack),
+    ("LAST_ACK: FIN retransmitted until ACKed", fin_retransmitted_last_ack),
+    ("orphaned FIN_WAIT2 ends after fin_timeout", orphan_fin_wait2_timeout),
+    ("listener close(): unaccepted children reset",
+     listener_close_resets_children),
+    ("close() with unread data: RST", close_with_unread_data),
+    ("data after close() in FIN_WAIT2: RST", data_after_close),
 ]
 
 if __name__ == "__main__":
