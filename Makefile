@@ -8,6 +8,13 @@
 #   make check           build and run the selftests on every installed 6.1/6.12 kernel
 #   make check-style     checkpatch --strict and sparse (C=1)
 #   make check-debug     the selftests on a KASAN/lockdep/kmemleak/UBSAN 6.12 kernel
+#   make tools           mytcpstat, mytcp-ladder, mytcp-run, libmytcp-preload.so
+#   make install         module (+ depmod), uapi header, tools, man pages;
+#                        DESTDIR, PREFIX (default /usr/local), KVER honoured
+#   make uninstall       remove what install put there
+#   make dkms-install    register the source with DKMS and build/install it
+#                        for every installed kernel that has headers
+#   make check-packaging DESTDIR install/uninstall and DKMS builds, on the host
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
@@ -24,13 +31,14 @@ endif
 # Warnings are errors (W=1 clean on both kernels).
 EXTRA_MAKE := W=1 KCFLAGS=-Werror
 
-all: module
+all: module tools
 
 module:
 	$(MAKE) -C $(KDIR) M=$(TOP) $(EXTRA_MAKE) modules
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null || true
+	$(MAKE) -C $(TOP)/mytcp/tools clean
 	rm -rf $(TOP)/build
 
 deps:
@@ -48,4 +56,56 @@ demo: deps
 check-debug: deps
 	$(TOP)/scripts/check-debug.sh
 
-.PHONY: all module clean deps check check-style demo check-debug
+# ---- tools, install, DKMS (see mytcp/tools/Makefile, dkms.conf) ----
+PREFIX ?= /usr/local
+DESTDIR ?=
+MODDIR ?= /lib/modules/$(KVER)
+# The module to install: the one `make module` built (or KO=path).
+KO ?= $(TOP)/mytcp/mytcp.ko
+MYTCP_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(TOP)/dkms.conf)
+DKMS_SRC ?= /usr/src/mytcp-$(MYTCP_VERSION)
+
+tools:
+	$(MAKE) -C $(TOP)/mytcp/tools
+
+install: all install-module install-tools
+
+# No build here: install-module works from a read-only tree (KO=...).
+install-module:
+	@[ -r "$(KO)" ] || { echo "$(KO) missing: run make first" >&2; exit 1; }
+	install -D -m 644 $(KO) $(DESTDIR)$(MODDIR)/updates/mytcp.ko
+	$(if $(DESTDIR),depmod -b $(DESTDIR) $(KVER),depmod -a $(KVER))
+
+install-tools:
+	$(MAKE) -C $(TOP)/mytcp/tools install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+uninstall: uninstall-module uninstall-tools
+
+uninstall-module:
+	rm -f $(DESTDIR)$(MODDIR)/updates/mytcp.ko
+	$(if $(DESTDIR),[ ! -d $(DESTDIR)$(MODDIR) ] || depmod -b $(DESTDIR) $(KVER),depmod -a $(KVER))
+
+uninstall-tools:
+	$(MAKE) -C $(TOP)/mytcp/tools uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+# The module's sources, as DKMS wants them in /usr/src/mytcp-VERSION.
+dkms-src:
+	$(TOP)/mytcp/tools/dkms-src.sh $(DESTDIR)$(DKMS_SRC)
+
+dkms-install: dkms-src
+	dkms add -m mytcp -v $(MYTCP_VERSION) 2>/dev/null || true
+	for k in $$(ls /lib/modules); do \
+		[ -d /lib/modules/$$k/build ] || continue; \
+		dkms install -m mytcp -v $(MYTCP_VERSION) -k $$k || exit 1; \
+	done
+
+dkms-uninstall:
+	dkms remove -m mytcp -v $(MYTCP_VERSION) --all || true
+	rm -rf $(DKMS_SRC)
+
+check-packaging:
+	$(TOP)/mytcp/tools/check-packaging.sh
+
+.PHONY: all module clean deps check check-style demo check-debug tools install \
+	install-module install-tools uninstall uninstall-module uninstall-tools \
+	dkms-src dkms-install dkms-uninstall check-packaging
