@@ -22,7 +22,7 @@ OUT=$TOP/build/kselftest
 PACKAGES=(
 	# VM and guest userspace
 	qemu-system-x86 busybox-static cpio kmod iproute2 procps util-linux
-	coreutils xz-utils zstd python3 iputils-ping ethtool iperf3 netcat-openbsd tcpdump
+	coreutils xz-utils zstd python3 iputils-ping ethtool iperf3 netcat-openbsd tcpdump curl dkms
 	# kernels, headers, kernel source (for kselftest and checkpatch)
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
