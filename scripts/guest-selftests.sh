@@ -26,8 +26,25 @@ export MYTCP_KO
 echo "# mytcp: $MYTCP_KO on $(uname -r)"
 echo "# $(modinfo -F vermagic "$MYTCP_KO" 2>/dev/null)"
 
+# Each top-level result is followed by a "# time: Ns" diagnostic line.
+timed()
+{
+	local line last=$SECONDS
+
+	while IFS= read -r line; do
+		printf '%s\n' "$line"
+		case "$line" in
+		"ok "*|"not ok "*)
+			printf '# time: %ss\n' $((SECONDS - last))
+			last=$SECONDS
+			;;
+		"# selftests: "*) last=$SECONDS ;;
+		esac
+	done
+}
+
 log=$(mktemp)
-cd "$BASE" && ./run_kselftest.sh "$@" | tee "$log"
+cd "$BASE" && ./run_kselftest.sh "$@" | timed | tee "$log"
 if grep -q '^not ok' "$log" || ! grep -q '^ok' "$log"; then
 	exit 1
 fi

@@ -11,14 +11,17 @@ ktap_set_plan 3
 
 mytcp_loaded || mytcp_load || ktap_exit_fail_msg "insmod $MYTCP_KO failed"
 
+# Orphaned sockets (FIN_WAIT2, LAST_ACK...) left by earlier tests may need
+# their timers to run out: wait up to MYTCP_UNLOAD_WAIT seconds (90).
 # live_tw is only reported: TIME_WAIT lasts 60 s and rmmod must purge it.
+unload_wait=${MYTCP_UNLOAD_WAIT:-90}
 nothing_live()
 {
 	local k v ret=0
 
 	ktap_print_msg "live_tw: $(mytcp_stat live_tw)"
 	for k in live_socks live_skbs; do
-		if ! mytcp_stat_wait "$k" 0 10; then
+		if ! mytcp_stat_wait "$k" 0 "$unload_wait"; then
 			v=$(mytcp_stat "$k")
 			ktap_print_msg "$k reads '$v', want 0"
 			ret=1
@@ -27,7 +30,7 @@ nothing_live()
 	return $ret
 }
 ktap_test_result "live_socks and live_skbs read 0" nothing_live
-ktap_test_result "rmmod mytcp" mytcp_unload 10
+ktap_test_result "rmmod mytcp" mytcp_unload 30
 
 gone()
 {
