@@ -259,6 +259,11 @@ struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
 	cm->wscale_ok = opts->saw_wscale;
 	cm->snd_wscale = opts->saw_wscale ? opts->wscale : 0;
 	cm->rcv_wscale = opts->saw_wscale ? choose_wscale() : 0;
+	cm->ts_ok = opts->saw_ts;
+	cm->ts_recent = opts->tsval;
+	cm->ts_offset = get_random_u32();
+	cm->sack_ok = opts->sack_ok;
+	cm->highest_sack = cm->iss;
 	cm->snd_wnd = ntohs(th->window);
 	cm->max_window = cm->snd_wnd;
 	cm->snd_wl1 = cb->seq;
@@ -587,6 +592,11 @@ static int start_connect(struct sock *sk, struct sockaddr_in *sin)
 		mtp->adv_mss = min(mtp->adv_mss, mtp->user_mss);
 	mtp->wscale_ok = 1;
 	mtp->rcv_wscale = choose_wscale();
+	mtp->ts_ok = 1;
+	mtp->sack_ok = 1;
+	mtp->ts_recent = 0;
+	mtp->ts_offset = get_random_u32();
+	mtp->highest_sack = mtp->iss;
 	mtp->rcv_wnd = 0;
 	mtp->retransmits = 0;
 	mytcp_set_state(sk, TCP_SYN_SENT);

@@ -89,7 +89,9 @@ void mytcp_cong_enter_recovery(struct sock *sk)
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
 	mtp->ssthresh = mtp->cong->ssthresh(mtp);
-	mtp->cwnd = mtp->ssthresh + 3;
+	/* NewReno inflates by the three segments that left; with SACK the
+	 * pipe is counted instead (RFC 6675). */
+	mtp->cwnd = mtp->ssthresh + (mtp->sack_ok ? 0 : 3);
 	mtp->in_recovery = 1;
 	mtp->recover = mtp->snd_max;
 }

@@ -185,10 +185,15 @@ static void free_rcv_skb(struct sk_buff *skb)
 	kfree_skb(skb);
 }
 
+/*
+ * The window offered is sized from sk_rcvbuf and the measured data/truesize
+ * ratio; segments inside it are accepted up to twice sk_rcvbuf of memory,
+ * which absorbs a wrong estimate and still bounds what a peer can pin.
+ */
 static bool rcvbuf_has_room(struct sock *sk, struct sk_buff *skb)
 {
 	return atomic_read(&sk->sk_rmem_alloc) + skb->truesize <=
-	       READ_ONCE(sk->sk_rcvbuf);
+	       2 * READ_ONCE(sk->sk_rcvbuf);
 }
 
 static void fin_received(struct sock *sk);
@@ -398,13 +403,17 @@ static void data_queue(struct sock *sk, struct sk_buff *skb)
 	if (cb->seq == mtp->rcv_nxt) {
 		queue_in_order(sk, skb);
 		ooo_drain(sk);
+		if (mtp->num_rcv_sacks)
+			mytcp_sack_trim(sk);
 		/* Filling a gap or a FIN: ACK at once (RFC 5681 4.2). */
 		ack_policy(sk, had_ooo || fin || mtp->fin_rcvd);
 		sk->sk_data_ready(sk);
 		return;
 	}
 	/* Out of order: keep it, and send a duplicate ACK now. */
-	if (!ooo_insert(sk, skb))
+	if (ooo_insert(sk, skb))
+		mytcp_sack_add(sk, cb->seq, cb->end_seq);
+	else
 		free_rcv_skb(skb);
 	mytcp_send_ack(sk);
 }
@@ -508,6 +517,13 @@ static int syn_sent_rcv(struct sock *sk, struct sk_buff *skb,
 	mtp->rcv_wup = mtp->rcv_nxt;
 	mtp->copied_seq = mtp->rcv_nxt;
 	mtp->peer_mss = opts->saw_mss ? opts->mss : MYTCP_DEFAULT_MSS;
+	/* Timestamps and SACK only when both ends offered them. */
+	if (!opts->saw_ts)
+		mtp->ts_ok = 0;
+	else
+		mtp->ts_recent = opts->tsval;
+	if (!opts->sack_ok)
+		mtp->sack_ok = 0;
 	if (opts->saw_wscale && mtp->wscale_ok) {
 		mtp->snd_wscale = opts->wscale;
 	} else {
@@ -562,8 +578,10 @@ bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
 	u32 prior_una = mtp->snd_una, acked = 0;
 	bool progress = after(ack, mtp->snd_una);
 	u64 now = ktime_get_ns();
+	bool sacked_new;
 
 	mtp->last_ack_rcv_ns = now;
+	sacked_new = opts->num_sacks && mytcp_sack_process(sk, opts);
 	if (progress) {
 		struct sk_buff *skb;
 		u64 rtt_ns = 0;
@@ -581,7 +599,9 @@ bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
 				    skb != mtp->send_head) {
 					if (!cb->retrans && cb->sent_ns)
 						rtt_ns = now - cb->sent_ns;
-					__skb_pull(skb, min(n, skb->len));
+					n = min(n, skb->len);
+					mytcp_sack_forget(sk, skb, n);
+					__skb_pull(skb, n);
 					cb->seq = ack;
 				}
 				break;
@@ -593,6 +613,7 @@ bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
 				mtp->send_head = skb_queue_is_last(
 					&sk->sk_write_queue, skb) ?
 					NULL : skb->next;
+			mytcp_sack_forget(sk, skb, skb->len);
 			__skb_unlink(skb, &sk->sk_write_queue);
 			sk_wmem_queued_add(sk, -skb->truesize);
 			atomic_dec(&mytcp_live_skbs);
@@ -609,13 +630,18 @@ bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
 		mtp->backoff = 0;
 		mtp->rtx_start_ns = 0;
 		mtp->dupacks = 0;
+		if (before(mtp->highest_sack, ack))
+			mtp->highest_sack = ack;
 		if (rtt_ns)
 			mytcp_rtt_sample(sk, div_u64(rtt_ns, NSEC_PER_USEC));
 		if (mtp->in_recovery) {
 			if (!before(ack, mtp->recover)) {
 				/* Full ACK: recovery is over (RFC 6582). */
 				mtp->in_recovery = 0;
+				mtp->retrans_bytes = 0;
 				mtp->cwnd = max(mtp->ssthresh, 2U);
+			} else if (mtp->sack_ok) {
+				mytcp_sack_recover(sk);
 			} else {
 				/* Partial ACK: the next hole was lost too. */
 				mytcp_retransmit_head(sk);
@@ -629,16 +655,27 @@ bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
 		}
 		mytcp_rearm_rtx(sk);
 	} else if (ack == mtp->snd_una && mtp->snd_una != mtp->snd_max &&
-		   (win << mtp->snd_wscale) == mtp->snd_wnd) {
-		/* A duplicate ACK (RFC 5681 2). */
-		if (++mtp->dupacks == 3 && !mtp->in_recovery) {
-			MYTCP_INC_STATS(sock_net(sk),
-					MYTCP_STAT_FAST_RETRANS);
-			mytcp_cong_enter_recovery(sk);
-			mytcp_retransmit_head(sk);
-		} else if (mtp->in_recovery) {
+		   (mtp->sack_ok ? sacked_new :
+		    (win << mtp->snd_wscale) == mtp->snd_wnd)) {
+		/* A duplicate ACK (RFC 5681 2; with SACK: new SACK info). */
+		mtp->dupacks++;
+		if (mtp->in_recovery && mtp->sack_ok)
+			mytcp_sack_recover(sk);
+		else if (mtp->in_recovery)
 			mtp->cwnd++;	/* inflate for each segment that left */
-		}
+	}
+	/* Loss: three duplicates, or (RFC 6675) three segments SACKed
+	 * above the first unacknowledged byte. */
+	if (!mtp->in_recovery && mtp->snd_una != mtp->snd_max &&
+	    sk->sk_state != TCP_SYN_SENT &&
+	    (mtp->dupacks >= 3 || (mtp->sack_ok &&
+				   mtp->sacked_bytes >= 3 * mtp->mss))) {
+		MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_FAST_RETRANS);
+		mytcp_cong_enter_recovery(sk);
+		if (mtp->sack_ok)
+			mytcp_sack_recover(sk);
+		else
+			mytcp_retransmit_head(sk);
 	}
 	/* Window update (RFC 9293 3.10.7.4: SND.WL1/SND.WL2 rule). */
 	if (before(mtp->snd_wl1, seq) ||
@@ -677,6 +714,15 @@ static int synchronized_rcv(struct sock *sk, struct sk_buff *skb,
 		cb->flags &= ~TCPHDR_SYN;
 		syn = false;
 	}
+	/* PAWS (RFC 7323 5): an old timestamp marks an old duplicate.
+	 * Pure ACKs are exempt: reordered ACKs are harmless (as Linux). */
+	if (mtp->ts_ok && opts->saw_ts && !th->rst &&
+	    cb->end_seq != cb->seq &&
+	    (s32)(opts->tsval - mtp->ts_recent) < 0) {
+		mytcp_send_ack(sk);
+		drop_reason(sk, skb, MYTCP_STAT_DROP_PAWS, "paws");
+		goto drop;
+	}
 	/* First: sequence number. */
 	if (!seq_acceptable(mtp, cb->seq, cb->end_seq - cb->seq)) {
 		if (!th->rst) {
@@ -691,6 +737,10 @@ static int synchronized_rcv(struct sock *sk, struct sk_buff *skb,
 		goto drop;
 	}
 	mtp->last_rcv_ns = ktime_get_ns();
+	/* RFC 7323 4.3: remember the timestamp of the segment that
+	 * carries the next expected byte (SEG.SEQ <= Last.ACK.sent). */
+	if (mtp->ts_ok && opts->saw_ts && !after(cb->seq, mtp->rcv_wup))
+		mtp->ts_recent = opts->tsval;
 	/* Second: RST (RFC 5961 3.2). */
 	if (th->rst) {
 		if (cb->seq == mtp->rcv_nxt)

@@ -60,6 +60,8 @@ static inline bool mytcp_between(u32 seq, u32 lo, u32 hi)
 #define MYTCP_DEFAULT_MSS	536
 #define MYTCP_MAX_WSCALE	14
 #define MYTCP_MAX_OPT_LEN	40
+#define MYTCP_MAX_SACKS		4
+#define MYTCP_TS_LEN		12	/* NOP NOP TS */
 #define MYTCP_INIT_CWND		10	/* RFC 6928 */
 #define MYTCP_DELACK_NS		(40 * NSEC_PER_MSEC)
 #define MYTCP_FIN_WAIT2_NS	(60ULL * NSEC_PER_SEC)
@@ -263,10 +265,14 @@ struct mytcp_sock {
 	u32 user_timeout_ms;		/* TCP_USER_TIMEOUT */
 	u64 rtx_start_ns;		/* first unacked retransmission */
 	u32 total_retrans;
-	u32 lost_out;
-	u32 sacked_out;
-	u32 retrans_out;
 	u32 packets_out;
+
+	/* SACK: blocks we report, and the scoreboard of the peer's (sack.c) */
+	u32 rcv_sack[MYTCP_MAX_SACKS][2];
+	u8 num_rcv_sacks;
+	u32 sacked_bytes;
+	u32 retrans_bytes;		/* retransmitted in this recovery */
+	u32 highest_sack;
 
 	/* Congestion control */
 	const struct mytcp_cong_ops *cong;
@@ -433,6 +439,8 @@ void mytcp_push(struct sock *sk);
 void mytcp_retransmit_head(struct sock *sk);
 void mytcp_send_probe(struct sock *sk, bool keepalive);
 void mytcp_sync_mss(struct sock *sk);
+int mytcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len);
+u32 mytcp_ts_now(const struct mytcp_sock *mtp);
 struct sk_buff *mytcp_alloc_skb(struct sock *sk, unsigned int size, gfp_t gfp);
 u32 mytcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
 
@@ -453,6 +461,15 @@ void mytcp_time_wait(struct sock *sk);
 int mytcp_tw_rcv(struct mytcp_tw *tw, struct sk_buff *skb);
 void mytcp_tw_put(struct mytcp_tw *tw);
 void mytcp_tw_kill(struct mytcp_tw *tw, bool sync);
+
+/* sack.c */
+void mytcp_sack_add(struct sock *sk, u32 seq, u32 end);
+void mytcp_sack_trim(struct sock *sk);
+u32 mytcp_in_flight(struct sock *sk);
+void mytcp_sack_forget(struct sock *sk, struct sk_buff *skb, u32 bytes);
+bool mytcp_sack_process(struct sock *sk, const struct mytcp_opts *opts);
+void mytcp_sack_recover(struct sock *sk);
+void mytcp_sack_reset_retrans(struct sock *sk);
 
 /* cong.c */
 extern const struct mytcp_cong_ops mytcp_reno;

@@ -74,9 +74,10 @@ u32 mytcp_select_window(struct sock *sk)
 	if (wnd < mss && wnd < (u32)READ_ONCE(sk->sk_rcvbuf) / 4)
 		wnd = 0;
 	wnd = min(wnd, max_wnd);
-	/* Never move the right edge left (RFC 9293 3.8.6). */
+	/* Never move the right edge left (RFC 9293 3.8.6), and hold it
+	 * still while a hole is open so duplicate ACKs stay duplicates. */
 	cur = mtp->rcv_wup + mtp->rcv_wnd - mtp->rcv_nxt;
-	if ((s32)cur > 0 && wnd < cur)
+	if ((s32)cur > 0 && (wnd < cur || !RB_EMPTY_ROOT(&mtp->ooo_root)))
 		wnd = cur;
 	/* Scaled windows lose the low bits: round up so the edge holds. */
 	wnd = ALIGN(wnd, 1U << mtp->rcv_wscale);
@@ -85,30 +86,70 @@ u32 mytcp_select_window(struct sock *sk)
 	return wnd;
 }
 
+/* Our timestamp clock (RFC 7323): milliseconds plus a per-connection
+ * random offset. */
+u32 mytcp_ts_now(const struct mytcp_sock *mtp)
+{
+	return (u32)div_u64(ktime_get_ns(), NSEC_PER_MSEC) + mtp->ts_offset;
+}
+
+/* Options of a segment; the SACK blocks ride on pure ACKs only. */
 static unsigned int write_options(struct mytcp_sock *mtp, u8 flags,
-				  __be32 *ptr)
+				  u32 datalen, __be32 *ptr)
 {
 	unsigned int len = 0;
+	int i, n;
 
 	if (flags & TCPHDR_SYN) {
 		*ptr++ = htonl((TCPOPT_MSS << 24) | (TCPOLEN_MSS << 16) |
 			       mtp->adv_mss);
 		len += 4;
+		if (mtp->ts_ok) {
+			*ptr++ = htonl(mtp->sack_ok ?
+				       (TCPOPT_SACK_PERM << 24) |
+				       (TCPOLEN_SACK_PERM << 16) |
+				       (TCPOPT_TIMESTAMP << 8) |
+				       TCPOLEN_TIMESTAMP :
+				       (TCPOPT_NOP << 24) | (TCPOPT_NOP << 16) |
+				       (TCPOPT_TIMESTAMP << 8) |
+				       TCPOLEN_TIMESTAMP);
+			*ptr++ = htonl(mytcp_ts_now(mtp));
+			*ptr++ = htonl(mtp->ts_recent);
+			len += 12;
+		} else if (mtp->sack_ok) {
+			*ptr++ = htonl((TCPOPT_NOP << 24) | (TCPOPT_NOP << 16) |
+				       (TCPOPT_SACK_PERM << 8) |
+				       TCPOLEN_SACK_PERM);
+			len += 4;
+		}
 		if (mtp->wscale_ok) {
 			*ptr++ = htonl((TCPOPT_NOP << 24) |
 				       (TCPOPT_WINDOW << 16) |
 				       (TCPOLEN_WINDOW << 8) | mtp->rcv_wscale);
 			len += 4;
 		}
+		return len;
+	}
+	if (mtp->ts_ok) {
+		*ptr++ = htonl((TCPOPT_NOP << 24) | (TCPOPT_NOP << 16) |
+			       (TCPOPT_TIMESTAMP << 8) | TCPOLEN_TIMESTAMP);
+		*ptr++ = htonl(mytcp_ts_now(mtp));
+		*ptr++ = htonl(mtp->ts_recent);
+		len += 12;
+	}
+	if (mtp->sack_ok && mtp->num_rcv_sacks && !datalen &&
+	    !(flags & TCPHDR_RST)) {
+		n = min_t(int, mtp->num_rcv_sacks, mtp->ts_ok ? 3 : 4);
+		*ptr++ = htonl((TCPOPT_NOP << 24) | (TCPOPT_NOP << 16) |
+			       (TCPOPT_SACK << 8) |
+			       (TCPOLEN_SACK_BASE + n * TCPOLEN_SACK_PERBLOCK));
+		for (i = 0; i < n; i++) {
+			*ptr++ = htonl(mtp->rcv_sack[i][0]);
+			*ptr++ = htonl(mtp->rcv_sack[i][1]);
+		}
+		len += 4 + n * 8;
 	}
 	return len;
-}
-
-static unsigned int options_size(struct mytcp_sock *mtp, u8 flags)
-{
-	__be32 buf[MYTCP_MAX_OPT_LEN / 4];
-
-	return write_options(mtp, flags, buf);
 }
 
 /* Push the TCP header (and options) in front of the payload of skb. */
@@ -117,12 +158,14 @@ static void build_header(struct sock *sk, struct sk_buff *skb, u8 flags,
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
-	unsigned int optlen = options_size(mtp, flags);
+	__be32 opts[MYTCP_MAX_OPT_LEN / 4];
+	unsigned int optlen = write_options(mtp, flags, skb->len, opts);
 	struct tcphdr *th;
 
 	th = skb_push(skb, sizeof(*th) + optlen);
 	skb_reset_transport_header(skb);
 	memset(th, 0, sizeof(*th));
+	memcpy(th + 1, opts, optlen);
 	th->source = inet->inet_sport;
 	th->dest = inet->inet_dport;
 	th->seq = htonl(seq);
@@ -132,7 +175,6 @@ static void build_header(struct sock *sk, struct sk_buff *skb, u8 flags,
 	/* A SYN's window is never scaled (RFC 7323 2.2). */
 	th->window = htons(flags & TCPHDR_SYN ? min(wnd, 65535U) :
 			   wnd >> mtp->rcv_wscale);
-	write_options(mtp, flags, (__be32 *)(th + 1));
 
 	skb->ip_summed = CHECKSUM_PARTIAL;
 	skb->csum_start = skb_transport_header(skb) - skb->head;
@@ -335,10 +377,11 @@ static bool nagle_blocks(struct sock *sk, struct sk_buff *skb, u32 len)
 }
 
 /*
- * Split skb (unsent, linear) after len bytes; the rest becomes a new skb
- * right after it on the write queue.  FIN and PSH move to the rest.
+ * Split skb (linear) after len bytes; the rest becomes a new skb right
+ * after it on the write queue.  FIN and PSH move to the rest; transmit
+ * time and marks are copied, so sent skbs (SACK) split too.
  */
-static int fragment(struct sock *sk, struct sk_buff *skb, u32 len)
+int mytcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len)
 {
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb), *ncb;
 	struct sk_buff *buff;
@@ -351,6 +394,9 @@ static int fragment(struct sock *sk, struct sk_buff *skb, u32 len)
 	ncb->seq = cb->seq + len;
 	ncb->end_seq = cb->end_seq;
 	ncb->flags = cb->flags;
+	ncb->sacked = cb->sacked;
+	ncb->retrans = cb->retrans;
+	ncb->sent_ns = cb->sent_ns;
 	cb->end_seq = ncb->seq;
 	cb->flags &= ~(TCPHDR_FIN | TCPHDR_PSH);
 	__skb_queue_after(&sk->sk_write_queue, skb, buff);
@@ -370,10 +416,10 @@ static u32 send_allowance(struct sock *sk, struct sk_buff *skb)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
-	u32 wnd_end = mtp->snd_una + mtp->snd_wnd;
-	u32 cwnd_end = mtp->snd_una + mtp->cwnd * mtp->mss;
-	u32 end = before(wnd_end, cwnd_end) ? wnd_end : cwnd_end;
-	s32 room = end - cb->seq;
+	s32 room = mtp->snd_una + mtp->snd_wnd - cb->seq;
+	u32 pipe = mytcp_in_flight(sk), cwnd = mtp->cwnd * mtp->mss;
+
+	room = min_t(s32, room, pipe < cwnd ? cwnd - pipe : 0);
 
 	if (!skb->len || room >= (s32)skb->len)
 		return skb->len ? skb->len : 1;
@@ -399,6 +445,14 @@ void mytcp_push(struct sock *sk)
 		struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 		u32 len = skb->len;
 
+		/* Going back after an RTO: what the peer SACKed stays. */
+		if ((cb->sacked & MYTCP_SACKED_ACKED) &&
+		    before(cb->seq, mtp->snd_max)) {
+			mtp->snd_nxt = cb->end_seq;
+			mtp->send_head = skb_queue_is_last(&sk->sk_write_queue,
+							   skb) ? NULL : skb->next;
+			continue;
+		}
 		if (!(cb->flags & TCPHDR_SYN) && len) {
 			len = send_allowance(sk, skb);
 			if (!len) {
@@ -411,7 +465,7 @@ void mytcp_push(struct sock *sk)
 			}
 			if (nagle_blocks(sk, skb, len))
 				break;
-			if (len < skb->len && fragment(sk, skb, len))
+			if (len < skb->len && mytcp_fragment(sk, skb, len))
 				break;
 		}
 		mtp->force_send = 0;
@@ -470,6 +524,9 @@ void mytcp_sync_mss(struct sock *sk)
 			    sizeof(struct tcphdr));
 	if (mtp->user_mss)
 		mss = min_t(u32, mss, mtp->user_mss);
+	/* The MSS option counts no options (RFC 6691): ours come off. */
+	if (mtp->ts_ok)
+		mss -= MYTCP_TS_LEN;
 	mtp->mss = max_t(u32, mss, MYTCP_MIN_MSS);
 	/* A write-queue skb holds whole segments within a 64 KiB
 	 * allocation; GSO cuts it on the way out. */

@@ -133,10 +133,14 @@ void mytcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_ato = MYTCP_DELACK_NS / NSEC_PER_USEC;
 	info->tcpi_snd_mss = mtp->mss;
 	info->tcpi_rcv_mss = mtp->rcv_mss;
-	info->tcpi_unacked = mtp->packets_out;
-	info->tcpi_lost = mtp->lost_out;
-	info->tcpi_retrans = mtp->retrans_out;
-	info->tcpi_sacked = mtp->sacked_out;
+	info->tcpi_unacked = DIV_ROUND_UP(mtp->snd_nxt - mtp->snd_una, mtp->mss);
+	info->tcpi_retrans = DIV_ROUND_UP(mtp->retrans_bytes, mtp->mss);
+	info->tcpi_sacked = DIV_ROUND_UP(mtp->sacked_bytes, mtp->mss);
+	if (mtp->in_recovery && after(mtp->highest_sack, mtp->snd_una))
+		info->tcpi_lost = DIV_ROUND_UP(mtp->highest_sack - mtp->snd_una -
+					       min(mtp->sacked_bytes,
+						   mtp->highest_sack -
+						   mtp->snd_una), mtp->mss);
 	if (mtp->last_data_sent_ns)
 		info->tcpi_last_data_sent = div_u64(now - mtp->last_data_sent_ns,
 						    NSEC_PER_MSEC);

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mytcp: SACK (RFC 2018) - the blocks we report, the scoreboard of what
+ * the peer reports, and loss recovery driven by it (RFC 6675, simplified).
+ *
+ * Receiver: up to four blocks, newest first, updated in O(1) when an
+ * out-of-order segment is queued and trimmed when RCV.NXT moves.  They
+ * ride on pure ACKs only, so data segments never outgrow the MSS.
+ *
+ * Sender: write-queue skbs fully inside a reported block are marked
+ * SACKED (skbs straddling a block edge are split first).  The pipe during
+ * recovery is the data sent beyond the highest SACKed byte plus the
+ * retransmissions in flight: every unSACKed hole below the highest SACK is
+ * presumed lost and is retransmitted once per recovery while the pipe is
+ * below cwnd.  Work per ACK is bounded (CVE-2019-11477/8 class): at most
+ * MYTCP_SACK_BUDGET skbs visited and MYTCP_SACK_SPLITS splits, and blocks
+ * outside [SND.UNA, SND.MAX] are ignored.
+ *
+ * Locking: everything runs with the socket owned.
+ */
+#include <net/tcp.h>
+#include "mytcp.h"
+#include "trace.h"
+
+#define MYTCP_SACK_BUDGET	256
+#define MYTCP_SACK_SPLITS	8
+
+/* ---- receiver ---- */
+
+void mytcp_sack_add(struct sock *sk, u32 seq, u32 end)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	u32 (*b)[2] = mtp->rcv_sack;
+	int n = mtp->num_rcv_sacks, i = 0;
+
+	/* Absorb every block the new range touches. */
+	while (i < n) {
+		if (!after(seq, b[i][1]) && !before(end, b[i][0])) {
+			if (before(b[i][0], seq))
+				seq = b[i][0];
+			if (after(b[i][1], end))
+				end = b[i][1];
+			memmove(&b[i], &b[i + 1], (n - i - 1) * sizeof(b[0]));
+			n--;
+		} else {
+			i++;
+		}
+	}
+	/* Newest first (RFC 2018 4). */
+	memmove(&b[1], &b[0], min(n, MYTCP_MAX_SACKS - 1) * sizeof(b[0]));
+	b[0][0] = seq;
+	b[0][1] = end;
+	mtp->num_rcv_sacks = min(n + 1, MYTCP_MAX_SACKS);
+}
+
+void mytcp_sack_trim(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	u32 (*b)[2] = mtp->rcv_sack;
+	int n = mtp->num_rcv_sacks, i = 0;
+
+	if (RB_EMPTY_ROOT(&mtp->ooo_root)) {
+		mtp->num_rcv_sacks = 0;
+		return;
+	}
+	while (i < n) {
+		if (!after(b[i][1], mtp->rcv_nxt)) {
+			memmove(&b[i], &b[i + 1], (n - i - 1) * sizeof(b[0]));
+			n--;
+			continue;
+		}
+		if (before(b[i][0], mtp->rcv_nxt))
+			b[i][0] = mtp->rcv_nxt;
+		i++;
+	}
+	mtp->num_rcv_sacks = n;
+}
+
+/* ---- sender ---- */
+
+/* Bytes presumed in the network (RFC 6675 pipe, simplified). */
+u32 mytcp_in_flight(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	u32 out = mtp->snd_nxt - mtp->snd_una;
+
+	if (!mtp->sack_ok)
+		return out;
+	if (mtp->in_recovery && after(mtp->highest_sack, mtp->snd_una))
+		return (after(mtp->snd_nxt, mtp->highest_sack) ?
+			mtp->snd_nxt - mtp->highest_sack : 0) +
+		       mtp->retrans_bytes;
+	return out - min(out, mtp->sacked_bytes);
+}
+
+/* An skb leaves the queue (cumulative ACK): forget its marks. */
+void mytcp_sack_forget(struct sock *sk, struct sk_buff *skb, u32 bytes)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	u8 sacked = MYTCP_SKB_CB(skb)->sacked;
+
+	if (sacked & MYTCP_SACKED_ACKED)
+		mtp->sacked_bytes -= min(mtp->sacked_bytes, bytes);
+	else if (sacked & MYTCP_SACKED_RETRANS)
+		mtp->retrans_bytes -= min(mtp->retrans_bytes, bytes);
+}
+
+/* Mark what the ACK's SACK blocks cover.  True if anything new. */
+bool mytcp_sack_process(struct sock *sk, const struct mytcp_opts *opts)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	int budget = MYTCP_SACK_BUDGET, splits = MYTCP_SACK_SPLITS, i;
+	bool fresh = false;
+
+	if (!mtp->sack_ok)
+		return false;
+	for (i = 0; i < opts->num_sacks; i++) {
+		u32 s = opts->sack[i][0], e = opts->sack[i][1];
+		struct sk_buff *skb;
+
+		/* D-SACKs and blocks outside what we sent: ignored. */
+		if (!after(e, s) || before(s, mtp->snd_una) ||
+		    after(e, mtp->snd_max))
+			continue;
+		skb_queue_walk(&sk->sk_write_queue, skb) {
+			struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+
+			if (skb == mtp->send_head || !budget--)
+				break;
+			if (!after(cb->end_seq, s))
+				continue;
+			if (!before(cb->seq, e))
+				break;
+			if (cb->sacked & MYTCP_SACKED_ACKED)
+				continue;
+			if (before(cb->seq, s)) {
+				/* The block starts inside: cut there; the
+				 * walk goes on with the second part. */
+				if (splits-- > 0)
+					mytcp_fragment(sk, skb, s - cb->seq);
+				continue;
+			}
+			if (after(cb->end_seq, e) &&
+			    (splits-- <= 0 ||
+			     mytcp_fragment(sk, skb, e - cb->seq)))
+				continue;
+			if (cb->sacked & MYTCP_SACKED_RETRANS)
+				mtp->retrans_bytes -= min(mtp->retrans_bytes,
+							  skb->len);
+			cb->sacked |= MYTCP_SACKED_ACKED;
+			cb->sacked &= ~MYTCP_SACKED_RETRANS;
+			mtp->sacked_bytes += skb->len;
+			fresh = true;
+		}
+		if (after(e, mtp->highest_sack))
+			mtp->highest_sack = e;
+	}
+	return fresh;
+}
+
+/* Retransmit the holes below the highest SACK while the pipe allows. */
+void mytcp_sack_recover(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	int budget = MYTCP_SACK_BUDGET;
+	struct sk_buff *skb;
+
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+		u32 pipe;
+
+		if (skb == mtp->send_head || !before(cb->seq, mtp->highest_sack) ||
+		    !budget--)
+			break;
+		if (cb->sacked & (MYTCP_SACKED_ACKED | MYTCP_SACKED_RETRANS))
+			continue;
+		pipe = mytcp_in_flight(sk);
+		if (pipe && pipe + skb->len > mtp->cwnd * mtp->mss)
+			break;
+		if (mytcp_transmit_skb(sk, skb, true, GFP_ATOMIC))
+			break;
+		cb->sacked |= MYTCP_SACKED_RETRANS;
+		cb->retrans++;
+		mtp->retrans_bytes += skb->len;
+		mtp->total_retrans++;
+		mtp->bytes_retrans += skb->len;
+		MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_RETRANS_SEGS);
+		trace_mytcp_retransmit(sk, skb);
+	}
+}
+
+/* RTO: retransmissions are forgotten, SACKed data stays SACKed. */
+void mytcp_sack_reset_retrans(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct sk_buff *skb;
+
+	skb_queue_walk(&sk->sk_write_queue, skb)
+		MYTCP_SKB_CB(skb)->sacked &= ~MYTCP_SACKED_RETRANS;
+	mtp->retrans_bytes = 0;
+}
