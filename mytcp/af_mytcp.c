@@ -620,9 +620,6 @@ static int mytcp_connect(struct socket *sock, struct sockaddr *uaddr,
 		sock->state = err ? SS_DISCONNECTING : SS_UNCONNECTED;
 		goto out;
 	}
-	err = check_sin(uaddr, addr_len);
-	if (err)
-		goto out;
 	switch (sock->state) {
 	default:
 		err = -EINVAL;
@@ -640,6 +637,9 @@ static int mytcp_connect(struct socket *sock, struct sockaddr *uaddr,
 		err = -EISCONN;
 		if (sk->sk_state != TCP_CLOSE)
 			goto out;
+		err = check_sin(uaddr, addr_len);
+		if (err)
+			goto out;
 		err = start_connect(sk, (struct sockaddr_in *)uaddr);
 		if (err)
 			goto out;
@@ -654,7 +654,11 @@ static int mytcp_connect(struct socket *sock, struct sockaddr *uaddr,
 			goto out;
 	}
 	if (sk->sk_state == TCP_CLOSE) {
+		/* Failed: report why, and be a fresh unconnected socket
+		 * again (as Linux's connect error path disconnects). */
 		err = sock_error(sk) ? : -ECONNABORTED;
+		mytcp_disconnect(sk);
+		WRITE_ONCE(sk->sk_err, 0);
 		sock->state = SS_UNCONNECTED;
 		goto out;
 	}
@@ -984,13 +988,16 @@ static int mytcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 			    signal_pending(current))
 				break;
 		} else {
-			if (sock_flag(sk, SOCK_DONE) ||
-			    (sk->sk_shutdown & RCV_SHUTDOWN))
+			/* A FIN read means EOF; then a pending error (a
+			 * reset says so); then a shut receive side. */
+			if (sock_flag(sk, SOCK_DONE))
 				break;
 			if (sk->sk_err) {
 				err = sock_error(sk);
 				break;
 			}
+			if (sk->sk_shutdown & RCV_SHUTDOWN)
+				break;
 			if (sk->sk_state == TCP_CLOSE) {
 				err = -ENOTCONN;
 				break;

@@ -541,7 +541,10 @@ static int syn_sent_rcv(struct sock *sk, struct sk_buff *skb,
 	if (th->ack) {
 		mytcp_ack_update(sk, cb->ack_seq, ntohs(th->window), cb->seq,
 				 opts);
+		/* A SYN's window is never scaled (RFC 7323 2.2). */
 		mtp->snd_wnd = ntohs(th->window);
+		mtp->max_window = mtp->snd_wnd;
+		mtp->snd_wl1 = cb->seq;
 		mtp->snd_wl2 = cb->ack_seq;
 		mytcp_set_state(sk, TCP_ESTABLISHED);
 		mytcp_keepalive_reset(sk);
@@ -632,8 +635,17 @@ bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
 		mtp->dupacks = 0;
 		if (before(mtp->highest_sack, ack))
 			mtp->highest_sack = ack;
-		if (rtt_ns)
+		if (rtt_ns) {
 			mytcp_rtt_sample(sk, div_u64(rtt_ns, NSEC_PER_USEC));
+		} else if (mtp->ts_ok && opts->saw_ts && opts->tsecr) {
+			/* Retransmitted data: the echoed timestamp still
+			 * dates the segment that was acknowledged (RFC 7323
+			 * 4.1), so the backed-off RTO can come down. */
+			u32 ms = mytcp_ts_now(mtp) - opts->tsecr;
+
+			if (ms < 60 * MSEC_PER_SEC)
+				mytcp_rtt_sample(sk, max(ms, 1U) * USEC_PER_MSEC);
+		}
 		if (mtp->in_recovery) {
 			if (!before(ack, mtp->recover)) {
 				/* Full ACK: recovery is over (RFC 6582). */
@@ -817,6 +829,16 @@ static int synchronized_rcv(struct sock *sk, struct sk_buff *skb,
 			goto drop;
 		}
 		break;
+	}
+	/* New data for a socket the application closed: nobody will read
+	 * it; say so with a reset (RFC 1122 4.2.2.13, RFC 9293 3.6). */
+	if (sock_flag(sk, SOCK_DEAD) && (sk->sk_shutdown & RCV_SHUTDOWN) &&
+	    skb->len > tcp_hdrlen(skb) &&
+	    after(cb->end_seq - th->fin, mtp->rcv_nxt) &&
+	    ((1 << sk->sk_state) & (TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2))) {
+		mytcp_send_active_reset(sk, GFP_ATOMIC);
+		mytcp_done(sk);
+		goto drop;
 	}
 	/* Seventh and eighth: data and FIN. */
 	if (skb->len > tcp_hdrlen(skb) || th->fin) {

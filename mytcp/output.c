@@ -79,6 +79,8 @@ u32 mytcp_select_window(struct sock *sk)
 	cur = mtp->rcv_wup + mtp->rcv_wnd - mtp->rcv_nxt;
 	if ((s32)cur > 0 && (wnd < cur || !RB_EMPTY_ROOT(&mtp->ooo_root)))
 		wnd = cur;
+	/* ... within what the field can say (a SYN's scale was refused). */
+	wnd = min(wnd, max_wnd);
 	/* Scaled windows lose the low bits: round up so the edge holds. */
 	wnd = ALIGN(wnd, 1U << mtp->rcv_wscale);
 	mtp->rcv_wnd = wnd;
@@ -228,10 +230,16 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 		flags |= TCPHDR_ACK;
 		ack = mtp->rcv_nxt;
 	}
-	if (flags & TCPHDR_RST)
+	if (flags & TCPHDR_RST) {
 		wnd = 0;
-	else
+	} else {
 		wnd = mytcp_select_window(sk);
+		/* A SYN says at most 65535, unscaled: that is the edge. */
+		if (flags & TCPHDR_SYN) {
+			wnd = min(wnd, 65535U);
+			mtp->rcv_wnd = wnd;
+		}
+	}
 	build_header(sk, skb, flags, cb->seq, ack, wnd);
 	/* Larger than one segment: the stack (or the device) cuts it. */
 	set_gso(skb, mtp->mss);
