@@ -304,8 +304,8 @@ def out_of_window_data(peer):
     f.expect(lambda x: x.ack == f.snd_nxt)
     f.send(ACK | PSH, seq=f.snd_nxt - 4, data=b"once", advance=False)
     r = f.answers()
-    check(len(r) == 1 and r[0].ack == f.snd_nxt, "answer to a duplicate: "
-          "%s" % r)
+    check(r and all(x.flags & ~PSH == ACK and x.ack == f.snd_nxt
+                    for x in r), "answer to a duplicate: %s" % r)
     nothing_to_read(s)
     still_works(s, f)
 

@@ -685,6 +685,10 @@ def _child(fn):
     rc = 0
     try:
         _unshare_net()
+        # No retransmission by the clock while a case looks at the
+        # answers to what it sent; cases about retransmission lower these.
+        sysctl("rto_min_ms", 5000)
+        sysctl("rto_initial_ms", 5000)
         peer = Peer()
         fn(peer)
     except Skip as e:
