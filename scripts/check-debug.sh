@@ -20,8 +20,9 @@
 #   MYTCP_DEBUG_TIMEOUT     VM timeout in seconds (default 3600)
 #   MYTCP_TIMEOUT_MULT      factor applied to the per-test timeout of
 #                           selftests/mytcp/settings (default 5: KASAN and
-#                           lockdep under TCG are slow); also passed to the
-#                           guest, for tests that scale their own waits
+#                           lockdep under TCG are slow), and to the suite's
+#                           own waits MYTCP_CASE_TIMEOUT, MYTCP_UNLOAD_WAIT
+#                           (unless those are set)
 #   MYTCP_DEBUG_MEM         guest memory (default 4G)
 #   MYTCP_DEBUG_APPEND      extra guest kernel command line
 #   CHECK_ARGS              extra run_kselftest.sh arguments, as for
@@ -290,6 +291,12 @@ suite)
 	t=$(sed -n 's/^timeout=\([0-9]*\)$/\1/p' "$TOP/selftests/mytcp/settings")
 	per_test=$(( ${t:-45} * MYTCP_TIMEOUT_MULT ))
 	log "per-test timeout ${per_test} s (${t:-45} x $MYTCP_TIMEOUT_MULT)"
+
+	# The suite's own waits, scaled the same way (see the tests for the
+	# defaults: tcp_peer.py's per-case 120 s, unload.sh's 90 s).
+	export MYTCP_CASE_TIMEOUT=${MYTCP_CASE_TIMEOUT:-$((120 * MYTCP_TIMEOUT_MULT))}
+	export MYTCP_UNLOAD_WAIT=${MYTCP_UNLOAD_WAIT:-$((90 * MYTCP_TIMEOUT_MULT))}
+	log "MYTCP_CASE_TIMEOUT=$MYTCP_CASE_TIMEOUT MYTCP_UNLOAD_WAIT=$MYTCP_UNLOAD_WAIT"
 
 	export MYTCP_KO=$out/mytcp.ko MYTCP_SELFTESTS_DIR=$out/selftests
 	# shellcheck disable=SC2086
