@@ -573,6 +573,26 @@ drop:
 	return 0;
 }
 
+/*
+ * Is the first unacknowledged segment lost?  Three duplicate ACKs, or
+ * three segments SACKed above it (RFC 6675), or - when fewer than four
+ * segments are out and nothing new can be sent to draw more ACKs - all
+ * but one of them SACKed (early retransmit, RFC 5827).
+ */
+static bool loss_detected(const struct mytcp_sock *mtp)
+{
+	u32 out = DIV_ROUND_UP(mtp->snd_max - mtp->snd_una, mtp->mss);
+
+	if (mtp->dupacks >= 3)
+		return true;
+	if (!mtp->sack_ok || !mtp->sacked_bytes)
+		return false;
+	if (mtp->sacked_bytes >= 3 * mtp->mss)
+		return true;
+	return out < 4 && !mtp->send_head &&
+	       mtp->sacked_bytes >= (out - 1) * mtp->mss;
+}
+
 /* ACK processing (RFC 9293 3.10.7.4 fifth check; RFC 5681; RFC 6582). */
 bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
 		      const struct mytcp_opts *opts)
@@ -679,9 +699,7 @@ bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
 	/* Loss: three duplicates, or (RFC 6675) three segments SACKed
 	 * above the first unacknowledged byte. */
 	if (!mtp->in_recovery && mtp->snd_una != mtp->snd_max &&
-	    sk->sk_state != TCP_SYN_SENT &&
-	    (mtp->dupacks >= 3 || (mtp->sack_ok &&
-				   mtp->sacked_bytes >= 3 * mtp->mss))) {
+	    sk->sk_state != TCP_SYN_SENT && loss_detected(mtp)) {
 		MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_FAST_RETRANS);
 		mytcp_cong_enter_recovery(sk);
 		if (mtp->sack_ok)

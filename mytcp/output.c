@@ -429,6 +429,11 @@ static u32 send_allowance(struct sock *sk, struct sk_buff *skb)
 
 	room = min_t(s32, room, pipe < cwnd ? cwnd - pipe : 0);
 
+	/* Segments per GSO skb: a quarter of cwnd (at least two, at most
+	 * 64 KiB), so one drop on the path loses part of a flight, not all
+	 * of it, and duplicate ACKs can still tell (cf. TSO autosizing). */
+	room = min_t(s32, room, clamp_t(u32, mtp->cwnd / 4, 2, 64) * mtp->mss);
+
 	if (!skb->len || room >= (s32)skb->len)
 		return skb->len ? skb->len : 1;
 	if (room <= 0)
