@@ -40,7 +40,12 @@ command -v make >/dev/null && command -v depmod >/dev/null || {
 	ktap_skip_all "make or depmod missing"
 	exit "$KSFT_SKIP"
 }
-mytcp_unload_if_loaded || ktap_exit_fail_msg "cannot unload mytcp"
+# Sockets of earlier tests (orphans, TIME_WAIT) may hold the module a while.
+if mytcp_loaded && ! mytcp_unload 150 2>/dev/null; then
+	ktap_print_msg "$(tr '\n' ' ' < /proc/net/mytcp_stat | cut -c 1-60)"
+	ktap_skip_all "mytcp is still in use after 150 s: cannot test autoloading"
+	exit "$KSFT_SKIP"
+fi
 
 # A private /lib/modules/KVER: tmpfs with the kernel's modules.builtin*
 # and modules.order (depmod over the whole 9p tree takes minutes in TCG).

@@ -20,6 +20,11 @@ PIDS=()
 cleanup()
 {
 	local p
+	# The background jobs are subshells; their programs run in $NS.
+	if [ -n "${NS:-}" ]; then
+		ip netns pids "$NS" 2>/dev/null | xargs -r kill 2>/dev/null
+		slowwait 10 sh -c "[ -z \"\$(ip netns pids $NS 2>/dev/null)\" ]"
+	fi
 	for p in "${PIDS[@]}"; do
 		kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
@@ -116,15 +121,19 @@ t_iperf_mytcp()
 	wait_listen 7303 || { sed 's/^/# /' "$TMPD/iperf-s.log"; return 1; }
 	mrun iperf3 -4 -c 127.0.0.1 -p 7303 -t 3 -i 1 > "$TMPD/iperf-c.log" 2>&1 &
 	local cpid=$!
-	for i in $(seq 1 40); do
-		if st -H state established -p 7303 > "$TMPD/est" 2>&1 &&
-		   [ "$(wc -l < "$TMPD/est")" -ge 4 ]; then
+	# Snapshots of /proc/net/mytcp (cat is fast; python is slow in TCG)
+	# until the control and the data connection are there, both ends.
+	for i in $(seq 1 100); do
+		nsx cat /proc/net/mytcp > "$TMPD/snap"
+		if [ "$(awk '$4 == "01" && ($2 ~ /:1C87$/ || $3 ~ /:1C87$/)' \
+			"$TMPD/snap" | wc -l)" -ge 4 ]; then
 			seen=1
-			sed 's/^/# during iperf3: /' "$TMPD/est"
 			break
 		fi
-		sleep 0.2
+		kill -0 "$cpid" 2>/dev/null || break
+		sleep 0.1
 	done
+	[ "$seen" = 1 ] && st -f "$TMPD/snap" -p 7303 | sed 's/^/# during iperf3: /'
 	wait "$cpid"
 	rc=$?
 	sed 's/^/# /' "$TMPD/iperf-c.log" | tail -n 6
