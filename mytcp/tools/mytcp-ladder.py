@@ -127,6 +127,9 @@ def build_conns(evs):
             src = ev.local if ev.dir in ("out", None) else ev.remote
             if "S" in fl:
                 isn.setdefault((key, src), int(ev.f.get("seq", 0)))
+                if "." in fl:
+                    dst = ev.remote if src == ev.local else ev.local
+                    isn.setdefault((key, dst), (int(ev.f.get("ack", 0)) - 1) % MOD32)
     last_syn = {}   # listener sk -> (conn key, client endpoint) of its last SYN
     for ev in listeners:
         if ev.name == "mytcp_drop" and ev.sk in last_syn:
