@@ -135,6 +135,28 @@ def window_no_wscale(peer):
         check(x.win > 0, "window 0 advertised with an empty buffer: %s" % x)
 
 
+def _recv_quiet(peer, s, f, scale):
+    f.send(ACK | PSH, data=b"y" * 100)
+    f.expect(lambda x: x.ack == f.snd_nxt, what="ACK of the data")
+    peer.barrier()			# the delayed ACK timer may send twice
+    check(recv_all(s, 100) == b"y" * 100, "data")
+    r = f.answers()
+    check(not r, "recv() of 100 bytes (window %s) sent %s" % (scale, r))
+    check(recv_result(s) == "EAGAIN", "more data?")
+    r = f.answers()
+    check(not r, "recv() of nothing sent %s" % r)
+
+
+def recv_no_useless_ack(peer):
+    """Reading a little sends no ACK: the window does not grow (RFC 1122
+    4.2.3.3); an ACK repeating ack and window is a duplicate ACK."""
+    s, f = active_open(peer, 5000)
+    _recv_quiet(peer, s, f, "unscaled")
+    s2, f2 = active_open(peer, 5001, syn_options=opt_mss(1400) +
+                         b"\x01\x03\x03\x07")
+    _recv_quiet(peer, s2, f2, "scaled")
+
+
 def data_on_third_segment(peer):
     ls = listener(peer, 7000)
     c, f = passive_open(peer, ls, data=b"early data")
@@ -812,6 +834,7 @@ CASES = [
      data_on_third_segment),
     ("active open, peer without window scaling: window advertised",
      window_no_wscale),
+    ("recv(): no ACK unless the window opens", recv_no_useless_ack),
     ("simultaneous open: SYN_SENT -> SYN_RECV -> ESTABLISHED",
      simultaneous_open),
     ("active close: FIN_WAIT1 -> FIN_WAIT2 -> TIME_WAIT", close_active),
