@@ -984,8 +984,11 @@ static unsigned int mytcp_nf_in(void *priv, struct sk_buff *skb,
 	const __be16 *ports;
 	struct sock *sk;
 
-	if (iph->protocol != IPPROTO_TCP || skb->pkt_type != PACKET_HOST ||
-	    ip_is_fragment(iph))
+	if (skb->pkt_type != PACKET_HOST || ip_is_fragment(iph))
+		return NF_ACCEPT;
+	if (iph->protocol == IPPROTO_ICMP)
+		return mytcp_icmp_rcv(net, skb) ? NF_STOLEN : NF_ACCEPT;
+	if (iph->protocol != IPPROTO_TCP)
 		return NF_ACCEPT;
 	/* The ports alone identify the connection. */
 	ports = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(_ports),

@@ -189,7 +189,7 @@ enum mytcp_timer_id {
 
 /* Bits in mtp->deferred: work for mytcp_release_cb(). */
 #define MYTCP_DEFER_TIMER(id)	(1UL << (id))
-#define MYTCP_DEFER_OUTPUT	(1UL << MYTCP_T_MAX)
+#define MYTCP_DEFER_ICMP_BIT	MYTCP_T_MAX
 
 /* ---- congestion control interface (cong.c) ---- */
 struct mytcp_sock;
@@ -312,6 +312,10 @@ struct mytcp_sock {
 	/* Timers (timer.c) */
 	struct hrtimer timers[MYTCP_T_MAX];
 	unsigned long deferred;
+
+	/* ICMP work deferred while the user owned the socket (icmp.c) */
+	u32 icmp_mtu;
+	int icmp_err;
 
 	/* RFC 5961 challenge ACK rate limit */
 	u64 challenge_stamp;
@@ -461,6 +465,10 @@ void mytcp_time_wait(struct sock *sk);
 int mytcp_tw_rcv(struct mytcp_tw *tw, struct sk_buff *skb);
 void mytcp_tw_put(struct mytcp_tw *tw);
 void mytcp_tw_kill(struct mytcp_tw *tw, bool sync);
+
+/* icmp.c */
+bool mytcp_icmp_rcv(struct net *net, struct sk_buff *skb);
+void mytcp_icmp_process(struct sock *sk);
 
 /* sack.c */
 void mytcp_sack_add(struct sock *sk, u32 seq, u32 end);

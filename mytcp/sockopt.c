@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mytcp: socket options at IPPROTO_TCP (Linux's numbers and limits) and
- * TCP_INFO.  SOL_SOCKET options are handled by the core (sock_setsockopt),
- * which calls back into mytcp_prot.keepalive for SO_KEEPALIVE.
+ * mytcp: socket options at IPPROTO_TCP (Linux's numbers, limits and
+ * errors) and TCP_INFO.  SOL_SOCKET options are handled by the core
+ * (sock_setsockopt), which calls back into mytcp_prot.keepalive for
+ * SO_KEEPALIVE.  At IPPROTO_IP a few options that only set inet_sock
+ * fields used by ip_queue_xmit() are passed to the IPv4 code (IP_TOS,
+ * IP_TTL, IP_MTU_DISCOVER; IP_MTU read only); every other IP option gives
+ * ENOPROTOOPT (Linux TCP answers them: multicast, IP_OPTIONS... would need
+ * cleanup on close that mytcp does not do).  Other levels: ENOPROTOOPT.
  *
- * Locking: both calls take lock_sock(); mytcp_get_info() expects it held.
+ * Locking: TCP-level calls take lock_sock(); mytcp_get_info() expects it
+ * held.  The IPv4 helpers lock the socket themselves.
  */
 #include <linux/uaccess.h>
 #include <linux/version.h>
+#include <net/ip.h>
 #include <net/tcp.h>
 #include "mytcp.h"
 
@@ -19,11 +26,43 @@
 #define MYTCP_MIN_USER_MSS	88
 #define MYTCP_MAX_WINDOW	65535
 
+/* IPPROTO_IP options passed through to the IPv4 code. */
+static bool ip_opt_ok(int optname, bool set)
+{
+	switch (optname) {
+	case IP_TOS:
+	case IP_TTL:
+	case IP_MTU_DISCOVER:
+		return true;
+	case IP_MTU:
+		return !set;
+	default:
+		return false;
+	}
+}
+
 static bool keepalive_running(struct sock *sk)
 {
 	return sock_flag(sk, SOCK_KEEPOPEN) &&
 	       ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
 				       TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2));
+}
+
+/* Only Reno is built in: its name is accepted, any other is unknown. */
+static int set_congestion(struct sock *sk, sockptr_t optval,
+			  unsigned int optlen)
+{
+	char name[TCP_CA_NAME_MAX];
+	long n;
+
+	if (optlen < 1)
+		return -EINVAL;
+	n = strncpy_from_sockptr(name, optval,
+				 min_t(long, TCP_CA_NAME_MAX - 1, optlen));
+	if (n < 0)
+		return -EFAULT;
+	name[n] = 0;
+	return strcmp(name, mytcp_sk(sk)->cong->name) ? -ENOENT : 0;
 }
 
 int mytcp_setsockopt(struct socket *sock, int level, int optname,
@@ -33,8 +72,12 @@ int mytcp_setsockopt(struct socket *sock, int level, int optname,
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	int val, err = 0;
 
+	if (level == SOL_IP && ip_opt_ok(optname, true))
+		return ip_setsockopt(sk, level, optname, optval, optlen);
 	if (level != SOL_TCP)
 		return -ENOPROTOOPT;
+	if (optname == TCP_CONGESTION)
+		return set_congestion(sk, optval, optlen);
 	if (optlen < sizeof(int))
 		return -EINVAL;
 	if (copy_from_sockptr(&val, optval, sizeof(val)))
@@ -184,13 +227,14 @@ int mytcp_getsockopt(struct socket *sock, int level, int optname,
 	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
 	int val, len;
 
+	if (level == SOL_IP && ip_opt_ok(optname, false))
+		return ip_getsockopt(sk, level, optname, optval, optlen);
 	if (level != SOL_TCP)
 		return -ENOPROTOOPT;
 	if (get_user(len, optlen))
 		return -EFAULT;
-	if (len < 0)
-		return -EINVAL;
 
+	/* As Linux: a negative length here means "as much as there is". */
 	if (optname == TCP_INFO) {
 		struct tcp_info info;
 
@@ -202,6 +246,17 @@ int mytcp_getsockopt(struct socket *sock, int level, int optname,
 			return -EFAULT;
 		return 0;
 	}
+	if (optname == TCP_CONGESTION) {
+		char name[TCP_CA_NAME_MAX] = {};
+
+		strscpy(name, mtp->cong->name, sizeof(name));
+		len = min_t(unsigned int, len, TCP_CA_NAME_MAX);
+		if (put_user(len, optlen) || copy_to_user(optval, name, len))
+			return -EFAULT;
+		return 0;
+	}
+	if (len < 0)
+		return -EINVAL;
 
 	lock_sock(sk);
 	switch (optname) {

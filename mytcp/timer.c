@@ -53,6 +53,8 @@ void mytcp_clear_all_timers(struct sock *sk)
 		if (test_and_clear_bit(i, &mytcp_sk(sk)->deferred))
 			__sock_put(sk);
 	}
+	if (test_and_clear_bit(MYTCP_DEFER_ICMP_BIT, &mytcp_sk(sk)->deferred))
+		__sock_put(sk);
 }
 
 bool mytcp_timer_pending(struct sock *sk, int id)
@@ -149,7 +151,7 @@ static void rtx_timer_handler(struct sock *sk)
 			mytcp_child_drop(sk);
 			return;
 		}
-		abort_conn(sk, ETIMEDOUT);
+		abort_conn(sk, READ_ONCE(sk->sk_err_soft) ? : ETIMEDOUT);
 		return;
 	}
 	mtp->retransmits++;
@@ -357,6 +359,10 @@ void mytcp_release_cb(struct sock *sk)
 		/* Re-armed meanwhile: the newer deadline supersedes this. */
 		if (!hrtimer_is_queued(&mtp->timers[i]))
 			handlers[i](sk);
+		__sock_put(sk);
+	}
+	if (test_and_clear_bit(MYTCP_DEFER_ICMP_BIT, &mtp->deferred)) {
+		mytcp_icmp_process(sk);
 		__sock_put(sk);
 	}
 }
