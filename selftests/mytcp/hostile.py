@@ -24,7 +24,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tcp_peer import (ACK, FIN, PSH, RST, SYN, ESTABLISHED, LISTEN,
                       SYN_SENT, StatDelta, accept, active_open, build_ipv4,
                       build_tcp, check, connect_result, diag, expect_state,
-                      listener, mytcp_socket, opt_mss, opt_nop, opt_raw,
+                      conns, listener, mytcp_socket, opt_mss, opt_nop,
+                      opt_raw, opt_sack,
                       opt_sack_perm, opt_ts, opt_wscale, passive_open,
                       recv_result, run_cases, states_of, sysctl)
 
@@ -524,6 +525,130 @@ def mss_absent_or_bad(peer):
     _check_mss(c, f, 536, 3000)
 
 
+# ------------------------------------------------------------------ SACK, TS
+
+def _sack_conn(peer, mss=500, ts=False):
+    opts = opt_mss(mss) + opt_sack_perm()
+    if ts:
+        opts += opt_ts(1000, 0)
+    s, f = active_open(peer, 5000, syn_options=opts)
+    return s, f
+
+
+def _send_segments(s, f, n, mss):
+    """mytcp sends n full segments; returns them (tracked)."""
+    s.send(bytes(range(256)) * (n * mss // 256) + b"z" * (n * mss % 256))
+    segs = []
+    while sum(len(x.payload) for x in segs) < n * mss:
+        segs.append(f.track(f.expect(lambda x: x.payload,
+                                     what="data segment")))
+    return segs
+
+
+def _tx_queue(f):
+    c = [x for x in conns() if x["lport"] == f.lport and
+         x["rport"] == f.rport]
+    return c[0]["tx_queue"] if c else None
+
+
+def sack_bogus_blocks(peer):
+    s, f = _sack_conn(peer)
+    segs = _send_segments(s, f, 4, 500)
+    una, mx = segs[0].seq, f.rcv_nxt
+    bogus = [[(mx, mx + 1000)],			# beyond SND.MAX
+             [(una - 5000, una - 1000)],		# below SND.UNA
+             [(una + 1000, una + 500)],		# reversed
+             [(una + 700, una + 700)],		# empty
+             [(una - (1 << 31), una + 100)],		# half the space
+             [(una + 100, mx + 1), (0, 0xffffffff), (mx, una),
+              (una + 1, una + 2)]]
+    for blocks in bogus:
+        f.send(ACK, ack=una, options=opt_sack(blocks))
+    peer.barrier()
+    expect_state(f.lport, 5000, ESTABLISHED)
+    # Nothing was taken as delivered: the real ACK drains the queue and
+    # whatever mytcp sends now is the data past what was acked.
+    f.send(ACK)
+    peer.barrier()
+    check(_tx_queue(f) == 0, "unacknowledged data left after the full ACK:"
+          " %s" % _tx_queue(f))
+    s.send(b"after")
+    seg = f.expect(lambda x: x.payload and x.seq == mx,
+                   what="new data at SND.MAX")
+    check(seg.payload == b"after", "new data %s" % seg)
+
+
+def sack_renege(peer):
+    """RFC 2018 8: after an RTO the left edge is sent again, SACKed or
+    not: the receiver may have discarded (reneged) what it SACKed."""
+    sysctl("rto_initial_ms", 1000)
+    sysctl("rto_min_ms", 1000)
+    s, f = _sack_conn(peer)
+    segs = _send_segments(s, f, 3, 500)
+    s1, s2, end = segs[0], segs[1], f.rcv_nxt
+    check(len(segs) >= 3, "data came in %d segments" % len(segs))
+    # s1 lost: SACK s2 to the end
+    f.send(ACK, ack=s1.seq, options=opt_sack([(s2.seq, end)]))
+    # s1 arrives (maybe retransmitted), the receiver drops s2..: the
+    # cumulative ACK stops at s2 and no SACK block any more.
+    f.send(ACK, ack=s2.seq)
+    peer.barrier()		# only what comes after the renege counts
+    d = StatDelta()
+    again = peer.expect_segment(20, lambda x: f.mine(x) and
+                                x.seq == s2.seq and x.payload)
+    check(again is not None, "no retransmission of the left edge %u "
+          "(SACKed, then reneged) in 20 s: Timeouts moved %d, RetransSegs "
+          "%d" % (s2.seq, d["Timeouts"], d["RetransSegs"]))
+    check(again.payload == s2.payload, "retransmitted left edge differs")
+    f.send(ACK, ack=end)
+    peer.barrier()
+    check(_tx_queue(f) == 0, "data left unacknowledged")
+
+
+def paws_old_timestamp(peer):
+    ls = listener(peer, 7000)
+    c, f = passive_open(peer, ls, syn_options=opt_mss(1400) + opt_ts(1000,
+                                                                      0))
+    f.send(ACK | PSH, data=b"new", options=opt_ts(2000, 0))
+    a = f.expect(lambda x: x.ack == f.snd_nxt, what="ACK of data")
+    check(a.ts is not None and a.ts[1] == 2000, "TS echo %s" % (a.ts,))
+    check(recv_all(c, 3) == b"new", "data")
+    peer.barrier()
+    d = StatDelta()
+    f.send(ACK | PSH, data=b"old", options=opt_ts(1500, 0), advance=False)
+    r = f.answers()
+    check(len(r) == 1 and r[0].ack == f.snd_nxt and
+          r[0].flags & ~PSH == ACK, "answer to an old timestamp: %s" % r)
+    d.expect(DropPaws=1)
+    nothing_to_read(c, f)
+    # RST is exempt from PAWS (RFC 7323 5.3 R1)
+    d = StatDelta()
+    f.send(RST, ack=0, options=opt_ts(1, 0))
+    check(not f.answers(), "RST answered")
+    expect_state(7000, 5001, None)
+    d.expect(InRsts=1, DropPaws=0)
+
+
+def mss_with_timestamps(peer):
+    """RFC 9293 3.7.1 / RFC 6691: options count against the MSS."""
+    ls = listener(peer, 7000)
+    c, f = passive_open(peer, ls, syn_options=opt_mss(500) + opt_ts(1, 0))
+    data = b"t" * 3000
+    c.send(data)
+    got = b""
+    while len(got) < len(data):
+        seg = f.expect(lambda x: x.payload, what="data")
+        optlen = seg.doff * 4 - 20
+        check(seg.ts is not None, "no timestamp on %s" % seg)
+        check(len(seg.payload) + optlen <= 500,
+              "%d bytes + %d of options > MSS 500" % (len(seg.payload),
+                                                      optlen))
+        f.track(seg)
+        got += seg.payload
+        f.send(ACK, options=opt_ts(2, seg.ts[0]))
+    check(got == data, "data")
+
+
 CASES = [
     ("bad checksum: dropped silently (InCsumErrors)", bad_checksum),
     ("bad checksum on a SYN: no SYN,ACK", bad_checksum_syn),
@@ -558,6 +683,12 @@ CASES = [
     ("peer MSS honoured (passive open)", mss_passive),
     ("peer MSS honoured (active open)", mss_active),
     ("no or malformed MSS option: 536", mss_absent_or_bad),
+    ("peer MSS with timestamps: options count", mss_with_timestamps),
+    ("bogus SACK blocks: ignored, nothing lost", sack_bogus_blocks),
+    ("SACK reneging: left edge retransmitted after an RTO",
+     sack_renege),
+    ("PAWS: old timestamp dropped with an ACK, RST exempt",
+     paws_old_timestamp),
 ]
 
 if __name__ == "__main__":

@@ -132,6 +132,13 @@ def opt_ts(tsval, tsecr):
     return struct.pack("!BBII", 8, 10, tsval, tsecr)
 
 
+def opt_sack(blocks):
+    """SACK option (RFC 2018) from [(start, end), ...]."""
+    body = b"".join(struct.pack("!II", a & 0xffffffff, b & 0xffffffff)
+                    for a, b in blocks)
+    return struct.pack("!BB", 5, 2 + len(body)) + body
+
+
 def opt_raw(kind, body=b"", length=None):
     """An option with any kind/length byte (length defaults to the truth)."""
     if length is None:
@@ -495,8 +502,10 @@ def conns():
                 continue
             la, lp = _addr(fl[1])
             ra, rp = _addr(fl[2])
+            tx, rx = fl[4].split(":")
             out.append({"laddr": la, "lport": lp, "raddr": ra, "rport": rp,
-                        "st": int(fl[3], 16), "line": line.rstrip()})
+                        "st": int(fl[3], 16), "tx_queue": int(tx, 16),
+                        "rx_queue": int(rx, 16), "line": line.rstrip()})
     return out
 
 
