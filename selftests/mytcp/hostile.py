@@ -22,7 +22,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # pylint: disable=wrong-import-position
 from tcp_peer import (ACK, FIN, PSH, RST, SYN, ESTABLISHED, LISTEN,
-                      SYN_SENT, StatDelta, accept, active_open, build_ipv4,
+                      SYN_RECV, SYN_SENT, StatDelta, accept, active_open, build_ipv4,
                       build_tcp, check, connect_result, diag, expect_state,
                       conns, listener, mytcp_socket, opt_mss, opt_nop,
                       opt_raw, opt_sack,
@@ -233,6 +233,25 @@ def rst_in_window_not_exact(peer):
               % (a, f.rcv_nxt, f.snd_nxt))
     d.expect(ChallengeAcks=3, InRsts=0)
     still_works(s, f)
+
+
+def rst_syn_recv_not_exact(peer):
+    ls = listener(peer, 7000)
+    f = peer.flow(7000, 5001)
+    f.send(SYN, options=opt_mss(1400))
+    f.track(f.expect_flags(SYN | ACK))
+    d = StatDelta()
+    f.send(RST, seq=f.snd_nxt + 100, ack=0, advance=False)
+    r = f.answers()
+    check(len(r) == 1 and r[0].flags & ~PSH == ACK and
+          r[0].ack == f.snd_nxt, "answer to an in-window RST in SYN_RECV: "
+          "%s, want a challenge ACK" % r)
+    expect_state(7000, 5001, SYN_RECV)
+    d.expect(ChallengeAcks=1, InRsts=0)
+    f.send(ACK)
+    f.answers()
+    expect_state(7000, 5001, ESTABLISHED)
+    check(accept(ls)[0] is not None, "accept()")
 
 
 def rst_exact(peer):
@@ -662,6 +681,8 @@ CASES = [
     ("RST in window, not exact: challenge ACK, connection stays",
      rst_in_window_not_exact),
     ("RST with SEG.SEQ == RCV.NXT: reset", rst_exact),
+    ("RST in window in SYN_RECV: challenge ACK, child stays",
+     rst_syn_recv_not_exact),
     ("SYN in ESTABLISHED: challenge ACK, connection stays",
      syn_in_established),
     ("out-of-window RST: no effect, no answer", out_of_window_rst),

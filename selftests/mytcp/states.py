@@ -827,6 +827,81 @@ def data_after_close(peer):
     expect_state(lport, 5000, None)
 
 
+
+def synack_fin(peer):
+    """SYN,ACK,FIN: ESTABLISHED and at once CLOSE_WAIT."""
+    s = mytcp_socket()
+    s.bind((peer.local, 0))
+    lport = s.getsockname()[1]
+    connect_result(s, (peer.remote, 5000))
+    f = peer.flow(lport, 5000)
+    f.track(f.expect_flags(SYN))
+    f.send(SYN | ACK | FIN, options=opt_mss(1400))
+    a = f.expect(lambda x: x.ack == f.snd_nxt, what="ACK of SYN and FIN")
+    check(a.flags & ~PSH == ACK, "answer %s" % a)
+    expect_state(lport, 5000, CLOSE_WAIT)
+    check(connect_result(s, (peer.remote, 5000)) in ("OK", "EISCONN"),
+          "connect")
+    check(wait_recv(s) == b"", "EOF")
+
+
+def close_in_syn_sent(peer):
+    """close() in SYN_SENT: gone at once; the late SYN,ACK meets a closed
+    port (RST <SEQ=SEG.ACK>)."""
+    s = mytcp_socket()
+    s.bind((peer.local, 0))
+    lport = s.getsockname()[1]
+    connect_result(s, (peer.remote, 5000))
+    f = peer.flow(lport, 5000)
+    syn = f.track(f.expect_flags(SYN))
+    s.close()
+    check(not f.answers(), "close() in SYN_SENT sent something")
+    expect_state(lport, 5000, None)
+    f.send(SYN | ACK, options=opt_mss(1400))
+    r = f.answers()
+    check(len(r) == 1 and r[0].flags == RST and r[0].seq == syn.seq + 1,
+          "answer to the late SYN,ACK: %s" % r)
+
+
+def rst_unaccepted_child(peer):
+    """RST to a connection still in the accept queue: accept() gives it,
+    the application reads ECONNRESET."""
+    ls = listener(peer, 7000)
+    f = peer.flow(7000, 5001)
+    f.send(SYN, options=opt_mss(1400))
+    f.track(f.expect_flags(SYN | ACK))
+    f.send(ACK | PSH, data=b"before the reset")
+    f.expect(lambda x: x.ack == f.snd_nxt)
+    expect_state(7000, 5001, ESTABLISHED)
+    d = StatDelta()
+    f.send(RST, ack=0)
+    check(not f.answers(), "RST answered")
+    expect_state(7000, 5001, None)
+    d.expect(InRsts=1)
+    c, _ = accept(ls)
+    if c is not None:
+        r = recv_result(c)
+        check(r == "ECONNRESET", "recv() on the reset child: %r" % (r,))
+    check(states_of(7000) == [LISTEN], "entries %s" % states_of(7000))
+    # The listener still works.
+    c2, g = passive_open(peer, ls, rport=5002)
+    c2.send(b"fine")
+    check(g.expect(lambda x: x.payload).payload == b"fine", "data")
+
+
+def time_wait_data_and_ack(peer):
+    ls = listener(peer, 7000)
+    f, _, a = _to_time_wait(peer, ls)
+    f.send(ACK)
+    check(not f.answers(), "a bare ACK in TIME_WAIT was answered")
+    f.send(ACK | PSH, data=b"late", advance=False)
+    r = f.answers()
+    check(len(r) == 1 and r[0].flags & ~PSH == ACK and
+          r[0].ack == f.snd_nxt and r[0].seq == a.seq,
+          "answer to data in TIME_WAIT: %s" % r)
+    expect_state(7000, 5001, TIME_WAIT)
+
+
 CASES = [
     ("active open: SYN_SENT -> ESTABLISHED", active_open_case),
     ("passive open: SYN_RECV -> ESTABLISHED, accept()", passive_open_case),
@@ -880,6 +955,12 @@ CASES = [
      listener_close_resets_children),
     ("close() with unread data: RST", close_with_unread_data),
     ("data after close() in FIN_WAIT2: RST", data_after_close),
+    ("SYN,ACK,FIN: ESTABLISHED then CLOSE_WAIT", synack_fin),
+    ("close() in SYN_SENT: gone, a late SYN,ACK gets RST",
+     close_in_syn_sent),
+    ("RST to an unaccepted connection: accept() then ECONNRESET",
+     rst_unaccepted_child),
+    ("TIME_WAIT: bare ACK ignored, data ACKed", time_wait_data_and_ack),
 ]
 
 if __name__ == "__main__":
