@@ -10,7 +10,7 @@
 # One KTAP result per case; each case runs in its own network namespace.
 #
 # Environment: MYTCP_KO (loaded when the module is not), MYTCP_CASES
-# (comma-separated substrings: run only the matching cases).
+# ("|"-separated substrings: run only the matching cases).
 
 import os
 import socket

@@ -7,7 +7,7 @@
 # runs in its own network namespace.
 #
 # Environment: MYTCP_KO (loaded when the module is not), MYTCP_CASES
-# (comma-separated substrings: run only the matching cases).
+# ("|"-separated substrings: run only the matching cases).
 
 import errno
 import os
@@ -552,6 +552,42 @@ def backlog_full(peer):
     f.expect_flags(SYN | ACK)
 
 
+def backlog_slot_freed(peer):
+    """A child that dies in SYN_RECV (RST, timeout) gives its place in the
+    backlog back."""
+    sysctl("synack_retries", 1)
+    sysctl("rto_initial_ms", 200)
+    sysctl("rto_min_ms", 1)
+    d = StatDelta()
+    ls = listener(peer, 7000, backlog=0)
+    # Find how many SYN_RECV children backlog 0 admits (Linux: 1).
+    flows = [peer.flow(7000, 6000 + i, iss=1000 * (i + 1)) for i in range(3)]
+    for f in flows:
+        f.send(SYN, options=opt_mss(1400))
+    segs = peer.barrier()
+    took = [f for f in flows if any(f.mine(x) for x in segs)]
+    check(1 <= len(took) <= 2, "backlog 0 took %d SYNs" % len(took))
+    check(d["DropListenOverflow"] == 3 - len(took), "DropListenOverflow %d"
+          % d["DropListenOverflow"])
+    for f in took:
+        f.track([x for x in segs if f.mine(x)][0])
+    # One reset, the others time out.
+    took[0].send(RST)
+    for f in took:
+        wait_states(7000, f.rport, [], timeout=30)
+    check(states_of(7000) == [LISTEN], "entries %s" % states_of(7000))
+    # The places are free again.
+    n = len(took)
+    g = [peer.flow(7000, 6100 + i, iss=5000 * (i + 1)) for i in range(n)]
+    for f in g:
+        f.send(SYN, options=opt_mss(1400))
+    segs = peer.barrier()
+    got = [f for f in g if any(f.mine(x) and x.flags == SYN | ACK
+                               for x in segs)]
+    check(len(got) == n, "after the children died, %d of %d new SYNs "
+          "answered" % (len(got), n))
+
+
 # ------------------------------------------------------------------ TIME_WAIT
 
 def _to_time_wait(peer, ls, rport=5001, iss=2000000):
@@ -934,6 +970,8 @@ CASES = [
      syn_recv_never_completes),
     ("listen backlog full: extra SYNs dropped (DropListenOverflow)",
      backlog_full),
+    ("listen backlog: a dead SYN_RECV child frees its place",
+     backlog_slot_freed),
     ("TIME_WAIT lasts 2*msl_ms, then the entry is gone", time_wait_expires),
     ("TIME_WAIT: a retransmitted FIN is ACKed again", time_wait_refin),
     ("TIME_WAIT: RST ignored (RFC 1337)", time_wait_rst_ignored),

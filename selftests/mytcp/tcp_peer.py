@@ -741,9 +741,9 @@ def _prepare():
 
 def run_cases(cases):
     """cases: list of (description, function(peer)).  KTAP on stdout; exits
-    with the kselftest status.  MYTCP_CASES=substr[,substr] runs only the
+    with the kselftest status.  MYTCP_CASES=substr[|substr] runs only the
     cases whose description contains one of them."""
-    only = [x for x in os.environ.get("MYTCP_CASES", "").split(",") if x]
+    only = [x for x in os.environ.get("MYTCP_CASES", "").split("|") if x]
     if only:
         cases = [c for c in cases if any(o in c[0] for o in only)]
     print("TAP version 13")
