@@ -7,7 +7,14 @@
  * fields used by ip_queue_xmit() are passed to the IPv4 code (IP_TOS,
  * IP_TTL, IP_MTU_DISCOVER; IP_MTU read only); every other IP option gives
  * ENOPROTOOPT (Linux TCP answers them: multicast, IP_OPTIONS... would need
- * cleanup on close that mytcp does not do).  Other levels: ENOPROTOOPT.
+ * cleanup on close that mytcp does not do).  Other levels: ENOPROTOOPT on
+ * set, EOPNOTSUPP on get, as Linux.
+ *
+ * SOL_SOCKET: mytcp sockets carry SOCK_CUSTOM_SOCKOPT, so setsockopt at
+ * SOL_SOCKET comes here first.  SO_REUSEPORT is done here (the core
+ * refuses it for families other than AF_INET/AF_INET6, 6.1 stable too),
+ * and SO_RCVLOWAT (Linux TCP's limits); the rest goes to
+ * sock_setsockopt().  getsockopt at SOL_SOCKET is the core's.
  *
  * Locking: TCP-level calls take lock_sock(); mytcp_get_info() expects it
  * held.  The IPv4 helpers lock the socket themselves.
@@ -24,7 +31,7 @@
 #define MYTCP_MAX_KEEPCNT	127
 #define MYTCP_MAX_SYNCNT	127
 #define MYTCP_MIN_USER_MSS	88
-#define MYTCP_MAX_WINDOW	65535
+#define MYTCP_MAX_WINDOW	32767	/* MAX_TCP_WINDOW: TCP_MAXSEG bound */
 
 /* IPPROTO_IP options passed through to the IPv4 code. */
 static bool ip_opt_ok(int optname, bool set)
@@ -46,6 +53,52 @@ static bool keepalive_running(struct sock *sk)
 	return sock_flag(sk, SOCK_KEEPOPEN) &&
 	       ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
 				       TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2));
+}
+
+/*
+ * SO_RCVLOWAT as tcp_set_rcvlowat(): capped to half the receive buffer so
+ * a reader never waits for more than the window can bring; an unlocked
+ * buffer grows to hold it.  Wakes a reader the new mark already satisfies.
+ */
+static void set_rcvlowat(struct sock *sk, int val)
+{
+	int cap;
+
+	if (val < 0)
+		val = INT_MAX;
+	if (sk->sk_userlocks & SOCK_RCVBUF_LOCK)
+		cap = READ_ONCE(sk->sk_rcvbuf) >> 1;
+	else
+		cap = max(READ_ONCE(sk->sk_rcvbuf),
+			  READ_ONCE(sock_net(sk)->ipv4.sysctl_tcp_rmem[2])) >> 1;
+	val = min(val, cap);
+	WRITE_ONCE(sk->sk_rcvlowat, val ? : 1);
+	if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK) &&
+	    val > READ_ONCE(sk->sk_rcvbuf) >> 1)
+		WRITE_ONCE(sk->sk_rcvbuf, 2 * val);
+	if (!skb_queue_empty(&sk->sk_receive_queue))
+		sk->sk_data_ready(sk);
+}
+
+static int sol_socket_set(struct socket *sock, int optname, sockptr_t optval,
+			  unsigned int optlen)
+{
+	struct sock *sk = sock->sk;
+	int val;
+
+	if (optname != SO_REUSEPORT && optname != SO_RCVLOWAT)
+		return sock_setsockopt(sock, SOL_SOCKET, optname, optval, optlen);
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+	lock_sock(sk);
+	if (optname == SO_REUSEPORT)
+		sk->sk_reuseport = !!val;
+	else
+		set_rcvlowat(sk, val);
+	release_sock(sk);
+	return 0;
 }
 
 /* Only Reno is built in: its name is accepted, any other is unknown. */
@@ -72,6 +125,8 @@ int mytcp_setsockopt(struct socket *sock, int level, int optname,
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	int val, err = 0;
 
+	if (level == SOL_SOCKET)
+		return sol_socket_set(sock, optname, optval, optlen);
 	if (level == SOL_IP && ip_opt_ok(optname, true))
 		return ip_setsockopt(sk, level, optname, optval, optlen);
 	if (level != SOL_TCP)
@@ -199,7 +254,8 @@ void mytcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_rttvar = mtp->rttvar_us >> 2;
 	info->tcpi_snd_ssthresh = mtp->ssthresh;
 	info->tcpi_snd_cwnd = mtp->cwnd;
-	info->tcpi_advmss = mtp->adv_mss;
+	/* As Linux: the MSS we announced less the timestamp option. */
+	info->tcpi_advmss = mtp->adv_mss - (mtp->ts_ok ? MYTCP_TS_LEN : 0);
 	info->tcpi_reordering = 3;
 	info->tcpi_rcv_space = READ_ONCE(sk->sk_rcvbuf);
 	info->tcpi_total_retrans = mtp->total_retrans;
@@ -229,12 +285,15 @@ int mytcp_getsockopt(struct socket *sock, int level, int optname,
 
 	if (level == SOL_IP && ip_opt_ok(optname, false))
 		return ip_getsockopt(sk, level, optname, optval, optlen);
-	if (level != SOL_TCP)
+	if (level == SOL_IP)
 		return -ENOPROTOOPT;
+	if (level != SOL_TCP)
+		return -EOPNOTSUPP;
 	if (get_user(len, optlen))
 		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
 
-	/* As Linux: a negative length here means "as much as there is". */
 	if (optname == TCP_INFO) {
 		struct tcp_info info;
 
@@ -255,8 +314,6 @@ int mytcp_getsockopt(struct socket *sock, int level, int optname,
 			return -EFAULT;
 		return 0;
 	}
-	if (len < 0)
-		return -EINVAL;
 
 	lock_sock(sk);
 	switch (optname) {
