@@ -11,6 +11,7 @@
  * fields without the socket lock: a line may be a moment stale, never
  * unsafe.  Counters are atomics.  Sysctl values are read with READ_ONCE.
  */
+#include <linux/mutex.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <linux/sysctl.h>
@@ -176,6 +177,53 @@ static int k3600 = 3600, k200 = 200, k60k = 60000;
 	.extra2 = hi,						\
 }
 
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#define MYTCP_CTL_TABLE const struct ctl_table
+#else
+#define MYTCP_CTL_TABLE struct ctl_table
+#endif
+
+/*
+ * ephemeral_low/high: a write that would leave low > high fails with
+ * EINVAL, as Linux's ip_local_port_range does.
+ */
+static DEFINE_MUTEX(ephemeral_mutex);
+
+static int ephemeral_handler(MYTCP_CTL_TABLE *table, int write, void *buffer,
+			     size_t *lenp, loff_t *ppos)
+{
+	bool low = !strcmp(table->procname, "ephemeral_low");
+	int *p = table->data, val = READ_ONCE(*p), err;
+	struct ctl_table tmp = *table;
+	struct mytcp_net *mn;
+
+	if (low)
+		mn = container_of(p, struct mytcp_net, ephemeral_lo);
+	else
+		mn = container_of(p, struct mytcp_net, ephemeral_hi);
+	tmp.data = &val;
+	mutex_lock(&ephemeral_mutex);
+	err = proc_dointvec_minmax(&tmp, write, buffer, lenp, ppos);
+	if (!err && write) {
+		if (low ? val > mn->ephemeral_hi : val < mn->ephemeral_lo)
+			err = -EINVAL;
+		else
+			WRITE_ONCE(*p, val);
+	}
+	mutex_unlock(&ephemeral_mutex);
+	return err;
+}
+
+#define MN_PORT(name, field) {					\
+	.procname = name,					\
+	.data = (void *)offsetof(struct mytcp_net, field),	\
+	.maxlen = sizeof(int),					\
+	.mode = 0644,						\
+	.proc_handler = ephemeral_handler,			\
+	.extra1 = &k1024,					\
+	.extra2 = &k65535,					\
+}
+
 static const struct ctl_table mytcp_sysctl_template[] = {
 	MN_INT("msl_ms", msl_ms, &ten, &k600k),
 	MN_INT("syn_retries", syn_retries, &one, &k127),
@@ -192,8 +240,8 @@ static const struct ctl_table mytcp_sysctl_template[] = {
 	MN_INT("rmem_default", rmem_default, &k4096, &k64m),
 	MN_INT("wmem_default", wmem_default, &k4096, &k64m),
 	MN_INT("fin_timeout", fin_timeout_s, &one, &k3600),
-	MN_INT("ephemeral_low", ephemeral_lo, &k1024, &k65535),
-	MN_INT("ephemeral_high", ephemeral_hi, &k1024, &k65535),
+	MN_PORT("ephemeral_low", ephemeral_lo),
+	MN_PORT("ephemeral_high", ephemeral_hi),
 	{ }
 };
 
