@@ -921,13 +921,17 @@ static void maybe_window_update(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	s32 left = mtp->rcv_wup + mtp->rcv_wnd - mtp->rcv_nxt;
-	int space = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
+	u32 now = mytcp_window_now(sk);
 
 	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
 				     TCPF_FIN_WAIT2)))
 		return;
-	if (space / 2 - max(left, 0) >= 2 * (int)mtp->rcv_mss ||
-	    (left <= 0 && space / 2 >= (int)mtp->rcv_mss))
+	/* RFC 9293 3.8.6.2.2: worth telling once the window grew by
+	 * min(RCV.BUFF / 2, MSS); never the same window again. */
+	left = max(left, 0);
+	if (now > (u32)left &&
+	    now - left >= min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2,
+				max_t(u32, mtp->rcv_mss, MYTCP_MIN_MSS)))
 		mytcp_send_ack(sk);
 }
 
@@ -1020,7 +1024,8 @@ static int mytcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 done:
 	if (!peek) {
 		mtp->copied_seq = seq;
-		maybe_window_update(sk);
+		if (copied)
+			maybe_window_update(sk);
 	}
 out:
 	release_sock(sk);

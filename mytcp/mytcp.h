@@ -244,7 +244,8 @@ struct mytcp_sock {
 	u8 snd_wscale;			/* shift applied to peer's window */
 	u8 rcv_wscale;			/* shift we apply to our window */
 	u8 wscale_ok:1, ts_ok:1, sack_ok:1;
-	u8 nodelay:1, cork:1, quickack:1, keepalive_set:1;
+	u8 nodelay:1, cork:1, quickack:1;
+	u8 pingpong:1;			/* TCP_QUICKACK 0: delayed ACKs */
 	u8 fin_queued:1;		/* FIN is on the write queue */
 	u8 fin_rcvd:1;
 	u8 ack_pending:1;		/* a delayed ACK is owed */
@@ -429,6 +430,7 @@ bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
 
 /* output.c */
 u32 mytcp_select_window(struct sock *sk);
+u32 mytcp_window_now(struct sock *sk);
 int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 		       gfp_t gfp);
 void mytcp_send_ack(struct sock *sk);

@@ -59,13 +59,13 @@ struct sk_buff *mytcp_alloc_skb(struct sock *sk, unsigned int size, gfp_t gfp)
 	return skb;
 }
 
-/* Window to advertise, in bytes (unscaled), never shrinking the edge. */
-u32 mytcp_select_window(struct sock *sk)
+/* The window free buffer allows now, before the no-shrink rule. */
+u32 mytcp_window_now(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	int space = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
-	u32 max_wnd = 65535U << mtp->rcv_wscale;
-	u32 cur, wnd, mss = max_t(u32, mtp->rcv_mss, MYTCP_MIN_MSS);
+	u32 mss = max_t(u32, mtp->rcv_mss, MYTCP_MIN_MSS);
+	u32 wnd;
 
 	/* The part of the free buffer that data fills; skb overhead
 	 * takes the rest. */
@@ -73,7 +73,16 @@ u32 mytcp_select_window(struct sock *sk)
 	/* Receiver SWS avoidance (RFC 1122 4.2.3.3). */
 	if (wnd < mss && wnd < (u32)READ_ONCE(sk->sk_rcvbuf) / 4)
 		wnd = 0;
-	wnd = min(wnd, max_wnd);
+	return min(wnd, 65535U << mtp->rcv_wscale);
+}
+
+/* Window to advertise, in bytes (unscaled), never shrinking the edge. */
+u32 mytcp_select_window(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	u32 max_wnd = 65535U << mtp->rcv_wscale;
+	u32 cur, wnd = mytcp_window_now(sk);
+
 	/* Never move the right edge left (RFC 9293 3.8.6), and hold it
 	 * still while a hole is open so duplicate ACKs stay duplicates. */
 	cur = mtp->rcv_wup + mtp->rcv_wnd - mtp->rcv_nxt;

@@ -30,9 +30,17 @@ static const char *const timer_names[MYTCP_T_MAX] = {
 void mytcp_reset_timer(struct sock *sk, int id, u64 ns)
 {
 	struct hrtimer *t = &mytcp_sk(sk)->timers[id];
+	int ret = hrtimer_try_to_cancel(t);
 
-	/* 1: dequeued, inherit its reference; 0 or -1: take a new one. */
-	if (hrtimer_try_to_cancel(t) != 1)
+	/*
+	 * 1: it was queued and is now dequeued: its reference carries over.
+	 * 0: idle: take one.  -1: its callback is running (and drops its own
+	 * reference when done); if the timer was re-armed meanwhile, that
+	 * arming holds a reference already.  The queued state cannot change
+	 * under us then: a running timer stays on its CPU's base, which is
+	 * busy running the callback.
+	 */
+	if (ret == 0 || (ret == -1 && !hrtimer_is_queued(t)))
 		sock_hold(sk);
 	hrtimer_start(t, ns_to_ktime(ns), HRTIMER_MODE_REL_SOFT);
 }
