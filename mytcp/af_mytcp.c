@@ -193,6 +193,18 @@ static u16 route_mss(struct sock *sk, struct flowi4 *fl4)
 		       sizeof(struct tcphdr), MYTCP_MIN_MSS, 65535);
 }
 
+/*
+ * SOL_SOCKET options come to mytcp_setsockopt() first: the core refuses
+ * SO_REUSEPORT for families other than inet.  6.1 has no such flag (its
+ * core sends only MPTCP's SOL_SOCKET calls to the protocol).
+ */
+static void mytcp_custom_sockopt(struct socket *sock)
+{
+#ifdef SOCK_CUSTOM_SOCKOPT
+	set_bit(SOCK_CUSTOM_SOCKOPT, &sock->flags);
+#endif
+}
+
 /* ---- listener children ---- */
 
 struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
@@ -380,6 +392,7 @@ static int mytcp_create(struct net *net, struct socket *sock, int protocol,
 	if (!sk)
 		return -ENOBUFS;
 	sock->ops = &mytcp_stream_ops;
+	mytcp_custom_sockopt(sock);
 	sock_init_data(sock, sk);
 	mytcp_init_sock(sk);
 	return 0;
@@ -723,6 +736,7 @@ out:
 
 	lock_sock(child);
 	sock_graft(child, newsock);
+	mytcp_custom_sockopt(newsock);
 	newsock->state = SS_CONNECTED;
 	parent = mytcp_sk(child)->parent;
 	mytcp_sk(child)->parent = NULL;

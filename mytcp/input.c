@@ -799,6 +799,9 @@ static int synchronized_rcv(struct sock *sk, struct sk_buff *skb,
 		mytcp_sync_mss(sk);
 		mytcp_ack_update(sk, ack, ntohs(th->window), cb->seq, opts);
 		mytcp_keepalive_reset(sk);
+		/* The SYN-ACK's sequence number is no data (as Linux). */
+		if (mtp->bytes_acked)
+			mtp->bytes_acked--;
 		if (mtp->parent) {
 			mytcp_child_established(sk);
 			if (sk->sk_state == TCP_CLOSE)

@@ -467,7 +467,7 @@ void mytcp_push(struct sock *sk)
 		struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 		u32 len = skb->len;
 
-		/* Going back after an RTO: what the peer SACKed stays. */
+		/* Going back (PMTU): what the peer SACKed is not resent. */
 		if ((cb->sacked & MYTCP_SACKED_ACKED) &&
 		    before(cb->seq, mtp->snd_max)) {
 			mtp->snd_nxt = cb->end_seq;

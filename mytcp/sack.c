@@ -119,7 +119,7 @@ bool mytcp_sack_process(struct sock *sk, const struct mytcp_opts *opts)
 		struct sk_buff *skb;
 
 		/* D-SACKs and blocks outside what we sent: ignored. */
-		if (!after(e, s) || before(s, mtp->snd_una) ||
+		if (!after(e, s) || !after(s, mtp->snd_una) ||
 		    after(e, mtp->snd_max))
 			continue;
 		skb_queue_walk(&sk->sk_write_queue, skb) {
@@ -189,13 +189,19 @@ void mytcp_sack_recover(struct sock *sk)
 	}
 }
 
-/* RTO: retransmissions are forgotten, SACKed data stays SACKed. */
-void mytcp_sack_reset_retrans(struct sock *sk)
+/*
+ * RTO: the scoreboard is forgotten.  The receiver may have reneged on what
+ * it SACKed (RFC 2018 8: "the data sender SHOULD turn off all of the
+ * SACKed bits"), so everything from SND.UNA is sent again.
+ */
+void mytcp_sack_reset(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	struct sk_buff *skb;
 
 	skb_queue_walk(&sk->sk_write_queue, skb)
-		MYTCP_SKB_CB(skb)->sacked &= ~MYTCP_SACKED_RETRANS;
+		MYTCP_SKB_CB(skb)->sacked = 0;
 	mtp->retrans_bytes = 0;
+	mtp->sacked_bytes = 0;
+	mtp->highest_sack = mtp->snd_una;
 }

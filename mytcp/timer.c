@@ -167,7 +167,7 @@ static void rtx_timer_handler(struct sock *sk)
 	mtp->backoff++;
 	mtp->rto_us = rto_bound(sk, (u64)mtp->rto_us * 2);
 	mytcp_cong_enter_loss(sk);
-	mytcp_sack_reset_retrans(sk);
+	mytcp_sack_reset(sk);
 	/* Go back to the first unacknowledged segment. */
 	mtp->send_head = skb_peek(&sk->sk_write_queue);
 	mtp->snd_nxt = mtp->snd_una;
