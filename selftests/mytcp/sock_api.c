@@ -840,6 +840,44 @@ CMP(connect_refused)
 	close(l);
 }
 
+/*
+ * Refusals across the two stacks: in the mytcp run one side is mytcp and
+ * the other Linux TCP (in the AF_INET run both are Linux TCP).
+ */
+CMP(connect_refused_mixed)
+{
+	int i1 = socket(AF_INET, SOCK_STREAM, 0), m1 = mk();
+	int m2 = mk(), i2 = socket(AF_INET, SOCK_STREAM, 0);
+	int m3, i3 = socket(AF_INET, SOCK_STREAM, 0);
+	int i4 = socket(AF_INET, SOCK_STREAM, 0), m4 = mk();
+
+	NEED(i1 >= 0 && m1 >= 0 && m2 >= 0 && i2 >= 0 && i3 >= 0 && i4 >= 0 &&
+	     m4 >= 0, "socket");
+	set_guards(i1, GUARD_S);
+	set_guards(i2, GUARD_S);
+	set_guards(i3, GUARD_S);
+	set_guards(i4, GUARD_S);
+	OK("Linux socket bound to 5001, not listening", bind_to(i1, LO, 5001));
+	FAILS("connect to it", connect_to(m1, LO, 5001), ECONNREFUSED);
+	OK("socket bound to 5002, not listening", bind_to(m2, LO, 5002));
+	FAILS("Linux connect to it", connect_to(i2, LO, 5002), ECONNREFUSED);
+	m3 = mk_listener(5003);
+	NEED(m3 >= 0, "listener");
+	OK("listener on 5003 closed", close(m3));
+	FAILS("Linux connect to the closed listener", connect_to(i3, LO, 5003),
+	      ECONNREFUSED);
+	OK("Linux listener on 5004", bind_to(i4, LO, 5004) || listen(i4, 1));
+	OK("... closed", close(i4));
+	FAILS("connect to the closed Linux listener", connect_to(m4, LO, 5004),
+	      ECONNREFUSED);
+	close(i1);
+	close(m1);
+	close(m2);
+	close(i2);
+	close(i3);
+	close(m4);
+}
+
 /* SYN_SENT: a non-blocking connect toward an address that never answers. */
 CMP(connect_ealready)
 {
