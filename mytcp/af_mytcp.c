@@ -20,7 +20,6 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/net.h>
-#include <linux/version.h>
 #include <linux/sched/signal.h>
 #include <asm/ioctls.h>
 #include <net/ip.h>
@@ -40,7 +39,7 @@ atomic_t mytcp_live_socks = ATOMIC_INIT(0);
 atomic_t mytcp_live_tw = ATOMIC_INIT(0);
 atomic_t mytcp_live_skbs = ATOMIC_INIT(0);
 
-static struct proto_ops mytcp_stream_ops;
+static const struct proto_ops mytcp_stream_ops;
 
 /* ---- state and teardown ---- */
 
@@ -495,7 +494,8 @@ out:
 }
 
 /* Abort whatever sk was doing and make it CLOSE again (connect AF_UNSPEC,
- * shutdown of a connecting socket or a listener). */
+ * shutdown of a connecting socket or a listener).
+ */
 static int mytcp_disconnect(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
@@ -668,7 +668,8 @@ static int mytcp_connect(struct socket *sock, struct sockaddr *uaddr,
 	}
 	if (sk->sk_state == TCP_CLOSE) {
 		/* Failed: report why, and be a fresh unconnected socket
-		 * again (as Linux's connect error path disconnects). */
+		 * again (as Linux's connect error path disconnects).
+		 */
 		err = sock_error(sk) ? : -ECONNABORTED;
 		mytcp_disconnect(sk);
 		WRITE_ONCE(sk->sk_err, 0);
@@ -745,7 +746,7 @@ out:
 	return 0;
 }
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#ifdef MYTCP_HAVE_ACCEPT_ARG
 static int mytcp_accept(struct socket *sock, struct socket *newsock,
 			struct proto_accept_arg *arg)
 {
@@ -834,7 +835,7 @@ static int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	struct sock *sk = sock->sk;
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	int flags = msg->msg_flags;
-	size_t copied = 0;
+	size_t copied = 0, size;
 	struct sk_buff *skb;
 	long timeo;
 	int err = 0;
@@ -875,9 +876,9 @@ static int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 				continue;
 			}
 			/* Small writes get small skbs. */
-			skb = mytcp_alloc_skb(sk, min_t(size_t, mtp->size_goal,
-					max_t(size_t, msg_data_left(msg), 2048)),
-					      sk->sk_allocation);
+			size = max_t(size_t, msg_data_left(msg), 2048);
+			size = min_t(size_t, mtp->size_goal, size);
+			skb = mytcp_alloc_skb(sk, size, sk->sk_allocation);
 			if (!skb) {
 				err = -ENOBUFS;
 				goto out_partial;
@@ -941,7 +942,8 @@ static void maybe_window_update(struct sock *sk)
 				     TCPF_FIN_WAIT2)))
 		return;
 	/* RFC 9293 3.8.6.2.2: worth telling once the window grew by
-	 * min(RCV.BUFF / 2, MSS); never the same window again. */
+	 * min(RCV.BUFF / 2, MSS); never the same window again.
+	 */
 	left = max(left, 0);
 	if (now > (u32)left &&
 	    now - left >= min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2,
@@ -1007,7 +1009,8 @@ static int mytcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 				break;
 		} else {
 			/* A FIN read means EOF; then a pending error (a
-			 * reset says so); then a shut receive side. */
+			 * reset says so); then a shut receive side.
+			 */
 			if (sock_flag(sk, SOCK_DONE))
 				break;
 			if (sk->sk_err) {
@@ -1077,6 +1080,9 @@ static __poll_t mytcp_poll(struct file *file, struct socket *sock,
 			} else {
 				sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
 				set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+				/* Pairs with the wake-up after ACKs free
+				 * space: re-check after announcing NOSPACE.
+				 */
 				smp_mb__after_atomic();
 				if (READ_ONCE(sk->sk_wmem_queued) <
 				    READ_ONCE(sk->sk_sndbuf))
@@ -1206,8 +1212,7 @@ orphan:
 		mytcp_clear_timer(sk, MYTCP_T_KEEPALIVE);
 		if (sk->sk_state == TCP_FIN_WAIT2)
 			mytcp_reset_timer(sk, MYTCP_T_KEEPALIVE,
-					  (u64)READ_ONCE(mytcp_pernet(sock_net(sk))->fin_timeout_s) *
-					  NSEC_PER_SEC);
+					  mytcp_fin_timeout_ns(sk));
 	}
 	release_sock(sk);
 	sock_put(sk);
@@ -1286,8 +1291,8 @@ struct proto mytcp_prot = {
 	.keepalive	= mytcp_keepalive,
 };
 
-static struct proto_ops mytcp_stream_ops = {
-	.family		= AF_MYTCP,	/* replaced at load with the param */
+static const struct proto_ops mytcp_stream_ops = {
+	.family		= AF_MYTCP,	/* informational; see family_ops */
 	.owner		= THIS_MODULE,
 	.release	= mytcp_release,
 	.bind		= mytcp_bind,
@@ -1380,7 +1385,6 @@ static int __init mytcp_init(void)
 		return -EINVAL;
 	}
 	mytcp_family_ops.family = mytcp_family;
-	mytcp_stream_ops.family = mytcp_family;
 
 	err = mytcp_table_init();
 	if (err)

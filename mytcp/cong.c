@@ -90,7 +90,8 @@ void mytcp_cong_enter_recovery(struct sock *sk)
 
 	mtp->ssthresh = mtp->cong->ssthresh(mtp);
 	/* NewReno inflates by the three segments that left; with SACK the
-	 * pipe is counted instead (RFC 6675). */
+	 * pipe is counted instead (RFC 6675).
+	 */
 	mtp->cwnd = mtp->ssthresh + (mtp->sack_ok ? 0 : 3);
 	mtp->in_recovery = 1;
 	mtp->recover = mtp->snd_max;

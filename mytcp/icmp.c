@@ -47,7 +47,8 @@ static void mtu_reduced(struct sock *sk, u32 mtu)
 	if (mtp->mss >= old || mtp->snd_una == mtp->snd_nxt)
 		return;
 	/* What is out was too big: send it again at the new size, without
-	 * counting it as congestion (RFC 1191). */
+	 * counting it as congestion (RFC 1191).
+	 */
 	mtp->send_head = skb_peek(&sk->sk_write_queue);
 	mtp->snd_nxt = mtp->snd_una;
 	mytcp_push(sk);
@@ -148,11 +149,10 @@ bool mytcp_icmp_rcv(struct net *net, struct sk_buff *skb)
 	}
 	if (!mtp->icmp_mtu && !mtp->icmp_err)
 		goto out;
-	if (!sock_owned_by_user(sk)) {
+	if (!sock_owned_by_user(sk))
 		mytcp_icmp_process(sk);
-	} else if (!test_and_set_bit(MYTCP_DEFER_ICMP_BIT, &mtp->deferred)) {
+	else if (!test_and_set_bit(MYTCP_DEFER_ICMP_BIT, &mtp->deferred))
 		sock_hold(sk);
-	}
 out:
 	bh_unlock_sock(sk);
 	sock_put(sk);

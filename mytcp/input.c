@@ -387,7 +387,8 @@ static void data_queue(struct sock *sk, struct sk_buff *skb)
 	skb_orphan(skb);
 	if (skb->len) {
 		/* How much of the memory a segment costs is data: the
-		 * window offered is free buffer times this (EWMA, 1/8). */
+		 * window offered is free buffer times this (EWMA, 1/8).
+		 */
 		u32 r = clamp_t(u32, ((u64)skb->len << 8) / skb->truesize,
 				1, 256);
 
@@ -614,7 +615,8 @@ bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
 
 			if (after(cb->end_seq, ack)) {
 				/* Partly acknowledged: drop the acked bytes
-				 * so a retransmission sends only the rest. */
+				 * so a retransmission sends only the rest.
+				 */
 				u32 n = ack - cb->seq;
 
 				if (after(ack, cb->seq) && skb->len &&
@@ -633,9 +635,7 @@ bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
 			if (!cb->retrans && cb->sent_ns)
 				rtt_ns = now - cb->sent_ns;
 			if (skb == mtp->send_head)
-				mtp->send_head = skb_queue_is_last(
-					&sk->sk_write_queue, skb) ?
-					NULL : skb->next;
+				mtp->send_head = mytcp_write_next(sk, skb);
 			mytcp_sack_forget(sk, skb, skb->len);
 			__skb_unlink(skb, &sk->sk_write_queue);
 			sk_wmem_queued_add(sk, -skb->truesize);
@@ -660,7 +660,8 @@ bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
 		} else if (mtp->ts_ok && opts->saw_ts && opts->tsecr) {
 			/* Retransmitted data: the echoed timestamp still
 			 * dates the segment that was acknowledged (RFC 7323
-			 * 4.1), so the backed-off RTO can come down. */
+			 * 4.1), so the backed-off RTO can come down.
+			 */
 			u32 ms = mytcp_ts_now(mtp) - opts->tsecr;
 
 			if (ms < 60 * MSEC_PER_SEC)
@@ -697,7 +698,8 @@ bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
 			mtp->cwnd++;	/* inflate for each segment that left */
 	}
 	/* Loss: three duplicates, or (RFC 6675) three segments SACKed
-	 * above the first unacknowledged byte. */
+	 * above the first unacknowledged byte.
+	 */
 	if (!mtp->in_recovery && mtp->snd_una != mtp->snd_max &&
 	    sk->sk_state != TCP_SYN_SENT && loss_detected(mtp)) {
 		MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_FAST_RETRANS);
@@ -745,7 +747,8 @@ static int synchronized_rcv(struct sock *sk, struct sk_buff *skb,
 		syn = false;
 	}
 	/* PAWS (RFC 7323 5): an old timestamp marks an old duplicate.
-	 * Pure ACKs are exempt: reordered ACKs are harmless (as Linux). */
+	 * Pure ACKs are exempt: reordered ACKs are harmless (as Linux).
+	 */
 	if (mtp->ts_ok && opts->saw_ts && !th->rst &&
 	    cb->end_seq != cb->seq &&
 	    (s32)(opts->tsval - mtp->ts_recent) < 0) {
@@ -768,7 +771,8 @@ static int synchronized_rcv(struct sock *sk, struct sk_buff *skb,
 	}
 	mtp->last_rcv_ns = ktime_get_ns();
 	/* RFC 7323 4.3: remember the timestamp of the segment that
-	 * carries the next expected byte (SEG.SEQ <= Last.ACK.sent). */
+	 * carries the next expected byte (SEG.SEQ <= Last.ACK.sent).
+	 */
 	if (mtp->ts_ok && opts->saw_ts && !after(cb->seq, mtp->rcv_wup))
 		mtp->ts_recent = opts->tsval;
 	/* Second: RST (RFC 5961 3.2). */
@@ -834,8 +838,7 @@ static int synchronized_rcv(struct sock *sk, struct sk_buff *skb,
 			/* An orphan waits at most fin_timeout for the FIN. */
 			if (sock_flag(sk, SOCK_DEAD))
 				mytcp_reset_timer(sk, MYTCP_T_KEEPALIVE,
-						  (u64)READ_ONCE(mytcp_pernet(net)->fin_timeout_s) *
-						  NSEC_PER_SEC);
+						  mytcp_fin_timeout_ns(sk));
 		}
 		break;
 	case TCP_CLOSING:
@@ -852,7 +855,8 @@ static int synchronized_rcv(struct sock *sk, struct sk_buff *skb,
 		break;
 	}
 	/* New data for a socket the application closed: nobody will read
-	 * it; say so with a reset (RFC 1122 4.2.2.13, RFC 9293 3.6). */
+	 * it; say so with a reset (RFC 1122 4.2.2.13, RFC 9293 3.6).
+	 */
 	if (sock_flag(sk, SOCK_DEAD) && (sk->sk_shutdown & RCV_SHUTDOWN) &&
 	    skb->len > tcp_hdrlen(skb) &&
 	    after(cb->end_seq - th->fin, mtp->rcv_nxt) &&
@@ -872,7 +876,8 @@ static int synchronized_rcv(struct sock *sk, struct sk_buff *skb,
 			return 0;
 		default:
 			/* CLOSE_WAIT, CLOSING, LAST_ACK: the peer's FIN is
-			 * in; this is a retransmission.  ACK it again. */
+			 * in; this is a retransmission.  ACK it again.
+			 */
 			mytcp_send_ack(sk);
 			break;
 		}
@@ -970,7 +975,7 @@ static void sock_rcv(struct sock *sk, struct sk_buff *skb)
 	bh_lock_sock_nested(sk);
 	if (!sock_owned_by_user(sk)) {
 		mytcp_rcv_state_process(sk, skb);
-	} else if (sk_add_backlog(sk, skb, MYTCP_BACKLOG_LIMIT(sk))) {
+	} else if (sk_add_backlog(sk, skb, mytcp_backlog_limit(sk))) {
 		drop_reason(sk, skb, MYTCP_STAT_DROP_BACKLOG, "backlog full");
 		kfree_skb(skb);
 	}

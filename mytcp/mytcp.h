@@ -66,7 +66,6 @@ static inline bool mytcp_between(u32 seq, u32 lo, u32 hi)
 #define MYTCP_DELACK_NS		(40 * NSEC_PER_MSEC)
 #define MYTCP_FIN_WAIT2_NS	(60ULL * NSEC_PER_SEC)
 #define MYTCP_CHALLENGE_PER_SEC	10	/* per-socket challenge ACK limit */
-#define MYTCP_BACKLOG_LIMIT(sk)	((sk)->sk_rcvbuf + (sk)->sk_sndbuf)
 
 /* ---- per network namespace ---- */
 enum mytcp_stat_item {
@@ -306,7 +305,8 @@ struct mytcp_sock {
 	u32 copied_seq;			/* next byte the user reads */
 
 	/* Write queue: skbs in sk->sk_write_queue in seq order; the ones
-	 * before send_head are sent and unacknowledged. */
+	 * before send_head are sent and unacknowledged.
+	 */
 	struct sk_buff *send_head;
 	u32 write_seq;			/* seq after the last queued byte */
 
@@ -328,7 +328,8 @@ struct mytcp_sock {
 	u8 hashed:1;
 
 	/* Listener: pending children (SYN_RCVD) and the accept queue.
-	 * Child: its parent listener and its link in one of those lists. */
+	 * Child: its parent listener and its link in one of those lists.
+	 */
 	spinlock_t accept_lock;
 	struct list_head syn_queue;
 	struct list_head accept_queue;
@@ -357,10 +358,33 @@ static inline struct mytcp_sock *mytcp_sk(const struct sock *sk)
 	return (struct mytcp_sock *)sk;
 }
 
-/* inet_sk_state_store() is not exported on 6.1: the same, ours. */
+/*
+ * inet_sk_state_store() is not exported on 6.1: the same, ours.  Release
+ * pairs with inet_sk_state_load() in lockless readers (poll, /proc).
+ */
 static inline void mytcp_state_store(struct sock *sk, int state)
 {
+	/* release: pairs with inet_sk_state_load()'s acquire */
 	smp_store_release(&sk->sk_state, state);
+}
+
+/* The socket backlog holds at most this much. */
+static inline unsigned int mytcp_backlog_limit(const struct sock *sk)
+{
+	return READ_ONCE(sk->sk_rcvbuf) + READ_ONCE(sk->sk_sndbuf);
+}
+
+/* The skb after skb on the write queue, or NULL. */
+static inline struct sk_buff *mytcp_write_next(struct sock *sk,
+					       struct sk_buff *skb)
+{
+	return skb_queue_is_last(&sk->sk_write_queue, skb) ? NULL : skb->next;
+}
+
+static inline u64 mytcp_fin_timeout_ns(struct sock *sk)
+{
+	return (u64)READ_ONCE(mytcp_pernet(sock_net(sk))->fin_timeout_s) *
+	       NSEC_PER_SEC;
 }
 
 /* ---- TIME_WAIT (timewait.c): just what a 2MSL wait needs ---- */

@@ -29,18 +29,13 @@
 #include "trace.h"
 
 static siphash_key_t isn_key __read_mostly;
-static bool isn_key_ready;
 
 /* RFC 6528: ISN = M + F(4-tuple, secret); M ticks every ~4 us. */
 u32 mytcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport)
 {
 	u32 hash;
 
-	if (unlikely(!READ_ONCE(isn_key_ready))) {
-		get_random_bytes(&isn_key, sizeof(isn_key));
-		smp_wmb();
-		WRITE_ONCE(isn_key_ready, true);
-	}
+	net_get_random_once(&isn_key, sizeof(isn_key));
 	hash = siphash_3u32((__force u32)saddr, (__force u32)daddr,
 			    (__force u32)sport << 16 | (__force u32)dport,
 			    &isn_key);
@@ -68,7 +63,8 @@ u32 mytcp_window_now(struct sock *sk)
 	u32 wnd;
 
 	/* The part of the free buffer that data fills; skb overhead
-	 * takes the rest. */
+	 * takes the rest.
+	 */
 	wnd = space > 0 ? ((u64)space * mtp->rcv_ratio) >> 8 : 0;
 	/* Receiver SWS avoidance (RFC 1122 4.2.3.3). */
 	if (wnd < mss && wnd < (u32)READ_ONCE(sk->sk_rcvbuf) / 4)
@@ -84,7 +80,8 @@ u32 mytcp_select_window(struct sock *sk)
 	u32 cur, wnd = mytcp_window_now(sk);
 
 	/* Never move the right edge left (RFC 9293 3.8.6), and hold it
-	 * still while a hole is open so duplicate ACKs stay duplicates. */
+	 * still while a hole is open so duplicate ACKs stay duplicates.
+	 */
 	cur = mtp->rcv_wup + mtp->rcv_wnd - mtp->rcv_nxt;
 	if ((s32)cur > 0 && (wnd < cur || !RB_EMPTY_ROOT(&mtp->ooo_root)))
 		wnd = cur;
@@ -98,7 +95,8 @@ u32 mytcp_select_window(struct sock *sk)
 }
 
 /* Our timestamp clock (RFC 7323): milliseconds plus a per-connection
- * random offset. */
+ * random offset.
+ */
 u32 mytcp_ts_now(const struct mytcp_sock *mtp)
 {
 	return (u32)div_u64(ktime_get_ns(), NSEC_PER_MSEC) + mtp->ts_offset;
@@ -227,7 +225,8 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	if (clone) {
 		cb->sent_ns = ktime_get_ns();
 		/* An earlier copy still in a queue shares the buffer (and
-		 * its header room and shared info): send a copy then. */
+		 * its header room and shared info): send a copy then.
+		 */
 		if (unlikely(skb_cloned(skb)))
 			skb = pskb_copy(skb, gfp);
 		else
@@ -440,7 +439,8 @@ static u32 send_allowance(struct sock *sk, struct sk_buff *skb)
 
 	/* Segments per GSO skb: a quarter of cwnd (at least two, at most
 	 * 64 KiB), so one drop on the path loses part of a flight, not all
-	 * of it, and duplicate ACKs can still tell (cf. TSO autosizing). */
+	 * of it, and duplicate ACKs can still tell (cf. TSO autosizing).
+	 */
 	room = min_t(s32, room, clamp_t(u32, mtp->cwnd / 4, 2, 64) * mtp->mss);
 
 	if (!skb->len || room >= (s32)skb->len)
@@ -471,8 +471,7 @@ void mytcp_push(struct sock *sk)
 		if ((cb->sacked & MYTCP_SACKED_ACKED) &&
 		    before(cb->seq, mtp->snd_max)) {
 			mtp->snd_nxt = cb->end_seq;
-			mtp->send_head = skb_queue_is_last(&sk->sk_write_queue,
-							   skb) ? NULL : skb->next;
+			mtp->send_head = mytcp_write_next(sk, skb);
 			continue;
 		}
 		if (!(cb->flags & TCPHDR_SYN) && len) {
@@ -509,8 +508,7 @@ void mytcp_push(struct sock *sk)
 		}
 		mtp->packets_out++;
 		mtp->last_send_ns = ktime_get_ns();
-		mtp->send_head = skb_queue_is_last(&sk->sk_write_queue, skb) ?
-				 NULL : skb->next;
+		mtp->send_head = mytcp_write_next(sk, skb);
 		if (!mytcp_timer_pending(sk, MYTCP_T_RTX))
 			mytcp_reset_timer(sk, MYTCP_T_RTX,
 					  (u64)mtp->rto_us * 1000);
@@ -551,7 +549,8 @@ void mytcp_sync_mss(struct sock *sk)
 		mss -= MYTCP_TS_LEN;
 	mtp->mss = max_t(u32, mss, MYTCP_MIN_MSS);
 	/* A write-queue skb holds whole segments within a 64 KiB
-	 * allocation; GSO cuts it on the way out. */
+	 * allocation; GSO cuts it on the way out.
+	 */
 	mtp->size_goal = max_t(u32, rounddown(SKB_WITH_OVERHEAD(65536) -
 					      MAX_TCP_HEADER, mtp->mss),
 			       min_t(u32, mtp->mss,

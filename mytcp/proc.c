@@ -15,7 +15,6 @@
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <linux/sysctl.h>
-#include <linux/version.h>
 #include <net/net_namespace.h>
 #include <net/tcp.h>
 #include "mytcp.h"
@@ -103,7 +102,6 @@ static void show_one(struct seq_file *seq, struct sock *sk,
 			   TCP_TIME_WAIT, 0, 0, 3,
 			   (unsigned long)jiffies_to_clock_t(nsecs_to_jiffies(left > 0 ? left : 0)),
 			   0, 0, 0, 0, refcount_read(&tw->refcnt), tw);
-		return;
 	} else {
 		struct mytcp_sock *mtp = mytcp_sk(sk);
 		struct inet_sock *inet = inet_sk(sk);
@@ -177,7 +175,7 @@ static int k3600 = 3600, k200 = 200, k60k = 60000;
 	.extra2 = hi,						\
 }
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#ifdef MYTCP_HAVE_CONST_CTL_TABLE
 #define MYTCP_CTL_TABLE const struct ctl_table
 #else
 #define MYTCP_CTL_TABLE struct ctl_table
@@ -258,7 +256,7 @@ int mytcp_sysctl_init_net(struct net *net)
 		return -ENOMEM;
 	for (i = 0; i < n - 1; i++)
 		tbl[i].data = (char *)mn + (uintptr_t)tbl[i].data;
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#ifdef MYTCP_HAVE_SYSCTL_SZ
 	mn->sysctl_hdr = register_net_sysctl_sz(net, "net/mytcp", tbl, n - 1);
 #else
 	mn->sysctl_hdr = register_net_sysctl(net, "net/mytcp", tbl);

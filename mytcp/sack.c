@@ -135,7 +135,8 @@ bool mytcp_sack_process(struct sock *sk, const struct mytcp_opts *opts)
 				continue;
 			if (before(cb->seq, s)) {
 				/* The block starts inside: cut there; the
-				 * walk goes on with the second part. */
+				 * walk goes on with the second part.
+				 */
 				if (splits-- > 0)
 					mytcp_fragment(sk, skb, s - cb->seq);
 				continue;

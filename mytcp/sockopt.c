@@ -20,7 +20,6 @@
  * held.  The IPv4 helpers lock the socket themselves.
  */
 #include <linux/uaccess.h>
-#include <linux/version.h>
 #include <net/ip.h>
 #include <net/tcp.h>
 #include "mytcp.h"
@@ -270,7 +269,7 @@ void mytcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_bytes_sent = mtp->bytes_sent;
 	info->tcpi_bytes_retrans = mtp->bytes_retrans;
 	info->tcpi_snd_wnd = mtp->snd_wnd;
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#ifdef MYTCP_HAVE_TCPI_RCV_WND
 	info->tcpi_rcv_wnd = mtp->rcv_wnd;
 #endif
 }

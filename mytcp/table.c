@@ -27,7 +27,7 @@
 #include "mytcp.h"
 
 struct mytcp_bucket {
-	spinlock_t lock;
+	spinlock_t lock;		/* writers of this chain */
 	struct hlist_head chain;
 };
 
@@ -36,8 +36,8 @@ static unsigned int ehash_mask, bhash_mask;
 static u32 hash_secret __read_mostly;
 
 /* Fit for 100k connections: 128k buckets at most 16 bytes each. */
-#define MYTCP_EHASH_SIZE	(1U << 17)
-#define MYTCP_BHASH_SIZE	(1U << 16)
+#define MYTCP_EHASH_SIZE	BIT(17)
+#define MYTCP_BHASH_SIZE	BIT(16)
 
 static struct mytcp_bucket *bucket_alloc(unsigned int n)
 {
@@ -387,7 +387,8 @@ int mytcp_listen_hash(struct sock *sk)
 	spin_lock_bh(&b->lock);
 	e->listening = 1;
 	/* Re-check: another socket may share the port via SO_REUSEADDR,
-	 * which a listener does not allow. */
+	 * which a listener does not allow.
+	 */
 	if (port_conflicts(b, net, e)) {
 		e->listening = 0;
 		err = -EADDRINUSE;

@@ -187,6 +187,7 @@ static void delack_handler(struct sock *sk)
 static void persist_handler(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
+	u64 next_us;
 	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
 
 	if (sk->sk_state == TCP_CLOSE || !mtp->send_head ||
@@ -194,7 +195,8 @@ static void persist_handler(struct sock *sk)
 		return;
 	if (mtp->snd_wnd) {
 		/* A small window the sender-side SWS rule waited on: the
-		 * override timeout sends what fits (RFC 1122 4.2.3.4). */
+		 * override timeout sends what fits (RFC 1122 4.2.3.4).
+		 */
 		mtp->force_send = 1;
 		mytcp_push(sk);
 		return;
@@ -207,10 +209,10 @@ static void persist_handler(struct sock *sk)
 	}
 	mtp->probes_out++;
 	mytcp_send_probe(sk, false);
-	mytcp_reset_timer(sk, MYTCP_T_PERSIST,
-			  min_t(u64, (u64)mtp->rto_us << min_t(u8,
-				mtp->probes_out, 10),
-				120ULL * USEC_PER_SEC) * 1000);
+	/* Back off like the RTO, up to two minutes. */
+	next_us = (u64)mtp->rto_us << min_t(u8, mtp->probes_out, 10);
+	next_us = min_t(u64, next_us, 120ULL * USEC_PER_SEC);
+	mytcp_reset_timer(sk, MYTCP_T_PERSIST, next_us * NSEC_PER_USEC);
 }
 
 u32 mytcp_keepalive_time_s(const struct sock *sk)

@@ -78,7 +78,8 @@ void mytcp_time_wait(struct sock *sk)
 		atomic_inc(&mytcp_live_tw);
 		mytcp_bind_tw(tw, sk);
 		/* In the table before the socket leaves: no gap in which
-		 * Linux TCP could see (and reset) a segment of ours. */
+		 * Linux TCP could see (and reset) a segment of ours.
+		 */
 		mytcp_tw_insert(tw);
 		refcount_inc(&tw->refcnt);
 		hrtimer_start(&tw->timer, ns_to_ktime(tw_len_ns(sock_net(sk))),

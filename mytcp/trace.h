@@ -13,13 +13,12 @@
 #define _MYTCP_TRACE_H
 
 #include <linux/tracepoint.h>
-#include <linux/version.h>
 #include <linux/tcp.h>
 #include <net/sock.h>
 #include <net/inet_sock.h>
 
-/* __assign_str() lost its source argument in 6.10. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+/* __assign_str() lost its source argument in 6.10 (see Kbuild). */
+#ifdef MYTCP_HAVE_ASSIGN_STR_1
 #define mytcp_assign_str(dst, src) __assign_str(dst)
 #else
 #define mytcp_assign_str(dst, src) __assign_str(dst, src)
