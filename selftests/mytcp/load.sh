@@ -22,7 +22,7 @@ if [ ! -x "$HELPER" ]; then
 	exit "$KSFT_SKIP"
 fi
 ktap_print_header
-ktap_set_plan 7
+ktap_set_plan 8
 trap mytcp_cleanup EXIT
 
 mytcp_unload_if_loaded || ktap_exit_fail_msg "mytcp is loaded and cannot be removed"
@@ -51,12 +51,33 @@ ktap_test_result "$NSEQ sequential connections (connect, echo, close)" \
 ktap_test_result "$NCONC concurrent connections (all established at once)" \
 	run_helper -m conc -n "$NCONC" -p 6001
 
+# Retransmissions (RTO, fast retransmit) on the way: 20 more connections
+# with 10% loss on lo; the drain below checks they are all freed too.
+NLOSS=20
+lossy()
+{
+	local ret
+
+	tc -n "$LOAD" qdisc add dev lo root netem loss 10% || return
+	run_helper -m seq -n "$NLOSS" -p 6002 -t 60
+	ret=$?
+	tc -n "$LOAD" qdisc del dev lo root || ret=1
+	return $ret
+}
+if tc -n "$LOAD" qdisc add dev lo root netem delay 0 2>/dev/null &&
+   tc -n "$LOAD" qdisc del dev lo root; then
+	ktap_test_result "$NLOSS sequential connections with 10% loss (netem)" lossy
+else
+	ktap_test_skip "$NLOSS sequential connections with 10% loss: no netem"
+	NLOSS=0
+fi
+
 # Every connection opened and was closed in order, none reset while
 # established.  (A RST may still answer a late FIN retransmission once the
 # 400 ms TIME_WAIT is over: OutRsts/InRsts are only reported.)
 counters()
 {
-	local total=$((NSEQ + NCONC)) k v want ret=0
+	local total=$((NSEQ + NCONC + NLOSS)) k v want ret=0
 
 	for k in OutRsts InRsts Timeouts RetransSegs; do
 		ktap_print_msg "$k $(mytcp_stat "$k" "$LOAD")"
@@ -72,7 +93,7 @@ counters()
 	done
 	return $ret
 }
-ktap_test_result "counters: $((NSEQ + NCONC)) active and passive opens, no failures or resets" counters
+ktap_test_result "counters: $((NSEQ + NCONC + NLOSS)) active and passive opens, no failures or resets" counters
 
 # TIME_WAIT lasts 2 * msl_ms; give it plenty.
 drained()
