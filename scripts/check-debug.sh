@@ -32,6 +32,8 @@
 # Inside the VM this script is run again with --guest-suite, --guest-smoke
 # or --guest-inject=...; those modes are internal.
 
+# Parsed whole before it runs (the guest runs this file too, over 9p).
+{
 set -uo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -269,22 +271,18 @@ inject)
 	exit 1
 	;;
 suite)
-	# Like scripts/check.sh: the selftests and the module are built from
-	# and into build/debug/, never in the working tree.
+	# Like scripts/check.sh: the selftests are built into build/debug/,
+	# the module by scripts/build-module.sh into build/<release>/ (from a
+	# copy of the tree; KDIR from the environment wins over the Makefile's
+	# default), never in the working tree.
 	out=$TOP/build/debug
 	mkdir -p "$out"
 	log "building the selftests into $out/selftests"
 	build_selftests "$out" >&2 || die "selftests do not build"
-	log "building mytcp against $kdir"
-	rsync -a --delete --exclude=/build --exclude=/.git --exclude='*.o' \
-		--exclude='*.ko' --exclude='.*.cmd' "$TOP/" "$out/src/" ||
-		die "rsync failed"
-	make -C "$out/src" KDIR="$kdir" KVER="$krel" module \
-		>"$out/build.log" 2>&1 || { cat "$out/build.log" >&2;
-		die "mytcp does not build against $kdir"; }
-	cp "$out/src/mytcp/mytcp.ko" "$out/mytcp.ko" || die "no mytcp.ko"
-	vm=$(modinfo -F vermagic "$out/mytcp.ko" | cut -d' ' -f1)
-	[ "$vm" = "$krel" ] || die "mytcp.ko has vermagic '$vm', want '$krel'"
+	log "building mytcp against $kdir (scripts/build-module.sh)"
+	KDIR=$kdir "$TOP/scripts/build-module.sh" "$krel" >&2 ||
+		die "mytcp does not build against $kdir"
+	ko=$TOP/build/$krel/mytcp.ko
 
 	# Per-test timeout: the suite's settings times MYTCP_TIMEOUT_MULT,
 	# through run_kselftest.sh -o (the assertions stay as they are).
@@ -298,7 +296,7 @@ suite)
 	export MYTCP_UNLOAD_WAIT=${MYTCP_UNLOAD_WAIT:-$((90 * MYTCP_TIMEOUT_MULT))}
 	log "MYTCP_CASE_TIMEOUT=$MYTCP_CASE_TIMEOUT MYTCP_UNLOAD_WAIT=$MYTCP_UNLOAD_WAIT"
 
-	export MYTCP_KO=$out/mytcp.ko MYTCP_SELFTESTS_DIR=$out/selftests
+	export MYTCP_KO=$ko MYTCP_SELFTESTS_DIR=$out/selftests
 	# shellcheck disable=SC2086
 	cd "$TOP" && run_vm "$TOP/scripts/check-debug.sh" --guest-suite \
 		-o "$per_test" ${CHECK_ARGS:-} 2>&1 | tee "$out/check-debug.log"
@@ -316,3 +314,4 @@ esac
 log "total $(( $(date +%s) - t_start )) s; verdict rc=$rc"
 [ $rc -eq 0 ] && log "PASS" || log "FAIL (see Documentation/debug-lane.rst)"
 exit $rc
+}
