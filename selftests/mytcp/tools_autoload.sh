@@ -41,9 +41,21 @@ command -v make >/dev/null && command -v depmod >/dev/null || {
 	exit "$KSFT_SKIP"
 }
 # Sockets of earlier tests (orphans, TIME_WAIT) may hold the module a while.
-if mytcp_loaded && ! mytcp_unload 150 2>/dev/null; then
+unloaded()
+{
+	local i
+
+	for i in $(seq 1 90); do
+		mytcp_loaded || return 0
+		rmmod mytcp 2>/dev/null && return 0
+		sleep 1
+	done
+	return 1
+}
+if ! unloaded; then
 	ktap_print_msg "$(tr '\n' ' ' < /proc/net/mytcp_stat | cut -c 1-60)"
-	ktap_skip_all "mytcp is still in use after 150 s: cannot test autoloading"
+	ktap_print_msg "$(grep '^mytcp ' /proc/modules)"
+	ktap_skip_all "mytcp is still in use after 90 s: cannot test autoloading"
 	exit "$KSFT_SKIP"
 fi
 

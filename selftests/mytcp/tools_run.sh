@@ -44,8 +44,13 @@ mrun() { nsx $MYTCP_RUN "$@"; }
 st() { nsx $MYTCPSTAT "$@"; }
 bg() { "$@" & PIDS+=($!); }
 # wait_listen PORT: a mytcp listener on PORT shows up in mytcpstat -l.
-wait_listen() { slowwait 20 sh -c "ip netns exec $NS $MYTCPSTAT -H -l -p $1 | grep -q LISTEN"; }
-wait_linux_listen() { slowwait 20 sh -c "ip netns exec $NS ss -Htln 'sport = :$1' | grep -q LISTEN"; }
+# (awk on /proc/net/mytcp: python start-up is slow in TCG.)
+wait_listen()
+{
+	slowwait 60 sh -c "ip netns exec $NS cat /proc/net/mytcp |
+		awk '\$4 == \"0A\" && \$2 ~ /:$(printf %04X "$1")\$/ { f = 1 } END { exit !f }'"
+}
+wait_linux_listen() { slowwait 60 sh -c "ip netns exec $NS ss -Htln 'sport = :$1' | grep -q LISTEN"; }
 
 have() { command -v "$1" >/dev/null; }
 
