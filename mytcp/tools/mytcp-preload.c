@@ -9,9 +9,10 @@
  * through unchanged.  Smoothed over for programs written for Linux TCP:
  *
  *   getsockopt(SOL_SOCKET, SO_DOMAIN)  reports AF_INET, not the mytcp family
- *   getsockopt(IPPROTO_TCP, TCP_CONGESTION)  reports "reno" (mytcp's NewReno)
+ *   getsockopt(IPPROTO_TCP, TCP_CONGESTION)  reports "reno" where the module
+ *     does not answer it (older modules)
  *   setsockopt() of an option mytcp lacks (IPPROTO_IP options such as
- *     IP_TOS, TCP_CONGESTION, TCP_FASTOPEN*, TCP_NOTSENT_LOWAT,
+ *     IP_RECVERR, TCP_FASTOPEN*, TCP_NOTSENT_LOWAT,
  *     TCP_DEFER_ACCEPT, TCP_WINDOW_CLAMP...): mytcp answers ENOPROTOOPT;
  *     the call is reported as successful and the option noted on stderr
  *     (MYTCP_PRELOAD_DEBUG=1), unless MYTCP_PRELOAD_STRICT=1.

@@ -102,7 +102,7 @@ if dom != socket.AF_INET:
 s.bind(("127.0.0.1", 7399))
 if ":1CE7 " not in open("/proc/net/mytcp").read():
     sys.exit("bound socket not in /proc/net/mytcp")
-s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, 0x10)    # mytcp lacks it
+s.setsockopt(socket.IPPROTO_IP, 11, 1)    # IP_RECVERR: mytcp lacks it
 s.close()
 data = urllib.request.urlopen("http://127.0.0.1:7302/blob", timeout=60).read()
 print(hashlib.md5(data).hexdigest(), flush=True)
@@ -115,7 +115,7 @@ t_urllib()
 	sed 's/^/# /' <<<"$out"
 	[ "$(tail -n 1 <<<"$out")  -" = "$want_sum" ]
 }
-ktap_test_result "python3 urllib under mytcp-run <-> Linux http.server; SO_DOMAIN is AF_INET, IP_TOS tolerated" t_urllib
+ktap_test_result "python3 urllib under mytcp-run <-> Linux http.server; SO_DOMAIN is AF_INET, IP_RECVERR tolerated" t_urllib
 
 # --------------------------------------------------------- iperf3
 t_iperf_mytcp()
