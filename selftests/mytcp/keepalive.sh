@@ -1,0 +1,334 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Keepalive and TCP_USER_TIMEOUT on mytcp, over the two-host veth setup
+# (mytcp client in $H1, server in $H2):
+#  - a peer made silent (netem 100% loss on its veth) is given up after
+#    the probes run out: the blocked recv() fails with ETIMEDOUT and
+#    KeepaliveTimeouts counts it;
+#  - live peers (mytcp and Linux TCP) keep the connection through dozens
+#    of probe rounds (1 s values), every probe on the wire carrying
+#    seq = SND.NXT - 1 and drawing an ACK;
+#  - TCP_USER_TIMEOUT aborts a connection whose data goes unacknowledged.
+# No timing is asserted beyond generous upper bounds.
+
+source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+
+mytcp_require_ko
+ktap_print_header
+ktap_set_plan 5
+
+WORK=$(mktemp -d)
+PIDS=()
+cleanup()
+{
+	local p
+
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	mytcp_cleanup
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+mytcp_loaded || mytcp_load || ktap_exit_fail_msg "insmod $MYTCP_KO failed"
+mytcp_setup_hosts || ktap_exit_fail_msg "cannot set up the two hosts"
+command -v tcpdump >/dev/null || ktap_exit_fail_msg "tcpdump not found"
+
+# server.py KIND PORT: accept connections (KIND mytcp or linux), read what
+# comes, answer "ping" with "pong"; never closes first.
+cat >"$WORK/server.py" <<'PY'
+import socket, sys, threading
+import mytcp_sock
+kind, port = sys.argv[1], int(sys.argv[2])
+if kind == "mytcp":
+    l = mytcp_sock.socket()
+else:
+    l = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("0.0.0.0", port))
+l.listen(8)
+print("listening", flush=True)
+def serve(c):
+    while True:
+        d = c.recv(100)
+        if not d:
+            return
+        if d == b"ping":
+            c.send(b"pong")
+        elif d == b"hello":
+            c.send(b"hi")
+while True:
+    c, _ = l.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+PY
+
+# client.py PORT IDLE INTVL CNT USER_TIMEOUT_MS WAIT: a mytcp connection
+# to $MYTCP_ADDR2:PORT with keepalive (IDLE > 0) or a user timeout; says
+# hello, prints "ready", then either blocks in recv() (WAIT = 0: prints
+# the errno name it ends with) or sleeps WAIT seconds and checks the
+# connection still answers ("alive").  With USER_TIMEOUT_MS it sends data
+# after "ready" so that the timeout runs.
+cat >"$WORK/client.py" <<'PY'
+import errno, socket, sys, time
+import mytcp_sock
+port, idle, intvl, cnt, uto, wait = (int(a) for a in sys.argv[1:7])
+s = mytcp_sock.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO,
+             (60).to_bytes(8, "little") + (0).to_bytes(8, "little"))
+if idle:
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, idle)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, intvl)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, cnt)
+if uto:
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, uto)
+s.connect(("10.0.1.2", port))
+s.send(b"hello")
+assert s.recv(10) == b"hi"
+print("ready", flush=True)
+if wait == 0:
+    if uto:
+        sys.stdin.readline()    # the peer is silent now
+        s.send(b"x" * 1000)
+    try:
+        d = s.recv(10)
+        print("recv returned", d, flush=True)
+    except OSError as e:
+        print(errno.errorcode.get(e.errno, e.errno), flush=True)
+    sys.exit(0)
+time.sleep(wait)
+s.send(b"ping")
+print("alive" if s.recv(10) == b"pong" else "dead", flush=True)
+PY
+
+start_server()
+{
+	local kind=$1 port=$2 out=$WORK/server-$1-$2.log
+
+	ip netns exec "$H2" "$MYTCP_PYTHON" "$WORK/server.py" "$kind" "$port" >"$out" 2>&1 &
+	PIDS+=($!)
+	slowwait 10 grep -q listening "$out"
+}
+
+netem_silence() { tc -n "$H2" qdisc add dev veth2 root netem loss 100%; }
+netem_off() { tc -n "$H2" qdisc del dev veth2 root 2>/dev/null; true; }
+
+# ---- 1. silent peer: ETIMEDOUT after idle + intvl * cnt ----
+silent_peer()
+{
+	local out=$WORK/client-silent.log before after pid ret=0
+
+	start_server mytcp 5001 || { ktap_print_msg "server did not start"; return 1; }
+	before=$(mytcp_stat KeepaliveTimeouts "$H1")
+	ip netns exec "$H1" "$MYTCP_PYTHON" "$WORK/client.py" 5001 1 1 3 0 0 >"$out" 2>&1 &
+	pid=$!
+	if ! slowwait 10 grep -q ready "$out"; then
+		ktap_print_msg "client not ready: $(cat "$out")"
+		kill "$pid"; wait "$pid"
+		return 1
+	fi
+	netem_silence
+	# idle 1 + 3 probes * 1 s: about 4 s; allow plenty.
+	slowwait 30 grep -qE "^(ETIMEDOUT|E[A-Z]+|recv returned)" "$out"
+	wait "$pid"
+	netem_off
+	grep -q "^ETIMEDOUT" "$out" || { ktap_print_msg "client: $(tr '\n' ' ' <"$out")"; ret=1; }
+	after=$(mytcp_stat KeepaliveTimeouts "$H1")
+	[ "$after" = $((before + 1)) ] ||
+		{ ktap_print_msg "KeepaliveTimeouts $before -> $after, want +1"; ret=1; }
+	return $ret
+}
+ktap_test_result "keepalive: silent peer -> ETIMEDOUT, KeepaliveTimeouts +1" silent_peer
+
+# ---- 2./3. live peers: the connection survives dozens of probes ----
+# pcap_probes FILE PORT: from a pcap of veth1, print "probes answered bad"
+# for the client's connection to PORT: probes are the client's zero-length
+# ACK-only segments with seq = SND.NXT - 1 (ISS + 5 after "hello");
+# answered counts the server's ACKs for ISS + 6 that follow a probe; bad
+# counts zero-length ACK-only segments of the client with any other seq
+# than ISS + 5 or ISS + 6 (or ISS + 1: the handshake's ACK).
+cat >"$WORK/pcap.py" <<'PY'
+import struct, sys
+path, port = sys.argv[1], int(sys.argv[2])
+data = open(path, "rb").read()
+magic = struct.unpack("<I", data[:4])[0]
+end = "<" if magic in (0xa1b2c3d4, 0xa1b23c4d) else ">"
+link = struct.unpack(end + "I", data[20:24])[0]
+off, pkts = 24, []
+while off + 16 <= len(data):
+    _, _, incl, _ = struct.unpack(end + "IIII", data[off:off + 16])
+    pkt = data[off + 16:off + 16 + incl]
+    off += 16 + incl
+    if link == 1:
+        if len(pkt) < 14 or pkt[12:14] != b"\x08\x00":
+            continue
+        pkt = pkt[14:]
+    elif link == 113:
+        pkt = pkt[16:]
+    ihl = (pkt[0] & 15) * 4
+    if pkt[9] != 6:
+        continue
+    tot = struct.unpack(">H", pkt[2:4])[0]
+    tcp = pkt[ihl:]
+    sport, dport, seq, ack = struct.unpack(">HHII", tcp[:12])
+    doff = (tcp[12] >> 4) * 4
+    flags = tcp[13]
+    plen = tot - ihl - doff
+    pkts.append((sport, dport, seq, ack, flags, plen))
+iss = None
+for sp, dp, seq, ack, fl, pl in pkts:
+    if dp == port and fl & 0x02:
+        iss = seq
+if iss is None:
+    print("noconn 0 0")
+    sys.exit(0)
+probe_seq, nxt = (iss + 5) & 0xffffffff, (iss + 6) & 0xffffffff
+probes = answered = bad = 0
+pending = False
+for sp, dp, seq, ack, fl, pl in pkts:
+    if dp == port and (fl & 0x05 or (pl > 0 and seq != (iss + 1) & 0xffffffff)):
+        break   # the final ping, FIN or RST: the idle part is over
+    if dp == port and fl == 0x10 and pl == 0:
+        if seq == probe_seq:
+            probes += 1
+            pending = True
+        elif seq not in (nxt, (iss + 1) & 0xffffffff):
+            bad += 1
+    elif sp == port and fl & 0x10 and ack == nxt and pending:
+        answered += 1
+        pending = False
+print(probes, answered, bad)
+PY
+
+CAP_PID=
+start_capture()
+{
+	ip netns exec "$H1" tcpdump -i veth1 -U -s 128 -w "$WORK/live.pcap" \
+		'tcp port 5002 or tcp port 5003' >"$WORK/tcpdump.log" 2>&1 &
+	CAP_PID=$!
+	PIDS+=($CAP_PID)
+	slowwait 10 grep -q "listening on" "$WORK/tcpdump.log"
+}
+
+LIVE_SECS=${MYTCP_KEEPALIVE_LIVE_SECS:-30}
+live_ok=0
+live_peers()
+{
+	local before after ret=0 p1 p2
+
+	start_server mytcp 5002 && start_server linux 5003 ||
+		{ ktap_print_msg "servers did not start"; return 1; }
+	start_capture || { ktap_print_msg "tcpdump did not start: $(cat "$WORK/tcpdump.log")"; return 1; }
+	before=$(mytcp_stat KeepaliveTimeouts "$H1")
+	ip netns exec "$H1" "$MYTCP_PYTHON" "$WORK/client.py" 5002 1 1 2 0 "$LIVE_SECS" \
+		>"$WORK/client-5002.log" 2>&1 &
+	p1=$!
+	ip netns exec "$H1" "$MYTCP_PYTHON" "$WORK/client.py" 5003 1 1 2 0 "$LIVE_SECS" \
+		>"$WORK/client-5003.log" 2>&1 &
+	p2=$!
+	wait "$p1" "$p2"
+	sleep 1
+	kill "$CAP_PID" 2>/dev/null
+	wait "$CAP_PID" 2>/dev/null
+	after=$(mytcp_stat KeepaliveTimeouts "$H1")
+	grep -q alive "$WORK/client-5002.log" ||
+		{ ktap_print_msg "mytcp peer: $(tr '\n' ' ' <"$WORK/client-5002.log")"; ret=1; }
+	grep -q alive "$WORK/client-5003.log" ||
+		{ ktap_print_msg "Linux peer: $(tr '\n' ' ' <"$WORK/client-5003.log")"; ret=1; }
+	[ "$after" = "$before" ] ||
+		{ ktap_print_msg "KeepaliveTimeouts $before -> $after"; ret=1; }
+	[ $ret = 0 ] && live_ok=1
+	return $ret
+}
+ktap_test_result "keepalive: live mytcp and Linux peers survive ${LIVE_SECS}s of 1 s probes" live_peers
+
+# Probes on the wire: seq = SND.NXT - 1, no data, each answered.
+probes_on_wire()
+{
+	local port ret=0 probes answered bad min=$((LIVE_SECS / 3))
+
+	[ "$live_ok" = 1 ] || { ktap_print_msg "no live run to look at"; return 1; }
+	for port in 5002 5003; do
+		read -r probes answered bad < <("$MYTCP_PYTHON" "$WORK/pcap.py" "$WORK/live.pcap" "$port")
+		ktap_print_msg "port $port: $probes probes, $answered answered, $bad other bare ACKs"
+		if [ "$probes" = noconn ] || [ "$probes" -lt "$min" ]; then
+			ktap_print_msg "port $port: want at least $min probes"
+			ret=1
+		elif [ "$answered" -lt $((probes - 1)) ]; then
+			ktap_print_msg "port $port: probes not answered"
+			ret=1
+		fi
+		[ "$bad" = 0 ] || { ktap_print_msg "port $port: bare ACKs with a wrong seq"; ret=1; }
+	done
+	return $ret
+}
+ktap_test_result "keepalive: probes carry seq = SND.NXT-1 and draw ACKs (mytcp and Linux peers)" \
+	probes_on_wire
+
+# ---- 4. keepalive off: no probes, a silent peer is not noticed ----
+keepalive_off()
+{
+	local out=$WORK/client-off.log pid ret=0 before
+
+	start_server mytcp 5004 || return 1
+	before=$(mytcp_stat KeepaliveTimeouts "$H1")
+	ip netns exec "$H1" "$MYTCP_PYTHON" - >"$out" 2>&1 <<'PY' &
+import socket, time
+import mytcp_sock
+s = mytcp_sock.socket()
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 1)
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 1)
+s.connect(("10.0.1.2", 5004))
+s.send(b"hello")
+assert s.recv(10) == b"hi"
+print("ready", flush=True)
+time.sleep(5)
+s.setblocking(False)
+try:
+    s.recv(10)
+    print("data?")
+except BlockingIOError:
+    print("still open")
+except OSError as e:
+    print("error", e.errno)
+PY
+	pid=$!
+	slowwait 10 grep -q ready "$out" || { kill "$pid"; wait "$pid"; return 1; }
+	netem_silence
+	wait "$pid"
+	netem_off
+	grep -q "still open" "$out" || { ktap_print_msg "client: $(tr '\n' ' ' <"$out")"; ret=1; }
+	[ "$(mytcp_stat KeepaliveTimeouts "$H1")" = "$before" ] ||
+		{ ktap_print_msg "KeepaliveTimeouts moved without SO_KEEPALIVE"; ret=1; }
+	return $ret
+}
+ktap_test_result "keepalive: off without SO_KEEPALIVE (TCP_KEEPIDLE/INTVL/CNT alone do nothing)" keepalive_off
+
+# ---- 5. TCP_USER_TIMEOUT: unacknowledged data, silent peer ----
+user_timeout()
+{
+	local out=$WORK/client-uto.log pid ret=0
+
+	start_server mytcp 5005 || return 1
+	coproc UTO { ip netns exec "$H1" "$MYTCP_PYTHON" "$WORK/client.py" 5005 0 0 0 2000 0 2>&1; }
+	pid=$UTO_PID
+	if ! read -r -t 10 line <&"${UTO[0]}" || [ "$line" != ready ]; then
+		ktap_print_msg "client not ready: $line"
+		kill "$pid"; wait "$pid"
+		return 1
+	fi
+	netem_silence
+	echo go >&"${UTO[1]}"
+	read -r -t 60 line <&"${UTO[0]}"
+	wait "$pid"
+	netem_off
+	[ "$line" = ETIMEDOUT ] || { ktap_print_msg "client: $line"; ret=1; }
+	return $ret
+}
+ktap_test_result "TCP_USER_TIMEOUT 2000: silent peer with data outstanding -> ETIMEDOUT" user_timeout
+
+ktap_finished
