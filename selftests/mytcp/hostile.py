@@ -694,6 +694,10 @@ CASES = [
      ack_too_old),
     ("data and FIN without the ACK bit: dropped", data_without_ack),
     ("challenge ACK rate limit (challenge_ack_limit)", challenge_ack_limit),
+]
+
+# Second part: run by hostile_more.py (the kselftest timeout is per program).
+CASES_MORE = [
     ("closed port: RFC 9293 resets", closed_port),
     ("bound, not listening port: RFC 9293 resets", bound_not_listening),
     ("4-tuple of an aborted connection: RFC 9293 resets", after_reset),
