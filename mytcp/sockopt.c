@@ -10,11 +10,13 @@
  * cleanup on close that mytcp does not do).  Other levels: ENOPROTOOPT on
  * set, EOPNOTSUPP on get, as Linux.
  *
- * SOL_SOCKET: mytcp sockets carry SOCK_CUSTOM_SOCKOPT, so setsockopt at
- * SOL_SOCKET comes here first.  SO_REUSEPORT is done here (the core
- * refuses it for families other than AF_INET/AF_INET6, 6.1 stable too),
- * and SO_RCVLOWAT (Linux TCP's limits); the rest goes to
- * sock_setsockopt().  getsockopt at SOL_SOCKET is the core's.
+ * SOL_SOCKET: on 6.12 mytcp sockets carry SOCK_CUSTOM_SOCKOPT, so
+ * setsockopt at SOL_SOCKET comes here first.  SO_REUSEPORT is done here
+ * (the core refuses it for families other than AF_INET/AF_INET6, 6.1
+ * stable too, and 6.1 has no SOCK_CUSTOM_SOCKOPT: there SO_REUSEPORT
+ * fails with EOPNOTSUPP); the rest goes to sock_setsockopt().  SO_RCVLOWAT
+ * reaches mytcp_set_rcvlowat() through proto_ops.set_rcvlowat on both.
+ * getsockopt at SOL_SOCKET is the core's.
  *
  * Locking: TCP-level calls take lock_sock(); mytcp_get_info() expects it
  * held.  The IPv4 helpers lock the socket themselves.
@@ -54,17 +56,19 @@ static bool keepalive_running(struct sock *sk)
 				       TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2));
 }
 
+int mytcp_set_rcvlowat(struct sock *sk, int val);
+
 /*
- * SO_RCVLOWAT as tcp_set_rcvlowat(): capped to half the receive buffer so
- * a reader never waits for more than the window can bring; an unlocked
- * buffer grows to hold it.  Wakes a reader the new mark already satisfies.
+ * proto_ops.set_rcvlowat, as tcp_set_rcvlowat(): SO_RCVLOWAT is capped to
+ * half the receive buffer so a reader never waits for more than the window
+ * can bring; an unlocked buffer grows to hold it.  Wakes a reader the new
+ * mark already satisfies.  Called by the core with the socket locked and
+ * val >= 0.
  */
-static void set_rcvlowat(struct sock *sk, int val)
+int mytcp_set_rcvlowat(struct sock *sk, int val)
 {
 	int cap;
 
-	if (val < 0)
-		val = INT_MAX;
 	if (sk->sk_userlocks & SOCK_RCVBUF_LOCK)
 		cap = READ_ONCE(sk->sk_rcvbuf) >> 1;
 	else
@@ -77,6 +81,7 @@ static void set_rcvlowat(struct sock *sk, int val)
 		WRITE_ONCE(sk->sk_rcvbuf, 2 * val);
 	if (!skb_queue_empty(&sk->sk_receive_queue))
 		sk->sk_data_ready(sk);
+	return 0;
 }
 
 static int sol_socket_set(struct socket *sock, int optname, sockptr_t optval,
@@ -85,17 +90,14 @@ static int sol_socket_set(struct socket *sock, int optname, sockptr_t optval,
 	struct sock *sk = sock->sk;
 	int val;
 
-	if (optname != SO_REUSEPORT && optname != SO_RCVLOWAT)
+	if (optname != SO_REUSEPORT)
 		return sock_setsockopt(sock, SOL_SOCKET, optname, optval, optlen);
 	if (optlen < sizeof(int))
 		return -EINVAL;
 	if (copy_from_sockptr(&val, optval, sizeof(val)))
 		return -EFAULT;
 	lock_sock(sk);
-	if (optname == SO_REUSEPORT)
-		sk->sk_reuseport = !!val;
-	else
-		set_rcvlowat(sk, val);
+	sk->sk_reuseport = !!val;
 	release_sock(sk);
 	return 0;
 }
@@ -190,7 +192,9 @@ int mytcp_setsockopt(struct socket *sock, int level, int optname,
 			mtp->user_timeout_ms = val;
 		break;
 	case TCP_QUICKACK:
+		/* Linux: 1 leaves "pingpong" (delayed ACK) mode, 0 enters it. */
 		mtp->quickack = !!val;
+		mtp->pingpong = !val;
 		if (val && mtp->ack_pending)
 			mytcp_send_ack(sk);
 		break;
@@ -342,7 +346,7 @@ int mytcp_getsockopt(struct socket *sock, int level, int optname,
 		val = mtp->user_timeout_ms;
 		break;
 	case TCP_QUICKACK:
-		val = mtp->quickack;
+		val = !mtp->pingpong;
 		break;
 	default:
 		release_sock(sk);
