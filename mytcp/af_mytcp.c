@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mytcp: the protocol family and the socket syscalls.
+ * mytcp: the protocol family, the module, and a socket's life: creation,
+ * state changes, shutdown, close and teardown.
  *
  * socket(AF_MYTCP, SOCK_STREAM, 0) lands in mytcp_create(); the proto_ops
- * below implement bind, listen, accept, connect, send/recv, poll, shutdown
- * and close with Linux TCP's errno semantics.  Options live in sockopt.c.
+ * table below points to listen.c (listen, accept), connect.c (bind,
+ * connect, names), stream.c (send, recv, poll, ioctl) and sockopt.c
+ * (options), all with Linux TCP's errno semantics.
  *
  * Locking: every syscall takes lock_sock(); waits drop it through
  * sk_wait_event().  A listener's queues are guarded by its accept_lock
@@ -70,7 +72,7 @@ static void purge_write_queue(struct sock *sk)
 	mytcp_sk(sk)->send_head = NULL;
 }
 
-static void purge_rcv_queues(struct sock *sk)
+void mytcp_purge_rcv_queues(struct sock *sk)
 {
 	struct sk_buff *skb;
 
@@ -93,7 +95,7 @@ void mytcp_done(struct sock *sk)
 	purge_write_queue(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	if (sock_flag(sk, SOCK_DEAD) || !sk->sk_socket)
-		purge_rcv_queues(sk);
+		mytcp_purge_rcv_queues(sk);
 	else
 		sk->sk_state_change(sk);
 }
@@ -103,7 +105,7 @@ static void mytcp_sk_destruct(struct sock *sk)
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
 	purge_write_queue(sk);
-	purge_rcv_queues(sk);
+	mytcp_purge_rcv_queues(sk);
 	if (mtp->parent)
 		sock_put(mtp->parent);
 	dst_release(rcu_dereference_protected(sk->sk_dst_cache, 1));
@@ -128,7 +130,7 @@ static void mytcp_write_space(struct sock *sk)
 	rcu_read_unlock();
 }
 
-static void mytcp_init_sock(struct sock *sk)
+void mytcp_init_sock(struct sock *sk)
 {
 	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
 	struct mytcp_sock *mtp = mytcp_sk(sk);
@@ -166,213 +168,16 @@ static void mytcp_init_sock(struct sock *sk)
 	atomic_inc(&mytcp_live_socks);
 }
 
-/* Window scale we offer: enough for the largest buffer a socket may get. */
-static u8 choose_wscale(void)
-{
-	return 7;
-}
-
-/* MSS we announce: the route's MTU less the headers. */
-static u16 route_mss(struct sock *sk, struct flowi4 *fl4)
-{
-	struct rtable *rt;
-	u32 mtu = 1500;
-
-	rt = ip_route_output_ports(sock_net(sk), fl4, sk,
-				   inet_sk(sk)->inet_daddr,
-				   inet_sk(sk)->inet_saddr,
-				   inet_sk(sk)->inet_dport,
-				   inet_sk(sk)->inet_sport, IPPROTO_TCP, 0,
-				   sk->sk_bound_dev_if);
-	if (!IS_ERR(rt)) {
-		mtu = dst_mtu(&rt->dst);
-		ip_rt_put(rt);
-	}
-	return clamp_t(u32, mtu - sizeof(struct iphdr) -
-		       sizeof(struct tcphdr), MYTCP_MIN_MSS, 65535);
-}
-
 /*
  * SOL_SOCKET options come to mytcp_setsockopt() first: the core refuses
  * SO_REUSEPORT for families other than inet.  6.1 has no such flag (its
  * core sends only MPTCP's SOL_SOCKET calls to the protocol).
  */
-static void mytcp_custom_sockopt(struct socket *sock)
+void mytcp_custom_sockopt(struct socket *sock)
 {
 #ifdef SOCK_CUSTOM_SOCKOPT
 	set_bit(SOCK_CUSTOM_SOCKOPT, &sock->flags);
 #endif
-}
-
-/* ---- listener children ---- */
-
-struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
-				const struct mytcp_opts *opts)
-{
-	struct mytcp_sock *pm = mytcp_sk(parent), *cm;
-	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
-	const struct iphdr *iph = ip_hdr(skb);
-	const struct tcphdr *th = tcp_hdr(skb);
-	struct inet_sock *inet;
-	struct flowi4 fl4;
-	struct sock *child;
-
-	child = sk_alloc(sock_net(parent), mytcp_family, GFP_ATOMIC,
-			 &mytcp_prot, 0);
-	if (!child)
-		return NULL;
-	sock_init_data(NULL, child);
-	mytcp_init_sock(child);
-	security_sk_clone(parent, child);
-	cm = mytcp_sk(child);
-	inet = inet_sk(child);
-
-	/* Inherited settings. */
-	WRITE_ONCE(child->sk_rcvbuf, READ_ONCE(parent->sk_rcvbuf));
-	WRITE_ONCE(child->sk_sndbuf, READ_ONCE(parent->sk_sndbuf));
-	child->sk_reuse = parent->sk_reuse;
-	child->sk_reuseport = parent->sk_reuseport;
-	child->sk_mark = parent->sk_mark;
-	child->sk_priority = parent->sk_priority;
-	child->sk_bound_dev_if = parent->sk_bound_dev_if;
-	child->sk_lingertime = parent->sk_lingertime;
-	child->sk_rcvtimeo = parent->sk_rcvtimeo;
-	child->sk_sndtimeo = parent->sk_sndtimeo;
-	child->sk_uid = parent->sk_uid;
-	if (sock_flag(parent, SOCK_KEEPOPEN))
-		sock_set_flag(child, SOCK_KEEPOPEN);
-	if (sock_flag(parent, SOCK_LINGER))
-		sock_set_flag(child, SOCK_LINGER);
-	cm->nodelay = pm->nodelay;
-	cm->user_mss = pm->user_mss;
-	cm->keepidle_s = pm->keepidle_s;
-	cm->keepintvl_s = pm->keepintvl_s;
-	cm->keepcnt = pm->keepcnt;
-	cm->user_timeout_ms = pm->user_timeout_ms;
-
-	inet->inet_saddr = iph->daddr;
-	inet->inet_rcv_saddr = iph->daddr;
-	inet->inet_daddr = iph->saddr;
-	inet->inet_sport = th->dest;
-	inet->inet_dport = th->source;
-	inet->inet_num = ntohs(th->dest);
-
-	cm->irs = cb->seq;
-	cm->rcv_nxt = cb->seq + 1;
-	cm->rcv_wup = cm->rcv_nxt;
-	cm->copied_seq = cm->rcv_nxt;
-	cm->iss = mytcp_isn(iph->daddr, iph->saddr, th->dest, th->source);
-	cm->snd_una = cm->iss;
-	cm->snd_nxt = cm->iss;
-	cm->snd_max = cm->iss;
-	cm->write_seq = cm->iss;
-	cm->peer_mss = opts->saw_mss ? opts->mss : MYTCP_DEFAULT_MSS;
-	cm->wscale_ok = opts->saw_wscale;
-	cm->snd_wscale = opts->saw_wscale ? opts->wscale : 0;
-	cm->rcv_wscale = opts->saw_wscale ? choose_wscale() : 0;
-	cm->ts_ok = opts->saw_ts;
-	cm->ts_recent = opts->tsval;
-	cm->ts_offset = get_random_u32();
-	cm->sack_ok = opts->sack_ok;
-	cm->highest_sack = cm->iss;
-	cm->snd_wnd = ntohs(th->window);
-	cm->max_window = cm->snd_wnd;
-	cm->snd_wl1 = cb->seq;
-	cm->snd_wl2 = cm->iss;
-	cm->adv_mss = route_mss(child, &fl4);
-	cm->last_rcv_ns = ktime_get_ns();
-	mytcp_sync_mss(child);
-
-	sock_hold(parent);
-	cm->parent = parent;
-	mytcp_set_state(child, TCP_SYN_RECV);
-
-	bh_lock_sock_nested(child);
-	mytcp_bind_inherit(child, pm->bind.addr, inet->inet_num);
-	if (mytcp_ehash_insert(child)) {
-		mytcp_done(child);
-		bh_unlock_sock(child);
-		sock_put(child);
-		return NULL;
-	}
-	spin_lock_bh(&pm->accept_lock);
-	list_add_tail(&cm->child_node, &pm->syn_queue);
-	pm->syn_qlen++;
-	spin_unlock_bh(&pm->accept_lock);
-	mytcp_send_synack(child);
-	bh_unlock_sock(child);
-	return child;
-}
-
-/* SYN_RCVD -> ESTABLISHED: onto the accept queue. Child owned. */
-void mytcp_child_established(struct sock *child)
-{
-	struct mytcp_sock *cm = mytcp_sk(child);
-	struct sock *parent = cm->parent;
-	struct mytcp_sock *pm = mytcp_sk(parent);
-
-	spin_lock_bh(&pm->accept_lock);
-	if (list_empty(&cm->child_node) ||
-	    READ_ONCE(parent->sk_state) != TCP_LISTEN) {
-		/* The listener is closing and will reset us. */
-		spin_unlock_bh(&pm->accept_lock);
-		return;
-	}
-	list_move_tail(&cm->child_node, &pm->accept_queue);
-	pm->syn_qlen--;
-	pm->accept_qlen++;
-	WRITE_ONCE(parent->sk_ack_backlog, pm->accept_qlen);
-	spin_unlock_bh(&pm->accept_lock);
-	MYTCP_INC_STATS(sock_net(child), MYTCP_STAT_PASSIVE_OPENS);
-	parent->sk_data_ready(parent);
-}
-
-/* A child that never completed its handshake, or was reset. Owned. */
-void mytcp_child_drop(struct sock *child)
-{
-	struct mytcp_sock *cm = mytcp_sk(child);
-	struct mytcp_sock *pm = mytcp_sk(cm->parent);
-	bool linked = false;
-
-	spin_lock_bh(&pm->accept_lock);
-	if (!list_empty(&cm->child_node)) {
-		list_del_init(&cm->child_node);
-		pm->syn_qlen--;
-		linked = true;
-	}
-	spin_unlock_bh(&pm->accept_lock);
-	mytcp_done(child);
-	if (linked)
-		sock_put(child);	/* the queue's reference; caller has one */
-}
-
-/* Listener closing: reset every child it has not handed out. */
-static void listener_stop(struct sock *sk)
-{
-	struct mytcp_sock *mtp = mytcp_sk(sk), *cm, *tmp;
-	LIST_HEAD(children);
-
-	mytcp_listen_unhash(sk);
-	spin_lock_bh(&mtp->accept_lock);
-	list_splice_init(&mtp->syn_queue, &children);
-	list_splice_init(&mtp->accept_queue, &children);
-	mtp->syn_qlen = 0;
-	mtp->accept_qlen = 0;
-	WRITE_ONCE(sk->sk_ack_backlog, 0);
-	spin_unlock_bh(&mtp->accept_lock);
-
-	list_for_each_entry_safe(cm, tmp, &children, child_node) {
-		struct sock *child = (struct sock *)cm;
-
-		list_del_init(&cm->child_node);
-		lock_sock_nested(child, SINGLE_DEPTH_NESTING);
-		if (child->sk_state != TCP_CLOSE) {
-			mytcp_send_active_reset(child, GFP_KERNEL);
-			mytcp_done(child);
-		}
-		release_sock(child);
-		sock_put(child);
-	}
 }
 
 /* ---- socket creation ---- */
@@ -397,711 +202,10 @@ static int mytcp_create(struct net *net, struct socket *sock, int protocol,
 	return 0;
 }
 
-/* ---- bind / listen / connect / accept ---- */
-
-static int check_sin(const struct sockaddr *uaddr, int addr_len)
-{
-	const struct sockaddr_in *sin = (const struct sockaddr_in *)uaddr;
-
-	if (addr_len < (int)sizeof(*sin))
-		return -EINVAL;
-	if (sin->sin_family != AF_INET && sin->sin_family != mytcp_family)
-		return -EAFNOSUPPORT;
-	return 0;
-}
-
-static int mytcp_bind(struct socket *sock, struct sockaddr *uaddr,
-		      int addr_len)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)uaddr;
-	struct sock *sk = sock->sk;
-	struct inet_sock *inet = inet_sk(sk);
-	struct net *net = sock_net(sk);
-	u16 port;
-	int err, type;
-
-	if (addr_len < (int)sizeof(*sin))
-		return -EINVAL;
-	if (sin->sin_family != AF_INET && sin->sin_family != mytcp_family) {
-		/* Like inet_bind: AF_UNSPEC with INADDR_ANY is tolerated. */
-		if (sin->sin_family != AF_UNSPEC ||
-		    sin->sin_addr.s_addr != htonl(INADDR_ANY))
-			return -EAFNOSUPPORT;
-	}
-	type = inet_addr_type(net, sin->sin_addr.s_addr);
-	if (sin->sin_addr.s_addr != htonl(INADDR_ANY) && type != RTN_LOCAL &&
-	    type != RTN_MULTICAST && type != RTN_BROADCAST)
-		return -EADDRNOTAVAIL;
-	port = ntohs(sin->sin_port);
-	if (port && inet_port_requires_bind_service(net, port) &&
-	    !ns_capable(net->user_ns, CAP_NET_BIND_SERVICE))
-		return -EACCES;
-
-	lock_sock(sk);
-	err = -EINVAL;
-	if (sk->sk_state != TCP_CLOSE || inet->inet_num)
-		goto out;
-	err = mytcp_bind_port(sk, sin->sin_addr.s_addr, port);
-	if (err)
-		goto out;
-	inet->inet_rcv_saddr = sin->sin_addr.s_addr;
-	inet->inet_saddr = (type == RTN_MULTICAST || type == RTN_BROADCAST) ?
-			   0 : sin->sin_addr.s_addr;
-	inet->inet_num = mytcp_sk(sk)->bind.port;
-	inet->inet_sport = htons(inet->inet_num);
-	inet->inet_daddr = 0;
-	inet->inet_dport = 0;
-	if (sin->sin_addr.s_addr)
-		sk->sk_userlocks |= SOCK_BINDADDR_LOCK;
-	if (port)
-		sk->sk_userlocks |= SOCK_BINDPORT_LOCK;
-	sk_dst_reset(sk);
-out:
-	release_sock(sk);
-	return err;
-}
-
-static int mytcp_listen(struct socket *sock, int backlog)
-{
-	struct sock *sk = sock->sk;
-	struct inet_sock *inet = inet_sk(sk);
-	int err = -EINVAL;
-
-	lock_sock(sk);
-	if (sock->state != SS_UNCONNECTED)
-		goto out;
-	if (!((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN)))
-		goto out;
-	WRITE_ONCE(sk->sk_max_ack_backlog, max(backlog, 0));
-	if (sk->sk_state == TCP_LISTEN) {
-		err = 0;
-		goto out;
-	}
-	if (!inet->inet_num) {
-		err = mytcp_bind_port(sk, inet->inet_rcv_saddr, 0);
-		if (err)
-			goto out;
-		inet->inet_num = mytcp_sk(sk)->bind.port;
-		inet->inet_sport = htons(inet->inet_num);
-	}
-	err = mytcp_listen_hash(sk);
-	if (err)
-		goto out;
-	mytcp_set_state(sk, TCP_LISTEN);
-out:
-	release_sock(sk);
-	return err;
-}
-
-/* Abort whatever sk was doing and make it CLOSE again (connect AF_UNSPEC,
- * shutdown of a connecting socket or a listener).
- */
-static int mytcp_disconnect(struct sock *sk)
-{
-	struct mytcp_sock *mtp = mytcp_sk(sk);
-	struct inet_sock *inet = inet_sk(sk);
-	int old = sk->sk_state;
-
-	if (old == TCP_LISTEN) {
-		mytcp_set_state(sk, TCP_CLOSE);
-		listener_stop(sk);
-	} else if ((1 << old) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
-				 TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2 |
-				 TCPF_SYN_RECV | TCPF_CLOSING |
-				 TCPF_LAST_ACK)) {
-		mytcp_send_active_reset(sk, GFP_KERNEL);
-		WRITE_ONCE(sk->sk_err, ECONNRESET);
-	} else if (old == TCP_SYN_SENT) {
-		WRITE_ONCE(sk->sk_err, ECONNRESET);
-	}
-	mytcp_done(sk);
-	purge_rcv_queues(sk);
-	if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK)) {
-		inet->inet_num = 0;
-		inet->inet_sport = 0;
-	}
-	if (!(sk->sk_userlocks & SOCK_BINDADDR_LOCK)) {
-		inet->inet_saddr = 0;
-		inet->inet_rcv_saddr = 0;
-	}
-	inet->inet_daddr = 0;
-	inet->inet_dport = 0;
-	WRITE_ONCE(sk->sk_shutdown, 0);
-	sock_reset_flag(sk, SOCK_DONE);
-	mtp->fin_queued = 0;
-	mtp->fin_rcvd = 0;
-	mtp->srtt_us = 0;
-	mtp->retransmits = 0;
-	mtp->backoff = 0;
-	sk_dst_reset(sk);
-	return 0;
-}
-
-static int wait_for_connect(struct sock *sk, long *timeo)
-{
-	DEFINE_WAIT_FUNC(wait, woken_wake_function);
-	int err = 0;
-
-	add_wait_queue(sk_sleep(sk), &wait);
-	while ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) {
-		if (!*timeo) {
-			err = -EINPROGRESS;
-			break;
-		}
-		if (signal_pending(current)) {
-			err = sock_intr_errno(*timeo);
-			break;
-		}
-		sk_wait_event(sk, timeo, !((1 << sk->sk_state) &
-					   (TCPF_SYN_SENT | TCPF_SYN_RECV)),
-			      &wait);
-	}
-	remove_wait_queue(sk_sleep(sk), &wait);
-	return err;
-}
-
-static int start_connect(struct sock *sk, struct sockaddr_in *sin)
-{
-	struct mytcp_sock *mtp = mytcp_sk(sk);
-	struct inet_sock *inet = inet_sk(sk);
-	struct flowi4 *fl4 = &inet->cork.fl.u.ip4;
-	struct rtable *rt;
-	int err;
-
-	rt = ip_route_output_ports(sock_net(sk), fl4, sk, sin->sin_addr.s_addr,
-				   inet->inet_saddr, sin->sin_port,
-				   inet->inet_sport, IPPROTO_TCP, 0,
-				   sk->sk_bound_dev_if);
-	if (IS_ERR(rt))
-		return PTR_ERR(rt);
-	if (rt->rt_flags & (RTCF_MULTICAST | RTCF_BROADCAST)) {
-		ip_rt_put(rt);
-		return -ENETUNREACH;
-	}
-	if (!inet->inet_saddr)
-		inet->inet_saddr = fl4->saddr;
-	if (!inet->inet_rcv_saddr)
-		inet->inet_rcv_saddr = inet->inet_saddr;
-	inet->inet_daddr = fl4->daddr;
-	inet->inet_dport = sin->sin_port;
-	sk_setup_caps(sk, &rt->dst);
-
-	err = mytcp_connect_hash(sk);
-	if (err) {
-		inet->inet_daddr = 0;
-		inet->inet_dport = 0;
-		sk_dst_reset(sk);
-		return err;
-	}
-	mtp->iss = mytcp_isn(inet->inet_saddr, inet->inet_daddr,
-			     inet->inet_sport, inet->inet_dport);
-	mtp->snd_una = mtp->iss;
-	mtp->snd_nxt = mtp->iss;
-	mtp->snd_max = mtp->iss;
-	mtp->write_seq = mtp->iss;
-	mtp->adv_mss = clamp_t(u32, dst_mtu(&rt->dst) - sizeof(struct iphdr) -
-			       sizeof(struct tcphdr), MYTCP_MIN_MSS, 65535);
-	if (mtp->user_mss)
-		mtp->adv_mss = min(mtp->adv_mss, mtp->user_mss);
-	mtp->wscale_ok = 1;
-	mtp->rcv_wscale = choose_wscale();
-	mtp->ts_ok = 1;
-	mtp->sack_ok = 1;
-	mtp->ts_recent = 0;
-	mtp->ts_offset = get_random_u32();
-	mtp->highest_sack = mtp->iss;
-	mtp->rcv_wnd = 0;
-	mtp->retransmits = 0;
-	mytcp_set_state(sk, TCP_SYN_SENT);
-	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_ACTIVE_OPENS);
-	mytcp_send_syn(sk);
-	return 0;
-}
-
-static int mytcp_connect(struct socket *sock, struct sockaddr *uaddr,
-			 int addr_len, int flags)
-{
-	struct sock *sk = sock->sk;
-	long timeo;
-	int err;
-
-	if (addr_len < (int)sizeof(uaddr->sa_family))
-		return -EINVAL;
-	lock_sock(sk);
-	if (uaddr->sa_family == AF_UNSPEC) {
-		err = mytcp_disconnect(sk);
-		sock->state = err ? SS_DISCONNECTING : SS_UNCONNECTED;
-		goto out;
-	}
-	switch (sock->state) {
-	default:
-		err = -EINVAL;
-		goto out;
-	case SS_CONNECTED:
-		err = -EISCONN;
-		goto out;
-	case SS_CONNECTING:
-		if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) {
-			err = -EALREADY;
-			goto out;
-		}
-		break;	/* finished meanwhile: report below */
-	case SS_UNCONNECTED:
-		err = -EISCONN;
-		if (sk->sk_state != TCP_CLOSE)
-			goto out;
-		err = check_sin(uaddr, addr_len);
-		if (err)
-			goto out;
-		err = start_connect(sk, (struct sockaddr_in *)uaddr);
-		if (err)
-			goto out;
-		sock->state = SS_CONNECTING;
-		err = -EINPROGRESS;
-		break;
-	}
-	timeo = sock_sndtimeo(sk, flags & O_NONBLOCK);
-	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) {
-		err = wait_for_connect(sk, &timeo);
-		if (err)
-			goto out;
-	}
-	if (sk->sk_state == TCP_CLOSE) {
-		/* Failed: report why, and be a fresh unconnected socket
-		 * again (as Linux's connect error path disconnects).
-		 */
-		err = sock_error(sk) ? : -ECONNABORTED;
-		mytcp_disconnect(sk);
-		WRITE_ONCE(sk->sk_err, 0);
-		sock->state = SS_UNCONNECTED;
-		goto out;
-	}
-	sock->state = SS_CONNECTED;
-	err = 0;
-out:
-	release_sock(sk);
-	return err;
-}
-
-static int mytcp_accept_common(struct socket *sock, struct socket *newsock,
-			       int flags)
-{
-	DEFINE_WAIT_FUNC(wait, woken_wake_function);
-	struct sock *sk = sock->sk, *child = NULL;
-	struct mytcp_sock *mtp = mytcp_sk(sk), *cm;
-	struct sock *parent;
-	long timeo;
-	int err = 0;
-
-	lock_sock(sk);
-	if (sk->sk_state != TCP_LISTEN) {
-		err = -EINVAL;
-		goto out;
-	}
-	timeo = sock_rcvtimeo(sk, flags & O_NONBLOCK);
-	add_wait_queue_exclusive(sk_sleep(sk), &wait);
-	for (;;) {
-		spin_lock_bh(&mtp->accept_lock);
-		cm = list_first_entry_or_null(&mtp->accept_queue,
-					      struct mytcp_sock, child_node);
-		if (cm) {
-			list_del_init(&cm->child_node);
-			mtp->accept_qlen--;
-			WRITE_ONCE(sk->sk_ack_backlog, mtp->accept_qlen);
-			child = (struct sock *)cm;
-		}
-		spin_unlock_bh(&mtp->accept_lock);
-		if (child)
-			break;
-		if (sk->sk_state != TCP_LISTEN) {
-			err = -EINVAL;
-			break;
-		}
-		if (!timeo) {
-			err = -EAGAIN;
-			break;
-		}
-		if (signal_pending(current)) {
-			err = sock_intr_errno(timeo);
-			break;
-		}
-		sk_wait_event(sk, &timeo,
-			      !list_empty(&mtp->accept_queue) ||
-			      sk->sk_state != TCP_LISTEN, &wait);
-	}
-	remove_wait_queue(sk_sleep(sk), &wait);
-out:
-	release_sock(sk);
-	if (!child)
-		return err;
-
-	lock_sock(child);
-	sock_graft(child, newsock);
-	mytcp_custom_sockopt(newsock);
-	newsock->state = SS_CONNECTED;
-	parent = mytcp_sk(child)->parent;
-	mytcp_sk(child)->parent = NULL;
-	release_sock(child);
-	sock_put(parent);
-	return 0;
-}
-
-#ifdef MYTCP_HAVE_ACCEPT_ARG
-static int mytcp_accept(struct socket *sock, struct socket *newsock,
-			struct proto_accept_arg *arg)
-{
-	return mytcp_accept_common(sock, newsock, arg->flags);
-}
-#else
-static int mytcp_accept(struct socket *sock, struct socket *newsock,
-			int flags, bool kern)
-{
-	return mytcp_accept_common(sock, newsock, flags);
-}
-#endif
-
-static int mytcp_getname(struct socket *sock, struct sockaddr *uaddr,
-			 int peer)
-{
-	DECLARE_SOCKADDR(struct sockaddr_in *, sin, uaddr);
-	struct sock *sk = sock->sk;
-	struct inet_sock *inet = inet_sk(sk);
-
-	sin->sin_family = AF_INET;
-	lock_sock(sk);
-	if (peer) {
-		if (!inet->inet_dport ||
-		    (((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_SYN_SENT)) &&
-		     peer == 1)) {
-			release_sock(sk);
-			return -ENOTCONN;
-		}
-		sin->sin_port = inet->inet_dport;
-		sin->sin_addr.s_addr = inet->inet_daddr;
-	} else {
-		sin->sin_port = inet->inet_sport;
-		sin->sin_addr.s_addr = inet->inet_rcv_saddr ? :
-				       inet->inet_saddr;
-	}
-	release_sock(sk);
-	memset(sin->sin_zero, 0, sizeof(sin->sin_zero));
-	return sizeof(*sin);
-}
-
-/* ---- data ---- */
-
-static int wait_for_space(struct sock *sk, long *timeo)
-{
-	DEFINE_WAIT_FUNC(wait, woken_wake_function);
-	int err = 0;
-
-	add_wait_queue(sk_sleep(sk), &wait);
-	for (;;) {
-		if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN)) {
-			err = -EPIPE;
-			break;
-		}
-		if (sk->sk_wmem_queued < READ_ONCE(sk->sk_sndbuf))
-			break;
-		if (!*timeo) {
-			err = -EAGAIN;
-			break;
-		}
-		if (signal_pending(current)) {
-			err = sock_intr_errno(*timeo);
-			break;
-		}
-		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
-		sk_wait_event(sk, timeo, sk->sk_err ||
-			      (sk->sk_shutdown & SEND_SHUTDOWN) ||
-			      sk->sk_wmem_queued < READ_ONCE(sk->sk_sndbuf),
-			      &wait);
-	}
-	remove_wait_queue(sk_sleep(sk), &wait);
-	return err;
-}
-
-static int stream_error(struct sock *sk, int flags, int err)
-{
-	if (err == -EPIPE)
-		err = sock_error(sk) ? : -EPIPE;
-	if (err == -EPIPE && !(flags & MSG_NOSIGNAL))
-		send_sig(SIGPIPE, current, 0);
-	return err;
-}
-
-static int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
-{
-	struct sock *sk = sock->sk;
-	struct mytcp_sock *mtp = mytcp_sk(sk);
-	int flags = msg->msg_flags;
-	size_t copied = 0, size;
-	struct sk_buff *skb;
-	long timeo;
-	int err = 0;
-
-	if (flags & MSG_OOB)
-		return -EOPNOTSUPP;
-	lock_sock(sk);
-	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
-	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) {
-		err = wait_for_connect(sk, &timeo);
-		if (err == -EINPROGRESS)
-			err = -EAGAIN;
-		if (err)
-			goto out_err;
-	}
-	err = -EPIPE;
-	if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN) ||
-	    !((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
-		goto out_err;
-
-	while (msg_data_left(msg)) {
-		int copy;
-
-		skb = skb_peek_tail(&sk->sk_write_queue);
-		if (!skb || !mtp->send_head || skb->len >= mtp->size_goal ||
-		    (MYTCP_SKB_CB(skb)->flags & (TCPHDR_SYN | TCPHDR_FIN)) ||
-		    !skb_tailroom(skb)) {
-			if (sk->sk_wmem_queued >= READ_ONCE(sk->sk_sndbuf)) {
-				mytcp_push(sk);
-				err = wait_for_space(sk, &timeo);
-				if (err)
-					goto out_partial;
-				if (!((1 << sk->sk_state) &
-				      (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))) {
-					err = -EPIPE;
-					goto out_partial;
-				}
-				continue;
-			}
-			/* Small writes get small skbs. */
-			size = max_t(size_t, msg_data_left(msg), 2048);
-			size = min_t(size_t, mtp->size_goal, size);
-			skb = mytcp_alloc_skb(sk, size, sk->sk_allocation);
-			if (!skb) {
-				err = -ENOBUFS;
-				goto out_partial;
-			}
-			MYTCP_SKB_CB(skb)->flags = TCPHDR_ACK;
-			MYTCP_SKB_CB(skb)->seq = mtp->write_seq;
-			MYTCP_SKB_CB(skb)->end_seq = mtp->write_seq;
-			__skb_queue_tail(&sk->sk_write_queue, skb);
-			sk_wmem_queued_add(sk, skb->truesize);
-			atomic_inc(&mytcp_live_skbs);
-			if (!mtp->send_head)
-				mtp->send_head = skb;
-		}
-		copy = min_t(size_t, msg_data_left(msg),
-			     min_t(int, mtp->size_goal - skb->len,
-				   skb_tailroom(skb)));
-		if (copy_from_iter(skb_put(skb, copy), copy,
-				   &msg->msg_iter) != copy) {
-			__skb_trim(skb, skb->len - copy);
-			err = -EFAULT;
-			goto out_partial;
-		}
-		MYTCP_SKB_CB(skb)->end_seq += copy;
-		mtp->write_seq += copy;
-		copied += copy;
-		if (skb->len >= mtp->size_goal)
-			mytcp_push(sk);
-	}
-	skb = skb_peek_tail(&sk->sk_write_queue);
-	if (skb)
-		MYTCP_SKB_CB(skb)->flags |= TCPHDR_PSH;
-	mytcp_push(sk);
-	release_sock(sk);
-	return copied;
-
-out_partial:
-	mytcp_push(sk);
-	if (copied) {
-		release_sock(sk);
-		return copied;
-	}
-out_err:
-	err = stream_error(sk, flags, err);
-	release_sock(sk);
-	return err;
-}
-
-static u32 rcv_avail(const struct mytcp_sock *mtp)
-{
-	return mtp->rcv_nxt - mtp->copied_seq - mtp->fin_rcvd;
-}
-
-/* After reading: announce a window that grew by at least two segments. */
-static void maybe_window_update(struct sock *sk)
-{
-	struct mytcp_sock *mtp = mytcp_sk(sk);
-	s32 left = mtp->rcv_wup + mtp->rcv_wnd - mtp->rcv_nxt;
-	u32 now = mytcp_window_now(sk);
-
-	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
-				     TCPF_FIN_WAIT2)))
-		return;
-	/* RFC 9293 3.8.6.2.2: worth telling once the window grew by
-	 * min(RCV.BUFF / 2, MSS); never the same window again.
-	 */
-	left = max(left, 0);
-	if (now > (u32)left &&
-	    now - left >= min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2,
-				max_t(u32, mtp->rcv_mss, MYTCP_MIN_MSS)))
-		mytcp_send_ack(sk);
-}
-
-static int mytcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
-			 int flags)
-{
-	struct sock *sk = sock->sk;
-	struct mytcp_sock *mtp = mytcp_sk(sk);
-	bool peek = flags & MSG_PEEK;
-	size_t copied = 0;
-	int target, err = 0;
-	u32 seq;
-	long timeo;
-
-	if (flags & (MSG_OOB | MSG_ERRQUEUE))
-		return -EINVAL;
-	lock_sock(sk);
-	if (sk->sk_state == TCP_LISTEN) {
-		err = -ENOTCONN;
-		goto out;
-	}
-	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
-	target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
-	seq = mtp->copied_seq;
-
-	while (copied < len) {
-		struct sk_buff *skb, *tmp;
-
-		skb_queue_walk_safe(&sk->sk_receive_queue, skb, tmp) {
-			u32 off = seq - MYTCP_SKB_CB(skb)->seq;
-			size_t chunk;
-
-			if (off >= skb->len)
-				continue;	/* peeked past it */
-			chunk = min_t(size_t, skb->len - off, len - copied);
-			if (skb_copy_datagram_msg(skb, off, msg, chunk)) {
-				if (!copied)
-					err = -EFAULT;
-				goto done;
-			}
-			seq += chunk;
-			copied += chunk;
-			if (!peek && off + chunk == skb->len) {
-				__skb_unlink(skb, &sk->sk_receive_queue);
-				atomic_dec(&mytcp_live_skbs);
-				kfree_skb(skb);
-			}
-			if (copied >= len)
-				break;
-		}
-		if (!peek)
-			mtp->copied_seq = seq;
-		if (copied >= target && copied)
-			break;
-		if (copied) {
-			if (sk->sk_err || sk->sk_state == TCP_CLOSE ||
-			    (sk->sk_shutdown & RCV_SHUTDOWN) || !timeo ||
-			    signal_pending(current))
-				break;
-		} else {
-			/* A FIN read means EOF; then a pending error (a
-			 * reset says so); then a shut receive side.
-			 */
-			if (sock_flag(sk, SOCK_DONE))
-				break;
-			if (sk->sk_err) {
-				err = sock_error(sk);
-				break;
-			}
-			if (sk->sk_shutdown & RCV_SHUTDOWN)
-				break;
-			if (sk->sk_state == TCP_CLOSE) {
-				err = -ENOTCONN;
-				break;
-			}
-			if (!timeo) {
-				err = -EAGAIN;
-				break;
-			}
-			if (signal_pending(current)) {
-				err = sock_intr_errno(timeo);
-				break;
-			}
-		}
-		if (!peek)
-			maybe_window_update(sk);
-		sk_wait_data(sk, &timeo, NULL);
-		if (!peek)
-			seq = mtp->copied_seq;
-	}
-done:
-	if (!peek) {
-		mtp->copied_seq = seq;
-		if (copied)
-			maybe_window_update(sk);
-	}
-out:
-	release_sock(sk);
-	return copied ? copied : err;
-}
-
-static __poll_t mytcp_poll(struct file *file, struct socket *sock,
-			   poll_table *wait)
-{
-	struct sock *sk = sock->sk;
-	struct mytcp_sock *mtp = mytcp_sk(sk);
-	__poll_t mask = 0;
-	int state, shutdown;
-
-	sock_poll_wait(file, sock, wait);
-	state = inet_sk_state_load(sk);
-	if (state == TCP_LISTEN)
-		return READ_ONCE(mtp->accept_qlen) ? EPOLLIN | EPOLLRDNORM : 0;
-
-	shutdown = READ_ONCE(sk->sk_shutdown);
-	if (shutdown == SHUTDOWN_MASK || state == TCP_CLOSE)
-		mask |= EPOLLHUP;
-	if (shutdown & RCV_SHUTDOWN)
-		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
-	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV) {
-		int lowat = sock_rcvlowat(sk, 0, INT_MAX);
-
-		if (!skb_queue_empty_lockless(&sk->sk_receive_queue) &&
-		    (int)rcv_avail(mtp) >= lowat)
-			mask |= EPOLLIN | EPOLLRDNORM;
-		if (!(shutdown & SEND_SHUTDOWN)) {
-			if (READ_ONCE(sk->sk_wmem_queued) <
-			    READ_ONCE(sk->sk_sndbuf)) {
-				mask |= EPOLLOUT | EPOLLWRNORM;
-			} else {
-				sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
-				set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
-				/* Pairs with the wake-up after ACKs free
-				 * space: re-check after announcing NOSPACE.
-				 */
-				smp_mb__after_atomic();
-				if (READ_ONCE(sk->sk_wmem_queued) <
-				    READ_ONCE(sk->sk_sndbuf))
-					mask |= EPOLLOUT | EPOLLWRNORM;
-			}
-		} else {
-			mask |= EPOLLOUT | EPOLLWRNORM;
-		}
-	}
-	if (READ_ONCE(sk->sk_err) ||
-	    !skb_queue_empty_lockless(&sk->sk_error_queue))
-		mask |= EPOLLERR;
-	return mask;
-}
-
 /* ---- shutdown and close ---- */
 
 /* RFC 9293 CLOSE: the state after the user closes its sending side. */
-static bool close_state(struct sock *sk)
+bool mytcp_close_state(struct sock *sk)
 {
 	switch (sk->sk_state) {
 	case TCP_ESTABLISHED:
@@ -1145,7 +249,7 @@ static int mytcp_shutdown(struct socket *sock, int how)
 		if ((how & SEND_SHUTDOWN) &&
 		    ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_SYN_RECV |
 					    TCPF_CLOSE_WAIT)) &&
-		    close_state(sk))
+		    mytcp_close_state(sk))
 			mytcp_send_fin(sk);
 		break;
 	case TCP_LISTEN:
@@ -1185,11 +289,11 @@ static void mytcp_close(struct sock *sk, long timeout)
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	if (sk->sk_state == TCP_LISTEN) {
 		mytcp_set_state(sk, TCP_CLOSE);
-		listener_stop(sk);
+		mytcp_listener_stop(sk);
 		goto orphan;
 	}
-	unread = rcv_avail(mtp);
-	purge_rcv_queues(sk);
+	unread = mytcp_rcv_avail(mtp);
+	mytcp_purge_rcv_queues(sk);
 	if (sk->sk_state == TCP_CLOSE)
 		goto orphan;
 	if (unread || (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime)) {
@@ -1197,7 +301,7 @@ static void mytcp_close(struct sock *sk, long timeout)
 		if (!((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_CLOSE)))
 			mytcp_send_active_reset(sk, sk->sk_allocation);
 		mytcp_done(sk);
-	} else if (close_state(sk)) {
+	} else if (mytcp_close_state(sk)) {
 		mytcp_send_fin(sk);
 	} else if (sk->sk_state == TCP_CLOSE) {
 		mytcp_done(sk);
@@ -1230,40 +334,6 @@ static int mytcp_release(struct socket *sock)
 	mytcp_close(sk, timeout);
 	sock->sk = NULL;
 	return 0;
-}
-
-static int mytcp_ioctl(struct socket *sock, unsigned int cmd,
-		       unsigned long arg)
-{
-	struct sock *sk = sock->sk;
-	struct mytcp_sock *mtp = mytcp_sk(sk);
-	int answ;
-
-	switch (cmd) {
-	case SIOCINQ:
-		if (sk->sk_state == TCP_LISTEN)
-			return -EINVAL;
-		lock_sock(sk);
-		answ = sk->sk_state == TCP_SYN_SENT ? 0 : rcv_avail(mtp);
-		release_sock(sk);
-		break;
-	case SIOCOUTQ:
-	case SIOCOUTQNSD:
-		if (sk->sk_state == TCP_LISTEN)
-			return -EINVAL;
-		lock_sock(sk);
-		if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV))
-			answ = 0;
-		else if (cmd == SIOCOUTQ)
-			answ = mtp->write_seq - mtp->snd_una;
-		else
-			answ = mtp->write_seq - mtp->snd_nxt;
-		release_sock(sk);
-		break;
-	default:
-		return -ENOIOCTLCMD;
-	}
-	return put_user(answ, (int __user *)arg);
 }
 
 static void mytcp_keepalive(struct sock *sk, int val)

@@ -405,15 +405,53 @@ struct mytcp_tw {
 	struct rcu_head rcu;
 };
 
+/* Bytes received and not yet read (excluding a FIN). */
+static inline u32 mytcp_rcv_avail(const struct mytcp_sock *mtp)
+{
+	return mtp->rcv_nxt - mtp->copied_seq - mtp->fin_rcvd;
+}
+
 /* af_mytcp.c */
 extern struct proto mytcp_prot;
 void mytcp_set_state(struct sock *sk, int state);
 void mytcp_done(struct sock *sk);
+void mytcp_init_sock(struct sock *sk);
+void mytcp_purge_rcv_queues(struct sock *sk);
+void mytcp_custom_sockopt(struct socket *sock);
+bool mytcp_close_state(struct sock *sk);
+int mytcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
+
+/* listen.c */
 struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
 				const struct mytcp_opts *opts);
 void mytcp_child_established(struct sock *child);
 void mytcp_child_drop(struct sock *child);
-int mytcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
+void mytcp_listener_stop(struct sock *sk);
+int mytcp_listen(struct socket *sock, int backlog);
+#ifdef MYTCP_HAVE_ACCEPT_ARG
+int mytcp_accept(struct socket *sock, struct socket *newsock,
+		 struct proto_accept_arg *arg);
+#else
+int mytcp_accept(struct socket *sock, struct socket *newsock, int flags,
+		 bool kern);
+#endif
+
+/* connect.c */
+u8 mytcp_choose_wscale(void);
+u16 mytcp_route_mss(struct sock *sk, struct flowi4 *fl4);
+int mytcp_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len);
+int mytcp_connect(struct socket *sock, struct sockaddr *uaddr, int addr_len,
+		  int flags);
+int mytcp_disconnect(struct sock *sk);
+int mytcp_wait_connect(struct sock *sk, long *timeo);
+int mytcp_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
+
+/* stream.c */
+int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len);
+int mytcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
+		  int flags);
+__poll_t mytcp_poll(struct file *file, struct socket *sock, poll_table *wait);
+int mytcp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg);
 
 /* table.c */
 int mytcp_table_init(void);

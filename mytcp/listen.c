@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mytcp: the passive side - listen(), accept() and the listener's children.
+ *
+ * A SYN to a listener creates a child socket in SYN_RCVD at once (no
+ * separate request sock): it is in the connection table, linked on the
+ * listener's SYN queue, and moves itself to the accept queue when the
+ * handshake completes.  accept() takes it from there.  The listener counts
+ * both queues against its backlog.
+ *
+ * Locking: the queues are guarded by the listener's accept_lock
+ * (spin_lock_bh), never its socket lock, so a child (owned, in softirq)
+ * can move itself.  An unaccepted child's initial reference belongs to the
+ * queue it is on; the child holds a reference on its listener until it is
+ * accepted or freed.  Lock order: listener socket lock, then a child's
+ * (lock_sock_nested); child socket lock, then the listener's accept_lock.
+ */
+#include <linux/net.h>
+#include <linux/sched/signal.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/tcp.h>
+#include "mytcp.h"
+
+/* ---- listener children ---- */
+
+struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
+				const struct mytcp_opts *opts)
+{
+	struct mytcp_sock *pm = mytcp_sk(parent), *cm;
+	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct inet_sock *inet;
+	struct flowi4 fl4;
+	struct sock *child;
+
+	child = sk_alloc(sock_net(parent), mytcp_family, GFP_ATOMIC,
+			 &mytcp_prot, 0);
+	if (!child)
+		return NULL;
+	sock_init_data(NULL, child);
+	mytcp_init_sock(child);
+	security_sk_clone(parent, child);
+	cm = mytcp_sk(child);
+	inet = inet_sk(child);
+
+	/* Inherited settings. */
+	WRITE_ONCE(child->sk_rcvbuf, READ_ONCE(parent->sk_rcvbuf));
+	WRITE_ONCE(child->sk_sndbuf, READ_ONCE(parent->sk_sndbuf));
+	child->sk_reuse = parent->sk_reuse;
+	child->sk_reuseport = parent->sk_reuseport;
+	child->sk_mark = parent->sk_mark;
+	child->sk_priority = parent->sk_priority;
+	child->sk_bound_dev_if = parent->sk_bound_dev_if;
+	child->sk_lingertime = parent->sk_lingertime;
+	child->sk_rcvtimeo = parent->sk_rcvtimeo;
+	child->sk_sndtimeo = parent->sk_sndtimeo;
+	child->sk_uid = parent->sk_uid;
+	if (sock_flag(parent, SOCK_KEEPOPEN))
+		sock_set_flag(child, SOCK_KEEPOPEN);
+	if (sock_flag(parent, SOCK_LINGER))
+		sock_set_flag(child, SOCK_LINGER);
+	cm->nodelay = pm->nodelay;
+	cm->user_mss = pm->user_mss;
+	cm->keepidle_s = pm->keepidle_s;
+	cm->keepintvl_s = pm->keepintvl_s;
+	cm->keepcnt = pm->keepcnt;
+	cm->user_timeout_ms = pm->user_timeout_ms;
+
+	inet->inet_saddr = iph->daddr;
+	inet->inet_rcv_saddr = iph->daddr;
+	inet->inet_daddr = iph->saddr;
+	inet->inet_sport = th->dest;
+	inet->inet_dport = th->source;
+	inet->inet_num = ntohs(th->dest);
+
+	cm->irs = cb->seq;
+	cm->rcv_nxt = cb->seq + 1;
+	cm->rcv_wup = cm->rcv_nxt;
+	cm->copied_seq = cm->rcv_nxt;
+	cm->iss = mytcp_isn(iph->daddr, iph->saddr, th->dest, th->source);
+	cm->snd_una = cm->iss;
+	cm->snd_nxt = cm->iss;
+	cm->snd_max = cm->iss;
+	cm->write_seq = cm->iss;
+	cm->peer_mss = opts->saw_mss ? opts->mss : MYTCP_DEFAULT_MSS;
+	cm->wscale_ok = opts->saw_wscale;
+	cm->snd_wscale = opts->saw_wscale ? opts->wscale : 0;
+	cm->rcv_wscale = opts->saw_wscale ? mytcp_choose_wscale() : 0;
+	cm->ts_ok = opts->saw_ts;
+	cm->ts_recent = opts->tsval;
+	cm->ts_offset = get_random_u32();
+	cm->sack_ok = opts->sack_ok;
+	cm->highest_sack = cm->iss;
+	cm->snd_wnd = ntohs(th->window);
+	cm->max_window = cm->snd_wnd;
+	cm->snd_wl1 = cb->seq;
+	cm->snd_wl2 = cm->iss;
+	cm->adv_mss = mytcp_route_mss(child, &fl4);
+	cm->last_rcv_ns = ktime_get_ns();
+	mytcp_sync_mss(child);
+
+	sock_hold(parent);
+	cm->parent = parent;
+	mytcp_set_state(child, TCP_SYN_RECV);
+
+	bh_lock_sock_nested(child);
+	mytcp_bind_inherit(child, pm->bind.addr, inet->inet_num);
+	if (mytcp_ehash_insert(child)) {
+		mytcp_done(child);
+		bh_unlock_sock(child);
+		sock_put(child);
+		return NULL;
+	}
+	spin_lock_bh(&pm->accept_lock);
+	list_add_tail(&cm->child_node, &pm->syn_queue);
+	pm->syn_qlen++;
+	spin_unlock_bh(&pm->accept_lock);
+	mytcp_send_synack(child);
+	bh_unlock_sock(child);
+	return child;
+}
+
+/* SYN_RCVD -> ESTABLISHED: onto the accept queue. Child owned. */
+void mytcp_child_established(struct sock *child)
+{
+	struct mytcp_sock *cm = mytcp_sk(child);
+	struct sock *parent = cm->parent;
+	struct mytcp_sock *pm = mytcp_sk(parent);
+
+	spin_lock_bh(&pm->accept_lock);
+	if (list_empty(&cm->child_node) ||
+	    READ_ONCE(parent->sk_state) != TCP_LISTEN) {
+		/* The listener is closing and will reset us. */
+		spin_unlock_bh(&pm->accept_lock);
+		return;
+	}
+	list_move_tail(&cm->child_node, &pm->accept_queue);
+	pm->syn_qlen--;
+	pm->accept_qlen++;
+	WRITE_ONCE(parent->sk_ack_backlog, pm->accept_qlen);
+	spin_unlock_bh(&pm->accept_lock);
+	MYTCP_INC_STATS(sock_net(child), MYTCP_STAT_PASSIVE_OPENS);
+	parent->sk_data_ready(parent);
+}
+
+/* A child that never completed its handshake, or was reset. Owned. */
+void mytcp_child_drop(struct sock *child)
+{
+	struct mytcp_sock *cm = mytcp_sk(child);
+	struct mytcp_sock *pm = mytcp_sk(cm->parent);
+	bool linked = false;
+
+	spin_lock_bh(&pm->accept_lock);
+	if (!list_empty(&cm->child_node)) {
+		list_del_init(&cm->child_node);
+		pm->syn_qlen--;
+		linked = true;
+	}
+	spin_unlock_bh(&pm->accept_lock);
+	mytcp_done(child);
+	if (linked)
+		sock_put(child);	/* the queue's reference; caller has one */
+}
+
+/* Listener closing: reset every child it has not handed out. */
+void mytcp_listener_stop(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk), *cm, *tmp;
+	LIST_HEAD(children);
+
+	mytcp_listen_unhash(sk);
+	spin_lock_bh(&mtp->accept_lock);
+	list_splice_init(&mtp->syn_queue, &children);
+	list_splice_init(&mtp->accept_queue, &children);
+	mtp->syn_qlen = 0;
+	mtp->accept_qlen = 0;
+	WRITE_ONCE(sk->sk_ack_backlog, 0);
+	spin_unlock_bh(&mtp->accept_lock);
+
+	list_for_each_entry_safe(cm, tmp, &children, child_node) {
+		struct sock *child = (struct sock *)cm;
+
+		list_del_init(&cm->child_node);
+		lock_sock_nested(child, SINGLE_DEPTH_NESTING);
+		if (child->sk_state != TCP_CLOSE) {
+			mytcp_send_active_reset(child, GFP_KERNEL);
+			mytcp_done(child);
+		}
+		release_sock(child);
+		sock_put(child);
+	}
+}
+
+int mytcp_listen(struct socket *sock, int backlog)
+{
+	struct sock *sk = sock->sk;
+	struct inet_sock *inet = inet_sk(sk);
+	int err = -EINVAL;
+
+	lock_sock(sk);
+	if (sock->state != SS_UNCONNECTED)
+		goto out;
+	if (!((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN)))
+		goto out;
+	WRITE_ONCE(sk->sk_max_ack_backlog, max(backlog, 0));
+	if (sk->sk_state == TCP_LISTEN) {
+		err = 0;
+		goto out;
+	}
+	if (!inet->inet_num) {
+		err = mytcp_bind_port(sk, inet->inet_rcv_saddr, 0);
+		if (err)
+			goto out;
+		inet->inet_num = mytcp_sk(sk)->bind.port;
+		inet->inet_sport = htons(inet->inet_num);
+	}
+	err = mytcp_listen_hash(sk);
+	if (err)
+		goto out;
+	mytcp_set_state(sk, TCP_LISTEN);
+out:
+	release_sock(sk);
+	return err;
+}
+
+static int mytcp_accept_common(struct socket *sock, struct socket *newsock,
+			       int flags)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct sock *sk = sock->sk, *child = NULL;
+	struct mytcp_sock *mtp = mytcp_sk(sk), *cm;
+	struct sock *parent;
+	long timeo;
+	int err = 0;
+
+	lock_sock(sk);
+	if (sk->sk_state != TCP_LISTEN) {
+		err = -EINVAL;
+		goto out;
+	}
+	timeo = sock_rcvtimeo(sk, flags & O_NONBLOCK);
+	add_wait_queue_exclusive(sk_sleep(sk), &wait);
+	for (;;) {
+		spin_lock_bh(&mtp->accept_lock);
+		cm = list_first_entry_or_null(&mtp->accept_queue,
+					      struct mytcp_sock, child_node);
+		if (cm) {
+			list_del_init(&cm->child_node);
+			mtp->accept_qlen--;
+			WRITE_ONCE(sk->sk_ack_backlog, mtp->accept_qlen);
+			child = (struct sock *)cm;
+		}
+		spin_unlock_bh(&mtp->accept_lock);
+		if (child)
+			break;
+		if (sk->sk_state != TCP_LISTEN) {
+			err = -EINVAL;
+			break;
+		}
+		if (!timeo) {
+			err = -EAGAIN;
+			break;
+		}
+		if (signal_pending(current)) {
+			err = sock_intr_errno(timeo);
+			break;
+		}
+		sk_wait_event(sk, &timeo,
+			      !list_empty(&mtp->accept_queue) ||
+			      sk->sk_state != TCP_LISTEN, &wait);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+out:
+	release_sock(sk);
+	if (!child)
+		return err;
+
+	lock_sock(child);
+	sock_graft(child, newsock);
+	mytcp_custom_sockopt(newsock);
+	newsock->state = SS_CONNECTED;
+	parent = mytcp_sk(child)->parent;
+	mytcp_sk(child)->parent = NULL;
+	release_sock(child);
+	sock_put(parent);
+	return 0;
+}
+
+#ifdef MYTCP_HAVE_ACCEPT_ARG
+int mytcp_accept(struct socket *sock, struct socket *newsock,
+		 struct proto_accept_arg *arg)
+{
+	return mytcp_accept_common(sock, newsock, arg->flags);
+}
+#else
+int mytcp_accept(struct socket *sock, struct socket *newsock,
+		 int flags, bool kern)
+{
+	return mytcp_accept_common(sock, newsock, flags);
+}
+#endif

@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mytcp: the data syscalls - sendmsg, recvmsg, poll and the queue ioctls.
+ *
+ * sendmsg copies into the tail of the write queue (or new skbs sized to
+ * the data, up to the size goal) and pushes; it blocks, or returns EAGAIN,
+ * while sk_wmem_queued is at sk_sndbuf.  recvmsg copies from the receive
+ * queue from copied_seq on (MSG_PEEK leaves it), honours SO_RCVLOWAT and
+ * MSG_WAITALL, and announces a window that grew.  poll reports what
+ * Linux's tcp_poll reports.
+ *
+ * Locking: lock_sock() around queue work; poll reads lockless.
+ */
+#include <linux/net.h>
+#include <linux/sched/signal.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/tcp.h>
+#include "mytcp.h"
+#include <asm/ioctls.h>
+
+/* ---- data ---- */
+
+static int wait_for_space(struct sock *sk, long *timeo)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	int err = 0;
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	for (;;) {
+		if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN)) {
+			err = -EPIPE;
+			break;
+		}
+		if (sk->sk_wmem_queued < READ_ONCE(sk->sk_sndbuf))
+			break;
+		if (!*timeo) {
+			err = -EAGAIN;
+			break;
+		}
+		if (signal_pending(current)) {
+			err = sock_intr_errno(*timeo);
+			break;
+		}
+		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		sk_wait_event(sk, timeo, sk->sk_err ||
+			      (sk->sk_shutdown & SEND_SHUTDOWN) ||
+			      sk->sk_wmem_queued < READ_ONCE(sk->sk_sndbuf),
+			      &wait);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	return err;
+}
+
+static int stream_error(struct sock *sk, int flags, int err)
+{
+	if (err == -EPIPE)
+		err = sock_error(sk) ? : -EPIPE;
+	if (err == -EPIPE && !(flags & MSG_NOSIGNAL))
+		send_sig(SIGPIPE, current, 0);
+	return err;
+}
+
+int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
+{
+	struct sock *sk = sock->sk;
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	int flags = msg->msg_flags;
+	size_t copied = 0, size;
+	struct sk_buff *skb;
+	long timeo;
+	int err = 0;
+
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	lock_sock(sk);
+	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
+	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) {
+		err = mytcp_wait_connect(sk, &timeo);
+		if (err == -EINPROGRESS)
+			err = -EAGAIN;
+		if (err)
+			goto out_err;
+	}
+	err = -EPIPE;
+	if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN) ||
+	    !((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
+		goto out_err;
+
+	while (msg_data_left(msg)) {
+		int copy;
+
+		skb = skb_peek_tail(&sk->sk_write_queue);
+		if (!skb || !mtp->send_head || skb->len >= mtp->size_goal ||
+		    (MYTCP_SKB_CB(skb)->flags & (TCPHDR_SYN | TCPHDR_FIN)) ||
+		    !skb_tailroom(skb)) {
+			if (sk->sk_wmem_queued >= READ_ONCE(sk->sk_sndbuf)) {
+				mytcp_push(sk);
+				err = wait_for_space(sk, &timeo);
+				if (err)
+					goto out_partial;
+				if (!((1 << sk->sk_state) &
+				      (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))) {
+					err = -EPIPE;
+					goto out_partial;
+				}
+				continue;
+			}
+			/* Small writes get small skbs. */
+			size = max_t(size_t, msg_data_left(msg), 2048);
+			size = min_t(size_t, mtp->size_goal, size);
+			skb = mytcp_alloc_skb(sk, size, sk->sk_allocation);
+			if (!skb) {
+				err = -ENOBUFS;
+				goto out_partial;
+			}
+			MYTCP_SKB_CB(skb)->flags = TCPHDR_ACK;
+			MYTCP_SKB_CB(skb)->seq = mtp->write_seq;
+			MYTCP_SKB_CB(skb)->end_seq = mtp->write_seq;
+			__skb_queue_tail(&sk->sk_write_queue, skb);
+			sk_wmem_queued_add(sk, skb->truesize);
+			atomic_inc(&mytcp_live_skbs);
+			if (!mtp->send_head)
+				mtp->send_head = skb;
+		}
+		copy = min_t(size_t, msg_data_left(msg),
+			     min_t(int, mtp->size_goal - skb->len,
+				   skb_tailroom(skb)));
+		if (copy_from_iter(skb_put(skb, copy), copy,
+				   &msg->msg_iter) != copy) {
+			__skb_trim(skb, skb->len - copy);
+			err = -EFAULT;
+			goto out_partial;
+		}
+		MYTCP_SKB_CB(skb)->end_seq += copy;
+		mtp->write_seq += copy;
+		copied += copy;
+		if (skb->len >= mtp->size_goal)
+			mytcp_push(sk);
+	}
+	skb = skb_peek_tail(&sk->sk_write_queue);
+	if (skb)
+		MYTCP_SKB_CB(skb)->flags |= TCPHDR_PSH;
+	mytcp_push(sk);
+	release_sock(sk);
+	return copied;
+
+out_partial:
+	mytcp_push(sk);
+	if (copied) {
+		release_sock(sk);
+		return copied;
+	}
+out_err:
+	err = stream_error(sk, flags, err);
+	release_sock(sk);
+	return err;
+}
+
+/* After reading: announce a window that grew by at least two segments. */
+static void maybe_window_update(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	s32 left = mtp->rcv_wup + mtp->rcv_wnd - mtp->rcv_nxt;
+	u32 now = mytcp_window_now(sk);
+
+	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
+				     TCPF_FIN_WAIT2)))
+		return;
+	/* RFC 9293 3.8.6.2.2: worth telling once the window grew by
+	 * min(RCV.BUFF / 2, MSS); never the same window again.
+	 */
+	left = max(left, 0);
+	if (now > (u32)left &&
+	    now - left >= min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2,
+				max_t(u32, mtp->rcv_mss, MYTCP_MIN_MSS)))
+		mytcp_send_ack(sk);
+}
+
+int mytcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
+		  int flags)
+{
+	struct sock *sk = sock->sk;
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	bool peek = flags & MSG_PEEK;
+	size_t copied = 0;
+	int target, err = 0;
+	u32 seq;
+	long timeo;
+
+	if (flags & (MSG_OOB | MSG_ERRQUEUE))
+		return -EINVAL;
+	lock_sock(sk);
+	if (sk->sk_state == TCP_LISTEN) {
+		err = -ENOTCONN;
+		goto out;
+	}
+	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+	target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
+	seq = mtp->copied_seq;
+
+	while (copied < len) {
+		struct sk_buff *skb, *tmp;
+
+		skb_queue_walk_safe(&sk->sk_receive_queue, skb, tmp) {
+			u32 off = seq - MYTCP_SKB_CB(skb)->seq;
+			size_t chunk;
+
+			if (off >= skb->len)
+				continue;	/* peeked past it */
+			chunk = min_t(size_t, skb->len - off, len - copied);
+			if (skb_copy_datagram_msg(skb, off, msg, chunk)) {
+				if (!copied)
+					err = -EFAULT;
+				goto done;
+			}
+			seq += chunk;
+			copied += chunk;
+			if (!peek && off + chunk == skb->len) {
+				__skb_unlink(skb, &sk->sk_receive_queue);
+				atomic_dec(&mytcp_live_skbs);
+				kfree_skb(skb);
+			}
+			if (copied >= len)
+				break;
+		}
+		if (!peek)
+			mtp->copied_seq = seq;
+		if (copied >= target && copied)
+			break;
+		if (copied) {
+			if (sk->sk_err || sk->sk_state == TCP_CLOSE ||
+			    (sk->sk_shutdown & RCV_SHUTDOWN) || !timeo ||
+			    signal_pending(current))
+				break;
+		} else {
+			/* A FIN read means EOF; then a pending error (a
+			 * reset says so); then a shut receive side.
+			 */
+			if (sock_flag(sk, SOCK_DONE))
+				break;
+			if (sk->sk_err) {
+				err = sock_error(sk);
+				break;
+			}
+			if (sk->sk_shutdown & RCV_SHUTDOWN)
+				break;
+			if (sk->sk_state == TCP_CLOSE) {
+				err = -ENOTCONN;
+				break;
+			}
+			if (!timeo) {
+				err = -EAGAIN;
+				break;
+			}
+			if (signal_pending(current)) {
+				err = sock_intr_errno(timeo);
+				break;
+			}
+		}
+		if (!peek)
+			maybe_window_update(sk);
+		sk_wait_data(sk, &timeo, NULL);
+		if (!peek)
+			seq = mtp->copied_seq;
+	}
+done:
+	if (!peek) {
+		mtp->copied_seq = seq;
+		if (copied)
+			maybe_window_update(sk);
+	}
+out:
+	release_sock(sk);
+	return copied ? copied : err;
+}
+
+__poll_t mytcp_poll(struct file *file, struct socket *sock,
+		    poll_table *wait)
+{
+	struct sock *sk = sock->sk;
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	__poll_t mask = 0;
+	int state, shutdown;
+
+	sock_poll_wait(file, sock, wait);
+	state = inet_sk_state_load(sk);
+	if (state == TCP_LISTEN)
+		return READ_ONCE(mtp->accept_qlen) ? EPOLLIN | EPOLLRDNORM : 0;
+
+	shutdown = READ_ONCE(sk->sk_shutdown);
+	if (shutdown == SHUTDOWN_MASK || state == TCP_CLOSE)
+		mask |= EPOLLHUP;
+	if (shutdown & RCV_SHUTDOWN)
+		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV) {
+		int lowat = sock_rcvlowat(sk, 0, INT_MAX);
+
+		if (!skb_queue_empty_lockless(&sk->sk_receive_queue) &&
+		    (int)mytcp_rcv_avail(mtp) >= lowat)
+			mask |= EPOLLIN | EPOLLRDNORM;
+		if (!(shutdown & SEND_SHUTDOWN)) {
+			if (READ_ONCE(sk->sk_wmem_queued) <
+			    READ_ONCE(sk->sk_sndbuf)) {
+				mask |= EPOLLOUT | EPOLLWRNORM;
+			} else {
+				sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+				set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+				/* Pairs with the wake-up after ACKs free
+				 * space: re-check after announcing NOSPACE.
+				 */
+				smp_mb__after_atomic();
+				if (READ_ONCE(sk->sk_wmem_queued) <
+				    READ_ONCE(sk->sk_sndbuf))
+					mask |= EPOLLOUT | EPOLLWRNORM;
+			}
+		} else {
+			mask |= EPOLLOUT | EPOLLWRNORM;
+		}
+	}
+	if (READ_ONCE(sk->sk_err) ||
+	    !skb_queue_empty_lockless(&sk->sk_error_queue))
+		mask |= EPOLLERR;
+	return mask;
+}
+
+int mytcp_ioctl(struct socket *sock, unsigned int cmd,
+		unsigned long arg)
+{
+	struct sock *sk = sock->sk;
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	int answ;
+
+	switch (cmd) {
+	case SIOCINQ:
+		if (sk->sk_state == TCP_LISTEN)
+			return -EINVAL;
+		lock_sock(sk);
+		answ = sk->sk_state == TCP_SYN_SENT ? 0 : mytcp_rcv_avail(mtp);
+		release_sock(sk);
+		break;
+	case SIOCOUTQ:
+	case SIOCOUTQNSD:
+		if (sk->sk_state == TCP_LISTEN)
+			return -EINVAL;
+		lock_sock(sk);
+		if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV))
+			answ = 0;
+		else if (cmd == SIOCOUTQ)
+			answ = mtp->write_seq - mtp->snd_una;
+		else
+			answ = mtp->write_seq - mtp->snd_nxt;
+		release_sock(sk);
+		break;
+	default:
+		return -ENOIOCTLCMD;
+	}
+	return put_user(answ, (int __user *)arg);
+}
