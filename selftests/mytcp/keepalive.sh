@@ -9,6 +9,8 @@
 #  - live peers (mytcp and Linux TCP) keep the connection through dozens
 #    of probe rounds (1 s values), every probe on the wire carrying
 #    seq = SND.NXT - 1 and drawing an ACK;
+#  - IP_TOS/IP_TTL set on the client are on its segments;
+#  - keepalive stays off without SO_KEEPALIVE;
 #  - TCP_USER_TIMEOUT aborts a connection whose data goes unacknowledged.
 # No timing is asserted beyond generous upper bounds.
 
@@ -16,7 +18,7 @@ source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
 
 mytcp_require_ko
 ktap_print_header
-ktap_set_plan 5
+ktap_set_plan 6
 
 WORK=$(mktemp -d)
 PIDS=()
@@ -72,7 +74,7 @@ PY
 # connection still answers ("alive").  With USER_TIMEOUT_MS it sends data
 # after "ready" so that the timeout runs.
 cat >"$WORK/client.py" <<'PY'
-import errno, socket, sys, time
+import errno, os, socket, sys, time
 import mytcp_sock
 port, idle, intvl, cnt, uto, wait = (int(a) for a in sys.argv[1:7])
 s = mytcp_sock.socket()
@@ -85,13 +87,22 @@ if idle:
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, cnt)
 if uto:
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, uto)
+if wait:
+    # seen on the wire by tos_ttl_on_wire
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, 0x28)
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 33)
 s.connect(("10.0.1.2", port))
 s.send(b"hello")
 assert s.recv(10) == b"hi"
 print("ready", flush=True)
 if wait == 0:
     if uto:
-        sys.stdin.readline()    # the peer is silent now
+        # wait until the shell made the peer silent ($WORK/silent)
+        flag = sys.argv[7]
+        for i in range(600):
+            if os.path.exists(flag):
+                break
+            time.sleep(0.1)
         s.send(b"x" * 1000)
     try:
         d = s.recv(10)
@@ -157,7 +168,7 @@ data = open(path, "rb").read()
 magic = struct.unpack("<I", data[:4])[0]
 end = "<" if magic in (0xa1b2c3d4, 0xa1b23c4d) else ">"
 link = struct.unpack(end + "I", data[20:24])[0]
-off, pkts = 24, []
+off, pkts, tosttl = 24, [], set()
 while off + 16 <= len(data):
     _, _, incl, _ = struct.unpack(end + "IIII", data[off:off + 16])
     pkt = data[off + 16:off + 16 + incl]
@@ -171,6 +182,7 @@ while off + 16 <= len(data):
     ihl = (pkt[0] & 15) * 4
     if pkt[9] != 6:
         continue
+    tos, ttl = pkt[1], pkt[8]
     tot = struct.unpack(">H", pkt[2:4])[0]
     tcp = pkt[ihl:]
     sport, dport, seq, ack = struct.unpack(">HHII", tcp[:12])
@@ -178,6 +190,8 @@ while off + 16 <= len(data):
     flags = tcp[13]
     plen = tot - ihl - doff
     pkts.append((sport, dport, seq, ack, flags, plen))
+    if dport == port:
+        tosttl.add((tos, ttl))
 iss = None
 for sp, dp, seq, ack, fl, pl in pkts:
     if dp == port and fl & 0x02:
@@ -200,7 +214,7 @@ for sp, dp, seq, ack, fl, pl in pkts:
     elif sp == port and fl & 0x10 and ack == nxt and pending:
         answered += 1
         pending = False
-print(probes, answered, bad)
+print(probes, answered, bad, ",".join("%#x/%d" % t for t in sorted(tosttl)))
 PY
 
 CAP_PID=
@@ -252,7 +266,7 @@ probes_on_wire()
 
 	[ "$live_ok" = 1 ] || { ktap_print_msg "no live run to look at"; return 1; }
 	for port in 5002 5003; do
-		read -r probes answered bad < <("$MYTCP_PYTHON" "$WORK/pcap.py" "$WORK/live.pcap" "$port")
+		read -r probes answered bad tosttl < <("$MYTCP_PYTHON" "$WORK/pcap.py" "$WORK/live.pcap" "$port")
 		ktap_print_msg "port $port: $probes probes, $answered answered, $bad other bare ACKs"
 		if [ "$probes" = noconn ] || [ "$probes" -lt "$min" ]; then
 			ktap_print_msg "port $port: want at least $min probes"
@@ -262,11 +276,27 @@ probes_on_wire()
 			ret=1
 		fi
 		[ "$bad" = 0 ] || { ktap_print_msg "port $port: bare ACKs with a wrong seq"; ret=1; }
+		TOSTTL[$port]=$tosttl
 	done
 	return $ret
 }
+declare -A TOSTTL
 ktap_test_result "keepalive: probes carry seq = SND.NXT-1 and draw ACKs (mytcp and Linux peers)" \
 	probes_on_wire
+
+# IP_TOS 0x28 / IP_TTL 33 set by the clients: every segment carries them.
+tos_ttl_on_wire()
+{
+	local port ret=0
+
+	[ "$live_ok" = 1 ] || { ktap_print_msg "no live run to look at"; return 1; }
+	for port in 5002 5003; do
+		[ "${TOSTTL[$port]}" = "0x28/33" ] ||
+			{ ktap_print_msg "port $port: client segments have tos/ttl ${TOSTTL[$port]}"; ret=1; }
+	done
+	return $ret
+}
+ktap_test_result "IP_TOS and IP_TTL set on mytcp sockets are on the wire" tos_ttl_on_wire
 
 # ---- 4. keepalive off: no probes, a silent peer is not noticed ----
 keepalive_off()
@@ -314,19 +344,20 @@ user_timeout()
 	local out=$WORK/client-uto.log pid ret=0
 
 	start_server mytcp 5005 || return 1
-	coproc UTO { ip netns exec "$H1" "$MYTCP_PYTHON" "$WORK/client.py" 5005 0 0 0 2000 0 2>&1; }
-	pid=$UTO_PID
-	if ! read -r -t 10 line <&"${UTO[0]}" || [ "$line" != ready ]; then
-		ktap_print_msg "client not ready: $line"
+	ip netns exec "$H1" "$MYTCP_PYTHON" "$WORK/client.py" 5005 0 0 0 2000 0 "$WORK/silent" \
+		>"$out" 2>&1 &
+	pid=$!
+	if ! slowwait 30 grep -q ready "$out"; then
+		ktap_print_msg "client not ready: $(tr '\n' ' ' <"$out")"
 		kill "$pid"; wait "$pid"
 		return 1
 	fi
 	netem_silence
-	echo go >&"${UTO[1]}"
-	read -r -t 60 line <&"${UTO[0]}"
+	touch "$WORK/silent"
+	slowwait 60 grep -qE "^(E[A-Z]+|recv returned)" "$out"
 	wait "$pid"
 	netem_off
-	[ "$line" = ETIMEDOUT ] || { ktap_print_msg "client: $line"; ret=1; }
+	grep -q "^ETIMEDOUT" "$out" || { ktap_print_msg "client: $(tr '\n' ' ' <"$out")"; ret=1; }
 	return $ret
 }
 ktap_test_result "TCP_USER_TIMEOUT 2000: silent peer with data outstanding -> ETIMEDOUT" user_timeout
