@@ -784,8 +784,9 @@ def run_cases(cases):
     if why:
         print("1..0 # SKIP " + why, flush=True)
         sys.exit(4)
-    print("1..%d" % len(cases), flush=True)
+    print("1..%d" % (len(cases) + 1), flush=True)
     cnt = {"pass": 0, "fail": 0, "skip": 0}
+    base = stats()
     for n, (desc, fn) in enumerate(cases, 1):
         sys.stdout.flush()
         pid = os.fork()
@@ -817,6 +818,25 @@ def run_cases(cases):
         else:
             print("not ok %d %s" % (n, desc), flush=True)
             cnt["fail"] += 1
+    # The cases' namespaces are gone (their TIME_WAIT entries purged,
+    # their sockets closed): the global live counts are back.
+    keys = ("live_socks", "live_tw", "live_skbs")
+    deadline = time.monotonic() + 60
+    while True:
+        now = stats()
+        left = ["%s %d (was %d)" % (k, now[k], base[k]) for k in keys
+                if now[k] != base[k]]
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    n = len(cases) + 1
+    if left:
+        diag("left behind: " + ", ".join(left))
+        print("not ok %d no socket, TIME_WAIT entry or skb left behind" % n)
+        cnt["fail"] += 1
+    else:
+        print("ok %d no socket, TIME_WAIT entry or skb left behind" % n)
+        cnt["pass"] += 1
     print("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:%d error:0" %
           (cnt["pass"], cnt["fail"], cnt["skip"]), flush=True)
     sys.exit(1 if cnt["fail"] else 0)
