@@ -376,6 +376,7 @@ static const struct proto_ops mytcp_stream_ops = {
 	.shutdown	= mytcp_shutdown,
 	.setsockopt	= mytcp_setsockopt,
 	.getsockopt	= mytcp_getsockopt,
+	.set_rcvlowat	= mytcp_set_rcvlowat,
 	.sendmsg	= mytcp_sendmsg,
 	.recvmsg	= mytcp_recvmsg,
 	.mmap		= sock_no_mmap,

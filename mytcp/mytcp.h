@@ -562,5 +562,6 @@ int mytcp_setsockopt(struct socket *sock, int level, int optname,
 int mytcp_getsockopt(struct socket *sock, int level, int optname,
 		     char __user *optval, int __user *optlen);
 void mytcp_get_info(struct sock *sk, struct tcp_info *info);
+int mytcp_set_rcvlowat(struct sock *sk, int val);
 
 #endif /* _MYTCP_H */
