@@ -177,6 +177,25 @@ def build_ipv4(src, dst, proto, payload, tot_len=None, ttl=64):
     return hdr + payload
 
 
+def build_icmp_error(quoted, typ=3, code=3, mtu=0, bad_csum=False):
+    """ICMP error body quoting `quoted` (an IP packet mytcp sent; RFC 792:
+    its header and the first 8 bytes of its payload)."""
+    ihl = (quoted[0] & 0xf) * 4
+    body = quoted[:ihl + 8]
+    hdr = struct.pack("!BBHHH", typ, code, 0, 0, mtu)
+    c = csum16(hdr + body)
+    if bad_csum:
+        c ^= 0x1234
+    return hdr[:2] + struct.pack("!H", c) + hdr[4:] + body
+
+
+def quote_with_seq(seg, seq):
+    """seg's raw IP packet with another TCP sequence number."""
+    ihl = (seg.raw[0] & 0xf) * 4
+    return seg.raw[:ihl + 4] + struct.pack("!I", seq & 0xffffffff) + \
+        seg.raw[ihl + 8:]
+
+
 class Segment:
     """A TCP segment read from the tun (sent by mytcp or Linux)."""
 
@@ -356,6 +375,11 @@ class Peer:
         self.echo_seen.discard(seq)
         segs, self.pending = self.pending, []
         return segs
+
+    def send_icmp_error(self, quoted, src="10.0.9.254", **kw):
+        """An ICMP error (from a router on the tun's subnet) about quoted."""
+        self.send_raw(build_ipv4(src, self.local, socket.IPPROTO_ICMP,
+                                 build_icmp_error(quoted, **kw)))
 
     def flow(self, lport, rport, iss=1000000):
         return Flow(self, lport, rport, iss)
