@@ -193,8 +193,10 @@ mkdir -p "$OUT/modroot"
 	die "modules_install failed; see $OUT/build.log"
 
 release=$(cat "$OUT/include/config/kernel.release")
-# `times` line 2: user and system CPU time of all finished children.
-cpu=$(times | tail -n 1)
+# `times` line 2: user and system CPU time of all finished children (no
+# pipe or $(): a subshell has no children of its own yet).
+times >"$OUT/.mytcp-times"
+cpu=$(tail -n 1 "$OUT/.mytcp-times")
 echo "built $release in $(( $(date +%s) - start )) s on $(nproc) CPUs" \
 	"with -j$JOBS (children CPU user/sys: $cpu), $(date -u +%FT%TZ)" \
 	>"$OUT/.mytcp-build-time"

@@ -175,8 +175,9 @@ export MYTCP_TIMEOUT_MULT=${MYTCP_TIMEOUT_MULT:-5}
 timeout_s=${MYTCP_DEBUG_TIMEOUT:-3600}
 mem=${MYTCP_DEBUG_MEM:-4G}
 # loglevel=5: warnings (lockdep splats, WARN()s) reach the console live.
-# acpi=off: skips an ACPI timeout loop that costs ~15 s of TCG boot.
-append="loglevel=5 acpi=off ${MYTCP_DEBUG_APPEND:-}"
+# (Not acpi=off: on q35 it leaves the guest with 1 CPU, no APIC timer and
+# a second serial port that never delivers the verdict.)
+append="loglevel=5 ${MYTCP_DEBUG_APPEND:-}"
 
 t_start=$(date +%s)
 kdir=$("$TOP/scripts/build-debug-kernel.sh" | tail -n 1)
@@ -206,16 +207,37 @@ build_selftests()
 	grep -q '^mytcp:' "$inst/kselftest-list.txt"
 }
 
+# run_vm LOG command...: vm-run.sh with the debug kernel, output to the
+# terminal and LOG; sets vm_rc.
+#
+# Work-around, to drop once scripts/vm-guest-init.sh no longer matches it:
+# the runner's pattern 'kmemleak:.*(leak|unreferenced)' also matches the
+# boot line "kmemleak: Kernel memory leak detector initialized", so every
+# kmemleak kernel fails its dmesg check (121).  When that line is the
+# ONLY offending one, the verdict is the command's own status.
 run_vm()
 {
+	local log=$1 off cmd_rc
+	shift
 	"$TOP/scripts/vm-run.sh" -k "$image" -m "$moddir" -t "$timeout_s" \
-		-M "$mem" -a "$append" -- "$@"
+		-M "$mem" -a "$append" -- "$@" 2>&1 | tee "$log"
+	vm_rc=${PIPESTATUS[0]}
+	[ "$vm_rc" = 121 ] || return 0
+	off=$(tr -d '\r' <"$log" | sed -n '/^\[vm\] dmesg check FAILED; offending lines:/,/^\[vm\] ---- full dmesg/p' |
+		grep -E '^[0-9]+:' | grep -v 'kmemleak: Kernel memory leak detector initialized')
+	cmd_rc=$(tr -d '\r' <"$log" | sed -n 's/^\[vm\] command exited with \([0-9]*\)$/\1/p' | tail -n 1)
+	if [ -z "$off" ] && [ -n "$cmd_rc" ] && ! grep -q '^\[vm\] kmemleak reports:' "$log"; then
+		log "dmesg check: only the kmemleak init line matched (runner false positive); verdict = command status $cmd_rc"
+		vm_rc=$cmd_rc
+	fi
 }
 
 case $mode in
 smoke)
-	cd "$TOP" && run_vm "$TOP/scripts/check-debug.sh" --guest-smoke
-	rc=$?
+	mkdir -p "$TOP/build/debug"
+	cd "$TOP" && run_vm "$TOP/build/debug/smoke.log" \
+		"$TOP/scripts/check-debug.sh" --guest-smoke
+	rc=$vm_rc
 	;;
 inject)
 	w=$(mktemp -d /tmp/mytcp-lanebug.XXXXXX)
@@ -258,9 +280,9 @@ inject)
 	lockdep) want='possible circular locking dependency' ;;
 	ubsan) want='UBSAN: shift-out-of-bounds' ;;
 	esac
-	cd "$TOP" && run_vm "$TOP/scripts/check-debug.sh" \
-		"--guest-inject=$inject:$w/lanebug.ko" 2>&1 | tee "$w/out"
-	rc=${PIPESTATUS[0]}
+	cd "$TOP" && run_vm "$w/out" "$TOP/scripts/check-debug.sh" \
+		"--guest-inject=$inject:$w/lanebug.ko"
+	rc=$vm_rc
 	# 121: dmesg check failed, 122: panic (panic_on_warn) - both are the
 	# lane failing; the report must be the one we planted.
 	if { [ "$rc" = 121 ] || [ "$rc" = 122 ]; } && grep -q "$want" "$w/out"; then
@@ -298,9 +320,9 @@ suite)
 
 	export MYTCP_KO=$ko MYTCP_SELFTESTS_DIR=$out/selftests
 	# shellcheck disable=SC2086
-	cd "$TOP" && run_vm "$TOP/scripts/check-debug.sh" --guest-suite \
-		-o "$per_test" ${CHECK_ARGS:-} 2>&1 | tee "$out/check-debug.log"
-	rc=${PIPESTATUS[0]}
+	cd "$TOP" && run_vm "$out/check-debug.log" \
+		"$TOP/scripts/check-debug.sh" --guest-suite -o "$per_test" ${CHECK_ARGS:-}
+	rc=$vm_rc
 	tr -d '\r' <"$out/check-debug.log" >"$out/check-debug.log.tmp" &&
 		mv "$out/check-debug.log.tmp" "$out/check-debug.log"
 	pass=$(grep -cE '^ok [0-9]+ selftests: ' "$out/check-debug.log")
