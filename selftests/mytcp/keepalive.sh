@@ -18,7 +18,7 @@ source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
 
 mytcp_require_ko
 ktap_print_header
-ktap_set_plan 6
+ktap_set_plan 7
 
 WORK=$(mktemp -d)
 PIDS=()
@@ -39,17 +39,21 @@ mytcp_loaded || mytcp_load || ktap_exit_fail_msg "insmod $MYTCP_KO failed"
 mytcp_setup_hosts || ktap_exit_fail_msg "cannot set up the two hosts"
 command -v tcpdump >/dev/null || ktap_exit_fail_msg "tcpdump not found"
 
-# server.py KIND PORT: accept connections (KIND mytcp or linux), read what
-# comes, answer "ping" with "pong"; never closes first.
+# server.py KIND PORT [noread]: accept connections (KIND mytcp or linux),
+# read what comes, answer "hello" with "hi" and "ping" with "pong"; never
+# closes first.  noread: read nothing after "hello" (small SO_RCVBUF).
 cat >"$WORK/server.py" <<'PY'
-import socket, sys, threading
+import socket, sys, threading, time
 import mytcp_sock
 kind, port = sys.argv[1], int(sys.argv[2])
+noread = len(sys.argv) > 3 and sys.argv[3] == "noread"
 if kind == "mytcp":
     l = mytcp_sock.socket()
 else:
     l = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+if noread:
+    l.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
 l.bind(("0.0.0.0", port))
 l.listen(8)
 print("listening", flush=True)
@@ -62,6 +66,8 @@ def serve(c):
             c.send(b"pong")
         elif d == b"hello":
             c.send(b"hi")
+            if noread:
+                time.sleep(3600)
 while True:
     c, _ = l.accept()
     threading.Thread(target=serve, args=(c,), daemon=True).start()
@@ -119,7 +125,7 @@ start_server()
 {
 	local kind=$1 port=$2 out=$WORK/server-$1-$2.log
 
-	ip netns exec "$H2" "$MYTCP_PYTHON" "$WORK/server.py" "$kind" "$port" >"$out" 2>&1 &
+	ip netns exec "$H2" "$MYTCP_PYTHON" "$WORK/server.py" "$kind" "$port" ${3:-} >"$out" 2>&1 &
 	PIDS+=($!)
 	slowwait 10 grep -q listening "$out"
 }
@@ -337,6 +343,49 @@ PY
 	return $ret
 }
 ktap_test_result "keepalive: off without SO_KEEPALIVE (TCP_KEEPIDLE/INTVL/CNT alone do nothing)" keepalive_off
+
+# ---- keepalive with a live peer whose window is shut ----
+# The peer (Linux TCP, 5006) reads nothing: its window closes while the
+# client still has data queued.  Its ACKs to our probes say window 0 but
+# prove it alive: the connection must not be given up.
+zero_window_peer()
+{
+	local out=$WORK/client-zwin.log before ret=0
+
+	start_server linux 5006 noread || return 1
+	before=$(mytcp_stat KeepaliveTimeouts "$H1")
+	ip netns exec "$H1" "$MYTCP_PYTHON" - >"$out" 2>&1 <<'PY'
+import errno, socket, time
+import mytcp_sock
+s = mytcp_sock.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 1)
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 2)
+s.connect(("10.0.1.2", 5006))
+s.send(b"hello")
+assert s.recv(10) == b"hi"
+s.setblocking(False)
+sent = 0
+for i in range(2000):           # until the peer's window and our buffer are full
+    try:
+        sent += s.send(b"z" * 65536)
+    except BlockingIOError:
+        time.sleep(0.05)
+        try:
+            sent += s.send(b"z" * 65536)
+        except BlockingIOError:
+            break
+time.sleep(10)
+err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+print("sent", sent, "so_error", errno.errorcode.get(err, err), flush=True)
+PY
+	grep -q "so_error 0" "$out" || { ktap_print_msg "client: $(tr '\n' ' ' <"$out")"; ret=1; }
+	[ "$(mytcp_stat KeepaliveTimeouts "$H1")" = "$before" ] ||
+		{ ktap_print_msg "KeepaliveTimeouts moved: the peer was alive"; ret=1; }
+	return $ret
+}
+ktap_test_result "keepalive: a live peer with a zero window is not given up" zero_window_peer
 
 # ---- 5. TCP_USER_TIMEOUT: unacknowledged data, silent peer ----
 user_timeout()
