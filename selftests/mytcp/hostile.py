@@ -254,6 +254,26 @@ def rst_syn_recv_not_exact(peer):
     check(accept(ls)[0] is not None, "accept()")
 
 
+def all_flags(peer):
+    """SYN,FIN,RST,PSH,ACK,URG at once: handled as the RST it carries
+    (RFC 9293: RST checked before SYN)."""
+    s, f = active_open(peer, 5000)
+    d = StatDelta()
+    f.send(0x3f, seq=f.snd_nxt + 100, data=b"xmas", advance=False, urg=1)
+    r = f.answers()
+    check(len(r) == 1 and r[0].flags & ~PSH == ACK and
+          r[0].ack == f.snd_nxt, "answer to an in-window all-flags segment:"
+          " %s, want one challenge ACK" % r)
+    d.expect(ChallengeAcks=1, InRsts=0)
+    nothing_to_read(s, f)
+    still_works(s, f)
+    d = StatDelta()
+    f.send(0x3f, data=b"xmas", advance=False, urg=1)
+    check(not f.answers(), "exact all-flags segment answered")
+    expect_state(f.lport, 5000, None)
+    d.expect(InRsts=1)
+
+
 def rst_exact(peer):
     s, f = active_open(peer, 5000)
     d = StatDelta()
@@ -366,6 +386,8 @@ def data_without_ack(peer):
     d = StatDelta()
     f.send(PSH, data=b"no ack bit", advance=False)
     f.send(FIN, advance=False)
+    f.send(0, advance=False)			# no flag at all
+    f.send(0, data=b"null", advance=False)
     r = f.answers()
     check(not r, "segments without ACK answered: %s" % r)
     nothing_to_read(s, f)
@@ -538,6 +560,9 @@ def mss_absent_or_bad(peer):
     # No MSS option: RFC 9293 3.7.1: 536.
     c, f = passive_open(peer, ls, rport=5001, syn_options=b"")
     _check_mss(c, f, 536, 3000)
+    # MSS 0 means nothing either.
+    c, f = passive_open(peer, ls, rport=5003, syn_options=opt_mss(0))
+    _check_mss(c, f, 536, 1500)
     # An MSS option of the wrong length is ignored.
     c, f = passive_open(peer, ls, rport=5002,
                         syn_options=opt_raw(2, b"\x00\x64\x00", length=5))
@@ -668,6 +693,38 @@ def mss_with_timestamps(peer):
     check(got == data, "data")
 
 
+def syn_flood(peer):
+    """Many SYNs from many ports: at most backlog+1 children, the rest
+    dropped and counted; once the children time out the listener serves
+    again and nothing is left."""
+    sysctl("synack_retries", 1)
+    sysctl("rto_initial_ms", 200)
+    sysctl("rto_min_ms", 1)
+    backlog, n = 8, 200
+    ls = listener(peer, 7000, backlog=backlog)
+    d = StatDelta()
+    for i in range(n):
+        peer.send_segment(10000 + i, 7000, SYN, 777 * i, 0,
+                          options=opt_mss(1400))
+    segs = peer.barrier()
+    answered = {x.dport for x in segs if x.sport == 7000 and
+                x.flags == SYN | ACK}
+    diag("%d SYNs, backlog %d: %d answered" % (n, backlog, len(answered)))
+    check(backlog <= len(answered) <= backlog + 1, "%d answered"
+          % len(answered))
+    check(d["DropListenOverflow"] == n - len(answered),
+          "DropListenOverflow moved %d, want %d" %
+          (d["DropListenOverflow"], n - len(answered)))
+    deadline = time.monotonic() + 60
+    while states_of(7000) != [LISTEN] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    check(states_of(7000) == [LISTEN], "children left: %d"
+          % (len(states_of(7000)) - 1))
+    c, f = passive_open(peer, ls, rport=5001)
+    c.send(b"still serving")
+    check(f.expect(lambda x: x.payload).payload == b"still serving", "data")
+
+
 # ------------------------------------------------------------------ ICMP
 
 def icmp_syn_sent(peer):
@@ -764,6 +821,7 @@ CASES = [
     ("RST in window, not exact: challenge ACK, connection stays",
      rst_in_window_not_exact),
     ("RST with SEG.SEQ == RCV.NXT: reset", rst_exact),
+    ("all flags set: handled as its RST", all_flags),
     ("RST in window in SYN_RECV: challenge ACK, child stays",
      rst_syn_recv_not_exact),
     ("SYN in ESTABLISHED: challenge ACK, connection stays",
@@ -797,6 +855,7 @@ CASES_MORE = [
      sack_renege),
     ("PAWS: old timestamp dropped with an ACK, RST exempt",
      paws_old_timestamp),
+    ("SYN flood: bounded by the backlog, listener recovers", syn_flood),
     ("ICMP unreachable in SYN_SENT: refused, unless forged or corrupt",
      icmp_syn_sent),
     ("ICMP unreachable in ESTABLISHED: soft, connection stays",
