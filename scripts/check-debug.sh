@@ -240,7 +240,9 @@ smoke)
 	rc=$vm_rc
 	;;
 inject)
-	w=$(mktemp -d /tmp/mytcp-lanebug.XXXXXX)
+	# Not under /tmp: the guest has its own tmpfs there.
+	mkdir -p "$TOP/build/debug"
+	w=$(mktemp -d "$TOP/build/debug/lanebug.XXXXXX")
 	trap 'rm -rf "$w"' EXIT
 	case $inject in
 	leak) body='void *p = kmalloc(1234, GFP_KERNEL); OPTIMIZER_HIDE_VAR(p);
