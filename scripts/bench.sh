@@ -1,0 +1,149 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench.sh: compare mytcp with Linux TCP on the same kernel, path and tool.
+#
+#   scripts/bench.sh [-k KVER] [-r RUNS] [-d SECONDS] [-t VM_TIMEOUT]
+#
+# On the host: builds selftests/mytcp/bench_tool.c into build/bench/ and
+# the module for KVER (default: the running kernel's newest /boot image)
+# from a copy of the tree in build/bench/<KVER>/src (or takes $MYTCP_KO),
+# then boots that kernel with scripts/vm-run.sh and runs itself inside
+# (BENCH_GUEST=1).  In the guest, for each of
+#   bulk  throughput, one connection, 128 KiB writes (MB/s, 10^6 bytes)
+#   rr    1-byte request/response ping-pong, TCP_NODELAY (transactions/s)
+#   crr   connect + 1-byte request/response + close (connections/s)
+# over lo (one netns) and over a veth pair between two netns, it runs
+# mytcp and Linux TCP alternately RUNS times (default 5) for SECONDS each
+# (default 3), and prints the median of each and the ratio mytcp/Linux.
+#
+# Environment: MYTCP_KO (use this module), BENCH_TESTS (default
+# "bulk rr crr"), BENCH_LINKS (default "lo veth").
+# Numbers under TCG are only meaningful as ratios, and only on an
+# otherwise idle machine: see Documentation/performance.rst.
+
+set -u
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RUNS=5
+SECS=3
+KVER=""
+VM_TIMEOUT=900
+
+while getopts "k:r:d:t:h" opt; do
+	case "$opt" in
+	k) KVER=$OPTARG ;;
+	r) RUNS=$OPTARG ;;
+	d) SECS=$OPTARG ;;
+	t) VM_TIMEOUT=$OPTARG ;;
+	*) sed -n '4,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+	esac
+done
+
+if [ -z "${BENCH_GUEST:-}" ]; then
+	# ---------------------------------------------------------- host
+	set -e
+	if [ -z "$KVER" ]; then
+		KVER=$(ls /boot/vmlinuz-* | sort -V | tail -n 1)
+		KVER=${KVER#/boot/vmlinuz-}
+	fi
+	OUT=$TOP/build/bench
+	mkdir -p "$OUT"
+	gcc -O2 -Wall -Werror -I"$TOP/mytcp/uapi" -I"$TOP/selftests/mytcp" \
+		-o "$OUT/bench_tool" "$TOP/selftests/mytcp/bench_tool.c"
+	if [ -z "${MYTCP_KO:-}" ]; then
+		rm -rf "$OUT/$KVER/src"
+		mkdir -p "$OUT/$KVER/src"
+		(cd "$TOP" && git ls-files -z | xargs -0 tar -c) | tar -x -C "$OUT/$KVER/src"
+		make -s -C "$OUT/$KVER/src" KVER="$KVER" >"$OUT/$KVER/build.log" 2>&1 ||
+			{ cat "$OUT/$KVER/build.log"; exit 1; }
+		cp "$OUT/$KVER/src/mytcp/mytcp.ko" "$OUT/$KVER/mytcp.ko"
+		strip --strip-debug "$OUT/$KVER/mytcp.ko"
+		MYTCP_KO=$OUT/$KVER/mytcp.ko
+	fi
+	export MYTCP_KO
+	cd "$TOP"
+	exec "$TOP/scripts/vm-run.sh" -k "/boot/vmlinuz-$KVER" -t "$VM_TIMEOUT" -- \
+		env BENCH_GUEST=1 BENCH_TOOL="$OUT/bench_tool" \
+		BENCH_TESTS="${BENCH_TESTS:-bulk rr crr}" \
+		BENCH_LINKS="${BENCH_LINKS:-lo veth}" \
+		"$TOP/scripts/bench.sh" -r "$RUNS" -d "$SECS"
+fi
+
+# -------------------------------------------------------------- guest
+TOOL=$BENCH_TOOL
+TESTS=${BENCH_TESTS:-bulk rr crr}
+LINKS=${BENCH_LINKS:-lo veth}
+
+insmod "$MYTCP_KO" || { echo "insmod $MYTCP_KO failed"; exit 1; }
+ip netns add bA
+ip netns add bB
+ip -n bA link set lo up
+ip -n bB link set lo up
+ip link add veth1 netns bA type veth peer name veth2 netns bB
+ip -n bA addr add 10.0.1.1/24 dev veth1
+ip -n bB addr add 10.0.1.2/24 dev veth2
+ip -n bA link set veth1 up
+ip -n bB link set veth2 up
+sleep 1
+# Linux TCP and mytcp: the same buffer defaults (Linux tcp_rmem/wmem
+# autotune up to 6/4 MiB; mytcp's rmem/wmem_default are 1 MiB).
+
+pids=()
+port=9000
+# One server per (family, link).
+declare -A SRV
+for fam in mytcp inet; do
+	for link in $LINKS; do
+		port=$((port + 1))
+		if [ "$link" = lo ]; then ns=bA addr=127.0.0.1; else ns=bB addr=10.0.1.2; fi
+		ip netns exec "$ns" "$TOOL" -f "$fam" -l "$port" -b "$addr" >/dev/null &
+		pids+=($!)
+		SRV[$fam.$link]=$addr:$port
+	done
+done
+sleep 1
+
+median()
+{
+	sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
+		else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+echo "# kernel $(uname -r), $(nproc) vCPUs, $RUNS runs x ${SECS}s, median"
+printf "%-6s %-5s %14s %14s %7s   %s\n" test link mytcp linux ratio unit
+for t in $TESTS; do
+	case $t in
+	bulk) unit="MB/s" ;;
+	rr) unit="transactions/s" ;;
+	crr) unit="connections/s" ;;
+	esac
+	for link in $LINKS; do
+		rm -f /tmp/bench.mytcp /tmp/bench.inet
+		for ((i = 0; i < RUNS; i++)); do
+			for fam in mytcp inet; do
+				v=$(ip netns exec bA "$TOOL" -f "$fam" -c "${SRV[$fam.$link]}" \
+					-m "$t" -d "$SECS" 2>/tmp/bench.err | awk '{ print $2 }')
+				if [ -z "$v" ]; then
+					echo "# $t $link $fam run $i failed: $(cat /tmp/bench.err)"
+					v=0
+				fi
+				echo "$v" >>"/tmp/bench.$fam"
+				echo "#   $t $link $fam run $i: $v"
+			done
+		done
+		m=$(median </tmp/bench.mytcp)
+		l=$(median </tmp/bench.inet)
+		r=$(awk -v m="$m" -v l="$l" 'BEGIN { if (l > 0) printf "%.2f", m / l; else print "n/a" }')
+		printf "%-6s %-5s %14s %14s %7s   %s\n" "$t" "$link" "$m" "$l" "$r" "$unit"
+	done
+done
+echo "# mytcp_stat bA:"
+ip netns exec bA grep -E "RetransSegs|Timeouts|FastRetrans|DropBacklog|DropRcvbuf" /proc/net/mytcp_stat | sed 's/^/#   /'
+
+kill "${pids[@]}" 2>/dev/null
+wait 2>/dev/null
+ip netns del bA
+ip netns del bB
+for _ in $(seq 50); do rmmod mytcp 2>/dev/null && break; sleep 0.2; done
+exit 0
