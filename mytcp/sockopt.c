@@ -132,6 +132,8 @@ int mytcp_setsockopt(struct socket *sock, int level, int optname,
 		return ip_setsockopt(sk, level, optname, optval, optlen);
 	if (level != SOL_TCP)
 		return -ENOPROTOOPT;
+	if (optname == MYTCP_INJECT)
+		return mytcp_inject_set(sk, optval, optlen);
 	if (optname == TCP_CONGESTION)
 		return set_congestion(sk, optval, optlen);
 	if (optlen < sizeof(int))
@@ -218,6 +220,12 @@ void mytcp_get_info(struct sock *sk, struct tcp_info *info)
 		info->tcpi_sacked = READ_ONCE(sk->sk_max_ack_backlog);
 		return;
 	}
+	if (mtp->retransmits)
+		info->tcpi_ca_state = TCP_CA_Loss;
+	else if (mtp->in_recovery)
+		info->tcpi_ca_state = TCP_CA_Recovery;
+	else if (mtp->dupacks)
+		info->tcpi_ca_state = TCP_CA_Disorder;
 	info->tcpi_retransmits = mtp->retransmits;
 	info->tcpi_probes = mtp->probes_out;
 	info->tcpi_backoff = mtp->backoff;
@@ -297,6 +305,8 @@ int mytcp_getsockopt(struct socket *sock, int level, int optname,
 	if (len < 0)
 		return -EINVAL;
 
+	if (optname == MYTCP_INJECT)
+		return mytcp_inject_get(sk, optval, optlen);
 	if (optname == TCP_INFO) {
 		struct tcp_info info;
 
