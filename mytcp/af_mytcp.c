@@ -421,10 +421,15 @@ static int __net_init mytcp_net_init(struct net *net)
 	err = mytcp_proc_init_net(net);
 	if (err)
 		goto out_sysctl;
-	err = mytcp_hooks_register(net);
+	err = mytcp_inject_init_net(net);
 	if (err)
 		goto out_proc;
+	err = mytcp_hooks_register(net);
+	if (err)
+		goto out_inject;
 	return 0;
+out_inject:
+	mytcp_inject_exit_net(net);
 out_proc:
 	mytcp_proc_exit_net(net);
 out_sysctl:
@@ -436,6 +441,7 @@ static void __net_exit mytcp_net_exit(struct net *net)
 {
 	mytcp_hooks_unregister(net);
 	mytcp_table_purge_net(net);
+	mytcp_inject_exit_net(net);
 	mytcp_proc_exit_net(net);
 	mytcp_sysctl_exit_net(net);
 }

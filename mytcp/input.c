@@ -555,6 +555,7 @@ static int syn_sent_rcv(struct sock *sk, struct sk_buff *skb,
 			data_queue(sk, skb);
 			return 0;
 		}
+		mtp->hs_ack_pending = 1;
 		mytcp_send_ack(sk);
 		mytcp_push(sk);
 		goto drop;
@@ -898,6 +899,10 @@ int mytcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 	struct mytcp_opts opts;
 
 	if (mytcp_parse_options(tcp_hdr(skb), &opts)) {
+		kfree_skb(skb);
+		return 0;
+	}
+	if (unlikely(mytcp_inject_drop(sk, skb, false))) {
 		kfree_skb(skb);
 		return 0;
 	}

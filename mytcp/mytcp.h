@@ -98,6 +98,7 @@ enum mytcp_stat_item {
 	MYTCP_STAT_DELAYED_ACKS,
 	MYTCP_STAT_ZERO_WINDOW_PROBES,
 	MYTCP_STAT_ICMP_ERRORS,
+	MYTCP_STAT_DROP_INJECTED,	/* teaching mode (inject.c) */
 	MYTCP_STAT_MAX
 };
 
@@ -121,6 +122,8 @@ struct mytcp_net {
 	int ephemeral_lo;
 	int ephemeral_hi;
 	struct ctl_table_header *sysctl_hdr;
+	struct mytcp_inject inject;	/* /proc/net/mytcp_inject */
+	spinlock_t inject_lock;		/* guards inject */
 	atomic_long_t stats[MYTCP_STAT_MAX];
 };
 
@@ -317,6 +320,10 @@ struct mytcp_sock {
 	/* ICMP work deferred while the user owned the socket (icmp.c) */
 	u32 icmp_mtu;
 	int icmp_err;
+
+	/* Teaching mode (inject.c) */
+	struct mytcp_inject inject;
+	u8 hs_ack_pending:1;		/* next pure ACK ends the handshake */
 
 	/* RFC 5961 challenge ACK rate limit */
 	u64 challenge_stamp;
@@ -529,6 +536,13 @@ void mytcp_time_wait(struct sock *sk);
 int mytcp_tw_rcv(struct mytcp_tw *tw, struct sk_buff *skb);
 void mytcp_tw_put(struct mytcp_tw *tw);
 void mytcp_tw_kill(struct mytcp_tw *tw, bool sync);
+
+/* inject.c */
+bool mytcp_inject_drop(struct sock *sk, struct sk_buff *skb, bool out);
+int mytcp_inject_set(struct sock *sk, sockptr_t optval, unsigned int optlen);
+int mytcp_inject_get(struct sock *sk, char __user *optval, int __user *optlen);
+int mytcp_inject_init_net(struct net *net);
+void mytcp_inject_exit_net(struct net *net);
 
 /* icmp.c */
 bool mytcp_icmp_rcv(struct net *net, struct sk_buff *skb);

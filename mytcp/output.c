@@ -267,6 +267,13 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 		mtp->data_segs_out++;
 		mtp->last_data_sent_ns = ktime_get_ns();
 	}
+	/* Teaching mode: withheld segments are really not sent. */
+	if (unlikely(mytcp_inject_drop(sk, skb, true))) {
+		mtp->hs_ack_pending = 0;
+		kfree_skb(skb);
+		return 0;
+	}
+	mtp->hs_ack_pending = 0;
 	MYTCP_INC_STATS(net, MYTCP_STAT_OUT_SEGS);
 	if (flags & TCPHDR_RST)
 		MYTCP_INC_STATS(net, MYTCP_STAT_OUT_RSTS);

@@ -49,6 +49,7 @@ static const char *const stat_names[MYTCP_STAT_MAX] = {
 	[MYTCP_STAT_DELAYED_ACKS] = "DelayedAcks",
 	[MYTCP_STAT_ZERO_WINDOW_PROBES] = "ZeroWindowProbes",
 	[MYTCP_STAT_ICMP_ERRORS] = "IcmpErrors",
+	[MYTCP_STAT_DROP_INJECTED] = "DropInjected",
 };
 
 static int stat_show(struct seq_file *seq, void *v)

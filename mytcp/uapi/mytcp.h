@@ -19,4 +19,36 @@
 
 #define MYTCP_FAMILY_PARAM	"/sys/module/mytcp/parameters/family"
 
+/*
+ * Teaching mode: fault injection.  setsockopt(fd, IPPROTO_TCP, MYTCP_INJECT,
+ * &rule, sizeof(rule)) makes this socket drop (really not send, or not
+ * process) segments of the chosen kinds in the chosen direction: the next
+ * `count` of them, or all of them while count is MYTCP_INJECT_ALL.  A rule
+ * with count 0 releases.  getsockopt returns the rule in force (count
+ * counts down).  The namespace-wide control is /proc/net/mytcp_inject
+ * (CAP_NET_ADMIN): write "out|in|both KIND[,KIND...] N|all" or "release".
+ * Kinds there: syn synack hsack fin finack data ack probe.
+ */
+#define MYTCP_INJECT		200	/* IPPROTO_TCP option, mytcp's range */
+
+#define MYTCP_INJ_SYN		0x01	/* SYN (connection request) */
+#define MYTCP_INJ_SYNACK	0x02	/* SYN,ACK */
+#define MYTCP_INJ_HSACK		0x04	/* the handshake's final ACK */
+#define MYTCP_INJ_FIN		0x08	/* any segment with FIN */
+#define MYTCP_INJ_FINACK	0x10	/* the pure ACK of a peer's FIN */
+#define MYTCP_INJ_DATA		0x20	/* segments carrying data */
+#define MYTCP_INJ_ACK		0x40	/* other pure ACKs */
+#define MYTCP_INJ_PROBE		0x80	/* keepalive / zero-window probes */
+
+#define MYTCP_INJ_OUT		0x1	/* segments mytcp sends */
+#define MYTCP_INJ_IN		0x2	/* segments mytcp receives */
+
+#define MYTCP_INJECT_ALL	(-1)
+
+struct mytcp_inject {
+	unsigned int kinds;	/* MYTCP_INJ_* kinds */
+	unsigned int dir;	/* MYTCP_INJ_OUT and/or MYTCP_INJ_IN */
+	int count;		/* how many more; MYTCP_INJECT_ALL; 0 = off */
+};
+
 #endif /* _UAPI_MYTCP_H */
