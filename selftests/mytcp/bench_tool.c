@@ -128,9 +128,8 @@ static void serve(int fd)
 		while (read_full(fd, &c, 1))
 			write_all(fd, &c, 1);
 		break;
-	case 'C':
-		if (read_full(fd, &c, 1))
-			write_all(fd, &c, 1);
+	case 'C':	/* the mode byte is the request */
+		write_all(fd, &mode, 1);
 		break;
 	}
 }
