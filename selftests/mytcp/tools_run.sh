@@ -124,27 +124,37 @@ t_iperf_mytcp()
 	local rc seen=0 i
 	bg mrun iperf3 -s -4 -1 -p 7303 > "$TMPD/iperf-s.log" 2>&1
 	wait_listen 7303 || { sed 's/^/# /' "$TMPD/iperf-s.log"; return 1; }
-	mrun iperf3 -4 -c 127.0.0.1 -p 7303 -t 3 -i 1 > "$TMPD/iperf-c.log" 2>&1 &
-	local cpid=$!
-	# Snapshots of /proc/net/mytcp (cat is fast; python is slow in TCG)
-	# while the client runs; keep the one with the most ESTABLISHED
-	# sockets of port 7303 (0x1C87): both ends of a connection at least.
-	local best=0 cnt
-	for i in $(seq 1 300); do
-		nsx cat /proc/net/mytcp > "$TMPD/snap.new"
-		cnt=$(awk '$4 == "01" && ($2 ~ /:1C87$/ || $3 ~ /:1C87$/)' "$TMPD/snap.new" | wc -l)
-		if [ "$cnt" -gt "$best" ]; then
-			best=$cnt
-			mv "$TMPD/snap.new" "$TMPD/snap"
-		fi
-		[ "$best" -ge 4 ] && break
-		kill -0 "$cpid" 2>/dev/null || break
-		sleep 0.05
-	done
+	# One poller in the netns (forking cat in a loop starves while iperf3
+	# keeps both vCPUs busy) keeps the /proc/net/mytcp snapshot with the
+	# most ESTABLISHED sockets of port 7303: both ends of a connection at
+	# least.
+	rm -f "$TMPD/stop" "$TMPD/snap"
+	nsx "$MYTCP_PYTHON" - "$TMPD" <<'PY' &
+import os, sys, time
+d = sys.argv[1]
+best, end = -1, time.time() + 120
+open(d + "/poller.ready", "w").close()
+while not os.path.exists(d + "/stop") and time.time() < end:
+    txt = open("/proc/net/mytcp").read()
+    n = sum(1 for l in txt.splitlines()[1:]
+            if l.split()[3] == "01" and (l.split()[1].endswith(":1C87") or
+                                         l.split()[2].endswith(":1C87")))
+    if n > best:
+        best = n
+        open(d + "/snap", "w").write(txt)
+    time.sleep(0.02)
+PY
+	local ppid=$!
+	slowwait 60 test -e "$TMPD/poller.ready"
+	mrun timeout 90 iperf3 -4 -c 127.0.0.1 -p 7303 -t 3 -i 1 > "$TMPD/iperf-c.log" 2>&1
+	rc=$?
+	touch "$TMPD/stop"
+	wait "$ppid"
+	local best=0
+	[ -r "$TMPD/snap" ] &&
+		best=$(awk '$4 == "01" && ($2 ~ /:1C87$/ || $3 ~ /:1C87$/)' "$TMPD/snap" | wc -l)
 	[ "$best" -ge 2 ] && seen=1
 	[ "$best" -gt 0 ] && st -f "$TMPD/snap" -p 7303 | sed 's/^/# during iperf3: /'
-	wait "$cpid"
-	rc=$?
 	sed 's/^/# /' "$TMPD/iperf-c.log" | tail -n 6
 	[ "$seen" = 1 ] || ktap_print_msg "the iperf3 connections never showed in /proc/net/mytcp (best: $best ESTABLISHED)"
 	[ "$rc" = 0 ] && [ "$seen" = 1 ] && grep -q receiver "$TMPD/iperf-c.log"
@@ -156,7 +166,7 @@ t_iperf_linux()
 	have iperf3 || return "$KSFT_SKIP"
 	bg nsx iperf3 -s -4 -1 -p 7304 > "$TMPD/iperf-s2.log" 2>&1
 	wait_linux_listen 7304 || return 1
-	mrun iperf3 -4 -c 127.0.0.1 -p 7304 -n 2M > "$TMPD/iperf-c2.log" 2>&1
+	mrun timeout 90 iperf3 -4 -c 127.0.0.1 -p 7304 -n 2M > "$TMPD/iperf-c2.log" 2>&1
 	local rc=$?
 	sed 's/^/# /' "$TMPD/iperf-c2.log" | tail -n 4
 	[ "$rc" = 0 ] && grep -q receiver "$TMPD/iperf-c2.log"
