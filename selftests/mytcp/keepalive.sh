@@ -127,7 +127,7 @@ start_server()
 
 	ip netns exec "$H2" "$MYTCP_PYTHON" "$WORK/server.py" "$kind" "$port" ${3:-} >"$out" 2>&1 &
 	PIDS+=($!)
-	slowwait 10 grep -q listening "$out"
+	slowwait 60 grep -q listening "$out"
 }
 
 netem_silence() { tc -n "$H2" qdisc add dev veth2 root netem loss 100%; }
@@ -142,14 +142,14 @@ silent_peer()
 	before=$(mytcp_stat KeepaliveTimeouts "$H1")
 	ip netns exec "$H1" "$MYTCP_PYTHON" "$WORK/client.py" 5001 1 1 3 0 0 >"$out" 2>&1 &
 	pid=$!
-	if ! slowwait 10 grep -q ready "$out"; then
+	if ! slowwait 60 grep -q ready "$out"; then
 		ktap_print_msg "client not ready: $(cat "$out")"
 		kill "$pid"; wait "$pid"
 		return 1
 	fi
 	netem_silence
 	# idle 1 + 3 probes * 1 s: about 4 s; allow plenty.
-	slowwait 30 grep -qE "^(ETIMEDOUT|E[A-Z]+|recv returned)" "$out"
+	slowwait 90 grep -qE "^(ETIMEDOUT|E[A-Z]+|recv returned)" "$out"
 	wait "$pid"
 	netem_off
 	grep -q "^ETIMEDOUT" "$out" || { ktap_print_msg "client: $(tr '\n' ' ' <"$out")"; ret=1; }
@@ -230,7 +230,7 @@ start_capture()
 		'tcp port 5002 or tcp port 5003' >"$WORK/tcpdump.log" 2>&1 &
 	CAP_PID=$!
 	PIDS+=($CAP_PID)
-	slowwait 10 grep -q "listening on" "$WORK/tcpdump.log"
+	slowwait 60 grep -q "listening on" "$WORK/tcpdump.log"
 }
 
 LIVE_SECS=${MYTCP_KEEPALIVE_LIVE_SECS:-30}
@@ -333,7 +333,7 @@ except OSError as e:
     print("error", e.errno)
 PY
 	pid=$!
-	slowwait 10 grep -q ready "$out" || { kill "$pid"; wait "$pid"; return 1; }
+	slowwait 60 grep -q ready "$out" || { kill "$pid"; wait "$pid"; return 1; }
 	netem_silence
 	wait "$pid"
 	netem_off
@@ -396,7 +396,7 @@ user_timeout()
 	ip netns exec "$H1" "$MYTCP_PYTHON" "$WORK/client.py" 5005 0 0 0 2000 0 "$WORK/silent" \
 		>"$out" 2>&1 &
 	pid=$!
-	if ! slowwait 30 grep -q ready "$out"; then
+	if ! slowwait 60 grep -q ready "$out"; then
 		ktap_print_msg "client not ready: $(tr '\n' ' ' <"$out")"
 		kill "$pid"; wait "$pid"
 		return 1
