@@ -75,7 +75,7 @@ TOOL=$BENCH_TOOL
 TESTS=${BENCH_TESTS:-bulk rr crr}
 LINKS=${BENCH_LINKS:-lo veth}
 
-insmod "$MYTCP_KO" || { echo "insmod $MYTCP_KO failed"; exit 1; }
+[ -d /sys/module/mytcp ] || insmod "$MYTCP_KO" || { echo "insmod $MYTCP_KO failed"; exit 1; }
 ip netns add bA
 ip netns add bB
 ip -n bA link set lo up
