@@ -63,7 +63,8 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 fi
 
 pattern='WARNING:|BUG:|Oops|refcount_t:|list_add corruption|list_del corruption'
-pattern+='|sleeping function called from invalid context|kmemleak:.*(leak|unreferenced)'
+# (not "kmemleak: Kernel memory leak detector initialized" at boot)
+pattern+='|sleeping function called from invalid context|kmemleak: [0-9]+ new suspected memory leak'
 pattern+='|unreferenced object|general protection|UBSAN|KASAN|possible circular locking'
 pattern+='|hung_task|blocked for more than|Kernel panic|kernel BUG|stack-protector'
 pattern+='|Call Trace:|possible recursive locking|inconsistent lock state|lock held when returning'
