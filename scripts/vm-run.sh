@@ -30,7 +30,8 @@
 # dmesg check failed; 122 when no verdict came (panic, oops=panic, crash,
 # boot failure); 124 when QEMU was killed by the timeout; 2 on usage errors.
 #
-# Environment: VM_SMP (vCPUs, default 2), VM_KVM=1 (use KVM instead of TCG;
+# Environment: VM_SLOTS (guests allowed at once on this host, default
+# nproc/2, 0 = no limit; others wait), VM_SMP (vCPUs, default 2), VM_KVM=1 (use KVM instead of TCG;
 # known to hang on some hosts), VM_VERBOSE=1 (full boot log), VM_KEEP=1 (keep
 # the run directory under build/vm/), QEMU (the qemu binary).
 
@@ -319,6 +320,37 @@ qemu_args=(
 	-chardev file,id=verdict,path="$rundir/verdict" -serial chardev:verdict
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
 )
+
+# VM slots: TCG guests on an oversubscribed host slow each other down
+# many times over (and tests then time out), so at most VM_SLOTS guests run
+# at once on this host (default: one per 2 CPUs); the others wait here.
+# The lock is held by an fd QEMU inherits and is released when it exits.
+slots=${VM_SLOTS:-$(( $(nproc) / 2 > 0 ? $(nproc) / 2 : 1 ))}
+if [ "$slots" -gt 0 ] && command -v flock >/dev/null; then
+	lockdir=${VM_LOCK_DIR:-/tmp/mytcp-vm-slots}
+	mkdir -p "$lockdir" 2>/dev/null
+	chmod 1777 "$lockdir" 2>/dev/null
+	waited=0
+	wstart=$(date +%s)
+	while :; do
+		got=""
+		for i in $(seq 1 "$slots"); do
+			exec {slotfd}>>"$lockdir/slot.$i" || continue
+			if flock -n "$slotfd"; then
+				got=$i
+				break
+			fi
+			exec {slotfd}>&-
+		done
+		[ -n "$got" ] && break
+		if [ "$waited" = 0 ]; then
+			log "waiting for a free VM slot (VM_SLOTS=$slots busy; VM_SLOTS=0: no limit)"
+			waited=1
+		fi
+		sleep 1
+	done
+	[ "$waited" = 1 ] && log "got VM slot $got after $(( $(date +%s) - wstart ))s"
+fi
 
 log "kernel $kernel ($kver), modules ${moddir:-none}, timeout ${timeout_s}s"
 start=$(date +%s)
