@@ -15,6 +15,7 @@
 #   make dkms-install    register the source with DKMS and build/install it
 #                        for every installed kernel that has headers
 #   make check-packaging DESTDIR install/uninstall and DKMS builds, on the host
+#   make guide           Documentation/tcp-by-example.rst from a VM run (scripts/guide.sh)
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
@@ -106,6 +107,10 @@ dkms-uninstall:
 check-packaging:
 	$(TOP)/mytcp/tools/check-packaging.sh
 
+# Documentation/tcp-by-example.rst from a real run in the VM.
+guide: deps
+	$(TOP)/scripts/guide.sh
+
 .PHONY: all module clean deps check check-style demo check-debug tools install \
 	install-module install-tools uninstall uninstall-module uninstall-tools \
-	dkms-src dkms-install dkms-uninstall check-packaging
+	dkms-src dkms-install dkms-uninstall check-packaging guide

@@ -1,0 +1,231 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Teaching mode (MYTCP_INJECT setsockopt, /proc/net/mytcp_inject): segments
+# withheld on purpose hold connections in the states a lost segment leads
+# to.  teaching_scn.py runs the scenarios in a fresh netns (rto_min_ms and
+# rto_initial_ms 200) under `mytcp-ladder -l -w TRACE`; it checks the states
+# of both sides in /proc/net/mytcp, this script checks the segments in the
+# trace (mytcp_segment, mytcp_drop "injected", mytcp_state):
+#   (a) the final handshake ACK withheld: server in SYN_RECV, SYN-ACK
+#       retransmitted; released: both ESTABLISHED
+#   (b) server closes first, the client withholds the ACK of the FIN:
+#       server stays in FIN_WAIT1, its FIN retransmitted
+#   (c) simultaneous close held in CLOSING on both sides
+#   (d) LAST_ACK held by withholding the last ACK
+#   (e) keepalive finds a dead peer (it drops everything): ETIMEDOUT
+#   (f) permissions (unprivileged write refused) and invalid rules (EINVAL)
+#   plus the scenarios of Documentation/tcp-by-example.rst; one ladder
+#   picture of the guide (the handshake and four-way close) is redrawn and
+#   compared with the guide, so that the guide cannot drift silently.
+#
+# MYTCP_TEACHING_DUMP=1: also print every scenario's ladder and mytcpstat
+# snapshots between "@@BEGIN name" / "@@END" lines (scripts/guide.sh).
+
+source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$MYTCP_LIB_DIR/tools_lib.sh"
+
+mytcp_require_ko
+mytcp_tools_require
+ktap_print_header
+ktap_set_plan 13
+
+TMPD=$(mktemp -d)
+cleanup() { mytcp_tools_cleanup; rm -rf "$TMPD"; mytcp_cleanup; }
+trap cleanup EXIT
+
+mytcp_loaded || mytcp_load || ktap_exit_fail_msg "insmod $MYTCP_KO failed"
+setup_ns NS || ktap_exit_fail_msg "cannot make a netns"
+ip netns exec "$NS" sh -c 'echo 200 > /proc/sys/net/mytcp/rto_initial_ms;
+	echo 200 > /proc/sys/net/mytcp/rto_min_ms;
+	echo 1000 > /proc/sys/net/mytcp/rto_max_ms'
+
+TRACE=$TMPD/trace
+OUT=$TMPD/out
+mkdir -p "$OUT"
+chmod 755 "$TMPD"
+MYTCPSTAT_PY=$MYTCP_TOOLS_DIR/mytcpstat.py \
+timeout 300 $MYTCP_LADDER -l -w "$TRACE" -- timeout 280 ip netns exec "$NS" env MYTCPSTAT_PY="$MYTCP_TOOLS_DIR/mytcpstat.py" \
+	"$MYTCP_PYTHON" "$MYTCP_LIB_DIR/teaching_scn.py" "$OUT" > "$TMPD/live.out" 2> >(tee "$TMPD/live.err" | sed "s/^/# progress: /" >&2)
+rc=$?
+ktap_print_msg "live capture: rc=$rc, $(wc -l < "$TRACE") trace lines"
+sed 's/^/# stderr: /' "$TMPD/live.err" | tail -n 20
+sed 's/^/# /' "$OUT/results"
+
+# result NAME: the state checks of scenario NAME passed.
+result()
+{
+	grep -qx "ok $1" "$OUT/results"
+}
+
+# count EVENT REGEX: how many EVENT lines of the trace match REGEX.
+count()
+{
+	grep -E " $1: " "$TRACE" | grep -Ec -- "$2"
+}
+
+# atleast N EVENT REGEX
+atleast()
+{
+	local n
+	n=$(count "$2" "$3")
+	[ "$n" -ge "$1" ] && return 0
+	ktap_print_msg "$n (< $1) $2 lines matching: $3"
+	return 1
+}
+
+P='127\.0\.0\.1'
+# srv PORT: the server's address as source; cli PORT: as destination
+srv() { echo "$P:$1 -> $P:[0-9]+"; }
+cli() { echo "$P:[0-9]+ -> $P:$1"; }
+
+t_synrecv()
+{
+	result synrecv &&
+	atleast 1 mytcp_drop "$(srv 7202) len=0 reason=injected" &&
+	atleast 2 mytcp_segment "$(srv 7202) out flags=S\. " &&
+	atleast 1 mytcp_retransmit "$(srv 7202) " &&
+	atleast 1 mytcp_state "$(srv 7202) SYN_RECV -> ESTABLISHED$"
+}
+ktap_test_result "(a) final handshake ACK withheld: SYN_RECV held, SYN-ACK retransmitted, then ESTABLISHED" t_synrecv
+
+t_finack()
+{
+	result finack &&
+	atleast 1 mytcp_drop "$(cli 7203) len=0 reason=injected" &&
+	atleast 2 mytcp_segment "$(srv 7203) out flags=F\. " &&
+	atleast 1 mytcp_state "$(srv 7203) FIN_WAIT1 -> FIN_WAIT2$"
+}
+ktap_test_result "(b) ACK of the server's FIN withheld: server held in FIN_WAIT1, FIN retransmitted" t_finack
+
+t_closing()
+{
+	result closing &&
+	atleast 1 mytcp_state "$(srv 7204) FIN_WAIT1 -> CLOSING$" &&
+	atleast 1 mytcp_state "$(cli 7204) FIN_WAIT1 -> CLOSING$" &&
+	atleast 1 mytcp_state "$(srv 7204) CLOSING -> TIME_WAIT$" &&
+	atleast 1 mytcp_state "$(cli 7204) CLOSING -> TIME_WAIT$"
+}
+ktap_test_result "(c) simultaneous close: both sides in CLOSING, then TIME_WAIT" t_closing
+
+t_lastack()
+{
+	result lastack &&
+	atleast 2 mytcp_segment "$(srv 7205) out flags=F\. " &&
+	atleast 1 mytcp_drop "$(srv 7205) len=0 reason=injected" &&
+	atleast 1 mytcp_state "$(srv 7205) LAST_ACK -> CLOSE$"
+}
+ktap_test_result "(d) last ACK withheld: server held in LAST_ACK, FIN retransmitted" t_lastack
+
+t_keepalive()
+{
+	result keepalive &&
+	atleast 2 mytcp_drop "$(srv 7206) len=0 reason=injected" &&
+	atleast 1 mytcp_state "$(cli 7206) ESTABLISHED -> CLOSE$"
+}
+ktap_test_result "(e) keepalive: the peer drops everything, ETIMEDOUT" t_keepalive
+
+t_perm() { result perm; }
+ktap_test_result "(f) unprivileged write refused, invalid rules EINVAL, getsockopt/proc show the rule" t_perm
+
+t_halfclose() { result halfclose; }
+ktap_test_result "half-close: data read after shutdown(SHUT_WR)" t_halfclose
+
+t_fw1tw()
+{
+	result finwait1_tw &&
+	atleast 1 mytcp_state "$(cli 7209) FIN_WAIT1 -> TIME_WAIT$"
+}
+ktap_test_result "FIN,ACK in FIN_WAIT1: straight to TIME_WAIT" t_fw1tw
+
+t_timewait()
+{
+	result timewait
+}
+ktap_test_result "TIME_WAIT entry gone after 2*MSL" t_timewait
+
+t_rst()
+{
+	result rst &&
+	atleast 1 mytcp_reply "$(srv 7211) flags=R\."
+}
+ktap_test_result "RST for a SYN to a closed port, ECONNREFUSED" t_rst
+
+t_data3()
+{
+	result data3 &&
+	atleast 1 mytcp_segment "$(srv 7212) in flags=P?\. .* len=5 state=SYN_RECV$"
+}
+ktap_test_result "data on the third handshake segment completes the handshake" t_data3
+
+t_handshake() { result handshake; }
+ktap_test_result "handshake, data, four-way close" t_handshake
+
+# Pictures: the ladder of each scenario, names client/server, no times.
+ladder()
+{
+	$MYTCP_LADDER -p "$1" -t none -N client,server "$TRACE" 2>&1
+}
+
+# norm FILE: arrows, client notes and server notes each in their own
+# order (as tools_trace.sh), so that the interleaving of the two sides'
+# notes cannot make the comparison flaky.
+norm()
+{
+	awk '
+	/^segments:/ { print "S " $0; next }
+	/\|.*[<>X].*\|/ { sub(/^ +/, ""); print "A " $0; next }
+	/\| +\|/ {
+		l = $0; sub(/\|.*/, "", l); gsub(/^ +| +$/, "", l)
+		r = $0; sub(/.*\|/, "", r); gsub(/^ +| +$/, "", r)
+		if (l != "") print "L " l
+		if (r != "") print "R " r
+	}' "$1" | sort -s -k1,1
+}
+
+# The guide's "handshake" picture: the literal block after the
+# ".. ladder: handshake" comment in Documentation/tcp-by-example.rst.
+GUIDE=${MYTCP_GUIDE:-$MYTCP_LIB_DIR/../../Documentation/tcp-by-example.rst}
+t_guide()
+{
+	[ -r "$GUIDE" ] || { ktap_print_msg "$GUIDE not found"; return 1; }
+	awk '/^\.\. ladder: handshake$/ { on = 1; next }
+	     on && /^   / { sub(/^   /, ""); print; seen = 1; next }
+	     on && seen && !/^$/ { exit }' "$GUIDE" > "$TMPD/guide_pic"
+	ladder 7201 > "$TMPD/pic"
+	norm "$TMPD/guide_pic" > "$TMPD/want"
+	norm "$TMPD/pic" > "$TMPD/got"
+	[ -s "$TMPD/want" ] || { ktap_print_msg "no picture in $GUIDE"; return 1; }
+	diff -u "$TMPD/want" "$TMPD/got" | sed 's/^/# /'
+	cmp -s "$TMPD/want" "$TMPD/got"
+}
+if [ -r "$GUIDE" ]; then
+	ktap_test_result "the guide's handshake picture matches a fresh run" t_guide
+else
+	ktap_test_skip "the guide's handshake picture matches a fresh run ($GUIDE not here)"
+fi
+
+if [ -n "${MYTCP_TEACHING_DUMP:-}" ]; then
+	for name in handshake synrecv finack closing lastack keepalive \
+		    halfclose finwait1_tw timewait rst data3; do
+		port=$(awk -v n="\"$name\":" '{ for (i = 1; i <= NF; i++)
+			if ($i == n) { v = $(i + 1); gsub(/[^0-9]/, "", v); print v } }' \
+			"$MYTCP_LIB_DIR/teaching_scn.py" | head -n 1)
+		echo "@@BEGIN $name ladder"
+		ladder "$port"
+		echo "@@END"
+		echo "@@BEGIN $name stat"
+		i=0
+		while IFS= read -r label; do
+			echo "== $label"
+			$MYTCPSTAT -f "$OUT/$name.snap$i" -p "$port" 2>&1
+			i=$((i + 1))
+		done < "$OUT/$name.labels"
+		echo "@@END"
+	done
+	echo "@@RESULTS"
+	cat "$OUT/results"
+	echo "@@END"
+fi
+
+ktap_finished
