@@ -214,27 +214,13 @@ build_selftests()
 
 # run_vm LOG command...: vm-run.sh with the debug kernel, output to the
 # terminal and LOG; sets vm_rc.
-#
-# Work-around, to drop once scripts/vm-guest-init.sh no longer matches it:
-# the runner's pattern 'kmemleak:.*(leak|unreferenced)' also matches the
-# boot line "kmemleak: Kernel memory leak detector initialized", so every
-# kmemleak kernel fails its dmesg check (121).  When that line is the
-# ONLY offending one, the verdict is the command's own status.
 run_vm()
 {
-	local log=$1 off cmd_rc
+	local log=$1
 	shift
 	"$TOP/scripts/vm-run.sh" -k "$image" -m "$moddir" -t "$timeout_s" \
 		-M "$mem" -a "$append" -- "$@" 2>&1 | tee "$log"
 	vm_rc=${PIPESTATUS[0]}
-	[ "$vm_rc" = 121 ] || return 0
-	off=$(tr -d '\r' <"$log" | sed -n '/^\[vm\] dmesg check FAILED; offending lines:/,/^\[vm\] ---- full dmesg/p' |
-		grep -E '^[0-9]+:' | grep -v 'kmemleak: Kernel memory leak detector initialized')
-	cmd_rc=$(tr -d '\r' <"$log" | sed -n 's/^\[vm\] command exited with \([0-9]*\)$/\1/p' | tail -n 1)
-	if [ -z "$off" ] && [ -n "$cmd_rc" ] && ! grep -q '^\[vm\] kmemleak reports:' "$log"; then
-		log "dmesg check: only the kmemleak init line matched (runner false positive); verdict = command status $cmd_rc"
-		vm_rc=$cmd_rc
-	fi
 }
 
 case $mode in
