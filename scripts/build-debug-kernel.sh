@@ -51,7 +51,7 @@ for arg; do
 	--print-dir) print_dir=1 ;;
 	--force) force=1 ;;
 	--config-only) config_only=1 ;;
-	-h|--help) sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '4,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "build-debug-kernel: unknown argument '$arg'" >&2; exit 2 ;;
 	esac
 done

@@ -166,7 +166,7 @@ for arg; do
 	--smoke) mode=smoke ;;
 	--inject=leak|--inject=uaf|--inject=lockdep|--inject=ubsan)
 		mode=inject; inject=${arg#--inject=} ;;
-	-h|--help) sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '4,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) die "unknown argument '$arg' (see --help)" ;;
 	esac
 done
