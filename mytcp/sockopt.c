@@ -56,8 +56,6 @@ static bool keepalive_running(struct sock *sk)
 				       TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2));
 }
 
-int mytcp_set_rcvlowat(struct sock *sk, int val);
-
 /*
  * proto_ops.set_rcvlowat, as tcp_set_rcvlowat(): SO_RCVLOWAT is capped to
  * half the receive buffer so a reader never waits for more than the window
