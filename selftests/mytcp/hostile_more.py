@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 #
-# The second half of hostile.py's cases (see there), as a program of its own
+# Part of hostile.py's cases (see there), as a program of its own
 # so that each stays well within the kselftest timeout on a slow VM.
 
 import os
