@@ -79,7 +79,7 @@ xfer_case()
 	ip netns exec "$sns" "$XFER" -q -f "$sfam" -l "$port" -b "$saddr" \
 		-n "$size" -t 30 -w 250 -r "$ready" 2>"$TMP/server" &
 	spid=$!
-	if ! slowwait 10 test -e "$ready"; then
+	if ! slowwait 60 test -e "$ready"; then
 		ktap_print_msg "server did not start listening"
 		kill "$spid" 2>/dev/null
 		wait "$spid"

@@ -45,7 +45,7 @@
 
 #define MAXREC		128
 #define GUARD_S		8	/* SO_RCVTIMEO/SO_SNDTIMEO of every socket */
-#define WATCHDOG_S	40	/* alarm() of one run */
+#define WATCHDOG_S	60	/* alarm() of one run */
 #define LO		"127.0.0.1"
 #define SILENT		"192.0.2.2"	/* routed to a veth nobody answers on */
 
@@ -67,6 +67,17 @@ struct result {
 
 /* In a run: the family under test and where records go. */
 static int g_fam;
+/*
+ * Ports: scenarios name 5000..5099; each run gets its own range (g_base),
+ * so runs sharing the test netns never meet each other's leftovers.
+ */
+static int g_base = 5000;
+#define P(port) ((port) - 5000 + g_base)
+#define UNP(port) ((port) - g_base + 5000)	/* as the scenario names it */
+/* The netns all runs share, made once at startup (see setup_netns). */
+static int g_netns_err, g_silent_err;
+/* Tests run in forks of the harness: their count lives in shared memory. */
+static int *g_test_no;
 static struct result *g_res;
 static volatile sig_atomic_t g_sigpipe, g_sigusr1;
 
@@ -143,6 +154,8 @@ static struct sockaddr_in sin_of(const char *ip, int port)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 
+	if (port >= 5000 && port < 5100)
+		port = P(port);
 	sin.sin_port = htons(port);
 	inet_pton(AF_INET, ip, &sin.sin_addr);
 	return sin;
@@ -363,7 +376,29 @@ static void fill(char *buf, size_t len, unsigned int seed)
 
 typedef void (*scenario_t)(void);
 
-static void run_one(int fam, scenario_t fn, struct result *res)
+/*
+ * One network namespace for the whole program (lo up, and the silent
+ * 192.0.2.0/24 route): making and destroying two per test is slow under
+ * TCG.  Runs are kept apart by their port ranges.
+ */
+static void __attribute__((constructor)) setup_netns(void)
+{
+	g_test_no = mmap(NULL, sizeof(*g_test_no), PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (g_test_no == MAP_FAILED)
+		g_test_no = NULL;
+	else
+		*g_test_no = 0;
+	if (geteuid())
+		return;
+	if (unshare(CLONE_NEWNET) || lo_up()) {
+		g_netns_err = errno ? errno : EIO;
+		return;
+	}
+	g_silent_err = silent_route();
+}
+
+static void run_one(int fam, int base, scenario_t fn, struct result *res)
 {
 	pid_t pid;
 	int st;
@@ -378,9 +413,11 @@ static void run_one(int fam, scenario_t fn, struct result *res)
 	if (!pid) {
 		g_fam = fam;
 		g_res = res;
+		g_base = base;
 		alarm(WATCHDOG_S);
-		if (unshare(CLONE_NEWNET) || lo_up()) {
-			broken("cannot make a netns with lo up: %s", strerror(errno));
+		if (g_netns_err || geteuid()) {
+			broken("no test netns with lo up: %s",
+			       geteuid() ? "not root" : strerror(g_netns_err));
 			_exit(0);
 		}
 		handle(SIGPIPE, on_sigpipe, 0);
@@ -475,10 +512,14 @@ static void run_cmp(struct __test_metadata *_metadata, const char *name,
 {
 	struct result *res = mmap(NULL, 2 * sizeof(*res), PROT_READ | PROT_WRITE,
 				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int base;
 
 	ASSERT_NE(MAP_FAILED, res);
-	run_one(AF_INET, fn, &res[0]);
-	run_one(family, fn, &res[1]);
+	ASSERT_NE(NULL, g_test_no);
+	/* 40 ports per test, 20 per run: below the ephemeral ranges. */
+	base = 10000 + 40 * (__atomic_fetch_add(g_test_no, 1, __ATOMIC_SEQ_CST) % 500);
+	run_one(AF_INET, base, fn, &res[0]);
+	run_one(family, base + 20, fn, &res[1]);
 	compare(_metadata, name, &res[0], &res[1]);
 	munmap(res, 2 * sizeof(*res));
 }
@@ -540,7 +581,7 @@ CMP(bind_any)
 	OK("bind 0.0.0.0:5000", bind(fd, SA(&sin), sizeof(sin)));
 	memset(&sin, 0, sizeof(sin));
 	OK("getsockname", getsockname(fd, SA(&sin), &len));
-	VW("port", ntohs(sin.sin_port), 5000);
+	VW("port", UNP(ntohs(sin.sin_port)), 5000);
 	VW("address any", sin.sin_addr.s_addr, 0);
 	OK("listen", listen(fd, 1));
 	OK("connect 127.0.0.1:5000", connect_to(c, LO, 5000));
@@ -548,7 +589,7 @@ CMP(bind_any)
 	len = sizeof(sin);
 	OK("accepted getsockname", getsockname(s, SA(&sin), &len));
 	VW("accepted local address", sin.sin_addr.s_addr, htonl(INADDR_LOOPBACK));
-	VW("accepted local port", ntohs(sin.sin_port), 5000);
+	VW("accepted local port", UNP(ntohs(sin.sin_port)), 5000);
 	close(s);
 	close(c);
 	close(fd);
@@ -724,7 +765,7 @@ CMP(connect_blocking)
 	VW("SO_ERROR", so_error(c), 0);
 	OK("getpeername", getpeername(c, SA(&sin), &len));
 	VW("peer family", sin.sin_family, AF_INET);
-	VW("peer port", ntohs(sin.sin_port), 5000);
+	VW("peer port", UNP(ntohs(sin.sin_port)), 5000);
 	VW("peer address", sin.sin_addr.s_addr, htonl(INADDR_LOOPBACK));
 	len = sizeof(me);
 	OK("getsockname", getsockname(c, SA(&me), &len));
@@ -781,7 +822,7 @@ CMP(connect_nonblocking)
 	   POLLOUT);
 	VW("SO_ERROR", so_error(c), 0);
 	OK("getpeername", getpeername(c, SA(&sin), &len));
-	VW("peer port", ntohs(sin.sin_port), 5000);
+	VW("peer port", UNP(ntohs(sin.sin_port)), 5000);
 	/* The first connect after completion reports success, then EISCONN. */
 	OK("connect again (completes)", connect_to(c, LO, 5000));
 	FAILS("connect a third time", connect_to(c, LO, 5000), EISCONN);
@@ -886,7 +927,7 @@ CMP(connect_ealready)
 	char ch;
 
 	NEED(c >= 0 && d >= 0, "socket");
-	NEED(!silent_route(), "ip link add veth / ip addr add failed");
+	NEED(!g_silent_err, "ip link add veth / ip addr add failed at startup");
 	OK("O_NONBLOCK", set_nonblock(c, 1));
 	FAILS("connect", connect(c, SA(&sin), sizeof(sin)), EINPROGRESS);
 	FAILS("connect again", connect(c, SA(&sin), sizeof(sin)), EALREADY);
@@ -1154,7 +1195,7 @@ CMP(getname)
 	FAILS("getpeername, listener", getpeername(l, SA(&sin), &len), ENOTCONN);
 	len = sizeof(sin);
 	OK("getsockname, listener", getsockname(l, SA(&sin), &len));
-	VW("listener port", ntohs(sin.sin_port), 5000);
+	VW("listener port", UNP(ntohs(sin.sin_port)), 5000);
 	close(l);
 	NEED(!mk_pair(5001, &c, &s), "pair");
 	len = sizeof(cl);
@@ -1172,7 +1213,7 @@ CMP(getname)
 	poll_until(c, POLLRDHUP);
 	len = sizeof(sin);
 	OK("getpeername after peer close", getpeername(c, SA(&sin), &len));
-	VW("port", ntohs(sin.sin_port), 5001);
+	VW("port", UNP(ntohs(sin.sin_port)), 5001);
 	close(c);
 	close(fd);
 }
