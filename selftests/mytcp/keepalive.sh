@@ -380,7 +380,11 @@ time.sleep(10)
 err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
 print("sent", sent, "so_error", errno.errorcode.get(err, err), flush=True)
 PY
-	grep -q "so_error 0" "$out" || { ktap_print_msg "client: $(tr '\n' ' ' <"$out")"; ret=1; }
+	if ! grep -q "so_error 0" "$out"; then
+		ktap_print_msg "client: $(tr '\n' ' ' <"$out")"
+		ktap_print_msg "H1: $(ip netns exec "$H1" grep -E '^(Timeouts|RetransSegs|ZeroWindowProbes|KeepaliveTimeouts) ' /proc/net/mytcp_stat | tr '\n' ' ')"
+		ret=1
+	fi
 	[ "$(mytcp_stat KeepaliveTimeouts "$H1")" = "$before" ] ||
 		{ ktap_print_msg "KeepaliveTimeouts moved: the peer was alive"; ret=1; }
 	return $ret
