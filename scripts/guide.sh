@@ -45,7 +45,7 @@ fi
 RAW=$WORK/vm.out
 cd "$TOP"
 if [ -n "$RAWIN" ]; then
-	cp "$RAWIN" "$RAW"
+	[ "$RAWIN" -ef "$RAW" ] || cp "$RAWIN" "$RAW"
 else
 MYTCP_KO=$MYTCP_KO MYTCP_TEACHING_DUMP=1 scripts/vm-run.sh -k "$KERNEL" -t 600 -- \
 	selftests/mytcp/teaching.sh > "$RAW" 2>&1 || echo "guide.sh: the VM run failed (status $?), see $RAW" >&2
@@ -71,7 +71,8 @@ grep -q . "$WORK/parts/results" 2>/dev/null ||
 			kind=${line%% *}; kind=${kind#@}
 			name=${line#* }; name=${name%@}
 			if [ "$kind" = LADDER ]; then f=$WORK/parts/$name.ladder; else f=$WORK/parts/$name.stat; fi
-			if grep -qx "ok $name" "$WORK/parts/results" && [ -s "$f" ]; then
+			if grep -qx "ok $name" "$WORK/parts/results" && [ -s "$f" ] &&
+			   ! grep -q "usage:" "$f"; then
 				echo "::"
 				echo
 				sed -e 's/^== \(.*\)/# \1/' -e 's/^/   /' -e 's/ *$//' "$f"

@@ -209,8 +209,7 @@ fi
 if [ -n "${MYTCP_TEACHING_DUMP:-}" ]; then
 	for name in handshake synrecv finack closing lastack keepalive \
 		    halfclose finwait1_tw timewait rst data3; do
-		port=$(awk -v n="\"$name\":" '{ for (i = 1; i <= NF; i++)
-			if ($i == n) { v = $(i + 1); gsub(/[^0-9]/, "", v); print v } }' \
+		port=$(sed -n "s/.*\"$name\": *\([0-9][0-9]*\).*/\1/p" \
 			"$MYTCP_LIB_DIR/teaching_scn.py" | head -n 1)
 		echo "@@BEGIN $name ladder"
 		ladder "$port"
