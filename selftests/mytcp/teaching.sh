@@ -200,7 +200,11 @@ t_guide()
 	diff -u "$TMPD/want" "$TMPD/got" | sed 's/^/# /'
 	cmp -s "$TMPD/want" "$TMPD/got"
 }
-if [ -r "$GUIDE" ]; then
+if [ -r "$GUIDE" ] && awk '/^\.\. ladder: handshake$/ { on = 1; next }
+	on && /did not run/ { f = 1 } on && /^[A-Za-z]/ && !/did not run/ && !/^no picture/ { exit }
+	END { exit !f }' "$GUIDE"; then
+	ktap_test_skip "the guide's handshake picture matches a fresh run (no picture in the guide: regenerate with make guide)"
+elif [ -r "$GUIDE" ]; then
 	ktap_test_result "the guide's handshake picture matches a fresh run" t_guide
 else
 	ktap_test_skip "the guide's handshake picture matches a fresh run ($GUIDE not here)"
