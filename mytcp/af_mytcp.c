@@ -182,15 +182,42 @@ void mytcp_custom_sockopt(struct socket *sock)
 
 /* ---- socket creation ---- */
 
+/*
+ * The errno Linux's inet_create() gives, for a family that serves only
+ * SOCK_STREAM/IPPROTO_TCP: where inet would fail we fail alike; where it
+ * would make a socket of another kind (UDP, ping, raw, MPTCP) we refuse the
+ * type (ESOCKTNOSUPPORT) or, for SOCK_STREAM, the protocol.
+ */
+static int create_check(int type, int protocol)
+{
+	if (protocol < 0 || protocol >= IPPROTO_MAX)
+		return -EINVAL;
+	switch (type) {
+	case SOCK_STREAM:
+		return protocol == 0 || protocol == IPPROTO_TCP ?
+		       0 : -EPROTONOSUPPORT;
+	case SOCK_DGRAM:
+		/* inet: UDP and ICMP (ping) exist; anything else does not */
+		return protocol == 0 || protocol == IPPROTO_UDP ||
+		       protocol == IPPROTO_ICMP ?
+		       -ESOCKTNOSUPPORT : -EPROTONOSUPPORT;
+	case SOCK_RAW:
+		/* inet: raw serves any protocol but 0 */
+		return protocol ? -ESOCKTNOSUPPORT : -EPROTONOSUPPORT;
+	default:
+		return -ESOCKTNOSUPPORT;
+	}
+}
+
 static int mytcp_create(struct net *net, struct socket *sock, int protocol,
 			int kern)
 {
 	struct sock *sk;
+	int err;
 
-	if (sock->type != SOCK_STREAM)
-		return -ESOCKTNOSUPPORT;
-	if (protocol && protocol != IPPROTO_TCP)
-		return -EPROTONOSUPPORT;
+	err = create_check(sock->type, protocol);
+	if (err)
+		return err;
 	sock->state = SS_UNCONNECTED;
 	sk = sk_alloc(net, mytcp_family, GFP_KERNEL, &mytcp_prot, kern);
 	if (!sk)
