@@ -105,7 +105,8 @@ struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
 	cm->parent = parent;
 	mytcp_set_state(child, TCP_SYN_RECV);
 
-	bh_lock_sock_nested(child);
+	/* subclass 0, as sk_clone_lock(): the listener holds 1 */
+	bh_lock_sock(child);
 	mytcp_bind_inherit(child, pm->bind.addr, inet->inet_num);
 	if (mytcp_ehash_insert(child)) {
 		mytcp_done(child);
