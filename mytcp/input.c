@@ -606,6 +606,8 @@ bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
 	bool sacked_new;
 
 	mtp->last_ack_rcv_ns = now;
+	/* The peer answers: no probe of ours is outstanding (as Linux). */
+	mtp->probes_out = 0;
 	sacked_new = opts->num_sacks && mytcp_sack_process(sk, opts);
 	if (progress) {
 		struct sk_buff *skb;

@@ -151,7 +151,17 @@ static void rtx_timer_handler(struct sock *sk)
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_TIMEOUTS);
 	if (!mtp->rtx_start_ns)
 		mtp->rtx_start_ns = ktime_get_ns();
-	if (retries_exhausted(sk)) {
+	/* A peer that shrank its window to zero still answers: our
+	 * retransmissions are window probes, so give up only when it has
+	 * been silent for longer than the largest RTO (as Linux does).
+	 */
+	if (!mtp->snd_wnd && !sock_flag(sk, SOCK_DEAD) &&
+	    !((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) &&
+	    ktime_get_ns() - mtp->last_rcv_ns <=
+	    2ULL * READ_ONCE(mytcp_pernet(sock_net(sk))->rto_max_ms) *
+	    NSEC_PER_MSEC) {
+		mtp->retransmits = 0;
+	} else if (retries_exhausted(sk)) {
 		if (sk->sk_state == TCP_SYN_SENT || sk->sk_state == TCP_SYN_RECV)
 			MYTCP_INC_STATS(sock_net(sk),
 					MYTCP_STAT_ATTEMPT_FAILS);
@@ -269,6 +279,15 @@ static void keepalive_handler(struct sock *sk)
 				     TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2)))
 		return;
 	idle_ns = now - mtp->last_rcv_ns;
+	/* Data in flight or waiting: the RTO and persist timers watch the
+	 * peer; keepalive only probes an idle connection (as Linux).
+	 */
+	if (mtp->snd_una != mtp->snd_max || mtp->send_head) {
+		mtp->probes_out = 0;
+		mytcp_reset_timer(sk, MYTCP_T_KEEPALIVE,
+				  (u64)mytcp_keepalive_time_s(sk) * NSEC_PER_SEC);
+		return;
+	}
 	if (idle_ns < (u64)mytcp_keepalive_time_s(sk) * NSEC_PER_SEC &&
 	    !mtp->probes_out) {
 		mytcp_reset_timer(sk, MYTCP_T_KEEPALIVE,
