@@ -64,7 +64,6 @@ static inline bool mytcp_between(u32 seq, u32 lo, u32 hi)
 #define MYTCP_TS_LEN		12	/* NOP NOP TS */
 #define MYTCP_INIT_CWND		10	/* RFC 6928 */
 #define MYTCP_DELACK_NS		(40 * NSEC_PER_MSEC)
-#define MYTCP_FIN_WAIT2_NS	(60ULL * NSEC_PER_SEC)
 #define MYTCP_CHALLENGE_PER_SEC	10	/* per-socket challenge ACK limit */
 
 /* ---- per network namespace ---- */
@@ -159,7 +158,6 @@ struct mytcp_skb_cb {
 
 #define MYTCP_SACKED_ACKED	0x01
 #define MYTCP_SACKED_RETRANS	0x02
-#define MYTCP_SACKED_LOST	0x04
 
 #define MYTCP_SKB_CB(skb)	((struct mytcp_skb_cb *)&((skb)->cb[0]))
 
@@ -251,10 +249,8 @@ struct mytcp_sock {
 	u8 fin_queued:1;		/* FIN is on the write queue */
 	u8 fin_rcvd:1;
 	u8 ack_pending:1;		/* a delayed ACK is owed */
-	u8 orphan_done:1;
 	u8 force_send:1;		/* persist override: SWS aside */
 	u32 ts_recent;
-	u64 ts_recent_stamp;		/* jiffies64 of ts_recent */
 	u32 ts_offset;
 
 	/* Retransmission (RFC 6298) */
@@ -286,7 +282,6 @@ struct mytcp_sock {
 	u8 in_recovery:1;
 	u8 dupacks;
 	u64 last_send_ns;		/* restart after idle */
-	u32 reordering;
 
 	/* Persist / keepalive */
 	u8 probes_out;
