@@ -4,7 +4,8 @@
  *
  * The receive hook hands over ICMP destination-unreachable and
  * time-exceeded messages whose quoted IP/TCP header belongs to a mytcp
- * connection (Linux TCP would find no socket for them).  The quoted
+ * connection (Linux TCP would find no socket for them) and whose ICMP
+ * checksum is right (they run before icmp_rcv() checks it).  The quoted
  * sequence number must lie in [SND.UNA, SND.MAX] (RFC 5927 4.1), else the
  * message is ignored.  Fragmentation needed lowers the path MTU and the
  * MSS and resends what is outstanding at the new size; a hard error
@@ -112,6 +113,12 @@ bool mytcp_icmp_rcv(struct net *net, struct sk_buff *skb)
 	ih = skb_header_pointer(skb, ihl, sizeof(_ih), &_ih);
 	if (!ih || (ih->type != ICMP_DEST_UNREACH &&
 		    ih->type != ICMP_TIME_EXCEEDED))
+		return false;
+	/* RFC 792: the checksum covers the whole ICMP message.  A corrupt
+	 * one is left to icmp_rcv(), which counts and drops it.
+	 */
+	if (skb->len < ihl + sizeof(_ih) ||
+	    csum_fold(skb_checksum(skb, ihl, skb->len - ihl, 0)))
 		return false;
 	inner = skb_header_pointer(skb, ihl + sizeof(_ih), sizeof(_inner),
 				   &_inner);

@@ -322,6 +322,39 @@ static bool ooo_insert(struct sock *sk, struct sk_buff *skb)
 	return true;
 }
 
+/*
+ * No memory for @skb: give up out-of-order data queued beyond it, from the
+ * highest sequence down, until it fits (as Linux's tcp_prune_ofo_queue).
+ * Data nearer RCV.NXT is worth more: it is what unblocks the reader, and
+ * the segment at RCV.NXT must always be able to land, or a queue full of
+ * out-of-order data could never drain.  The SACK blocks are reset since
+ * they may cover what was dropped (reneging, RFC 2018 section 8).
+ */
+static bool ooo_prune(struct sock *sk, struct sk_buff *skb)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	u32 seq = MYTCP_SKB_CB(skb)->seq;
+	struct rb_node *node;
+	bool pruned = false;
+
+	while (!rcvbuf_has_room(sk, skb) &&
+	       (node = rb_last(&mtp->ooo_root))) {
+		struct sk_buff *o = rb_to_skb(node);
+
+		if (!after(MYTCP_SKB_CB(o)->seq, seq))
+			break;
+		rb_erase(node, &mtp->ooo_root);
+		mtp->ooo_count--;
+		mtp->ooo_bytes -= o->len;
+		drop_reason(sk, o, MYTCP_STAT_DROP_OFO_MEM, "ofo_prune");
+		free_rcv_skb(o);
+		pruned = true;
+	}
+	if (pruned)
+		mtp->num_rcv_sacks = 0;
+	return rcvbuf_has_room(sk, skb);
+}
+
 static void ack_policy(struct sock *sk, bool now)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
@@ -378,8 +411,11 @@ static void data_queue(struct sock *sk, struct sk_buff *skb)
 	skb = right_size(skb);
 	if (!skb)
 		return;
-	if (!rcvbuf_has_room(sk, skb)) {
-		drop_reason(sk, skb, MYTCP_STAT_DROP_RCVBUF, "rcvbuf");
+	if (!rcvbuf_has_room(sk, skb) && !ooo_prune(sk, skb)) {
+		if (cb->seq == mtp->rcv_nxt)
+			drop_reason(sk, skb, MYTCP_STAT_DROP_RCVBUF, "rcvbuf");
+		else
+			drop_reason(sk, skb, MYTCP_STAT_DROP_OFO_MEM, "ofo_mem");
 		kfree_skb(skb);
 		mytcp_send_ack(sk);
 		return;
