@@ -391,7 +391,11 @@ static bool nagle_blocks(struct sock *sk, struct sk_buff *skb, u32 len)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
-	if (len >= mtp->mss || (MYTCP_SKB_CB(skb)->flags & TCPHDR_FIN))
+	/* Full: an MSS, or all a write-queue skb holds (on lo the MSS is
+	 * above what one 64 KiB skb carries).
+	 */
+	if (len >= min(mtp->mss, mtp->size_goal) ||
+	    (MYTCP_SKB_CB(skb)->flags & TCPHDR_FIN))
 		return false;
 	if (mtp->cork)
 		return skb_queue_is_last(&sk->sk_write_queue, skb);
