@@ -373,7 +373,8 @@ static inline void mytcp_state_store(struct sock *sk, int state)
 /* The socket backlog holds at most this much. */
 static inline unsigned int mytcp_backlog_limit(const struct sock *sk)
 {
-	return READ_ONCE(sk->sk_rcvbuf) + READ_ONCE(sk->sk_sndbuf);
+	return 2 * READ_ONCE(sk->sk_rcvbuf) + READ_ONCE(sk->sk_sndbuf) +
+	       SZ_64K;
 }
 
 /* The skb after skb on the write queue, or NULL. */
