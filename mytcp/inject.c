@@ -13,8 +13,13 @@
  * counts in DropInjected and shows in the mytcp_drop tracepoint with
  * reason "injected".
  *
+ * A TIME_WAIT entry re-ACKs a retransmitted FIN without a socket: it
+ * keeps what was left of the socket's "out finack" rule as a count of its
+ * own, and the namespace rule applies to it too.
+ *
  * Locking: the socket rule is read and changed with the socket owned; the
- * namespace rule under mn->inject_lock (taken from softirq, so _bh).
+ * namespace rule under mn->inject_lock (taken from softirq, so _bh); the
+ * TIME_WAIT entry's count is an atomic_t (entries have no lock).
  */
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
@@ -95,6 +100,42 @@ bool mytcp_inject_drop(struct sock *sk, struct sk_buff *skb, bool out)
 	if (hit) {
 		MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_DROP_INJECTED);
 		trace_mytcp_drop(sk, skb, "injected");
+	}
+	return hit;
+}
+
+/* Socket owned, entering TIME_WAIT: what its entry withholds. */
+int mytcp_inject_tw_count(const struct sock *sk)
+{
+	const struct mytcp_inject *r = &mytcp_sk(sk)->inject;
+
+	if (!(r->kinds & MYTCP_INJ_FINACK) || !(r->dir & MYTCP_INJ_OUT))
+		return 0;
+	return r->count;
+}
+
+/* A TIME_WAIT entry is about to re-ACK the FIN in skb: withhold it? */
+bool mytcp_inject_tw_drop(struct mytcp_tw *tw, struct sk_buff *skb)
+{
+	struct net *net = read_pnet(&tw->net);
+	struct mytcp_net *mn = mytcp_pernet(net);
+	int c = atomic_read(&tw->inj_finack);
+	bool hit = false;
+
+	while (c && !hit) {
+		if (c < 0)
+			hit = true;
+		else if (atomic_try_cmpxchg(&tw->inj_finack, &c, c - 1))
+			hit = true;
+	}
+	if (!hit && READ_ONCE(mn->inject.count)) {
+		spin_lock_bh(&mn->inject_lock);
+		hit = rule_hits(&mn->inject, MYTCP_INJ_FINACK, true);
+		spin_unlock_bh(&mn->inject_lock);
+	}
+	if (hit) {
+		MYTCP_INC_STATS(net, MYTCP_STAT_DROP_INJECTED);
+		trace_mytcp_drop(NULL, skb, "injected");
 	}
 	return hit;
 }

@@ -799,10 +799,17 @@ static int synchronized_rcv(struct sock *sk, struct sk_buff *skb,
 	if (!seq_acceptable(mtp, cb->seq, cb->end_seq - cb->seq)) {
 		if (!th->rst) {
 			if (sk->sk_state == TCP_SYN_RECV && syn &&
-			    cb->seq == mtp->irs)
+			    cb->seq == mtp->irs) {
 				mytcp_retransmit_head(sk); /* SYN again */
-			else
+			} else {
+				/* A SYN-ACK again: our handshake ACK was
+				 * lost, and this ACK completes it instead
+				 * (teaching mode classifies it so).
+				 */
+				if (syn && th->ack && cb->seq == mtp->irs)
+					mtp->hs_ack_pending = 1;
 				mytcp_send_ack(sk);
+			}
 		}
 		drop_reason(sk, skb, MYTCP_STAT_DROP_NOT_ACCEPTABLE,
 			    "not acceptable");

@@ -403,6 +403,7 @@ struct mytcp_tw {
 	u32 ts_recent;
 	u8 ts_ok:1, dead:1;
 	u8 rcv_wscale;
+	atomic_t inj_finack;		/* teaching mode: ACKs to withhold */
 	refcount_t refcnt;
 	struct hrtimer timer;
 	struct rcu_head rcu;
@@ -535,6 +536,8 @@ void mytcp_tw_kill(struct mytcp_tw *tw, bool sync);
 
 /* inject.c */
 bool mytcp_inject_drop(struct sock *sk, struct sk_buff *skb, bool out);
+int mytcp_inject_tw_count(const struct sock *sk);
+bool mytcp_inject_tw_drop(struct mytcp_tw *tw, struct sk_buff *skb);
 int mytcp_inject_set(struct sock *sk, sockptr_t optval, unsigned int optlen);
 int mytcp_inject_get(struct sock *sk, char __user *optval, int __user *optlen);
 int mytcp_inject_init_net(struct net *net);

@@ -4,17 +4,18 @@
  *
  * A connection that reaches TIME_WAIT gives up its socket: a small
  * struct mytcp_tw keeps what the 2*MSL wait needs (the 4-tuple, the
- * sequence numbers to re-ACK a retransmitted FIN, the port it holds) and an
- * hrtimer that ends it.  RFC 1337: a RST in TIME_WAIT is ignored.  A new
+ * sequence numbers to re-ACK a retransmitted FIN, the port it holds, what
+ * teaching mode withholds of those ACKs) and an hrtimer that ends it.  RFC 1337: a RST in TIME_WAIT is ignored.  A new
  * SYN whose sequence number is above the old RCV.NXT ends the wait early
  * and goes to the listener (RFC 6191-style reuse).
  *
  * Locking and lifetime: an entry is reference counted: one reference for
  * the table (twhash, dropped by whoever unlinks it), one for the queued
  * timer, one per lookup.  Fields are written once before insertion and
- * only read afterwards, so segments need no lock.  The last put frees it
- * with kfree_rcu().  Namespace exit kills every entry synchronously
- * (hrtimer_cancel), so no timer of ours outlives the module.
+ * only read afterwards (but inj_finack, an atomic_t), so segments need
+ * no lock.  The last put frees it with kfree_rcu().  Namespace exit kills
+ * every entry synchronously (hrtimer_cancel), so no timer of ours outlives
+ * the module.
  */
 #include <net/tcp.h>
 #include "mytcp.h"
@@ -70,6 +71,7 @@ void mytcp_time_wait(struct sock *sk)
 		tw->snd_nxt = mtp->snd_nxt;
 		tw->rcv_wnd = mtp->rcv_wnd;
 		tw->rcv_wscale = mtp->rcv_wscale;
+		atomic_set(&tw->inj_finack, mytcp_inject_tw_count(sk));
 		refcount_set(&tw->refcnt, 1);
 		INIT_HLIST_NODE(&tw->node);
 		hrtimer_init(&tw->timer, CLOCK_MONOTONIC,
@@ -128,8 +130,9 @@ int mytcp_tw_rcv(struct mytcp_tw *tw, struct sk_buff *skb)
 		if (hrtimer_try_to_cancel(&tw->timer) == 1)
 			hrtimer_start(&tw->timer, ns_to_ktime(tw_len_ns(net)),
 				      HRTIMER_MODE_REL_SOFT);
-		mytcp_send_ack_reply(net, skb, tw->snd_nxt, tw->rcv_nxt,
-				     tw->rcv_wnd, tw);
+		if (!mytcp_inject_tw_drop(tw, skb))
+			mytcp_send_ack_reply(net, skb, tw->snd_nxt,
+					     tw->rcv_nxt, tw->rcv_wnd, tw);
 		goto drop;
 	}
 	/* Anything else but a bare ACK draws an ACK. */

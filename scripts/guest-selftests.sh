@@ -23,6 +23,8 @@ if [ ! -x "$BASE/run_kselftest.sh" ]; then
 	exit 1
 fi
 export MYTCP_KO
+# The guide that teaching.sh compares with a fresh run.
+export MYTCP_GUIDE=${MYTCP_GUIDE:-$TOP/Documentation/tcp-by-example.rst}
 echo "# mytcp: $MYTCP_KO on $(uname -r)"
 echo "# $(modinfo -F vermagic "$MYTCP_KO" 2>/dev/null)"
 

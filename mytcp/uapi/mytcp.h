@@ -33,7 +33,7 @@
 
 #define MYTCP_INJ_SYN		0x01	/* SYN (connection request) */
 #define MYTCP_INJ_SYNACK	0x02	/* SYN,ACK */
-#define MYTCP_INJ_HSACK		0x04	/* the handshake's final ACK */
+#define MYTCP_INJ_HSACK		0x04	/* ACK of a SYN-ACK (first or again) */
 #define MYTCP_INJ_FIN		0x08	/* any segment with FIN */
 #define MYTCP_INJ_FINACK	0x10	/* the pure ACK of a peer's FIN */
 #define MYTCP_INJ_DATA		0x20	/* segments carrying data */

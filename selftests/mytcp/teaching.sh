@@ -28,7 +28,7 @@ source "$MYTCP_LIB_DIR/tools_lib.sh"
 mytcp_require_ko
 mytcp_tools_require
 ktap_print_header
-ktap_set_plan 13
+ktap_set_plan 15
 
 TMPD=$(mktemp -d)
 cleanup() { mytcp_tools_cleanup; rm -rf "$TMPD"; mytcp_cleanup; }
@@ -82,7 +82,7 @@ cli() { echo "$P:[0-9]+ -> $P:$1"; }
 t_synrecv()
 {
 	result synrecv &&
-	atleast 1 mytcp_drop "$(srv 7202) reason=injected" &&
+	atleast 1 mytcp_drop "$(srv 7202) len=[0-9]+ reason=injected" &&
 	atleast 2 mytcp_segment "$(srv 7202) out flags=S\. " &&
 	atleast 1 mytcp_retransmit "$(srv 7202) " &&
 	atleast 1 mytcp_state "$(srv 7202) SYN_RECV -> ESTABLISHED$"
@@ -92,7 +92,7 @@ ktap_test_result "(a) final handshake ACK withheld: SYN_RECV held, SYN-ACK retra
 t_finack()
 {
 	result finack &&
-	atleast 1 mytcp_drop "$(cli 7203) reason=injected" &&
+	atleast 1 mytcp_drop "$(cli 7203) len=[0-9]+ reason=injected" &&
 	atleast 2 mytcp_segment "$(srv 7203) out flags=F\. " &&
 	atleast 1 mytcp_state "$(srv 7203) FIN_WAIT1 -> FIN_WAIT2$"
 }
@@ -112,7 +112,7 @@ t_lastack()
 {
 	result lastack &&
 	atleast 2 mytcp_segment "$(srv 7205) out flags=F\. " &&
-	atleast 1 mytcp_drop "$(srv 7205) reason=injected" &&
+	atleast 1 mytcp_drop "$(srv 7205) len=[0-9]+ reason=injected" &&
 	atleast 1 mytcp_state "$(srv 7205) LAST_ACK -> CLOSE$"
 }
 ktap_test_result "(d) last ACK withheld: server held in LAST_ACK, FIN retransmitted" t_lastack
@@ -120,7 +120,7 @@ ktap_test_result "(d) last ACK withheld: server held in LAST_ACK, FIN retransmit
 t_keepalive()
 {
 	result keepalive &&
-	atleast 2 mytcp_drop "$(srv 7206) reason=injected" &&
+	atleast 2 mytcp_drop "$(srv 7206) len=[0-9]+ reason=injected" &&
 	atleast 1 mytcp_state "$(cli 7206) ESTABLISHED -> CLOSE$"
 }
 ktap_test_result "(e) keepalive: the peer drops everything, ETIMEDOUT" t_keepalive
@@ -135,7 +135,7 @@ t_fw1tw()
 {
 	result finwait1_tw &&
 	atleast 1 mytcp_state "$(cli 7209) (FIN_WAIT1|FIN_WAIT2) -> TIME_WAIT$" &&
-	atleast 1 mytcp_drop "$(srv 7209) reason=injected"
+	atleast 1 mytcp_drop "$(srv 7209) len=[0-9]+ reason=injected"
 }
 ktap_test_result "FIN,ACK in FIN_WAIT1: straight to TIME_WAIT" t_fw1tw
 
@@ -158,6 +158,23 @@ t_data3()
 	atleast 1 mytcp_segment "$(srv 7212) in flags=P?\. .* len=5 state=SYN_RECV$"
 }
 ktap_test_result "data on the third handshake segment completes the handshake" t_data3
+
+t_sock_hsack()
+{
+	result sock_hsack &&
+	atleast 2 mytcp_drop "$(cli 7213) len=[0-9]+ reason=injected" &&
+	atleast 3 mytcp_segment "$(srv 7213) out flags=S\. " &&
+	atleast 1 mytcp_state "$(srv 7213) SYN_RECV -> ESTABLISHED$"
+}
+ktap_test_result "socket rule: every ACK of a SYN-ACK withheld holds SYN_RECV" t_sock_hsack
+
+t_sock_tw_finack()
+{
+	result sock_tw_finack &&
+	atleast 3 mytcp_segment "$(srv 7214) out flags=F\. " &&
+	atleast 1 mytcp_state "$(srv 7214) LAST_ACK -> CLOSE$"
+}
+ktap_test_result "socket rule: the TIME_WAIT entry withholds its re-ACKs of the FIN" t_sock_tw_finack
 
 t_handshake() { result handshake; }
 ktap_test_result "handshake, data, four-way close" t_handshake

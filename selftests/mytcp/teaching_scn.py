@@ -34,7 +34,8 @@ ST = {"01": "ESTABLISHED", "02": "SYN_SENT", "03": "SYN_RECV",
 PORTS = {"handshake": 7201, "synrecv": 7202, "finack": 7203,
          "closing": 7204, "lastack": 7205, "keepalive": 7206, "perm": 7207,
          "halfclose": 7208, "finwait1_tw": 7209, "timewait": 7210,
-         "rst": 7211, "data3": 7212}
+         "rst": 7211, "data3": 7212, "sock_hsack": 7213,
+         "sock_tw_finack": 7214}
 
 OUTDIR = "."
 socket.setdefaulttimeout(20)
@@ -129,6 +130,12 @@ def snap(name, label):
         f.write(label + "\n")
 
 
+def stat(key):
+    with open("/proc/net/mytcp_stat") as f:
+        d = dict(line.split() for line in f if line.strip())
+    return int(d[key])
+
+
 def sysctl(name, val):
     with open("/proc/sys/net/mytcp/" + name, "w") as f:
         f.write(str(val))
@@ -205,6 +212,53 @@ def sc_synrecv(n):
     lst.close()
 
 
+def sc_sock_hsack(n):
+    """The client's own rule withholds every ACK of a SYN-ACK (the first
+    and the answers to retransmitted ones): the server stays in SYN_RECV
+    until the rule is released."""
+    p = PORTS[n]
+    lst = listener(p)
+    c = ms()
+    quick(c)
+    rule(c, "hsack", OUT, ALL)
+    before = stat("DropInjected")
+    c.connect((HOST, p))
+    wait_side(p, True, "SYN_RECV")
+    time.sleep(1.0)		# several SYN-ACK retransmissions (RTO 200 ms)
+    wait_side(p, True, "SYN_RECV")
+    if stat("DropInjected") - before < 2:
+        raise Fail("fewer than 2 handshake ACKs withheld: %d" %
+                   (stat("DropInjected") - before))
+    release(c)
+    wait_side(p, True, "ESTABLISHED", timeout=40)
+    a, _ = lst.accept()
+    a.close()
+    c.close()
+    lst.close()
+
+
+def sc_sock_tw_finack(n):
+    """The client's rule "out finack, 3" outlives its socket: the TIME_WAIT
+    entry withholds its re-ACKs of the server's FIN until the count is
+    spent, so the server sits in LAST_ACK, then closes."""
+    p = PORTS[n]
+    lst, c, a = pair(p)
+    c.shutdown(socket.SHUT_WR)
+    wait_side(p, True, "CLOSE_WAIT")
+    rule(c, "finack", OUT, 3)
+    before = stat("DropInjected")
+    a.close()
+    wait_side(p, False, "TIME_WAIT")
+    time.sleep(0.3)
+    wait_side(p, True, "LAST_ACK")
+    wait_side(p, True, None, timeout=40)
+    if stat("DropInjected") - before != 3:
+        raise Fail("%d ACKs withheld, want 3" %
+                   (stat("DropInjected") - before))
+    c.close()
+    lst.close()
+
+
 def sc_finack(n):
     """(b) server closes first, the client withholds the ACK of its FIN."""
     p = PORTS[n]
@@ -224,24 +278,28 @@ def sc_finack(n):
 
 
 def sc_closing(n):
-    """(c) simultaneous close: each side's FIN is lost once, so both are
-    in FIN_WAIT1 when the other's retransmitted FIN arrives; the ACKs of
-    the FINs are withheld namespace-wide, which holds both in CLOSING."""
+    """(c) simultaneous close: both FINs are in flight at once (a delay
+    on lo), so each side is in FIN_WAIT1 when the other's FIN arrives; the
+    ACKs of the FINs are withheld namespace-wide, which holds both in
+    CLOSING until a FIN retransmission (which carries the ACK) or the
+    release."""
     p = PORTS[n]
     lst, c, a = pair(p)
-    rule(c, "fin", IN, 1)
-    rule(a, "fin", IN, 1)
+    # The FINs must cross: each side must get the other's FIN before the
+    # ACK of its own, and a FIN sent after receiving the peer's carries
+    # that ACK.  A delay on lo keeps both FINs in flight together.
+    subprocess.run(["tc", "qdisc", "add", "dev", "lo", "root", "netem",
+                    "delay", "300ms"], check=True)
     ns_rule("out finack all")
     try:
         c.close()
         a.close()
         wait_side(p, True, "CLOSING")
         wait_side(p, False, "CLOSING")
-        time.sleep(0.3)
-        wait_side(p, True, "CLOSING")
-        wait_side(p, False, "CLOSING")
         snap(n, "both closed, FINs crossed, ACKs withheld: both CLOSING")
     finally:
+        subprocess.run(["tc", "qdisc", "del", "dev", "lo", "root"],
+                       check=False)
         ns_rule("release")
     wait_side(p, True, "TIME_WAIT", timeout=40)
     wait_side(p, False, "TIME_WAIT", timeout=40)
