@@ -8,6 +8,7 @@
 #   make check           build and run the selftests on every installed 6.1/6.12 kernel
 #   make check-style     checkpatch --strict and sparse (C=1)
 #   make check-debug     the selftests on a KASAN/lockdep/kmemleak/UBSAN 6.12 kernel
+#   make check-debug-quick  the same with smaller transfers (what CI runs)
 #   make tools           mytcpstat, mytcp-ladder, mytcp-run, libmytcp-preload.so
 #   make install         module (+ depmod), uapi header, tools, man pages;
 #                        DESTDIR, PREFIX (default /usr/local), KVER honoured
@@ -56,6 +57,9 @@ demo: deps
 
 check-debug: deps
 	$(TOP)/scripts/check-debug.sh
+
+check-debug-quick: deps
+	$(TOP)/scripts/check-debug.sh --quick
 
 # ---- tools, install, DKMS (see mytcp/tools/Makefile, dkms.conf) ----
 PREFIX ?= /usr/local
@@ -111,6 +115,6 @@ check-packaging:
 guide: deps
 	$(TOP)/scripts/guide.sh
 
-.PHONY: all module clean deps check check-style demo check-debug tools install \
+.PHONY: all module clean deps check check-style demo check-debug check-debug-quick tools install \
 	install-module install-tools uninstall uninstall-module uninstall-tools \
 	dkms-src dkms-install dkms-uninstall check-packaging guide

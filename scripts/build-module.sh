@@ -8,7 +8,10 @@
 # at the same time); `make KVER=KVER module` runs there, the log goes to
 # build/KVER/build.log and the module is copied to build/KVER/mytcp.ko
 # without its debug info (the full one stays in build/KVER/src/mytcp/).
-# Its vermagic must match KVER.
+# Build products are never copied (a stale mytcp.mod from a build in the
+# working tree once linked that tree's objects for the wrong kernel) and
+# are deleted from the copy, so every build starts clean.  Its vermagic
+# must match KVER.
 
 set -uo pipefail
 
@@ -17,8 +20,10 @@ kver=${1:?usage: build-module.sh KVER}
 dir=$TOP/build/$kver
 
 mkdir -p "$dir/src"
-rsync -a --delete --exclude=/build --exclude=/.git --exclude='*.o' \
-	--exclude='*.ko' --exclude='.*.cmd' --exclude='*.mod.c' "$TOP/" "$dir/src/" || exit
+rsync -a --delete --delete-excluded --exclude=/build --exclude=/.git --exclude='*.o' \
+	--exclude='*.ko' --exclude='.*.cmd' --exclude='*.mod' --exclude='*.mod.c' \
+	--exclude='*.a' --exclude=modules.order --exclude=Module.symvers \
+	"$TOP/" "$dir/src/" || exit
 rm -f "$dir/mytcp.ko"
 make -C "$dir/src" -j"${CHECK_JOBS:-$(nproc)}" KVER="$kver" module > "$dir/build.log" 2>&1
 rc=$?

@@ -23,7 +23,9 @@
 # Environment: CHECK_TIMEOUT (seconds per VM, default 1800), CHECK_ARGS
 # (extra run_kselftest.sh arguments, e.g. "-t mytcp:socket_api"),
 # CHECK_JOBS (make -j, default nproc), CHECK_KO_DIR (use prebuilt
-# CHECK_KO_DIR/<KVER>/mytcp.ko instead of building).
+# CHECK_KO_DIR/<KVER>/mytcp.ko instead of building), CHECK_PARALLEL (1:
+# the kernels side by side, one 1-vCPU guest each, the default with two
+# kernels and two CPUs; 0: one after the other).
 
 set -uo pipefail
 
@@ -109,25 +111,27 @@ if ! build_selftests; then
 fi
 
 # ------------------------------------------------------------ run one
+# run_kernel KVER: build mytcp for KVER, boot it, run the suite.  The KTAP
+# goes to build/KVER/check.log (and to stdout unless CHECK_QUIET=1); the
+# counts to build/KVER/check.result: "PASS FAIL SKIP" and a summary line.
 run_kernel()
 {
 	local kver=$1 dir=$TOP/build/$1 log=$TOP/build/$1/check.log
-	local pass skip fail plan reported rc start
+	local pass skip fail plan reported rc start res=$TOP/build/$1/check.result
 
+	mkdir -p "$dir"
+	rm -f "$res"
 	echo
 	say "==================== $kver ===================="
-	mkdir -p "$dir"
 	if [ -n "${CHECK_KO_DIR:-}" ]; then
 		say "using prebuilt $CHECK_KO_DIR/$kver/mytcp.ko"
 		cp "$CHECK_KO_DIR/$kver/mytcp.ko" "$dir/mytcp.ko" || {
-			total_fail=$((total_fail + 1))
-			summary+=("$kver: no prebuilt module")
+			printf '0 1 0\n%s\n' "$kver: no prebuilt module" > "$res"
 			return
 		}
 	elif ! say "building mytcp for $kver" || ! "$TOP/scripts/build-module.sh" "$kver"; then
 		say "FAIL: mytcp does not build for $kver (see build/$kver/build.log)"
-		total_fail=$((total_fail + 1))
-		summary+=("$kver: module build FAILED")
+		printf '0 1 0\n%s\n' "$kver: module build FAILED" > "$res"
 		return
 	fi
 	say "booting $kver"
@@ -135,8 +139,15 @@ run_kernel()
 	# shellcheck disable=SC2086
 	MYTCP_KO=$dir/mytcp.ko "$TOP/scripts/vm-run.sh" \
 		-k "/boot/vmlinuz-$kver" -m "/lib/modules/$kver" -t "$TIMEOUT" -- \
-		"$TOP/scripts/guest-selftests.sh" ${CHECK_ARGS:-} 2>&1 | tee "$log"
-	rc=${PIPESTATUS[0]}
+		"$TOP/scripts/guest-selftests.sh" ${CHECK_ARGS:-} > "$log" 2>&1 &
+	if [ "${CHECK_QUIET:-0}" = 1 ]; then
+		wait $!
+		rc=$?
+	else
+		tail -n +1 --pid=$! -f "$log"
+		wait $!
+		rc=$?
+	fi
 	tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
 	pass=$(grep -cE "^ok [0-9]+ selftests: " "$log")
 	skip=$(grep -cE '^ok [0-9]+ selftests: .*# SKIP' "$log")
@@ -161,14 +172,58 @@ run_kernel()
 		why+=" no results;"
 	fi
 	fail=$((fail + notrun + vmfail))
-	total_pass=$((total_pass + pass))
-	total_fail=$((total_fail + fail))
-	total_skip=$((total_skip + skip))
-	summary+=("$kver: $pass passed, $fail failed, $skip skipped in $(( $(date +%s) - start ))s${why:+ (${why%;})}")
+	printf '%s %s %s\n%s\n' "$pass" "$fail" "$skip" \
+		"$kver: $pass passed, $fail failed, $skip skipped in $(( $(date +%s) - start ))s${why:+ (${why%;})}" > "$res"
 }
 
+# collect KVER: add build/KVER/check.result to the totals.
+collect()
+{
+	local res=$TOP/build/$1/check.result p f s line
+
+	if [ ! -r "$res" ]; then
+		total_fail=$((total_fail + 1))
+		summary+=("$1: no result")
+		return
+	fi
+	{ read -r p f s; read -r line; } < "$res"
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	total_skip=$((total_skip + s))
+	summary+=("$line")
+}
+
+# The kernels run one after the other, or (CHECK_PARALLEL=1, the default
+# when there are two kernels and at least two CPUs) side by side in two
+# guests of one vCPU each: most of the suite waits on timers, so two
+# guests finish in much less than twice the time.  The first kernel's KTAP
+# streams live; the others' are printed when they are done.
+par=${CHECK_PARALLEL:-}
+if [ -z "$par" ]; then
+	par=0
+	[ ${#kvers[@]} -gt 1 ] && [ "$(nproc)" -ge 2 ] && par=1
+fi
+if [ "$par" = 1 ] && [ ${#kvers[@]} -gt 1 ]; then
+	export VM_SLOTS=${VM_SLOTS:-${#kvers[@]}}
+	export VM_SMP=${VM_SMP:-1}
+	pids=()
+	for k in "${kvers[@]:1}"; do
+		CHECK_QUIET=1 run_kernel "$k" > "$TOP/build/$k.check.out" 2>&1 &
+		pids+=($!)
+	done
+	run_kernel "${kvers[0]}"
+	wait "${pids[@]}"
+	for k in "${kvers[@]:1}"; do
+		cat "$TOP/build/$k.check.out" "$TOP/build/$k/check.log" 2>/dev/null
+		rm -f "$TOP/build/$k.check.out"
+	done
+else
+	for k in "${kvers[@]}"; do
+		run_kernel "$k"
+	done
+fi
 for k in "${kvers[@]}"; do
-	run_kernel "$k"
+	collect "$k"
 done
 finish
 }
