@@ -5,9 +5,10 @@
  * A connection that reaches TIME_WAIT gives up its socket: a small
  * struct mytcp_tw keeps what the 2*MSL wait needs (the 4-tuple, the
  * sequence numbers to re-ACK a retransmitted FIN, the port it holds, what
- * teaching mode withholds of those ACKs) and an hrtimer that ends it.  RFC 1337: a RST in TIME_WAIT is ignored.  A new
- * SYN whose sequence number is above the old RCV.NXT ends the wait early
- * and goes to the listener (RFC 6191-style reuse).
+ * teaching mode withholds of those ACKs) and an hrtimer that ends it.
+ * RFC 1337: a RST in TIME_WAIT is ignored.  A new SYN whose sequence
+ * number is above the old RCV.NXT ends the wait early and goes to the
+ * listener (RFC 6191-style reuse).
  *
  * Locking and lifetime: an entry is reference counted: one reference for
  * the table (twhash, dropped by whoever unlinks it), one for the queued
