@@ -11,7 +11,8 @@
  * not sent (the peer sees a loss: retransmissions, timeouts, keepalive
  * failures follow); a matching incoming one is not processed.  Each drop
  * counts in DropInjected and shows in the mytcp_drop tracepoint with
- * reason "injected".
+ * reason "injected out" (withheld, never sent) or "injected in" (received,
+ * not processed).
  *
  * A TIME_WAIT entry re-ACKs a retransmitted FIN without a socket: it
  * keeps what was left of the socket's "out finack" rule as a count of its
@@ -99,7 +100,7 @@ bool mytcp_inject_drop(struct sock *sk, struct sk_buff *skb, bool out)
 	}
 	if (hit) {
 		MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_DROP_INJECTED);
-		trace_mytcp_drop(sk, skb, "injected");
+		trace_mytcp_drop(sk, skb, out ? "injected out" : "injected in");
 	}
 	return hit;
 }
@@ -135,7 +136,7 @@ bool mytcp_inject_tw_drop(struct mytcp_tw *tw, struct sk_buff *skb)
 	}
 	if (hit) {
 		MYTCP_INC_STATS(net, MYTCP_STAT_DROP_INJECTED);
-		trace_mytcp_drop(NULL, skb, "injected");
+		trace_mytcp_drop(NULL, skb, "injected out");
 	}
 	return hit;
 }

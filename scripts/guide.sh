@@ -34,12 +34,10 @@ WORK=$TOP/build/guide/$KVER
 mkdir -p "$WORK"
 
 if [ -z "${MYTCP_KO:-}" ] && [ -z "$RAWIN" ]; then
-	rsync -a --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
-		"$TOP/Makefile" "$TOP/Kbuild" "$TOP/mytcp" "$WORK/src/" 2>/dev/null ||
-		{ mkdir -p "$WORK/src"; cp -r "$TOP/Makefile" "$TOP/Kbuild" "$TOP/mytcp" "$WORK/src/"; }
-	make -C "$WORK/src" KVER="$KVER" module > "$WORK/build.log" 2>&1 ||
+	# The same clean copy build as make check (build/KVER/mytcp.ko).
+	"$TOP/scripts/build-module.sh" "$KVER" > "$WORK/build.log" 2>&1 ||
 		{ tail -n 30 "$WORK/build.log"; exit 1; }
-	MYTCP_KO=$WORK/src/mytcp/mytcp.ko
+	MYTCP_KO=$TOP/build/$KVER/mytcp.ko
 fi
 
 RAW=$WORK/vm.out

@@ -249,6 +249,30 @@ class Ladder:
                              (ev.local, "RST %s (%s)" % (ev.dir, ev.f.get("reason", "?")))))
             elif ev.name == "mytcp_drop":
                 why = ev.f.get("reason", "?")
+                if why == "injected out":
+                    # Withheld by teaching mode: never sent, never traced.
+                    rows.append((ev.t, ev.idx, 0, "note",
+                                 (ev.local, "withheld (injected)")))
+                    continue
+                if why == "injected in":
+                    # Dropped on arrival before it was traced: the oldest
+                    # segment from the peer still in flight after the last
+                    # one this side received.
+                    prev = last_in.get(ev.local)
+                    s = None
+                    for cand in pending.get((ev.remote, ev.local), []):
+                        if prev is not None and cand.idx < prev.idx:
+                            continue
+                        if not cand.received and cand.drop is None:
+                            s = cand
+                            break
+                    if s is not None:
+                        s.drop = "injected"
+                        pending[(ev.remote, ev.local)].remove(s)
+                    else:
+                        rows.append((ev.t, ev.idx, 0, "note",
+                                     (ev.local, "drop: injected")))
+                    continue
                 s = last_in.get(ev.local)
                 if s is not None and s.drop is None:
                     s.drop = why
@@ -358,7 +382,7 @@ class Ladder:
                     mid = "|<" + "-" * max(n, 1) + lab + "--|"
             note = ""
             if lost:
-                note = "not received"
+                note = "dropped: " + s.drop if s.drop else "not received"
             elif s.drop:
                 note = "dropped: " + s.drop
             if s.src == self.left:

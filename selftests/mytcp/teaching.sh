@@ -6,7 +6,7 @@
 # to.  teaching_scn.py runs the scenarios in a fresh netns (rto_min_ms and
 # rto_initial_ms 200) under `mytcp-ladder -l -w TRACE`; it checks the states
 # of both sides in /proc/net/mytcp, this script checks the segments in the
-# trace (mytcp_segment, mytcp_drop "injected", mytcp_state):
+# trace (mytcp_segment, mytcp_drop "injected in|out", mytcp_state):
 #   (a) the final handshake ACK withheld: server in SYN_RECV, SYN-ACK
 #       retransmitted; released: both ESTABLISHED
 #   (b) server closes first, the client withholds the ACK of the FIN:
@@ -82,7 +82,7 @@ cli() { echo "$P:[0-9]+ -> $P:$1"; }
 t_synrecv()
 {
 	result synrecv &&
-	atleast 1 mytcp_drop "$(srv 7202) len=[0-9]+ reason=injected" &&
+	atleast 1 mytcp_drop "$(srv 7202) len=[0-9]+ reason=injected in" &&
 	atleast 2 mytcp_segment "$(srv 7202) out flags=S\. " &&
 	atleast 1 mytcp_retransmit "$(srv 7202) " &&
 	atleast 1 mytcp_state "$(srv 7202) SYN_RECV -> ESTABLISHED$"
@@ -92,7 +92,7 @@ ktap_test_result "(a) final handshake ACK withheld: SYN_RECV held, SYN-ACK retra
 t_finack()
 {
 	result finack &&
-	atleast 1 mytcp_drop "$(cli 7203) len=[0-9]+ reason=injected" &&
+	atleast 1 mytcp_drop "$(cli 7203) len=[0-9]+ reason=injected out" &&
 	atleast 2 mytcp_segment "$(srv 7203) out flags=F\. " &&
 	atleast 1 mytcp_state "$(srv 7203) FIN_WAIT1 -> FIN_WAIT2$"
 }
@@ -112,7 +112,7 @@ t_lastack()
 {
 	result lastack &&
 	atleast 2 mytcp_segment "$(srv 7205) out flags=F\. " &&
-	atleast 1 mytcp_drop "$(srv 7205) len=[0-9]+ reason=injected" &&
+	atleast 1 mytcp_drop "$(srv 7205) len=[0-9]+ reason=injected in" &&
 	atleast 1 mytcp_state "$(srv 7205) LAST_ACK -> CLOSE$"
 }
 ktap_test_result "(d) last ACK withheld: server held in LAST_ACK, FIN retransmitted" t_lastack
@@ -120,7 +120,7 @@ ktap_test_result "(d) last ACK withheld: server held in LAST_ACK, FIN retransmit
 t_keepalive()
 {
 	result keepalive &&
-	atleast 2 mytcp_drop "$(srv 7206) len=[0-9]+ reason=injected" &&
+	atleast 2 mytcp_drop "$(srv 7206) len=[0-9]+ reason=injected in" &&
 	atleast 1 mytcp_state "$(cli 7206) ESTABLISHED -> CLOSE$"
 }
 ktap_test_result "(e) keepalive: the peer drops everything, ETIMEDOUT" t_keepalive
@@ -135,7 +135,7 @@ t_fw1tw()
 {
 	result finwait1_tw &&
 	atleast 1 mytcp_state "$(cli 7209) (FIN_WAIT1|FIN_WAIT2) -> TIME_WAIT$" &&
-	atleast 1 mytcp_drop "$(srv 7209) len=[0-9]+ reason=injected"
+	atleast 1 mytcp_drop "$(srv 7209) len=[0-9]+ reason=injected out"
 }
 ktap_test_result "FIN,ACK in FIN_WAIT1: straight to TIME_WAIT" t_fw1tw
 
@@ -162,7 +162,7 @@ ktap_test_result "data on the third handshake segment completes the handshake" t
 t_sock_hsack()
 {
 	result sock_hsack &&
-	atleast 2 mytcp_drop "$(cli 7213) len=[0-9]+ reason=injected" &&
+	atleast 2 mytcp_drop "$(cli 7213) len=[0-9]+ reason=injected out" &&
 	atleast 3 mytcp_segment "$(srv 7213) out flags=S\. " &&
 	atleast 1 mytcp_state "$(srv 7213) SYN_RECV -> ESTABLISHED$"
 }
@@ -230,7 +230,7 @@ fi
 if [ -n "${MYTCP_TEACHING_DUMP:-}" ]; then
 	for name in handshake synrecv finack closing lastack keepalive \
 		    halfclose finwait1_tw timewait rst data3; do
-		port=$(sed -n "s/.*\"$name\": *\([0-9][0-9]*\).*/\1/p" \
+		port=$(sed -n "/^PORTS = {/,/}/s/.*\"$name\": *\([0-9][0-9]*\).*/\1/p" \
 			"$MYTCP_LIB_DIR/teaching_scn.py" | head -n 1)
 		echo "@@BEGIN $name ladder"
 		ladder "$port"
