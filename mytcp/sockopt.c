@@ -14,7 +14,8 @@
  * setsockopt at SOL_SOCKET comes here first.  SO_REUSEPORT is done here
  * (the core refuses it for families other than AF_INET/AF_INET6, 6.1
  * stable too, and 6.1 has no SOCK_CUSTOM_SOCKOPT: there SO_REUSEPORT
- * fails with EOPNOTSUPP); the rest goes to sock_setsockopt().  SO_RCVLOWAT
+ * fails with EOPNOTSUPP, and MYTCP_REUSEPORT at IPPROTO_TCP, the same
+ * switch on both kernels, is the way); the rest goes to sock_setsockopt().  SO_RCVLOWAT
  * reaches mytcp_set_rcvlowat() through proto_ops.set_rcvlowat on both.
  * getsockopt at SOL_SOCKET is the core's.
  *
@@ -132,6 +133,8 @@ int mytcp_setsockopt(struct socket *sock, int level, int optname,
 		return -ENOPROTOOPT;
 	if (optname == MYTCP_INJECT)
 		return mytcp_inject_set(sk, optval, optlen);
+	if (optname == MYTCP_REUSEPORT)
+		return sol_socket_set(sock, SO_REUSEPORT, optval, optlen);
 	if (optname == TCP_CONGESTION)
 		return set_congestion(sk, optval, optlen);
 	if (optlen < sizeof(int))
@@ -355,6 +358,9 @@ int mytcp_getsockopt(struct socket *sock, int level, int optname,
 		break;
 	case TCP_QUICKACK:
 		val = !mtp->pingpong;
+		break;
+	case MYTCP_REUSEPORT:
+		val = sk->sk_reuseport;
 		break;
 	default:
 		release_sock(sk);

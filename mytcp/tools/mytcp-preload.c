@@ -9,6 +9,8 @@
  * through unchanged.  Smoothed over for programs written for Linux TCP:
  *
  *   getsockopt(SOL_SOCKET, SO_DOMAIN)  reports AF_INET, not the mytcp family
+ *   setsockopt(SOL_SOCKET, SO_REUSEPORT)  on Linux 6.1, where the socket
+ *     core refuses it for mytcp, becomes MYTCP_REUSEPORT at IPPROTO_TCP
  *   getsockopt(IPPROTO_TCP, TCP_CONGESTION)  reports "reno" where the module
  *     does not answer it (older modules)
  *   setsockopt() of an option mytcp lacks (IPPROTO_IP options such as
@@ -179,9 +181,16 @@ int setsockopt(int fd, int level, int optname, const void *optval,
 
 	init_once();
 	ret = real_setsockopt(fd, level, optname, optval, optlen);
-	if (ret == 0 || strict)
+	if (ret == 0)
 		return ret;
 	err = errno;
+	/* Linux 6.1 refuses SOL_SOCKET SO_REUSEPORT for mytcp sockets. */
+	if (err == EOPNOTSUPP && level == SOL_SOCKET &&
+	    optname == SO_REUSEPORT && is_mytcp_fd(fd))
+		return real_setsockopt(fd, IPPROTO_TCP, MYTCP_REUSEPORT,
+				       optval, optlen);
+	if (strict)
+		return ret;
 	if (err == ENOPROTOOPT && level != SOL_SOCKET && is_mytcp_fd(fd)) {
 		if (debug)
 			say("mytcp-preload: fd %d: setsockopt(level %d, option %d) not supported by mytcp; ignored\n",

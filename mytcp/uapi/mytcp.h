@@ -31,6 +31,15 @@
  */
 #define MYTCP_INJECT		200	/* IPPROTO_TCP option, mytcp's range */
 
+/*
+ * SO_REUSEPORT, at IPPROTO_TCP (int, 0 or 1; get and set).  On 6.12
+ * setsockopt(SOL_SOCKET, SO_REUSEPORT) works on mytcp sockets as on
+ * AF_INET ones; Linux 6.1's socket core refuses SO_REUSEPORT for every
+ * family but AF_INET/AF_INET6 before mytcp sees it (EOPNOTSUPP), so there
+ * this option is the way (it works on both kernels).
+ */
+#define MYTCP_REUSEPORT		201
+
 #define MYTCP_INJ_SYN		0x01	/* SYN (connection request) */
 #define MYTCP_INJ_SYNACK	0x02	/* SYN,ACK */
 #define MYTCP_INJ_HSACK		0x04	/* ACK of a SYN-ACK (first or again) */

@@ -1069,8 +1069,9 @@ CMP(reuseaddr_time_wait)
 /*
  * SO_REUSEPORT: two listeners on one port both get connections.  The
  * kernel's core refuses SO_REUSEPORT for non-inet families; 6.12 lets
- * mytcp handle SOL_SOCKET itself (SOCK_CUSTOM_SOCKOPT), 6.1 cannot: skip
- * there when the core says EOPNOTSUPP.
+ * mytcp handle SOL_SOCKET itself (SOCK_CUSTOM_SOCKOPT), 6.1 cannot: there
+ * the mytcp run uses MYTCP_REUSEPORT at IPPROTO_TCP (uapi/mytcp.h) and
+ * must spread the connections all the same.
  */
 static void sc_reuseport_spread(void);
 
@@ -1087,11 +1088,38 @@ static int reuseport_refused_by_core(int family)
 	       !strncmp(u.release, "6.1.", 4);
 }
 
+/* Where the core refuses it (6.1), MYTCP_REUSEPORT at IPPROTO_TCP. */
+static int reuseport_level = SOL_SOCKET, reuseport_name = SO_REUSEPORT;
+
 TEST_F_TIMEOUT(api, reuseport_spread, 2 * WATCHDOG_S + 10)
 {
-	if (reuseport_refused_by_core(self->family))
-		SKIP(return, "6.1: the core refuses SO_REUSEPORT for non-inet families");
+	if (reuseport_refused_by_core(self->family)) {
+		TH_LOG("6.1: the core refuses SO_REUSEPORT for non-inet families: MYTCP_REUSEPORT");
+		reuseport_level = IPPROTO_TCP;
+		reuseport_name = MYTCP_REUSEPORT;
+	}
 	run_cmp(_metadata, "reuseport_spread", sc_reuseport_spread, self->family);
+	reuseport_level = SOL_SOCKET;
+	reuseport_name = SO_REUSEPORT;
+}
+
+/* The extension works on every kernel, and reads back. */
+TEST_F(api, mytcp_reuseport_option)
+{
+	int fd = socket(self->family, SOCK_STREAM, 0), v = -1;
+	socklen_t len = sizeof(v);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, getsockopt(fd, IPPROTO_TCP, MYTCP_REUSEPORT, &v, &len));
+	EXPECT_EQ(0, v);
+	v = 1;
+	ASSERT_EQ(0, setsockopt(fd, IPPROTO_TCP, MYTCP_REUSEPORT, &v, sizeof(v)));
+	v = -1;
+	ASSERT_EQ(0, getsockopt(fd, IPPROTO_TCP, MYTCP_REUSEPORT, &v, &len));
+	EXPECT_EQ(1, v);
+	EXPECT_EQ(-1, setsockopt(fd, IPPROTO_TCP, MYTCP_REUSEPORT, &v, 2));
+	EXPECT_EQ(EINVAL, errno);
+	close(fd);
 }
 
 static void sc_reuseport_spread(void)
@@ -1102,7 +1130,10 @@ static void sc_reuseport_spread(void)
 	for (j = 0; j < 2; j++) {
 		l[j] = mk();
 		NEED(l[j] >= 0, "socket");
-		OK("SO_REUSEPORT", seti(l[j], SOL_SOCKET, SO_REUSEPORT, 1));
+		if (g_fam == AF_INET)
+			OK("SO_REUSEPORT", seti(l[j], SOL_SOCKET, SO_REUSEPORT, 1));
+		else
+			OK("SO_REUSEPORT", seti(l[j], reuseport_level, reuseport_name, 1));
 		OK("bind", bind(l[j], SA(&sin), sizeof(sin)));
 		OK("listen", listen(l[j], 32));
 	}

@@ -102,6 +102,11 @@ dom = s.getsockopt(socket.SOL_SOCKET, socket.SO_DOMAIN)
 fam = int(open("/sys/module/mytcp/parameters/family").read())
 if dom != socket.AF_INET:
     sys.exit("SO_DOMAIN %d, want AF_INET" % dom)
+# SO_REUSEPORT works (on 6.1 the preload library turns it into
+# MYTCP_REUSEPORT, the socket core refusing it for mytcp).
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+if s.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT) != 1:
+    sys.exit("SO_REUSEPORT does not read back 1")
 # The fd really is mytcp: it appears in /proc/net/mytcp once bound.
 s.bind(("127.0.0.1", 7399))
 if ":1CE7 " not in open("/proc/net/mytcp").read():
@@ -119,7 +124,7 @@ t_urllib()
 	sed 's/^/# /' <<<"$out"
 	[ "$(tail -n 1 <<<"$out")  -" = "$want_sum" ]
 }
-ktap_test_result "python3 urllib under mytcp-run <-> Linux http.server; SO_DOMAIN is AF_INET, IP_RECVERR tolerated" t_urllib
+ktap_test_result "python3 urllib under mytcp-run <-> Linux http.server; SO_DOMAIN is AF_INET, SO_REUSEPORT works, IP_RECVERR tolerated" t_urllib
 
 fi
 if [ "$PART" = 2 ]; then
