@@ -25,7 +25,10 @@
 # CHECK_JOBS (make -j, default nproc), CHECK_KO_DIR (use prebuilt
 # CHECK_KO_DIR/<KVER>/mytcp.ko instead of building), CHECK_PARALLEL (1:
 # the kernels side by side, one 1-vCPU guest each, the default with two
-# kernels and two CPUs; 0: one after the other).
+# kernels and two CPUs; 0: one after the other), CHECK_PACKAGING=0 (skip
+# the host-side make install/uninstall and DKMS checks,
+# mytcp/tools/check-packaging.sh, which run after the suites and count in
+# the totals unless CHECK_ARGS picks tests).
 
 set -uo pipefail
 
@@ -225,5 +228,23 @@ fi
 for k in "${kvers[@]}"; do
 	collect "$k"
 done
+
+# Packaging (host side, no VM): make install/uninstall into a DESTDIR and
+# DKMS builds for the same kernels; each check counts in the totals.
+if [ -z "${CHECK_ARGS:-}" ] && [ "${CHECK_PACKAGING:-1}" = 1 ]; then
+	echo
+	say "packaging: mytcp/tools/check-packaging.sh ${kvers[*]}"
+	"$TOP/mytcp/tools/check-packaging.sh" "${kvers[@]}" 2>&1 | tee "$TOP/build/packaging.log"
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$TOP/build/packaging.log" | tail -n 1)
+	if [ -n "$line" ]; then
+		p=$(sed -E 's/^([0-9]+) passed, ([0-9]+) failed.*/\1/' <<<"$line")
+		f=$(sed -E 's/^([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
+	else
+		p=0 f=1
+	fi
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	summary+=("packaging: $p passed, $f failed")
+fi
 finish
 }
