@@ -310,6 +310,7 @@ struct mytcp_sock {
 
 	/* Timers (timer.c) */
 	struct hrtimer timers[MYTCP_T_MAX];
+	u64 timer_due[MYTCP_T_MAX];	/* ktime ns; 0: not wanted */
 	unsigned long deferred;
 
 	/* ICMP work deferred while the user owned the socket (icmp.c) */
@@ -520,8 +521,10 @@ u32 mytcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
 void mytcp_init_timers(struct sock *sk);
 void mytcp_reset_timer(struct sock *sk, int id, u64 ns);
 void mytcp_clear_timer(struct sock *sk, int id);
+void mytcp_clear_timer_lazy(struct sock *sk, int id);
 void mytcp_clear_all_timers(struct sock *sk);
-bool mytcp_timer_pending(struct sock *sk, int id);
+bool mytcp_timer_pending(const struct sock *sk, int id);
+s64 mytcp_timer_left_ns(const struct sock *sk, int id);
 void mytcp_release_cb(struct sock *sk);
 void mytcp_rearm_rtx(struct sock *sk);
 void mytcp_rtt_sample(struct sock *sk, u32 rtt_us);

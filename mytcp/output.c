@@ -260,7 +260,7 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	if (flags & TCPHDR_ACK) {
 		mtp->ack_pending = 0;
 		mtp->segs_since_ack = 0;
-		mytcp_clear_timer(sk, MYTCP_T_DELACK);
+		mytcp_clear_timer_lazy(sk, MYTCP_T_DELACK);
 	}
 	mtp->segs_out++;
 	if (skb->len > tcp_hdrlen(skb)) {

@@ -69,7 +69,6 @@ static int stat_show(struct seq_file *seq, void *v)
 /* Which timer is pending, coded as /proc/net/tcp does. */
 static int timer_code(struct sock *sk, u64 *expires_ns)
 {
-	struct mytcp_sock *mtp = mytcp_sk(sk);
 	static const int order[][2] = {
 		{ MYTCP_T_RTX, 1 }, { MYTCP_T_PERSIST, 4 },
 		{ MYTCP_T_KEEPALIVE, 2 },
@@ -77,12 +76,10 @@ static int timer_code(struct sock *sk, u64 *expires_ns)
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(order); i++) {
-		struct hrtimer *t = &mtp->timers[order[i][0]];
+		s64 left = mytcp_timer_left_ns(sk, order[i][0]);
 
-		if (hrtimer_is_queued(t)) {
-			s64 left = ktime_to_ns(hrtimer_get_remaining(t));
-
-			*expires_ns = left > 0 ? left : 0;
+		if (left >= 0) {
+			*expires_ns = left;
 			return order[i][1];
 		}
 	}

@@ -15,6 +15,19 @@
  *    pending timer drops it.  So no timer can fire on a freed socket, and
  *    the module cannot unload while one is queued (sockets pin it).
  *  - Arming and cancelling happen with the socket owned.
+ *  - Lazy deadlines: mtp->timer_due[id] is when the timer is wanted
+ *    (ktime ns, 0: not wanted); the hrtimer is an alarm that goes off no
+ *    later than that.  Moving a deadline later (the RTO on every ACK) or
+ *    dropping it (the delayed ACK once an ACK went out, the RTO once all is
+ *    acknowledged) only writes timer_due; an alarm that goes off early
+ *    re-arms for the real deadline or does nothing (timer_wanted()).  Only
+ *    an earlier deadline moves the hrtimer.  An hrtimer start or cancel
+ *    costs a base lock, an rbtree update and at times a clock-event
+ *    reprogram; per segment that was a third of a request/response
+ *    transaction.  (Linux does the same with its timer-wheel timers:
+ *    inet_csk_clear_xmit_timer() leaves the timer queued.)  A lazily
+ *    dropped alarm keeps its socket reference until it goes off;
+ *    mytcp_clear_timer() and mytcp_clear_all_timers() really cancel.
  */
 #include <net/tcp.h>
 #include "mytcp.h"
@@ -29,9 +42,16 @@ static const char *const timer_names[MYTCP_T_MAX] = {
 
 void mytcp_reset_timer(struct sock *sk, int id, u64 ns)
 {
-	struct hrtimer *t = &mytcp_sk(sk)->timers[id];
-	int ret = hrtimer_try_to_cancel(t);
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct hrtimer *t = &mtp->timers[id];
+	u64 due = ktime_get_ns() + ns;
+	int ret;
 
+	WRITE_ONCE(mtp->timer_due[id], due);
+	/* Queued to go off no later: it re-arms itself for due then. */
+	if (hrtimer_is_queued(t) && ktime_to_ns(hrtimer_get_expires(t)) <= due)
+		return;
+	ret = hrtimer_try_to_cancel(t);
 	/*
 	 * 1: it was queued and is now dequeued: its reference carries over.
 	 * 0: idle: take one.  -1: its callback is running (and drops its own
@@ -42,11 +62,18 @@ void mytcp_reset_timer(struct sock *sk, int id, u64 ns)
 	 */
 	if (ret == 0 || (ret == -1 && !hrtimer_is_queued(t)))
 		sock_hold(sk);
-	hrtimer_start(t, ns_to_ktime(ns), HRTIMER_MODE_REL_SOFT);
+	hrtimer_start(t, ns_to_ktime(due), HRTIMER_MODE_ABS_SOFT);
+}
+
+/* Not wanted any more; the alarm may still go off, and then does nothing. */
+void mytcp_clear_timer_lazy(struct sock *sk, int id)
+{
+	WRITE_ONCE(mytcp_sk(sk)->timer_due[id], 0);
 }
 
 void mytcp_clear_timer(struct sock *sk, int id)
 {
+	WRITE_ONCE(mytcp_sk(sk)->timer_due[id], 0);
 	if (hrtimer_try_to_cancel(&mytcp_sk(sk)->timers[id]) == 1)
 		__sock_put(sk);
 }
@@ -65,9 +92,41 @@ void mytcp_clear_all_timers(struct sock *sk)
 		__sock_put(sk);
 }
 
-bool mytcp_timer_pending(struct sock *sk, int id)
+bool mytcp_timer_pending(const struct sock *sk, int id)
 {
-	return hrtimer_is_queued(&mytcp_sk(sk)->timers[id]);
+	return READ_ONCE(mytcp_sk(sk)->timer_due[id]) != 0;
+}
+
+/* Nanoseconds until timer id is due (0 if overdue); -1 if not wanted. */
+s64 mytcp_timer_left_ns(const struct sock *sk, int id)
+{
+	u64 due = READ_ONCE(mytcp_sk(sk)->timer_due[id]);
+	u64 now = ktime_get_ns();
+
+	if (!due)
+		return -1;
+	return due > now ? due - now : 0;
+}
+
+/*
+ * The alarm went off (socket owned): is the timer due?  An alarm whose
+ * deadline moved later is re-armed for it; one no longer wanted is ignored.
+ */
+static bool timer_wanted(struct sock *sk, int id)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	u64 due = mtp->timer_due[id], now = ktime_get_ns();
+
+	if (!due)
+		return false;
+	if (due > now) {
+		mytcp_reset_timer(sk, id, due - now);
+		return false;
+	}
+	WRITE_ONCE(mtp->timer_due[id], 0);
+	/* The tracepoint shows timers that are due, not early alarms. */
+	trace_mytcp_timer(sk, timer_names[id]);
+	return true;
 }
 
 /* ---- RTO estimation (RFC 6298 2.2-2.4), in microseconds ---- */
@@ -109,7 +168,7 @@ void mytcp_rearm_rtx(struct sock *sk)
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
 	if (mtp->snd_una == mtp->snd_nxt)
-		mytcp_clear_timer(sk, MYTCP_T_RTX);
+		mytcp_clear_timer_lazy(sk, MYTCP_T_RTX);
 	else
 		mytcp_reset_timer(sk, MYTCP_T_RTX, (u64)mtp->rto_us * 1000);
 }
@@ -323,12 +382,11 @@ static enum hrtimer_restart timer_fire(struct hrtimer *t, int id)
 	struct sock *sk = (struct sock *)mtp;
 
 	bh_lock_sock(sk);
-	trace_mytcp_timer(sk, timer_names[id]);
 	if (sock_owned_by_user(sk)) {
 		/* The owner runs it from release_sock(); keep the ref. */
 		if (!test_and_set_bit(id, &mtp->deferred))
 			sock_hold(sk);
-	} else {
+	} else if (timer_wanted(sk, id)) {
 		handlers[id](sk);
 	}
 	bh_unlock_sock(sk);
@@ -370,8 +428,9 @@ void mytcp_init_timers(struct sock *sk)
 
 	for (i = 0; i < MYTCP_T_MAX; i++) {
 		hrtimer_init(&mtp->timers[i], CLOCK_MONOTONIC,
-			     HRTIMER_MODE_REL_SOFT);
+			     HRTIMER_MODE_ABS_SOFT);
 		mtp->timers[i].function = fires[i];
+		mtp->timer_due[i] = 0;
 	}
 	mtp->deferred = 0;
 }
@@ -385,8 +444,8 @@ void mytcp_release_cb(struct sock *sk)
 	for (i = 0; i < MYTCP_T_MAX; i++) {
 		if (!test_and_clear_bit(i, &mtp->deferred))
 			continue;
-		/* Re-armed meanwhile: the newer deadline supersedes this. */
-		if (!hrtimer_is_queued(&mtp->timers[i]))
+		/* Re-armed meanwhile: the alarm goes off again later. */
+		if (!hrtimer_is_queued(&mtp->timers[i]) && timer_wanted(sk, i))
 			handlers[i](sk);
 		__sock_put(sk);
 	}
