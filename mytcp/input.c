@@ -179,10 +179,18 @@ static void reset_received(struct sock *sk)
 
 /* ---- receiving data ---- */
 
+/* A dropped segment (kfree_skb: drop monitors see it). */
 static void free_rcv_skb(struct sk_buff *skb)
 {
 	atomic_dec(&mytcp_live_skbs);
 	kfree_skb(skb);
+}
+
+/* A segment whose content was used up (consume_skb: not a drop). */
+static void consume_rcv_skb(struct sk_buff *skb)
+{
+	atomic_dec(&mytcp_live_skbs);
+	consume_skb(skb);
 }
 
 /*
@@ -236,7 +244,7 @@ static void queue_in_order(struct sock *sk, struct sk_buff *skb)
 		mtp->bytes_received += skb->len;
 		__skb_queue_tail(&sk->sk_receive_queue, skb);
 	} else {
-		free_rcv_skb(skb);
+		consume_rcv_skb(skb);
 	}
 	if (fin)
 		fin_received(sk);
@@ -384,7 +392,7 @@ static void data_queue(struct sock *sk, struct sk_buff *skb)
 	if (cb->flags & TCPHDR_SYN)
 		cb->seq++;		/* data after a SYN */
 	if (!skb->len && !fin) {
-		kfree_skb(skb);
+		consume_skb(skb);
 		return;
 	}
 	/* The receive side was shut by the peer already: only re-ACK. */
@@ -516,6 +524,8 @@ static int listen_rcv(struct sock *sk, struct sk_buff *skb,
 	}
 	/* Data on a SYN is not kept: the peer sends it again. */
 	mytcp_create_child(sk, skb, opts);
+	consume_skb(skb);
+	return 0;
 drop:
 	kfree_skb(skb);
 	return 0;
@@ -594,7 +604,8 @@ static int syn_sent_rcv(struct sock *sk, struct sk_buff *skb,
 		mtp->hs_ack_pending = 1;
 		mytcp_send_ack(sk);
 		mytcp_push(sk);
-		goto drop;
+		consume_skb(skb);
+		return 0;
 	}
 	/* Simultaneous open (RFC 9293 3.5, figure 7): SYN,ACK our SYN. */
 	mytcp_set_state(sk, TCP_SYN_RECV);
@@ -606,6 +617,8 @@ static int syn_sent_rcv(struct sock *sk, struct sk_buff *skb,
 		mtp->snd_nxt = mtp->snd_una;
 		mytcp_push(sk);
 	}
+	consume_skb(skb);
+	return 0;
 drop:
 	kfree_skb(skb);
 	return 0;
@@ -681,7 +694,7 @@ bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
 			atomic_dec(&mytcp_live_skbs);
 			if (mtp->packets_out)
 				mtp->packets_out--;
-			kfree_skb(skb);
+			consume_skb(skb);
 		}
 		acked = ack - prior_una;
 		mtp->snd_una = ack;
@@ -761,9 +774,16 @@ bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
 			mytcp_clear_timer(sk, MYTCP_T_PERSIST);
 		}
 	}
-	if (progress && sk->sk_socket &&
-	    sk->sk_wmem_queued < READ_ONCE(sk->sk_sndbuf))
-		sk->sk_write_space(sk);
+	/* Wake writers only when one ran out of space (SOCK_NOSPACE, set by
+	 * a blocked sendmsg() or by poll()): a wake-up per ACK would also
+	 * wake every reader sleeping on the same wait queue.
+	 */
+	if (progress && sk->sk_socket) {
+		smp_mb();	/* pairs with mytcp_poll() */
+		if (test_bit(SOCK_NOSPACE, &sk->sk_socket->flags) &&
+		    sk->sk_wmem_queued < READ_ONCE(sk->sk_sndbuf))
+			sk->sk_write_space(sk);
+	}
 	return progress;
 }
 
@@ -890,13 +910,15 @@ static int synchronized_rcv(struct sock *sk, struct sk_buff *skb,
 	case TCP_CLOSING:
 		if (our_fin_acked(mtp)) {
 			mytcp_time_wait(sk);
-			goto drop;
+			consume_skb(skb);
+			return 0;
 		}
 		break;
 	case TCP_LAST_ACK:
 		if (our_fin_acked(mtp)) {
 			mytcp_done(sk);
-			goto drop;
+			consume_skb(skb);
+			return 0;
 		}
 		break;
 	}
@@ -929,6 +951,8 @@ static int synchronized_rcv(struct sock *sk, struct sk_buff *skb,
 		}
 	}
 	mytcp_push(sk);
+	consume_skb(skb);	/* an ACK, used */
+	return 0;
 drop:
 	kfree_skb(skb);
 	return 0;

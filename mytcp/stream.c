@@ -106,8 +106,15 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 				}
 				continue;
 			}
-			/* Small writes get small skbs. */
-			size = max_t(size_t, msg_data_left(msg), 2048);
+			/* Small writes get small skbs.  One that Nagle or
+			 * TCP_CORK may hold gets room for the next small writes
+			 * to join it; one that leaves at once, only its bytes.
+			 */
+			size = msg_data_left(msg);
+			if (size < 2048 && (mtp->cork ||
+					    (!mtp->nodelay &&
+					     mtp->snd_una != mtp->snd_nxt)))
+				size = 2048;
 			size = min_t(size_t, mtp->size_goal, size);
 			skb = mytcp_alloc_skb(sk, size, sk->sk_allocation);
 			if (!skb) {
@@ -219,7 +226,7 @@ int mytcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 			if (!peek && off + chunk == skb->len) {
 				__skb_unlink(skb, &sk->sk_receive_queue);
 				atomic_dec(&mytcp_live_skbs);
-				kfree_skb(skb);
+				consume_skb(skb);
 			}
 			if (copied >= len)
 				break;

@@ -1,0 +1,182 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Drop monitors (dropwatch, `perf record -e skb:kfree_skb`, the kfree_skb
+# tracepoint) must see mytcp's real drops and nothing else: a segment
+# mytcp used up (read, an ACK processed, a SYN that made a child, an acked
+# write-queue skb) is consume_skb()ed, a segment it threw away is
+# kfree_skb()ed.  On the two-host veth setup, with the skb:kfree_skb and
+# skb:consume_skb events on in a tracefs instance of our own:
+#   1. 1 MiB each way, 1-byte request/response and connect/close loops:
+#      no kfree_skb from mytcp's code (and, on kernels whose consume_skb
+#      event names its caller, mytcp's consumes are seen);
+#   2. netem duplicating every packet: mytcp drops the duplicate data
+#      segments, and kfree_skb reports drops from mytcp's code.
+# "From mytcp's code": the event's location is a mytcp symbol (6.12 prints
+# it symbolically; 6.1 prints the address, looked up in /proc/kallsyms).
+
+source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+
+DIR=$(dirname "$(readlink -f "$0")")
+XFER=$DIR/xfer
+BENCH=$DIR/bench_tool
+
+mytcp_require_ko
+ktap_print_header
+[ -x "$XFER" ] && [ -x "$BENCH" ] || ktap_skip_all "xfer or bench_tool not built"
+ktap_set_plan 3
+
+TRACEFS=/sys/kernel/tracing
+[ -r "$TRACEFS/trace" ] || mount -t tracefs nodev "$TRACEFS" 2>/dev/null
+[ -d "$TRACEFS/instances" ] || ktap_exit_fail_msg "no tracefs instances"
+INST=$TRACEFS/instances/mytcp_drop_report
+TMP=$(mktemp -d)
+SRV_PID=
+
+cleanup()
+{
+	[ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null && wait "$SRV_PID" 2>/dev/null
+	if [ -d "$INST" ]; then
+		echo 0 >"$INST/tracing_on"
+		echo 0 >"$INST/events/skb/enable" 2>/dev/null
+		rmdir "$INST"
+	fi
+	rm -rf "$TMP"
+	mytcp_cleanup
+}
+trap cleanup EXIT
+
+mytcp_loaded || mytcp_load || ktap_exit_fail_msg "insmod $MYTCP_KO failed"
+mytcp_setup_hosts || ktap_exit_fail_msg "cannot set up the two hosts"
+rmdir "$INST" 2>/dev/null
+mkdir "$INST" || ktap_exit_fail_msg "cannot make a tracefs instance"
+echo 0 >"$INST/tracing_on"
+echo 8192 >"$INST/buffer_size_kb"
+# 6.1 prints %p locations; show them unhashed where the option exists.
+[ -w "$INST/options/hash-ptr" ] && echo 0 >"$INST/options/hash-ptr"
+echo 1 >"$INST/events/skb/kfree_skb/enable" &&
+echo 1 >"$INST/events/skb/consume_skb/enable" ||
+	ktap_exit_fail_msg "cannot enable the skb events"
+
+trace_start() { echo >"$INST/trace"; echo 1 >"$INST/tracing_on"; }
+trace_stop() { echo 0 >"$INST/tracing_on"; cat "$INST/trace" >"$TMP/trace"; }
+
+# count EVENT: how many EVENT lines of $TMP/trace come from mytcp's code;
+# the matching lines go to $TMP/EVENT.mytcp.
+count()
+{
+	"$MYTCP_PYTHON" - "$1" "$TMP/trace" "$TMP/$1.mytcp" <<'EOF'
+import re, sys
+event, trace, out = sys.argv[1:4]
+lo = hi = None
+with open("/proc/kallsyms") as f:
+    for line in f:
+        p = line.split()
+        if len(p) >= 4 and p[3] == "[mytcp]" and p[1] in "tT":
+            a = int(p[0], 16)
+            if a == 0:
+                continue
+            lo = a if lo is None else min(lo, a)
+            hi = a if hi is None else max(hi, a)
+n = 0
+with open(trace) as f, open(out, "w") as o:
+    for line in f:
+        if " %s:" % event not in line:
+            continue
+        m = re.search(r"location=(\S+)(?: \[(\w+)\])?", line)
+        if not m:
+            continue
+        mine = m.group(2) == "mytcp"
+        if not mine and re.fullmatch(r"(0x)?[0-9a-f]+", m.group(1)) and lo:
+            a = int(m.group(1), 16)
+            mine = lo <= a < hi + 0x10000
+        if mine:
+            n += 1
+            o.write(line)
+print(n)
+EOF
+}
+
+# xfer_once SIZE PORT: a byte-exact mytcp transfer each way, H1 -> H2.
+xfer_once()
+{
+	rm -f "$TMP/ready"
+	ip netns exec "$H2" "$XFER" -q -f mytcp -l "$2" -b "$MYTCP_ADDR2" \
+		-n "$1" -t 30 -w 120 -r "$TMP/ready" 2>"$TMP/server" &
+	local spid=$! crc src
+	slowwait 30 test -e "$TMP/ready" || { kill "$spid"; wait "$spid"; return 1; }
+	ip netns exec "$H1" "$XFER" -q -f mytcp -c "$MYTCP_ADDR2:$2" \
+		-n "$1" -t 30 -w 120 2>"$TMP/client"
+	crc=$?
+	wait "$spid"
+	src=$?
+	if [ "$crc" -ne 0 ] || [ "$src" -ne 0 ]; then
+		ktap_print_msg "xfer: client exit $crc, server exit $src"
+		sed 's/^/# /' "$TMP/client" "$TMP/server"
+		return 1
+	fi
+}
+
+clean_traffic()
+{
+	local rr crr
+
+	ip netns exec "$H2" "$BENCH" -f mytcp -l 7302 -b "$MYTCP_ADDR2" \
+		>/dev/null 2>&1 &
+	SRV_PID=$!
+	sleep 1
+	trace_start
+	xfer_once 1m 7301 || { trace_stop; return 1; }
+	rr=$(ip netns exec "$H1" "$BENCH" -f mytcp -c "$MYTCP_ADDR2:7302" \
+		-m rr -d 1) &&
+	crr=$(ip netns exec "$H1" "$BENCH" -f mytcp -c "$MYTCP_ADDR2:7302" \
+		-m crr -d 1) || { trace_stop; ktap_print_msg "bench_tool failed"; return 1; }
+	trace_stop
+	ktap_print_msg "$rr transactions/s, $crr connections/s;" \
+		"$(grep -c ' kfree_skb:' "$TMP/trace") kfree_skb and" \
+		"$(grep -c ' consume_skb:' "$TMP/trace") consume_skb events in all"
+	[ "$(count consume_skb)" -gt 0 ] && CONSUME_SEEN=1
+	KFREE=$(count kfree_skb)
+}
+
+CONSUME_SEEN=0
+KFREE=-1
+t_clean()
+{
+	clean_traffic || return 1
+	if [ "$KFREE" -ne 0 ]; then
+		ktap_print_msg "$KFREE kfree_skb from mytcp on a clean path:"
+		head -n 10 "$TMP/kfree_skb.mytcp" | sed 's/^/# /'
+		return 1
+	fi
+}
+ktap_test_result "clean transfer, request/response, connect/close: no kfree_skb from mytcp" t_clean
+
+T="what mytcp used up is reported as consume_skb"
+if ! grep -q ' consume_skb:.*location=' "$TMP/trace"; then
+	ktap_test_skip "$T (this kernel's consume_skb event has no location)"
+elif [ "$CONSUME_SEEN" = 1 ]; then
+	ktap_test_pass "$T"
+else
+	ktap_test_fail "$T"
+fi
+
+t_dup()
+{
+	local n
+
+	ip netns exec "$H1" tc qdisc add dev veth1 root netem duplicate 100% ||
+		return 1
+	trace_start
+	xfer_once 256k 7303
+	local rc=$?
+	trace_stop
+	ip netns exec "$H1" tc qdisc del dev veth1 root
+	[ "$rc" -eq 0 ] || return 1
+	n=$(count kfree_skb)
+	ktap_print_msg "$n kfree_skb from mytcp with every packet duplicated"
+	[ "$n" -gt 0 ] || return 1
+}
+ktap_test_result "duplicated segments that mytcp drops are reported as kfree_skb" t_dup
+
+ktap_finished
