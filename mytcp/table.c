@@ -568,14 +568,20 @@ void mytcp_table_walk(struct net *net, struct seq_file *seq, mytcp_walk_fn fn)
 	rcu_read_unlock();
 }
 
-/* netns going away: every TIME_WAIT entry of it is killed. */
+/*
+ * netns going away (process context): every TIME_WAIT entry of it is
+ * killed.  After each kill the walk starts again at the same bucket (the
+ * chain changed under us), never at the first: a namespace with tens of
+ * thousands of entries took one walk of the table per entry, long enough
+ * for the soft-lockup watchdog.
+ */
 void mytcp_table_purge_net(struct net *net)
 {
 	struct mytcp_tw *tw;
 	unsigned int i;
 
-restart:
 	for (i = 0; i <= ehash_mask; i++) {
+again:
 		rcu_read_lock();
 		hlist_for_each_entry_rcu(tw, &twhash[i].chain, node) {
 			if (!net_eq(read_pnet(&tw->net), net))
@@ -585,8 +591,11 @@ restart:
 			rcu_read_unlock();
 			mytcp_tw_kill(tw, true);
 			mytcp_tw_put(tw);
-			goto restart;
+			cond_resched();
+			goto again;
 		}
 		rcu_read_unlock();
+		if (!(i & 1023))
+			cond_resched();
 	}
 }
