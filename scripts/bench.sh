@@ -18,7 +18,9 @@
 # (default 3), and prints the median of each and the ratio mytcp/Linux.
 #
 # Environment: MYTCP_KO (use this module), BENCH_TESTS (default
-# "bulk rr crr"), BENCH_LINKS (default "lo veth").
+# "bulk rr crr"), BENCH_LINKS (default "lo veth"), VM_SLUB_DEBUG (default
+# empty: the guest runs without the slub_debug=FZPU the tests boot with,
+# whose per-allocation stack walks would be most of what is measured).
 # Numbers under TCG are only meaningful as ratios, and only on an
 # otherwise idle machine: see Documentation/performance.rst.
 
@@ -62,6 +64,7 @@ if [ -z "${BENCH_GUEST:-}" ]; then
 		MYTCP_KO=$OUT/$KVER/mytcp.ko
 	fi
 	export MYTCP_KO
+	export VM_SLUB_DEBUG=${VM_SLUB_DEBUG-}
 	cd "$TOP"
 	exec "$TOP/scripts/vm-run.sh" -k "/boot/vmlinuz-$KVER" -t "$VM_TIMEOUT" -- \
 		env BENCH_GUEST=1 BENCH_TOOL="$OUT/bench_tool" \

@@ -33,7 +33,10 @@
 # Environment: VM_SLOTS (guests allowed at once on this host, default
 # nproc/2, 0 = no limit; others wait), VM_SMP (vCPUs, default 2), VM_KVM=1 (use KVM instead of TCG;
 # known to hang on some hosts), VM_VERBOSE=1 (full boot log), VM_KEEP=1 (keep
-# the run directory under build/vm/), QEMU (the qemu binary).
+# the run directory under build/vm/), QEMU (the qemu binary), VM_SLUB_DEBUG
+# (the guest's slub_debug flags, default FZPU; empty: none, which
+# scripts/bench.sh uses: alloc/free tracking walks the stack on every
+# allocation and would dominate what the benchmark measures).
 
 set -u
 
@@ -293,7 +296,9 @@ echo "$inner" > "$rundir/timeout"
 : > "$rundir/verdict"
 
 # -------------------------------------------------------------------- boot
-append="console=ttyS0 panic_on_warn=1 oops=panic slub_debug=FZPU panic=-1"
+append="console=ttyS0 panic_on_warn=1 oops=panic panic=-1"
+slub=${VM_SLUB_DEBUG-FZPU}
+[ -n "$slub" ] && append+=" slub_debug=$slub"
 append+=" rdinit=/init vmrun.dir=$rundir"
 [ -n "$kver" ] && append+=" vmrun.kver=$kver"
 [ -n "$moddir" ] && append+=" vmrun.moddir=$moddir"
