@@ -10,10 +10,9 @@
 #   (no option)      build (or reuse) the debug kernel, build mytcp against
 #                    it, run the whole selftest suite in a TCG VM, then rmmod
 #                    mytcp and scan kmemleak.  Fails on any report.
-#   --quick          what CI runs (README): the test files that exercise
-#                    the kernel (not the user-space tools', sysctl.sh,
-#                    load_unload.sh), with smaller transfers, fewer netem
-#                    impairments and connection counts
+#   --quick          what CI runs (README): every test file, with smaller
+#                    transfers, fewer netem impairments and connection
+#                    counts
 #   --smoke          boot the debug kernel and show that KASAN, lockdep,
 #                    kmemleak and UBSAN are live (no mytcp needed).
 #   --inject=KIND    positive control: load a throwaway module with a
@@ -326,17 +325,8 @@ suite)
 	export MYTCP_UNLOAD_WAIT=${MYTCP_UNLOAD_WAIT:-$((90 * MYTCP_TIMEOUT_MULT))}
 	log "MYTCP_CASE_TIMEOUT=$MYTCP_CASE_TIMEOUT MYTCP_UNLOAD_WAIT=$MYTCP_UNLOAD_WAIT"
 
-	# --quick: CI's budget.  Every test file that exercises a kernel path
-	# the others do not; left out: the user-space tools' tests
-	# (tools_*: their kernel side is what the rest runs), sysctl.sh and
-	# load_unload.sh (proc handlers and module load/unload, which
-	# family_free, rmmod_busy, netns_stat and unload.sh cover too).  The
-	# full lane (make check-debug) runs them all.
-	if [ "${MYTCP_QUICK:-0}" = 1 ] && [ -z "${CHECK_ARGS:-}" ]; then
-		CHECK_ARGS=$(grep -vE ':(tools_[a-z_]*\.sh|sysctl\.sh|load_unload\.sh)$' \
-			"$out/selftests/kselftest-list.txt" | sed 's/^/-t /' | tr '\n' ' ')
-		log "quick: $CHECK_ARGS"
-	fi
+	# --quick (CI's budget) runs every test file too, with the smaller
+	# sizes and counts exported by the guest side (MYTCP_QUICK).
 	export MYTCP_KO=$ko MYTCP_SELFTESTS_DIR=$out/selftests
 	# shellcheck disable=SC2086
 	cd "$TOP" && run_vm "$out/check-debug.log" \
