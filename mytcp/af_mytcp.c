@@ -426,6 +426,9 @@ static int __net_init mytcp_net_init(struct net *net)
 
 	mn->net = net;
 	mn->msl_ms = 30000;
+	/* Like Linux's tcp_max_tw_buckets: half the table's buckets. */
+	mn->max_tw = MYTCP_MAX_TW_DEFAULT;
+	atomic_set(&mn->tw_count, 0);
 	mn->syn_retries = 6;
 	mn->synack_retries = 5;
 	mn->retries2 = 15;

@@ -61,6 +61,8 @@ static inline bool mytcp_between(u32 seq, u32 lo, u32 hi)
 #define MYTCP_MAX_WSCALE	14
 #define MYTCP_MAX_OPT_LEN	40
 #define MYTCP_MAX_SACKS		4
+/* TIME_WAIT entries per netns by default: half of table.c's 2^17 buckets */
+#define MYTCP_MAX_TW_DEFAULT	65536
 #define MYTCP_TS_LEN		12	/* NOP NOP TS */
 #define MYTCP_INIT_CWND		10	/* RFC 6928 */
 #define MYTCP_DELACK_NS		(40 * NSEC_PER_MSEC)
@@ -98,6 +100,7 @@ enum mytcp_stat_item {
 	MYTCP_STAT_ZERO_WINDOW_PROBES,
 	MYTCP_STAT_ICMP_ERRORS,
 	MYTCP_STAT_DROP_INJECTED,	/* teaching mode (inject.c) */
+	MYTCP_STAT_TW_OVERFLOW,		/* closed without TIME_WAIT: full */
 	MYTCP_STAT_MAX
 };
 
@@ -120,6 +123,8 @@ struct mytcp_net {
 	int fin_timeout_s;
 	int ephemeral_lo;
 	int ephemeral_hi;
+	int max_tw;			/* max_tw_buckets */
+	atomic_t tw_count;		/* its TIME_WAIT entries (timewait.c) */
 	struct ctl_table_header *sysctl_hdr;
 	struct mytcp_inject inject;	/* /proc/net/mytcp_inject */
 	spinlock_t inject_lock;		/* guards inject */

@@ -50,6 +50,7 @@ static const char *const stat_names[MYTCP_STAT_MAX] = {
 	[MYTCP_STAT_ZERO_WINDOW_PROBES] = "ZeroWindowProbes",
 	[MYTCP_STAT_ICMP_ERRORS] = "IcmpErrors",
 	[MYTCP_STAT_DROP_INJECTED] = "DropInjected",
+	[MYTCP_STAT_TW_OVERFLOW] = "TimeWaitOverflow",
 };
 
 static int stat_show(struct seq_file *seq, void *v)
@@ -238,6 +239,7 @@ static const struct ctl_table mytcp_sysctl_template[] = {
 	MN_INT("fin_timeout", fin_timeout_s, &one, &k3600),
 	MN_PORT("ephemeral_low", ephemeral_lo),
 	MN_PORT("ephemeral_high", ephemeral_hi),
+	MN_INT("max_tw_buckets", max_tw, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	{ }
 };
 

@@ -33,6 +33,7 @@ void mytcp_tw_put(struct mytcp_tw *tw)
 static void tw_unlink(struct mytcp_tw *tw)
 {
 	if (mytcp_tw_remove(tw)) {
+		atomic_dec(&mytcp_pernet(read_pnet(&tw->net))->tw_count);
 		mytcp_unbind_tw(tw);
 		mytcp_tw_put(tw);	/* the table's reference */
 	}
@@ -58,10 +59,19 @@ void mytcp_time_wait(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
-	struct mytcp_tw *tw;
+	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
+	struct mytcp_tw *tw = NULL;
 
 	mytcp_set_state(sk, TCP_TIME_WAIT);
-	tw = kzalloc(sizeof(*tw), GFP_ATOMIC);
+	/* At most max_tw_buckets entries per netns (as Linux): beyond, the
+	 * connection closes without TIME_WAIT, and TimeWaitOverflow counts.
+	 */
+	if (atomic_inc_return(&mn->tw_count) > READ_ONCE(mn->max_tw))
+		MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_TW_OVERFLOW);
+	else
+		tw = kzalloc(sizeof(*tw), GFP_ATOMIC);
+	if (!tw)
+		atomic_dec(&mn->tw_count);
 	if (tw) {
 		write_pnet(&tw->net, sock_net(sk));
 		tw->saddr = inet->inet_rcv_saddr;

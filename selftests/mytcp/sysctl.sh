@@ -5,6 +5,7 @@
 # every network namespace with its documented default, out-of-range
 # writes fail with EINVAL and leave the value alone, a namespace's value
 # is its own, and the values take effect: TIME_WAIT lasts 2 * msl_ms,
+# max_tw_buckets bounds the TIME_WAIT entries (TimeWaitOverflow counts),
 # keepalive_* are the defaults of new sockets, syn_retries bounds
 # connect(), ephemeral_low/high bound the ports chosen.
 
@@ -12,7 +13,7 @@ source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
 
 mytcp_require_ko
 ktap_print_header
-ktap_set_plan 7
+ktap_set_plan 8
 trap mytcp_cleanup EXIT
 
 mytcp_loaded || mytcp_load || ktap_exit_fail_msg "insmod $MYTCP_KO failed"
@@ -36,6 +37,7 @@ wmem_default 1048576 4096 67108864
 fin_timeout 60 1 3600
 ephemeral_low 32768 1024 65535
 ephemeral_high 60999 1024 65535
+max_tw_buckets 65536 0 2147483647
 "
 
 sc_path() { echo "/proc/sys/net/mytcp/$1"; }
@@ -185,6 +187,28 @@ time_wait()
 	return $ret
 }
 ktap_test_result "TIME_WAIT lasts twice msl_ms (5 s: ends; 30 s: still there after 12 s)" time_wait
+
+# max_tw_buckets: room for one more entry; of two closes, one gets it.
+tw_limit()
+{
+	local ret=0 f n0 n1 o0 o1
+
+	f=$(mktemp)
+	n0=$(tw_count "$H1")
+	sc_set "$H1" max_tw_buckets $((n0 + 1)) || return 1
+	o0=$(mytcp_stat TimeWaitOverflow "$H1")
+	tw_pair 5111 "$f" && tw_pair 5112 "$f" ||
+		{ ktap_print_msg "pair failed: $(cat "$f")"; ret=1; }
+	n1=$(tw_count "$H1")
+	o1=$(mytcp_stat TimeWaitOverflow "$H1")
+	ktap_print_msg "TIME_WAIT entries $n0 -> $n1, TimeWaitOverflow $o0 -> $o1"
+	[ "$n1" = $((n0 + 1)) ] || { ktap_print_msg "want $((n0 + 1)) entries"; ret=1; }
+	[ "$o1" = $((o0 + 1)) ] || { ktap_print_msg "TimeWaitOverflow did not move by 1"; ret=1; }
+	sc_set "$H1" max_tw_buckets 65536
+	rm -f "$f"
+	return $ret
+}
+ktap_test_result "max_tw_buckets bounds TIME_WAIT entries; TimeWaitOverflow counts the rest" tw_limit
 
 # syn_retries 1: connect() whose SYNs are all lost gives up after 2 SYNs.
 syn_retries()
