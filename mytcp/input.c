@@ -419,6 +419,7 @@ static void data_queue(struct sock *sk, struct sk_buff *skb)
 	skb = right_size(skb);
 	if (!skb)
 		return;
+	cb = MYTCP_SKB_CB(skb);		/* a copy has its own */
 	if (!rcvbuf_has_room(sk, skb) && !ooo_prune(sk, skb)) {
 		if (cb->seq == mtp->rcv_nxt)
 			drop_reason(sk, skb, MYTCP_STAT_DROP_RCVBUF, "rcvbuf");

@@ -547,12 +547,18 @@ void mytcp_retransmit_head(struct sock *sk)
 void mytcp_sync_mss(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
-	struct dst_entry *dst = __sk_dst_get(sk);
 	u32 mss = mtp->peer_mss ? mtp->peer_mss : MYTCP_DEFAULT_MSS;
+	struct dst_entry *dst;
 
+	/* A new child is not locked yet (its listener is): RCU, not the
+	 * socket lock, keeps its route alive here.
+	 */
+	rcu_read_lock();
+	dst = __sk_dst_get(sk);
 	if (dst)
 		mss = min_t(u32, mss, dst_mtu(dst) - sizeof(struct iphdr) -
 			    sizeof(struct tcphdr));
+	rcu_read_unlock();
 	if (mtp->user_mss)
 		mss = min_t(u32, mss, mtp->user_mss);
 	/* The MSS option counts no options (RFC 6691): ours come off. */
