@@ -20,7 +20,9 @@
 #                    FAILS on it.  Exits 0 when the bug was caught.
 #
 # Environment:
-#   MYTCP_DEBUG_TIMEOUT     VM timeout in seconds (default 3600)
+#   MYTCP_DEBUG_TIMEOUT     VM timeout in seconds (default 7200: the
+#                           whole suite, 30 programs, took longer than an
+#                           hour under TCG on a 2-core host)
 #   MYTCP_TIMEOUT_MULT      factor applied to the per-test timeout of
 #                           selftests/mytcp/settings (default 5: KASAN and
 #                           lockdep under TCG are slow), and to the suite's
@@ -186,7 +188,7 @@ for arg; do
 done
 
 export MYTCP_TIMEOUT_MULT=${MYTCP_TIMEOUT_MULT:-5}
-timeout_s=${MYTCP_DEBUG_TIMEOUT:-3600}
+timeout_s=${MYTCP_DEBUG_TIMEOUT:-7200}
 mem=${MYTCP_DEBUG_MEM:-4G}
 # loglevel=5: warnings (lockdep splats, WARN()s) reach the console live.
 # (Not acpi=off: on q35 it leaves the guest with 1 CPU, no APIC timer and
