@@ -54,6 +54,7 @@ trap cleanup EXIT
 mytcp_loaded || mytcp_load || ktap_exit_fail_msg "insmod $MYTCP_KO failed"
 mytcp_setup_hosts || ktap_exit_fail_msg "cannot set up the two hosts"
 rmdir "$INST" 2>/dev/null
+mytcp_trace_no_comm
 mkdir "$INST" || ktap_exit_fail_msg "cannot make a tracefs instance"
 echo 0 >"$INST/tracing_on"
 echo 8192 >"$INST/buffer_size_kb"

@@ -183,9 +183,32 @@ mytcp_setup_hosts()
 	slowwait 5 ip netns exec "$H1" ping -c 1 -W 1 "$MYTCP_ADDR2" >/dev/null
 }
 
+# mytcp_trace_no_comm: turn tracefs's top-level record-cmd option off
+# (mytcp_cleanup restores it) before making a tracefs instance, which
+# inherits it.  With it on, enabling an event in the instance also hooks
+# sched_switch: a code patch (int3, then the new bytes) of the tracepoint
+# in __schedule, which every CPU runs.  Under TCG a stale copy of that
+# int3 can outlive the patch and oops the guest ("Oops: int3" in
+# __schedule; Documentation/debug-lane.rst).  The tests need no comm.
+MYTCP_RECORD_CMD=
+mytcp_trace_no_comm()
+{
+	local f=/sys/kernel/tracing/options/record-cmd
+
+	[ -r /sys/kernel/tracing/trace ] ||
+		mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+	[ -w "$f" ] || return 0
+	[ -n "$MYTCP_RECORD_CMD" ] || MYTCP_RECORD_CMD=$(cat "$f")
+	echo 0 >"$f"
+}
+
 # Remove what mytcp_setup_hosts and mytcp_hold_socket made.
 mytcp_cleanup()
 {
 	mytcp_release_socket
 	cleanup_all_ns
+	if [ -n "$MYTCP_RECORD_CMD" ]; then
+		echo "$MYTCP_RECORD_CMD" >/sys/kernel/tracing/options/record-cmd
+		MYTCP_RECORD_CMD=
+	fi
 }

@@ -44,6 +44,7 @@ TRACE=$TMPD/trace
 OUT=$TMPD/out
 mkdir -p "$OUT"
 chmod 755 "$TMPD"
+mytcp_trace_no_comm
 MYTCPSTAT_PY=$MYTCP_TOOLS_DIR/mytcpstat.py \
 timeout 300 $MYTCP_LADDER -l -w "$TRACE" -- timeout 280 ip netns exec "$NS" env MYTCPSTAT_PY="$MYTCP_TOOLS_DIR/mytcpstat.py" \
 	"$MYTCP_PYTHON" "$MYTCP_LIB_DIR/teaching_scn.py" "$OUT" > "$TMPD/live.out" 2> >(tee "$TMPD/live.err" | sed "s/^/# progress: /" >&2)

@@ -29,6 +29,7 @@ setup_ns NS || ktap_exit_fail_msg "cannot make a netns"
 ip netns exec "$NS" sh -c 'echo 200 > /proc/sys/net/mytcp/rto_initial_ms'
 
 TRACE=$TMPD/trace
+mytcp_trace_no_comm
 $MYTCP_LADDER -l -w "$TRACE" -- ip netns exec "$NS" "$MYTCP_PYTHON" \
 	"$MYTCP_LIB_DIR/tools_scenario.py" > "$TMPD/live.out" 2> "$TMPD/live.err"
 rc=$?
