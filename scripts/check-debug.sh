@@ -145,11 +145,13 @@ guest_suite()
 		# --quick: smaller transfers and counts, fewer netem cases.
 		export NETEM_BIG=1m NETEM_MID=256k NETEM_SMALL=64k NETEM_LOSSY=32k
 		export INTEROP_SIZES="1 256k" LOAD_SEQ=200 LOAD_CONC=50
-		export MYTCP_KEEPALIVE_LIVE_SECS=10
+		export MYTCP_KEEPALIVE_LIVE_SECS=10 MYTCP_TW_ENTRIES=500
+		export MYTCP_LOAD_CYCLES=10
 		export NETEM_CASES="none|loss 5%"
 		log "quick: NETEM_BIG=$NETEM_BIG NETEM_MID=$NETEM_MID NETEM_SMALL=$NETEM_SMALL" \
 			"NETEM_CASES='$NETEM_CASES' INTEROP_SIZES='$INTEROP_SIZES'" \
-			"LOAD_SEQ=$LOAD_SEQ LOAD_CONC=$LOAD_CONC"
+			"LOAD_SEQ=$LOAD_SEQ LOAD_CONC=$LOAD_CONC" \
+			"MYTCP_TW_ENTRIES=$MYTCP_TW_ENTRIES MYTCP_LOAD_CYCLES=$MYTCP_LOAD_CYCLES"
 	fi
 	t0=$(date +%s)
 	log "suite: scripts/guest-selftests.sh $*"
@@ -179,7 +181,10 @@ mode=suite inject=""
 for arg; do
 	case $arg in
 	--smoke) mode=smoke ;;
-	--quick) export MYTCP_QUICK=1 ;;
+	# --quick: no slub_debug (vm-run.sh's FZPU) unless asked for:
+	# KASAN finds what its redzones, poisoning and consistency checks
+	# would, and the checks force every allocation onto the slow path.
+	--quick) export MYTCP_QUICK=1 VM_SLUB_DEBUG=${VM_SLUB_DEBUG-} ;;
 	--inject=leak|--inject=uaf|--inject=lockdep|--inject=ubsan)
 		mode=inject; inject=${arg#--inject=} ;;
 	-h|--help) sed -n '4,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Loading and unloading: 50 insmod/rmmod cycles, the family parameter, a
-# family already taken is refused cleanly, another free family works.
+# Loading and unloading: 50 insmod/rmmod cycles (MYTCP_LOAD_CYCLES), the
+# family parameter, a family already taken is refused cleanly, another
+# free family works.
 
 source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
 
@@ -16,12 +17,13 @@ fi
 
 # 50 cycles with mod_cycle (finit_module/delete_module, one process: exec
 # is slow in a TCG guest), plus a few with insmod/rmmod themselves.
+CYCLES=${MYTCP_LOAD_CYCLES:-50}
 cycles()
 {
-	local i n=50 helper=$MYTCP_LIB_DIR/mod_cycle
+	local i n=$CYCLES helper=$MYTCP_LIB_DIR/mod_cycle
 
 	if [ -x "$helper" ]; then
-		"$helper" "$MYTCP_KO" 50 || return
+		"$helper" "$MYTCP_KO" "$CYCLES" || return
 		n=3
 	fi
 	for i in $(seq 1 $n); do
@@ -30,7 +32,7 @@ cycles()
 	done
 	! mytcp_loaded
 }
-ktap_test_result "50 insmod/rmmod cycles" cycles
+ktap_test_result "$CYCLES insmod/rmmod cycles" cycles
 
 default_family()
 {

@@ -8,6 +8,7 @@
 # is deleted with the soft-lockup watchdog at its tightest
 # (kernel.watchdog_thresh=1): its entries all go (live_tw back to 0) and
 # dmesg stays clean (the runner fails the run on a soft-lockup BUG).
+# MYTCP_TW_ENTRIES: how many entries to make (default 3000).
 
 source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
 
@@ -18,6 +19,7 @@ BENCH=$(dirname "$(readlink -f "$0")")/bench_tool
 WD=/proc/sys/kernel/watchdog_thresh
 WD_SAVED=$(cat "$WD" 2>/dev/null)
 TW_PID=
+TW_ENTRIES=${MYTCP_TW_ENTRIES:-3000}
 cleanup()
 {
 	[ -n "$TW_PID" ] && kill "$TW_PID" 2>/dev/null && wait "$TW_PID" 2>/dev/null
@@ -71,12 +73,12 @@ many_tw_exit()
 	ip netns exec "$TWNS" "$BENCH" -f mytcp -l 7401 -b 127.0.0.1 >/dev/null 2>&1 &
 	TW_PID=$!
 	sleep 1
-	# Connect/close until 3000 entries (or 60 s: slow debug kernels).
+	# Connect/close until TW_ENTRIES entries (or 60 s: slow debug kernels).
 	for _ in $(seq 30); do
 		crr=$(ip netns exec "$TWNS" "$BENCH" -f mytcp -c 127.0.0.1:7401 \
 			-m crr -d 2) || { ktap_print_msg "bench_tool crr failed"; return 1; }
 		n=$(mytcp_stat live_tw)
-		[ "$n" -ge 3000 ] && break
+		[ "$n" -ge "$TW_ENTRIES" ] && break
 	done
 	kill "$TW_PID"
 	wait "$TW_PID" 2>/dev/null
