@@ -12,7 +12,7 @@
 #                    mytcp and scan kmemleak.  Fails on any report.
 #   --quick          what CI runs (README): every test file, with smaller
 #                    transfers, fewer netem impairments and connection
-#                    counts
+#                    counts, and without slub_debug (KASAN covers it)
 #   --smoke          boot the debug kernel and show that KASAN, lockdep,
 #                    kmemleak and UBSAN are live (no mytcp needed).
 #   --inject=KIND    positive control: load a throwaway module with a
@@ -21,8 +21,9 @@
 #
 # Environment:
 #   MYTCP_DEBUG_TIMEOUT     VM timeout in seconds (default 7200: the
-#                           whole suite, 30 programs, took longer than an
-#                           hour under TCG on a 2-core host)
+#                           whole suite, 29 programs, takes 56 min under
+#                           TCG on an idle 2-core host, longer when other
+#                           guests share it)
 #   MYTCP_TIMEOUT_MULT      factor applied to the per-test timeout of
 #                           selftests/mytcp/settings (default 5: KASAN and
 #                           lockdep under TCG are slow), and to the suite's
