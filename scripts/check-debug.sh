@@ -183,8 +183,9 @@ for arg; do
 	case $arg in
 	--smoke) mode=smoke ;;
 	# --quick: no slub_debug (vm-run.sh's FZPU) unless asked for:
-	# KASAN finds what its redzones, poisoning and consistency checks
-	# would, and the checks force every allocation onto the slow path.
+	# KASAN finds what slub_debug's redzones, poisoning and consistency
+	# checks would, and those checks send every allocation down the slow
+	# path.
 	--quick) export MYTCP_QUICK=1 VM_SLUB_DEBUG=${VM_SLUB_DEBUG-} ;;
 	--inject=leak|--inject=uaf|--inject=lockdep|--inject=ubsan)
 		mode=inject; inject=${arg#--inject=} ;;

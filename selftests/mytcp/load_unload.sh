@@ -15,8 +15,8 @@ if ! mytcp_unload_if_loaded; then
 	ktap_exit_fail_msg "mytcp is loaded and cannot be removed"
 fi
 
-# 50 cycles with mod_cycle (finit_module/delete_module, one process: exec
-# is slow in a TCG guest), plus a few with insmod/rmmod themselves.
+# CYCLES with mod_cycle (finit_module/delete_module, one process: exec is
+# slow in a TCG guest), plus a few with insmod/rmmod themselves.
 CYCLES=${MYTCP_LOAD_CYCLES:-50}
 cycles()
 {
