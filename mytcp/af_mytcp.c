@@ -40,6 +40,7 @@ MODULE_PARM_DESC(family, "protocol family number (default 19)");
 atomic_t mytcp_live_socks = ATOMIC_INIT(0);
 atomic_t mytcp_live_tw = ATOMIC_INIT(0);
 atomic_t mytcp_live_skbs = ATOMIC_INIT(0);
+atomic_t mytcp_live_portres = ATOMIC_INIT(0);
 
 static const struct proto_ops mytcp_stream_ops;
 
@@ -290,6 +291,7 @@ static int mytcp_shutdown(struct socket *sock, int how)
 	}
 	sk->sk_state_change(sk);
 	release_sock(sk);
+	mytcp_portres_sync(sk);
 	return err;
 }
 
@@ -358,7 +360,10 @@ static int mytcp_release(struct socket *sock)
 		return 0;
 	if (sock_flag(sk, SOCK_LINGER) && !(current->flags & PF_EXITING))
 		timeout = sk->sk_lingertime;
+	sock_hold(sk);
 	mytcp_close(sk, timeout);
+	mytcp_portres_sync(sk);
+	sock_put(sk);
 	sock->sk = NULL;
 	return 0;
 }
@@ -471,6 +476,8 @@ static void __net_exit mytcp_net_exit(struct net *net)
 {
 	mytcp_hooks_unregister(net);
 	mytcp_table_purge_net(net);
+	/* Reservations are kernel sockets of net: release them now. */
+	mytcp_portres_flush();
 	mytcp_inject_exit_net(net);
 	mytcp_proc_exit_net(net);
 	mytcp_sysctl_exit_net(net);
@@ -496,9 +503,12 @@ static int __init mytcp_init(void)
 	err = mytcp_table_init();
 	if (err)
 		return err;
-	err = proto_register(&mytcp_prot, 1);
+	err = mytcp_portres_init();
 	if (err)
 		goto out_table;
+	err = proto_register(&mytcp_prot, 1);
+	if (err)
+		goto out_portres;
 	err = register_pernet_subsys(&mytcp_net_ops);
 	if (err)
 		goto out_proto;
@@ -514,6 +524,8 @@ out_pernet:
 	unregister_pernet_subsys(&mytcp_net_ops);
 out_proto:
 	proto_unregister(&mytcp_prot);
+out_portres:
+	mytcp_portres_exit();
 out_table:
 	mytcp_table_exit();
 	return err;
@@ -527,6 +539,7 @@ static void __exit mytcp_exit(void)
 	/* Sockets and TIME_WAIT entries are freed after a grace period. */
 	rcu_barrier();
 	proto_unregister(&mytcp_prot);
+	mytcp_portres_exit();
 	mytcp_table_exit();
 	pr_info("mytcp: unloaded\n");
 }

@@ -294,6 +294,7 @@ int mytcp_connect(struct socket *sock, struct sockaddr *uaddr,
 	err = 0;
 out:
 	release_sock(sk);
+	mytcp_portres_sync(sk);
 	return err;
 }
 

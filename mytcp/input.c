@@ -1057,6 +1057,28 @@ static void sock_rcv(struct sock *sk, struct sk_buff *skb)
 	bh_unlock_sock(sk);
 }
 
+/*
+ * A mytcp listener may share its port with Linux TCP connections (both
+ * under SO_REUSEADDR, as Linux allows): their segments are Linux's.  A
+ * SYN for a 4-tuple in Linux's TIME_WAIT opens a new mytcp connection.
+ */
+static bool listener_may_claim(struct net *net, struct sk_buff *skb,
+			       const struct iphdr *iph, const __be16 *ports)
+{
+	u8 _flags;
+	const u8 *flags;
+	bool tw;
+
+	if (!mytcp_linux_owns(net, iph->daddr, ports[1], iph->saddr, ports[0],
+			      &tw))
+		return true;
+	if (!tw)
+		return false;
+	flags = skb_header_pointer(skb, ip_hdrlen(skb) + 13, 1, &_flags);
+	return flags && (*flags & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST)) ==
+			TCPHDR_SYN;
+}
+
 static unsigned int mytcp_nf_in(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
@@ -1086,6 +1108,10 @@ static unsigned int mytcp_nf_in(void *priv, struct sk_buff *skb,
 		if (!tw)
 			sk = mytcp_lookup_listener(net, iph->daddr, ports[1],
 						   iph->saddr, ports[0]);
+		if (sk && !listener_may_claim(net, skb, iph, ports)) {
+			sock_put(sk);
+			return NF_ACCEPT;
+		}
 	}
 	if (!sk && !tw)
 		return NF_ACCEPT;

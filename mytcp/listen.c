@@ -107,7 +107,7 @@ struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
 
 	/* subclass 0, as sk_clone_lock(): the listener holds 1 */
 	bh_lock_sock(child);
-	mytcp_bind_inherit(child, pm->bind.addr, inet->inet_num);
+	mytcp_bind_inherit(child, parent, pm->bind.addr, inet->inet_num);
 	if (mytcp_ehash_insert(child)) {
 		mytcp_done(child);
 		bh_unlock_sock(child);

@@ -149,6 +149,7 @@ static inline struct mytcp_net *mytcp_pernet(const struct net *net)
 extern atomic_t mytcp_live_socks;
 extern atomic_t mytcp_live_tw;
 extern atomic_t mytcp_live_skbs;
+extern atomic_t mytcp_live_portres;
 
 /* ---- per-segment control block (skb->cb) ---- */
 struct mytcp_skb_cb {
@@ -210,8 +211,12 @@ struct mytcp_cong_ops {
 /*
  * A local port in use: every bound socket, every connection (accepted
  * children inherit their listener's port) and every TIME_WAIT entry has
- * one, so bind() sees them all (SO_REUSEADDR/SO_REUSEPORT rules).
+ * one, so bind() sees them all (SO_REUSEADDR/SO_REUSEPORT rules).  res is
+ * the port's reservation in Linux TCP's bind table (portres.c), shared by
+ * a listener, its children and their TIME_WAIT entries; set while linked,
+ * guarded by the bind table's bucket lock.
  */
+struct mytcp_portres;
 struct mytcp_bind_ent {
 	struct hlist_node node;
 	possible_net_t net;
@@ -219,6 +224,8 @@ struct mytcp_bind_ent {
 	u16 port;			/* host order */
 	u8 reuse:1, reuseport:1, listening:1, is_tw:1, linked:1;
 	kuid_t uid;
+	struct mytcp_portres *res;
+	u8 res_released;		/* last put: mytcp_portres_sync() */
 };
 
 /* ---- the connection ---- */
@@ -479,7 +486,8 @@ int mytcp_tw_insert(struct mytcp_tw *tw);
 bool mytcp_tw_remove(struct mytcp_tw *tw);
 int mytcp_bind_port(struct sock *sk, __be32 addr, u16 port);
 void mytcp_unbind_port(struct sock *sk);
-void mytcp_bind_inherit(struct sock *child, __be32 addr, u16 port);
+void mytcp_bind_inherit(struct sock *child, struct sock *parent,
+			__be32 addr, u16 port);
 void mytcp_bind_tw(struct mytcp_tw *tw, struct sock *sk);
 void mytcp_unbind_tw(struct mytcp_tw *tw);
 int mytcp_listen_hash(struct sock *sk);
@@ -570,6 +578,21 @@ void mytcp_cong_on_ack(struct sock *sk, u32 acked);
 void mytcp_cong_idle_restart(struct sock *sk);
 void mytcp_cong_enter_loss(struct sock *sk);
 void mytcp_cong_enter_recovery(struct sock *sk);
+
+/* portres.c */
+int mytcp_portres_init(void);
+void mytcp_portres_exit(void);
+void mytcp_portres_flush(void);
+struct mytcp_portres *mytcp_portres_new(struct sock *sk);
+int mytcp_portres_bind(struct mytcp_portres *res, struct sock *sk,
+		       __be32 addr, u16 port, bool reuse);
+void mytcp_portres_get(struct mytcp_portres *res);
+bool mytcp_portres_put(struct mytcp_portres *res);
+void mytcp_portres_sync(struct sock *sk);
+int mytcp_portres_listen(struct mytcp_portres *res);
+void mytcp_portres_unlisten(struct mytcp_portres *res);
+bool mytcp_linux_owns(struct net *net, __be32 laddr, __be16 lport,
+		      __be32 raddr, __be16 rport, bool *tw);
 
 /* proc.c */
 int mytcp_proc_init_net(struct net *net);

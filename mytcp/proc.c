@@ -61,6 +61,7 @@ static int stat_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "live_socks %d\n", atomic_read(&mytcp_live_socks));
 	seq_printf(seq, "live_tw %d\n", atomic_read(&mytcp_live_tw));
 	seq_printf(seq, "live_skbs %d\n", atomic_read(&mytcp_live_skbs));
+	seq_printf(seq, "live_portres %d\n", atomic_read(&mytcp_live_portres));
 	for (i = 0; i < MYTCP_STAT_MAX; i++)
 		seq_printf(seq, "%s %ld\n", stat_names[i],
 			   atomic_long_read(&mn->stats[i]));

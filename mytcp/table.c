@@ -275,29 +275,79 @@ static void bind_fill(struct sock *sk, __be32 addr, u16 port)
 	e->uid = sock_i_uid(sk);
 }
 
-/* Claim (addr, port) for sk; port 0 picks a free one. Socket lock held. */
+static void bind_ent_unlink(struct net *net, struct mytcp_bind_ent *e)
+{
+	struct mytcp_bucket *b = bhash_bucket(net, e->port);
+	struct mytcp_portres *res = NULL;
+
+	spin_lock_bh(&b->lock);
+	if (e->linked) {
+		hlist_del_init_rcu(&e->node);
+		e->linked = 0;
+		res = e->res;
+		e->res = NULL;
+	}
+	spin_unlock_bh(&b->lock);
+	if (mytcp_portres_put(res))
+		WRITE_ONCE(e->res_released, 1);
+}
+
+/*
+ * Take (addr, port) for sk: first in mytcp's table (e filled by the
+ * caller), then in Linux TCP's through the reservation res (portres.c),
+ * of which e takes a reference on success.  Process context, socket lock
+ * held.
+ */
+static int bind_claim(struct sock *sk, struct mytcp_portres *res,
+		      __be32 addr, u16 port)
+{
+	struct mytcp_bind_ent *e = &mytcp_sk(sk)->bind;
+	struct net *net = sock_net(sk);
+	struct mytcp_bucket *b = bhash_bucket(net, port);
+	int err;
+
+	spin_lock_bh(&b->lock);
+	if (port_conflicts(b, net, e)) {
+		spin_unlock_bh(&b->lock);
+		return -EADDRINUSE;
+	}
+	hlist_add_head_rcu(&e->node, &b->chain);
+	e->linked = 1;
+	spin_unlock_bh(&b->lock);
+
+	err = mytcp_portres_bind(res, sk, addr, port, e->reuse || e->reuseport);
+	if (err) {
+		bind_ent_unlink(net, e);
+		return err;
+	}
+	mytcp_portres_get(res);
+	spin_lock_bh(&b->lock);
+	e->res = res;
+	spin_unlock_bh(&b->lock);
+	return 0;
+}
+
+/*
+ * Claim (addr, port) for sk; port 0 picks a free one.  A port Linux TCP
+ * holds is taken (portres.c).  Process context, socket lock held.
+ */
 int mytcp_bind_port(struct sock *sk, __be32 addr, u16 port)
 {
 	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
 	struct mytcp_bind_ent *e = &mytcp_sk(sk)->bind;
-	struct net *net = sock_net(sk);
-	struct mytcp_bucket *b;
+	struct mytcp_portres *res;
 	u32 range, off, i;
+	int err = -EADDRINUSE;
 
 	if (e->linked)
 		return -EINVAL;
+	res = mytcp_portres_new(sk);
+	if (IS_ERR(res))
+		return PTR_ERR(res);
 	if (port) {
 		bind_fill(sk, addr, port);
-		b = bhash_bucket(net, port);
-		spin_lock_bh(&b->lock);
-		if (port_conflicts(b, net, e)) {
-			spin_unlock_bh(&b->lock);
-			return -EADDRINUSE;
-		}
-		hlist_add_head_rcu(&e->node, &b->chain);
-		e->linked = 1;
-		spin_unlock_bh(&b->lock);
-		return 0;
+		err = bind_claim(sk, res, addr, port);
+		goto out;
 	}
 	range = mn->ephemeral_hi - mn->ephemeral_lo + 1;
 	off = get_random_u32_below(range);
@@ -306,29 +356,14 @@ int mytcp_bind_port(struct sock *sk, __be32 addr, u16 port)
 		bind_fill(sk, addr, port);
 		e->reuse = 0;	/* an ephemeral port is not shared */
 		e->reuseport = 0;
-		b = bhash_bucket(net, port);
-		spin_lock_bh(&b->lock);
-		if (!port_conflicts(b, net, e)) {
-			hlist_add_head_rcu(&e->node, &b->chain);
-			e->linked = 1;
-			spin_unlock_bh(&b->lock);
-			return 0;
-		}
-		spin_unlock_bh(&b->lock);
+		err = bind_claim(sk, res, addr, port);
+		if (err != -EADDRINUSE)
+			break;
+		cond_resched();
 	}
-	return -EADDRINUSE;
-}
-
-static void bind_ent_unlink(struct net *net, struct mytcp_bind_ent *e)
-{
-	struct mytcp_bucket *b = bhash_bucket(net, e->port);
-
-	spin_lock_bh(&b->lock);
-	if (e->linked) {
-		hlist_del_init_rcu(&e->node);
-		e->linked = 0;
-	}
-	spin_unlock_bh(&b->lock);
+out:
+	mytcp_portres_put(res);
+	return err;
 }
 
 void mytcp_unbind_port(struct sock *sk)
@@ -336,10 +371,15 @@ void mytcp_unbind_port(struct sock *sk)
 	bind_ent_unlink(sock_net(sk), &mytcp_sk(sk)->bind);
 }
 
-/* A child inherits its listener's port (no conflict check: same owner). */
-void mytcp_bind_inherit(struct sock *child, __be32 addr, u16 port)
+/*
+ * A child inherits its listener's port (no conflict check: same owner)
+ * and shares its reservation in Linux's table.
+ */
+void mytcp_bind_inherit(struct sock *child, struct sock *parent,
+			__be32 addr, u16 port)
 {
 	struct mytcp_bind_ent *e = &mytcp_sk(child)->bind;
+	struct mytcp_bind_ent *pe = &mytcp_sk(parent)->bind;
 	struct mytcp_bucket *b;
 
 	bind_fill(child, addr, port);
@@ -347,6 +387,9 @@ void mytcp_bind_inherit(struct sock *child, __be32 addr, u16 port)
 	spin_lock_bh(&b->lock);
 	hlist_add_head_rcu(&e->node, &b->chain);
 	e->linked = 1;
+	e->res = pe->res;
+	if (e->res)
+		mytcp_portres_get(e->res);
 	spin_unlock_bh(&b->lock);
 }
 
@@ -362,6 +405,7 @@ void mytcp_bind_tw(struct mytcp_tw *tw, struct sock *sk)
 	e->linked = 0;
 	e->is_tw = 1;
 	e->listening = 0;
+	e->res = NULL;
 	INIT_HLIST_NODE(&e->node);
 	if (!old->linked)
 		return;
@@ -369,6 +413,10 @@ void mytcp_bind_tw(struct mytcp_tw *tw, struct sock *sk)
 	spin_lock_bh(&b->lock);
 	hlist_add_head_rcu(&e->node, &b->chain);
 	e->linked = 1;
+	/* The port stays taken in Linux's table for the whole wait. */
+	e->res = old->res;
+	if (e->res)
+		mytcp_portres_get(e->res);
 	spin_unlock_bh(&b->lock);
 }
 
@@ -394,9 +442,19 @@ int mytcp_listen_hash(struct sock *sk)
 		err = -EADDRINUSE;
 	}
 	spin_unlock_bh(&b->lock);
+	if (err || !e->res)
+		return err;
+	/* And as a Linux listener would in Linux's table. */
+	err = mytcp_portres_listen(e->res);
+	if (err) {
+		spin_lock_bh(&b->lock);
+		e->listening = 0;
+		spin_unlock_bh(&b->lock);
+	}
 	return err;
 }
 
+/* Process context: the reservation's socket lock may sleep. */
 void mytcp_listen_unhash(struct sock *sk)
 {
 	struct mytcp_bind_ent *e = &mytcp_sk(sk)->bind;
@@ -405,6 +463,8 @@ void mytcp_listen_unhash(struct sock *sk)
 	spin_lock_bh(&b->lock);
 	e->listening = 0;
 	spin_unlock_bh(&b->lock);
+	if (e->res)
+		mytcp_portres_unlisten(e->res);
 }
 
 /*
@@ -451,26 +511,6 @@ struct sock *mytcp_lookup_listener(struct net *net, __be32 daddr,
 	return best;
 }
 
-/* Is the 4-tuple used by a Linux TCP connection? (RFC 6056 collisions) */
-static bool linux_tcp_uses(struct net *net, __be32 laddr, __be16 lport,
-			   __be32 raddr, __be16 rport)
-{
-	struct inet_hashinfo *hi = net->ipv4.tcp_death_row.hashinfo;
-	struct sock *sk;
-
-	if (!hi)
-		return false;
-	rcu_read_lock();
-	sk = __inet_lookup_established(net, hi, raddr, rport, laddr,
-				       ntohs(lport), 0, 0);
-	rcu_read_unlock();
-	if (sk) {
-		sock_gen_put(sk);
-		return true;
-	}
-	return false;
-}
-
 /*
  * connect(): give sk a local port if it has none (RFC 6056 algorithm 3:
  * a keyed hash of the 4-tuple picks the starting offset, then a linear
@@ -483,15 +523,21 @@ int mytcp_connect_hash(struct sock *sk)
 	struct inet_sock *inet = inet_sk(sk);
 	struct net *net = sock_net(sk);
 	static atomic_t perturb = ATOMIC_INIT(0);
+	struct mytcp_portres *res;
+	int err = -EADDRNOTAVAIL;
 	u32 range, off, i;
-	int err;
+	bool tw;
 
+	/* A 4-tuple of a Linux TCP connection (RFC 6056 collisions) */
 	if (e->linked) {
-		if (linux_tcp_uses(net, inet->inet_saddr, inet->inet_sport,
-				   inet->inet_daddr, inet->inet_dport))
+		if (mytcp_linux_owns(net, inet->inet_saddr, inet->inet_sport,
+				     inet->inet_daddr, inet->inet_dport, &tw))
 			return -EADDRNOTAVAIL;
 		return mytcp_ehash_insert(sk);
 	}
+	res = mytcp_portres_new(sk);
+	if (IS_ERR(res))
+		return PTR_ERR(res);
 	range = mn->ephemeral_hi - mn->ephemeral_lo + 1;
 	off = jhash_3words((__force u32)inet->inet_saddr,
 			   (__force u32)inet->inet_daddr,
@@ -499,31 +545,37 @@ int mytcp_connect_hash(struct sock *sk)
 	      atomic_inc_return(&perturb);
 	for (i = 0; i < range; i++) {
 		u16 port = mn->ephemeral_lo + (off + i) % range;
-		struct mytcp_bucket *b = bhash_bucket(net, port);
 
 		bind_fill(sk, inet->inet_saddr, port);
 		e->reuse = 0;
 		e->reuseport = 0;
-		spin_lock_bh(&b->lock);
-		if (port_conflicts(b, net, e)) {
-			spin_unlock_bh(&b->lock);
+		err = bind_claim(sk, res, inet->inet_saddr, port);
+		if (err == -ENOMEM)
+			break;
+		if (err) {
+			cond_resched();
 			continue;
 		}
-		hlist_add_head_rcu(&e->node, &b->chain);
-		e->linked = 1;
-		spin_unlock_bh(&b->lock);
 		inet->inet_num = port;
 		inet->inet_sport = htons(port);
-		if (linux_tcp_uses(net, inet->inet_saddr, inet->inet_sport,
-				   inet->inet_daddr, inet->inet_dport)) {
-			bind_ent_unlink(net, e);
-			continue;
+		if (!mytcp_linux_owns(net, inet->inet_saddr, inet->inet_sport,
+				      inet->inet_daddr, inet->inet_dport, &tw)) {
+			err = mytcp_ehash_insert(sk);
+			if (!err)
+				break;
 		}
-		err = mytcp_ehash_insert(sk);
-		if (!err)
-			return 0;
+		/* res is bound now: the next port needs a new one. */
 		bind_ent_unlink(net, e);
+		mytcp_portres_put(res);
+		res = mytcp_portres_new(sk);
+		if (IS_ERR(res))
+			break;
+		err = -EADDRNOTAVAIL;
 	}
+	if (!IS_ERR(res))
+		mytcp_portres_put(res);
+	if (!err)
+		return 0;
 	inet->inet_num = 0;
 	inet->inet_sport = 0;
 	return -EADDRNOTAVAIL;

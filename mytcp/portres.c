@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mytcp: one port space with Linux TCP.
+ *
+ * mytcp and Linux TCP share the local ports of a network namespace:
+ * neither may take what the other holds, under Linux's own rules
+ * (SO_REUSEADDR, SO_REUSEPORT only within one user, listeners exclusive,
+ * wildcard against specific addresses).  Rather than imitate those rules,
+ * mytcp asks Linux: every local port a mytcp socket holds is also held in
+ * Linux TCP's bind table by a reservation, an unconnected kernel TCP
+ * socket (struct mytcp_portres) bound to the same address and port with
+ * the owner's SO_REUSEADDR, SO_REUSEPORT and user id.  A bind() that
+ * Linux refuses is refused to mytcp (EADDRINUSE ...), and Linux TCP sees
+ * the port as taken, for explicit and ephemeral ports alike.
+ *
+ * A mytcp listener also marks its reservation listening: its state is
+ * TCP_LISTEN and Linux's get_port() runs again, exactly as listen() does,
+ * so the listener conflicts as a Linux listener would.  The reservation
+ * is never put in Linux's listening hash: no segment ever reaches it.
+ *
+ * Who holds a reservation: the socket that bound (or auto-bound) the
+ * port, every child accepted on it (children share their listener's
+ * port, as in Linux's bind bucket) and every TIME_WAIT entry that
+ * replaced one of them.  The last put releases the kernel socket from a
+ * work item, since sock_release() sleeps and puts happen in softirq.
+ * Namespace exit and module exit flush that work (mytcp_portres_flush(),
+ * mytcp_portres_exit()): a kernel socket holds no reference on its
+ * namespace, so none may outlive the namespace's mytcp state.
+ *
+ * Locking: a reservation's kernel socket is changed only with its socket
+ * lock (lock_sock, process context) by the mytcp socket that owns the
+ * port, which holds its own socket lock: mytcp socket lock -> reservation
+ * socket lock.  The reference count is atomic; the pointer in a
+ * struct mytcp_bind_ent is guarded by the bind table's bucket lock.
+ */
+#include <linux/net.h>
+#include <linux/workqueue.h>
+#include <net/inet_hashtables.h>
+#include <net/inet_connection_sock.h>
+#include "mytcp.h"
+
+struct mytcp_portres {
+	struct socket *sock;		/* Linux TCP, bound, never connected */
+	refcount_t ref;
+	struct work_struct free_work;
+};
+
+static struct workqueue_struct *portres_wq;
+
+int mytcp_portres_init(void)
+{
+	portres_wq = alloc_workqueue("mytcp_portres", WQ_UNBOUND, 0);
+	return portres_wq ? 0 : -ENOMEM;
+}
+
+void mytcp_portres_exit(void)
+{
+	destroy_workqueue(portres_wq);	/* drains pending releases */
+}
+
+void mytcp_portres_flush(void)
+{
+	flush_workqueue(portres_wq);
+}
+
+static void portres_free_work(struct work_struct *work)
+{
+	struct mytcp_portres *res = container_of(work, struct mytcp_portres,
+						 free_work);
+	struct sock *sk = res->sock->sk;
+
+	/* tcp_close() of a TCP_LISTEN socket would stop a listen queue it
+	 * never had: end the pseudo-listen first.
+	 */
+	lock_sock(sk);
+	if (sk->sk_state == TCP_LISTEN)
+		smp_store_release(&sk->sk_state, TCP_CLOSE);
+	release_sock(sk);
+	sock_release(res->sock);
+	kfree(res);
+	atomic_dec(&mytcp_live_portres);
+}
+
+/*
+ * A new, unbound reservation for sk's port, with sk's reuse options and
+ * owner.  Process context.
+ */
+struct mytcp_portres *mytcp_portres_new(struct sock *sk)
+{
+	struct mytcp_portres *res;
+	struct sock *rsk;
+	int err;
+
+	res = kzalloc(sizeof(*res), GFP_KERNEL);
+	if (!res)
+		return ERR_PTR(-ENOMEM);
+	err = sock_create_kern(sock_net(sk), AF_INET, SOCK_STREAM, IPPROTO_TCP,
+			       &res->sock);
+	if (err) {
+		kfree(res);
+		return ERR_PTR(err);
+	}
+	rsk = res->sock->sk;
+	/* SO_REUSEPORT groups are per user: the reservation is the owner's. */
+	SOCK_INODE(res->sock)->i_uid = sock_i_uid(sk);
+	rsk->sk_uid = sk->sk_uid;
+	refcount_set(&res->ref, 1);
+	INIT_WORK(&res->free_work, portres_free_work);
+	atomic_inc(&mytcp_live_portres);
+	return res;
+}
+
+/*
+ * Hold (addr, port) in Linux's bind table, with the reuse options the
+ * socket has now (an ephemeral port is never shared: reuse false).
+ * Returns what Linux's bind() would: 0, -EADDRINUSE, -EACCES ...
+ * May be retried on another port after a failure.  Process context.
+ */
+int mytcp_portres_bind(struct mytcp_portres *res, struct sock *sk,
+		       __be32 addr, u16 port, bool reuse)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = addr,
+		.sin_port = htons(port),
+	};
+	struct sock *rsk = res->sock->sk;
+
+	lock_sock(rsk);
+	rsk->sk_reuse = reuse ? sk->sk_reuse : SK_NO_REUSE;
+	rsk->sk_reuseport = reuse ? sk->sk_reuseport : 0;
+	release_sock(rsk);
+	return kernel_bind(res->sock, (struct sockaddr *)&sin, sizeof(sin));
+}
+
+void mytcp_portres_get(struct mytcp_portres *res)
+{
+	refcount_inc(&res->ref);
+}
+
+/* Any context.  True: that was the last reference (release queued). */
+bool mytcp_portres_put(struct mytcp_portres *res)
+{
+	if (!res || !refcount_dec_and_test(&res->ref))
+		return false;
+	queue_work(portres_wq, &res->free_work);
+	return true;
+}
+
+/*
+ * Process context, no lock held: when sk let its reservation go, wait
+ * until Linux's table has the port back, so that close(), shutdown() or
+ * connect(AF_UNSPEC) free the port before they return, as in Linux.
+ */
+void mytcp_portres_sync(struct sock *sk)
+{
+	struct mytcp_bind_ent *e = &mytcp_sk(sk)->bind;
+
+	if (READ_ONCE(e->res_released)) {
+		WRITE_ONCE(e->res_released, 0);
+		flush_workqueue(portres_wq);
+	}
+}
+
+/*
+ * The owner listens: conflict as a Linux listener does (what
+ * inet_csk_listen_start() does before it hashes the socket: state
+ * TCP_LISTEN, then get_port() again).  Process context.
+ */
+int mytcp_portres_listen(struct mytcp_portres *res)
+{
+	struct sock *rsk = res->sock->sk;
+	int err = 0;
+
+	lock_sock(rsk);
+	if (rsk->sk_state != TCP_LISTEN) {
+		smp_store_release(&rsk->sk_state, TCP_LISTEN);
+		if (rsk->sk_prot->get_port(rsk, inet_sk(rsk)->inet_num)) {
+			smp_store_release(&rsk->sk_state, TCP_CLOSE);
+			err = -EADDRINUSE;
+		}
+	}
+	release_sock(rsk);
+	return err;
+}
+
+/* The listener stopped; its children may still hold the port. */
+void mytcp_portres_unlisten(struct mytcp_portres *res)
+{
+	struct sock *rsk = res->sock->sk;
+
+	lock_sock(rsk);
+	if (rsk->sk_state == TCP_LISTEN)
+		smp_store_release(&rsk->sk_state, TCP_CLOSE);
+	release_sock(rsk);
+}
+
+/*
+ * Does a Linux TCP connection (or TIME_WAIT) own this 4-tuple?  The
+ * receive hook asks before it gives a segment to a mytcp listener, so a
+ * mytcp listener that shares a port under SO_REUSEADDR with Linux
+ * connections never takes their segments.  Receive path, RCU.
+ */
+bool mytcp_linux_owns(struct net *net, __be32 laddr, __be16 lport,
+		      __be32 raddr, __be16 rport, bool *tw)
+{
+	struct inet_hashinfo *hi = net->ipv4.tcp_death_row.hashinfo;
+	struct sock *sk;
+
+	*tw = false;
+	if (!hi)
+		return false;
+	rcu_read_lock();
+	sk = __inet_lookup_established(net, hi, raddr, rport, laddr,
+				       ntohs(lport), 0, 0);
+	rcu_read_unlock();
+	if (!sk)
+		return false;
+	*tw = sk->sk_state == TCP_TIME_WAIT;
+	sock_gen_put(sk);
+	return true;
+}
