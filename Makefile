@@ -40,7 +40,7 @@ module:
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null || true
-	$(MAKE) -C $(TOP)/mytcp/tools clean
+	$(MAKE) -C $(TOP)/tools clean
 	rm -rf $(TOP)/build
 
 deps:
@@ -61,7 +61,7 @@ check-debug: deps
 check-debug-quick: deps
 	$(TOP)/scripts/check-debug.sh --quick
 
-# ---- tools, install, DKMS (see mytcp/tools/Makefile, dkms.conf) ----
+# ---- tools, install, DKMS (see tools/Makefile, dkms.conf) ----
 PREFIX ?= /usr/local
 DESTDIR ?=
 MODDIR ?= /lib/modules/$(KVER)
@@ -71,7 +71,7 @@ MYTCP_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(TOP)/dkms.c
 DKMS_SRC ?= /usr/src/mytcp-$(MYTCP_VERSION)
 
 tools:
-	$(MAKE) -C $(TOP)/mytcp/tools
+	$(MAKE) -C $(TOP)/tools
 
 install: all install-module install-tools
 
@@ -82,7 +82,7 @@ install-module:
 	$(if $(DESTDIR),depmod -b $(DESTDIR) $(KVER),depmod -a $(KVER))
 
 install-tools:
-	$(MAKE) -C $(TOP)/mytcp/tools install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	$(MAKE) -C $(TOP)/tools install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
 uninstall: uninstall-module uninstall-tools
 
@@ -91,11 +91,11 @@ uninstall-module:
 	$(if $(DESTDIR),[ ! -d $(DESTDIR)$(MODDIR) ] || depmod -b $(DESTDIR) $(KVER),depmod -a $(KVER))
 
 uninstall-tools:
-	$(MAKE) -C $(TOP)/mytcp/tools uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	$(MAKE) -C $(TOP)/tools uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
 # The module's sources, as DKMS wants them in /usr/src/mytcp-VERSION.
 dkms-src:
-	$(TOP)/mytcp/tools/dkms-src.sh $(DESTDIR)$(DKMS_SRC)
+	$(TOP)/scripts/dkms-src.sh $(DESTDIR)$(DKMS_SRC)
 
 dkms-install: dkms-src
 	dkms add -m mytcp -v $(MYTCP_VERSION) 2>/dev/null || true
@@ -109,7 +109,7 @@ dkms-uninstall:
 	rm -rf $(DKMS_SRC)
 
 check-packaging:
-	$(TOP)/mytcp/tools/check-packaging.sh
+	$(TOP)/scripts/check-packaging.sh
 
 # Documentation/tcp-by-example.rst from a real run in the VM.
 guide: deps

@@ -27,7 +27,7 @@
 # the kernels side by side, one 1-vCPU guest each, the default with two
 # kernels and two CPUs; 0: one after the other), CHECK_PACKAGING=0 (skip
 # the host-side make install/uninstall and DKMS checks,
-# mytcp/tools/check-packaging.sh, which run after the suites and count in
+# scripts/check-packaging.sh, which run after the suites and count in
 # the totals unless CHECK_ARGS picks tests).
 
 set -uo pipefail
@@ -233,8 +233,8 @@ done
 # DKMS builds for the same kernels; each check counts in the totals.
 if [ -z "${CHECK_ARGS:-}" ] && [ "${CHECK_PACKAGING:-1}" = 1 ]; then
 	echo
-	say "packaging: mytcp/tools/check-packaging.sh ${kvers[*]}"
-	"$TOP/mytcp/tools/check-packaging.sh" "${kvers[@]}" 2>&1 | tee "$TOP/build/packaging.log"
+	say "packaging: scripts/check-packaging.sh ${kvers[*]}"
+	"$TOP/scripts/check-packaging.sh" "${kvers[@]}" 2>&1 | tee "$TOP/build/packaging.log"
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$TOP/build/packaging.log" | tail -n 1)
 	if [ -n "$line" ]; then
 		p=$(sed -E 's/^([0-9]+) passed, ([0-9]+) failed.*/\1/' <<<"$line")

@@ -4,7 +4,7 @@
 # Helpers for the tools_*.sh selftests (mytcpstat, mytcp-ladder,
 # mytcp-run); source it after mytcp_lib.sh.
 #
-# The tools are taken from $MYTCP_TOOLS, else from mytcp/tools of the
+# The tools are taken from $MYTCP_TOOLS, else from tools/ of the
 # repository this test runs from (selftests/mytcp or the installed
 # build/selftests/mytcp).  The python tools run from their sources; the
 # preload library is used when built and up to date, else compiled into
@@ -19,8 +19,8 @@ __tools_find()
 		return
 	fi
 	while [ "$d" != / ]; do
-		if [ -r "$d/mytcp/tools/mytcpstat.py" ]; then
-			echo "$d/mytcp/tools"
+		if [ -r "$d/tools/mytcpstat.py" ]; then
+			echo "$d/tools"
 			return
 		fi
 		d=$(dirname "$d")
@@ -35,7 +35,7 @@ mytcp_tools_require()
 	local src uapi
 
 	MYTCP_TOOLS_DIR=$(__tools_find) || {
-		ktap_skip_all "mytcp/tools not found (set MYTCP_TOOLS)"
+		ktap_skip_all "tools/ not found (set MYTCP_TOOLS)"
 		exit "$KSFT_SKIP"
 	}
 	MYTCPSTAT="$MYTCP_PYTHON $MYTCP_TOOLS_DIR/mytcpstat.py"

@@ -14,7 +14,7 @@
 # Ends with "N passed, N failed[, N skipped]"; exit status 1 on failure.
 
 set -uo pipefail
-TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/mytcp-pkg.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 pass=0 fail=0 skip=0 n=0
@@ -42,7 +42,7 @@ VER=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$TOP/dkms.conf")
 
 # ------------------------------------------------------------ DESTDIR
 D=$TMP/dest
-t_build_tools() { make -s -C "$TOP/mytcp/tools" >"$TMP/tools.log" 2>&1 || { sed 's/^/# /' "$TMP/tools.log"; return 1; }; }
+t_build_tools() { make -s -C "$TOP/tools" >"$TMP/tools.log" 2>&1 || { sed 's/^/# /' "$TMP/tools.log"; return 1; }; }
 t_build_tools; result $? "make tools"
 
 # A module for $KV: the one built by `make`/check.sh when there, else built
@@ -55,7 +55,7 @@ for c in "$TOP/build/$KV/mytcp.ko" "$TOP/mytcp/mytcp.ko"; do
 	fi
 done
 if [ -z "$KO" ]; then
-	"$TOP/mytcp/tools/dkms-src.sh" "$TMP/kosrc" &&
+	"$TOP/scripts/dkms-src.sh" "$TMP/kosrc" &&
 	make -s -C "/lib/modules/$KV/build" M="$TMP/kosrc" modules >"$TMP/ko.log" 2>&1 &&
 	KO=$TMP/kosrc/mytcp/mytcp.ko
 fi
@@ -95,7 +95,7 @@ t_uninstall; result $? "make uninstall removes every installed file"
 if ! command -v dkms >/dev/null; then
 	for k in "${kvers[@]}"; do result 4 "dkms build for $k (dkms not installed)"; done
 else
-	"$TOP/mytcp/tools/dkms-src.sh" "$TMP/src/mytcp-$VER"
+	"$TOP/scripts/dkms-src.sh" "$TMP/src/mytcp-$VER"
 	mkdir -p "$TMP/tree"
 	dk=(dkms --sourcetree "$TMP/src" --dkmstree "$TMP/tree" -m mytcp -v "$VER")
 	"${dk[@]}" add >"$TMP/dkms-add.log" 2>&1 || sed 's/^/# /' "$TMP/dkms-add.log"

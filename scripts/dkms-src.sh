@@ -4,7 +4,7 @@
 # dkms-src.sh DIR: copy what DKMS needs to build mytcp (dkms.conf, Kbuild,
 # mytcp/*.c *.h Kbuild, mytcp/uapi) into DIR, e.g. /usr/src/mytcp-1.0.
 set -eu
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
+TOP=$(cd "$(dirname "$0")/.." && pwd)
 DIR=${1:?usage: dkms-src.sh DIR}
 rm -rf "$DIR"
 mkdir -p "$DIR/mytcp/uapi"
