@@ -5,7 +5,8 @@
 #   make                 build mytcp/mytcp.ko for $(KVER)
 #   make KVER=<release>  build for another installed kernel
 #   make demo            install deps, build, boot a VM and show mytcp working
-#   make check           build and run the selftests on every installed 6.1/6.12 kernel
+#   make unit            unit tests of the pure protocol logic (seconds, no VM)
+#   make check           make unit, then the selftests on every installed 6.1/6.12 kernel
 #   make check-style     checkpatch --strict and sparse (C=1)
 #   make check-debug     the selftests on a KASAN/lockdep/kmemleak/UBSAN 6.12 kernel
 #   make check-debug-quick  the same with smaller transfers (what CI runs)
@@ -45,6 +46,10 @@ clean:
 
 deps:
 	$(TOP)/scripts/install-deps.sh
+
+# The unit tier: pure protocol logic in user space, no VM, no root.
+unit:
+	$(MAKE) -C $(TOP)/unit
 
 check: deps
 	$(TOP)/scripts/check.sh $(if $(filter command line,$(origin KVER)),$(KVER))
@@ -115,6 +120,6 @@ check-packaging:
 guide: deps
 	$(TOP)/scripts/guide.sh
 
-.PHONY: all module clean deps check check-style demo check-debug check-debug-quick tools install \
+.PHONY: all module clean deps unit check check-style demo check-debug check-debug-quick tools install \
 	install-module install-tools uninstall uninstall-module uninstall-tools \
 	dkms-src dkms-install dkms-uninstall check-packaging guide

@@ -38,32 +38,16 @@
 #include <uapi/linux/tcp.h>
 
 #include "uapi/mytcp.h"
+#include "seq.h"
+#include "options.h"
 
 extern int mytcp_family;
-
-/* ---- sequence arithmetic ---- */
-static inline bool mytcp_before(u32 a, u32 b)
-{
-	return (s32)(a - b) < 0;
-}
-
-#define mytcp_after(a, b)	mytcp_before(b, a)
-
-static inline bool mytcp_between(u32 seq, u32 lo, u32 hi)
-{
-	/* lo <= seq <= hi, modulo 2^32 */
-	return hi - lo >= seq - lo;
-}
 
 /* ---- constants ---- */
 #define MYTCP_MIN_MSS		88	/* well above the CVE-2019-11479 floor of 48 */
 #define MYTCP_DEFAULT_MSS	536
-#define MYTCP_MAX_WSCALE	14
-#define MYTCP_MAX_OPT_LEN	40
-#define MYTCP_MAX_SACKS		4
 /* TIME_WAIT entries per netns by default: half of table.c's 2^17 buckets */
 #define MYTCP_MAX_TW_DEFAULT	65536
-#define MYTCP_TS_LEN		12	/* NOP NOP TS */
 #define MYTCP_INIT_CWND		10	/* RFC 6928 */
 #define MYTCP_DELACK_NS		(40 * NSEC_PER_MSEC)
 #define MYTCP_CHALLENGE_PER_SEC	10	/* per-socket challenge ACK limit */
@@ -173,16 +157,6 @@ struct mytcp_skb_cb {
 #define TCPHDR_PSH 0x08
 #define TCPHDR_ACK 0x10
 #define TCPHDR_URG 0x20
-
-/* Options seen on a segment. */
-struct mytcp_opts {
-	u16 mss;
-	u8 wscale;
-	u8 saw_mss:1, saw_wscale:1, saw_ts:1, sack_ok:1;
-	u8 num_sacks;
-	u32 tsval, tsecr;
-	u32 sack[4][2];		/* start, end */
-};
 
 /* ---- timers ---- */
 enum mytcp_timer_id {
@@ -504,7 +478,6 @@ void mytcp_hooks_unregister(struct net *net);
 int mytcp_rcv_established(struct sock *sk, struct sk_buff *skb);
 int mytcp_rcv_state_process(struct sock *sk, struct sk_buff *skb);
 void mytcp_ooo_purge(struct sock *sk);
-int mytcp_parse_options(const struct tcphdr *th, struct mytcp_opts *opts);
 bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
 		      const struct mytcp_opts *opts);
 

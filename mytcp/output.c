@@ -26,6 +26,7 @@
 #include <net/route.h>
 #include <net/tcp.h>
 #include "mytcp.h"
+#include "window.h"
 #include "trace.h"
 
 static siphash_key_t isn_key __read_mostly;
@@ -76,19 +77,13 @@ u32 mytcp_window_now(struct sock *sk)
 u32 mytcp_select_window(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
-	u32 max_wnd = 65535U << mtp->rcv_wscale;
-	u32 cur, wnd = mytcp_window_now(sk);
+	u32 wnd;
 
-	/* Never move the right edge left (RFC 9293 3.8.6), and hold it
-	 * still while a hole is open so duplicate ACKs stay duplicates.
-	 */
-	cur = mtp->rcv_wup + mtp->rcv_wnd - mtp->rcv_nxt;
-	if ((s32)cur > 0 && (wnd < cur || !RB_EMPTY_ROOT(&mtp->ooo_root)))
-		wnd = cur;
-	/* ... within what the field can say (a SYN's scale was refused). */
-	wnd = min(wnd, max_wnd);
-	/* Scaled windows lose the low bits: round up so the edge holds. */
-	wnd = ALIGN(wnd, 1U << mtp->rcv_wscale);
+	/* The edge never moves left (window.h). */
+	wnd = mytcp_window_edge(mytcp_window_now(sk),
+				mtp->rcv_wup + mtp->rcv_wnd - mtp->rcv_nxt,
+				!RB_EMPTY_ROOT(&mtp->ooo_root),
+				mtp->rcv_wscale);
 	mtp->rcv_wnd = wnd;
 	mtp->rcv_wup = mtp->rcv_nxt;
 	return wnd;
@@ -102,63 +97,26 @@ u32 mytcp_ts_now(const struct mytcp_sock *mtp)
 	return (u32)div_u64(ktime_get_ns(), NSEC_PER_MSEC) + mtp->ts_offset;
 }
 
-/* Options of a segment; the SACK blocks ride on pure ACKs only. */
-static unsigned int write_options(struct mytcp_sock *mtp, u8 flags,
-				  u32 datalen, __be32 *ptr)
+/* The options of our next segment; SACK blocks ride on pure ACKs only. */
+static void fill_options(struct mytcp_sock *mtp, u8 flags, u32 datalen,
+			 struct mytcp_opts *o)
 {
-	unsigned int len = 0;
-	int i, n;
-
-	if (flags & TCPHDR_SYN) {
-		*ptr++ = htonl((TCPOPT_MSS << 24) | (TCPOLEN_MSS << 16) |
-			       mtp->adv_mss);
-		len += 4;
-		if (mtp->ts_ok) {
-			*ptr++ = htonl(mtp->sack_ok ?
-				       (TCPOPT_SACK_PERM << 24) |
-				       (TCPOLEN_SACK_PERM << 16) |
-				       (TCPOPT_TIMESTAMP << 8) |
-				       TCPOLEN_TIMESTAMP :
-				       (TCPOPT_NOP << 24) | (TCPOPT_NOP << 16) |
-				       (TCPOPT_TIMESTAMP << 8) |
-				       TCPOLEN_TIMESTAMP);
-			*ptr++ = htonl(mytcp_ts_now(mtp));
-			*ptr++ = htonl(mtp->ts_recent);
-			len += 12;
-		} else if (mtp->sack_ok) {
-			*ptr++ = htonl((TCPOPT_NOP << 24) | (TCPOPT_NOP << 16) |
-				       (TCPOPT_SACK_PERM << 8) |
-				       TCPOLEN_SACK_PERM);
-			len += 4;
-		}
-		if (mtp->wscale_ok) {
-			*ptr++ = htonl((TCPOPT_NOP << 24) |
-				       (TCPOPT_WINDOW << 16) |
-				       (TCPOLEN_WINDOW << 8) | mtp->rcv_wscale);
-			len += 4;
-		}
-		return len;
-	}
+	o->mss = mtp->adv_mss;
+	o->saw_ts = mtp->ts_ok;
 	if (mtp->ts_ok) {
-		*ptr++ = htonl((TCPOPT_NOP << 24) | (TCPOPT_NOP << 16) |
-			       (TCPOPT_TIMESTAMP << 8) | TCPOLEN_TIMESTAMP);
-		*ptr++ = htonl(mytcp_ts_now(mtp));
-		*ptr++ = htonl(mtp->ts_recent);
-		len += 12;
+		o->tsval = mytcp_ts_now(mtp);
+		o->tsecr = mtp->ts_recent;
 	}
-	if (mtp->sack_ok && mtp->num_rcv_sacks && !datalen &&
-	    !(flags & TCPHDR_RST)) {
-		n = min_t(int, mtp->num_rcv_sacks, mtp->ts_ok ? 3 : 4);
-		*ptr++ = htonl((TCPOPT_NOP << 24) | (TCPOPT_NOP << 16) |
-			       (TCPOPT_SACK << 8) |
-			       (TCPOLEN_SACK_BASE + n * TCPOLEN_SACK_PERBLOCK));
-		for (i = 0; i < n; i++) {
-			*ptr++ = htonl(mtp->rcv_sack[i][0]);
-			*ptr++ = htonl(mtp->rcv_sack[i][1]);
-		}
-		len += 4 + n * 8;
+	o->sack_ok = mtp->sack_ok;
+	o->saw_wscale = mtp->wscale_ok;
+	o->wscale = mtp->rcv_wscale;
+	o->num_sacks = 0;
+	if (!(flags & TCPHDR_SYN) && mtp->sack_ok && mtp->num_rcv_sacks &&
+	    !datalen && !(flags & TCPHDR_RST)) {
+		o->num_sacks = mtp->num_rcv_sacks;
+		memcpy(o->sack, mtp->rcv_sack,
+		       o->num_sacks * sizeof(o->sack[0]));
 	}
-	return len;
 }
 
 /* Push the TCP header (and options) in front of the payload of skb. */
@@ -168,9 +126,12 @@ static void build_header(struct sock *sk, struct sk_buff *skb, u8 flags,
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
 	__be32 opts[MYTCP_MAX_OPT_LEN / 4];
-	unsigned int optlen = write_options(mtp, flags, skb->len, opts);
+	struct mytcp_opts o;
+	unsigned int optlen;
 	struct tcphdr *th;
 
+	fill_options(mtp, flags, skb->len, &o);
+	optlen = mytcp_write_options(&o, flags & TCPHDR_SYN, opts);
 	th = skb_push(skb, sizeof(*th) + optlen);
 	skb_reset_transport_header(skb);
 	memset(th, 0, sizeof(*th));

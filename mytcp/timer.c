@@ -31,6 +31,7 @@
  */
 #include <net/tcp.h>
 #include "mytcp.h"
+#include "rtt.h"
 #include "trace.h"
 
 static const char *const timer_names[MYTCP_T_MAX] = {
@@ -146,20 +147,8 @@ void mytcp_rtt_sample(struct sock *sk, u32 rtt_us)
 	if (!rtt_us)
 		rtt_us = 1;
 	mtp->rtt_last_us = rtt_us;
-	if (!mtp->srtt_us) {
-		mtp->srtt_us = rtt_us << 3;
-		mtp->rttvar_us = rtt_us << 1;	/* R/2, stored << 2 */
-	} else {
-		s32 err = rtt_us - (mtp->srtt_us >> 3);
-
-		/* RTTVAR = 3/4 RTTVAR + 1/4 |SRTT - R'| */
-		mtp->rttvar_us += abs(err) - (mtp->rttvar_us >> 2);
-		/* SRTT = 7/8 SRTT + 1/8 R' */
-		mtp->srtt_us += err;
-	}
-	/* RTO = SRTT + max(G, 4 * RTTVAR) */
-	mtp->rto_us = rto_bound(sk, (mtp->srtt_us >> 3) +
-				max_t(u32, mtp->rttvar_us, 1000));
+	mytcp_rtt_estimate(&mtp->srtt_us, &mtp->rttvar_us, rtt_us);
+	mtp->rto_us = rto_bound(sk, mytcp_rto_of(mtp->srtt_us, mtp->rttvar_us));
 }
 
 /* Re-arm (or stop) the RTO after the retransmit queue changed. */

@@ -88,6 +88,25 @@ if [ ${#kvers[@]} -eq 0 ]; then
 fi
 say "kernels: ${kvers[*]}"
 
+# ------------------------------------------------------ the unit tier
+# make unit first: the protocol's pure logic in user space, in seconds.
+# Each unit test counts in the totals (CHECK_UNIT=0 skips the tier).
+if [ -z "${CHECK_ARGS:-}" ] && [ "${CHECK_UNIT:-1}" = 1 ]; then
+	say "unit tests: make -C unit"
+	mkdir -p "$TOP/build"
+	make -s --no-print-directory -C "$TOP/unit" 2>&1 | tee "$TOP/build/unit.log"
+	line=$(grep -E '^unit: [0-9]+ passed, [0-9]+ failed' "$TOP/build/unit.log" | tail -n 1)
+	if [ -n "$line" ]; then
+		p=$(sed -E 's/^unit: ([0-9]+) passed, ([0-9]+) failed.*/\1/' <<<"$line")
+		f=$(sed -E 's/^unit: ([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
+	else
+		p=0 f=1
+	fi
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	summary+=("unit: $p passed, $f failed")
+fi
+
 # ---------------------------------------------------------- selftests
 build_selftests()
 {

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Sequence arithmetic (mytcp/seq.h), RFC 9293 3.4. */
+#include "unit.h"
+#include "seq.h"
+
+TEST(seq_before_plain)
+{
+	EXPECT(mytcp_before(1, 2));
+	EXPECT(!mytcp_before(2, 1));
+	EXPECT(!mytcp_before(5, 5));
+}
+
+TEST(seq_before_wraps)
+{
+	EXPECT(mytcp_before(0xfffffff0, 0x10));
+	EXPECT(!mytcp_before(0x10, 0xfffffff0));
+	EXPECT(mytcp_before(0xffffffff, 0));
+}
+
+TEST(seq_before_half_space)
+{
+	/* within 2^31 - 1 the order is defined; exactly 2^31 apart, both
+	 * read as "before" (the sign bit alone decides)
+	 */
+	EXPECT(mytcp_before(0, 0x7fffffff));
+	EXPECT(!mytcp_before(0x7fffffff, 0));
+	EXPECT(mytcp_before(0, 0x80000000));
+	EXPECT(mytcp_before(0x80000000, 0));
+}
+
+TEST(seq_after_is_mirror)
+{
+	EXPECT(mytcp_after(2, 1));
+	EXPECT(!mytcp_after(1, 2));
+	EXPECT(!mytcp_after(7, 7));
+	EXPECT(mytcp_after(0x10, 0xfffffff0));
+}
+
+TEST(seq_between_inclusive)
+{
+	EXPECT(mytcp_between(5, 5, 10));
+	EXPECT(mytcp_between(10, 5, 10));
+	EXPECT(mytcp_between(7, 5, 10));
+	EXPECT(!mytcp_between(4, 5, 10));
+	EXPECT(!mytcp_between(11, 5, 10));
+}
+
+TEST(seq_between_wraps)
+{
+	EXPECT(mytcp_between(2, 0xfffffff0, 0x10));
+	EXPECT(mytcp_between(0xfffffff8, 0xfffffff0, 0x10));
+	EXPECT(!mytcp_between(0x20, 0xfffffff0, 0x10));
+	EXPECT(!mytcp_between(0xffffffe0, 0xfffffff0, 0x10));
+}
+
+TEST(seq_between_single_point)
+{
+	EXPECT(mytcp_between(100, 100, 100));
+	EXPECT(!mytcp_between(101, 100, 100));
+	EXPECT(!mytcp_between(99, 100, 100));
+}
+
+TEST(seq_between_whole_space)
+{
+	/* hi = lo - 1: every sequence number is inside */
+	EXPECT(mytcp_between(0, 1, 0));
+	EXPECT(mytcp_between(0x80000000, 1, 0));
+	EXPECT(mytcp_between(1, 1, 0));
+}
