@@ -74,7 +74,7 @@ static void portres_free_work(struct work_struct *work)
 	 */
 	lock_sock(sk);
 	if (sk->sk_state == TCP_LISTEN)
-		smp_store_release(&sk->sk_state, TCP_CLOSE);
+		mytcp_state_store(sk, TCP_CLOSE);
 	release_sock(sk);
 	sock_release(res->sock);
 	kfree(res);
@@ -174,9 +174,9 @@ int mytcp_portres_listen(struct mytcp_portres *res)
 
 	lock_sock(rsk);
 	if (rsk->sk_state != TCP_LISTEN) {
-		smp_store_release(&rsk->sk_state, TCP_LISTEN);
+		mytcp_state_store(rsk, TCP_LISTEN);
 		if (rsk->sk_prot->get_port(rsk, inet_sk(rsk)->inet_num)) {
-			smp_store_release(&rsk->sk_state, TCP_CLOSE);
+			mytcp_state_store(rsk, TCP_CLOSE);
 			err = -EADDRINUSE;
 		}
 	}
@@ -191,7 +191,7 @@ void mytcp_portres_unlisten(struct mytcp_portres *res)
 
 	lock_sock(rsk);
 	if (rsk->sk_state == TCP_LISTEN)
-		smp_store_release(&rsk->sk_state, TCP_CLOSE);
+		mytcp_state_store(rsk, TCP_CLOSE);
 	release_sock(rsk);
 }
 
