@@ -29,6 +29,7 @@ from tcp_peer import (_unshare_net, check, conns, mytcp_socket, run_cases,
 
 NOBODY = 65534
 SO_REUSEPORT = getattr(socket, "SO_REUSEPORT", 15)
+MYTCP_REUSEPORT = 201       # uapi/mytcp.h: the same switch at IPPROTO_TCP
 
 
 def lo_up():
@@ -81,7 +82,9 @@ def mysock(reuse=False, reuseport=False, blocking=True):
     if reuse:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if reuseport:
-        s.setsockopt(socket.SOL_SOCKET, SO_REUSEPORT, 1)
+        # 6.1's socket core refuses SO_REUSEPORT for a non-inet family
+        # (sockopt.c): MYTCP_REUSEPORT is the same switch on both kernels.
+        s.setsockopt(socket.IPPROTO_TCP, MYTCP_REUSEPORT, 1)
     return s
 
 
