@@ -20,7 +20,7 @@ ktap_print_header
 ktap_set_plan 5
 
 KVER=$(uname -r)
-TOP=$(cd "$MYTCP_TOOLS_DIR/../.." && pwd)
+TOP=$(cd "$MYTCP_TOOLS_DIR/.." && pwd)
 MODDIR=$(readlink -f "/lib/modules/$KVER")
 OVL=$(mktemp -d)
 MOUNTED=
