@@ -52,6 +52,6 @@ int main(int argc, char **argv)
 			fail++;
 		}
 	}
-	printf("unit: %d passed, %d failed\n", pass, fail);
+	printf("c: %d passed, %d failed\n", pass, fail);
 	return fail ? 1 : 0;
 }
