@@ -40,6 +40,9 @@ import sys
 import time
 import traceback
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mytcp_sock  # noqa: E402  pylint: disable=wrong-import-position
+
 FIN, SYN, RST, PSH, ACK, URG = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20
 
 LOCAL = "10.0.9.1"		# the mytcp host (tun address)
@@ -467,8 +470,8 @@ _sockets = []
 
 
 def mytcp_family():
-    with open(MOD_DIR + "/parameters/family") as f:
-        return int(f.read())
+    """The family the loaded module registered (mytcp_sock.family())."""
+    return mytcp_sock.family()
 
 
 def mytcp_socket(blocking=False):

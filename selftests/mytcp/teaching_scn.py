@@ -21,7 +21,10 @@ import subprocess
 import sys
 import time
 
-FAM = int(open("/sys/module/mytcp/parameters/family").read())
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mytcp_sock  # noqa: E402  pylint: disable=wrong-import-position
+
+FAM = mytcp_sock.family()
 HOST = "127.0.0.1"
 MYTCP_INJECT = 200
 INJ = {"syn": 1, "synack": 2, "hsack": 4, "fin": 8, "finack": 16,

@@ -18,7 +18,10 @@ import struct
 import sys
 import time
 
-FAM = int(open("/sys/module/mytcp/parameters/family").read())
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mytcp_sock  # noqa: E402  pylint: disable=wrong-import-position
+
+FAM = mytcp_sock.family()
 HOST = "127.0.0.1"
 
 
