@@ -112,7 +112,6 @@ out:
  */
 int mytcp_disconnect(struct sock *sk)
 {
-	struct mytcp_sock *mtp = mytcp_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
 	int old = sk->sk_state;
 
@@ -142,11 +141,10 @@ int mytcp_disconnect(struct sock *sk)
 	inet->inet_dport = 0;
 	WRITE_ONCE(sk->sk_shutdown, 0);
 	sock_reset_flag(sk, SOCK_DONE);
-	mtp->fin_queued = 0;
-	mtp->fin_rcvd = 0;
-	mtp->srtt_us = 0;
-	mtp->retransmits = 0;
-	mtp->backoff = 0;
+	/* Every per-connection field as a fresh socket has it; the user's
+	 * options stay (as Linux's tcp_disconnect()).
+	 */
+	mytcp_init_conn(sk);
 	sk_dst_reset(sk);
 	return 0;
 }
