@@ -224,6 +224,10 @@ static int start_connect(struct sock *sk, struct sockaddr_in *sin)
 	mtp->highest_sack = mtp->iss;
 	mtp->rcv_wnd = 0;
 	mtp->retransmits = 0;
+	/* A disconnect's ECONNRESET is not this connection's (as Linux's
+	 * tcp_connect_init()).
+	 */
+	WRITE_ONCE(sk->sk_err, 0);
 	mytcp_set_state(sk, TCP_SYN_SENT);
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_ACTIVE_OPENS);
 	mytcp_send_syn(sk);

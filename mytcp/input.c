@@ -161,14 +161,15 @@ bool mytcp_oow_rate_limited(struct net *net, u64 *stamp)
 	u64 ms = READ_ONCE(mytcp_pernet(net)->invalid_ratelimit_ms);
 	u64 last = READ_ONCE(*stamp), now = ktime_get_ns();
 
-	if (ms && now - last < ms * NSEC_PER_MSEC)
-		goto limited;
-	if (cmpxchg64(stamp, last, now) != last)
-		goto limited;
+	if (!ms)
+		return false;
+	/* 0: nothing sent yet (the clock starts at boot) */
+	if ((last && now - last < ms * NSEC_PER_MSEC) ||
+	    cmpxchg64(stamp, last, now) != last) {
+		MYTCP_INC_STATS(net, MYTCP_STAT_OOW_RATE_LIMITED);
+		return true;
+	}
 	return false;
-limited:
-	MYTCP_INC_STATS(net, MYTCP_STAT_OOW_RATE_LIMITED);
-	return true;
 }
 
 /*

@@ -14,9 +14,9 @@
  * the table (twhash, dropped by whoever unlinks it), one for the queued
  * timer, one per lookup.  Fields are written once before insertion and
  * only read afterwards (but inj_finack, an atomic_t, and oow_stamp,
- * updated with cmpxchg64), so segments need no lock.  The last put frees it with kfree_rcu().  Namespace exit kills
- * every entry synchronously (hrtimer_cancel), so no timer of ours outlives
- * the module.
+ * updated with cmpxchg64), so segments need no lock.  The last put frees
+ * it with kfree_rcu().  Namespace exit kills every entry synchronously
+ * (hrtimer_cancel), so no timer of ours outlives the module.
  */
 #include <net/tcp.h>
 #include "mytcp.h"
