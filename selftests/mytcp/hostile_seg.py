@@ -398,15 +398,31 @@ def _open_with(peer, s, rport):
     return f
 
 
-def _same_as_fresh(peer, s, rport):
+# Linux's RTO depends on the measured RTT: only what it resets exactly.
+COMPARE_LINUX = ("state ca_state retransmits backoff snd_cwnd snd_ssthresh "
+                 "total_retrans bytes_retrans lost retrans bytes_sent "
+                 "bytes_acked bytes_received").split()
+
+
+def linux_socket():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setblocking(False)
+    _LINUX.append(s)
+    return s
+
+
+_LINUX = []
+
+
+def _same_as_fresh(peer, s, rport, new=mytcp_socket, keys=None):
     _open_with(peer, s, rport)
     got = tcp_info(s)
-    fresh = mytcp_socket()
+    fresh = new()
     fresh.bind((peer.local, 0))
     _open_with(peer, fresh, rport + 100)
     want = tcp_info(fresh)
-    bad = ["%s %d (fresh %d)" % (k, got[k], want[k]) for k in COMPARE
-           if got[k] != want[k]]
+    bad = ["%s %d (fresh %d)" % (k, got[k], want[k])
+           for k in keys or COMPARE if got[k] != want[k]]
     check(not bad, "after the re-connect TCP_INFO differs from a fresh "
           "socket's: " + ", ".join(bad))
 
@@ -415,9 +431,29 @@ def disconnect_resets(peer):
     """connect(AF_UNSPEC) after RTOs (backed-off RTO, cwnd 1, retransmit
     counts): the next connection starts like a fresh socket's; the user's
     options stay."""
+    _disconnect_resets(peer, mytcp_socket, COMPARE)
+
+
+def disconnect_resets_linux(peer):
+    """The same with Linux TCP (AF_INET): what it resets, mytcp too."""
+    try:
+        _disconnect_resets(peer, linux_socket, COMPARE_LINUX)
+    finally:
+        for x in _LINUX:
+            x.close()
+
+
+def _disconnect_resets(peer, new, keys):
     sysctl("rto_min_ms", 50)
     sysctl("rto_initial_ms", 100)
-    s, f = active_open(peer, 5000, syn_options=opt_mss(1000))
+    s = new()
+    s.bind((peer.local, 0))
+    r = connect_result(s, (peer.remote, 5000))
+    check(r == "EINPROGRESS", "connect: %s" % r)
+    f = peer.flow(s.getsockname()[1], 5000)
+    f.track(f.expect_flags(SYN))
+    f.send(SYN | ACK, options=opt_mss(1000))
+    f.expect_flags(ACK, pred=lambda x: x.ack == f.snd_nxt)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, 600)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 77)
@@ -449,12 +485,13 @@ def disconnect_resets(peer):
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 0)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, 0)
     info = tcp_info(s)
-    check(info["rto"] == 30000 * 1000 and info["snd_cwnd"] == 10 and
+    rto = 30000 * 1000 if new is mytcp_socket else 1000 * 1000
+    check(info["rto"] == rto and info["snd_cwnd"] == 10 and
           info["total_retrans"] == 0 and info["backoff"] == 0,
           "closed socket after disconnect: rto %d cwnd %d total_retrans %d"
           " backoff %d" % (info["rto"], info["snd_cwnd"],
                            info["total_retrans"], info["backoff"]))
-    _same_as_fresh(peer, s, 5001)
+    _same_as_fresh(peer, s, 5001, new, keys)
 
 
 def failed_connect_resets(peer):
@@ -504,6 +541,8 @@ CASES = [
     ("TIME_WAIT re-ACK storm: rate limited", tw_storm),
     ("connect(AF_UNSPEC): the next connection starts like a fresh socket",
      disconnect_resets),
+    ("connect(AF_UNSPEC) on Linux TCP: the same fields reset",
+     disconnect_resets_linux),
     ("failed connect: the next connection starts like a fresh socket",
      failed_connect_resets),
 ]
