@@ -131,6 +131,78 @@ static void mytcp_write_space(struct sock *sk)
 	rcu_read_unlock();
 }
 
+#define MTP_OFF(f)	offsetof(struct mytcp_sock, f)
+#define MTP_END(f)	offsetofend(struct mytcp_sock, f)
+
+static void zero_range(struct mytcp_sock *mtp, size_t from, size_t to)
+{
+	memset((char *)mtp + from, 0, to - from);
+}
+
+/*
+ * Per-connection state as a fresh socket has it.  mytcp_init_sock() and
+ * mytcp_disconnect() (connect(AF_UNSPEC), a failed connect) both use it,
+ * so a re-connect starts like a new socket (RTO, cwnd, ssthresh, recovery,
+ * statistics...), as after Linux's tcp_disconnect().
+ *
+ * Every field of struct mytcp_sock is per connection and zeroed here but
+ * for three kinds, which struct mytcp_sock keeps out of the zeroed ranges
+ * or which are saved here: the user's options (TCP_NODELAY, TCP_CORK,
+ * TCP_QUICKACK, TCP_MAXSEG, TCP_SYNCNT, TCP_USER_TIMEOUT, TCP_KEEP*,
+ * teaching mode; SO_* options live in struct sock); the timers and their
+ * deferred work; table linkage and listener queues, which other CPUs may
+ * touch.  A field added among the per-connection ones is reset without
+ * being listed.  Socket owned (or not yet visible), closed, queues empty,
+ * timers stopped.
+ */
+void mytcp_init_conn(struct sock *sk)
+{
+	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	u16 user_mss = mtp->user_mss;
+	bool nodelay = mtp->nodelay, cork = mtp->cork;
+	bool quickack = mtp->quickack, pingpong = mtp->pingpong;
+	u8 syn_retries = mtp->syn_retries, keepcnt = mtp->keepcnt;
+	u32 user_timeout_ms = mtp->user_timeout_ms;
+	u32 keepidle_s = mtp->keepidle_s, keepintvl_s = mtp->keepintvl_s;
+
+	/* The kept fields lie between the ranges, in this order. */
+	BUILD_BUG_ON(MTP_OFF(iss) != sizeof(struct inet_sock));
+	BUILD_BUG_ON(MTP_END(deferred) > MTP_OFF(icmp_mtu));
+	BUILD_BUG_ON(MTP_OFF(timers) > MTP_OFF(deferred));
+	BUILD_BUG_ON(MTP_END(inject) > MTP_OFF(challenge_stamp));
+	BUILD_BUG_ON(MTP_END(oow_stamp) > MTP_OFF(ehash_node));
+	BUILD_BUG_ON(MTP_END(child_node) > MTP_OFF(bytes_acked));
+
+	/* Sequence spaces, options, RTO, SACK, congestion, queues' state */
+	zero_range(mtp, MTP_OFF(iss), MTP_OFF(timers));
+	/* ICMP work; the handshake mark, challenge ACK and dupACK limits */
+	zero_range(mtp, MTP_OFF(icmp_mtu), MTP_OFF(inject));
+	zero_range(mtp, MTP_END(inject), MTP_OFF(ehash_node));
+	/* Statistics and whatever follows them */
+	zero_range(mtp, MTP_OFF(bytes_acked), sizeof(*mtp));
+
+	mtp->user_mss = user_mss;
+	mtp->nodelay = nodelay;
+	mtp->cork = cork;
+	mtp->quickack = quickack;
+	mtp->pingpong = pingpong;
+	mtp->syn_retries = syn_retries;
+	mtp->keepcnt = keepcnt;
+	mtp->user_timeout_ms = user_timeout_ms;
+	mtp->keepidle_s = keepidle_s;
+	mtp->keepintvl_s = keepintvl_s;
+
+	mtp->mss = MYTCP_DEFAULT_MSS;
+	mtp->rcv_mss = MYTCP_DEFAULT_MSS;
+	mtp->rcv_ratio = 128;
+	mtp->size_goal = MYTCP_DEFAULT_MSS;
+	mtp->rto_us = READ_ONCE(mn->rto_init_ms) * USEC_PER_MSEC;
+	mtp->cong = &mytcp_reno;
+	mtp->cong->init(mtp);
+	mtp->ooo_root = RB_ROOT;
+}
+
 void mytcp_init_sock(struct sock *sk)
 {
 	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
@@ -151,14 +223,7 @@ void mytcp_init_sock(struct sock *sk)
 	inet->mc_ttl = 1;
 	inet->pmtudisc = IP_PMTUDISC_WANT;
 
-	mtp->mss = MYTCP_DEFAULT_MSS;
-	mtp->rcv_mss = MYTCP_DEFAULT_MSS;
-	mtp->rcv_ratio = 128;
-	mtp->size_goal = MYTCP_DEFAULT_MSS;
-	mtp->rto_us = READ_ONCE(mn->rto_init_ms) * USEC_PER_MSEC;
-	mtp->cong = &mytcp_reno;
-	mtp->cong->init(mtp);
-	mtp->ooo_root = RB_ROOT;
+	mytcp_init_conn(sk);
 	spin_lock_init(&mtp->accept_lock);
 	INIT_LIST_HEAD(&mtp->syn_queue);
 	INIT_LIST_HEAD(&mtp->accept_queue);
@@ -444,6 +509,7 @@ static int __net_init mytcp_net_init(struct net *net)
 	mn->keepalive_intvl_s = 75;
 	mn->keepalive_probes = 9;
 	mn->challenge_ack_limit = MYTCP_CHALLENGE_PER_SEC;
+	mn->invalid_ratelimit_ms = MYTCP_INVALID_RATELIMIT_MS;
 	mn->rmem_default = 1 << 20;
 	mn->wmem_default = 1 << 20;
 	mn->fin_timeout_s = 60;

@@ -112,7 +112,6 @@ out:
  */
 int mytcp_disconnect(struct sock *sk)
 {
-	struct mytcp_sock *mtp = mytcp_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
 	int old = sk->sk_state;
 
@@ -142,11 +141,10 @@ int mytcp_disconnect(struct sock *sk)
 	inet->inet_dport = 0;
 	WRITE_ONCE(sk->sk_shutdown, 0);
 	sock_reset_flag(sk, SOCK_DONE);
-	mtp->fin_queued = 0;
-	mtp->fin_rcvd = 0;
-	mtp->srtt_us = 0;
-	mtp->retransmits = 0;
-	mtp->backoff = 0;
+	/* Every per-connection field as a fresh socket has it; the user's
+	 * options stay (as Linux's tcp_disconnect()).
+	 */
+	mytcp_init_conn(sk);
 	sk_dst_reset(sk);
 	return 0;
 }
@@ -226,6 +224,10 @@ static int start_connect(struct sock *sk, struct sockaddr_in *sin)
 	mtp->highest_sack = mtp->iss;
 	mtp->rcv_wnd = 0;
 	mtp->retransmits = 0;
+	/* A disconnect's ECONNRESET is not this connection's (as Linux's
+	 * tcp_connect_init()).
+	 */
+	WRITE_ONCE(sk->sk_err, 0);
 	mytcp_set_state(sk, TCP_SYN_SENT);
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_ACTIVE_OPENS);
 	mytcp_send_syn(sk);

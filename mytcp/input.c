@@ -77,6 +77,62 @@ static void drop_reason(struct sock *sk, struct sk_buff *skb, int item,
 	trace_mytcp_drop(sk, skb, why);
 }
 
+/*
+ * May we answer an invalid segment (out of window, PAWS-failed, a SYN in a
+ * synchronized state, anything reaching TIME_WAIT)?  At most one such ACK
+ * per net.mytcp.invalid_ratelimit_ms per socket or TIME_WAIT entry (*stamp:
+ * when the last one went), so two endpoints that disagree about the
+ * sequence space cannot keep ACKing each other's ACKs at full speed
+ * (Linux: tcp_oow_rate_limited(), sysctl tcp_invalid_ratelimit).  True:
+ * rate limited, do not send (OOWRateLimited counts it).  cmpxchg64: a
+ * TIME_WAIT entry is not locked, and of concurrent callers only one wins.
+ */
+bool mytcp_oow_rate_limited(struct net *net, u64 *stamp)
+{
+	u64 ms = READ_ONCE(mytcp_pernet(net)->invalid_ratelimit_ms);
+	u64 last = READ_ONCE(*stamp), now = ktime_get_ns();
+
+	if (!ms)
+		return false;
+	/* 0: nothing sent yet (the clock starts at boot) */
+	if ((last && now - last < ms * NSEC_PER_MSEC) ||
+	    cmpxchg64(stamp, last, now) != last) {
+		MYTCP_INC_STATS(net, MYTCP_STAT_OOW_RATE_LIMITED);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * A duplicate ACK for a segment that failed the sequence check: rate
+ * limited, except for one carrying data without SYN (as Linux): it is a
+ * retransmission whose ACK was lost, the ACK brings the peer up to date,
+ * and data does not loop between two endpoints as pure ACKs can.
+ */
+static void send_oow_ack(struct sock *sk, struct sk_buff *skb)
+{
+	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+
+	if ((cb->end_seq != cb->seq && !(cb->flags & TCPHDR_SYN)) ||
+	    !mytcp_oow_rate_limited(sock_net(sk), &mytcp_sk(sk)->oow_stamp))
+		mytcp_send_ack(sk);
+}
+
+/*
+ * RFC 7323 4.3 and Appendix D: TS.Recent takes SEG.TSval only from a
+ * segment that passed the sequence check and whose ACK is acceptable, that
+ * covers the last ACK we sent (SEG.SEQ <= Last.ACK.sent), and never moves
+ * back (a pure ACK is exempt from PAWS; Linux: tcp_replace_ts_recent()).
+ * A segment with a forged ACK therefore cannot poison it.
+ */
+static void replace_ts_recent(struct mytcp_sock *mtp,
+			      const struct mytcp_opts *opts, u32 seq)
+{
+	if (mtp->ts_ok && opts->saw_ts && !after(seq, mtp->rcv_wup) &&
+	    (s32)(opts->tsval - mtp->ts_recent) >= 0)
+		mtp->ts_recent = opts->tsval;
+}
+
 /* Peer reset us: RFC 9293 3.10.7.4 second check, per state. */
 static void reset_received(struct sock *sk)
 {
@@ -743,7 +799,9 @@ static int synchronized_rcv(struct sock *sk, struct sk_buff *skb,
 	if (mtp->ts_ok && opts->saw_ts && !th->rst &&
 	    cb->end_seq != cb->seq &&
 	    (s32)(opts->tsval - mtp->ts_recent) < 0) {
-		mytcp_send_ack(sk);
+		/* An old duplicate by definition: rate limited, data too. */
+		if (!mytcp_oow_rate_limited(net, &mtp->oow_stamp))
+			mytcp_send_ack(sk);
 		drop_reason(sk, skb, MYTCP_STAT_DROP_PAWS, "paws");
 		goto drop;
 	}
@@ -752,7 +810,10 @@ static int synchronized_rcv(struct sock *sk, struct sk_buff *skb,
 		if (!th->rst) {
 			if (sk->sk_state == TCP_SYN_RECV && syn &&
 			    cb->seq == mtp->irs) {
-				mytcp_retransmit_head(sk); /* SYN again */
+				/* SYN again: SYN-ACK again, rate limited */
+				if (!mytcp_oow_rate_limited(net,
+							    &mtp->oow_stamp))
+					mytcp_retransmit_head(sk);
 			} else {
 				/* A SYN-ACK again: our handshake ACK was
 				 * lost, and this ACK completes it instead
@@ -760,7 +821,7 @@ static int synchronized_rcv(struct sock *sk, struct sk_buff *skb,
 				 */
 				if (syn && th->ack && cb->seq == mtp->irs)
 					mtp->hs_ack_pending = 1;
-				mytcp_send_ack(sk);
+				send_oow_ack(sk, skb);
 			}
 		}
 		drop_reason(sk, skb, MYTCP_STAT_DROP_NOT_ACCEPTABLE,
@@ -768,11 +829,7 @@ static int synchronized_rcv(struct sock *sk, struct sk_buff *skb,
 		goto drop;
 	}
 	mtp->last_rcv_ns = ktime_get_ns();
-	/* RFC 7323 4.3: remember the timestamp of the segment that
-	 * carries the next expected byte (SEG.SEQ <= Last.ACK.sent).
-	 */
-	if (mtp->ts_ok && opts->saw_ts && !after(cb->seq, mtp->rcv_wup))
-		mtp->ts_recent = opts->tsval;
+	/* TS.Recent waits for an acceptable ACK (replace_ts_recent()). */
 	/* Second: RST (RFC 5961 3.2). */
 	if (th->rst) {
 		if (cb->seq == mtp->rcv_nxt)
@@ -781,9 +838,12 @@ static int synchronized_rcv(struct sock *sk, struct sk_buff *skb,
 			send_challenge_ack(sk);
 		goto drop;
 	}
-	/* Fourth: SYN in a synchronized state (RFC 5961 4.2). */
+	/* Fourth: SYN in a synchronized state (RFC 5961 4.2); a stream of
+	 * them is rate limited like other invalid segments (as Linux).
+	 */
 	if (syn) {
-		send_challenge_ack(sk);
+		if (!mytcp_oow_rate_limited(net, &mtp->oow_stamp))
+			send_challenge_ack(sk);
 		goto drop;
 	}
 	/* Fifth: ACK. */
@@ -794,6 +854,7 @@ static int synchronized_rcv(struct sock *sk, struct sk_buff *skb,
 			mytcp_send_reset_reply(net, skb);
 			goto drop;
 		}
+		replace_ts_recent(mtp, opts, cb->seq);
 		mytcp_set_state(sk, TCP_ESTABLISHED);
 		mtp->snd_wl1 = cb->seq;
 		mtp->snd_wl2 = ack;
@@ -824,6 +885,7 @@ static int synchronized_rcv(struct sock *sk, struct sk_buff *skb,
 			send_challenge_ack(sk);
 			goto drop;
 		}
+		replace_ts_recent(mtp, opts, cb->seq);
 		mytcp_ack_update(sk, ack, ntohs(th->window), cb->seq, opts);
 	}
 	switch (sk->sk_state) {

@@ -44,13 +44,17 @@
 extern int mytcp_family;
 
 /* ---- constants ---- */
-#define MYTCP_MIN_MSS		88	/* well above the CVE-2019-11479 floor of 48 */
+/* Floor of the payload per segment, after options (mytcp_sync_mss()):
+ * well above the CVE-2019-11479 floor of 48.
+ */
+#define MYTCP_MIN_MSS		88
 #define MYTCP_DEFAULT_MSS	536
 /* TIME_WAIT entries per netns by default: half of table.c's 2^17 buckets */
 #define MYTCP_MAX_TW_DEFAULT	65536
 #define MYTCP_INIT_CWND		10	/* RFC 6928 */
 #define MYTCP_DELACK_NS		(40 * NSEC_PER_MSEC)
 #define MYTCP_CHALLENGE_PER_SEC	10	/* per-socket challenge ACK limit */
+#define MYTCP_INVALID_RATELIMIT_MS 500	/* dupACKs to invalid segments */
 
 /* ---- per network namespace ---- */
 enum mytcp_stat_item {
@@ -85,6 +89,7 @@ enum mytcp_stat_item {
 	MYTCP_STAT_ICMP_ERRORS,
 	MYTCP_STAT_DROP_INJECTED,	/* teaching mode (inject.c) */
 	MYTCP_STAT_TW_OVERFLOW,		/* closed without TIME_WAIT: full */
+	MYTCP_STAT_OOW_RATE_LIMITED,	/* dupACK not sent: invalid_ratelimit */
 	MYTCP_STAT_MAX
 };
 
@@ -102,6 +107,7 @@ struct mytcp_net {
 	int keepalive_intvl_s;
 	int keepalive_probes;
 	int challenge_ack_limit;
+	int invalid_ratelimit_ms;	/* mytcp_oow_rate_limited() */
 	int rmem_default;
 	int wmem_default;
 	int fin_timeout_s;
@@ -202,7 +208,15 @@ struct mytcp_bind_ent {
 	u8 res_released;		/* last put: mytcp_portres_sync() */
 };
 
-/* ---- the connection ---- */
+/*
+ * ---- the connection ----
+ * Fields are per connection: mytcp_init_conn() zeroes them (socket
+ * creation, disconnect), except the user's options it saves (user_mss,
+ * nodelay, cork, quickack, pingpong, syn_retries, user_timeout_ms, keep*)
+ * and what lies outside its ranges: timers..deferred, inject, and
+ * ehash_node..child_node.  Put a field that must survive a disconnect
+ * there (or save it in mytcp_init_conn()).
+ */
 struct mytcp_sock {
 	struct inet_sock inet;		/* must be first */
 
@@ -310,6 +324,8 @@ struct mytcp_sock {
 	/* RFC 5961 challenge ACK rate limit */
 	u64 challenge_stamp;
 	u32 challenge_count;
+	/* Last ACK to an invalid segment (mytcp_oow_rate_limited()) */
+	u64 oow_stamp;
 
 	/* Hash linkage (table.c) */
 	struct hlist_node ehash_node;
@@ -391,6 +407,7 @@ struct mytcp_tw {
 	u8 ts_ok:1, dead:1;
 	u8 rcv_wscale;
 	atomic_t inj_finack;		/* teaching mode: ACKs to withhold */
+	u64 oow_stamp;			/* last ACK sent (cmpxchg64) */
 	refcount_t refcnt;
 	struct hrtimer timer;
 	struct rcu_head rcu;
@@ -407,6 +424,7 @@ extern struct proto mytcp_prot;
 void mytcp_set_state(struct sock *sk, int state);
 void mytcp_done(struct sock *sk);
 void mytcp_init_sock(struct sock *sk);
+void mytcp_init_conn(struct sock *sk);
 void mytcp_purge_rcv_queues(struct sock *sk);
 void mytcp_custom_sockopt(struct socket *sock);
 bool mytcp_close_state(struct sock *sk);
@@ -480,6 +498,7 @@ int mytcp_rcv_state_process(struct sock *sk, struct sk_buff *skb);
 void mytcp_ooo_purge(struct sock *sk);
 bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
 		      const struct mytcp_opts *opts);
+bool mytcp_oow_rate_limited(struct net *net, u64 *stamp);
 
 /* output.c */
 u32 mytcp_select_window(struct sock *sk);

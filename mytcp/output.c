@@ -504,11 +504,17 @@ void mytcp_retransmit_head(struct sock *sk)
 	trace_mytcp_retransmit(sk, skb);
 }
 
-/* Effective send MSS from the peer's option, the path and TCP_MAXSEG. */
+/*
+ * Effective send MSS (payload per segment) from the peer's option, the
+ * path and TCP_MAXSEG, less our options, and never below MYTCP_MIN_MSS:
+ * a peer announcing MSS 1..11 with timestamps, or a tiny path MTU, gets
+ * segments of MYTCP_MIN_MSS bytes (as Linux's tcp_min_snd_mss,
+ * CVE-2019-11479), never an underflow.  Signed arithmetic throughout.
+ */
 void mytcp_sync_mss(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
-	u32 mss = mtp->peer_mss ? mtp->peer_mss : MYTCP_DEFAULT_MSS;
+	int mss = mtp->peer_mss ? mtp->peer_mss : MYTCP_DEFAULT_MSS;
 	struct dst_entry *dst;
 
 	/* A new child is not locked yet (its listener is): RCU, not the
@@ -517,15 +523,15 @@ void mytcp_sync_mss(struct sock *sk)
 	rcu_read_lock();
 	dst = __sk_dst_get(sk);
 	if (dst)
-		mss = min_t(u32, mss, dst_mtu(dst) - sizeof(struct iphdr) -
-			    sizeof(struct tcphdr));
+		mss = min_t(int, mss, (int)dst_mtu(dst) -
+			    (int)(sizeof(struct iphdr) + sizeof(struct tcphdr)));
 	rcu_read_unlock();
 	if (mtp->user_mss)
-		mss = min_t(u32, mss, mtp->user_mss);
+		mss = min_t(int, mss, mtp->user_mss);
 	/* The MSS option counts no options (RFC 6691): ours come off. */
 	if (mtp->ts_ok)
 		mss -= MYTCP_TS_LEN;
-	mtp->mss = max_t(u32, mss, MYTCP_MIN_MSS);
+	mtp->mss = clamp_t(int, mss, MYTCP_MIN_MSS, U16_MAX);
 	/* A write-queue skb holds whole segments within a 64 KiB
 	 * allocation; GSO cuts it on the way out.
 	 */

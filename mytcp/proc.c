@@ -51,6 +51,7 @@ static const char *const stat_names[MYTCP_STAT_MAX] = {
 	[MYTCP_STAT_ICMP_ERRORS] = "IcmpErrors",
 	[MYTCP_STAT_DROP_INJECTED] = "DropInjected",
 	[MYTCP_STAT_TW_OVERFLOW] = "TimeWaitOverflow",
+	[MYTCP_STAT_OOW_RATE_LIMITED] = "OOWRateLimited",
 };
 
 static int stat_show(struct seq_file *seq, void *v)
@@ -235,6 +236,8 @@ static const struct ctl_table mytcp_sysctl_template[] = {
 	MN_INT("keepalive_probes", keepalive_probes, &one, &k127),
 	MN_INT("challenge_ack_limit", challenge_ack_limit, SYSCTL_ZERO,
 	       SYSCTL_INT_MAX),
+	MN_INT("invalid_ratelimit_ms", invalid_ratelimit_ms, SYSCTL_ZERO,
+	       &k60k),
 	MN_INT("rmem_default", rmem_default, &k4096, &k64m),
 	MN_INT("wmem_default", wmem_default, &k4096, &k64m),
 	MN_INT("fin_timeout", fin_timeout_s, &one, &k3600),

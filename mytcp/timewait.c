@@ -13,10 +13,10 @@
  * Locking and lifetime: an entry is reference counted: one reference for
  * the table (twhash, dropped by whoever unlinks it), one for the queued
  * timer, one per lookup.  Fields are written once before insertion and
- * only read afterwards (but inj_finack, an atomic_t), so segments need
- * no lock.  The last put frees it with kfree_rcu().  Namespace exit kills
- * every entry synchronously (hrtimer_cancel), so no timer of ours outlives
- * the module.
+ * only read afterwards (but inj_finack, an atomic_t, and oow_stamp,
+ * updated with cmpxchg64), so segments need no lock.  The last put frees
+ * it with kfree_rcu().  Namespace exit kills every entry synchronously
+ * (hrtimer_cancel), so no timer of ours outlives the module.
  */
 #include <net/tcp.h>
 #include "mytcp.h"
@@ -141,13 +141,18 @@ int mytcp_tw_rcv(struct mytcp_tw *tw, struct sk_buff *skb)
 		if (hrtimer_try_to_cancel(&tw->timer) == 1)
 			hrtimer_start(&tw->timer, ns_to_ktime(tw_len_ns(net)),
 				      HRTIMER_MODE_REL_SOFT);
-		if (!mytcp_inject_tw_drop(tw, skb))
+		if (!mytcp_inject_tw_drop(tw, skb) &&
+		    !mytcp_oow_rate_limited(net, &tw->oow_stamp))
 			mytcp_send_ack_reply(net, skb, tw->snd_nxt,
 					     tw->rcv_nxt, tw->rcv_wnd, tw);
 		goto drop;
 	}
-	/* Anything else but a bare ACK draws an ACK. */
-	if (th->syn || th->fin || cb->end_seq != cb->seq)
+	/* Anything else but a bare ACK draws an ACK.  Every ACK of a
+	 * TIME_WAIT entry is rate limited: the peer's retransmissions need
+	 * one now and then, a stream of segments no more.
+	 */
+	if ((th->syn || th->fin || cb->end_seq != cb->seq) &&
+	    !mytcp_oow_rate_limited(net, &tw->oow_stamp))
 		mytcp_send_ack_reply(net, skb, tw->snd_nxt, tw->rcv_nxt,
 				     tw->rcv_wnd, tw);
 drop:

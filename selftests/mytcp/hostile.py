@@ -284,6 +284,9 @@ def rst_exact(peer):
 
 
 def syn_in_established(peer):
+    # Two SYNs in a row: without invalid_ratelimit_ms (hostile_seg.py
+    # tests it) both draw their challenge ACK.
+    sysctl("invalid_ratelimit_ms", 0)
     s, f = active_open(peer, 5000)
     d = StatDelta()
     f.send(SYN, seq=f.snd_nxt + 10, options=opt_mss(1400), advance=False)
@@ -312,6 +315,7 @@ def out_of_window_rst(peer):
 
 
 def out_of_window_syn(peer):
+    sysctl("invalid_ratelimit_ms", 0)	# see syn_in_established
     s, f = active_open(peer, 5000)
     d = StatDelta()
     for off in (-FAR, FAR):

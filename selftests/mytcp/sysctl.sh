@@ -32,6 +32,7 @@ keepalive_time 7200 1 32767
 keepalive_intvl 75 1 32767
 keepalive_probes 9 1 127
 challenge_ack_limit 10 0 2147483647
+invalid_ratelimit_ms 500 0 60000
 rmem_default 1048576 4096 67108864
 wmem_default 1048576 4096 67108864
 fin_timeout 60 1 3600
