@@ -173,10 +173,13 @@ bool mytcp_sack_process(struct sock *sk, const struct mytcp_opts *opts)
 			cb->sacked |= MYTCP_SACKED_ACKED;
 			cb->sacked &= ~MYTCP_SACKED_RETRANS;
 			mtp->sacked_bytes += skb->len;
+			/* What was marked, not what the block said: the
+			 * part of a segment it covered counts for nothing.
+			 */
+			if (after(cb->end_seq, mtp->highest_sack))
+				mtp->highest_sack = cb->end_seq;
 			fresh = true;
 		}
-		if (after(e, mtp->highest_sack))
-			mtp->highest_sack = e;
 	}
 	return fresh;
 }
