@@ -10,11 +10,10 @@
  * Sender: write-queue skbs fully inside a reported block are marked
  * SACKED (skbs straddling a block edge are split first, at a segment
  * boundary: a block that covers part of a segment does not mark that
- * part).  The pipe during
- * recovery is the data sent beyond the highest SACKed byte plus the
- * retransmissions in flight: every unSACKed hole below the highest SACK is
- * presumed lost and is retransmitted once per recovery while the pipe is
- * below cwnd.  Work per ACK is bounded (CVE-2019-11477/8 class): at most
+ * part).  The pipe during recovery is the data sent beyond the highest
+ * SACKed byte plus the retransmissions in flight: every unSACKed hole
+ * below the highest SACK is presumed lost and is retransmitted once per
+ * recovery while the pipe is below cwnd.  Work per ACK is bounded (CVE-2019-11477/8 class): at most
  * MYTCP_SACK_BUDGET skbs visited and MYTCP_SACK_SPLITS splits, a split
  * moves page fragments and copies no payload, and blocks outside
  * [SND.UNA, SND.MAX] are ignored.  Memory is bounded too: splits stop

@@ -5,9 +5,9 @@
  * sendmsg copies into page fragments (sk_page_frag()) attached to the tail
  * skb of the write queue, or to a new one, up to the size goal, and
  * pushes; it blocks, or returns EAGAIN, while sk_wmem_queued is at
- * sk_sndbuf.  recvmsg copies from the receive
- * queue from copied_seq on (MSG_PEEK leaves it), honours SO_RCVLOWAT and
- * MSG_WAITALL, and announces a window that grew.  poll reports what
+ * sk_sndbuf.  recvmsg copies from the receive queue from copied_seq on
+ * (MSG_PEEK leaves it), honours SO_RCVLOWAT and MSG_WAITALL, and
+ * announces a window that grew.  poll reports what
  * Linux's tcp_poll reports.
  *
  * Locking: lock_sock() around queue work; poll reads lockless.
