@@ -665,9 +665,11 @@ bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
 					if (!cb->retrans && cb->sent_ns)
 						rtt_ns = now - cb->sent_ns;
 					n = min(n, skb->len);
-					mytcp_sack_forget(sk, skb, n);
-					__skb_pull(skb, n);
-					cb->seq = ack;
+					/* No memory: left whole, resent whole. */
+					if (!mytcp_trim_head(sk, skb, n)) {
+						mytcp_sack_forget(sk, skb, n);
+						cb->seq = ack;
+					}
 				}
 				break;
 			}

@@ -90,6 +90,7 @@ enum mytcp_stat_item {
 	MYTCP_STAT_DROP_INJECTED,	/* teaching mode (inject.c) */
 	MYTCP_STAT_TW_OVERFLOW,		/* closed without TIME_WAIT: full */
 	MYTCP_STAT_OOW_RATE_LIMITED,	/* dupACK not sent: invalid_ratelimit */
+	MYTCP_STAT_WQUEUE_TOO_BIG,	/* SACK split refused: sk_wmem_queued */
 	MYTCP_STAT_MAX
 };
 
@@ -518,6 +519,7 @@ void mytcp_retransmit_head(struct sock *sk);
 void mytcp_send_probe(struct sock *sk, bool keepalive);
 void mytcp_sync_mss(struct sock *sk);
 int mytcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len);
+int mytcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len);
 u32 mytcp_ts_now(const struct mytcp_sock *mtp);
 struct sk_buff *mytcp_alloc_skb(struct sock *sk, unsigned int size, gfp_t gfp);
 u32 mytcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);

@@ -2,9 +2,10 @@
 /*
  * mytcp: output - the segment builder and everything that transmits.
  *
- * Data waits on sk->sk_write_queue as skbs of at most one MSS, in sequence
- * order; skbs before mtp->send_head have been sent and are not yet
- * acknowledged (the retransmit queue).  Transmission sends a clone (or a
+ * Data waits on sk->sk_write_queue as skbs of up to the size goal (the
+ * payload in page fragments, the linear part only room for headers), in
+ * sequence order; skbs before mtp->send_head have been sent and are not
+ * yet acknowledged (the retransmit queue).  Transmission sends a clone (or a
  * copy when an earlier clone is still in flight) with the TCP header and
  * options written once into the headroom, checksum left to the device
  * (CHECKSUM_PARTIAL; the core computes it in software where the device
@@ -365,18 +366,71 @@ static bool nagle_blocks(struct sock *sk, struct sk_buff *skb, u32 len)
 }
 
 /*
- * Split skb (linear) after len bytes; the rest becomes a new skb right
- * after it on the write queue.  FIN and PSH move to the rest; transmit
- * time and marks are copied, so sent skbs (SACK) split too.
+ * A clone still in flight shares the fragment array: unshare it before
+ * changing the fragments (only the header is copied; the payload pages
+ * gain a reference).  truesize stays what sk_wmem_queued was charged.
+ */
+static int unclone_keep_truesize(struct sk_buff *skb)
+{
+	unsigned int truesize = skb->truesize;
+	int err;
+
+	if (!skb_cloned(skb))
+		return 0;
+	err = pskb_expand_head(skb, 0, 0, GFP_ATOMIC);
+	skb->truesize = truesize;
+	return err;
+}
+
+/*
+ * What splitting sent skbs (SACK) may take sk_wmem_queued to: twice
+ * sk_sndbuf, and at least sk_sndbuf plus two 64 KiB skbs so that small
+ * buffers still split (cf. LINUX_MIB_TCPWQUEUETOOBIG in tcp_fragment()).
+ */
+static u64 split_limit(const struct sock *sk)
+{
+	u64 sndbuf = READ_ONCE(sk->sk_sndbuf);
+
+	return sndbuf + max_t(u64, sndbuf, 2 * SKB_TRUESIZE(SZ_64K));
+}
+
+/*
+ * Split skb after len bytes (0 < len < skb->len); the rest becomes a new
+ * skb right after it on the write queue.  The payload is in page
+ * fragments (sendmsg): skb_split() moves them, sharing at most one page,
+ * and copies no payload; the truesize of the bytes moves with them, so
+ * sk_wmem_queued grows by the new skb's header only.  FIN and PSH move to
+ * the rest; transmit time and marks are copied, so sent skbs (SACK) split
+ * too.  A sent skb (not send_head) is not split when that would take
+ * sk_wmem_queued past split_limit(): -ENOBUFS, counted as WqueueTooBig.
  */
 int mytcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len)
 {
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb), *ncb;
+	bool sent = skb != mytcp_sk(sk)->send_head;
+	u64 limit = split_limit(sk);
+	u32 lin, moved;
 	struct sk_buff *buff;
 
-	buff = mytcp_alloc_skb(sk, skb->len - len, GFP_ATOMIC);
+	if (WARN_ON_ONCE(!len || len >= skb->len))
+		return -EINVAL;
+	if (sent && sk->sk_wmem_queued >= limit)
+		goto too_big;
+	if (unclone_keep_truesize(skb))
+		return -ENOMEM;
+	/* Linear bytes past len are copied (none: sendmsg fills pages). */
+	lin = skb_headlen(skb) > len ? skb_headlen(skb) - len : 0;
+	buff = mytcp_alloc_skb(sk, lin, GFP_ATOMIC);
 	if (!buff)
 		return -ENOMEM;
+	if (sent && sk->sk_wmem_queued + buff->truesize > limit) {
+		kfree_skb(buff);
+		goto too_big;
+	}
+	sk_wmem_queued_add(sk, buff->truesize);
+	moved = skb->len - len - lin;
+	buff->truesize += moved;
+	skb->truesize -= moved;
 	skb_split(skb, buff, len);
 	ncb = MYTCP_SKB_CB(buff);
 	ncb->seq = cb->seq + len;
@@ -388,8 +442,56 @@ int mytcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len)
 	cb->end_seq = ncb->seq;
 	cb->flags &= ~(TCPHDR_FIN | TCPHDR_PSH);
 	__skb_queue_after(&sk->sk_write_queue, skb, buff);
-	sk_wmem_queued_add(sk, buff->truesize);
 	atomic_inc(&mytcp_live_skbs);
+	return 0;
+
+too_big:
+	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_WQUEUE_TOO_BIG);
+	return -ENOBUFS;
+}
+
+/*
+ * Drop the first len (acknowledged) bytes of skb's payload without
+ * copying: linear bytes are pulled, whole fragments released and the
+ * first one kept shortened (cf. tcp_trim_head()).  The fragment bytes'
+ * truesize leaves sk_wmem_queued.  On -ENOMEM (a clone in flight could
+ * not be unshared) skb is as it was.
+ */
+int mytcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len)
+{
+	struct skb_shared_info *shinfo = skb_shinfo(skb);
+	u32 head = min(len, skb_headlen(skb)), eat = len - head;
+	int i, k = 0;
+
+	if (eat && unclone_keep_truesize(skb))
+		return -ENOMEM;
+	__skb_pull(skb, head);
+	if (!eat)
+		return 0;
+	shinfo = skb_shinfo(skb);	/* unclone may have moved it */
+	for (i = 0; i < shinfo->nr_frags; i++) {
+		u32 size = skb_frag_size(&shinfo->frags[i]);
+
+		if (size <= eat) {
+			/* sendmsg's pages: never page_pool ones */
+			put_page(skb_frag_page(&shinfo->frags[i]));
+			eat -= size;
+			continue;
+		}
+		shinfo->frags[k] = shinfo->frags[i];
+		if (eat) {
+			skb_frag_off_add(&shinfo->frags[k], eat);
+			skb_frag_size_sub(&shinfo->frags[k], eat);
+			eat = 0;
+		}
+		k++;
+	}
+	shinfo->nr_frags = k;
+	eat = len - head;
+	skb->data_len -= eat;
+	skb->len -= eat;
+	skb->truesize -= eat;
+	sk_wmem_queued_add(sk, -(int)eat);
 	return 0;
 }
 

@@ -52,6 +52,7 @@ static const char *const stat_names[MYTCP_STAT_MAX] = {
 	[MYTCP_STAT_DROP_INJECTED] = "DropInjected",
 	[MYTCP_STAT_TW_OVERFLOW] = "TimeWaitOverflow",
 	[MYTCP_STAT_OOW_RATE_LIMITED] = "OOWRateLimited",
+	[MYTCP_STAT_WQUEUE_TOO_BIG] = "WqueueTooBig",
 };
 
 static int stat_show(struct seq_file *seq, void *v)

@@ -8,13 +8,18 @@
  * ride on pure ACKs only, so data segments never outgrow the MSS.
  *
  * Sender: write-queue skbs fully inside a reported block are marked
- * SACKED (skbs straddling a block edge are split first).  The pipe during
- * recovery is the data sent beyond the highest SACKed byte plus the
- * retransmissions in flight: every unSACKed hole below the highest SACK is
- * presumed lost and is retransmitted once per recovery while the pipe is
- * below cwnd.  Work per ACK is bounded (CVE-2019-11477/8 class): at most
- * MYTCP_SACK_BUDGET skbs visited and MYTCP_SACK_SPLITS splits, and blocks
- * outside [SND.UNA, SND.MAX] are ignored.
+ * SACKED (skbs straddling a block edge are split first, at a segment
+ * boundary: a block that covers part of a segment does not mark that
+ * part).  The pipe during recovery is the data sent beyond the highest
+ * SACKed byte plus the retransmissions in flight: every unSACKed hole
+ * below the highest SACK is presumed lost and is retransmitted once per
+ * recovery while the pipe is below cwnd.  Work per ACK is bounded (CVE-2019-11477/8 class): at most
+ * MYTCP_SACK_BUDGET skbs visited and MYTCP_SACK_SPLITS splits, a split
+ * moves page fragments and copies no payload, and blocks outside
+ * [SND.UNA, SND.MAX] are ignored.  Memory is bounded too: splits stop
+ * when sk_wmem_queued would pass twice sk_sndbuf (mytcp_fragment(),
+ * counted as WqueueTooBig), and whole-segment cuts leave at most one skb
+ * per segment.
  *
  * Locking: everything runs with the socket owned.
  */
@@ -110,6 +115,7 @@ bool mytcp_sack_process(struct sock *sk, const struct mytcp_opts *opts)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	int budget = MYTCP_SACK_BUDGET, splits = MYTCP_SACK_SPLITS, i;
+	u32 mss = max_t(u32, mtp->mss, 1);
 	bool fresh = false;
 
 	if (!mtp->sack_ok)
@@ -117,6 +123,7 @@ bool mytcp_sack_process(struct sock *sk, const struct mytcp_opts *opts)
 	for (i = 0; i < opts->num_sacks; i++) {
 		u32 s = opts->sack[i][0], e = opts->sack[i][1];
 		struct sk_buff *skb;
+		u32 cut;
 
 		/* D-SACKs and blocks outside what we sent: ignored. */
 		if (!after(e, s) || !after(s, mtp->snd_una) ||
@@ -133,28 +140,45 @@ bool mytcp_sack_process(struct sock *sk, const struct mytcp_opts *opts)
 				break;
 			if (cb->sacked & MYTCP_SACKED_ACKED)
 				continue;
+			/* Cuts fall on whole segments from the skb's start
+			 * (cf. tcp_match_skb_to_sack()): the part of a
+			 * segment a block covers is not marked, so tiny
+			 * blocks cannot chop the queue into tiny skbs.
+			 */
 			if (before(cb->seq, s)) {
-				/* The block starts inside: cut there; the
-				 * walk goes on with the second part.
+				/* The block starts inside: cut at the first
+				 * boundary in it if a whole segment follows
+				 * in the block; the walk goes on with the
+				 * second part.
 				 */
-				if (splits-- > 0)
-					mytcp_fragment(sk, skb, s - cb->seq);
+				u32 end = after(cb->end_seq, e) ?
+					  rounddown(e - cb->seq, mss) : skb->len;
+
+				cut = roundup(s - cb->seq, mss);
+				if (cut < min_t(u32, end, skb->len) &&
+				    splits-- > 0)
+					mytcp_fragment(sk, skb, cut);
 				continue;
 			}
-			if (after(cb->end_seq, e) &&
-			    (splits-- <= 0 ||
-			     mytcp_fragment(sk, skb, e - cb->seq)))
-				continue;
+			if (after(cb->end_seq, e)) {
+				cut = rounddown(e - cb->seq, mss);
+				if (!cut || cut >= skb->len || splits-- <= 0 ||
+				    mytcp_fragment(sk, skb, cut))
+					continue;
+			}
 			if (cb->sacked & MYTCP_SACKED_RETRANS)
 				mtp->retrans_bytes -= min(mtp->retrans_bytes,
 							  skb->len);
 			cb->sacked |= MYTCP_SACKED_ACKED;
 			cb->sacked &= ~MYTCP_SACKED_RETRANS;
 			mtp->sacked_bytes += skb->len;
+			/* What was marked, not what the block said: the
+			 * part of a segment it covered counts for nothing.
+			 */
+			if (after(cb->end_seq, mtp->highest_sack))
+				mtp->highest_sack = cb->end_seq;
 			fresh = true;
 		}
-		if (after(e, mtp->highest_sack))
-			mtp->highest_sack = e;
 	}
 	return fresh;
 }

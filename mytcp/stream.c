@@ -2,11 +2,12 @@
 /*
  * mytcp: the data syscalls - sendmsg, recvmsg, poll and the queue ioctls.
  *
- * sendmsg copies into the tail of the write queue (or new skbs sized to
- * the data, up to the size goal) and pushes; it blocks, or returns EAGAIN,
- * while sk_wmem_queued is at sk_sndbuf.  recvmsg copies from the receive
- * queue from copied_seq on (MSG_PEEK leaves it), honours SO_RCVLOWAT and
- * MSG_WAITALL, and announces a window that grew.  poll reports what
+ * sendmsg copies into page fragments (sk_page_frag()) attached to the tail
+ * skb of the write queue, or to a new one, up to the size goal, and
+ * pushes; it blocks, or returns EAGAIN, while sk_wmem_queued is at
+ * sk_sndbuf.  recvmsg copies from the receive queue from copied_seq on
+ * (MSG_PEEK leaves it), honours SO_RCVLOWAT and MSG_WAITALL, and
+ * announces a window that grew.  poll reports what
  * Linux's tcp_poll reports.
  *
  * Locking: lock_sock() around queue work; poll reads lockless.
@@ -66,7 +67,8 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	struct sock *sk = sock->sk;
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	int flags = msg->msg_flags;
-	size_t copied = 0, size;
+	size_t copied = 0;
+	bool new_skb = false;
 	struct sk_buff *skb;
 	long timeo;
 	int err = 0;
@@ -88,12 +90,22 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		goto out_err;
 
 	while (msg_data_left(msg)) {
-		int copy;
+		struct page_frag *pfrag = sk_page_frag(sk);
+		int copy, i;
+		bool merge;
 
+		/* The payload goes into page fragments, not the linear
+		 * part: SACK splits and partial ACKs then move or drop
+		 * fragments instead of copying data (output.c).
+		 */
+		if (!skb_page_frag_refill(32U, pfrag, sk->sk_allocation)) {
+			err = -ENOBUFS;
+			goto out_partial;
+		}
 		skb = skb_peek_tail(&sk->sk_write_queue);
-		if (!skb || !mtp->send_head || skb->len >= mtp->size_goal ||
-		    (MYTCP_SKB_CB(skb)->flags & (TCPHDR_SYN | TCPHDR_FIN)) ||
-		    !skb_tailroom(skb)) {
+		if (new_skb || !skb || !mtp->send_head ||
+		    skb->len >= mtp->size_goal ||
+		    (MYTCP_SKB_CB(skb)->flags & (TCPHDR_SYN | TCPHDR_FIN))) {
 			if (sk->sk_wmem_queued >= READ_ONCE(sk->sk_sndbuf)) {
 				mytcp_push(sk);
 				err = wait_for_space(sk, &timeo);
@@ -106,17 +118,7 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 				}
 				continue;
 			}
-			/* Small writes get small skbs.  One that Nagle or
-			 * TCP_CORK may hold gets room for the next small writes
-			 * to join it; one that leaves at once, only its bytes.
-			 */
-			size = msg_data_left(msg);
-			if (size < 2048 && (mtp->cork ||
-					    (!mtp->nodelay &&
-					     mtp->snd_una != mtp->snd_nxt)))
-				size = 2048;
-			size = min_t(size_t, mtp->size_goal, size);
-			skb = mytcp_alloc_skb(sk, size, sk->sk_allocation);
+			skb = mytcp_alloc_skb(sk, 0, sk->sk_allocation);
 			if (!skb) {
 				err = -ENOBUFS;
 				goto out_partial;
@@ -129,16 +131,37 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 			atomic_inc(&mytcp_live_skbs);
 			if (!mtp->send_head)
 				mtp->send_head = skb;
+			new_skb = false;
 		}
 		copy = min_t(size_t, msg_data_left(msg),
-			     min_t(int, mtp->size_goal - skb->len,
-				   skb_tailroom(skb)));
-		if (copy_from_iter(skb_put(skb, copy), copy,
-				   &msg->msg_iter) != copy) {
-			__skb_trim(skb, skb->len - copy);
+			     min_t(u32, mtp->size_goal - skb->len,
+				   pfrag->size - pfrag->offset));
+		i = skb_shinfo(skb)->nr_frags;
+		merge = skb_can_coalesce(skb, i, pfrag->page, pfrag->offset);
+		if (!merge && i >= MAX_SKB_FRAGS) {
+			new_skb = true;
+			continue;
+		}
+		if (!copy_from_iter_full(page_address(pfrag->page) +
+					 pfrag->offset, copy, &msg->msg_iter)) {
 			err = -EFAULT;
 			goto out_partial;
 		}
+		if (merge) {
+			skb_frag_size_add(&skb_shinfo(skb)->frags[i - 1], copy);
+		} else {
+			skb_fill_page_desc(skb, i, pfrag->page, pfrag->offset,
+					   copy);
+			get_page(pfrag->page);
+		}
+		pfrag->offset += copy;
+		/* truesize counts the bytes (as Linux TCP): they move with
+		 * the fragments when an skb is split or trimmed.
+		 */
+		skb->len += copy;
+		skb->data_len += copy;
+		skb->truesize += copy;
+		sk_wmem_queued_add(sk, copy);
 		MYTCP_SKB_CB(skb)->end_seq += copy;
 		mtp->write_seq += copy;
 		copied += copy;
