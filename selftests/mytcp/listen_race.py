@@ -30,8 +30,8 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # pylint: disable=wrong-import-position
-from tcp_peer import (ACK, RST, SYN, LISTEN, SYN_RECV, StatDelta, check,
-                      conns, diag, mytcp_socket, opt_mss,
+from tcp_peer import (ACK, RST, SYN, LISTEN, SYN_RECV, StatDelta, abort,
+                      check, conns, diag, mytcp_socket, opt_mss,
                       passive_open, run_cases, states_of, sysctl)
 
 ROUNDS = int(os.environ.get("LISTEN_RACE_ROUNDS", "12"))
@@ -117,7 +117,7 @@ def serves(peer, ls, rport, port=PORT):
     check(got == b"ping", "accepted child did not deliver data: %r" % got)
     c.send(b"pong")
     check(f.expect(lambda x: x.payload).payload == b"pong", "data back")
-    c.close()
+    abort(c)	# RST: no orphan left retransmitting
     return f
 
 
@@ -273,7 +273,7 @@ def quiet_close(peer):
     c.send(b"still here")
     check(f.expect(lambda x: x.payload).payload == b"still here",
           "accepted connection survives its listener")
-    c.close()
+    abort(c)
 
 
 CASES = [
