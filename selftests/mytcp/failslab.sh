@@ -117,7 +117,7 @@ tune()
 }
 
 SERVER_PY='
-import os, socket, sys, threading, struct, mytcp_sock
+import os, socket, struct, sys, threading, time, mytcp_sock
 addr, port, tmo = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 def abort(c):
     try:
@@ -136,20 +136,17 @@ def echo(c):
         c.close()
     except OSError:
         abort(c)	# the client must see an error, not a short echo
-while True:
-    try:
-        ls = mytcp_sock.socket()
-        ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        ls.bind((addr, port))
-        ls.listen(128)
-        break
-    except OSError:
-        pass	# an injected failure: try again
+ls = mytcp_sock.socket()	# failslab is not on yet
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind((addr, port))
+ls.listen(128)
 print("ready", flush=True)
 while True:
     try:
         c, _ = ls.accept()
-    except OSError:
+    except OSError as e:
+        print("accept: %s" % e, flush=True)
+        time.sleep(0.1)
         continue
     threading.Thread(target=echo, args=(c,), daemon=True).start()
 '
