@@ -20,7 +20,7 @@
 #
 # Environment: MYTCP_KO, MYTCP_CASES (see tcp_peer.py);
 #   LISTEN_RACE_ROUNDS    rounds per case (default 12)
-#   LISTEN_RACE_CHILDREN  half-open children per round (default 48)
+#   LISTEN_RACE_CHILDREN  half-open children per round (default 64)
 
 import os
 import socket
@@ -35,7 +35,7 @@ from tcp_peer import (ACK, RST, SYN, LISTEN, SYN_RECV, StatDelta, abort,
                       passive_open, run_cases, states_of, sysctl)
 
 ROUNDS = int(os.environ.get("LISTEN_RACE_ROUNDS", "12"))
-CHILDREN = int(os.environ.get("LISTEN_RACE_CHILDREN", "48"))
+CHILDREN = int(os.environ.get("LISTEN_RACE_CHILDREN", "64"))
 PORT = 7100
 ISS = 5000000
 
@@ -76,26 +76,43 @@ def wait_port_empty(port=PORT, timeout=30.0, allow=()):
         time.sleep(0.05)
 
 
-def racer(peer, fn):
-    """Run fn() in a forked process once told to; returns (pid, go)."""
+def racer(fn):
+    """Run fn(started) in a forked process once told to; fn calls
+    started() once it is under way.  Returns (pid, go); start it with
+    go_and_wait(go, ready)."""
     r, w = os.pipe()
+    rr, rw = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(w)
+        os.close(rr)
         rc = 0
+
+        def started():
+            os.write(rw, b"s")
+
         try:
             os.read(r, 1)
-            fn()
+            fn(started)
         except Exception as e:		# pylint: disable=broad-except
             diag("racer: %r" % e)
             rc = 1
         os._exit(rc)
     os.close(r)
-    return pid, w
+    os.close(rw)
+    return pid, (w, rr)
+
+
+def go_and_wait(go):
+    """Let the racer go; return once it is firing (so that the close
+    that follows overlaps with it)."""
+    os.write(go[0], b"x")
+    os.read(go[1], 1)
 
 
 def join(pid, go):
-    os.close(go)
+    os.close(go[0])
+    os.close(go[1])
     _, st = os.waitpid(pid, 0)
     check(os.waitstatus_to_exitcode(st) == 0, "racer failed")
 
@@ -148,11 +165,13 @@ def rst_race(peer):
         check(states_of(PORT).count(SYN_RECV) == CHILDREN,
               "children: %s" % states_of(PORT))
 
-        def fire(first=first):
+        def fire(started, first=first):
             for i in reversed(range(CHILDREN)):
                 rp = first + i
                 # exact RCV.NXT: resets the child (RFC 9293 3.10.7.4)
                 peer.send_segment(rp, PORT, RST, ISS + i + 1, 0)
+                if i == CHILDREN - 2:
+                    started()
                 if i % 8 == 0:
                     # in-window, not exact: a challenge ACK (RFC 5961)
                     peer.send_segment(rp, PORT, RST, ISS + i + 9, 0)
@@ -160,8 +179,8 @@ def rst_race(peer):
                     peer.send_segment(first + CHILDREN + 4, PORT, SYN,
                                       ISS, 0, options=opt_mss(1400))
 
-        pid, go = racer(peer, fire)
-        os.write(go, b"x")
+        pid, go = racer(fire)
+        go_and_wait(go)
         if relisten:
             ls.shutdown(socket.SHUT_RDWR)
         else:
@@ -237,12 +256,14 @@ def icmp_race(peer):
         synacks = [x for x in segs if x.sport == PORT and
                    x.flags == SYN | ACK]
 
-        def fire(synacks=synacks):
-            for x in reversed(synacks):
+        def fire(started, synacks=synacks):
+            for n, x in enumerate(reversed(synacks)):
                 peer.send_icmp_error(x.raw, typ=3, code=3)
+                if n == 1:
+                    started()
 
-        pid, go = racer(peer, fire)
-        os.write(go, b"x")
+        pid, go = racer(fire)
+        go_and_wait(go)
         ls.close()
         join(pid, go)
         peer.barrier()
