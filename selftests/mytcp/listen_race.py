@@ -79,7 +79,7 @@ def wait_port_empty(port=PORT, timeout=30.0, allow=()):
 def racer(fn):
     """Run fn(started) in a forked process once told to; fn calls
     started() once it is under way.  Returns (pid, go); start it with
-    go_and_wait(go, ready)."""
+    go_and_wait(go)."""
     r, w = os.pipe()
     rr, rw = os.pipe()
     pid = os.fork()
