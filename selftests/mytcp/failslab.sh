@@ -15,22 +15,22 @@
 # scripts/check-debug.sh has them); skips elsewhere (Debian's kernels).
 #
 # Environment:
-#   FAILSLAB_CONNS        connections (default 48)
-#   FAILSLAB_PAR          of them at once (default 8)
-#   FAILSLAB_SIZE         bytes each way per connection (default 65536)
-#   FAILSLAB_PROB         percent of the filtered allocations that fail
+#   MYTCP_FAILSLAB_CONNS        connections (default 48)
+#   MYTCP_FAILSLAB_PAR          of them at once (default 8)
+#   MYTCP_FAILSLAB_SIZE         bytes each way per connection (default 65536)
+#   MYTCP_FAILSLAB_PROB         percent of the filtered allocations that fail
 #                         (default 5)
-#   FAILSLAB_TIMES        at most this many failures (default 2000)
+#   MYTCP_FAILSLAB_TIMES        at most this many failures (default 2000)
 #   MYTCP_TIMEOUT_MULT    scales the per-operation timeout (60 s)
 
 source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
 
 FS=/sys/kernel/debug/failslab
-CONNS=${FAILSLAB_CONNS:-48}
-PAR=${FAILSLAB_PAR:-8}
-SIZE=${FAILSLAB_SIZE:-65536}
-PROB=${FAILSLAB_PROB:-5}
-TIMES=${FAILSLAB_TIMES:-2000}
+CONNS=${MYTCP_FAILSLAB_CONNS:-48}
+PAR=${MYTCP_FAILSLAB_PAR:-8}
+SIZE=${MYTCP_FAILSLAB_SIZE:-65536}
+PROB=${MYTCP_FAILSLAB_PROB:-5}
+TIMES=${MYTCP_FAILSLAB_TIMES:-2000}
 OP_TIMEOUT=$(( 60 * ${MYTCP_TIMEOUT_MULT:-1} ))
 PORT=7300
 WORK=$(mktemp -d)

@@ -19,8 +19,8 @@
 # one they interleave at the kernel's preemption points.
 #
 # Environment: MYTCP_KO, MYTCP_CASES (see tcp_peer.py);
-#   LISTEN_RACE_ROUNDS    rounds per case (default 12)
-#   LISTEN_RACE_CHILDREN  half-open children per round (default 64)
+#   MYTCP_LISTEN_RACE_ROUNDS  rounds per case (default 12)
+#   MYTCP_LISTEN_RACE_CHILDREN  half-open children per round (default 64)
 
 import os
 import socket
@@ -34,8 +34,8 @@ from tcp_peer import (ACK, RST, SYN, LISTEN, SYN_RECV, StatDelta, abort,
                       check, conns, diag, mytcp_socket, opt_mss,
                       passive_open, run_cases, states_of, sysctl)
 
-ROUNDS = int(os.environ.get("LISTEN_RACE_ROUNDS", "12"))
-CHILDREN = int(os.environ.get("LISTEN_RACE_CHILDREN", "64"))
+ROUNDS = int(os.environ.get("MYTCP_LISTEN_RACE_ROUNDS", "12"))
+CHILDREN = int(os.environ.get("MYTCP_LISTEN_RACE_CHILDREN", "64"))
 PORT = 7100
 ISS = 5000000
 
