@@ -165,32 +165,58 @@ void mytcp_child_drop(struct sock *child)
 		sock_put(child);	/* the queue's reference; caller has one */
 }
 
-/* Listener closing: reset every child it has not handed out. */
+/*
+ * Listener closing: reset every child it has not handed out.
+ *
+ * Children are taken off the queues one at a time under accept_lock, never
+ * moved to a private list first: mytcp_child_drop() (RST in SYN_RCVD,
+ * SYN-ACK retries exhausted, ICMP error) runs on other CPUs meanwhile and
+ * unlinks its child under accept_lock too.  Whichever of the two unlinks
+ * a child owns the queue's reference to it and decrements the count of
+ * the queue it was on, so the counts never wrap and no reference is
+ * dropped twice.  New children cannot appear: the caller owns the listener
+ * and has set it to CLOSE, so SYNs wait in its backlog and then meet a
+ * closed socket.
+ */
 void mytcp_listener_stop(struct sock *sk)
 {
-	struct mytcp_sock *mtp = mytcp_sk(sk), *cm, *tmp;
-	LIST_HEAD(children);
+	struct mytcp_sock *mtp = mytcp_sk(sk), *cm;
+	struct sock *child;
 
 	mytcp_listen_unhash(sk);
-	spin_lock_bh(&mtp->accept_lock);
-	list_splice_init(&mtp->syn_queue, &children);
-	list_splice_init(&mtp->accept_queue, &children);
-	mtp->syn_qlen = 0;
-	mtp->accept_qlen = 0;
-	WRITE_ONCE(sk->sk_ack_backlog, 0);
-	spin_unlock_bh(&mtp->accept_lock);
+	for (;;) {
+		spin_lock_bh(&mtp->accept_lock);
+		cm = list_first_entry_or_null(&mtp->syn_queue,
+					      struct mytcp_sock, child_node);
+		if (cm) {
+			mtp->syn_qlen--;
+		} else {
+			cm = list_first_entry_or_null(&mtp->accept_queue,
+						      struct mytcp_sock,
+						      child_node);
+			if (cm) {
+				mtp->accept_qlen--;
+				WRITE_ONCE(sk->sk_ack_backlog,
+					   mtp->accept_qlen);
+			}
+		}
+		if (cm)
+			list_del_init(&cm->child_node);
+		else	/* every unlink decremented its own queue's count */
+			WARN_ON_ONCE(mtp->syn_qlen || mtp->accept_qlen);
+		spin_unlock_bh(&mtp->accept_lock);
+		if (!cm)
+			break;
 
-	list_for_each_entry_safe(cm, tmp, &children, child_node) {
-		struct sock *child = (struct sock *)cm;
-
-		list_del_init(&cm->child_node);
+		child = (struct sock *)cm;
 		lock_sock_nested(child, SINGLE_DEPTH_NESTING);
 		if (child->sk_state != TCP_CLOSE) {
 			mytcp_send_active_reset(child, GFP_KERNEL);
 			mytcp_done(child);
 		}
 		release_sock(child);
-		sock_put(child);
+		sock_put(child);	/* the queue's reference */
+		cond_resched();
 	}
 }
 

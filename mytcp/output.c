@@ -299,8 +299,13 @@ static void send_syn_common(struct sock *sk, u8 flags)
 
 	skb = mytcp_alloc_skb(sk, 0, GFP_ATOMIC);
 	if (!skb) {
-		/* The retransmit timer tries again. */
-		mytcp_reset_timer(sk, MYTCP_T_RTX, (u64)mtp->rto_us * 1000);
+		/* The retransmit timer queues it again (rtx_timer_handler:
+		 * SYN_SENT/SYN_RCVD with write_seq still at ISS), counting
+		 * the attempts against syn_retries/synack_retries.
+		 */
+		if (!mytcp_timer_pending(sk, MYTCP_T_RTX))
+			mytcp_reset_timer(sk, MYTCP_T_RTX,
+					  (u64)mtp->rto_us * 1000);
 		return;
 	}
 	MYTCP_SKB_CB(skb)->flags = flags;
@@ -561,11 +566,11 @@ void mytcp_push(struct sock *sk)
 			if (nagle_blocks(sk, skb, len))
 				break;
 			if (len < skb->len && mytcp_fragment(sk, skb, len))
-				break;
+				goto no_mem;
 		}
 		mtp->force_send = 0;
 		if (mytcp_transmit_skb(sk, skb, true, GFP_ATOMIC) == -ENOBUFS)
-			break;
+			goto no_mem;
 		if (!after(mtp->snd_nxt, cb->seq))
 			mtp->snd_nxt = cb->end_seq;
 		if (after(mtp->snd_nxt, mtp->snd_max)) {
@@ -587,6 +592,18 @@ void mytcp_push(struct sock *sk)
 			mytcp_reset_timer(sk, MYTCP_T_RTX,
 					  (u64)mtp->rto_us * 1000);
 	}
+	return;
+
+no_mem:
+	/*
+	 * A split or a clone failed.  With data in flight the RTO is armed
+	 * and ACKs push again; with nothing in flight no ACK will come, so
+	 * the retransmission timer must try again (rtx_timer_handler: an
+	 * idle retry, counted like a retransmission so that a failure that
+	 * lasts ends the connection instead of stalling it).
+	 */
+	if (!mytcp_timer_pending(sk, MYTCP_T_RTX))
+		mytcp_reset_timer(sk, MYTCP_T_RTX, (u64)mtp->rto_us * 1000);
 }
 
 /* Fast retransmit: resend the first unacknowledged segment. */

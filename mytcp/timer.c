@@ -189,14 +189,30 @@ static bool retries_exhausted(struct sock *sk)
 	return mtp->retransmits >= limit;
 }
 
-static void rtx_timer_handler(struct sock *sk)
+/*
+ * Nothing in flight, yet the timer was wanted: a transmission failed for
+ * want of memory (output.c: the SYN or SYN-ACK was never queued, or a
+ * split or clone failed in mytcp_push()) and left this timer to try again.
+ */
+static bool idle_retry_wanted(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
+	return mtp->send_head ||
+	       (((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) &&
+		mtp->write_seq == mtp->iss);
+}
+
+static void rtx_timer_handler(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	bool idle = mtp->snd_una == mtp->snd_max;
+
 	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN ||
-	    mtp->snd_una == mtp->snd_max)
+	    (idle && !idle_retry_wanted(sk)))
 		return;
-	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_TIMEOUTS);
+	if (!idle)
+		MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_TIMEOUTS);
 	if (!mtp->rtx_start_ns)
 		mtp->rtx_start_ns = ktime_get_ns();
 	/* A peer that shrank its window to zero still answers: our
@@ -224,6 +240,21 @@ static void rtx_timer_handler(struct sock *sk)
 	/* Karn: back off, and the next sample comes from new data only. */
 	mtp->backoff++;
 	mtp->rto_us = rto_bound(sk, (u64)mtp->rto_us * 2);
+	if (idle) {
+		/* Try the failed transmission again; nothing was lost on
+		 * the path, so the congestion state stays.  A new failure
+		 * re-arms this timer (output.c).
+		 */
+		if (mtp->write_seq == mtp->iss &&
+		    sk->sk_state == TCP_SYN_SENT)
+			mytcp_send_syn(sk);
+		else if (mtp->write_seq == mtp->iss &&
+			 sk->sk_state == TCP_SYN_RECV)
+			mytcp_send_synack(sk);
+		else
+			mytcp_push(sk);
+		return;
+	}
 	mytcp_cong_enter_loss(sk);
 	mytcp_sack_reset(sk);
 	/* Go back to the first unacknowledged segment. */

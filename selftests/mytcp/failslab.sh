@@ -1,0 +1,269 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Allocation failures inside mytcp (issue 14): with failslab failing slab
+# allocations whose call stack passes through mytcp's code (the stacktrace
+# filter, require-start/require-end = the module's text), connections are
+# opened, accepted and used.  Every connection must either complete
+# byte-exact or fail with an error in bounded time: no connect() that
+# never returns, no send that stalls with no timer armed, no SYN_RCVD child
+# held forever.  Afterwards /proc/net/mytcp empties (with failslab off and
+# a bounded wait), the live_* counters return to 0 and the module unloads.
+#
+# Needs CONFIG_FAILSLAB, CONFIG_FAULT_INJECTION_DEBUG_FS and
+# CONFIG_FAULT_INJECTION_STACKTRACE_FILTER (the debug kernel of
+# scripts/check-debug.sh has them); skips elsewhere (Debian's kernels).
+#
+# Environment:
+#   MYTCP_FAILSLAB_CONNS        connections (default 48)
+#   MYTCP_FAILSLAB_PAR          of them at once (default 8)
+#   MYTCP_FAILSLAB_SIZE         bytes each way per connection (default 65536)
+#   MYTCP_FAILSLAB_PROB         percent of the filtered allocations that fail
+#                         (default 5)
+#   MYTCP_FAILSLAB_TIMES        at most this many failures (default 2000)
+#   MYTCP_TIMEOUT_MULT    scales the per-operation timeout (60 s)
+
+source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+
+FS=/sys/kernel/debug/failslab
+CONNS=${MYTCP_FAILSLAB_CONNS:-48}
+PAR=${MYTCP_FAILSLAB_PAR:-8}
+SIZE=${MYTCP_FAILSLAB_SIZE:-65536}
+PROB=${MYTCP_FAILSLAB_PROB:-5}
+TIMES=${MYTCP_FAILSLAB_TIMES:-2000}
+OP_TIMEOUT=$(( 60 * ${MYTCP_TIMEOUT_MULT:-1} ))
+PORT=7300
+WORK=$(mktemp -d)
+
+mytcp_require_ko
+ktap_print_header
+mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug 2>/dev/null
+if [ ! -w "$FS/probability" ] || [ ! -w "$FS/require-start" ]; then
+	ktap_skip_all "no $FS with a stacktrace filter (CONFIG_FAILSLAB, CONFIG_FAULT_INJECTION_DEBUG_FS, CONFIG_FAULT_INJECTION_STACKTRACE_FILTER)"
+	rm -rf "$WORK"
+	exit "$KSFT_SKIP"
+fi
+ktap_set_plan 3
+mytcp_loaded || mytcp_load || exit 1
+
+failslab_off()
+{
+	echo 0 >"$FS/probability"
+	echo 0 >"$FS/times" 2>/dev/null
+}
+
+cleanup()
+{
+	failslab_off
+	[ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null
+	mytcp_cleanup
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# [start, end) of mytcp's code: its text symbols in /proc/kallsyms (the
+# last function's size is not listed: one page more).
+module_text_range()
+{
+	"$MYTCP_PYTHON" - <<'PY'
+import sys
+lo = hi = 0
+with open("/proc/kallsyms") as f:
+    for line in f:
+        p = line.split()
+        if len(p) >= 4 and p[3] == "[mytcp]" and p[1] in "tT":
+            a = int(p[0], 16)
+            if a and (not lo or a < lo):
+                lo = a
+            hi = max(hi, a)
+if not lo:
+    sys.exit(1)
+print("0x%x 0x%x" % (lo, hi + 4096))
+PY
+}
+
+failslab_on()
+{
+	local range start end
+
+	range=$(module_text_range) || { ktap_print_msg "no mytcp symbols in /proc/kallsyms"; return 1; }
+	read -r start end <<<"$range"
+	ktap_print_msg "failslab: mytcp text $start-$end, probability $PROB%, at most $TIMES failures"
+	echo 0 >"$FS/verbose"		# no stack dump per failure
+	echo N >"$FS/task-filter"	# softirq too (receive hook, timers)
+	echo N >"$FS/ignore-gfp-wait"	# GFP_KERNEL too (socket, sendmsg)
+	[ -w "$FS/cache-filter" ] && echo N >"$FS/cache-filter"
+	echo 32 >"$FS/stacktrace-depth"
+	echo "$start" >"$FS/require-start"
+	echo "$end" >"$FS/require-end"
+	echo 0 >"$FS/reject-start"
+	echo 0 >"$FS/reject-end"
+	echo 0 >"$FS/space"
+	echo 1 >"$FS/interval"
+	echo "$TIMES" >"$FS/times"
+	echo "$PROB" >"$FS/probability"
+}
+
+# Short protocol limits in both namespaces: a connection that meets
+# failures either recovers or fails (ETIMEDOUT) within seconds.
+tune()
+{
+	local ns=$1 kv
+
+	for kv in rto_max_ms=2000 retries2=6 syn_retries=4 synack_retries=4 \
+		  msl_ms=200 fin_timeout=2; do
+		ip netns exec "$ns" sh -c "echo ${kv#*=} >/proc/sys/net/mytcp/${kv%%=*}" || return
+	done
+}
+
+SERVER_PY='
+import os, socket, struct, sys, threading, time, mytcp_sock
+addr, port, tmo = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+def abort(c):
+    try:
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    except OSError:
+        pass
+    c.close()
+def echo(c):
+    c.settimeout(tmo)
+    try:
+        while True:
+            b = c.recv(65536)
+            if not b:
+                break
+            c.sendall(b)
+        c.close()
+    except OSError:
+        abort(c)	# the client must see an error, not a short echo
+ls = mytcp_sock.socket()	# failslab is not on yet
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind((addr, port))
+ls.listen(128)
+print("ready", flush=True)
+while True:
+    try:
+        c, _ = ls.accept()
+    except OSError as e:
+        print("accept: %s" % e, flush=True)
+        time.sleep(0.1)
+        continue
+    threading.Thread(target=echo, args=(c,), daemon=True).start()
+'
+
+CLIENT_PY='
+import errno, os, socket, sys, threading, time, mytcp_sock
+addr, port, tmo = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+conns, par, size = int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+out = {}
+lock = threading.Lock()
+def one(i):
+    data = os.urandom(size)
+    got = b""
+    t0 = time.monotonic()
+    try:
+        s = mytcp_sock.socket()
+        s.settimeout(tmo)
+        s.connect((addr, port))
+        s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            got += b
+        s.close()
+        r = "ok" if got == data else "short %d/%d" % (len(got), size)
+    except socket.timeout:
+        r = "STUCK after %.0f s (%d/%d bytes back)" % (time.monotonic() - t0, len(got), size)
+    except OSError as e:
+        r = "error " + errno.errorcode.get(e.errno, str(e.errno))
+    with lock:
+        out[i] = r
+sem = threading.Semaphore(par)
+def run(i):
+    with sem:
+        one(i)
+ts = [threading.Thread(target=run, args=(i,)) for i in range(conns)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+bad = 0
+summary = {}
+for i in sorted(out):
+    r = out[i]
+    key = r if r.startswith("error") else r.split(" ")[0]
+    summary[key] = summary.get(key, 0) + 1
+    if r != "ok" and not r.startswith("error"):
+        print("conn %d: %s" % (i, r))
+        bad += 1
+print("outcomes: " + ", ".join("%s %d" % kv for kv in sorted(summary.items())))
+sys.exit(1 if bad else 0)
+'
+
+load_under_failures()
+{
+	local rc=0 left
+
+	mytcp_setup_hosts || return
+	tune "$H1" && tune "$H2" || return
+	ip netns exec "$H2" "$MYTCP_PYTHON" -c "$SERVER_PY" "$MYTCP_ADDR2" $PORT \
+		"$OP_TIMEOUT" >"$WORK/server" 2>&1 &
+	SERVER_PID=$!
+	slowwait 20 grep -q ready "$WORK/server" || {
+		sed 's/^/# server: /' "$WORK/server"
+		return 1
+	}
+	failslab_on || return
+	ip netns exec "$H1" "$MYTCP_PYTHON" -c "$CLIENT_PY" "$MYTCP_ADDR2" $PORT \
+		"$OP_TIMEOUT" "$CONNS" "$PAR" "$SIZE" >"$WORK/client" 2>&1 || rc=1
+	left=$(cat "$FS/times")
+	failslab_off
+	sed 's/^/# /' "$WORK/client"
+	ktap_print_msg "failslab failed $(( TIMES - left )) allocations"
+	if [ "$(( TIMES - left ))" -le 0 ]; then
+		ktap_print_msg "no allocation was failed: the filter missed mytcp"
+		rc=1
+	fi
+	return $rc
+}
+ktap_test_result "every connection completes byte-exact or fails with an error, under slab failures" load_under_failures
+
+# The server is stopped (its sockets close); every mytcp socket of both
+# namespaces must then go within a bounded wait.
+no_socket_left()
+{
+	local ns n
+
+	kill "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null
+	SERVER_PID=
+	for ns in "$H1" "$H2"; do
+		if ! slowwait $(( 30 * ${MYTCP_TIMEOUT_MULT:-1} )) \
+		     sh -c "[ \$(ip netns exec $ns cat /proc/net/mytcp | wc -l) -le 1 ]"; then
+			n=$(ip netns exec "$ns" cat /proc/net/mytcp | wc -l)
+			ktap_print_msg "netns $ns: $(( n - 1 )) entries left:"
+			ip netns exec "$ns" cat /proc/net/mytcp | sed 's/^/# /' | head -20
+			return 1
+		fi
+	done
+}
+ktap_test_result "/proc/net/mytcp empties after close" no_socket_left
+
+counters_and_unload()
+{
+	local k
+
+	cleanup_all_ns
+	for k in live_socks live_tw live_skbs; do
+		if ! mytcp_stat_wait "$k" 0 $(( 30 * ${MYTCP_TIMEOUT_MULT:-1} )); then
+			ktap_print_msg "$k is $(mytcp_stat "$k"), not 0"
+			return 1
+		fi
+	done
+	mytcp_unload 30
+}
+ktap_test_result "live counters back to 0, module unloads" counters_and_unload
+
+ktap_finished
