@@ -66,6 +66,12 @@ u32 mytcp_window_now(struct sock *sk)
 	 * takes the rest.
 	 */
 	wnd = space > 0 ? ((u64)space * mtp->rcv_ratio) >> 8 : 0;
+	/* Global memory pressure (net.mytcp.mem): offer at most four
+	 * segments, as Linux clamps rcv_ssthresh (the edge never moves
+	 * left: mytcp_select_window()).
+	 */
+	if (mytcp_under_memory_pressure())
+		wnd = min(wnd, 4 * mss);
 	/* Receiver SWS avoidance (RFC 1122 4.2.3.3). */
 	if (wnd < mss && wnd < (u32)READ_ONCE(sk->sk_rcvbuf) / 4)
 		wnd = 0;
@@ -323,7 +329,9 @@ static void queue_skb(struct sock *sk, struct sk_buff *skb)
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
 	__skb_queue_tail(&sk->sk_write_queue, skb);
-	sk_wmem_queued_add(sk, skb->truesize);
+	/* SYN, SYN-ACK, FIN: a control segment is never refused. */
+	mytcp_forced_mem_schedule(sk, skb->truesize);
+	mytcp_wmem_charge(sk, skb);
 	atomic_inc(&mytcp_live_skbs);
 	if (!mtp->send_head)
 		mtp->send_head = skb;
@@ -427,7 +435,9 @@ int mytcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len)
 	cb->end_seq = ncb->seq;
 	cb->flags &= ~(TCPHDR_FIN | TCPHDR_PSH);
 	__skb_queue_after(&sk->sk_write_queue, skb, buff);
-	sk_wmem_queued_add(sk, buff->truesize);
+	/* As Linux's tcp_fragment: splitting is never refused memory. */
+	mytcp_forced_mem_schedule(sk, buff->truesize);
+	mytcp_wmem_charge(sk, buff);
 	atomic_inc(&mytcp_live_skbs);
 	return 0;
 }

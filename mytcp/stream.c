@@ -21,7 +21,11 @@
 
 /* ---- data ---- */
 
-static int wait_for_space(struct sock *sk, long *timeo)
+/*
+ * Wait until the write queue is below limit (sk_sndbuf, or less when the
+ * global memory limit refused a new skb: then until ACKs free some).
+ */
+static int wait_for_space(struct sock *sk, long *timeo, int limit)
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	int err = 0;
@@ -32,7 +36,7 @@ static int wait_for_space(struct sock *sk, long *timeo)
 			err = -EPIPE;
 			break;
 		}
-		if (sk->sk_wmem_queued < READ_ONCE(sk->sk_sndbuf))
+		if (sk->sk_wmem_queued < min(READ_ONCE(sk->sk_sndbuf), limit))
 			break;
 		if (!*timeo) {
 			err = -EAGAIN;
@@ -45,11 +49,36 @@ static int wait_for_space(struct sock *sk, long *timeo)
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
 		sk_wait_event(sk, timeo, sk->sk_err ||
 			      (sk->sk_shutdown & SEND_SHUTDOWN) ||
-			      sk->sk_wmem_queued < READ_ONCE(sk->sk_sndbuf),
-			      &wait);
+			      sk->sk_wmem_queued <
+			      min(READ_ONCE(sk->sk_sndbuf), limit), &wait);
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
 	return err;
+}
+
+/*
+ * The global limit (net.mytcp.mem) refused memory for skb, a new skb for
+ * the write queue.  As Linux's TCP: the socket's send buffer shrinks to
+ * half of what it has queued (sk_stream_moderate_sndbuf; it grows back
+ * when ACKs come and the pressure is over), and the writer waits for ACKs
+ * to free memory.  With nothing queued no ACK would come: that one skb is
+ * charged anyway (0), so every socket can always make progress.  The
+ * overshoot is at most one skb per socket.
+ */
+static int wait_for_memory(struct sock *sk, struct sk_buff *skb, long *timeo)
+{
+	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_SND_MEM_WAITS);
+	if (skb_queue_empty(&sk->sk_write_queue)) {
+		mytcp_forced_mem_schedule(sk, skb->truesize);
+		kfree_skb(skb);
+		return 0;
+	}
+	kfree_skb(skb);
+	if (!mytcp_sk(sk)->sndbuf_full)
+		mytcp_sk(sk)->sndbuf_full = READ_ONCE(sk->sk_sndbuf);
+	sk_stream_moderate_sndbuf(sk);
+	mytcp_push(sk);
+	return wait_for_space(sk, timeo, sk->sk_wmem_queued);
 }
 
 static int stream_error(struct sock *sk, int flags, int err)
@@ -96,7 +125,7 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		    !skb_tailroom(skb)) {
 			if (sk->sk_wmem_queued >= READ_ONCE(sk->sk_sndbuf)) {
 				mytcp_push(sk);
-				err = wait_for_space(sk, &timeo);
+				err = wait_for_space(sk, &timeo, INT_MAX);
 				if (err)
 					goto out_partial;
 				if (!((1 << sk->sk_state) &
@@ -121,11 +150,22 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 				err = -ENOBUFS;
 				goto out_partial;
 			}
+			if (!sk_wmem_schedule(sk, skb->truesize)) {
+				err = wait_for_memory(sk, skb, &timeo);
+				if (err)
+					goto out_partial;
+				if (!((1 << sk->sk_state) &
+				      (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))) {
+					err = -EPIPE;
+					goto out_partial;
+				}
+				continue;
+			}
 			MYTCP_SKB_CB(skb)->flags = TCPHDR_ACK;
 			MYTCP_SKB_CB(skb)->seq = mtp->write_seq;
 			MYTCP_SKB_CB(skb)->end_seq = mtp->write_seq;
 			__skb_queue_tail(&sk->sk_write_queue, skb);
-			sk_wmem_queued_add(sk, skb->truesize);
+			mytcp_wmem_charge(sk, skb);
 			atomic_inc(&mytcp_live_skbs);
 			if (!mtp->send_head)
 				mtp->send_head = skb;
