@@ -372,6 +372,21 @@ static bool ooo_prune(struct sock *sk, struct sk_buff *skb)
 	return rcvbuf_has_room(sk, skb);
 }
 
+/*
+ * The global limit refused memory for @skb: still take the segment at
+ * RCV.NXT when nothing waits to be read (as Linux's tcp_data_queue), else
+ * two hosts whose memory sits in write queues waiting for each other's
+ * ACKs would never move again.  At most one skb per socket above the limit.
+ */
+static bool rcv_forced(struct sock *sk, struct sk_buff *skb)
+{
+	if (MYTCP_SKB_CB(skb)->seq != mytcp_sk(sk)->rcv_nxt ||
+	    !rcvbuf_fits(sk, skb) || !skb_queue_empty(&sk->sk_receive_queue))
+		return false;
+	mytcp_forced_mem_schedule(sk, skb->truesize);
+	return true;
+}
+
 static void ack_policy(struct sock *sk, bool now)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
@@ -429,7 +444,8 @@ static void data_queue(struct sock *sk, struct sk_buff *skb)
 	if (!skb)
 		return;
 	cb = MYTCP_SKB_CB(skb);		/* a copy has its own */
-	if (!rcvbuf_has_room(sk, skb) && !ooo_prune(sk, skb)) {
+	if (!rcvbuf_has_room(sk, skb) && !ooo_prune(sk, skb) &&
+	    !rcv_forced(sk, skb)) {
 		if (rcvbuf_fits(sk, skb))
 			drop_reason(sk, skb, MYTCP_STAT_DROP_MEM, "memory");
 		else if (cb->seq == mtp->rcv_nxt)

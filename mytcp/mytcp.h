@@ -182,6 +182,12 @@ static inline bool mytcp_under_memory_pressure(void)
 	return READ_ONCE(mytcp_memory_pressure);
 }
 
+static inline bool mytcp_over_hard_limit(void)
+{
+	return atomic_long_read(&mytcp_memory_allocated) >
+	       READ_ONCE(mytcp_sysctl_mem[2]);
+}
+
 /* A write-queue skb enters or leaves the queue: queue and charge. */
 static inline void mytcp_wmem_charge(struct sock *sk, struct sk_buff *skb)
 {

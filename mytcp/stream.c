@@ -57,6 +57,31 @@ static int wait_for_space(struct sock *sk, long *timeo, int limit)
 }
 
 /*
+ * Memory for a new write-queue skb from the global pool.  Above the hard
+ * limit the core (__sk_mem_raise_allocated) shrinks sk_sndbuf to half of
+ * what is queued and grants the skb only when that puts the queue at or
+ * over the new sk_sndbuf, so the writer then waits for ACKs: remember the
+ * size it had, for input.c to restore once the pressure is over.
+ */
+static bool send_mem_schedule(struct sock *sk, struct sk_buff *skb)
+{
+	int sndbuf = READ_ONCE(sk->sk_sndbuf);
+	bool ok;
+
+	/* Above the hard limit a socket with data queued gets nothing more
+	 * (the core would still grant an skb that reaches sk_sndbuf).
+	 */
+	if (!skb_queue_empty(&sk->sk_write_queue) && mytcp_over_hard_limit())
+		ok = false;
+	else
+		ok = sk_wmem_schedule(sk, skb->truesize);
+
+	if (READ_ONCE(sk->sk_sndbuf) < sndbuf && !mytcp_sk(sk)->sndbuf_full)
+		mytcp_sk(sk)->sndbuf_full = sndbuf;
+	return ok;
+}
+
+/*
  * The global limit (net.mytcp.mem) refused memory for skb, a new skb for
  * the write queue.  As Linux's TCP: the socket's send buffer shrinks to
  * half of what it has queued (sk_stream_moderate_sndbuf; it grows back
@@ -145,12 +170,17 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 					     mtp->snd_una != mtp->snd_nxt)))
 				size = 2048;
 			size = min_t(size_t, mtp->size_goal, size);
+			/* Above the hard limit only a small skb (the one a
+			 * socket with nothing queued may always have).
+			 */
+			if (mytcp_over_hard_limit())
+				size = min_t(size_t, size, SZ_1K);
 			skb = mytcp_alloc_skb(sk, size, sk->sk_allocation);
 			if (!skb) {
 				err = -ENOBUFS;
 				goto out_partial;
 			}
-			if (!sk_wmem_schedule(sk, skb->truesize)) {
+			if (!send_mem_schedule(sk, skb)) {
 				err = wait_for_memory(sk, skb, &timeo);
 				if (err)
 					goto out_partial;
