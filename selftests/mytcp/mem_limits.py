@@ -81,14 +81,10 @@ def grestore():
 
 def pcpu_slack():
     """Pages CPUs may hold in reserve outside the global count (the
-    limit checks see only that one): net.core.mem_pcpu_rsv per CPU."""
+    limit checks see only that one): net.core.mem_pcpu_rsv per CPU (256,
+    also its minimum; 6.1 has no sysctl)."""
     rsv = int(gget("pcpu_rsv")[0]) if "pcpu_rsv" in _fd else 256
     return rsv * (os.cpu_count() or 1)
-
-
-def tight_pcpu():
-    if "pcpu_rsv" in _fd:
-        gset("pcpu_rsv", 1)
 
 
 def mem_now():
@@ -159,7 +155,6 @@ def many_orphans(peer):
     hard = max(4 * CONNS, 256)
     allowed = CONNS // 2
     try:
-        tight_pcpu()
         gset("mem", "%d %d %d" % (hard // 2, hard * 3 // 4, hard))
         gset("max_orphans", base[1] + allowed)
         sysctl("orphan_retries", 3)
@@ -302,7 +297,6 @@ def bulk_under_pressure(peer):
     base = (base_st["mem_pages"], base_st["orphans"])
     hard = 256
     try:
-        tight_pcpu()
         gset("mem", "%d %d %d" % (hard // 2, hard * 3 // 4, hard))
         d = StatDelta()
         t0 = time.monotonic()
