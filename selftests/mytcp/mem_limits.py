@@ -265,6 +265,11 @@ def bulk(nconns, nbytes):
             s.settimeout(120)
             s.connect(("127.0.0.1", port))
             s.sendall(data)
+            # Not close() with data queued: above the hard limit that
+            # resets the connection (an orphan holding memory, as Linux's
+            # tcp_check_oom); wait for the reader's end instead.
+            s.shutdown(socket.SHUT_WR)
+            check(s.recv(1) == b"", "data from the reader")
             s.close()
         except OSError as e:
             errs.append("writer %d: %s" % (i, e))
