@@ -42,6 +42,88 @@ atomic_t mytcp_live_tw = ATOMIC_INIT(0);
 atomic_t mytcp_live_skbs = ATOMIC_INIT(0);
 atomic_t mytcp_live_portres = ATOMIC_INIT(0);
 
+/* ---- global memory accounting and orphans (see mytcp.h) ---- */
+
+atomic_long_t mytcp_memory_allocated = ATOMIC_LONG_INIT(0);
+long mytcp_sysctl_mem[3];	/* pages; set at load like tcp_init_mem() */
+unsigned long mytcp_memory_pressure;
+int mytcp_max_orphans;		/* set at load like tcp_max_orphans */
+atomic_t mytcp_orphans = ATOMIC_INIT(0);
+static DEFINE_PER_CPU(int, mytcp_memory_per_cpu_fw_alloc);
+static struct percpu_counter mytcp_sockets_allocated;
+/* The first 4 KiB of a socket's buffers are granted even under pressure. */
+static int mytcp_mem_min = SZ_4K;
+
+/* Pages in use: the global count plus what CPUs hold in reserve. */
+long mytcp_memory_pages(void)
+{
+	long sum = atomic_long_read(&mytcp_memory_allocated);
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += *per_cpu_ptr(&mytcp_memory_per_cpu_fw_alloc, cpu);
+	return sum;
+}
+
+/* As Linux's tcp_enter_memory_pressure: remember when, count once. */
+static void mytcp_enter_memory_pressure(struct sock *sk)
+{
+	unsigned long val;
+
+	if (READ_ONCE(mytcp_memory_pressure))
+		return;
+	val = jiffies ? : 1;
+	if (!cmpxchg(&mytcp_memory_pressure, 0, val))
+		MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_MEM_PRESSURES);
+}
+
+/*
+ * Charge size bytes even above the limits (control segments, splits, a
+ * socket's only skb): as Linux's sk_forced_mem_schedule, without the
+ * per-CPU reserve (its knob is not exported on 6.1).
+ */
+void mytcp_forced_mem_schedule(struct sock *sk, int size)
+{
+	int delta = size - sk->sk_forward_alloc, amt;
+
+	if (delta <= 0)
+		return;
+	amt = sk_mem_pages(delta);
+	sk_forward_alloc_add(sk, amt << PAGE_SHIFT);
+	atomic_long_add(amt, &mytcp_memory_allocated);
+}
+
+/* Give back all the socket's unused forward allocation. */
+void mytcp_mem_reclaim_all(struct sock *sk)
+{
+	if (sk->sk_forward_alloc >= (int)PAGE_SIZE)
+		__sk_mem_reclaim(sk, sk->sk_forward_alloc);
+}
+
+/* An orphan is over (CLOSE or TIME_WAIT, or freed): uncount it. */
+void mytcp_orphan_dec(struct sock *sk)
+{
+	if (mytcp_sk(sk)->orphan_counted) {
+		mytcp_sk(sk)->orphan_counted = 0;
+		atomic_dec(&mytcp_orphans);
+	}
+}
+
+/* Defaults as Linux's tcp_init(): tcp_init_mem() and tcp_max_orphans. */
+static void mytcp_mem_defaults(void)
+{
+	unsigned long limit = nr_free_buffer_pages() / 16;
+	int cnt;
+
+	limit = max(limit, 128UL);
+	mytcp_sysctl_mem[0] = limit / 4 * 3;
+	mytcp_sysctl_mem[1] = limit;
+	mytcp_sysctl_mem[2] = mytcp_sysctl_mem[0] * 2;
+	/* tcp_init(): the established hash's size, here 2^17 buckets */
+	cnt = 1 << 17;
+	mytcp_max_orphans = max(cnt / 2, 128);
+}
+
 static const struct proto_ops mytcp_stream_ops;
 
 /* ---- state and teardown ---- */
@@ -53,6 +135,8 @@ void mytcp_set_state(struct sock *sk, int state)
 	if (old == state)
 		return;
 	trace_mytcp_state(sk, old, state);
+	if (state == TCP_CLOSE || state == TCP_TIME_WAIT)
+		mytcp_orphan_dec(sk);
 	if (state == TCP_ESTABLISHED)
 		MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_CURR_ESTAB);
 	else if (old == TCP_ESTABLISHED || old == TCP_CLOSE_WAIT)
@@ -66,7 +150,7 @@ static void purge_write_queue(struct sock *sk)
 	struct sk_buff *skb;
 
 	while ((skb = __skb_dequeue(&sk->sk_write_queue))) {
-		sk_wmem_queued_add(sk, -skb->truesize);
+		mytcp_wmem_uncharge(sk, skb);
 		atomic_dec(&mytcp_live_skbs);
 		kfree_skb(skb);
 	}
@@ -99,6 +183,7 @@ void mytcp_done(struct sock *sk)
 		mytcp_purge_rcv_queues(sk);
 	else
 		sk->sk_state_change(sk);
+	mytcp_mem_reclaim_all(sk);
 }
 
 static void mytcp_sk_destruct(struct sock *sk)
@@ -107,6 +192,10 @@ static void mytcp_sk_destruct(struct sock *sk)
 
 	purge_write_queue(sk);
 	mytcp_purge_rcv_queues(sk);
+	mytcp_mem_reclaim_all(sk);
+	WARN_ON_ONCE(sk->sk_forward_alloc);
+	mytcp_orphan_dec(sk);
+	percpu_counter_dec(&mytcp_sockets_allocated);
 	if (mtp->parent)
 		sock_put(mtp->parent);
 	dst_release(rcu_dereference_protected(sk->sk_dst_cache, 1));
@@ -231,6 +320,7 @@ void mytcp_init_sock(struct sock *sk)
 	INIT_HLIST_NODE(&mtp->ehash_node);
 	INIT_HLIST_NODE(&mtp->bind.node);
 	mytcp_init_timers(sk);
+	percpu_counter_inc(&mytcp_sockets_allocated);
 	atomic_inc(&mytcp_live_socks);
 }
 
@@ -404,6 +494,19 @@ static void mytcp_close(struct sock *sk, long timeout)
 		wait_linger(sk, timeout);
 orphan:
 	sock_orphan(sk);
+	if (sk->sk_state != TCP_CLOSE) {
+		/* An orphan now; too many of them, or no memory left: reset
+		 * it at once (as Linux's tcp_close with tcp_check_oom).
+		 */
+		mytcp_sk(sk)->orphan_counted = 1;
+		atomic_inc(&mytcp_orphans);
+		if (mytcp_check_oom(sk, 0)) {
+			mytcp_send_active_reset(sk, GFP_ATOMIC);
+			mytcp_done(sk);
+			MYTCP_INC_STATS(sock_net(sk),
+					MYTCP_STAT_ABORT_ON_MEMORY);
+		}
+	}
 	if (sk->sk_state == TCP_CLOSE) {
 		mytcp_done(sk);
 	} else {
@@ -456,6 +559,15 @@ struct proto mytcp_prot = {
 	.backlog_rcv	= mytcp_backlog_rcv,
 	.release_cb	= mytcp_release_cb,
 	.keepalive	= mytcp_keepalive,
+	/* memory accounting (mytcp.h): the core's sk_mem_* use these */
+	.enter_memory_pressure	= mytcp_enter_memory_pressure,
+	.memory_allocated	= &mytcp_memory_allocated,
+	.per_cpu_fw_alloc	= &mytcp_memory_per_cpu_fw_alloc,
+	.memory_pressure	= &mytcp_memory_pressure,
+	.sockets_allocated	= &mytcp_sockets_allocated,
+	.sysctl_mem		= mytcp_sysctl_mem,
+	.sysctl_wmem		= &mytcp_mem_min,
+	.sysctl_rmem		= &mytcp_mem_min,
 };
 
 static const struct proto_ops mytcp_stream_ops = {
@@ -515,6 +627,7 @@ static int __net_init mytcp_net_init(struct net *net)
 	mn->fin_timeout_s = 60;
 	mn->ephemeral_lo = 32768;
 	mn->ephemeral_hi = 60999;
+	mn->orphan_retries = 0;
 
 	err = mytcp_sysctl_init_net(net);
 	if (err)
@@ -565,19 +678,26 @@ static int __init mytcp_init(void)
 		return -EINVAL;
 	}
 	mytcp_family_ops.family = mytcp_family;
+	mytcp_mem_defaults();
 
-	err = mytcp_table_init();
+	err = percpu_counter_init(&mytcp_sockets_allocated, 0, GFP_KERNEL);
 	if (err)
 		return err;
+	err = mytcp_table_init();
+	if (err)
+		goto out_counter;
 	err = mytcp_portres_init();
 	if (err)
 		goto out_table;
 	err = proto_register(&mytcp_prot, 1);
 	if (err)
 		goto out_portres;
+	err = mytcp_sysctl_init_global();
+	if (err)
+		goto out_proto_only;
 	err = register_pernet_subsys(&mytcp_net_ops);
 	if (err)
-		goto out_proto;
+		goto out_global;
 	err = sock_register(&mytcp_family_ops);
 	if (err) {
 		pr_err("mytcp: family %d is taken (%d)\n", mytcp_family, err);
@@ -588,12 +708,16 @@ static int __init mytcp_init(void)
 
 out_pernet:
 	unregister_pernet_subsys(&mytcp_net_ops);
-out_proto:
+out_global:
+	mytcp_sysctl_exit_global();
+out_proto_only:
 	proto_unregister(&mytcp_prot);
 out_portres:
 	mytcp_portres_exit();
 out_table:
 	mytcp_table_exit();
+out_counter:
+	percpu_counter_destroy(&mytcp_sockets_allocated);
 	return err;
 }
 
@@ -604,9 +728,12 @@ static void __exit mytcp_exit(void)
 	unregister_pernet_subsys(&mytcp_net_ops);
 	/* Sockets and TIME_WAIT entries are freed after a grace period. */
 	rcu_barrier();
+	mytcp_sysctl_exit_global();
 	proto_unregister(&mytcp_prot);
 	mytcp_portres_exit();
 	mytcp_table_exit();
+	WARN_ON_ONCE(mytcp_memory_pages() || atomic_read(&mytcp_orphans));
+	percpu_counter_destroy(&mytcp_sockets_allocated);
 	pr_info("mytcp: unloaded\n");
 }
 

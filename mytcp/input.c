@@ -184,11 +184,20 @@ static void consume_rcv_skb(struct sk_buff *skb)
  * The window offered is sized from sk_rcvbuf and the measured data/truesize
  * ratio; segments inside it are accepted up to twice sk_rcvbuf of memory,
  * which absorbs a wrong estimate and still bounds what a peer can pin.
+ * The memory must also be granted by the global limit (net.mytcp.mem,
+ * sk_rmem_schedule(): refused above the hard limit, and under pressure
+ * beyond a fair share, except the socket's first 4 KiB).
  */
-static bool rcvbuf_has_room(struct sock *sk, struct sk_buff *skb)
+static bool rcvbuf_fits(struct sock *sk, struct sk_buff *skb)
 {
 	return atomic_read(&sk->sk_rmem_alloc) + skb->truesize <=
 	       2 * READ_ONCE(sk->sk_rcvbuf);
+}
+
+static bool rcvbuf_has_room(struct sock *sk, struct sk_buff *skb)
+{
+	return rcvbuf_fits(sk, skb) &&
+	       sk_rmem_schedule(sk, skb, skb->truesize);
 }
 
 static void fin_received(struct sock *sk);
@@ -350,6 +359,21 @@ static bool ooo_prune(struct sock *sk, struct sk_buff *skb)
 	return rcvbuf_has_room(sk, skb);
 }
 
+/*
+ * The global limit refused memory for @skb: still take the segment at
+ * RCV.NXT when nothing waits to be read (as Linux's tcp_data_queue), else
+ * two hosts whose memory sits in write queues waiting for each other's
+ * ACKs would never move again.  At most one skb per socket above the limit.
+ */
+static bool rcv_forced(struct sock *sk, struct sk_buff *skb)
+{
+	if (MYTCP_SKB_CB(skb)->seq != mytcp_sk(sk)->rcv_nxt ||
+	    !rcvbuf_fits(sk, skb) || !skb_queue_empty(&sk->sk_receive_queue))
+		return false;
+	mytcp_forced_mem_schedule(sk, skb->truesize);
+	return true;
+}
+
 static void ack_policy(struct sock *sk, bool now)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
@@ -407,8 +431,11 @@ static void data_queue(struct sock *sk, struct sk_buff *skb)
 	if (!skb)
 		return;
 	cb = MYTCP_SKB_CB(skb);		/* a copy has its own */
-	if (!rcvbuf_has_room(sk, skb) && !ooo_prune(sk, skb)) {
-		if (cb->seq == mtp->rcv_nxt)
+	if (!rcvbuf_has_room(sk, skb) && !ooo_prune(sk, skb) &&
+	    !rcv_forced(sk, skb)) {
+		if (rcvbuf_fits(sk, skb))
+			drop_reason(sk, skb, MYTCP_STAT_DROP_MEM, "memory");
+		else if (cb->seq == mtp->rcv_nxt)
 			drop_reason(sk, skb, MYTCP_STAT_DROP_RCVBUF, "rcvbuf");
 		else
 			drop_reason(sk, skb, MYTCP_STAT_DROP_OFO_MEM, "ofo_mem");
@@ -643,8 +670,13 @@ bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
 	bool sacked_new;
 
 	mtp->last_ack_rcv_ns = now;
-	/* The peer answers: no probe of ours is outstanding (as Linux). */
-	mtp->probes_out = 0;
+	/* The peer answers: no probe of ours is outstanding (as Linux) -
+	 * unless the answer is to a zero-window probe and keeps the window
+	 * shut: those count toward the persist timer's limit, or a peer
+	 * that ACKs every probe would hold an orphan forever.
+	 */
+	if (progress || !mtp->send_head || mtp->snd_una != mtp->snd_nxt)
+		mtp->probes_out = 0;
 	sacked_new = opts->num_sacks && mytcp_sack_process(sk, opts);
 	if (progress) {
 		struct sk_buff *skb;
@@ -680,7 +712,7 @@ bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
 				mtp->send_head = mytcp_write_next(sk, skb);
 			mytcp_sack_forget(sk, skb, skb->len);
 			__skb_unlink(skb, &sk->sk_write_queue);
-			sk_wmem_queued_add(sk, -skb->truesize);
+			mytcp_wmem_uncharge(sk, skb);
 			atomic_dec(&mytcp_live_skbs);
 			if (mtp->packets_out)
 				mtp->packets_out--;
@@ -768,6 +800,14 @@ bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
 	 * a blocked sendmsg() or by poll()): a wake-up per ACK would also
 	 * wake every reader sleeping on the same wait queue.
 	 */
+	/* The send buffer shrunk by the memory limit (stream.c) grows back
+	 * once the pressure is over.
+	 */
+	if (progress && mtp->sndbuf_full && !mytcp_under_memory_pressure()) {
+		if (!(sk->sk_userlocks & SOCK_SNDBUF_LOCK))
+			WRITE_ONCE(sk->sk_sndbuf, mtp->sndbuf_full);
+		mtp->sndbuf_full = 0;
+	}
 	if (progress && sk->sk_socket) {
 		smp_mb();	/* pairs with mytcp_poll() */
 		if (test_bit(SOCK_NOSPACE, &sk->sk_socket->flags) &&

@@ -91,6 +91,10 @@ enum mytcp_stat_item {
 	MYTCP_STAT_TW_OVERFLOW,		/* closed without TIME_WAIT: full */
 	MYTCP_STAT_OOW_RATE_LIMITED,	/* dupACK not sent: invalid_ratelimit */
 	MYTCP_STAT_WQUEUE_TOO_BIG,	/* SACK split refused: sk_wmem_queued */
+	MYTCP_STAT_MEM_PRESSURES,	/* entered memory pressure (net.mytcp.mem) */
+	MYTCP_STAT_DROP_MEM,		/* segment dropped: global memory limit */
+	MYTCP_STAT_SND_MEM_WAITS,	/* sendmsg waited: global memory limit */
+	MYTCP_STAT_ABORT_ON_MEMORY,	/* orphan reset: too many or no memory */
 	MYTCP_STAT_MAX
 };
 
@@ -115,6 +119,7 @@ struct mytcp_net {
 	int ephemeral_lo;
 	int ephemeral_hi;
 	int max_tw;			/* max_tw_buckets */
+	int orphan_retries;		/* probes/RTOs for an orphan; 0: 8 */
 	atomic_t tw_count;		/* its TIME_WAIT entries (timewait.c) */
 	struct ctl_table_header *sysctl_hdr;
 	struct mytcp_inject inject;	/* /proc/net/mytcp_inject */
@@ -141,6 +146,52 @@ extern atomic_t mytcp_live_socks;
 extern atomic_t mytcp_live_tw;
 extern atomic_t mytcp_live_skbs;
 extern atomic_t mytcp_live_portres;
+
+/*
+ * Global memory accounting (af_mytcp.c), Linux's tcp_mem scheme through
+ * struct proto: every skb on a socket's write, receive or out-of-order
+ * queue is charged (sk_mem_charge) against sk_forward_alloc, which is
+ * scheduled in pages from mytcp_memory_allocated (sk_wmem_schedule,
+ * sk_rmem_schedule; net/core/sock.c) within mytcp_sysctl_mem[] (the
+ * net.mytcp.mem sysctl: low, pressure, hard limit, in pages).  These and
+ * mytcp_max_orphans are global, like tcp_mem, and only init_net's root may
+ * write them.  mytcp_orphans counts closed sockets still closing on the
+ * wire (mytcp_sock.orphan_counted).  All are atomics or written with
+ * WRITE_ONCE; no lock.
+ */
+extern atomic_long_t mytcp_memory_allocated;
+extern long mytcp_sysctl_mem[3];
+extern unsigned long mytcp_memory_pressure;
+extern int mytcp_max_orphans;
+extern atomic_t mytcp_orphans;
+long mytcp_memory_pages(void);
+void mytcp_orphan_dec(struct sock *sk);
+void mytcp_forced_mem_schedule(struct sock *sk, int size);
+void mytcp_mem_reclaim_all(struct sock *sk);
+
+static inline bool mytcp_under_memory_pressure(void)
+{
+	return READ_ONCE(mytcp_memory_pressure);
+}
+
+static inline bool mytcp_over_hard_limit(void)
+{
+	return atomic_long_read(&mytcp_memory_allocated) >
+	       READ_ONCE(mytcp_sysctl_mem[2]);
+}
+
+/* A write-queue skb enters or leaves the queue: queue and charge. */
+static inline void mytcp_wmem_charge(struct sock *sk, struct sk_buff *skb)
+{
+	sk_wmem_queued_add(sk, skb->truesize);
+	sk_mem_charge(sk, skb->truesize);
+}
+
+static inline void mytcp_wmem_uncharge(struct sock *sk, struct sk_buff *skb)
+{
+	sk_wmem_queued_add(sk, -skb->truesize);
+	sk_mem_uncharge(sk, skb->truesize);
+}
 
 /* ---- per-segment control block (skb->cb) ---- */
 struct mytcp_skb_cb {
@@ -251,6 +302,7 @@ struct mytcp_sock {
 	u8 fin_rcvd:1;
 	u8 ack_pending:1;		/* a delayed ACK is owed */
 	u8 force_send:1;		/* persist override: SWS aside */
+	u8 orphan_counted:1;		/* counted in mytcp_orphans */
 	u32 ts_recent;
 	u32 ts_offset;
 
@@ -357,6 +409,9 @@ struct mytcp_sock {
 	u32 rcv_mss;
 	u32 rcv_ratio;			/* data / truesize, << 8 */
 	u32 size_goal;			/* bytes per write-queue skb */
+	u32 sndbuf_full;		/* sk_sndbuf before the memory limit
+					 * shrank it (stream.c); 0: not shrunk
+					 */
 };
 
 static inline struct mytcp_sock *mytcp_sk(const struct sock *sk)
@@ -536,6 +591,7 @@ void mytcp_release_cb(struct sock *sk);
 void mytcp_rearm_rtx(struct sock *sk);
 void mytcp_rtt_sample(struct sock *sk, u32 rtt_us);
 void mytcp_keepalive_reset(struct sock *sk);
+bool mytcp_check_oom(struct sock *sk, int shift);
 u32 mytcp_keepalive_time_s(const struct sock *sk);
 
 /* timewait.c */
@@ -593,6 +649,8 @@ int mytcp_proc_init_net(struct net *net);
 void mytcp_proc_exit_net(struct net *net);
 int mytcp_sysctl_init_net(struct net *net);
 void mytcp_sysctl_exit_net(struct net *net);
+int mytcp_sysctl_init_global(void);
+void mytcp_sysctl_exit_global(void);
 
 /* sockopt.c */
 int mytcp_setsockopt(struct socket *sock, int level, int optname,

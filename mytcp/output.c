@@ -68,6 +68,12 @@ u32 mytcp_window_now(struct sock *sk)
 	 * takes the rest.
 	 */
 	wnd = space > 0 ? ((u64)space * mtp->rcv_ratio) >> 8 : 0;
+	/* Global memory pressure (net.mytcp.mem): offer at most four
+	 * segments, as Linux clamps rcv_ssthresh (the edge never moves
+	 * left: mytcp_select_window()).
+	 */
+	if (mytcp_under_memory_pressure())
+		wnd = min(wnd, 4 * mss);
 	/* Receiver SWS avoidance (RFC 1122 4.2.3.3). */
 	if (wnd < mss && wnd < (u32)READ_ONCE(sk->sk_rcvbuf) / 4)
 		wnd = 0;
@@ -285,7 +291,9 @@ static void queue_skb(struct sock *sk, struct sk_buff *skb)
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
 	__skb_queue_tail(&sk->sk_write_queue, skb);
-	sk_wmem_queued_add(sk, skb->truesize);
+	/* SYN, SYN-ACK, FIN: a control segment is never refused. */
+	mytcp_forced_mem_schedule(sk, skb->truesize);
+	mytcp_wmem_charge(sk, skb);
 	atomic_inc(&mytcp_live_skbs);
 	if (!mtp->send_head)
 		mtp->send_head = skb;
@@ -432,7 +440,11 @@ int mytcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len)
 		kfree_skb(buff);
 		goto too_big;
 	}
-	sk_wmem_queued_add(sk, buff->truesize);
+	/* As Linux's tcp_fragment: a split is never refused memory (the
+	 * bound is split_limit() above).
+	 */
+	mytcp_forced_mem_schedule(sk, buff->truesize);
+	mytcp_wmem_charge(sk, buff);
 	moved = skb->len - len - lin;
 	buff->truesize += moved;
 	skb->truesize -= moved;
@@ -497,6 +509,7 @@ int mytcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len)
 	skb->len -= eat;
 	skb->truesize -= eat;
 	sk_wmem_queued_add(sk, -(int)eat);
+	sk_mem_uncharge(sk, eat);
 	return 0;
 }
 

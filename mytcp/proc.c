@@ -53,6 +53,10 @@ static const char *const stat_names[MYTCP_STAT_MAX] = {
 	[MYTCP_STAT_TW_OVERFLOW] = "TimeWaitOverflow",
 	[MYTCP_STAT_OOW_RATE_LIMITED] = "OOWRateLimited",
 	[MYTCP_STAT_WQUEUE_TOO_BIG] = "WqueueTooBig",
+	[MYTCP_STAT_MEM_PRESSURES] = "MemoryPressures",
+	[MYTCP_STAT_DROP_MEM] = "DropMemory",
+	[MYTCP_STAT_SND_MEM_WAITS] = "SendMemoryWaits",
+	[MYTCP_STAT_ABORT_ON_MEMORY] = "AbortOnMemory",
 };
 
 static int stat_show(struct seq_file *seq, void *v)
@@ -64,6 +68,10 @@ static int stat_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "live_tw %d\n", atomic_read(&mytcp_live_tw));
 	seq_printf(seq, "live_skbs %d\n", atomic_read(&mytcp_live_skbs));
 	seq_printf(seq, "live_portres %d\n", atomic_read(&mytcp_live_portres));
+	/* global, like live_*: memory in pages (net.mytcp.mem), orphans */
+	seq_printf(seq, "mem_pages %ld\n", mytcp_memory_pages());
+	seq_printf(seq, "mem_pressure %d\n", mytcp_under_memory_pressure());
+	seq_printf(seq, "orphans %d\n", atomic_read(&mytcp_orphans));
 	for (i = 0; i < MYTCP_STAT_MAX; i++)
 		seq_printf(seq, "%s %ld\n", stat_names[i],
 			   atomic_long_read(&mn->stats[i]));
@@ -165,7 +173,7 @@ void mytcp_proc_exit_net(struct net *net)
 
 static int one = 1, ten = 10, k127 = 127, k32767 = 32767, k1024 = 1024;
 static int k65535 = 65535, k4096 = 4096, k64m = 64 << 20, k600k = 600000;
-static int k3600 = 3600, k200 = 200, k60k = 60000;
+static int k3600 = 3600, k200 = 200, k60k = 60000, k255 = 255;
 
 #define MN_INT(name, field, lo, hi) {				\
 	.procname = name,					\
@@ -245,6 +253,7 @@ static const struct ctl_table mytcp_sysctl_template[] = {
 	MN_PORT("ephemeral_low", ephemeral_lo),
 	MN_PORT("ephemeral_high", ephemeral_hi),
 	MN_INT("max_tw_buckets", max_tw, SYSCTL_ZERO, SYSCTL_INT_MAX),
+	MN_INT("orphan_retries", orphan_retries, SYSCTL_ZERO, &k255),
 	{ }
 };
 
@@ -280,4 +289,83 @@ void mytcp_sysctl_exit_net(struct net *net)
 
 	unregister_net_sysctl_table(mn->sysctl_hdr);
 	kfree(tbl);
+}
+
+/*
+ * ---- global sysctls: net.mytcp.mem, net.mytcp.max_orphans ----
+ *
+ * One memory pool for all namespaces, as Linux's tcp_mem: registered in
+ * init_net only, so that root in a container (a user namespace's netns)
+ * can neither see nor raise the host's limits.
+ *
+ * mem: three page counts, parsed as Linux's tcp_mem (proc_doulongvec_
+ * minmax: non-numbers and negative values are EINVAL); stricter than
+ * Linux, a write must also keep low <= pressure <= hard, else EINVAL and
+ * nothing changes.
+ */
+static DEFINE_MUTEX(mem_mutex);
+
+static int mem_handler(MYTCP_CTL_TABLE *table, int write, void *buffer,
+		       size_t *lenp, loff_t *ppos)
+{
+	long val[3];
+	struct ctl_table tmp = *table;
+	int err, i;
+
+	mutex_lock(&mem_mutex);
+	for (i = 0; i < 3; i++)
+		val[i] = READ_ONCE(mytcp_sysctl_mem[i]);
+	tmp.data = val;
+	err = proc_doulongvec_minmax(&tmp, write, buffer, lenp, ppos);
+	if (!err && write) {
+		if (val[0] > val[1] || val[1] > val[2]) {
+			err = -EINVAL;
+		} else {
+			for (i = 0; i < 3; i++)
+				WRITE_ONCE(mytcp_sysctl_mem[i], val[i]);
+		}
+	}
+	mutex_unlock(&mem_mutex);
+	return err;
+}
+
+static struct ctl_table mytcp_global_sysctl[] = {
+	{
+		.procname	= "mem",
+		.data		= mytcp_sysctl_mem,
+		.maxlen		= sizeof(mytcp_sysctl_mem),
+		.mode		= 0644,
+		.proc_handler	= mem_handler,
+	},
+	{
+		.procname	= "max_orphans",
+		.data		= &mytcp_max_orphans,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_INT_MAX,
+	},
+	{ }
+};
+
+static struct ctl_table_header *mytcp_global_hdr;
+
+int mytcp_sysctl_init_global(void)
+{
+#ifdef MYTCP_HAVE_SYSCTL_SZ
+	mytcp_global_hdr = register_net_sysctl_sz(&init_net, "net/mytcp",
+						  mytcp_global_sysctl,
+						  ARRAY_SIZE(mytcp_global_sysctl)
+						  - 1);
+#else
+	mytcp_global_hdr = register_net_sysctl(&init_net, "net/mytcp",
+					       mytcp_global_sysctl);
+#endif
+	return mytcp_global_hdr ? 0 : -ENOMEM;
+}
+
+void mytcp_sysctl_exit_global(void)
+{
+	unregister_net_sysctl_table(mytcp_global_hdr);
 }

@@ -22,7 +22,11 @@
 
 /* ---- data ---- */
 
-static int wait_for_space(struct sock *sk, long *timeo)
+/*
+ * Wait until the write queue is below limit (sk_sndbuf, or less when the
+ * global memory limit refused a new skb: then until ACKs free some).
+ */
+static int wait_for_space(struct sock *sk, long *timeo, int limit)
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	int err = 0;
@@ -33,7 +37,7 @@ static int wait_for_space(struct sock *sk, long *timeo)
 			err = -EPIPE;
 			break;
 		}
-		if (sk->sk_wmem_queued < READ_ONCE(sk->sk_sndbuf))
+		if (sk->sk_wmem_queued < min(READ_ONCE(sk->sk_sndbuf), limit))
 			break;
 		if (!*timeo) {
 			err = -EAGAIN;
@@ -46,11 +50,63 @@ static int wait_for_space(struct sock *sk, long *timeo)
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
 		sk_wait_event(sk, timeo, sk->sk_err ||
 			      (sk->sk_shutdown & SEND_SHUTDOWN) ||
-			      sk->sk_wmem_queued < READ_ONCE(sk->sk_sndbuf),
-			      &wait);
+			      sk->sk_wmem_queued <
+			      min(READ_ONCE(sk->sk_sndbuf), limit), &wait);
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
 	return err;
+}
+
+/*
+ * Memory for size more bytes of the write queue (a new skb's truesize,
+ * or the payload copied into its fragments) from the global pool.  Above the hard
+ * limit the core (__sk_mem_raise_allocated) shrinks sk_sndbuf to half of
+ * what is queued and grants the skb only when that puts the queue at or
+ * over the new sk_sndbuf, so the writer then waits for ACKs: remember the
+ * size it had, for input.c to restore once the pressure is over.
+ */
+static bool send_mem_schedule(struct sock *sk, int size)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	int sndbuf = READ_ONCE(sk->sk_sndbuf);
+	bool ok;
+
+	/* Above the hard limit a socket with data queued gets nothing more
+	 * (the core would still grant an skb that reaches sk_sndbuf).
+	 */
+	if (mtp->snd_una != mtp->write_seq && mytcp_over_hard_limit())
+		ok = false;
+	else
+		ok = sk_wmem_schedule(sk, size);
+
+	if (READ_ONCE(sk->sk_sndbuf) < sndbuf && !mytcp_sk(sk)->sndbuf_full)
+		mytcp_sk(sk)->sndbuf_full = sndbuf;
+	return ok;
+}
+
+/*
+ * The global limit (net.mytcp.mem) refused memory for skb, a new skb for
+ * the write queue (size bytes).  As Linux's TCP: the socket's send buffer shrinks to
+ * half of what it has queued (sk_stream_moderate_sndbuf; it grows back
+ * when ACKs come and the pressure is over), and the writer waits for ACKs
+ * to free memory.  With no data queued no ACK would come: the memory is
+ * charged anyway (0), so every socket can always make progress.  The
+ * overshoot is at most one skb's worth per socket.
+ */
+static int wait_for_memory(struct sock *sk, int size, long *timeo)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_SND_MEM_WAITS);
+	if (mtp->snd_una == mtp->write_seq) {
+		mytcp_forced_mem_schedule(sk, size);
+		return 0;
+	}
+	if (!mytcp_sk(sk)->sndbuf_full)
+		mytcp_sk(sk)->sndbuf_full = READ_ONCE(sk->sk_sndbuf);
+	sk_stream_moderate_sndbuf(sk);
+	mytcp_push(sk);
+	return wait_for_space(sk, timeo, sk->sk_wmem_queued);
 }
 
 static int stream_error(struct sock *sk, int flags, int err)
@@ -108,7 +164,7 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		    (MYTCP_SKB_CB(skb)->flags & (TCPHDR_SYN | TCPHDR_FIN))) {
 			if (sk->sk_wmem_queued >= READ_ONCE(sk->sk_sndbuf)) {
 				mytcp_push(sk);
-				err = wait_for_space(sk, &timeo);
+				err = wait_for_space(sk, &timeo, INT_MAX);
 				if (err)
 					goto out_partial;
 				if (!((1 << sk->sk_state) &
@@ -123,11 +179,25 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 				err = -ENOBUFS;
 				goto out_partial;
 			}
+			if (!send_mem_schedule(sk, skb->truesize)) {
+				int size = skb->truesize;
+
+				kfree_skb(skb);
+				err = wait_for_memory(sk, size, &timeo);
+				if (err)
+					goto out_partial;
+				if (!((1 << sk->sk_state) &
+				      (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))) {
+					err = -EPIPE;
+					goto out_partial;
+				}
+				continue;
+			}
 			MYTCP_SKB_CB(skb)->flags = TCPHDR_ACK;
 			MYTCP_SKB_CB(skb)->seq = mtp->write_seq;
 			MYTCP_SKB_CB(skb)->end_seq = mtp->write_seq;
 			__skb_queue_tail(&sk->sk_write_queue, skb);
-			sk_wmem_queued_add(sk, skb->truesize);
+			mytcp_wmem_charge(sk, skb);
 			atomic_inc(&mytcp_live_skbs);
 			if (!mtp->send_head)
 				mtp->send_head = skb;
@@ -140,6 +210,17 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		merge = skb_can_coalesce(skb, i, pfrag->page, pfrag->offset);
 		if (!merge && i >= MAX_SKB_FRAGS) {
 			new_skb = true;
+			continue;
+		}
+		if (!send_mem_schedule(sk, copy)) {
+			err = wait_for_memory(sk, copy, &timeo);
+			if (err)
+				goto out_partial;
+			if (!((1 << sk->sk_state) &
+			      (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))) {
+				err = -EPIPE;
+				goto out_partial;
+			}
 			continue;
 		}
 		if (!copy_from_iter_full(page_address(pfrag->page) +
@@ -162,6 +243,7 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		skb->data_len += copy;
 		skb->truesize += copy;
 		sk_wmem_queued_add(sk, copy);
+		sk_mem_charge(sk, copy);
 		MYTCP_SKB_CB(skb)->end_seq += copy;
 		mtp->write_seq += copy;
 		copied += copy;

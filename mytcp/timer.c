@@ -170,6 +170,75 @@ static void abort_conn(struct sock *sk, int err)
 	mytcp_done(sk);
 }
 
+/*
+ * Too many orphans (more than net.mytcp.max_orphans, the count shifted
+ * left by shift for a suspect one), or this socket holds send memory
+ * while all of mytcp is above the hard limit: as Linux's tcp_check_oom().
+ */
+bool mytcp_check_oom(struct sock *sk, int shift)
+{
+	bool too_many = (atomic_read(&mytcp_orphans) << shift) >
+			READ_ONCE(mytcp_max_orphans);
+	bool no_mem = sk->sk_wmem_queued > SOCK_MIN_SNDBUF &&
+		      atomic_long_read(&mytcp_memory_allocated) >
+		      READ_ONCE(mytcp_sysctl_mem[2]);
+
+	if (too_many)
+		net_info_ratelimited("mytcp: too many orphaned sockets\n");
+	if (no_mem)
+		net_info_ratelimited("mytcp: out of memory -- consider tuning net.mytcp.mem\n");
+	return too_many || no_mem;
+}
+
+/*
+ * An orphan's timer: reset it when resources are short (Linux's
+ * tcp_out_of_resources).  One idle for long, or after an ICMP error, is
+ * penalised (counted double or fourfold against max_orphans).  Returns
+ * true when the socket is gone.
+ */
+static bool out_of_resources(struct sock *sk, bool do_reset)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	u64 idle = ktime_get_ns() - mtp->last_data_sent_ns;
+	u64 rto_max = (u64)READ_ONCE(mytcp_pernet(sock_net(sk))->rto_max_ms) *
+		      NSEC_PER_MSEC;
+	int shift = 0;
+
+	if (idle > 2 * rto_max || !do_reset)
+		shift++;
+	if (READ_ONCE(sk->sk_err_soft))
+		shift++;
+	if (!mytcp_check_oom(sk, shift))
+		return false;
+	/* Reset when it may matter to the peer: recent data, or a shut
+	 * window with nothing in flight.
+	 */
+	if (idle <= 2ULL * READ_ONCE(mytcp_pernet(sock_net(sk))->msl_ms) *
+	    NSEC_PER_MSEC || (!mtp->snd_wnd && mtp->snd_una == mtp->snd_nxt))
+		do_reset = true;
+	if (do_reset)
+		mytcp_send_active_reset(sk, GFP_ATOMIC);
+	mytcp_done(sk);
+	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_ABORT_ON_MEMORY);
+	return true;
+}
+
+/*
+ * Probes (or RTOs) an orphan gets: net.mytcp.orphan_retries, 0 meaning 8
+ * while the peer is alive (as Linux's tcp_orphan_retries); none after an
+ * ICMP error once the backoff reached rto_max.
+ */
+static int orphan_retries(struct sock *sk, bool alive)
+{
+	int retries = READ_ONCE(mytcp_pernet(sock_net(sk))->orphan_retries);
+
+	if (READ_ONCE(sk->sk_err_soft) && !alive)
+		retries = 0;
+	if (!retries && alive)
+		retries = 8;
+	return retries;
+}
+
 static bool retries_exhausted(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
@@ -182,6 +251,9 @@ static bool retries_exhausted(struct sock *sk)
 		limit = READ_ONCE(mn->synack_retries);
 	else
 		limit = READ_ONCE(mn->retries2);
+	if (sock_flag(sk, SOCK_DEAD))
+		limit = min(limit, orphan_retries(sk, mtp->rto_us <
+					READ_ONCE(mn->rto_max_ms) * 1000U));
 	if (mtp->user_timeout_ms && mtp->rtx_start_ns &&
 	    ktime_get_ns() - mtp->rtx_start_ns >=
 	    (u64)mtp->user_timeout_ms * NSEC_PER_MSEC)
@@ -213,6 +285,10 @@ static void rtx_timer_handler(struct sock *sk)
 		return;
 	if (!idle)
 		MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_TIMEOUTS);
+	if (sock_flag(sk, SOCK_DEAD) &&
+	    !((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) &&
+	    out_of_resources(sk, true))
+		return;
 	if (!mtp->rtx_start_ns)
 		mtp->rtx_start_ns = ktime_get_ns();
 	/* A peer that shrank its window to zero still answers: our
@@ -290,17 +366,31 @@ static void persist_handler(struct sock *sk)
 		mytcp_push(sk);
 		return;
 	}
-	/* A peer that never opens its window is dead after retries2. */
-	if (mtp->probes_out >= READ_ONCE(mn->retries2) &&
-	    sock_flag(sk, SOCK_DEAD)) {
-		abort_conn(sk, ETIMEDOUT);
-		return;
+	/* Back off like the RTO, up to rto_max (two minutes). */
+	next_us = (u64)mtp->rto_us << min_t(u8, mtp->probes_out + 1, 10);
+	next_us = min_t(u64, next_us,
+			(u64)READ_ONCE(mn->rto_max_ms) * USEC_PER_MSEC);
+	/*
+	 * An orphan whose peer keeps its window shut dies after
+	 * orphan_retries probes, however faithfully the peer ACKs them
+	 * (zero-window ACKs do not reset probes_out: input.c), or at once
+	 * when resources are short (as Linux's tcp_probe_timer).
+	 */
+	if (sock_flag(sk, SOCK_DEAD)) {
+		bool alive = next_us < (u64)READ_ONCE(mn->rto_max_ms) *
+				       USEC_PER_MSEC;
+
+		if (mtp->probes_out >= orphan_retries(sk, alive)) {
+			MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_TIMEOUTS);
+			mytcp_send_active_reset(sk, GFP_ATOMIC);
+			abort_conn(sk, ETIMEDOUT);
+			return;
+		}
+		if (out_of_resources(sk, true))
+			return;
 	}
 	mtp->probes_out++;
 	mytcp_send_probe(sk, false);
-	/* Back off like the RTO, up to two minutes. */
-	next_us = (u64)mtp->rto_us << min_t(u8, mtp->probes_out, 10);
-	next_us = min_t(u64, next_us, 120ULL * USEC_PER_SEC);
 	mytcp_reset_timer(sk, MYTCP_T_PERSIST, next_us * NSEC_PER_USEC);
 }
 

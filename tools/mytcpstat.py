@@ -160,10 +160,13 @@ def summary(socks, stat_path):
         print("mytcpstat: %s: %s" % (stat_path, e.strerror), file=sys.stderr)
         return 1
     pairs = [p for p in pairs if len(p) == 2]
-    glob = [p for p in pairs if p[0].startswith("live_")]
-    rest = [p for p in pairs if not p[0].startswith("live_")]
+    # global values: live_* and the memory/orphan state (net.mytcp.mem)
+    gkeys = ("mem_pages", "mem_pressure", "orphans")
+    glob = [p for p in pairs if p[0].startswith("live_") or p[0] in gkeys]
+    rest = [p for p in pairs if p not in glob]
     print("Live objects (all namespaces): " +
-          ", ".join("%s %s" % (k[5:], v) for k, v in glob))
+          ", ".join("%s %s" % (k[5:] if k.startswith("live_") else k, v)
+                    for k, v in glob))
     print()
     print("Counters (this namespace):")
     w = max([len(k) for k, _ in rest] + [1])

@@ -39,7 +39,10 @@ fin_timeout 60 1 3600
 ephemeral_low 32768 1024 65535
 ephemeral_high 60999 1024 65535
 max_tw_buckets 65536 0 2147483647
+orphan_retries 0 0 255
 "
+# Global, in init_net only (mem_limits.py tests them).
+GLOBAL_SYSCTLS="mem max_orphans"
 
 sc_path() { echo "/proc/sys/net/mytcp/$1"; }
 # sc_get NS NAME / sc_set NS NAME VALUE (NS "" = init_net)
@@ -62,9 +65,12 @@ defaults()
 				{ ktap_print_msg "$ns: $name = $v, want $def"; ret=1; }
 		done <<<"$SYSCTLS"
 	done
-	# Nothing undocumented.
-	v=$(ls /proc/sys/net/mytcp | wc -l)
+	# Nothing undocumented; the global ones only in init_net.
+	v=$(ip netns exec "$H1" ls /proc/sys/net/mytcp | wc -l)
 	[ "$v" = $((n / 2)) ] || { ktap_print_msg "$v sysctls, $((n / 2)) documented"; ret=1; }
+	v=$(ls /proc/sys/net/mytcp | wc -l)
+	[ "$v" = $((n / 2 + $(wc -w <<<"$GLOBAL_SYSCTLS"))) ] ||
+		{ ktap_print_msg "init_net: $v sysctls"; ret=1; }
 	return $ret
 }
 ktap_test_result "every net.mytcp.* sysctl has its default in a new netns" defaults
