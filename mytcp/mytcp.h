@@ -101,6 +101,7 @@ enum mytcp_stat_item {
 	MYTCP_STAT_ICMP_ERRORS,
 	MYTCP_STAT_DROP_INJECTED,	/* teaching mode (inject.c) */
 	MYTCP_STAT_TW_OVERFLOW,		/* closed without TIME_WAIT: full */
+	MYTCP_STAT_DROP_FILTER,		/* socket filter or LSM said no */
 	MYTCP_STAT_MAX
 };
 
@@ -428,6 +429,7 @@ void mytcp_done(struct sock *sk);
 void mytcp_init_sock(struct sock *sk);
 void mytcp_purge_rcv_queues(struct sock *sk);
 void mytcp_custom_sockopt(struct socket *sock);
+void mytcp_filter_inherit(struct sock *child, const struct sock *parent);
 bool mytcp_close_state(struct sock *sk);
 int mytcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 

@@ -51,6 +51,7 @@ static const char *const stat_names[MYTCP_STAT_MAX] = {
 	[MYTCP_STAT_ICMP_ERRORS] = "IcmpErrors",
 	[MYTCP_STAT_DROP_INJECTED] = "DropInjected",
 	[MYTCP_STAT_TW_OVERFLOW] = "TimeWaitOverflow",
+	[MYTCP_STAT_DROP_FILTER] = "DropSockFilter",
 };
 
 static int stat_show(struct seq_file *seq, void *v)
