@@ -149,11 +149,16 @@ guest_suite()
 		export MYTCP_KEEPALIVE_LIVE_SECS=10 MYTCP_TW_ENTRIES=500
 		export MYTCP_LOAD_CYCLES=10
 		export NETEM_CASES="none|loss 5%"
+		export MYTCP_FUZZ_SECONDS=${MYTCP_FUZZ_SECONDS:-40}
 		log "quick: NETEM_BIG=$NETEM_BIG NETEM_MID=$NETEM_MID NETEM_SMALL=$NETEM_SMALL" \
 			"NETEM_CASES='$NETEM_CASES' INTEROP_SIZES='$INTEROP_SIZES'" \
 			"LOAD_SEQ=$LOAD_SEQ LOAD_CONC=$LOAD_CONC" \
 			"MYTCP_TW_ENTRIES=$MYTCP_TW_ENTRIES MYTCP_LOAD_CYCLES=$MYTCP_LOAD_CYCLES"
 	fi
+	# fuzz.py: its time budget (make check: 60 s); the full lane fuzzes
+	# for 10 minutes, --quick (above) for 40 s.
+	export MYTCP_FUZZ_SECONDS=${MYTCP_FUZZ_SECONDS:-600}
+	log "fuzz.py: MYTCP_FUZZ_SECONDS=$MYTCP_FUZZ_SECONDS"
 	t0=$(date +%s)
 	log "suite: scripts/guest-selftests.sh $*"
 	"$TOP/scripts/guest-selftests.sh" "$@"
