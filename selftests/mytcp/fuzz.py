@@ -268,6 +268,10 @@ def syn_options(rng):
     return o
 
 
+def sname(s):
+    return state_name(s) if s else "gone"
+
+
 def st(ctx):
     """The connection's state in /proc/net/mytcp (None: gone)."""
     f = ctx.flow
@@ -287,7 +291,7 @@ def wait_st(ctx, want, timeout=5.0):
         if s == want:
             return
         check(time.monotonic() < deadline, "state %s, want %s" % (
-            state_name(s) if s else "gone", state_name(want)))
+            sname(s), sname(want)))
         time.sleep(0.02)
 
 
@@ -387,7 +391,7 @@ def resync(ctx):
         return False
     acks = [a for a in ans if a.flags & ACK and not a.flags & (RST | SYN)]
     check(acks, "no ACK for an unacceptable segment in %s (answers %s)"
-          % (state_name(st(ctx)), ans))
+          % (sname(st(ctx)), ans))
     a = acks[-1]
     f.snd_nxt = a.ack
     f.rcv_nxt = (a.seq + a.seg_len) & M32
@@ -469,7 +473,7 @@ def drive(ctx):
         f.expect(lambda x: x.flags & ACK and x.ack == f.snd_nxt,
                  what="ACK of the FIN again in TIME_WAIT", rtx=True)
     else:
-        raise AssertionError("unexpected state %s" % state_name(s))
+        raise AssertionError("unexpected state %s" % sname(s))
     return state_name(s)
 
 
@@ -523,7 +527,7 @@ def one_round(peer, rng, start, rnd, stats):
             s = st(ctx)
             check(s is None or s in REACHABLE[start],
                   "after the mutations: %s, from %s" % (
-                      state_name(s), state_name(start)))
+                      sname(s), state_name(start)))
             outcome = drive(ctx)
     except AssertionError:
         for line in ctx.log:
