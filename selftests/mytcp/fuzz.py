@@ -406,15 +406,25 @@ def drain(s):
             return
 
 
+def tcpi_state(s):
+    return s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 8)[0]
+
+
 def app_sock(ctx):
-    """The app's socket; a passive child is accept()ed first."""
-    if ctx.sock is None and ctx.ls is not None:
-        deadline = time.monotonic() + 5
-        while ctx.sock is None and time.monotonic() < deadline:
-            ctx.sock, _ = accept(ctx.ls)
-            if ctx.sock is None:
-                time.sleep(0.02)
-        check(ctx.sock is not None, "synchronized child not accepted")
+    """The app's socket; a passive child is accept()ed first.  An earlier
+    child of the same 4-tuple may wait in the accept queue, reset (an
+    exact RST, then a new SYN made a new child): skipped."""
+    deadline = time.monotonic() + 5
+    while ctx.sock is None and ctx.ls is not None:
+        c, _ = accept(ctx.ls)
+        if c is not None and tcpi_state(c) == CLOSE:
+            abort(c)
+        elif c is not None:
+            ctx.sock = c
+        else:
+            check(time.monotonic() < deadline,
+                  "synchronized child not accepted")
+            time.sleep(0.02)
     return ctx.sock
 
 
