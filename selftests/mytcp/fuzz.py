@@ -395,7 +395,12 @@ def resync(ctx):
           % (sname(st(ctx)), ans))
     a = acks[-1]
     f.snd_nxt = a.ack
-    f.rcv_nxt = (a.seq + a.seg_len) & M32
+    # SND.NXT may have gone back below what mytcp already sent (an ICMP
+    # "fragmentation needed" retransmits from SND.UNA): the peer, which
+    # got it all, acknowledges the highest it saw.
+    end = (a.seq + a.seg_len) & M32
+    if f.rcv_nxt is None or seq_after(end, f.rcv_nxt):
+        f.rcv_nxt = end
     return True
 
 
