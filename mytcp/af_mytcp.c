@@ -336,6 +336,30 @@ void mytcp_custom_sockopt(struct socket *sock)
 #endif
 }
 
+/*
+ * A child takes its listener's socket filter (SO_ATTACH_FILTER) and
+ * SO_LOCK_FILTER, as sk_clone_lock() gives them to a Linux TCP child.  The
+ * program is shared (one more reference) and charged to the child's option
+ * memory as sk_filter_charge() would (not exported; the listener already
+ * passed the optmem limit with it); __sk_destruct() uncharges and releases
+ * it.  Called on a child nobody else sees yet; the listener's filter is
+ * read under RCU, as sk_filter_trim_cap() reads it.
+ */
+void mytcp_filter_inherit(struct sock *child, const struct sock *parent)
+{
+	struct sk_filter *fp;
+
+	if (sock_flag(parent, SOCK_FILTER_LOCKED))
+		sock_set_flag(child, SOCK_FILTER_LOCKED);
+	rcu_read_lock();
+	fp = rcu_dereference(parent->sk_filter);
+	if (fp && refcount_inc_not_zero(&fp->refcnt)) {
+		atomic_add(bpf_prog_size(fp->prog->len), &child->sk_omem_alloc);
+		rcu_assign_pointer(child->sk_filter, fp);
+	}
+	rcu_read_unlock();
+}
+
 /* ---- socket creation ---- */
 
 /*

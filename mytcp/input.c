@@ -1080,8 +1080,41 @@ bad_hdr:
 	return false;
 }
 
+/*
+ * Host policy, as tcp_filter() in tcp_v4_rcv(): sk_filter_trim_cap() runs
+ * the LSM's socket_sock_rcv_skb hook (AppArmor secmark rules, SELinux
+ * ignores families other than inet) and the socket's filter
+ * (SO_ATTACH_FILTER, a listener's inherited by its children) on every
+ * segment a socket is to process: for a listener before a child is made,
+ * for a connection before the state machine looks at it.  TIME_WAIT
+ * entries have no socket and no filter, as in Linux.  A dropped segment
+ * draws no answer (the peer retransmits).  The program sees the segment
+ * from the TCP header on (skb->data), like an AF_INET TCP socket's; it may
+ * trim the payload, never the header, and end_seq follows.  The cgroup
+ * BPF ingress hook it also calls returns at once for non-inet families.
+ * Softirq, under the hook's rcu_read_lock(); the socket is not locked
+ * (neither is Linux's).
+ */
+static bool sock_filter_drop(struct sock *sk, struct sk_buff *skb)
+{
+	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	const struct tcphdr *th = tcp_hdr(skb);
+
+	if (sk_filter_trim_cap(sk, skb, th->doff * 4)) {
+		drop_reason(sk, skb, MYTCP_STAT_DROP_FILTER, "socket filter");
+		return true;
+	}
+	th = tcp_hdr(skb);
+	cb->end_seq = cb->seq + th->syn + th->fin + skb->len - th->doff * 4;
+	return false;
+}
+
 static void sock_rcv(struct sock *sk, struct sk_buff *skb)
 {
+	if (sock_filter_drop(sk, skb)) {
+		kfree_skb(skb);
+		return;
+	}
 	bh_lock_sock_nested(sk);
 	if (!sock_owned_by_user(sk)) {
 		mytcp_rcv_state_process(sk, skb);

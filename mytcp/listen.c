@@ -42,6 +42,7 @@ struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
 	sock_init_data(NULL, child);
 	mytcp_init_sock(child);
 	security_sk_clone(parent, child);
+	mytcp_filter_inherit(child, parent);
 	cm = mytcp_sk(child);
 	inet = inet_sk(child);
 

@@ -95,6 +95,7 @@ enum mytcp_stat_item {
 	MYTCP_STAT_DROP_MEM,		/* segment dropped: global memory limit */
 	MYTCP_STAT_SND_MEM_WAITS,	/* sendmsg waited: global memory limit */
 	MYTCP_STAT_ABORT_ON_MEMORY,	/* orphan reset: too many or no memory */
+	MYTCP_STAT_DROP_FILTER,		/* socket filter or LSM said no */
 	MYTCP_STAT_MAX
 };
 
@@ -483,6 +484,7 @@ void mytcp_init_sock(struct sock *sk);
 void mytcp_init_conn(struct sock *sk);
 void mytcp_purge_rcv_queues(struct sock *sk);
 void mytcp_custom_sockopt(struct socket *sock);
+void mytcp_filter_inherit(struct sock *child, const struct sock *parent);
 bool mytcp_close_state(struct sock *sk);
 int mytcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 

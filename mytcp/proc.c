@@ -57,6 +57,7 @@ static const char *const stat_names[MYTCP_STAT_MAX] = {
 	[MYTCP_STAT_DROP_MEM] = "DropMemory",
 	[MYTCP_STAT_SND_MEM_WAITS] = "SendMemoryWaits",
 	[MYTCP_STAT_ABORT_ON_MEMORY] = "AbortOnMemory",
+	[MYTCP_STAT_DROP_FILTER] = "DropSockFilter",
 };
 
 static int stat_show(struct seq_file *seq, void *v)

@@ -89,6 +89,14 @@ static int sol_socket_set(struct socket *sock, int optname, sockptr_t optval,
 	struct sock *sk = sock->sk;
 	int val;
 
+	/*
+	 * A reuseport BPF program would be attached to a reuseport group
+	 * mytcp does not use (its listeners are picked in table.c): refused
+	 * rather than silently ignored.  6.1 never calls here (see above).
+	 */
+	if (optname == SO_ATTACH_REUSEPORT_CBPF ||
+	    optname == SO_ATTACH_REUSEPORT_EBPF)
+		return -EOPNOTSUPP;
 	if (optname != SO_REUSEPORT)
 		return sock_setsockopt(sock, SOL_SOCKET, optname, optval, optlen);
 	if (optlen < sizeof(int))

@@ -150,6 +150,7 @@ guest_suite()
 		export MYTCP_LOAD_CYCLES=10 MYTCP_SEG_STORM=50 MYTCP_SACK_ACKS=500
 		export MYTCP_MEM_CONNS=50 MYTCP_MEM_BULK_BYTES=524288
 		export NETEM_CASES="none|loss 5%"
+		export MYTCP_FUZZ_SECONDS=${MYTCP_FUZZ_SECONDS:-40}
 		log "quick: NETEM_BIG=$NETEM_BIG NETEM_MID=$NETEM_MID NETEM_SMALL=$NETEM_SMALL" \
 			"NETEM_CASES='$NETEM_CASES' INTEROP_SIZES='$INTEROP_SIZES'" \
 			"LOAD_SEQ=$LOAD_SEQ LOAD_CONC=$LOAD_CONC" \
@@ -157,6 +158,10 @@ guest_suite()
 			"MYTCP_SACK_ACKS=$MYTCP_SACK_ACKS" \
 			"MYTCP_MEM_CONNS=$MYTCP_MEM_CONNS MYTCP_MEM_BULK_BYTES=$MYTCP_MEM_BULK_BYTES"
 	fi
+	# fuzz.py: its time budget (make check: 60 s); the full lane fuzzes
+	# for 10 minutes, --quick (above) for 40 s.
+	export MYTCP_FUZZ_SECONDS=${MYTCP_FUZZ_SECONDS:-600}
+	log "fuzz.py: MYTCP_FUZZ_SECONDS=$MYTCP_FUZZ_SECONDS"
 	t0=$(date +%s)
 	log "suite: scripts/guest-selftests.sh $*"
 	"$TOP/scripts/guest-selftests.sh" "$@"
