@@ -121,8 +121,7 @@ def ts_invalid_rst_syn(peer):
     d = StatDelta()
     f.send(RST | ACK, seq=f.snd_nxt + 10, options=opt_ts(300000, 0),
            advance=False)
-    f.send(SYN, seq=f.snd_nxt + 20, options=opt_ts(400000, 0),
-           advance=False)
+    f.send(SYN, seq=f.snd_nxt, options=opt_ts(400000, 0), advance=False)
     r = f.answers()
     check(len(r) == 2, "answers to RST and SYN in window: %s" % r)
     for a in r:
