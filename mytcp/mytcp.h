@@ -149,7 +149,7 @@ extern atomic_t mytcp_live_skbs;
 extern atomic_t mytcp_live_portres;
 
 /*
- * Global memory accounting (af_mytcp.c), Linux's tcp_mem scheme through
+ * Global memory accounting (mem.c), Linux's tcp_mem scheme through
  * struct proto: every skb on a socket's write, receive or out-of-order
  * queue is charged (sk_mem_charge) against sk_forward_alloc, which is
  * scheduled in pages from mytcp_memory_allocated (sk_wmem_schedule,
@@ -169,6 +169,12 @@ long mytcp_memory_pages(void);
 void mytcp_orphan_dec(struct sock *sk);
 void mytcp_forced_mem_schedule(struct sock *sk, int size);
 void mytcp_mem_reclaim_all(struct sock *sk);
+void mytcp_enter_memory_pressure(struct sock *sk);
+DECLARE_PER_CPU(int, mytcp_memory_per_cpu_fw_alloc);
+extern struct percpu_counter mytcp_sockets_allocated;
+extern int mytcp_mem_min;
+int mytcp_mem_init(void);
+void mytcp_mem_exit(void);
 
 static inline bool mytcp_under_memory_pressure(void)
 {
@@ -476,8 +482,9 @@ static inline u32 mytcp_rcv_avail(const struct mytcp_sock *mtp)
 	return mtp->rcv_nxt - mtp->copied_seq - mtp->fin_rcvd;
 }
 
-/* af_mytcp.c */
+/* sock.c */
 extern struct proto mytcp_prot;
+extern struct net_proto_family mytcp_family_ops;
 void mytcp_set_state(struct sock *sk, int state);
 void mytcp_done(struct sock *sk);
 void mytcp_init_sock(struct sock *sk);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mytcp: the protocol family, the module, and a socket's life: creation,
- * state changes, shutdown, close and teardown.
+ * mytcp: a socket's life: creation, state changes, shutdown, close and
+ * teardown, and the tables that tie the socket layer to mytcp (struct
+ * proto, proto_ops, the family's create).
  *
  * socket(AF_MYTCP, SOCK_STREAM, 0) lands in mytcp_create(); the proto_ops
  * table below points to listen.c (listen, accept), connect.c (bind,
@@ -20,7 +21,6 @@
  * timer references and pins the module through sk_prot->owner.
  */
 #include <linux/module.h>
-#include <linux/moduleparam.h>
 #include <linux/net.h>
 #include <linux/sched/signal.h>
 #include <asm/ioctls.h>
@@ -29,100 +29,7 @@
 #include <net/tcp.h>
 #include <net/inet_common.h>
 #include "mytcp.h"
-
-#define CREATE_TRACE_POINTS
 #include "trace.h"
-
-int mytcp_family = AF_MYTCP;
-module_param_named(family, mytcp_family, int, 0444);
-MODULE_PARM_DESC(family, "protocol family number (default 19)");
-
-atomic_t mytcp_live_socks = ATOMIC_INIT(0);
-atomic_t mytcp_live_tw = ATOMIC_INIT(0);
-atomic_t mytcp_live_skbs = ATOMIC_INIT(0);
-atomic_t mytcp_live_portres = ATOMIC_INIT(0);
-
-/* ---- global memory accounting and orphans (see mytcp.h) ---- */
-
-atomic_long_t mytcp_memory_allocated = ATOMIC_LONG_INIT(0);
-long mytcp_sysctl_mem[3];	/* pages; set at load like tcp_init_mem() */
-unsigned long mytcp_memory_pressure;
-int mytcp_max_orphans;		/* set at load like tcp_max_orphans */
-atomic_t mytcp_orphans = ATOMIC_INIT(0);
-static DEFINE_PER_CPU(int, mytcp_memory_per_cpu_fw_alloc);
-static struct percpu_counter mytcp_sockets_allocated;
-/* The first 4 KiB of a socket's buffers are granted even under pressure. */
-static int mytcp_mem_min = SZ_4K;
-
-/* Pages in use: the global count plus what CPUs hold in reserve. */
-long mytcp_memory_pages(void)
-{
-	long sum = atomic_long_read(&mytcp_memory_allocated);
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += *per_cpu_ptr(&mytcp_memory_per_cpu_fw_alloc, cpu);
-	return sum;
-}
-
-/* As Linux's tcp_enter_memory_pressure: remember when, count once. */
-static void mytcp_enter_memory_pressure(struct sock *sk)
-{
-	unsigned long val;
-
-	if (READ_ONCE(mytcp_memory_pressure))
-		return;
-	val = jiffies ? : 1;
-	if (!cmpxchg(&mytcp_memory_pressure, 0, val))
-		MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_MEM_PRESSURES);
-}
-
-/*
- * Charge size bytes even above the limits (control segments, splits, a
- * socket's only skb): as Linux's sk_forced_mem_schedule, without the
- * per-CPU reserve (its knob is not exported on 6.1).
- */
-void mytcp_forced_mem_schedule(struct sock *sk, int size)
-{
-	int delta = size - sk->sk_forward_alloc, amt;
-
-	if (delta <= 0)
-		return;
-	amt = sk_mem_pages(delta);
-	sk_forward_alloc_add(sk, amt << PAGE_SHIFT);
-	atomic_long_add(amt, &mytcp_memory_allocated);
-}
-
-/* Give back all the socket's unused forward allocation. */
-void mytcp_mem_reclaim_all(struct sock *sk)
-{
-	if (sk->sk_forward_alloc >= (int)PAGE_SIZE)
-		__sk_mem_reclaim(sk, sk->sk_forward_alloc);
-}
-
-/* An orphan is over (CLOSE or TIME_WAIT, or freed): uncount it. */
-void mytcp_orphan_dec(struct sock *sk)
-{
-	if (mytcp_sk(sk)->orphan_counted) {
-		mytcp_sk(sk)->orphan_counted = 0;
-		atomic_dec(&mytcp_orphans);
-	}
-}
-
-/* Defaults as Linux's tcp_init(): tcp_init_mem() and tcp_max_orphans. */
-static void mytcp_mem_defaults(void)
-{
-	unsigned long limit = nr_free_buffer_pages() / 16;
-	int cnt;
-
-	limit = max(limit, 128UL);
-	mytcp_sysctl_mem[0] = limit / 4 * 3;
-	mytcp_sysctl_mem[1] = limit;
-	mytcp_sysctl_mem[2] = mytcp_sysctl_mem[0] * 2;
-	/* tcp_init(): the established hash's size, here 2^17 buckets */
-	cnt = 1 << 17;
-	mytcp_max_orphans = max(cnt / 2, 128);
-}
 
 static const struct proto_ops mytcp_stream_ops;
 
@@ -615,155 +522,8 @@ static const struct proto_ops mytcp_stream_ops = {
 	.mmap		= sock_no_mmap,
 };
 
-static struct net_proto_family mytcp_family_ops = {
+struct net_proto_family mytcp_family_ops = {
 	.family = AF_MYTCP,
 	.create = mytcp_create,
 	.owner	= THIS_MODULE,
 };
-
-/* ---- per network namespace ---- */
-
-unsigned int mytcp_net_id __read_mostly;
-
-static int __net_init mytcp_net_init(struct net *net)
-{
-	struct mytcp_net *mn = mytcp_pernet(net);
-	int err;
-
-	mn->net = net;
-	mn->msl_ms = 30000;
-	/* Like Linux's tcp_max_tw_buckets: half the table's buckets. */
-	mn->max_tw = MYTCP_MAX_TW_DEFAULT;
-	atomic_set(&mn->tw_count, 0);
-	mn->syn_retries = 6;
-	mn->synack_retries = 5;
-	mn->retries2 = 15;
-	mn->rto_min_ms = 200;
-	mn->rto_max_ms = 120000;
-	mn->rto_init_ms = 1000;
-	mn->keepalive_time_s = 7200;
-	mn->keepalive_intvl_s = 75;
-	mn->keepalive_probes = 9;
-	mn->challenge_ack_limit = MYTCP_CHALLENGE_PER_SEC;
-	mn->invalid_ratelimit_ms = MYTCP_INVALID_RATELIMIT_MS;
-	mn->rmem_default = 1 << 20;
-	mn->wmem_default = 1 << 20;
-	mn->fin_timeout_s = 60;
-	mn->ephemeral_lo = 32768;
-	mn->ephemeral_hi = 60999;
-	mn->orphan_retries = 0;
-
-	err = mytcp_sysctl_init_net(net);
-	if (err)
-		return err;
-	err = mytcp_proc_init_net(net);
-	if (err)
-		goto out_sysctl;
-	err = mytcp_inject_init_net(net);
-	if (err)
-		goto out_proc;
-	err = mytcp_hooks_register(net);
-	if (err)
-		goto out_inject;
-	return 0;
-out_inject:
-	mytcp_inject_exit_net(net);
-out_proc:
-	mytcp_proc_exit_net(net);
-out_sysctl:
-	mytcp_sysctl_exit_net(net);
-	return err;
-}
-
-static void __net_exit mytcp_net_exit(struct net *net)
-{
-	mytcp_hooks_unregister(net);
-	mytcp_table_purge_net(net);
-	/* Reservations are kernel sockets of net: release them now. */
-	mytcp_portres_flush();
-	mytcp_inject_exit_net(net);
-	mytcp_proc_exit_net(net);
-	mytcp_sysctl_exit_net(net);
-}
-
-static struct pernet_operations mytcp_net_ops = {
-	.init = mytcp_net_init,
-	.exit = mytcp_net_exit,
-	.id   = &mytcp_net_id,
-	.size = sizeof(struct mytcp_net),
-};
-
-static int __init mytcp_init(void)
-{
-	int err;
-
-	if (mytcp_family <= 0 || mytcp_family >= NPROTO) {
-		pr_err("mytcp: family %d out of range\n", mytcp_family);
-		return -EINVAL;
-	}
-	mytcp_family_ops.family = mytcp_family;
-	mytcp_mem_defaults();
-
-	err = percpu_counter_init(&mytcp_sockets_allocated, 0, GFP_KERNEL);
-	if (err)
-		return err;
-	err = mytcp_table_init();
-	if (err)
-		goto out_counter;
-	err = mytcp_portres_init();
-	if (err)
-		goto out_table;
-	err = proto_register(&mytcp_prot, 1);
-	if (err)
-		goto out_portres;
-	err = mytcp_sysctl_init_global();
-	if (err)
-		goto out_proto_only;
-	err = register_pernet_subsys(&mytcp_net_ops);
-	if (err)
-		goto out_global;
-	err = sock_register(&mytcp_family_ops);
-	if (err) {
-		pr_err("mytcp: family %d is taken (%d)\n", mytcp_family, err);
-		goto out_pernet;
-	}
-	pr_info("mytcp: loaded, family %d\n", mytcp_family);
-	return 0;
-
-out_pernet:
-	unregister_pernet_subsys(&mytcp_net_ops);
-out_global:
-	mytcp_sysctl_exit_global();
-out_proto_only:
-	proto_unregister(&mytcp_prot);
-out_portres:
-	mytcp_portres_exit();
-out_table:
-	mytcp_table_exit();
-out_counter:
-	percpu_counter_destroy(&mytcp_sockets_allocated);
-	return err;
-}
-
-static void __exit mytcp_exit(void)
-{
-	sock_unregister(mytcp_family);
-	/* Every namespace: hooks off, TIME_WAIT entries killed. */
-	unregister_pernet_subsys(&mytcp_net_ops);
-	/* Sockets and TIME_WAIT entries are freed after a grace period. */
-	rcu_barrier();
-	mytcp_sysctl_exit_global();
-	proto_unregister(&mytcp_prot);
-	mytcp_portres_exit();
-	mytcp_table_exit();
-	WARN_ON_ONCE(mytcp_memory_pages() || atomic_read(&mytcp_orphans));
-	percpu_counter_destroy(&mytcp_sockets_allocated);
-	pr_info("mytcp: unloaded\n");
-}
-
-module_init(mytcp_init);
-module_exit(mytcp_exit);
-
-MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("mytcp: TCP from scratch as a socket family");
-MODULE_ALIAS_NETPROTO(AF_MYTCP);

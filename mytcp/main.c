@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mytcp: the module.  Loading registers, in order: the tables (table.c),
+ * the port reservations' workqueue (portres.c), the memory accounting
+ * (mem.c), struct proto, the global sysctls, the per-namespace state
+ * (sysctls, /proc files, teaching mode, the receive hook) and last the
+ * protocol family, so that no socket can exist before everything it needs.
+ * Unloading undoes it in reverse; sock_unregister() first, and the module
+ * cannot unload while a mytcp socket exists (sk_prot->owner).  The socket
+ * core is in sock.c.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <net/net_namespace.h>
+#include <net/ip.h>
+#include <net/tcp.h>
+#include "mytcp.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
+int mytcp_family = AF_MYTCP;
+module_param_named(family, mytcp_family, int, 0444);
+MODULE_PARM_DESC(family, "protocol family number (default 19)");
+
+/* Live objects of every namespace: tests read them to prove nothing leaks. */
+atomic_t mytcp_live_socks = ATOMIC_INIT(0);
+atomic_t mytcp_live_tw = ATOMIC_INIT(0);
+atomic_t mytcp_live_skbs = ATOMIC_INIT(0);
+atomic_t mytcp_live_portres = ATOMIC_INIT(0);
+
+/* ---- per network namespace ---- */
+
+unsigned int mytcp_net_id __read_mostly;
+
+static int __net_init mytcp_net_init(struct net *net)
+{
+	struct mytcp_net *mn = mytcp_pernet(net);
+	int err;
+
+	mn->net = net;
+	mn->msl_ms = 30000;
+	/* Like Linux's tcp_max_tw_buckets: half the table's buckets. */
+	mn->max_tw = MYTCP_MAX_TW_DEFAULT;
+	atomic_set(&mn->tw_count, 0);
+	mn->syn_retries = 6;
+	mn->synack_retries = 5;
+	mn->retries2 = 15;
+	mn->rto_min_ms = 200;
+	mn->rto_max_ms = 120000;
+	mn->rto_init_ms = 1000;
+	mn->keepalive_time_s = 7200;
+	mn->keepalive_intvl_s = 75;
+	mn->keepalive_probes = 9;
+	mn->challenge_ack_limit = MYTCP_CHALLENGE_PER_SEC;
+	mn->invalid_ratelimit_ms = MYTCP_INVALID_RATELIMIT_MS;
+	mn->rmem_default = 1 << 20;
+	mn->wmem_default = 1 << 20;
+	mn->fin_timeout_s = 60;
+	mn->ephemeral_lo = 32768;
+	mn->ephemeral_hi = 60999;
+	mn->orphan_retries = 0;
+
+	err = mytcp_sysctl_init_net(net);
+	if (err)
+		return err;
+	err = mytcp_proc_init_net(net);
+	if (err)
+		goto out_sysctl;
+	err = mytcp_inject_init_net(net);
+	if (err)
+		goto out_proc;
+	err = mytcp_hooks_register(net);
+	if (err)
+		goto out_inject;
+	return 0;
+out_inject:
+	mytcp_inject_exit_net(net);
+out_proc:
+	mytcp_proc_exit_net(net);
+out_sysctl:
+	mytcp_sysctl_exit_net(net);
+	return err;
+}
+
+static void __net_exit mytcp_net_exit(struct net *net)
+{
+	mytcp_hooks_unregister(net);
+	mytcp_table_purge_net(net);
+	/* Reservations are kernel sockets of net: release them now. */
+	mytcp_portres_flush();
+	mytcp_inject_exit_net(net);
+	mytcp_proc_exit_net(net);
+	mytcp_sysctl_exit_net(net);
+}
+
+static struct pernet_operations mytcp_net_ops = {
+	.init = mytcp_net_init,
+	.exit = mytcp_net_exit,
+	.id   = &mytcp_net_id,
+	.size = sizeof(struct mytcp_net),
+};
+
+static int __init mytcp_init(void)
+{
+	int err;
+
+	if (mytcp_family <= 0 || mytcp_family >= NPROTO) {
+		pr_err("mytcp: family %d out of range\n", mytcp_family);
+		return -EINVAL;
+	}
+	mytcp_family_ops.family = mytcp_family;
+
+	err = mytcp_mem_init();
+	if (err)
+		return err;
+	err = mytcp_table_init();
+	if (err)
+		goto out_counter;
+	err = mytcp_portres_init();
+	if (err)
+		goto out_table;
+	err = proto_register(&mytcp_prot, 1);
+	if (err)
+		goto out_portres;
+	err = mytcp_sysctl_init_global();
+	if (err)
+		goto out_proto_only;
+	err = register_pernet_subsys(&mytcp_net_ops);
+	if (err)
+		goto out_global;
+	err = sock_register(&mytcp_family_ops);
+	if (err) {
+		pr_err("mytcp: family %d is taken (%d)\n", mytcp_family, err);
+		goto out_pernet;
+	}
+	pr_info("mytcp: loaded, family %d\n", mytcp_family);
+	return 0;
+
+out_pernet:
+	unregister_pernet_subsys(&mytcp_net_ops);
+out_global:
+	mytcp_sysctl_exit_global();
+out_proto_only:
+	proto_unregister(&mytcp_prot);
+out_portres:
+	mytcp_portres_exit();
+out_table:
+	mytcp_table_exit();
+out_counter:
+	mytcp_mem_exit();
+	return err;
+}
+
+static void __exit mytcp_exit(void)
+{
+	sock_unregister(mytcp_family);
+	/* Every namespace: hooks off, TIME_WAIT entries killed. */
+	unregister_pernet_subsys(&mytcp_net_ops);
+	/* Sockets and TIME_WAIT entries are freed after a grace period. */
+	rcu_barrier();
+	mytcp_sysctl_exit_global();
+	proto_unregister(&mytcp_prot);
+	mytcp_portres_exit();
+	mytcp_table_exit();
+	mytcp_mem_exit();
+	pr_info("mytcp: unloaded\n");
+}
+
+module_init(mytcp_init);
+module_exit(mytcp_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("mytcp: TCP from scratch as a socket family");
+MODULE_ALIAS_NETPROTO(AF_MYTCP);
