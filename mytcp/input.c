@@ -26,6 +26,9 @@
 #include "mytcp.h"
 #include "trace.h"
 
+static bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
+			     const struct mytcp_opts *opts);
+
 /* ---- helpers ---- */
 
 static u32 rcv_window_left(const struct mytcp_sock *mtp)
@@ -660,8 +663,8 @@ static bool loss_detected(const struct mytcp_sock *mtp)
 }
 
 /* ACK processing (RFC 9293 3.10.7.4 fifth check; RFC 5681; RFC 6582). */
-bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
-		      const struct mytcp_opts *opts)
+static bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
+			     const struct mytcp_opts *opts)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	u32 prior_una = mtp->snd_una, acked = 0;
@@ -998,7 +1001,7 @@ drop:
  * Process one segment for sk.  Socket owned, BH disabled; skb->data at the
  * TCP header, cb filled; consumes skb.
  */
-int mytcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
+static int mytcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	struct mytcp_opts opts;

@@ -492,7 +492,6 @@ void mytcp_init_conn(struct sock *sk);
 void mytcp_purge_rcv_queues(struct sock *sk);
 void mytcp_custom_sockopt(struct socket *sock);
 void mytcp_filter_inherit(struct sock *child, const struct sock *parent);
-bool mytcp_close_state(struct sock *sk);
 int mytcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 
 /* listen.c */
@@ -558,11 +557,7 @@ void mytcp_table_walk(struct net *net, struct seq_file *seq, mytcp_walk_fn fn);
 /* input.c */
 int mytcp_hooks_register(struct net *net);
 void mytcp_hooks_unregister(struct net *net);
-int mytcp_rcv_established(struct sock *sk, struct sk_buff *skb);
-int mytcp_rcv_state_process(struct sock *sk, struct sk_buff *skb);
 void mytcp_ooo_purge(struct sock *sk);
-bool mytcp_ack_update(struct sock *sk, u32 ack, u32 win, u32 seq,
-		      const struct mytcp_opts *opts);
 bool mytcp_oow_rate_limited(struct net *net, u64 *stamp);
 
 /* output.c */
@@ -666,7 +661,6 @@ int mytcp_setsockopt(struct socket *sock, int level, int optname,
 		     sockptr_t optval, unsigned int optlen);
 int mytcp_getsockopt(struct socket *sock, int level, int optname,
 		     char __user *optval, int __user *optlen);
-void mytcp_get_info(struct sock *sk, struct tcp_info *info);
 int mytcp_set_rcvlowat(struct sock *sk, int val);
 
 #endif /* _MYTCP_H */

@@ -319,7 +319,7 @@ static int mytcp_create(struct net *net, struct socket *sock, int protocol,
 /* ---- shutdown and close ---- */
 
 /* RFC 9293 CLOSE: the state after the user closes its sending side. */
-bool mytcp_close_state(struct sock *sk)
+static bool mytcp_close_state(struct sock *sk)
 {
 	switch (sk->sk_state) {
 	case TCP_ESTABLISHED:
