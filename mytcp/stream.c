@@ -85,17 +85,20 @@ static bool send_mem_schedule(struct sock *sk, int size)
 }
 
 /*
- * The global limit (net.mytcp.mem) refused memory for skb, a new skb for
- * the write queue (size bytes).  As Linux's TCP: the socket's send buffer shrinks to
- * half of what it has queued (sk_stream_moderate_sndbuf; it grows back
- * when ACKs come and the pressure is over), and the writer waits for ACKs
- * to free memory.  With no data queued no ACK would come: the memory is
- * charged anyway (0), so every socket can always make progress.  The
- * overshoot is at most one skb's worth per socket.
+ * The global limit (net.mytcp.mem) refused size bytes for the write queue
+ * (a new skb, or payload for its fragments).  As Linux's TCP: the socket's
+ * send buffer shrinks to half of what it has queued
+ * (sk_stream_moderate_sndbuf; it grows back when ACKs come and the
+ * pressure is over), and the writer waits for ACKs to free memory:
+ * 0 to try again, or -EPIPE when the connection ended meanwhile.  With no
+ * data queued no ACK would come: the memory is charged anyway (0), so
+ * every socket can always make progress.  The overshoot is at most one
+ * skb's worth per socket.
  */
 static int wait_for_memory(struct sock *sk, int size, long *timeo)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
+	int err;
 
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_SND_MEM_WAITS);
 	if (mtp->snd_una == mtp->write_seq) {
@@ -106,7 +109,11 @@ static int wait_for_memory(struct sock *sk, int size, long *timeo)
 		mytcp_sk(sk)->sndbuf_full = READ_ONCE(sk->sk_sndbuf);
 	sk_stream_moderate_sndbuf(sk);
 	mytcp_push(sk);
-	return wait_for_space(sk, timeo, sk->sk_wmem_queued);
+	err = wait_for_space(sk, timeo, sk->sk_wmem_queued);
+	if (!err && !((1 << sk->sk_state) &
+		      (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
+		err = -EPIPE;	/* the connection ended meanwhile */
+	return err;
 }
 
 static int stream_error(struct sock *sk, int flags, int err)
@@ -186,11 +193,6 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 				err = wait_for_memory(sk, size, &timeo);
 				if (err)
 					goto out_partial;
-				if (!((1 << sk->sk_state) &
-				      (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))) {
-					err = -EPIPE;
-					goto out_partial;
-				}
 				continue;
 			}
 			MYTCP_SKB_CB(skb)->flags = TCPHDR_ACK;
@@ -216,11 +218,6 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 			err = wait_for_memory(sk, copy, &timeo);
 			if (err)
 				goto out_partial;
-			if (!((1 << sk->sk_state) &
-			      (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))) {
-				err = -EPIPE;
-				goto out_partial;
-			}
 			continue;
 		}
 		if (!copy_from_iter_full(page_address(pfrag->page) +
