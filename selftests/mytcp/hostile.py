@@ -21,33 +21,18 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # pylint: disable=wrong-import-position
-from tcp_peer import (ACK, FIN, PSH, RST, SYN, ESTABLISHED, LISTEN,
-                      SYN_RECV, SYN_SENT, StatDelta, accept, active_open,
-                      build_ipv4, build_tcp, check, conns, connect_result,
-                      diag, expect_state, listener, mytcp_socket, opt_mss,
-                      opt_nop, opt_raw, opt_sack, opt_sack_perm, opt_ts,
-                      opt_wscale, passive_open, quote_with_seq, recv_result,
+from tcp_peer import (ACK, ESTABLISHED, FIN, LISTEN, PSH, RST, SYN, SYN_RECV,
+                      SYN_SENT, StatDelta, accept, active_open, build_ipv4,
+                      build_tcp, check, connect_result, conns, diag,
+                      expect_state, listener, mytcp_socket, opt_mss, opt_nop,
+                      opt_raw, opt_sack, opt_sack_perm, opt_ts, opt_wscale,
+                      passive_open, quote_with_seq, recv_all, recv_result,
                       run_cases, so_error, states_of, sysctl)
 
 
 # Beyond any receive window: windows never exceed the 1 MiB buffer.
 FAR = 1 << 21
 
-
-def recv_all(s, want, timeout=5.0):
-    buf = b""
-    deadline = time.monotonic() + timeout
-    while len(buf) < want and time.monotonic() < deadline:
-        r = recv_result(s)
-        if isinstance(r, bytes):
-            if not r:
-                break
-            buf += r
-        elif r == "EAGAIN":
-            time.sleep(0.02)
-        else:
-            break
-    return buf
 
 
 def nothing_to_read(s, f):

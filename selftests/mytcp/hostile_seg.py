@@ -29,33 +29,17 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # pylint: disable=wrong-import-position
-from tcp_peer import (ACK, FIN, PSH, RST, SYN, ESTABLISHED, SYN_RECV,
-                      TIME_WAIT, StatDelta, accept, active_open, check,
+from tcp_peer import (ACK, ESTABLISHED, FIN, PSH, RST, SYN, SYN_RECV,
+                      StatDelta, TIME_WAIT, accept, active_open, check,
                       connect_result, diag, expect_state, listener,
-                      mytcp_socket, opt_mss, opt_sack_perm, opt_ts,
-                      opt_wscale, passive_open, recv_result, run_cases,
-                      sysctl)
+                      mytcp_socket, opt_mss, opt_sack_perm, opt_ts, opt_wscale,
+                      passive_open, recv_all, recv_result, run_cases, sysctl)
 
 STORM = int(os.environ.get("MYTCP_SEG_STORM", "200"))
 FAR = 1 << 21			# beyond any receive window
 FLOOR = 88			# MYTCP_MIN_MSS: payload floor after options
 LONG = 60000			# invalid_ratelimit_ms: nothing passes twice
 
-
-def recv_all(s, want, timeout=5.0):
-    buf = b""
-    deadline = time.monotonic() + timeout
-    while len(buf) < want and time.monotonic() < deadline:
-        r = recv_result(s)
-        if isinstance(r, bytes):
-            if not r:
-                break
-            buf += r
-        elif r == "EAGAIN":
-            time.sleep(0.02)
-        else:
-            break
-    return buf
 
 
 def acks_only(r, f, what):

@@ -18,30 +18,14 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # pylint: disable=wrong-import-position
-from tcp_peer import (ACK, FIN, PSH, RST, SYN, CLOSE_WAIT, CLOSING,
-                      ESTABLISHED, FIN_WAIT1, FIN_WAIT2, LAST_ACK, LISTEN,
-                      SYN_RECV, SYN_SENT, TIME_WAIT, StatDelta, accept,
-                      active_open, check, connect_result, diag, expect_state,
-                      listener, mytcp_socket, opt_mss, passive_open,
+from tcp_peer import (ACK, CLOSE_WAIT, CLOSING, ESTABLISHED, FIN, FIN_WAIT1,
+                      FIN_WAIT2, LAST_ACK, LISTEN, PSH, RST, SYN, SYN_RECV,
+                      SYN_SENT, StatDelta, TIME_WAIT, accept, active_open,
+                      check, connect_result, diag, expect_state, listener,
+                      mytcp_socket, opt_mss, passive_open, recv_all,
                       recv_result, run_cases, so_error, state_of, states_of,
                       sysctl, wait_states)
 
-
-def recv_all(s, want, timeout=5.0):
-    """Read from non-blocking s until want bytes came (or EOF/error)."""
-    buf = b""
-    deadline = time.monotonic() + timeout
-    while len(buf) < want and time.monotonic() < deadline:
-        r = recv_result(s)
-        if isinstance(r, bytes):
-            if not r:
-                break
-            buf += r
-        elif r == "EAGAIN":
-            time.sleep(0.02)
-        else:
-            break
-    return buf
 
 
 def wait_recv(s, timeout=5.0):

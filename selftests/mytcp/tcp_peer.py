@@ -517,6 +517,23 @@ def recv_result(s, n=65536):
         return errno.errorcode.get(e.errno, str(e.errno))
 
 
+def recv_all(s, want, timeout=5.0):
+    """Read from non-blocking s until want bytes came (or EOF/error)."""
+    buf = b""
+    deadline = time.monotonic() + timeout
+    while len(buf) < want and time.monotonic() < deadline:
+        r = recv_result(s)
+        if isinstance(r, bytes):
+            if not r:
+                break
+            buf += r
+        elif r == "EAGAIN":
+            time.sleep(0.02)
+        else:
+            break
+    return buf
+
+
 def connect_result(s, addr):
     """connect_ex() as an errno name ('OK' for 0)."""
     e = s.connect_ex(addr)
