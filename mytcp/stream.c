@@ -208,6 +208,11 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		copy = min_t(size_t, msg_data_left(msg),
 			     min_t(u32, mtp->size_goal - skb->len,
 				   pfrag->size - pfrag->offset));
+		/* Above the hard limit a socket with no data queued is charged
+		 * anyway (wait_for_memory()), but for a small write only.
+		 */
+		if (mtp->snd_una == mtp->write_seq && mytcp_over_hard_limit())
+			copy = min_t(int, copy, SZ_1K);
 		i = skb_shinfo(skb)->nr_frags;
 		merge = skb_can_coalesce(skb, i, pfrag->page, pfrag->offset);
 		if (!merge && i >= MAX_SKB_FRAGS) {

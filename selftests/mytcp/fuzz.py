@@ -56,6 +56,7 @@ from tcp_peer import (ACK, CLOSE, CLOSE_WAIT, CLOSING, ESTABLISHED, FIN,
 
 SEED = int(os.environ.get("MYTCP_FUZZ_SEED") or
            random.SystemRandom().randrange(1 << 32))
+RATELIMIT_MS = 20	# net.mytcp.invalid_ratelimit_ms during the run
 SECONDS = float(os.environ.get("MYTCP_FUZZ_SECONDS", "60"))
 ROUNDS = int(os.environ.get("MYTCP_FUZZ_ROUNDS", "0"))
 ITERS = int(os.environ.get("MYTCP_FUZZ_ITERS", "32"))
@@ -385,6 +386,7 @@ def resync(ctx):
     connection answered with a RST or went away."""
     f = ctx.flow
     f.peer.barrier()
+    time.sleep(RATELIMIT_MS / 1000 * 1.5)
     f.send(ACK | PSH, data=b"?", seq=(f.snd_nxt + (1 << 30)) & M32,
            advance=False)
     ans = f.answers(rtx=True)
@@ -569,7 +571,10 @@ def fuzz_case(start):
 
     def case(peer):
         rng = random.Random("%d-%s" % (SEED, name))
-        for k, v in (("challenge_ack_limit", 1000000), ("msl_ms", MSL_MS)):
+        # The limits on answers stay on but short: resync() waits out
+        # invalid_ratelimit_ms before its probe (hostile_seg.py tests them).
+        for k, v in (("challenge_ack_limit", 1000000), ("msl_ms", MSL_MS),
+                     ("invalid_ratelimit_ms", RATELIMIT_MS)):
             sysctl(k, v)
         budget = SECONDS / len(STATES)
         t_end = time.monotonic() + budget
