@@ -51,6 +51,20 @@ void mytcp_enter_memory_pressure(struct sock *sk)
 }
 
 /*
+ * net.mytcp.mem was written: leave memory pressure now if what is in use
+ * is below the new low mark.  The core leaves it only when a socket gives
+ * memory back (__sk_mem_reduce_allocated), and with per-CPU reserves the
+ * global count can stay above a low mark until then: a raised limit would
+ * otherwise keep every socket under pressure until the next release.
+ */
+void mytcp_mem_limits_changed(void)
+{
+	if (READ_ONCE(mytcp_memory_pressure) &&
+	    mytcp_memory_pages() < READ_ONCE(mytcp_sysctl_mem[0]))
+		WRITE_ONCE(mytcp_memory_pressure, 0);
+}
+
+/*
  * Charge size bytes even above the limits (control segments, splits, a
  * socket's only skb): as Linux's sk_forced_mem_schedule, without the
  * per-CPU reserve (its knob is not exported on 6.1).

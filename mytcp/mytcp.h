@@ -175,6 +175,7 @@ extern struct percpu_counter mytcp_sockets_allocated;
 extern int mytcp_mem_min;
 int mytcp_mem_init(void);
 void mytcp_mem_exit(void);
+void mytcp_mem_limits_changed(void);
 
 static inline bool mytcp_under_memory_pressure(void)
 {

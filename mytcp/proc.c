@@ -324,6 +324,7 @@ static int mem_handler(MYTCP_CTL_TABLE *table, int write, void *buffer,
 		} else {
 			for (i = 0; i < 3; i++)
 				WRITE_ONCE(mytcp_sysctl_mem[i], val[i]);
+			mytcp_mem_limits_changed();
 		}
 	}
 	mutex_unlock(&mem_mutex);
