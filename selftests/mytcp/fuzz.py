@@ -492,6 +492,8 @@ def drive(ctx):
         f.send(ACK)
         wait_st(ctx, None)
     elif s == TIME_WAIT:
+        # TIME_WAIT's ACKs are rate limited: wait out the interval.
+        time.sleep(RATELIMIT_MS / 1000 * 1.5)
         f.send(FIN | ACK, seq=(f.snd_nxt - 1) & M32, advance=False)
         f.expect(lambda x: x.flags & ACK and x.ack == f.snd_nxt,
                  what="ACK of the FIN again in TIME_WAIT", rtx=True)
