@@ -22,12 +22,12 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # pylint: disable=wrong-import-position
 from tcp_peer import (ACK, ESTABLISHED, FIN, LISTEN, PSH, RST, SYN, SYN_RECV,
-                      SYN_SENT, StatDelta, accept, active_open, build_ipv4,
-                      build_tcp, check, connect_result, conns, diag,
-                      expect_state, listener, mytcp_socket, opt_mss, opt_nop,
-                      opt_raw, opt_sack, opt_sack_perm, opt_ts, opt_wscale,
-                      passive_open, quote_with_seq, recv_all, recv_result,
-                      run_cases, so_error, states_of, sysctl)
+                      SYN_SENT, StatDelta, accept, accept_wait, active_open,
+                      build_ipv4, build_tcp, check, connect_result, conns,
+                      diag, expect_state, listener, mytcp_socket, opt_mss,
+                      opt_nop, opt_raw, opt_sack, opt_sack_perm, opt_ts,
+                      opt_wscale, passive_open, quote_with_seq, recv_all,
+                      recv_result, run_cases, so_error, states_of, sysctl)
 
 
 # Beyond any receive window: windows never exceed the 1 MiB buffer.
@@ -188,11 +188,7 @@ def unknown_options(peer):
     sa = f.track(f.expect_flags(SYN | ACK))
     check(sa.ack == f.snd_nxt, "SYN,ACK %s" % sa)
     f.send(ACK | PSH, data=b"one", options=weird)
-    c = None
-    deadline = time.monotonic() + 5
-    while c is None and time.monotonic() < deadline:
-        c, _ = accept(ls)
-        time.sleep(0.02)
+    c = accept_wait(ls)
     check(c is not None, "no connection")
     f.send(ACK | PSH, data=b"two", options=opt_ts(5, 0) + weird)
     got = recv_all(c, 6)

@@ -30,8 +30,8 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # pylint: disable=wrong-import-position
 from tcp_peer import (ACK, ESTABLISHED, FIN, PSH, RST, SYN, SYN_RECV,
-                      StatDelta, TIME_WAIT, accept, active_open, check,
-                      connect_result, diag, expect_state, listener,
+                      StatDelta, TIME_WAIT, accept, accept_wait, active_open,
+                      check, connect_result, diag, expect_state, listener,
                       mytcp_socket, opt_mss, opt_sack_perm, opt_ts, opt_wscale,
                       passive_open, recv_all, recv_result, run_cases, sysctl)
 
@@ -135,12 +135,7 @@ def ts_syn_recv_invalid_ack(peer):
     f.send(ACK | PSH, data=b"hs-data", options=opt_ts(1001, 0))
     a = f.expect(lambda x: x.ack == f.snd_nxt, what="ACK of the data")
     check(a.ts is not None and a.ts[1] == 1001, "echo %s" % (a.ts,))
-    c = None
-    deadline = time.monotonic() + 5
-    while c is None and time.monotonic() < deadline:
-        c, _ = accept(ls)
-        if c is None:
-            time.sleep(0.02)
+    c = accept_wait(ls)
     check(c is not None, "accept() after the real ACK")
     check(recv_all(c, 7) == b"hs-data", "data of the completing ACK")
     _data_ok(c, f, 1002, b"after syn_recv")

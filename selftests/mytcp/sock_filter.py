@@ -26,9 +26,9 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # pylint: disable=wrong-import-position
 import tcp_peer
-from tcp_peer import (ACK, LISTEN, PSH, SYN, Skip, StatDelta, accept, check,
-                      connect_result, diag, mytcp_socket, opt_mss,
-                      run_cases, states_of)
+from tcp_peer import (ACK, LISTEN, PSH, SYN, Skip, StatDelta, accept,
+                      accept_wait, check, connect_result, diag, mytcp_socket,
+                      opt_mss, run_cases, states_of)
 
 SO_ATTACH_FILTER = 26
 SO_DETACH_FILTER = 27
@@ -169,12 +169,7 @@ def open_passive(peer, kind, ls, rport):
     f.send(SYN, options=opt_mss(1460))
     f.track(f.expect_flags(SYN | ACK, pred=lambda x: x.ack == f.snd_nxt))
     f.send(ACK)
-    c = None
-    deadline = time.monotonic() + 5
-    while c is None and time.monotonic() < deadline:
-        c, _ = accept(ls)
-        if c is None:
-            time.sleep(0.02)
+    c = accept_wait(ls)
     check(c is not None, "%s: accept() returned nothing" % kind)
     f.answers()
     return c, f

@@ -494,6 +494,16 @@ def accept(lsock):
     return c, addr
 
 
+def accept_wait(lsock, timeout=5.0):
+    """accept() until a connection comes or timeout: socket or None."""
+    deadline = time.monotonic() + timeout
+    while True:
+        c, _ = accept(lsock)
+        if c is not None or time.monotonic() >= deadline:
+            return c
+        time.sleep(0.02)
+
+
 def abort(s):
     """Close with SO_LINGER 0 (RST), ignoring errors."""
     try:
@@ -706,12 +716,7 @@ def passive_open(peer, ls, rport=5001, iss=2000000, data=b"",
     f.send(SYN, options=syn_options)
     f.track(f.expect_flags(SYN | ACK, pred=lambda x: x.ack == f.snd_nxt))
     f.send(ACK | (PSH if data else 0), data=data)
-    c = None
-    deadline = time.monotonic() + 5
-    while c is None and time.monotonic() < deadline:
-        c, _ = accept(ls)
-        if c is None:
-            time.sleep(0.02)
+    c = accept_wait(ls)
     check(c is not None, "accept() returned nothing after the handshake")
     return c, f
 
