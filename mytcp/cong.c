@@ -4,10 +4,10 @@
  *
  * Window arithmetic is in segments (cwnd) and bytes (cwnd_cnt).  An
  * algorithm supplies init, on_ack (growth outside recovery) and ssthresh
- * (the reduction on loss); loss detection and recovery (RFC 5681 fast
- * retransmit, RFC 6582 NewReno partial ACKs, RTO) are common, here and in
- * input.c/timer.c.  A new algorithm (CUBIC, say) is one more file with a
- * struct mytcp_cong_ops.
+ * (the reduction on loss); the window arithmetic of loss recovery
+ * (RFC 5681 fast recovery, RFC 6582 NewReno partial ACKs, RTO) is common
+ * and lives here too; loss detection is ack.c's and timer.c's.  A new
+ * algorithm (CUBIC, say) is one more file with a struct mytcp_cong_ops.
  *
  * Locking: all functions run with the socket owned.
  */
@@ -95,4 +95,34 @@ void mytcp_cong_enter_recovery(struct sock *sk)
 	mtp->cwnd = mtp->ssthresh + (mtp->sack_ok ? 0 : 3);
 	mtp->in_recovery = 1;
 	mtp->recover = mtp->snd_max;
+}
+
+/* A full ACK: recovery is over (RFC 6582 3.2 step 3), cwnd deflates. */
+void mytcp_cong_end_recovery(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	mtp->in_recovery = 0;
+	mtp->retrans_bytes = 0;
+	mtp->cwnd = max(mtp->ssthresh, 2U);
+}
+
+/*
+ * NewReno partial ACK (RFC 6582 3.2 step 5): deflate by what was
+ * acknowledged, add back one segment for the retransmission.
+ */
+void mytcp_cong_partial_ack(struct sock *sk, u32 acked)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	mtp->cwnd = max_t(u32, mtp->cwnd - min(acked / mtp->mss, mtp->cwnd) + 1,
+			  2U);
+}
+
+/* NewReno: each duplicate ACK in recovery means a segment left the
+ * network (RFC 5681 3.2 step 4): inflate.
+ */
+void mytcp_cong_dupack(struct sock *sk)
+{
+	mytcp_sk(sk)->cwnd++;
 }

@@ -128,7 +128,7 @@ int mytcp_disconnect(struct sock *sk)
 		WRITE_ONCE(sk->sk_err, ECONNRESET);
 	}
 	mytcp_done(sk);
-	mytcp_purge_rcv_queues(sk);
+	mytcp_rq_purge(sk);
 	if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK)) {
 		inet->inet_num = 0;
 		inet->inet_sport = 0;

@@ -50,8 +50,7 @@ static void mtu_reduced(struct sock *sk, u32 mtu)
 	/* What is out was too big: send it again at the new size, without
 	 * counting it as congestion (RFC 1191).
 	 */
-	mtp->send_head = skb_peek(&sk->sk_write_queue);
-	mtp->snd_nxt = mtp->snd_una;
+	mytcp_wq_rewind(sk);
 	mytcp_push(sk);
 }
 

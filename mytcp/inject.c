@@ -79,16 +79,13 @@ static bool rule_hits(struct mytcp_inject *r, unsigned int kind, bool out)
 	return true;
 }
 
-/* Socket owned.  True: the caller drops skb (and says nothing). */
-bool mytcp_inject_drop(struct sock *sk, struct sk_buff *skb, bool out)
+static bool inject_hit(struct sock *sk, struct sk_buff *skb, bool out)
 {
 	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	unsigned int kind;
 	bool hit;
 
-	if (likely(!mtp->inject.count && !READ_ONCE(mn->inject.count)))
-		return false;
 	kind = classify(sk, skb, out);
 	if (!kind)
 		return false;
@@ -103,6 +100,29 @@ bool mytcp_inject_drop(struct sock *sk, struct sk_buff *skb, bool out)
 		trace_mytcp_drop(sk, skb, out ? "injected out" : "injected in");
 	}
 	return hit;
+}
+
+/* Socket owned.  True: the caller drops skb (and says nothing). */
+bool mytcp_inject_drop(struct sock *sk, struct sk_buff *skb, bool out)
+{
+	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	bool hit = false;
+
+	if (unlikely(mtp->inject.count || READ_ONCE(mn->inject.count)))
+		hit = inject_hit(sk, skb, out);
+	if (out)
+		mtp->hs_ack_pending = 0;	/* the next ACK is no longer it */
+	return hit;
+}
+
+/*
+ * The next pure ACK we send completes the handshake (after a SYN-ACK, or
+ * a SYN-ACK received again): classify() calls it "hsack".
+ */
+void mytcp_inject_expect_hsack(struct sock *sk)
+{
+	mytcp_sk(sk)->hs_ack_pending = 1;
 }
 
 /* Socket owned, entering TIME_WAIT: what its entry withholds. */

@@ -29,13 +29,9 @@
 #include <linux/rbtree.h>
 #include <linux/spinlock.h>
 #include <linux/list.h>
-#include <linux/percpu_counter.h>
 #include <net/sock.h>
 #include <net/inet_sock.h>
-#include <net/tcp_states.h>
-#include <net/net_namespace.h>
-#include <net/netns/generic.h>
-#include <uapi/linux/tcp.h>
+#include <net/tcp.h>		/* TCPHDR_*, tcp_hdr(), before()/after() */
 
 #include "uapi/mytcp.h"
 #include "seq.h"
@@ -56,151 +52,6 @@ extern int mytcp_family;
 #define MYTCP_CHALLENGE_PER_SEC	10	/* per-socket challenge ACK limit */
 #define MYTCP_INVALID_RATELIMIT_MS 500	/* dupACKs to invalid segments */
 
-/* ---- per network namespace ---- */
-enum mytcp_stat_item {
-	MYTCP_STAT_ACTIVE_OPENS,
-	MYTCP_STAT_PASSIVE_OPENS,
-	MYTCP_STAT_ATTEMPT_FAILS,
-	MYTCP_STAT_ESTAB_RESETS,
-	MYTCP_STAT_CURR_ESTAB,
-	MYTCP_STAT_IN_SEGS,
-	MYTCP_STAT_OUT_SEGS,
-	MYTCP_STAT_RETRANS_SEGS,
-	MYTCP_STAT_IN_CSUM_ERRORS,
-	MYTCP_STAT_IN_ERRS,
-	MYTCP_STAT_OUT_RSTS,
-	MYTCP_STAT_IN_RSTS,
-	MYTCP_STAT_CHALLENGE_ACKS,
-	MYTCP_STAT_DROP_HDR,		/* truncated / bad offset / bad options */
-	MYTCP_STAT_DROP_NOT_ACCEPTABLE,	/* outside the receive window */
-	MYTCP_STAT_DROP_ACK_UNSENT,	/* ACK for data not yet sent */
-	MYTCP_STAT_DROP_BACKLOG,	/* socket backlog full */
-	MYTCP_STAT_DROP_RCVBUF,		/* receive buffer full */
-	MYTCP_STAT_DROP_LISTEN_OVERFLOW,
-	MYTCP_STAT_DROP_OFO_MEM,	/* out-of-order data beyond the buffer */
-	MYTCP_STAT_DROP_PAWS,
-	MYTCP_STAT_DROP_TW_RST,		/* RFC 1337 */
-	MYTCP_STAT_TIMEOUTS,
-	MYTCP_STAT_KEEPALIVE_TIMEOUTS,
-	MYTCP_STAT_FAST_RETRANS,
-	MYTCP_STAT_OFO_QUEUED,
-	MYTCP_STAT_DELAYED_ACKS,
-	MYTCP_STAT_ZERO_WINDOW_PROBES,
-	MYTCP_STAT_ICMP_ERRORS,
-	MYTCP_STAT_DROP_INJECTED,	/* teaching mode (inject.c) */
-	MYTCP_STAT_TW_OVERFLOW,		/* closed without TIME_WAIT: full */
-	MYTCP_STAT_OOW_RATE_LIMITED,	/* dupACK not sent: invalid_ratelimit */
-	MYTCP_STAT_WQUEUE_TOO_BIG,	/* SACK split refused: sk_wmem_queued */
-	MYTCP_STAT_MEM_PRESSURES,	/* entered memory pressure (net.mytcp.mem) */
-	MYTCP_STAT_DROP_MEM,		/* segment dropped: global memory limit */
-	MYTCP_STAT_SND_MEM_WAITS,	/* sendmsg waited: global memory limit */
-	MYTCP_STAT_ABORT_ON_MEMORY,	/* orphan reset: too many or no memory */
-	MYTCP_STAT_DROP_FILTER,		/* socket filter or LSM said no */
-	MYTCP_STAT_MAX
-};
-
-struct mytcp_net {
-	struct net *net;
-	/* sysctls (net.mytcp.*) */
-	int msl_ms;
-	int syn_retries;
-	int synack_retries;
-	int retries2;
-	int rto_min_ms;
-	int rto_max_ms;
-	int rto_init_ms;
-	int keepalive_time_s;
-	int keepalive_intvl_s;
-	int keepalive_probes;
-	int challenge_ack_limit;
-	int invalid_ratelimit_ms;	/* mytcp_oow_rate_limited() */
-	int rmem_default;
-	int wmem_default;
-	int fin_timeout_s;
-	int ephemeral_lo;
-	int ephemeral_hi;
-	int max_tw;			/* max_tw_buckets */
-	int orphan_retries;		/* probes/RTOs for an orphan; 0: 8 */
-	atomic_t tw_count;		/* its TIME_WAIT entries (timewait.c) */
-	struct ctl_table_header *sysctl_hdr;
-	struct mytcp_inject inject;	/* /proc/net/mytcp_inject */
-	spinlock_t inject_lock;		/* guards inject */
-	atomic_long_t stats[MYTCP_STAT_MAX];
-};
-
-extern unsigned int mytcp_net_id;
-
-static inline struct mytcp_net *mytcp_pernet(const struct net *net)
-{
-	return net_generic(net, mytcp_net_id);
-}
-
-#define MYTCP_INC_STATS(net, item) \
-	atomic_long_inc(&mytcp_pernet(net)->stats[item])
-#define MYTCP_DEC_STATS(net, item) \
-	atomic_long_dec(&mytcp_pernet(net)->stats[item])
-#define MYTCP_ADD_STATS(net, item, n) \
-	atomic_long_add(n, &mytcp_pernet(net)->stats[item])
-
-/* Global live-object counters: tests read them to prove nothing leaks. */
-extern atomic_t mytcp_live_socks;
-extern atomic_t mytcp_live_tw;
-extern atomic_t mytcp_live_skbs;
-extern atomic_t mytcp_live_portres;
-
-/*
- * Global memory accounting (mem.c), Linux's tcp_mem scheme through
- * struct proto: every skb on a socket's write, receive or out-of-order
- * queue is charged (sk_mem_charge) against sk_forward_alloc, which is
- * scheduled in pages from mytcp_memory_allocated (sk_wmem_schedule,
- * sk_rmem_schedule; net/core/sock.c) within mytcp_sysctl_mem[] (the
- * net.mytcp.mem sysctl: low, pressure, hard limit, in pages).  These and
- * mytcp_max_orphans are global, like tcp_mem, and only init_net's root may
- * write them.  mytcp_orphans counts closed sockets still closing on the
- * wire (mytcp_sock.orphan_counted).  All are atomics or written with
- * WRITE_ONCE; no lock.
- */
-extern atomic_long_t mytcp_memory_allocated;
-extern long mytcp_sysctl_mem[3];
-extern unsigned long mytcp_memory_pressure;
-extern int mytcp_max_orphans;
-extern atomic_t mytcp_orphans;
-long mytcp_memory_pages(void);
-void mytcp_orphan_dec(struct sock *sk);
-void mytcp_forced_mem_schedule(struct sock *sk, int size);
-void mytcp_mem_reclaim_all(struct sock *sk);
-void mytcp_enter_memory_pressure(struct sock *sk);
-DECLARE_PER_CPU(int, mytcp_memory_per_cpu_fw_alloc);
-extern struct percpu_counter mytcp_sockets_allocated;
-extern int mytcp_mem_min;
-int mytcp_mem_init(void);
-void mytcp_mem_exit(void);
-void mytcp_mem_limits_changed(void);
-
-static inline bool mytcp_under_memory_pressure(void)
-{
-	return READ_ONCE(mytcp_memory_pressure);
-}
-
-static inline bool mytcp_over_hard_limit(void)
-{
-	return atomic_long_read(&mytcp_memory_allocated) >
-	       READ_ONCE(mytcp_sysctl_mem[2]);
-}
-
-/* A write-queue skb enters or leaves the queue: queue and charge. */
-static inline void mytcp_wmem_charge(struct sock *sk, struct sk_buff *skb)
-{
-	sk_wmem_queued_add(sk, skb->truesize);
-	sk_mem_charge(sk, skb->truesize);
-}
-
-static inline void mytcp_wmem_uncharge(struct sock *sk, struct sk_buff *skb)
-{
-	sk_wmem_queued_add(sk, -skb->truesize);
-	sk_mem_uncharge(sk, skb->truesize);
-}
-
 /* ---- per-segment control block (skb->cb) ---- */
 struct mytcp_skb_cb {
 	u32 seq;		/* first sequence number */
@@ -217,56 +68,12 @@ struct mytcp_skb_cb {
 
 #define MYTCP_SKB_CB(skb)	((struct mytcp_skb_cb *)&((skb)->cb[0]))
 
-#define TCPHDR_FIN 0x01
-#define TCPHDR_SYN 0x02
-#define TCPHDR_RST 0x04
-#define TCPHDR_PSH 0x08
-#define TCPHDR_ACK 0x10
-#define TCPHDR_URG 0x20
-
-/* ---- timers ---- */
-enum mytcp_timer_id {
-	MYTCP_T_RTX,		/* retransmission, SYN/SYN-ACK/FIN too */
-	MYTCP_T_DELACK,
-	MYTCP_T_PERSIST,	/* zero-window probe */
-	MYTCP_T_KEEPALIVE,	/* also FIN_WAIT_2 timeout on orphans */
-	MYTCP_T_MAX
-};
-
-/* Bits in mtp->deferred: work for mytcp_release_cb(). */
-#define MYTCP_DEFER_TIMER(id)	(1UL << (id))
-#define MYTCP_DEFER_ICMP_BIT	MYTCP_T_MAX
-
-/* ---- congestion control interface (cong.c) ---- */
-struct mytcp_sock;
-struct mytcp_cong_ops {
-	const char *name;
-	void (*init)(struct mytcp_sock *mtp);
-	/* new data acknowledged outside recovery */
-	void (*on_ack)(struct mytcp_sock *mtp, u32 acked_bytes);
-	/* loss detected: returns the new ssthresh */
-	u32 (*ssthresh)(struct mytcp_sock *mtp);
-};
-
-/*
- * A local port in use: every bound socket, every connection (accepted
- * children inherit their listener's port) and every TIME_WAIT entry has
- * one, so bind() sees them all (SO_REUSEADDR/SO_REUSEPORT rules).  res is
- * the port's reservation in Linux TCP's bind table (portres.c), shared by
- * a listener, its children and their TIME_WAIT entries; set while linked,
- * guarded by the bind table's bucket lock.
- */
-struct mytcp_portres;
-struct mytcp_bind_ent {
-	struct hlist_node node;
-	possible_net_t net;
-	__be32 addr;
-	u16 port;			/* host order */
-	u8 reuse:1, reuseport:1, listening:1, is_tw:1, linked:1;
-	kuid_t uid;
-	struct mytcp_portres *res;
-	u8 res_released;		/* last put: mytcp_portres_sync() */
-};
+#include "netns.h"
+#include "cong.h"
+#include "timer.h"
+#include "table.h"
+#include "inject.h"
+#include "queue.h"
 
 /*
  * ---- the connection ----
@@ -457,26 +264,6 @@ static inline u64 mytcp_fin_timeout_ns(struct sock *sk)
 	       NSEC_PER_SEC;
 }
 
-/* ---- TIME_WAIT (timewait.c): just what a 2MSL wait needs ---- */
-struct mytcp_tw {
-	struct hlist_node node;
-	struct mytcp_bind_ent bind;
-	possible_net_t net;
-	__be32 saddr, daddr;		/* local, remote */
-	__be16 sport, dport;
-	u32 rcv_nxt;
-	u32 snd_nxt;
-	u32 rcv_wnd;
-	u32 ts_recent;
-	u8 ts_ok:1, dead:1;
-	u8 rcv_wscale;
-	atomic_t inj_finack;		/* teaching mode: ACKs to withhold */
-	u64 oow_stamp;			/* last ACK sent (cmpxchg64) */
-	refcount_t refcnt;
-	struct hrtimer timer;
-	struct rcu_head rcu;
-};
-
 /* Bytes received and not yet read (excluding a FIN). */
 static inline u32 mytcp_rcv_avail(const struct mytcp_sock *mtp)
 {
@@ -490,7 +277,6 @@ void mytcp_set_state(struct sock *sk, int state);
 void mytcp_done(struct sock *sk);
 void mytcp_init_sock(struct sock *sk);
 void mytcp_init_conn(struct sock *sk);
-void mytcp_purge_rcv_queues(struct sock *sk);
 void mytcp_custom_sockopt(struct socket *sock);
 void mytcp_filter_inherit(struct sock *child, const struct sock *parent);
 int mytcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
@@ -527,39 +313,23 @@ int mytcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 __poll_t mytcp_poll(struct file *file, struct socket *sock, poll_table *wait);
 int mytcp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg);
 
-/* table.c */
-int mytcp_table_init(void);
-void mytcp_table_exit(void);
-struct sock *mytcp_lookup_established(struct net *net, __be32 saddr,
-				      __be16 sport, __be32 daddr,
-				      __be16 dport);
-struct sock *mytcp_lookup_listener(struct net *net, __be32 daddr,
-				   __be16 dport, __be32 saddr, __be16 sport);
-struct mytcp_tw *mytcp_lookup_tw(struct net *net, __be32 saddr,
-				 __be16 sport, __be32 daddr, __be16 dport);
-int mytcp_ehash_insert(struct sock *sk);
-void mytcp_ehash_remove(struct sock *sk);
-int mytcp_tw_insert(struct mytcp_tw *tw);
-bool mytcp_tw_remove(struct mytcp_tw *tw);
-int mytcp_bind_port(struct sock *sk, __be32 addr, u16 port);
-void mytcp_unbind_port(struct sock *sk);
-void mytcp_bind_inherit(struct sock *child, struct sock *parent,
-			__be32 addr, u16 port);
-void mytcp_bind_tw(struct mytcp_tw *tw, struct sock *sk);
-void mytcp_unbind_tw(struct mytcp_tw *tw);
-int mytcp_listen_hash(struct sock *sk);
-void mytcp_listen_unhash(struct sock *sk);
-int mytcp_connect_hash(struct sock *sk);
-void mytcp_table_purge_net(struct net *net);
-typedef void (*mytcp_walk_fn)(struct seq_file *seq, struct sock *sk,
-			      struct mytcp_tw *tw, int idx);
-void mytcp_table_walk(struct net *net, struct seq_file *seq, mytcp_walk_fn fn);
-
-/* input.c */
+/* ipv4.c */
 int mytcp_hooks_register(struct net *net);
 void mytcp_hooks_unregister(struct net *net);
-void mytcp_ooo_purge(struct sock *sk);
+
+/* input.c */
+int mytcp_rcv_state_process(struct sock *sk, struct sk_buff *skb);
 bool mytcp_oow_rate_limited(struct net *net, u64 *stamp);
+void mytcp_dropped(struct sock *sk, struct sk_buff *skb, int item,
+		   const char *why);
+
+/* ack.c */
+bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
+	       const struct mytcp_opts *opts);
+
+/* data.c */
+void mytcp_data_queue(struct sock *sk, struct sk_buff *skb);
+void mytcp_ooo_purge(struct sock *sk);
 
 /* output.c */
 u32 mytcp_select_window(struct sock *sk);
@@ -584,36 +354,6 @@ u32 mytcp_ts_now(const struct mytcp_sock *mtp);
 struct sk_buff *mytcp_alloc_skb(struct sock *sk, unsigned int size, gfp_t gfp);
 u32 mytcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
 
-/* timer.c */
-void mytcp_init_timers(struct sock *sk);
-void mytcp_reset_timer(struct sock *sk, int id, u64 ns);
-void mytcp_clear_timer(struct sock *sk, int id);
-void mytcp_clear_timer_lazy(struct sock *sk, int id);
-void mytcp_clear_all_timers(struct sock *sk);
-bool mytcp_timer_pending(const struct sock *sk, int id);
-s64 mytcp_timer_left_ns(const struct sock *sk, int id);
-void mytcp_release_cb(struct sock *sk);
-void mytcp_rearm_rtx(struct sock *sk);
-void mytcp_rtt_sample(struct sock *sk, u32 rtt_us);
-void mytcp_keepalive_reset(struct sock *sk);
-bool mytcp_check_oom(struct sock *sk, int shift);
-u32 mytcp_keepalive_time_s(const struct sock *sk);
-
-/* timewait.c */
-void mytcp_time_wait(struct sock *sk);
-int mytcp_tw_rcv(struct mytcp_tw *tw, struct sk_buff *skb);
-void mytcp_tw_put(struct mytcp_tw *tw);
-void mytcp_tw_kill(struct mytcp_tw *tw, bool sync);
-
-/* inject.c */
-bool mytcp_inject_drop(struct sock *sk, struct sk_buff *skb, bool out);
-int mytcp_inject_tw_count(const struct sock *sk);
-bool mytcp_inject_tw_drop(struct mytcp_tw *tw, struct sk_buff *skb);
-int mytcp_inject_set(struct sock *sk, sockptr_t optval, unsigned int optlen);
-int mytcp_inject_get(struct sock *sk, char __user *optval, int __user *optlen);
-int mytcp_inject_init_net(struct net *net);
-void mytcp_inject_exit_net(struct net *net);
-
 /* icmp.c */
 bool mytcp_icmp_rcv(struct net *net, struct sk_buff *skb);
 void mytcp_icmp_process(struct sock *sk);
@@ -626,36 +366,6 @@ void mytcp_sack_forget(struct sock *sk, struct sk_buff *skb, u32 bytes);
 bool mytcp_sack_process(struct sock *sk, const struct mytcp_opts *opts);
 void mytcp_sack_recover(struct sock *sk);
 void mytcp_sack_reset(struct sock *sk);
-
-/* cong.c */
-extern const struct mytcp_cong_ops mytcp_reno;
-void mytcp_cong_on_ack(struct sock *sk, u32 acked);
-void mytcp_cong_idle_restart(struct sock *sk);
-void mytcp_cong_enter_loss(struct sock *sk);
-void mytcp_cong_enter_recovery(struct sock *sk);
-
-/* portres.c */
-int mytcp_portres_init(void);
-void mytcp_portres_exit(void);
-void mytcp_portres_flush(void);
-struct mytcp_portres *mytcp_portres_new(struct sock *sk);
-int mytcp_portres_bind(struct mytcp_portres *res, struct sock *sk,
-		       __be32 addr, u16 port, bool reuse);
-void mytcp_portres_get(struct mytcp_portres *res);
-bool mytcp_portres_put(struct mytcp_portres *res);
-void mytcp_portres_sync(struct sock *sk);
-int mytcp_portres_listen(struct mytcp_portres *res);
-void mytcp_portres_unlisten(struct mytcp_portres *res);
-bool mytcp_linux_owns(struct net *net, __be32 laddr, __be16 lport,
-		      __be32 raddr, __be16 rport, bool *tw);
-
-/* proc.c */
-int mytcp_proc_init_net(struct net *net);
-void mytcp_proc_exit_net(struct net *net);
-int mytcp_sysctl_init_net(struct net *net);
-void mytcp_sysctl_exit_net(struct net *net);
-int mytcp_sysctl_init_global(void);
-void mytcp_sysctl_exit_global(void);
 
 /* sockopt.c */
 int mytcp_setsockopt(struct socket *sock, int level, int optname,

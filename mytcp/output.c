@@ -237,11 +237,9 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	}
 	/* Teaching mode: withheld segments are really not sent. */
 	if (unlikely(mytcp_inject_drop(sk, skb, true))) {
-		mtp->hs_ack_pending = 0;
 		kfree_skb(skb);
 		return 0;
 	}
-	mtp->hs_ack_pending = 0;
 	MYTCP_INC_STATS(net, MYTCP_STAT_OUT_SEGS);
 	if (flags & TCPHDR_RST)
 		MYTCP_INC_STATS(net, MYTCP_STAT_OUT_RSTS);
@@ -290,13 +288,9 @@ static void queue_skb(struct sock *sk, struct sk_buff *skb)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
-	__skb_queue_tail(&sk->sk_write_queue, skb);
 	/* SYN, SYN-ACK, FIN: a control segment is never refused. */
 	mytcp_forced_mem_schedule(sk, skb->truesize);
-	mytcp_wmem_charge(sk, skb);
-	atomic_inc(&mytcp_live_skbs);
-	if (!mtp->send_head)
-		mtp->send_head = skb;
+	mytcp_wq_add(sk, skb);
 	mtp->write_seq = MYTCP_SKB_CB(skb)->end_seq;
 }
 
@@ -311,9 +305,7 @@ static void send_syn_common(struct sock *sk, u8 flags)
 		 * SYN_SENT/SYN_RCVD with write_seq still at ISS), counting
 		 * the attempts against syn_retries/synack_retries.
 		 */
-		if (!mytcp_timer_pending(sk, MYTCP_T_RTX))
-			mytcp_reset_timer(sk, MYTCP_T_RTX,
-					  (u64)mtp->rto_us * 1000);
+		mytcp_rtx_ensure(sk);
 		return;
 	}
 	MYTCP_SKB_CB(skb)->flags = flags;
@@ -444,7 +436,7 @@ int mytcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len)
 	 * bound is split_limit() above).
 	 */
 	mytcp_forced_mem_schedule(sk, buff->truesize);
-	mytcp_wmem_charge(sk, buff);
+	mytcp_wq_add_after(sk, skb, buff);	/* charged: its header */
 	moved = skb->len - len - lin;
 	buff->truesize += moved;
 	skb->truesize -= moved;
@@ -458,8 +450,6 @@ int mytcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len)
 	ncb->sent_ns = cb->sent_ns;
 	cb->end_seq = ncb->seq;
 	cb->flags &= ~(TCPHDR_FIN | TCPHDR_PSH);
-	__skb_queue_after(&sk->sk_write_queue, skb, buff);
-	atomic_inc(&mytcp_live_skbs);
 	return 0;
 
 too_big:
@@ -504,12 +494,7 @@ int mytcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len)
 		k++;
 	}
 	shinfo->nr_frags = k;
-	eat = len - head;
-	skb->data_len -= eat;
-	skb->len -= eat;
-	skb->truesize -= eat;
-	sk_wmem_queued_add(sk, -(int)eat);
-	sk_mem_uncharge(sk, eat);
+	mytcp_wq_shrink(sk, skb, len - head);
 	return 0;
 }
 
@@ -570,10 +555,8 @@ void mytcp_push(struct sock *sk)
 			len = send_allowance(sk, skb);
 			if (!len) {
 				/* Window closed, nothing in flight: probe. */
-				if (mtp->snd_una == mtp->snd_nxt &&
-				    !mytcp_timer_pending(sk, MYTCP_T_PERSIST))
-					mytcp_reset_timer(sk, MYTCP_T_PERSIST,
-							  (u64)mtp->rto_us * 1000);
+				if (mtp->snd_una == mtp->snd_nxt)
+					mytcp_persist_start(sk);
 				break;
 			}
 			if (nagle_blocks(sk, skb, len))
@@ -591,19 +574,11 @@ void mytcp_push(struct sock *sk)
 			mtp->snd_max = mtp->snd_nxt;
 		} else {
 			/* resent after an RTO rewound snd_nxt */
-			cb->retrans++;
-			mtp->total_retrans++;
-			mtp->bytes_retrans += skb->len;
-			MYTCP_INC_STATS(sock_net(sk),
-					MYTCP_STAT_RETRANS_SEGS);
-			trace_mytcp_retransmit(sk, skb);
+			mytcp_record_retrans(sk, skb);
 		}
-		mtp->packets_out++;
 		mtp->last_send_ns = ktime_get_ns();
-		mtp->send_head = mytcp_write_next(sk, skb);
-		if (!mytcp_timer_pending(sk, MYTCP_T_RTX))
-			mytcp_reset_timer(sk, MYTCP_T_RTX,
-					  (u64)mtp->rto_us * 1000);
+		mytcp_wq_sent(sk, skb);
+		mytcp_rtx_ensure(sk);
 	}
 	return;
 
@@ -615,8 +590,7 @@ no_mem:
 	 * idle retry, counted like a retransmission so that a failure that
 	 * lasts ends the connection instead of stalling it).
 	 */
-	if (!mytcp_timer_pending(sk, MYTCP_T_RTX))
-		mytcp_reset_timer(sk, MYTCP_T_RTX, (u64)mtp->rto_us * 1000);
+	mytcp_rtx_ensure(sk);
 }
 
 /* Fast retransmit: resend the first unacknowledged segment. */
@@ -629,11 +603,7 @@ void mytcp_retransmit_head(struct sock *sk)
 		return;
 	if (mytcp_transmit_skb(sk, skb, true, GFP_ATOMIC))
 		return;
-	MYTCP_SKB_CB(skb)->retrans++;
-	mtp->total_retrans++;
-	mtp->bytes_retrans += skb->len;
-	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_RETRANS_SEGS);
-	trace_mytcp_retransmit(sk, skb);
+	mytcp_record_retrans(sk, skb);
 }
 
 /*

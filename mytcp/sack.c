@@ -205,12 +205,8 @@ void mytcp_sack_recover(struct sock *sk)
 		if (mytcp_transmit_skb(sk, skb, true, GFP_ATOMIC))
 			break;
 		cb->sacked |= MYTCP_SACKED_RETRANS;
-		cb->retrans++;
 		mtp->retrans_bytes += skb->len;
-		mtp->total_retrans++;
-		mtp->bytes_retrans += skb->len;
-		MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_RETRANS_SEGS);
-		trace_mytcp_retransmit(sk, skb);
+		mytcp_record_retrans(sk, skb);
 	}
 }
 

@@ -23,4 +23,23 @@ static inline bool mytcp_between(u32 seq, u32 lo, u32 hi)
 	return hi - lo >= seq - lo;
 }
 
+/*
+ * RFC 9293 3.10.7.4, first check: is a segment of len sequence numbers
+ * (SYN and FIN count) starting at seq acceptable when RCV.NXT is rcv_nxt
+ * and wnd of the window is left?  The four cases of the RFC's table.
+ */
+static inline bool mytcp_seq_acceptable(u32 rcv_nxt, u32 wnd, u32 seq,
+					u32 len)
+{
+	if (!len) {
+		if (!wnd)
+			return seq == rcv_nxt;
+		return mytcp_between(seq, rcv_nxt, rcv_nxt + wnd - 1);
+	}
+	if (!wnd)
+		return false;
+	return mytcp_between(seq, rcv_nxt, rcv_nxt + wnd - 1) ||
+	       mytcp_between(seq + len - 1, rcv_nxt, rcv_nxt + wnd - 1);
+}
+
 #endif /* _MYTCP_SEQ_H */

@@ -52,29 +52,6 @@ void mytcp_set_state(struct sock *sk, int state)
 	mytcp_state_store(sk, state);
 }
 
-static void purge_write_queue(struct sock *sk)
-{
-	struct sk_buff *skb;
-
-	while ((skb = __skb_dequeue(&sk->sk_write_queue))) {
-		mytcp_wmem_uncharge(sk, skb);
-		atomic_dec(&mytcp_live_skbs);
-		kfree_skb(skb);
-	}
-	mytcp_sk(sk)->send_head = NULL;
-}
-
-void mytcp_purge_rcv_queues(struct sock *sk)
-{
-	struct sk_buff *skb;
-
-	while ((skb = __skb_dequeue(&sk->sk_receive_queue))) {
-		atomic_dec(&mytcp_live_skbs);
-		kfree_skb(skb);
-	}
-	mytcp_ooo_purge(sk);
-}
-
 /* The connection is over (CLOSE): leave the tables, stop the timers. */
 void mytcp_done(struct sock *sk)
 {
@@ -84,10 +61,10 @@ void mytcp_done(struct sock *sk)
 	if (!sk->sk_socket || sock_flag(sk, SOCK_DEAD) ||
 	    !(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
 		mytcp_unbind_port(sk);
-	purge_write_queue(sk);
+	mytcp_wq_purge(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	if (sock_flag(sk, SOCK_DEAD) || !sk->sk_socket)
-		mytcp_purge_rcv_queues(sk);
+		mytcp_rq_purge(sk);
 	else
 		sk->sk_state_change(sk);
 	mytcp_mem_reclaim_all(sk);
@@ -97,8 +74,8 @@ static void mytcp_sk_destruct(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
-	purge_write_queue(sk);
-	mytcp_purge_rcv_queues(sk);
+	mytcp_wq_purge(sk);
+	mytcp_rq_purge(sk);
 	mytcp_mem_reclaim_all(sk);
 	WARN_ON_ONCE(sk->sk_forward_alloc);
 	mytcp_orphan_dec(sk);
@@ -408,7 +385,7 @@ static void mytcp_close(struct sock *sk, long timeout)
 		goto orphan;
 	}
 	unread = mytcp_rcv_avail(mtp);
-	mytcp_purge_rcv_queues(sk);
+	mytcp_rq_purge(sk);
 	if (sk->sk_state == TCP_CLOSE)
 		goto orphan;
 	if (unread || (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime)) {
@@ -441,10 +418,9 @@ orphan:
 	if (sk->sk_state == TCP_CLOSE) {
 		mytcp_done(sk);
 	} else {
-		mytcp_clear_timer(sk, MYTCP_T_KEEPALIVE);
-		if (sk->sk_state == TCP_FIN_WAIT2)
-			mytcp_reset_timer(sk, MYTCP_T_KEEPALIVE,
-					  mytcp_fin_timeout_ns(sk));
+		/* An orphan sends no keepalives (as Linux). */
+		mytcp_keepalive_stop(sk);
+		mytcp_fin_wait2_timeout(sk);
 	}
 	release_sock(sk);
 	sock_put(sk);
@@ -470,9 +446,7 @@ static int mytcp_release(struct socket *sock)
 static void mytcp_keepalive(struct sock *sk, int val)
 {
 	if (!val) {
-		if (!(sock_flag(sk, SOCK_DEAD) &&
-		      sk->sk_state == TCP_FIN_WAIT2))
-			mytcp_clear_timer(sk, MYTCP_T_KEEPALIVE);
+		mytcp_keepalive_stop(sk);
 		return;
 	}
 	mytcp_sk(sk)->probes_out = 0;

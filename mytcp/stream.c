@@ -125,6 +125,50 @@ static int stream_error(struct sock *sk, int flags, int err)
 	return err;
 }
 
+/*
+ * The skb sendmsg appends to: the tail of the write queue while it is
+ * unsent and below size_goal (and new_skb is false), else a new one.
+ * NULL: *err is set (give up), or 0 when it waited for space or memory
+ * (the caller looks again).
+ */
+static struct sk_buff *append_skb(struct sock *sk, bool new_skb,
+				  long *timeo, int *err)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+
+	*err = 0;
+	if (!new_skb && skb && mtp->send_head &&
+	    skb->len < mtp->size_goal &&
+	    !(MYTCP_SKB_CB(skb)->flags & (TCPHDR_SYN | TCPHDR_FIN)))
+		return skb;
+	if (sk->sk_wmem_queued >= READ_ONCE(sk->sk_sndbuf)) {
+		mytcp_push(sk);
+		*err = wait_for_space(sk, timeo, INT_MAX);
+		if (!*err && !((1 << sk->sk_state) &
+			       (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
+			*err = -EPIPE;
+		return NULL;
+	}
+	skb = mytcp_alloc_skb(sk, 0, sk->sk_allocation);
+	if (!skb) {
+		*err = -ENOBUFS;
+		return NULL;
+	}
+	if (!send_mem_schedule(sk, skb->truesize)) {
+		int size = skb->truesize;
+
+		kfree_skb(skb);
+		*err = wait_for_memory(sk, size, timeo);
+		return NULL;
+	}
+	MYTCP_SKB_CB(skb)->flags = TCPHDR_ACK;
+	MYTCP_SKB_CB(skb)->seq = mtp->write_seq;
+	MYTCP_SKB_CB(skb)->end_seq = mtp->write_seq;
+	mytcp_wq_add(sk, skb);
+	return skb;
+}
+
 int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 {
 	struct sock *sk = sock->sk;
@@ -165,46 +209,13 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 			err = -ENOBUFS;
 			goto out_partial;
 		}
-		skb = skb_peek_tail(&sk->sk_write_queue);
-		if (new_skb || !skb || !mtp->send_head ||
-		    skb->len >= mtp->size_goal ||
-		    (MYTCP_SKB_CB(skb)->flags & (TCPHDR_SYN | TCPHDR_FIN))) {
-			if (sk->sk_wmem_queued >= READ_ONCE(sk->sk_sndbuf)) {
-				mytcp_push(sk);
-				err = wait_for_space(sk, &timeo, INT_MAX);
-				if (err)
-					goto out_partial;
-				if (!((1 << sk->sk_state) &
-				      (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))) {
-					err = -EPIPE;
-					goto out_partial;
-				}
-				continue;
-			}
-			skb = mytcp_alloc_skb(sk, 0, sk->sk_allocation);
-			if (!skb) {
-				err = -ENOBUFS;
+		skb = append_skb(sk, new_skb, &timeo, &err);
+		if (!skb) {
+			if (err)
 				goto out_partial;
-			}
-			if (!send_mem_schedule(sk, skb->truesize)) {
-				int size = skb->truesize;
-
-				kfree_skb(skb);
-				err = wait_for_memory(sk, size, &timeo);
-				if (err)
-					goto out_partial;
-				continue;
-			}
-			MYTCP_SKB_CB(skb)->flags = TCPHDR_ACK;
-			MYTCP_SKB_CB(skb)->seq = mtp->write_seq;
-			MYTCP_SKB_CB(skb)->end_seq = mtp->write_seq;
-			__skb_queue_tail(&sk->sk_write_queue, skb);
-			mytcp_wmem_charge(sk, skb);
-			atomic_inc(&mytcp_live_skbs);
-			if (!mtp->send_head)
-				mtp->send_head = skb;
-			new_skb = false;
+			continue;	/* waited: look again */
 		}
+		new_skb = false;
 		copy = min_t(size_t, msg_data_left(msg),
 			     min_t(u32, mtp->size_goal - skb->len,
 				   pfrag->size - pfrag->offset));
@@ -238,14 +249,7 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 			get_page(pfrag->page);
 		}
 		pfrag->offset += copy;
-		/* truesize counts the bytes (as Linux TCP): they move with
-		 * the fragments when an skb is split or trimmed.
-		 */
-		skb->len += copy;
-		skb->data_len += copy;
-		skb->truesize += copy;
-		sk_wmem_queued_add(sk, copy);
-		sk_mem_charge(sk, copy);
+		mytcp_wq_grow(sk, skb, copy);
 		MYTCP_SKB_CB(skb)->end_seq += copy;
 		mtp->write_seq += copy;
 		copied += copy;
@@ -330,11 +334,8 @@ int mytcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 			}
 			seq += chunk;
 			copied += chunk;
-			if (!peek && off + chunk == skb->len) {
-				__skb_unlink(skb, &sk->sk_receive_queue);
-				atomic_dec(&mytcp_live_skbs);
-				consume_skb(skb);
-			}
+			if (!peek && off + chunk == skb->len)
+				mytcp_rq_unlink(sk, skb);
 			if (copied >= len)
 				break;
 		}

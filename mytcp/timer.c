@@ -162,6 +162,60 @@ void mytcp_rearm_rtx(struct sock *sk)
 		mytcp_reset_timer(sk, MYTCP_T_RTX, (u64)mtp->rto_us * 1000);
 }
 
+/* Something is in flight: the RTO runs (unless it already does). */
+void mytcp_rtx_ensure(struct sock *sk)
+{
+	if (!mytcp_timer_pending(sk, MYTCP_T_RTX))
+		mytcp_reset_timer(sk, MYTCP_T_RTX,
+				  (u64)mytcp_sk(sk)->rto_us * NSEC_PER_USEC);
+}
+
+/* The peer's window is shut with nothing in flight: probe it. */
+void mytcp_persist_start(struct sock *sk)
+{
+	if (!mytcp_timer_pending(sk, MYTCP_T_PERSIST))
+		mytcp_reset_timer(sk, MYTCP_T_PERSIST,
+				  (u64)mytcp_sk(sk)->rto_us * NSEC_PER_USEC);
+}
+
+/* The window opened. */
+void mytcp_persist_stop(struct sock *sk)
+{
+	mytcp_clear_timer(sk, MYTCP_T_PERSIST);
+}
+
+/* Data owes an ACK: it goes within the delayed-ACK time at the latest. */
+void mytcp_delack_start(struct sock *sk)
+{
+	if (!mytcp_timer_pending(sk, MYTCP_T_DELACK))
+		mytcp_reset_timer(sk, MYTCP_T_DELACK, MYTCP_DELACK_NS);
+}
+
+/*
+ * The keepalive timer doubles as the FIN_WAIT2 timeout of an orphan (a
+ * closed socket waiting for the peer's FIN), as in Linux.  Only the
+ * functions below and keepalive_handler() know it.
+ */
+static bool orphan_in_fin_wait2(const struct sock *sk)
+{
+	return sock_flag(sk, SOCK_DEAD) && sk->sk_state == TCP_FIN_WAIT2;
+}
+
+/* An orphan reached FIN_WAIT2: it waits at most fin_timeout for the FIN. */
+void mytcp_fin_wait2_timeout(struct sock *sk)
+{
+	if (orphan_in_fin_wait2(sk))
+		mytcp_reset_timer(sk, MYTCP_T_KEEPALIVE,
+				  mytcp_fin_timeout_ns(sk));
+}
+
+/* No keepalive any more (an orphan's FIN_WAIT2 timeout stays). */
+void mytcp_keepalive_stop(struct sock *sk)
+{
+	if (!orphan_in_fin_wait2(sk))
+		mytcp_clear_timer(sk, MYTCP_T_KEEPALIVE);
+}
+
 /* Abort: the application sees err (ETIMEDOUT, ECONNRESET, ...). */
 static void abort_conn(struct sock *sk, int err)
 {
@@ -334,9 +388,7 @@ static void rtx_timer_handler(struct sock *sk)
 	mytcp_cong_enter_loss(sk);
 	mytcp_sack_reset(sk);
 	/* Go back to the first unacknowledged segment. */
-	mtp->send_head = skb_peek(&sk->sk_write_queue);
-	mtp->snd_nxt = mtp->snd_una;
-	mtp->packets_out = 0;
+	mytcp_wq_rewind(sk);
 	mytcp_push(sk);
 	mytcp_reset_timer(sk, MYTCP_T_RTX, (u64)mtp->rto_us * 1000);
 }
@@ -424,9 +476,7 @@ void mytcp_keepalive_reset(struct sock *sk)
 	if (!sock_flag(sk, SOCK_KEEPOPEN) ||
 	    ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN | TCPF_SYN_SENT |
 				    TCPF_SYN_RECV))) {
-		if (!(sock_flag(sk, SOCK_DEAD) &&
-		      sk->sk_state == TCP_FIN_WAIT2))
-			mytcp_clear_timer(sk, MYTCP_T_KEEPALIVE);
+		mytcp_keepalive_stop(sk);
 		return;
 	}
 	mytcp_reset_timer(sk, MYTCP_T_KEEPALIVE,
@@ -439,7 +489,7 @@ static void keepalive_handler(struct sock *sk)
 	u64 idle_ns, now = ktime_get_ns();
 
 	/* Orphaned FIN_WAIT_2: the peer never sent its FIN. */
-	if (sock_flag(sk, SOCK_DEAD) && sk->sk_state == TCP_FIN_WAIT2) {
+	if (orphan_in_fin_wait2(sk)) {
 		mytcp_done(sk);
 		return;
 	}

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mytcp: processing an acceptable ACK - RFC 9293 3.10.7.4, fifth check.
+ *
+ * mytcp_ack() runs the steps in the order of Linux's tcp_ack():
+ *  1. the peer's SACK blocks update the scoreboard (sack.c);
+ *  2. what SEG.ACK covers leaves the retransmit queue (clean_rtx_queue(),
+ *     taking an RTT sample on the way: Karn's rule, RFC 7323 timestamps);
+ *  3. SND.UNA advances and the retransmission state resets;
+ *  4. recovery: a full ACK ends it, a partial one retransmits the next
+ *     hole; outside recovery cwnd grows (cong.c); or a duplicate ACK is
+ *     counted;
+ *  5. loss detection: three duplicates or enough SACKed above SND.UNA
+ *     start fast retransmit and recovery (RFC 5681, 6582, 6675);
+ *  6. the send window (SND.WL1/SND.WL2 rule);
+ *  7. writers blocked on a full send buffer are woken.
+ * The congestion window arithmetic is cong.c's; which segment to resend is
+ * output.c's (mytcp_retransmit_head()) and sack.c's (mytcp_sack_recover()).
+ *
+ * Locking: socket owned, BH disabled (input.c).
+ */
+#include "mytcp.h"
+
+/*
+ * Is the first unacknowledged segment lost?  Three duplicate ACKs, or
+ * three segments SACKed above it (RFC 6675), or - when fewer than four
+ * segments are out and nothing new can be sent to draw more ACKs - all
+ * but one of them SACKed (early retransmit, RFC 5827).
+ */
+static bool loss_detected(const struct mytcp_sock *mtp)
+{
+	u32 out = DIV_ROUND_UP(mtp->snd_max - mtp->snd_una, mtp->mss);
+
+	if (mtp->dupacks >= 3)
+		return true;
+	if (!mtp->sack_ok || !mtp->sacked_bytes)
+		return false;
+	if (mtp->sacked_bytes >= 3 * mtp->mss)
+		return true;
+	return out < 4 && !mtp->send_head &&
+	       mtp->sacked_bytes >= (out - 1) * mtp->mss;
+}
+
+/*
+ * Free what ack covers; an skb partly covered loses its acknowledged
+ * bytes so a retransmission sends only the rest.  Returns the RTT of the
+ * newest segment acknowledged that was never retransmitted (Karn), in ns,
+ * or 0.
+ */
+static u64 clean_rtx_queue(struct sock *sk, u32 ack, u64 now)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct sk_buff *skb;
+	u64 rtt_ns = 0;
+
+	while ((skb = skb_peek(&sk->sk_write_queue))) {
+		struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+		u32 n = ack - cb->seq;
+
+		if (!after(cb->end_seq, ack)) {
+			if (!cb->retrans && cb->sent_ns)
+				rtt_ns = now - cb->sent_ns;
+			mytcp_wq_acked(sk, skb);
+			continue;
+		}
+		if (after(ack, cb->seq) && skb->len &&
+		    !(cb->flags & TCPHDR_SYN) && skb != mtp->send_head) {
+			if (!cb->retrans && cb->sent_ns)
+				rtt_ns = now - cb->sent_ns;
+			n = min(n, skb->len);
+			/* No memory: left whole, resent whole. */
+			if (!mytcp_trim_head(sk, skb, n)) {
+				mytcp_sack_forget(sk, skb, n);
+				cb->seq = ack;
+			}
+		}
+		break;
+	}
+	return rtt_ns;
+}
+
+/* An RTT sample from the ACK, if it gives one (RFC 6298, RFC 7323 4.1). */
+static void ack_rtt(struct sock *sk, u64 rtt_ns,
+		    const struct mytcp_opts *opts)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	if (rtt_ns) {
+		mytcp_rtt_sample(sk, div_u64(rtt_ns, NSEC_PER_USEC));
+	} else if (mtp->ts_ok && opts->saw_ts && opts->tsecr) {
+		/* Retransmitted data: the echoed timestamp still dates the
+		 * segment that was acknowledged, so the backed-off RTO can
+		 * come down.
+		 */
+		u32 ms = mytcp_ts_now(mtp) - opts->tsecr;
+
+		if (ms < 60 * MSEC_PER_SEC)
+			mytcp_rtt_sample(sk, max(ms, 1U) * USEC_PER_MSEC);
+	}
+}
+
+/* SND.UNA advances to ack: the retransmission state starts over. */
+static void snd_una_update(struct sock *sk, u32 ack)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	mtp->bytes_acked += ack - mtp->snd_una;
+	mtp->snd_una = ack;
+	if (before(mtp->snd_nxt, ack))
+		mtp->snd_nxt = ack;
+	mtp->retransmits = 0;
+	mtp->backoff = 0;
+	mtp->rtx_start_ns = 0;
+	mtp->dupacks = 0;
+	if (before(mtp->highest_sack, ack))
+		mtp->highest_sack = ack;
+}
+
+/* New data acknowledged: recovery goes on or ends, or cwnd grows. */
+static void ack_progress(struct sock *sk, u32 ack, u32 acked)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	if (!mtp->in_recovery) {
+		if (sk->sk_state != TCP_SYN_SENT &&
+		    sk->sk_state != TCP_SYN_RECV)
+			mytcp_cong_on_ack(sk, acked);
+	} else if (!before(ack, mtp->recover)) {
+		mytcp_cong_end_recovery(sk);	/* full ACK (RFC 6582) */
+	} else if (mtp->sack_ok) {
+		mytcp_sack_recover(sk);
+	} else {
+		/* Partial ACK: the next hole was lost too. */
+		mytcp_retransmit_head(sk);
+		mytcp_cong_partial_ack(sk, acked);
+	}
+}
+
+/*
+ * A duplicate ACK (RFC 5681 2: nothing new acknowledged, no window
+ * change, data outstanding; with SACK: it carries new SACK information).
+ */
+static void ack_duplicate(struct sock *sk, u32 win, bool sacked_new)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	if (mtp->snd_una == mtp->snd_max ||
+	    !(mtp->sack_ok ? sacked_new :
+	      (win << mtp->snd_wscale) == mtp->snd_wnd))
+		return;
+	mtp->dupacks++;
+	if (mtp->in_recovery && mtp->sack_ok)
+		mytcp_sack_recover(sk);
+	else if (mtp->in_recovery)
+		mytcp_cong_dupack(sk);
+}
+
+/* Loss detected outside recovery: fast retransmit (RFC 5681, 6675). */
+static void maybe_enter_recovery(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	if (mtp->in_recovery || mtp->snd_una == mtp->snd_max ||
+	    sk->sk_state == TCP_SYN_SENT || !loss_detected(mtp))
+		return;
+	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_FAST_RETRANS);
+	mytcp_cong_enter_recovery(sk);
+	if (mtp->sack_ok)
+		mytcp_sack_recover(sk);
+	else
+		mytcp_retransmit_head(sk);
+}
+
+/* The send window (RFC 9293 3.10.7.4: the SND.WL1/SND.WL2 rule). */
+static void window_update(struct sock *sk, u32 ack, u32 win, u32 seq)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	if (!before(mtp->snd_wl1, seq) &&
+	    (mtp->snd_wl1 != seq || before(ack, mtp->snd_wl2)))
+		return;
+	mtp->snd_wnd = win << mtp->snd_wscale;
+	mtp->snd_wl1 = seq;
+	mtp->snd_wl2 = ack;
+	if (mtp->snd_wnd > mtp->max_window)
+		mtp->max_window = mtp->snd_wnd;
+	if (mtp->snd_wnd) {
+		mtp->probes_out = 0;
+		mytcp_persist_stop(sk);
+	}
+}
+
+/*
+ * Space was freed.  The send buffer shrunk by the memory limit
+ * (stream.c) grows back once the pressure is over.  Writers are woken
+ * only when one ran out of space (SOCK_NOSPACE, set by a blocked
+ * sendmsg() or by poll()): a wake-up per ACK would also wake every reader
+ * sleeping on the same wait queue.
+ */
+static void wake_writers(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	if (mtp->sndbuf_full && !mytcp_under_memory_pressure()) {
+		if (!(sk->sk_userlocks & SOCK_SNDBUF_LOCK))
+			WRITE_ONCE(sk->sk_sndbuf, mtp->sndbuf_full);
+		mtp->sndbuf_full = 0;
+	}
+	if (sk->sk_socket) {
+		smp_mb();	/* pairs with mytcp_poll() */
+		if (test_bit(SOCK_NOSPACE, &sk->sk_socket->flags) &&
+		    sk->sk_wmem_queued < READ_ONCE(sk->sk_sndbuf))
+			sk->sk_write_space(sk);
+	}
+}
+
+/*
+ * An acceptable ACK: SEG.ACK ack, SEG.WND win (unscaled), SEG.SEQ seq.
+ * Returns true when it acknowledged new data.
+ */
+bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
+	       const struct mytcp_opts *opts)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	bool progress = after(ack, mtp->snd_una);
+	u64 now = ktime_get_ns();
+	bool sacked_new;
+
+	mtp->last_ack_rcv_ns = now;
+	/* The peer answers: no probe of ours is outstanding (as Linux) -
+	 * unless the answer is to a zero-window probe and keeps the window
+	 * shut: those count toward the persist timer's limit, or a peer
+	 * that ACKs every probe would hold an orphan forever.
+	 */
+	if (progress || !mtp->send_head || mtp->snd_una != mtp->snd_nxt)
+		mtp->probes_out = 0;
+	sacked_new = opts->num_sacks && mytcp_sack_process(sk, opts);
+	if (progress) {
+		u32 acked = ack - mtp->snd_una;
+
+		u64 rtt_ns = clean_rtx_queue(sk, ack, now);
+
+		snd_una_update(sk, ack);
+		ack_rtt(sk, rtt_ns, opts);
+		ack_progress(sk, ack, acked);
+		mytcp_rearm_rtx(sk);
+	} else if (ack == mtp->snd_una) {
+		ack_duplicate(sk, win, sacked_new);
+	}
+	maybe_enter_recovery(sk);
+	window_update(sk, ack, win, seq);
+	if (progress)
+		wake_writers(sk);
+	return progress;
+}

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mytcp: receiving data - RFC 9293 3.10.7.4, seventh and eighth checks.
+ *
+ * The text and FIN of an acceptable segment: in order onto the receive
+ * queue (RCV.NXT advances), or out of order into an rbtree by sequence
+ * number (mtp->ooo_root) and reported in SACK blocks until the hole
+ * fills.  Memory: every queued skb is charged to the socket (sk_rmem_alloc,
+ * queue.c) within twice sk_rcvbuf and the global limit; out-of-order data
+ * is given up first when memory runs out.  Also the ACK policy for data
+ * (delayed ACK, RFC 9293 3.8.6.3 and RFC 5681 4.2).
+ *
+ * Locking: socket owned, BH disabled (input.c).
+ */
+#include "mytcp.h"
+#include "trace.h"
+
+/*
+ * The window offered is sized from sk_rcvbuf and the measured data/truesize
+ * ratio; segments inside it are accepted up to twice sk_rcvbuf of memory,
+ * which absorbs a wrong estimate and still bounds what a peer can pin.
+ * The memory must also be granted by the global limit (net.mytcp.mem,
+ * sk_rmem_schedule(): refused above the hard limit, and under pressure
+ * beyond a fair share, except the socket's first 4 KiB).
+ */
+static bool rcvbuf_fits(struct sock *sk, struct sk_buff *skb)
+{
+	return atomic_read(&sk->sk_rmem_alloc) + skb->truesize <=
+	       2 * READ_ONCE(sk->sk_rcvbuf);
+}
+
+static bool rcvbuf_has_room(struct sock *sk, struct sk_buff *skb)
+{
+	return rcvbuf_fits(sk, skb) &&
+	       sk_rmem_schedule(sk, skb, skb->truesize);
+}
+
+static void fin_received(struct sock *sk);
+
+/*
+ * A segment whose buffer is mostly empty (a few bytes in a large skb) is
+ * copied into one of its size, so that memory charged to the socket stays
+ * within a small factor of the data whatever the peer sends.
+ */
+static struct sk_buff *right_size(struct sk_buff *skb)
+{
+	struct sk_buff *nskb;
+
+	if (skb->truesize <= 2 * SKB_TRUESIZE(skb->len) + 1024)
+		return skb;
+	nskb = alloc_skb(skb->len, GFP_ATOMIC);
+	if (!nskb) {
+		kfree_skb(skb);
+		return NULL;
+	}
+	if (skb_copy_bits(skb, 0, skb_put(nskb, skb->len), skb->len)) {
+		kfree_skb(nskb);
+		kfree_skb(skb);
+		return NULL;
+	}
+	memcpy(nskb->cb, skb->cb, sizeof(skb->cb));
+	consume_skb(skb);
+	return nskb;
+}
+
+/* skb holds only payload; cb->seq == rcv_nxt. Takes ownership. */
+static void queue_in_order(struct sock *sk, struct sk_buff *skb)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	bool fin = cb->flags & TCPHDR_FIN;
+
+	mtp->rcv_nxt = cb->end_seq - fin;
+	if (skb->len) {
+		mtp->bytes_received += skb->len;
+		__skb_queue_tail(&sk->sk_receive_queue, skb);
+	} else {
+		mytcp_rq_consume(skb);
+	}
+	if (fin)
+		fin_received(sk);
+}
+
+/* Move what became in order from the out-of-order tree. */
+static void ooo_drain(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct rb_node *node;
+
+	while ((node = rb_first(&mtp->ooo_root))) {
+		struct sk_buff *skb = rb_to_skb(node);
+		struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+
+		if (after(cb->seq, mtp->rcv_nxt))
+			break;
+		rb_erase(node, &mtp->ooo_root);
+		mtp->ooo_count--;
+		mtp->ooo_bytes -= skb->len;
+		if (!after(cb->end_seq, mtp->rcv_nxt) &&
+		    !((cb->flags & TCPHDR_FIN) && cb->end_seq - 1 ==
+		      mtp->rcv_nxt)) {
+			mytcp_rq_drop(skb);	/* wholly duplicate */
+			continue;
+		}
+		if (before(cb->seq, mtp->rcv_nxt)) {
+			u32 trim = mtp->rcv_nxt - cb->seq;
+
+			if (trim > skb->len || !pskb_pull(skb, trim)) {
+				mytcp_rq_drop(skb);
+				continue;
+			}
+			cb->seq = mtp->rcv_nxt;
+		}
+		queue_in_order(sk, skb);
+		if (mtp->fin_rcvd)
+			break;
+	}
+	if (mtp->fin_rcvd)
+		mytcp_ooo_purge(sk);	/* nothing can follow a FIN */
+}
+
+void mytcp_ooo_purge(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct rb_node *node;
+
+	while ((node = rb_first(&mtp->ooo_root))) {
+		rb_erase(node, &mtp->ooo_root);
+		mytcp_rq_drop(rb_to_skb(node));
+	}
+	mtp->ooo_count = 0;
+	mtp->ooo_bytes = 0;
+}
+
+/* Insert into the out-of-order tree: O(log n), bounded by sk_rcvbuf. */
+static bool ooo_insert(struct sock *sk, struct sk_buff *skb)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	struct rb_node **p = &mtp->ooo_root.rb_node, *parent = NULL;
+
+	while (*p) {
+		struct sk_buff *o = rb_to_skb(*p);
+		struct mytcp_skb_cb *ocb = MYTCP_SKB_CB(o);
+
+		parent = *p;
+		/* Already covered by one segment: a duplicate. */
+		if (!before(cb->seq, ocb->seq) &&
+		    !after(cb->end_seq, ocb->end_seq))
+			return false;
+		if (before(cb->seq, ocb->seq))
+			p = &parent->rb_left;
+		else
+			p = &parent->rb_right;
+	}
+	rb_link_node(&skb->rbnode, parent, p);
+	rb_insert_color(&skb->rbnode, &mtp->ooo_root);
+	mtp->ooo_count++;
+	mtp->ooo_bytes += skb->len;
+	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_OFO_QUEUED);
+	return true;
+}
+
+/*
+ * No memory for @skb: give up out-of-order data queued beyond it, from the
+ * highest sequence down, until it fits (as Linux's tcp_prune_ofo_queue).
+ * Data nearer RCV.NXT is worth more: it is what unblocks the reader, and
+ * the segment at RCV.NXT must always be able to land, or a queue full of
+ * out-of-order data could never drain.  The SACK blocks are reset since
+ * they may cover what was dropped (reneging, RFC 2018 section 8).
+ */
+static bool ooo_prune(struct sock *sk, struct sk_buff *skb)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	u32 seq = MYTCP_SKB_CB(skb)->seq;
+	struct rb_node *node;
+	bool pruned = false;
+
+	while (!rcvbuf_has_room(sk, skb) &&
+	       (node = rb_last(&mtp->ooo_root))) {
+		struct sk_buff *o = rb_to_skb(node);
+
+		if (!after(MYTCP_SKB_CB(o)->seq, seq))
+			break;
+		rb_erase(node, &mtp->ooo_root);
+		mtp->ooo_count--;
+		mtp->ooo_bytes -= o->len;
+		mytcp_dropped(sk, o, MYTCP_STAT_DROP_OFO_MEM, "ofo_prune");
+		mytcp_rq_drop(o);
+		pruned = true;
+	}
+	if (pruned)
+		mtp->num_rcv_sacks = 0;
+	return rcvbuf_has_room(sk, skb);
+}
+
+/*
+ * The global limit refused memory for @skb: still take the segment at
+ * RCV.NXT when nothing waits to be read (as Linux's tcp_data_queue), else
+ * two hosts whose memory sits in write queues waiting for each other's
+ * ACKs would never move again.  At most one skb per socket above the limit.
+ */
+static bool rcv_forced(struct sock *sk, struct sk_buff *skb)
+{
+	if (MYTCP_SKB_CB(skb)->seq != mytcp_sk(sk)->rcv_nxt ||
+	    !rcvbuf_fits(sk, skb) || !skb_queue_empty(&sk->sk_receive_queue))
+		return false;
+	mytcp_forced_mem_schedule(sk, skb->truesize);
+	return true;
+}
+
+static void ack_policy(struct sock *sk, bool now)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	mtp->ack_pending = 1;
+	if (now || mtp->quickack || ++mtp->segs_since_ack >= 2) {
+		mytcp_send_ack(sk);
+		return;
+	}
+	mytcp_delack_start(sk);
+}
+
+/*
+ * Data and FIN of an acceptable segment (RFC 9293 3.10.7.4, seventh and
+ * eighth checks).  skb->data is at the TCP header; takes ownership.
+ */
+void mytcp_data_queue(struct sock *sk, struct sk_buff *skb)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	bool fin = cb->flags & TCPHDR_FIN;
+	bool had_ooo = !RB_EMPTY_ROOT(&mtp->ooo_root);
+	u32 hdr = tcp_hdrlen(skb);
+
+	__skb_pull(skb, hdr);
+	if (cb->flags & TCPHDR_SYN)
+		cb->seq++;		/* data after a SYN */
+	if (!skb->len && !fin) {
+		consume_skb(skb);
+		return;
+	}
+	/* The receive side was shut by the peer already: only re-ACK. */
+	if (mtp->fin_rcvd) {
+		kfree_skb(skb);
+		mytcp_send_ack(sk);
+		return;
+	}
+	/* Old data: trim what we have, or it is a duplicate. */
+	if (before(cb->seq, mtp->rcv_nxt)) {
+		u32 trim = mtp->rcv_nxt - cb->seq;
+
+		if (trim > skb->len || (trim == skb->len && !fin)) {
+			kfree_skb(skb);
+			mytcp_send_ack(sk);	/* duplicate: ACK now */
+			return;
+		}
+		if (!pskb_pull(skb, trim)) {
+			kfree_skb(skb);
+			return;
+		}
+		cb->seq = mtp->rcv_nxt;
+	}
+	skb = right_size(skb);
+	if (!skb)
+		return;
+	cb = MYTCP_SKB_CB(skb);		/* a copy has its own */
+	if (!rcvbuf_has_room(sk, skb) && !ooo_prune(sk, skb) &&
+	    !rcv_forced(sk, skb)) {
+		if (rcvbuf_fits(sk, skb))
+			mytcp_dropped(sk, skb, MYTCP_STAT_DROP_MEM, "memory");
+		else if (cb->seq == mtp->rcv_nxt)
+			mytcp_dropped(sk, skb, MYTCP_STAT_DROP_RCVBUF, "rcvbuf");
+		else
+			mytcp_dropped(sk, skb, MYTCP_STAT_DROP_OFO_MEM, "ofo_mem");
+		kfree_skb(skb);
+		mytcp_send_ack(sk);
+		return;
+	}
+	skb_orphan(skb);
+	if (skb->len) {
+		/* How much of the memory a segment costs is data: the
+		 * window offered is free buffer times this (EWMA, 1/8).
+		 */
+		u32 r = clamp_t(u32, ((u64)skb->len << 8) / skb->truesize,
+				1, 256);
+
+		mtp->rcv_ratio = (mtp->rcv_ratio * 7 + r) >> 3;
+	}
+	mytcp_rq_own(sk, skb);
+	if (mtp->rcv_mss < skb->len)
+		mtp->rcv_mss = skb->len;
+	mtp->data_segs_in += !!skb->len;
+	mtp->last_data_rcv_ns = ktime_get_ns();
+
+	if (cb->seq == mtp->rcv_nxt) {
+		queue_in_order(sk, skb);
+		ooo_drain(sk);
+		if (mtp->num_rcv_sacks)
+			mytcp_sack_trim(sk);
+		/* Filling a gap or a FIN: ACK at once (RFC 5681 4.2). */
+		ack_policy(sk, had_ooo || fin || mtp->fin_rcvd);
+		sk->sk_data_ready(sk);
+		return;
+	}
+	/* Out of order: keep it, and send a duplicate ACK now. */
+	if (ooo_insert(sk, skb))
+		mytcp_sack_add(sk, cb->seq, cb->end_seq);
+	else
+		mytcp_rq_drop(skb);
+	mytcp_send_ack(sk);
+}
+
+/* RFC 9293 3.10.7.4, eighth check: the FIN, now in order. */
+static void fin_received(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	mtp->rcv_nxt++;
+	mtp->fin_rcvd = 1;
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
+	sock_set_flag(sk, SOCK_DONE);
+	switch (sk->sk_state) {
+	case TCP_SYN_RECV:
+	case TCP_ESTABLISHED:
+		mytcp_set_state(sk, TCP_CLOSE_WAIT);
+		break;
+	case TCP_FIN_WAIT1:
+		/* Our FIN is not yet acknowledged: simultaneous close. */
+		mytcp_set_state(sk, TCP_CLOSING);
+		break;
+	case TCP_FIN_WAIT2:
+		mytcp_send_ack(sk);
+		mytcp_time_wait(sk);
+		return;
+	default:
+		break;
+	}
+	if (!sock_flag(sk, SOCK_DEAD)) {
+		sk->sk_state_change(sk);
+		sk_wake_async(sk, SOCK_WAKE_WAITD, POLL_HUP);
+	}
+}

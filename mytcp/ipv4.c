@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mytcp: IPv4 - the receive hook, header validation and socket lookup
+ * (the role of Linux's tcp_ipv4.c; an IPv6 sibling would mirror it).
+ *
+ * The hook: a netfilter hook at NF_INET_LOCAL_IN, registered in every
+ * network namespace, at priority NF_IP_PRI_LAST - 1: after the filter,
+ * security and NAT tables (so firewall rules apply to mytcp as to any
+ * local TCP), just before Linux delivers to its protocol handlers.  It
+ * looks the segment up in mytcp's tables (connection 4-tuple, TIME_WAIT,
+ * then listener); a segment that matches is claimed (NF_STOLEN) and
+ * processed, so Linux TCP never sees it and never answers it; any other
+ * packet is returned untouched (NF_ACCEPT).  ICMP errors go to icmp.c.
+ *
+ * Locking: the hook runs in softirq under rcu_read_lock().  A claimed
+ * segment is processed under bh_lock_sock() by the state machine
+ * (input.c); when the user owns the socket it goes to the socket backlog
+ * and mytcp_backlog_rcv() processes it (with BH disabled) from
+ * release_sock().  TIME_WAIT segments are handled lock-free in
+ * timewait.c.
+ */
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <net/ip.h>
+#include "mytcp.h"
+#include "trace.h"
+
+/* Header checks of a claimed segment; fills cb.  False: drop it. */
+static bool validate(struct net *net, struct sk_buff *skb)
+{
+	struct mytcp_skb_cb *cb;
+	const struct tcphdr *th;
+	struct mytcp_opts opts;
+	unsigned int ihl = ip_hdrlen(skb);
+
+	if (!pskb_may_pull(skb, ihl + sizeof(struct tcphdr)))
+		goto bad_hdr;
+	th = (const struct tcphdr *)(skb->data + ihl);
+	if (th->doff < sizeof(struct tcphdr) / 4 ||
+	    !pskb_may_pull(skb, ihl + th->doff * 4))
+		goto bad_hdr;
+	__skb_pull(skb, ihl);
+	skb_reset_transport_header(skb);
+	th = tcp_hdr(skb);
+	if (skb->len < th->doff * 4)
+		goto bad_hdr;
+	if (skb_checksum_init(skb, IPPROTO_TCP, inet_compute_pseudo) ||
+	    (!skb_csum_unnecessary(skb) && __skb_checksum_complete(skb))) {
+		MYTCP_INC_STATS(net, MYTCP_STAT_IN_CSUM_ERRORS);
+		MYTCP_INC_STATS(net, MYTCP_STAT_IN_ERRS);
+		trace_mytcp_drop(NULL, skb, "bad checksum");
+		return false;
+	}
+	if (mytcp_parse_options(th, &opts))
+		goto bad_hdr;
+	cb = MYTCP_SKB_CB(skb);
+	memset(cb, 0, sizeof(*cb));
+	cb->seq = ntohl(th->seq);
+	cb->end_seq = cb->seq + th->syn + th->fin + skb->len - th->doff * 4;
+	cb->ack_seq = ntohl(th->ack_seq);
+	cb->flags = tcp_flag_byte(th);
+	return true;
+bad_hdr:
+	MYTCP_INC_STATS(net, MYTCP_STAT_DROP_HDR);
+	MYTCP_INC_STATS(net, MYTCP_STAT_IN_ERRS);
+	trace_mytcp_drop(NULL, skb, "bad header");
+	return false;
+}
+
+/*
+ * Host policy, as tcp_filter() in tcp_v4_rcv(): sk_filter_trim_cap() runs
+ * the LSM's socket_sock_rcv_skb hook (AppArmor secmark rules, SELinux
+ * ignores families other than inet) and the socket's filter
+ * (SO_ATTACH_FILTER, a listener's inherited by its children) on every
+ * segment a socket is to process: for a listener before a child is made,
+ * for a connection before the state machine looks at it.  TIME_WAIT
+ * entries have no socket and no filter, as in Linux.  A dropped segment
+ * draws no answer (the peer retransmits).  The program sees the segment
+ * from the TCP header on (skb->data), like an AF_INET TCP socket's; it may
+ * trim the payload, never the header, and end_seq follows.  The cgroup
+ * BPF ingress hook it also calls returns at once for non-inet families.
+ * Softirq, under the hook's rcu_read_lock(); the socket is not locked
+ * (neither is Linux's).
+ */
+static bool sock_filter_drop(struct sock *sk, struct sk_buff *skb)
+{
+	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	const struct tcphdr *th = tcp_hdr(skb);
+
+	if (sk_filter_trim_cap(sk, skb, th->doff * 4)) {
+		mytcp_dropped(sk, skb, MYTCP_STAT_DROP_FILTER, "socket filter");
+		return true;
+	}
+	th = tcp_hdr(skb);
+	cb->end_seq = cb->seq + th->syn + th->fin + skb->len - th->doff * 4;
+	return false;
+}
+
+static void sock_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	if (sock_filter_drop(sk, skb)) {
+		kfree_skb(skb);
+		return;
+	}
+	bh_lock_sock_nested(sk);
+	if (!sock_owned_by_user(sk)) {
+		mytcp_rcv_state_process(sk, skb);
+	} else if (sk_add_backlog(sk, skb, mytcp_backlog_limit(sk))) {
+		mytcp_dropped(sk, skb, MYTCP_STAT_DROP_BACKLOG, "backlog full");
+		kfree_skb(skb);
+	}
+	bh_unlock_sock(sk);
+}
+
+/*
+ * A mytcp listener may share its port with Linux TCP connections (both
+ * under SO_REUSEADDR, as Linux allows): their segments are Linux's.  A
+ * SYN for a 4-tuple in Linux's TIME_WAIT opens a new mytcp connection.
+ */
+static bool listener_may_claim(struct net *net, struct sk_buff *skb,
+			       const struct iphdr *iph, const __be16 *ports)
+{
+	u8 _flags;
+	const u8 *flags;
+	bool tw;
+
+	if (!mytcp_linux_owns(net, iph->daddr, ports[1], iph->saddr, ports[0],
+			      &tw))
+		return true;
+	if (!tw)
+		return false;
+	flags = skb_header_pointer(skb, ip_hdrlen(skb) + 13, 1, &_flags);
+	return flags && (*flags & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST)) ==
+			TCPHDR_SYN;
+}
+
+static unsigned int mytcp_nf_in(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
+{
+	struct net *net = state->net;
+	const struct iphdr *iph = ip_hdr(skb);
+	struct mytcp_tw *tw = NULL;
+	__be16 _ports[2];
+	const __be16 *ports;
+	struct sock *sk;
+
+	if (skb->pkt_type != PACKET_HOST || ip_is_fragment(iph))
+		return NF_ACCEPT;
+	if (iph->protocol == IPPROTO_ICMP)
+		return mytcp_icmp_rcv(net, skb) ? NF_STOLEN : NF_ACCEPT;
+	if (iph->protocol != IPPROTO_TCP)
+		return NF_ACCEPT;
+	/* The ports alone identify the connection. */
+	ports = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(_ports),
+				   _ports);
+	if (!ports)
+		return NF_ACCEPT;
+	sk = mytcp_lookup_established(net, iph->daddr, ports[1], iph->saddr,
+				      ports[0]);
+	if (!sk) {
+		tw = mytcp_lookup_tw(net, iph->daddr, ports[1], iph->saddr,
+				     ports[0]);
+		if (!tw)
+			sk = mytcp_lookup_listener(net, iph->daddr, ports[1],
+						   iph->saddr, ports[0]);
+		if (sk && !listener_may_claim(net, skb, iph, ports)) {
+			sock_put(sk);
+			return NF_ACCEPT;
+		}
+	}
+	if (!sk && !tw)
+		return NF_ACCEPT;
+
+	/* Ours from here on. */
+	MYTCP_INC_STATS(net, MYTCP_STAT_IN_SEGS);
+	nf_reset_ct(skb);
+	skb_dst_drop(skb);
+	if (!validate(net, skb)) {
+		kfree_skb(skb);
+	} else if (tw) {
+		if (mytcp_tw_rcv(tw, skb) > 0) {
+			/* An acceptable new SYN: the wait is over. */
+			struct sock *lsk;
+
+			iph = ip_hdr(skb);
+			lsk = mytcp_lookup_listener(net, iph->daddr,
+						    tcp_hdr(skb)->dest,
+						    iph->saddr,
+						    tcp_hdr(skb)->source);
+			if (lsk) {
+				sock_rcv(lsk, skb);
+				sock_put(lsk);
+			} else {
+				mytcp_send_reset_reply(net, skb);
+				kfree_skb(skb);
+			}
+		}
+	} else {
+		sock_rcv(sk, skb);
+	}
+	if (tw)
+		mytcp_tw_put(tw);
+	if (sk)
+		sock_put(sk);
+	return NF_STOLEN;
+}
+
+static const struct nf_hook_ops mytcp_nf_ops = {
+	.hook = mytcp_nf_in,
+	.pf = NFPROTO_IPV4,
+	.hooknum = NF_INET_LOCAL_IN,
+	.priority = NF_IP_PRI_LAST - 1,
+};
+
+int mytcp_hooks_register(struct net *net)
+{
+	return nf_register_net_hook(net, &mytcp_nf_ops);
+}
+
+void mytcp_hooks_unregister(struct net *net)
+{
+	nf_unregister_net_hook(net, &mytcp_nf_ops);
+}
+

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mytcp: the tables - connections, listeners, bound ports (table.c),
+ * TIME_WAIT entries (timewait.c) and the port reservations that share the
+ * port space with Linux TCP (portres.c).  Locking: see table.c.
+ */
+#ifndef _MYTCP_TABLE_H
+#define _MYTCP_TABLE_H
+
+#include <linux/types.h>
+#include <linux/hrtimer.h>
+#include <linux/list.h>
+#include <linux/seq_file.h>
+#include <net/sock.h>
+
+/*
+ * A local port in use: every bound socket, every connection (accepted
+ * children inherit their listener's port) and every TIME_WAIT entry has
+ * one, so bind() sees them all (SO_REUSEADDR/SO_REUSEPORT rules).  res is
+ * the port's reservation in Linux TCP's bind table (portres.c), shared by
+ * a listener, its children and their TIME_WAIT entries; set while linked,
+ * guarded by the bind table's bucket lock.
+ */
+struct mytcp_portres;
+struct mytcp_bind_ent {
+	struct hlist_node node;
+	possible_net_t net;
+	__be32 addr;
+	u16 port;			/* host order */
+	u8 reuse:1, reuseport:1, listening:1, is_tw:1, linked:1;
+	kuid_t uid;
+	struct mytcp_portres *res;
+	u8 res_released;		/* last put: mytcp_portres_sync() */
+};
+
+/* ---- TIME_WAIT (timewait.c): just what a 2MSL wait needs ---- */
+struct mytcp_tw {
+	struct hlist_node node;
+	struct mytcp_bind_ent bind;
+	possible_net_t net;
+	__be32 saddr, daddr;		/* local, remote */
+	__be16 sport, dport;
+	u32 rcv_nxt;
+	u32 snd_nxt;
+	u32 rcv_wnd;
+	u32 ts_recent;
+	u8 ts_ok:1, dead:1;
+	u8 rcv_wscale;
+	atomic_t inj_finack;		/* teaching mode: ACKs to withhold */
+	u64 oow_stamp;			/* last ACK sent (cmpxchg64) */
+	refcount_t refcnt;
+	struct hrtimer timer;
+	struct rcu_head rcu;
+};
+
+/* table.c */
+int mytcp_table_init(void);
+void mytcp_table_exit(void);
+struct sock *mytcp_lookup_established(struct net *net, __be32 saddr,
+				      __be16 sport, __be32 daddr,
+				      __be16 dport);
+struct sock *mytcp_lookup_listener(struct net *net, __be32 daddr,
+				   __be16 dport, __be32 saddr, __be16 sport);
+struct mytcp_tw *mytcp_lookup_tw(struct net *net, __be32 saddr,
+				 __be16 sport, __be32 daddr, __be16 dport);
+int mytcp_ehash_insert(struct sock *sk);
+void mytcp_ehash_remove(struct sock *sk);
+int mytcp_tw_insert(struct mytcp_tw *tw);
+bool mytcp_tw_remove(struct mytcp_tw *tw);
+int mytcp_bind_port(struct sock *sk, __be32 addr, u16 port);
+void mytcp_unbind_port(struct sock *sk);
+void mytcp_bind_inherit(struct sock *child, struct sock *parent,
+			__be32 addr, u16 port);
+void mytcp_bind_tw(struct mytcp_tw *tw, struct sock *sk);
+void mytcp_unbind_tw(struct mytcp_tw *tw);
+int mytcp_listen_hash(struct sock *sk);
+void mytcp_listen_unhash(struct sock *sk);
+int mytcp_connect_hash(struct sock *sk);
+void mytcp_table_purge_net(struct net *net);
+typedef void (*mytcp_walk_fn)(struct seq_file *seq, struct sock *sk,
+			      struct mytcp_tw *tw, int idx);
+void mytcp_table_walk(struct net *net, struct seq_file *seq, mytcp_walk_fn fn);
+
+/* timewait.c */
+void mytcp_time_wait(struct sock *sk);
+int mytcp_tw_rcv(struct mytcp_tw *tw, struct sk_buff *skb);
+void mytcp_tw_put(struct mytcp_tw *tw);
+void mytcp_tw_kill(struct mytcp_tw *tw, bool sync);
+
+/* portres.c */
+int mytcp_portres_init(void);
+void mytcp_portres_exit(void);
+void mytcp_portres_flush(void);
+struct mytcp_portres *mytcp_portres_new(struct sock *sk);
+int mytcp_portres_bind(struct mytcp_portres *res, struct sock *sk,
+		       __be32 addr, u16 port, bool reuse);
+void mytcp_portres_get(struct mytcp_portres *res);
+bool mytcp_portres_put(struct mytcp_portres *res);
+void mytcp_portres_sync(struct sock *sk);
+int mytcp_portres_listen(struct mytcp_portres *res);
+void mytcp_portres_unlisten(struct mytcp_portres *res);
+bool mytcp_linux_owns(struct net *net, __be32 laddr, __be16 lport,
+		      __be32 raddr, __be16 rport, bool *tw);
+
+#endif /* _MYTCP_TABLE_H */
