@@ -332,7 +332,6 @@ void mytcp_data_queue(struct sock *sk, struct sk_buff *skb);
 void mytcp_ooo_purge(struct sock *sk);
 
 /* output.c */
-u32 mytcp_select_window(struct sock *sk);
 u32 mytcp_window_now(struct sock *sk);
 int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 		       gfp_t gfp);

@@ -81,7 +81,7 @@ u32 mytcp_window_now(struct sock *sk)
 }
 
 /* Window to advertise, in bytes (unscaled), never shrinking the edge. */
-u32 mytcp_select_window(struct sock *sk)
+static u32 mytcp_select_window(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	u32 wnd;

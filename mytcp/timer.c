@@ -72,7 +72,7 @@ void mytcp_clear_timer_lazy(struct sock *sk, int id)
 	WRITE_ONCE(mytcp_sk(sk)->timer_due[id], 0);
 }
 
-void mytcp_clear_timer(struct sock *sk, int id)
+static void mytcp_clear_timer(struct sock *sk, int id)
 {
 	WRITE_ONCE(mytcp_sk(sk)->timer_due[id], 0);
 	if (hrtimer_try_to_cancel(&mytcp_sk(sk)->timers[id]) == 1)
@@ -93,7 +93,7 @@ void mytcp_clear_all_timers(struct sock *sk)
 		__sock_put(sk);
 }
 
-bool mytcp_timer_pending(const struct sock *sk, int id)
+static bool mytcp_timer_pending(const struct sock *sk, int id)
 {
 	return READ_ONCE(mytcp_sk(sk)->timer_due[id]) != 0;
 }

@@ -27,10 +27,8 @@ enum mytcp_timer_id {
 /* timer.c */
 void mytcp_init_timers(struct sock *sk);
 void mytcp_reset_timer(struct sock *sk, int id, u64 ns);
-void mytcp_clear_timer(struct sock *sk, int id);
 void mytcp_clear_timer_lazy(struct sock *sk, int id);
 void mytcp_clear_all_timers(struct sock *sk);
-bool mytcp_timer_pending(const struct sock *sk, int id);
 s64 mytcp_timer_left_ns(const struct sock *sk, int id);
 void mytcp_release_cb(struct sock *sk);
 void mytcp_rearm_rtx(struct sock *sk);
