@@ -349,6 +349,7 @@ void mytcp_send_probe(struct sock *sk, bool keepalive);
 void mytcp_sync_mss(struct sock *sk);
 int mytcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len);
 int mytcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len);
+u32 mytcp_ts_clock(u32 offset);
 u32 mytcp_ts_now(const struct mytcp_sock *mtp);
 struct sk_buff *mytcp_alloc_skb(struct sock *sk, unsigned int size, gfp_t gfp);
 u32 mytcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);

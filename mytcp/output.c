@@ -99,9 +99,14 @@ static u32 mytcp_select_window(struct sock *sk)
 /* Our timestamp clock (RFC 7323): milliseconds plus a per-connection
  * random offset.
  */
+u32 mytcp_ts_clock(u32 offset)
+{
+	return (u32)div_u64(ktime_get_ns(), NSEC_PER_MSEC) + offset;
+}
+
 u32 mytcp_ts_now(const struct mytcp_sock *mtp)
 {
-	return (u32)div_u64(ktime_get_ns(), NSEC_PER_MSEC) + mtp->ts_offset;
+	return mytcp_ts_clock(mtp->ts_offset);
 }
 
 /* The options of our next segment; SACK blocks ride on pure ACKs only. */
@@ -646,10 +651,12 @@ void mytcp_sync_mss(struct sock *sk)
 /* ---- replies without a socket ---- */
 
 static void send_reply(struct net *net, struct sk_buff *oskb, u8 flags,
-		       u32 seq, u32 ack, u32 wnd)
+		       u32 seq, u32 ack, u32 wnd, const struct mytcp_opts *o)
 {
 	const struct iphdr *oiph = ip_hdr(oskb);
 	const struct tcphdr *oth = tcp_hdr(oskb);
+	__be32 opts[MYTCP_MAX_OPT_LEN / 4];
+	unsigned int optlen;
 	struct sk_buff *skb;
 	struct tcphdr *th;
 	struct iphdr *iph;
@@ -672,14 +679,16 @@ static void send_reply(struct net *net, struct sk_buff *oskb, u8 flags,
 		return;
 	}
 	skb_reserve(skb, MAX_TCP_HEADER);
-	th = skb_push(skb, sizeof(*th));
+	optlen = o ? mytcp_write_options(o, false, opts) : 0;
+	th = skb_push(skb, sizeof(*th) + optlen);
 	skb_reset_transport_header(skb);
 	memset(th, 0, sizeof(*th));
+	memcpy(th + 1, opts, optlen);
 	th->source = oth->dest;
 	th->dest = oth->source;
 	th->seq = htonl(seq);
 	th->ack_seq = htonl(ack);
-	th->doff = sizeof(*th) / 4;
+	th->doff = (sizeof(*th) + optlen) / 4;
 	tcp_flag_byte(th) = flags;
 	th->window = htons(wnd);
 	skb->ip_summed = CHECKSUM_PARTIAL;
@@ -718,14 +727,29 @@ void mytcp_send_reset_reply(struct net *net, struct sk_buff *skb)
 	if (th->rst)
 		return;
 	if (th->ack)
-		send_reply(net, skb, TCPHDR_RST, ntohl(th->ack_seq), 0, 0);
+		send_reply(net, skb, TCPHDR_RST, ntohl(th->ack_seq), 0, 0,
+			   NULL);
 	else
-		send_reply(net, skb, TCPHDR_RST | TCPHDR_ACK, 0, cb->end_seq, 0);
+		send_reply(net, skb, TCPHDR_RST | TCPHDR_ACK, 0, cb->end_seq, 0,
+			   NULL);
 }
 
+/*
+ * An ACK without a socket: a TIME_WAIT entry's (tw), which carries
+ * timestamps when the connection had them (RFC 7323 3.2: once
+ * negotiated, on every segment; Linux's tcp_v4_timewait_ack()).
+ */
 void mytcp_send_ack_reply(struct net *net, struct sk_buff *skb, u32 seq,
 			  u32 ack, u32 win, const struct mytcp_tw *tw)
 {
+	struct mytcp_opts o = {};
+
+	if (tw && tw->ts_ok) {
+		o.saw_ts = 1;
+		o.tsval = mytcp_ts_clock(tw->ts_offset);
+		o.tsecr = READ_ONCE(tw->ts_recent);
+	}
 	send_reply(net, skb, TCPHDR_ACK, seq, ack,
-		   min(win >> (tw ? tw->rcv_wscale : 0), 65535U));
+		   min(win >> (tw ? tw->rcv_wscale : 0), 65535U),
+		   o.saw_ts ? &o : NULL);
 }

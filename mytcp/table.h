@@ -43,7 +43,8 @@ struct mytcp_tw {
 	u32 rcv_nxt;
 	u32 snd_nxt;
 	u32 rcv_wnd;
-	u32 ts_recent;
+	u32 ts_recent;			/* RFC 7323: TS.Recent, kept */
+	u32 ts_offset;			/* our TSval clock's offset */
 	u8 ts_ok:1, dead:1;
 	u8 rcv_wscale;
 	atomic_t inj_finack;		/* teaching mode: ACKs to withhold */

@@ -82,6 +82,9 @@ void mytcp_time_wait(struct sock *sk)
 		tw->snd_nxt = mtp->snd_nxt;
 		tw->rcv_wnd = mtp->rcv_wnd;
 		tw->rcv_wscale = mtp->rcv_wscale;
+		tw->ts_ok = mtp->ts_ok;
+		tw->ts_recent = mtp->ts_recent;
+		tw->ts_offset = mtp->ts_offset;
 		atomic_set(&tw->inj_finack, mytcp_inject_tw_count(sk));
 		refcount_set(&tw->refcnt, 1);
 		INIT_HLIST_NODE(&tw->node);
@@ -115,46 +118,72 @@ void mytcp_tw_kill(struct mytcp_tw *tw, bool sync)
 	tw_unlink(tw);
 }
 
+/* Our ACK to skb, with timestamps when the connection had them. */
+static void tw_ack(struct mytcp_tw *tw, struct sk_buff *skb)
+{
+	struct net *net = read_pnet(&tw->net);
+
+	if (!mytcp_oow_rate_limited(net, &tw->oow_stamp))
+		mytcp_send_ack_reply(net, skb, tw->snd_nxt, tw->rcv_nxt,
+				     tw->rcv_wnd, tw);
+}
+
 /*
- * A segment for a TIME_WAIT entry (cb filled, data at the TCP header).
- * Returns 1 when it is a SYN that may start a new connection (skb not
- * consumed), else 0 (consumed).
+ * A segment for a TIME_WAIT entry (cb filled, data at the TCP header),
+ * as Linux's tcp_timewait_state_process().  With timestamps, PAWS (RFC
+ * 7323 5) applies: an old TSval marks an old duplicate, which is only
+ * ACKed; a retransmitted FIN updates TS.Recent; and a SYN whose TSval is
+ * newer than TS.Recent may start a new connection even when its sequence
+ * number is not above RCV.NXT (RFC 6191).  Every ACK is rate limited (the
+ * peer's retransmissions need one now and then, a stream of segments no
+ * more) and carries our timestamp and TS.Recent.  Returns 1 when it is a
+ * SYN that may start a new connection (skb not consumed), else 0
+ * (consumed).
  */
 int mytcp_tw_rcv(struct mytcp_tw *tw, struct sk_buff *skb)
 {
 	struct net *net = read_pnet(&tw->net);
 	const struct tcphdr *th = tcp_hdr(skb);
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	bool paws_reject = false, ts_newer = false;
+	struct mytcp_opts opts;
 
+	if (tw->ts_ok && !mytcp_parse_options(th, &opts) && opts.saw_ts) {
+		s32 d = opts.tsval - READ_ONCE(tw->ts_recent);
+
+		paws_reject = d < 0;
+		ts_newer = d > 0;
+	}
 	if (th->rst) {
 		/* RFC 1337: TIME-WAIT assassination is not allowed. */
 		MYTCP_INC_STATS(net, MYTCP_STAT_DROP_TW_RST);
 		trace_mytcp_drop(NULL, skb, "rst in time_wait");
 		goto drop;
 	}
-	if (th->syn && !th->ack && after(cb->seq, tw->rcv_nxt)) {
+	if (paws_reject) {
+		MYTCP_INC_STATS(net, MYTCP_STAT_DROP_PAWS);
+		trace_mytcp_drop(NULL, skb, "paws");
+		tw_ack(tw, skb);
+		goto drop;
+	}
+	if (th->syn && !th->ack && (after(cb->seq, tw->rcv_nxt) || ts_newer)) {
 		mytcp_tw_kill(tw, false);
 		return 1;
 	}
 	if (th->fin && cb->end_seq == tw->rcv_nxt) {
 		/* The peer did not get our last ACK: again, and restart. */
+		if (ts_newer)
+			WRITE_ONCE(tw->ts_recent, opts.tsval);
 		if (hrtimer_try_to_cancel(&tw->timer) == 1)
 			hrtimer_start(&tw->timer, ns_to_ktime(tw_len_ns(net)),
 				      HRTIMER_MODE_REL_SOFT);
-		if (!mytcp_inject_tw_drop(tw, skb) &&
-		    !mytcp_oow_rate_limited(net, &tw->oow_stamp))
-			mytcp_send_ack_reply(net, skb, tw->snd_nxt,
-					     tw->rcv_nxt, tw->rcv_wnd, tw);
+		if (!mytcp_inject_tw_drop(tw, skb))
+			tw_ack(tw, skb);
 		goto drop;
 	}
-	/* Anything else but a bare ACK draws an ACK.  Every ACK of a
-	 * TIME_WAIT entry is rate limited: the peer's retransmissions need
-	 * one now and then, a stream of segments no more.
-	 */
-	if ((th->syn || th->fin || cb->end_seq != cb->seq) &&
-	    !mytcp_oow_rate_limited(net, &tw->oow_stamp))
-		mytcp_send_ack_reply(net, skb, tw->snd_nxt, tw->rcv_nxt,
-				     tw->rcv_wnd, tw);
+	/* Anything else but a bare ACK draws an ACK. */
+	if (th->syn || th->fin || cb->end_seq != cb->seq)
+		tw_ack(tw, skb);
 drop:
 	kfree_skb(skb);
 	return 0;
