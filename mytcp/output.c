@@ -747,7 +747,7 @@ void mytcp_send_ack_reply(struct net *net, struct sk_buff *skb, u32 seq,
 	if (tw && tw->ts_ok) {
 		o.saw_ts = 1;
 		o.tsval = mytcp_ts_clock(tw->ts_offset);
-		o.tsecr = READ_ONCE(tw->ts_recent);
+		o.tsecr = tw->ts_recent;
 	}
 	send_reply(net, skb, TCPHDR_ACK, seq, ack,
 		   min(win >> (tw ? tw->rcv_wscale : 0), 65535U),

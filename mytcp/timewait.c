@@ -132,7 +132,8 @@ static void tw_ack(struct mytcp_tw *tw, struct sk_buff *skb)
  * A segment for a TIME_WAIT entry (cb filled, data at the TCP header),
  * as Linux's tcp_timewait_state_process().  With timestamps, PAWS (RFC
  * 7323 5) applies: an old TSval marks an old duplicate, which is only
- * ACKed; a retransmitted FIN updates TS.Recent; and a SYN whose TSval is
+ * ACKed; TS.Recent does not move (a retransmitted FIN lies below
+ * Last.ACK.sent, RFC 7323 4.3); and a SYN whose TSval is
  * newer than TS.Recent may start a new connection even when its sequence
  * number is not above RCV.NXT (RFC 6191).  Every ACK is rate limited (the
  * peer's retransmissions need one now and then, a stream of segments no
@@ -148,8 +149,9 @@ int mytcp_tw_rcv(struct mytcp_tw *tw, struct sk_buff *skb)
 	bool paws_reject = false, ts_newer = false;
 	struct mytcp_opts opts;
 
+	/* TS.Recent is written once, before the entry is hashed. */
 	if (tw->ts_ok && !mytcp_parse_options(th, &opts) && opts.saw_ts) {
-		s32 d = opts.tsval - READ_ONCE(tw->ts_recent);
+		s32 d = opts.tsval - tw->ts_recent;
 
 		paws_reject = d < 0;
 		ts_newer = d > 0;
@@ -171,9 +173,10 @@ int mytcp_tw_rcv(struct mytcp_tw *tw, struct sk_buff *skb)
 		return 1;
 	}
 	if (th->fin && cb->end_seq == tw->rcv_nxt) {
-		/* The peer did not get our last ACK: again, and restart. */
-		if (ts_newer)
-			WRITE_ONCE(tw->ts_recent, opts.tsval);
+		/* The peer did not get our last ACK: again, and restart.
+		 * TS.Recent stays: the FIN lies below Last.ACK.sent (RFC
+		 * 7323 4.3), as Linux keeps it.
+		 */
 		if (hrtimer_try_to_cancel(&tw->timer) == 1)
 			hrtimer_start(&tw->timer, ns_to_ktime(tw_len_ns(net)),
 				      HRTIMER_MODE_REL_SOFT);
