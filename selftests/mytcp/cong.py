@@ -286,10 +286,10 @@ def _idle_flight(peer, s, rport):
     before = tcp_info(s)["cwnd"]
     time.sleep(1.5)
     s.send(b"b" * 60000)
-    time.sleep(0.3)
-    n = sum(len(x.payload) for x in peer.barrier() if f.mine(x) and
-            x.payload)
-    return before, n
+    time.sleep(0.1)		# less than an RTO: no retransmission
+    seen = {x.seq: len(x.payload) for x in peer.barrier() if f.mine(x) and
+            x.payload}
+    return before, sum(seen.values())
 
 
 def idle_restart(peer):
@@ -348,13 +348,13 @@ def cubic_curve(peer):
 
     top_up()
     # slow start to some 40 segments
+    segs = take()
     for _ in range(12):
-        segs = take()
         ack_round(segs)
         top_up()
+        segs = take()
         if tcp_info(s)["cwnd"] >= 40:
             break
-    segs = take()
     wmax = tcp_info(s)["cwnd"]
     check(wmax >= 40, "slow start reached only %d" % wmax)
     # the loss: the first segment of the flight, duplicate ACKs for the rest
@@ -371,7 +371,8 @@ def cubic_curve(peer):
     # the retransmission came: everything is acknowledged (full ACK)
     f.send(ACK, ack=top[0])
     t0 = time.monotonic()
-    take()
+    top_up()
+    segs = take()
     check(tcp_info(s)["cwnd"] == want, "cwnd after recovery %d, not %d" %
           (tcp_info(s)["cwnd"], want))
     k = ((wmax - want) / 0.4) ** (1 / 3)
@@ -380,16 +381,16 @@ def cubic_curve(peer):
         return 0.4 * (t - k) ** 3 + wmax
 
     bad, samples = [], []
-    start = time.monotonic()
+    start = t0
     while time.monotonic() - t0 < k + 1.5:
-        top_up()
-        segs = take()
         left = start + rtt - time.monotonic()
         if left > 0:
             time.sleep(left)
         start = time.monotonic()
         ack_round(segs)
         take_t = time.monotonic() - t0
+        top_up()
+        segs = take()
         cwnd = tcp_info(s)["cwnd"]
         samples.append("%.2f:%d" % (take_t, cwnd))
         tol = max(3, 0.1 * wmax)
