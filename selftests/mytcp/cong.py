@@ -30,6 +30,7 @@
 import atexit
 import errno
 import os
+import signal
 import socket
 import struct
 import subprocess
@@ -79,8 +80,10 @@ def unload_cubic():
         check(False, "rmmod mytcp_cubic failed")
 
 
-# Later tests rmmod mytcp: mytcp_cubic must not be left holding it.
+# Later tests rmmod mytcp: mytcp_cubic must not be left holding it (also
+# when the runner's timeout sends SIGTERM).
 atexit.register(lambda: os.path.isdir(CUBIC) and rmmod_cubic())
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
 
 
 def sysctl_str(name, value=None):
