@@ -191,6 +191,7 @@ def per_socket(peer):
     lin.close()
     # a connection switches algorithm mid-flight and keeps working
     s, f = active_open(peer, 5000)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)	# no Nagle
     check(set_cc(s, "reno") == "OK", "switch on a connection")
     s.send(b"x" * 3000)
     segs = [x for x in peer.barrier() if f.mine(x) and x.payload]
@@ -227,6 +228,7 @@ def module_in_use(peer):
     """rmmod mytcp_cubic is refused while a socket uses it."""
     load_cubic()
     s, f = active_open(peer, 5000)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)	# no Nagle
     check(get_cc(s) == "cubic", "connection is %s" % get_cc(s))
     r = rmmod_cubic()
     check(r.returncode != 0, "rmmod mytcp_cubic succeeded while in use")
