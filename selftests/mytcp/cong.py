@@ -15,6 +15,8 @@
 #   - congestion window validation: 20 small writes, each ACKed, leave
 #     cwnd at the initial 10 (Linux TCP too); after idle the first flight
 #     is the restart window (as Linux TCP);
+#   - HyStart++: an ACK of the whole initial window grows CUBIC's cwnd by
+#     L = 8 (RFC 9406), reno's by 10 (as Linux TCP's reno);
 #   - CUBIC's window after a loss follows RFC 9438's W_cubic(t) =
 #     C (t - K)^3 + W_max from a scripted ACK clock (RTT 200 ms, an ACK
 #     per two segments, HyStart++ off to reach W_max = 40 in slow start):
@@ -313,6 +315,40 @@ def idle_restart(peer):
     check(got[1] == want[1], "mytcp %d bytes, Linux %d" % (got[1], want[1]))
 
 
+def _stretch_ack(peer, s, rport):
+    """One ACK for the whole initial window: cwnd after it."""
+    f = open_with(peer, s, rport, mss=1000)
+    s.send(b"h" * 30000)
+    time.sleep(0.1)		# Linux may autocork; less than an RTO
+    seen = {x.seq: x for x in peer.barrier() if f.mine(x) and x.payload}
+    check(sum(len(x.payload) for x in seen.values()) == 10000,
+          "initial window: %d bytes" %
+          sum(len(x.payload) for x in seen.values()))
+    last = seen[max(seen, key=lambda q: (q - f.rcv_nxt) & MASK)]
+    f.send(ACK, ack=(last.seq + len(last.payload)) & MASK)
+    peer.barrier()
+    return tcp_info(s)["cwnd"]
+
+
+def hystart_l(peer):
+    """HyStart++: at most L = 8 segments of growth per ACK in slow start
+    (RFC 9406 4.2); reno grows by all acked, as Linux's slow start."""
+    load_cubic()
+    got = _stretch_ack(peer, mytcp_socket(), 5000)
+    check(got == 18, "cubic: cwnd %d after an ACK of 10 segments, not "
+          "10 + L = 18" % got)
+    s = mytcp_socket()
+    check(set_cc(s, "reno") == "OK", "set reno")
+    got = _stretch_ack(peer, s, 5001)
+    lin = linux_socket()
+    check(set_cc(lin, "reno") == "OK", "Linux set reno")
+    want = _stretch_ack(peer, lin, 5002)
+    diag("reno after an ACK of 10 segments: mytcp %d, Linux %d" %
+         (got, want))
+    check(got == want == 20, "reno: mytcp %d, Linux %d, not 20" %
+          (got, want))
+
+
 def cubic_curve(peer):
     """CUBIC's window after a loss against RFC 9438's W_cubic(t)."""
     load_cubic(hystart=0)	# slow start straight to the loss
@@ -427,6 +463,7 @@ CASES = [
     ("cwnd does not grow while application-limited (as Linux)",
      app_limited),
     ("restart window after idle (as Linux)", idle_restart),
+    ("HyStart++: slow start grows at most 8 segments per ACK", hystart_l),
     ("CUBIC's window after a loss follows RFC 9438's W_cubic(t)",
      cubic_curve),
 ]
