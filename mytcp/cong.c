@@ -539,12 +539,17 @@ static void cwnd_restart(struct sock *sk, s64 idle_ns)
 	mtp->cwnd_used = 0;
 }
 
-/* Before sending: nothing in flight and something to send. */
+/*
+ * At the start of every mytcp_push(): remember where sending starts (for
+ * mytcp_cong_validate()); with nothing in flight and something to send,
+ * restart after idle.
+ */
 void mytcp_cong_idle_restart(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	u64 now;
 
+	mtp->push_nxt = mtp->snd_nxt;
 	if (mtp->snd_una != mtp->snd_max || !mtp->send_head ||
 	    !mtp->last_send_ns || mtp->tx_start_ns == mtp->last_send_ns)
 		return;
@@ -580,7 +585,9 @@ static void cwnd_application_limited(struct sock *sk, u64 now)
 /*
  * After mytcp_push(): was cwnd the limit (Linux's tcp_cwnd_validate())?
  * The most in flight is tracked per window of data (until snd_una passes
- * the snd_nxt of the window's start).
+ * the snd_nxt of the window's start).  As Linux, only when this push sent
+ * something or cwnd stopped it: ACKs draining the tail of a transfer do
+ * not shrink the record of what the window was used for.
  */
 void mytcp_cong_validate(struct sock *sk)
 {
@@ -588,8 +595,11 @@ void mytcp_cong_validate(struct sock *sk)
 	u32 mss = max_t(u32, mtp->mss, 1), flight = mytcp_in_flight(sk);
 	u32 pkts = DIV_ROUND_UP(flight, mss);
 	bool limited = (u64)flight + mss > (u64)mtp->cwnd * mss;
-	u64 now = ktime_get_ns();
+	u64 now;
 
+	if (!limited && mtp->snd_nxt == mtp->push_nxt)
+		return;
+	now = ktime_get_ns();
 	if (!before(mtp->snd_una, mtp->cwnd_usage_seq) || limited ||
 	    (!mtp->is_cwnd_limited && pkts > mtp->max_packets_out)) {
 		mtp->is_cwnd_limited = limited;

@@ -158,6 +158,7 @@ struct mytcp_sock {
 	u8 dupacks;
 	u64 last_send_ns;		/* restart after idle */
 	u64 tx_start_ns;		/* last_send_ns at the last TX_START */
+	u32 push_nxt;			/* snd_nxt when mytcp_push() began */
 	u32 prior_cwnd;			/* before the last reduction (undo) */
 	u32 prior_ssthresh;
 	u32 max_packets_out;		/* most in flight in this window */
