@@ -70,8 +70,10 @@ check-debug-quick: deps
 PREFIX ?= /usr/local
 DESTDIR ?=
 MODDIR ?= /lib/modules/$(KVER)
-# The module to install: the one `make module` built (or KO=path).
+# The module to install: the one `make module` built (or KO=path), and
+# CUBIC's module next to it (CUBIC_KO=path; skipped when absent).
 KO ?= $(TOP)/mytcp/mytcp.ko
+CUBIC_KO ?= $(dir $(KO))mytcp_cubic.ko
 MYTCP_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(TOP)/dkms.conf)
 DKMS_SRC ?= /usr/src/mytcp-$(MYTCP_VERSION)
 
@@ -84,6 +86,8 @@ install: all install-module install-tools
 install-module:
 	@[ -r "$(KO)" ] || { echo "$(KO) missing: run make first" >&2; exit 1; }
 	install -D -m 644 $(KO) $(DESTDIR)$(MODDIR)/updates/mytcp.ko
+	if [ -r "$(CUBIC_KO)" ]; then install -D -m 644 $(CUBIC_KO) \
+		$(DESTDIR)$(MODDIR)/updates/mytcp_cubic.ko; fi
 	$(if $(DESTDIR),depmod -b $(DESTDIR) $(KVER),depmod -a $(KVER))
 
 install-tools:
@@ -92,7 +96,7 @@ install-tools:
 uninstall: uninstall-module uninstall-tools
 
 uninstall-module:
-	rm -f $(DESTDIR)$(MODDIR)/updates/mytcp.ko
+	rm -f $(DESTDIR)$(MODDIR)/updates/mytcp.ko $(DESTDIR)$(MODDIR)/updates/mytcp_cubic.ko
 	$(if $(DESTDIR),[ ! -d $(DESTDIR)$(MODDIR) ] || depmod -b $(DESTDIR) $(KVER),depmod -a $(KVER))
 
 uninstall-tools:

@@ -124,7 +124,7 @@ static void ack_progress(struct sock *sk, u32 ack, u32 acked)
 	if (!mtp->in_recovery) {
 		if (sk->sk_state != TCP_SYN_SENT &&
 		    sk->sk_state != TCP_SYN_RECV)
-			mytcp_cong_on_ack(sk, acked);
+			mytcp_cong_on_ack(sk, ack, acked);
 	} else if (!before(ack, mtp->recover)) {
 		mytcp_cong_end_recovery(sk);	/* full ACK (RFC 6582) */
 	} else if (mtp->sack_ok) {
@@ -242,12 +242,14 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 
 		snd_una_update(sk, ack);
 		ack_rtt(sk, rtt_ns, opts);
+		mytcp_cong_pkts_acked(sk, acked, rtt_ns);
 		ack_progress(sk, ack, acked);
 		mytcp_rearm_rtx(sk);
 	} else if (ack == mtp->snd_una) {
 		ack_duplicate(sk, win, sacked_new);
 	}
 	maybe_enter_recovery(sk);
+	mytcp_cong_update_state(sk);
 	window_update(sk, ack, win, seq);
 	if (progress)
 		wake_writers(sk);

@@ -68,6 +68,7 @@ struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
 	cm->keepintvl_s = pm->keepintvl_s;
 	cm->keepcnt = pm->keepcnt;
 	cm->user_timeout_ms = pm->user_timeout_ms;
+	mytcp_cong_inherit(child, parent);
 
 	inet->inet_saddr = iph->daddr;
 	inet->inet_rcv_saddr = iph->daddr;

@@ -60,6 +60,8 @@ static int __net_init mytcp_net_init(struct net *net)
 	mn->ephemeral_lo = 32768;
 	mn->ephemeral_hi = 60999;
 	mn->orphan_retries = 0;
+	/* CUBIC once mytcp_cubic.ko is loaded; until then reno (cong.c) */
+	strscpy(mn->cong_default, "cubic", sizeof(mn->cong_default));
 
 	err = mytcp_sysctl_init_net(net);
 	if (err)
@@ -111,6 +113,9 @@ static int __init mytcp_init(void)
 	}
 	mytcp_family_ops.family = mytcp_family;
 
+	err = mytcp_cong_init();
+	if (err)
+		return err;
 	err = mytcp_mem_init();
 	if (err)
 		return err;

@@ -48,6 +48,7 @@ extern int mytcp_family;
 /* TIME_WAIT entries per netns by default: half of table.c's 2^17 buckets */
 #define MYTCP_MAX_TW_DEFAULT	65536
 #define MYTCP_INIT_CWND		10	/* RFC 6928 */
+#define MYTCP_INFINITE_SSTHRESH	0x7fffffff
 #define MYTCP_DELACK_NS		(40 * NSEC_PER_MSEC)
 #define MYTCP_CHALLENGE_PER_SEC	10	/* per-socket challenge ACK limit */
 #define MYTCP_INVALID_RATELIMIT_MS 500	/* dupACKs to invalid segments */
@@ -141,15 +142,32 @@ struct mytcp_sock {
 	u32 retrans_bytes;		/* retransmitted in this recovery */
 	u32 highest_sack;
 
-	/* Congestion control */
+	/* Congestion control (cong.c).  cong holds a reference on its
+	 * module; mytcp_init_conn() keeps it across a disconnect.
+	 */
 	const struct mytcp_cong_ops *cong;
 	u32 cwnd;			/* segments */
 	u32 ssthresh;
-	u32 cwnd_cnt;			/* bytes acked toward +1 in CA */
+	u32 cwnd_cnt;			/* segments acked toward +1 in CA */
+	u32 acked_rem;			/* bytes acked short of a segment */
+	u32 acked_segs;			/* segments this ACK acknowledged */
 	u32 recover;			/* NewReno recovery point */
 	u8 in_recovery:1;
+	u8 is_cwnd_limited:1;		/* in this window (RFC 7661) */
+	u8 ca_state;			/* MYTCP_CA_* */
 	u8 dupacks;
 	u64 last_send_ns;		/* restart after idle */
+	u64 tx_start_ns;		/* last_send_ns at the last TX_START */
+	u32 push_nxt;			/* snd_nxt when mytcp_push() began */
+	u32 prior_cwnd;			/* before the last reduction (undo) */
+	u32 prior_ssthresh;
+	u32 max_packets_out;		/* most in flight in this window */
+	u32 cwnd_usage_seq;		/* snd_nxt when that window began */
+	u32 cwnd_used;			/* most in flight, not cwnd-limited */
+	u64 cwnd_stamp_ns;		/* last cwnd-limited or validated */
+	u64 delivered;			/* segments acknowledged, in all */
+	u64 delivered_ns;		/* last ACK that delivered data */
+	u64 ca_priv[MYTCP_CA_PRIV_SIZE / sizeof(u64)];	/* the algorithm's */
 
 	/* Persist / keepalive */
 	u8 probes_out;

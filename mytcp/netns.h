@@ -16,6 +16,7 @@
 #include <net/netns/generic.h>
 
 #include "uapi/mytcp.h"
+#include "cong.h"
 
 enum mytcp_stat_item {
 	MYTCP_STAT_ACTIVE_OPENS,
@@ -81,6 +82,8 @@ struct mytcp_net {
 	int ephemeral_hi;
 	int max_tw;			/* max_tw_buckets */
 	int orphan_retries;		/* probes/RTOs for an orphan; 0: 8 */
+	/* net.mytcp.congestion_control (cong.c, under its cong_lock) */
+	char cong_default[MYTCP_CA_NAME_MAX];
 	atomic_t tw_count;		/* its TIME_WAIT entries (timewait.c) */
 	struct ctl_table_header *sysctl_hdr;
 	struct mytcp_inject inject;	/* /proc/net/mytcp_inject */

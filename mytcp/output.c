@@ -585,6 +585,7 @@ void mytcp_push(struct sock *sk)
 		mytcp_wq_sent(sk, skb);
 		mytcp_rtx_ensure(sk);
 	}
+	mytcp_cong_validate(sk);
 	return;
 
 no_mem:

@@ -233,6 +233,48 @@ static int ephemeral_handler(MYTCP_CTL_TABLE *table, int write, void *buffer,
 	.extra2 = &k65535,					\
 }
 
+/*
+ * congestion_control: the namespace's default algorithm, by name (a
+ * write of an unregistered name fails with ENOENT after trying to load
+ * mytcp-cong-NAME); reads show what a new socket gets.
+ * available_congestion_control: the registered algorithms (read only).
+ * The data pointer is the struct mytcp_net (offset 0, relocated).
+ */
+static int cong_handler(MYTCP_CTL_TABLE *table, int write, void *buffer,
+			size_t *lenp, loff_t *ppos)
+{
+	struct mytcp_net *mn = table->data;
+	char name[MYTCP_CA_NAME_MAX];
+	struct ctl_table tmp = {
+		.data = name,
+		.maxlen = sizeof(name),
+	};
+	int err;
+
+	mytcp_cong_default_get(mn->net, name, sizeof(name));
+	err = proc_dostring(&tmp, write, buffer, lenp, ppos);
+	if (!err && write)
+		err = mytcp_cong_default_set(mn->net, name);
+	return err;
+}
+
+#define MYTCP_CA_BUF_MAX	2048
+
+static int cong_avail_handler(MYTCP_CTL_TABLE *table, int write,
+			      void *buffer, size_t *lenp, loff_t *ppos)
+{
+	struct ctl_table tmp = { .maxlen = MYTCP_CA_BUF_MAX };
+	int err;
+
+	tmp.data = kmalloc(MYTCP_CA_BUF_MAX, GFP_USER);
+	if (!tmp.data)
+		return -ENOMEM;
+	mytcp_cong_available(tmp.data, MYTCP_CA_BUF_MAX);
+	err = proc_dostring(&tmp, write, buffer, lenp, ppos);
+	kfree(tmp.data);
+	return err;
+}
+
 static const struct ctl_table mytcp_sysctl_template[] = {
 	MN_INT("msl_ms", msl_ms, &ten, &k600k),
 	MN_INT("syn_retries", syn_retries, &one, &k127),
@@ -255,6 +297,20 @@ static const struct ctl_table mytcp_sysctl_template[] = {
 	MN_PORT("ephemeral_high", ephemeral_hi),
 	MN_INT("max_tw_buckets", max_tw, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	MN_INT("orphan_retries", orphan_retries, SYSCTL_ZERO, &k255),
+	{
+		.procname = "congestion_control",
+		.data = (void *)0,		/* the struct mytcp_net */
+		.maxlen = MYTCP_CA_NAME_MAX,
+		.mode = 0644,
+		.proc_handler = cong_handler,
+	},
+	{
+		.procname = "available_congestion_control",
+		.data = (void *)0,
+		.maxlen = MYTCP_CA_BUF_MAX,
+		.mode = 0444,
+		.proc_handler = cong_avail_handler,
+	},
 	{ }
 };
 

@@ -80,6 +80,7 @@ static void mytcp_sk_destruct(struct sock *sk)
 	WARN_ON_ONCE(sk->sk_forward_alloc);
 	mytcp_orphan_dec(sk);
 	percpu_counter_dec(&mytcp_sockets_allocated);
+	mytcp_cong_release(sk);
 	if (mtp->parent)
 		sock_put(mtp->parent);
 	dst_release(rcu_dereference_protected(sk->sk_dst_cache, 1));
@@ -138,6 +139,10 @@ void mytcp_init_conn(struct sock *sk)
 	u8 syn_retries = mtp->syn_retries, keepcnt = mtp->keepcnt;
 	u32 user_timeout_ms = mtp->user_timeout_ms;
 	u32 keepidle_s = mtp->keepidle_s, keepintvl_s = mtp->keepintvl_s;
+	const struct mytcp_cong_ops *cong = mtp->cong;
+
+	if (cong && cong->release)
+		cong->release(sk);
 
 	/* The kept fields lie between the ranges, in this order. */
 	BUILD_BUG_ON(MTP_OFF(iss) != sizeof(struct inet_sock));
@@ -171,8 +176,16 @@ void mytcp_init_conn(struct sock *sk)
 	mtp->rcv_ratio = 128;
 	mtp->size_goal = MYTCP_DEFAULT_MSS;
 	mtp->rto_us = READ_ONCE(mn->rto_init_ms) * USEC_PER_MSEC;
-	mtp->cong = &mytcp_reno;
-	mtp->cong->init(mtp);
+	mtp->cwnd = MYTCP_INIT_CWND;
+	mtp->ssthresh = MYTCP_INFINITE_SSTHRESH;
+	/* The algorithm (and its module reference) stays across a
+	 * disconnect, its state starts over; a new socket gets the default.
+	 */
+	mtp->cong = cong;
+	if (!cong)
+		mytcp_cong_assign(sk);
+	else if (cong->init)
+		cong->init(sk);
 	mtp->ooo_root = RB_ROOT;
 }
 

@@ -109,7 +109,7 @@ static int sol_socket_set(struct socket *sock, int optname, sockptr_t optval,
 	return 0;
 }
 
-/* Only Reno is built in: its name is accepted, any other is unknown. */
+/* TCP_CONGESTION: a registered algorithm by name (cong.c). */
 static int set_congestion(struct sock *sk, sockptr_t optval,
 			  unsigned int optlen)
 {
@@ -123,7 +123,7 @@ static int set_congestion(struct sock *sk, sockptr_t optval,
 	if (n < 0)
 		return -EFAULT;
 	name[n] = 0;
-	return strcmp(name, mytcp_sk(sk)->cong->name) ? -ENOENT : 0;
+	return mytcp_cong_set_name(sk, name);
 }
 
 int mytcp_setsockopt(struct socket *sock, int level, int optname,
@@ -330,9 +330,26 @@ int mytcp_getsockopt(struct socket *sock, int level, int optname,
 	if (optname == TCP_CONGESTION) {
 		char name[TCP_CA_NAME_MAX] = {};
 
+		/* locked: a concurrent switch may release the old module */
+		lock_sock(sk);
 		strscpy(name, mtp->cong->name, sizeof(name));
+		release_sock(sk);
 		len = min_t(unsigned int, len, TCP_CA_NAME_MAX);
 		if (put_user(len, optlen) || copy_to_user(optval, name, len))
+			return -EFAULT;
+		return 0;
+	}
+	if (optname == TCP_CC_INFO) {
+		/* as Linux: what the algorithm fills, or length 0 */
+		union tcp_cc_info info;
+		size_t sz;
+
+		memset(&info, 0, sizeof(info));
+		lock_sock(sk);
+		sz = mytcp_cong_get_info(sk, &info);
+		release_sock(sk);
+		len = min_t(unsigned int, len, sz);
+		if (put_user(len, optlen) || copy_to_user(optval, &info, len))
 			return -EFAULT;
 		return 0;
 	}

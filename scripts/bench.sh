@@ -17,8 +17,11 @@
 # mytcp and Linux TCP alternately RUNS times (default 5) for SECONDS each
 # (default 3), and prints the median of each and the ratio mytcp/Linux.
 #
-# Environment: MYTCP_KO (use this module), BENCH_TESTS (default
-# "bulk rr crr"), BENCH_LINKS (default "lo veth"), VM_SLUB_DEBUG (default
+# Environment: MYTCP_KO (use this module; mytcp_cubic.ko next to it is
+# loaded too), BENCH_TESTS (default "bulk rr crr"), BENCH_LINKS (default
+# "lo veth"), BENCH_CC (congestion control of both stacks, e.g. reno or
+# cubic: net.mytcp.congestion_control and net.ipv4.tcp_congestion_control
+# in every namespace; default: each stack's own), VM_SLUB_DEBUG (default
 # empty: the guest runs without the slub_debug=FZPU the tests boot with,
 # whose per-allocation stack walks would be most of what is measured).
 # Numbers under TCG are only meaningful as ratios, and only on an
@@ -38,7 +41,7 @@ while getopts "k:r:d:t:h" opt; do
 	r) RUNS=$OPTARG ;;
 	d) SECS=$OPTARG ;;
 	t) VM_TIMEOUT=$OPTARG ;;
-	*) sed -n '4,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+	*) sed -n '4,28p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 	esac
 done
 
@@ -59,8 +62,10 @@ if [ -z "${BENCH_GUEST:-}" ]; then
 		(cd "$TOP" && git ls-files -z | xargs -0 tar -c) | tar -x -C "$OUT/$KVER/src"
 		make -s -C "$OUT/$KVER/src" KVER="$KVER" >"$OUT/$KVER/build.log" 2>&1 ||
 			{ cat "$OUT/$KVER/build.log"; exit 1; }
-		cp "$OUT/$KVER/src/mytcp/mytcp.ko" "$OUT/$KVER/mytcp.ko"
-		strip --strip-debug "$OUT/$KVER/mytcp.ko"
+		for m in mytcp mytcp_cubic; do
+			cp "$OUT/$KVER/src/mytcp/$m.ko" "$OUT/$KVER/$m.ko"
+			strip --strip-debug "$OUT/$KVER/$m.ko"
+		done
 		MYTCP_KO=$OUT/$KVER/mytcp.ko
 	fi
 	export MYTCP_KO
@@ -69,7 +74,7 @@ if [ -z "${BENCH_GUEST:-}" ]; then
 	exec "$TOP/scripts/vm-run.sh" -k "/boot/vmlinuz-$KVER" -t "$VM_TIMEOUT" -- \
 		env BENCH_GUEST=1 BENCH_TOOL="$OUT/bench_tool" \
 		BENCH_TESTS="${BENCH_TESTS:-bulk rr crr}" \
-		BENCH_LINKS="${BENCH_LINKS:-lo veth}" \
+		BENCH_LINKS="${BENCH_LINKS:-lo veth}" BENCH_CC="${BENCH_CC:-}" \
 		"$TOP/scripts/bench.sh" -r "$RUNS" -d "$SECS"
 fi
 
@@ -88,6 +93,17 @@ ip -n bA addr add 10.0.1.1/24 dev veth1
 ip -n bB addr add 10.0.1.2/24 dev veth2
 ip -n bA link set veth1 up
 ip -n bB link set veth2 up
+CUBIC_KO=$(dirname "$MYTCP_KO")/mytcp_cubic.ko
+[ -d /sys/module/mytcp_cubic ] || [ ! -r "$CUBIC_KO" ] || insmod "$CUBIC_KO"
+if [ -n "${BENCH_CC:-}" ]; then
+	for ns in bA bB; do
+		ip netns exec $ns sysctl -qw net.mytcp.congestion_control="$BENCH_CC" \
+			net.ipv4.tcp_congestion_control="$BENCH_CC" ||
+			{ echo "congestion control $BENCH_CC unavailable"; exit 1; }
+	done
+fi
+echo "# congestion control: mytcp $(ip netns exec bA sysctl -n net.mytcp.congestion_control)," \
+	"Linux $(ip netns exec bA sysctl -n net.ipv4.tcp_congestion_control)"
 sleep 1
 # Linux TCP and mytcp: the same buffer defaults (Linux tcp_rmem/wmem
 # autotune up to 6/4 MiB; mytcp's rmem/wmem_default are 1 MiB).
@@ -148,5 +164,5 @@ kill "${pids[@]}" 2>/dev/null
 wait 2>/dev/null
 ip netns del bA
 ip netns del bB
-for _ in $(seq 50); do rmmod mytcp 2>/dev/null && break; sleep 0.2; done
+for _ in $(seq 50); do rmmod mytcp_cubic 2>/dev/null; rmmod mytcp 2>/dev/null && break; sleep 0.2; done
 exit 0

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-module.sh KVER: build mytcp.ko for kernel KVER into build/KVER/.
+# build-module.sh KVER: build mytcp.ko and mytcp_cubic.ko for kernel KVER
+# into build/KVER/.
 #
 # The tree is copied to build/KVER/src first (out-of-tree builds put their
 # objects next to the sources, and the working tree may be edited or built
@@ -24,7 +25,7 @@ rsync -a --delete --delete-excluded --exclude=/build --exclude=/.git --exclude='
 	--exclude='*.ko' --exclude='.*.cmd' --exclude='*.mod' --exclude='*.mod.c' \
 	--exclude='*.a' --exclude=modules.order --exclude=Module.symvers \
 	"$TOP/" "$dir/src/" || exit
-rm -f "$dir/mytcp.ko"
+rm -f "$dir/mytcp.ko" "$dir/mytcp_cubic.ko"
 make -C "$dir/src" -j"${CHECK_JOBS:-$(nproc)}" KVER="$kver" module > "$dir/build.log" 2>&1
 rc=$?
 grep -v -e 'Entering directory' -e 'Leaving directory' "$dir/build.log" |
@@ -36,8 +37,12 @@ fi
 # The guest reads the module over 9p under TCG: without DWARF it is ~20x
 # smaller and insmod much faster.  Symbols stay (oops traces name them);
 # build/KVER/src/mytcp/mytcp.ko keeps the debug info (decode_stacktrace.sh).
-cp "$dir/src/mytcp/mytcp.ko" "$dir/mytcp.ko" || exit
-strip --strip-debug "$dir/mytcp.ko" || exit
+# mytcp_cubic.ko (CUBIC, the example algorithm module) goes next to it:
+# the selftests load it from there (cong.py).
+for m in mytcp mytcp_cubic; do
+	cp "$dir/src/mytcp/$m.ko" "$dir/$m.ko" || exit
+	strip --strip-debug "$dir/$m.ko" || exit
+done
 vm=$(modinfo -F vermagic "$dir/mytcp.ko" | cut -d' ' -f1)
 if [ "$vm" != "$kver" ]; then
 	echo "# build: vermagic '$vm' is not $kver"

@@ -151,6 +151,8 @@ run_kernel()
 			printf '0 1 0\n%s\n' "$kver: no prebuilt module" > "$res"
 			return
 		}
+		# the algorithm module cong.py loads, when prebuilt too
+		cp "$CHECK_KO_DIR/$kver/mytcp_cubic.ko" "$dir/" 2>/dev/null || true
 	elif ! say "building mytcp for $kver" || ! "$TOP/scripts/build-module.sh" "$kver"; then
 		say "FAIL: mytcp does not build for $kver (see build/$kver/build.log)"
 		printf '0 1 0\n%s\n' "$kver: module build FAILED" > "$res"

@@ -66,11 +66,13 @@ mytcp_load()
 	insmod "$MYTCP_KO" "$@"
 }
 
-# mytcp_unload [seconds]: rmmod mytcp, retrying while sockets are freed.
+# mytcp_unload [seconds]: rmmod mytcp, retrying while sockets are freed
+# (an algorithm module cong.py left loaded goes first: it holds mytcp).
 mytcp_unload()
 {
 	local tries=$(( ${1:-0} * 10 ))
 
+	[ ! -d /sys/module/mytcp_cubic ] || rmmod mytcp_cubic 2>/dev/null
 	while ! rmmod mytcp 2>/dev/null; do
 		if [ "$tries" -le 0 ]; then
 			rmmod mytcp

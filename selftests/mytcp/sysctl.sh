@@ -43,6 +43,9 @@ orphan_retries 0 0 255
 "
 # Global, in init_net only (mem_limits.py tests them).
 GLOBAL_SYSCTLS="mem max_orphans"
+# Names, not integers (cong.py tests them): congestion_control reads reno
+# while mytcp_cubic.ko is not loaded.
+NAME_SYSCTLS="congestion_control available_congestion_control"
 
 sc_path() { echo "/proc/sys/net/mytcp/$1"; }
 # sc_get NS NAME / sc_set NS NAME VALUE (NS "" = init_net)
@@ -64,6 +67,10 @@ defaults()
 			[ "$v" = "$def" ] ||
 				{ ktap_print_msg "$ns: $name = $v, want $def"; ret=1; }
 		done <<<"$SYSCTLS"
+	done
+	for name in $NAME_SYSCTLS; do
+		n=$((n + 2))
+		[ -r "$(sc_path "$name")" ] || { ktap_print_msg "no net.mytcp.$name"; ret=1; }
 	done
 	# Nothing undocumented; the global ones only in init_net.
 	v=$(ip netns exec "$H1" ls /proc/sys/net/mytcp | wc -l)
