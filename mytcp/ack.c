@@ -160,7 +160,8 @@ static void maybe_enter_recovery(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
-	if (mtp->in_recovery || mtp->snd_una == mtp->snd_max ||
+	/* After an RTO, not before recover is acknowledged (RFC 6582 4). */
+	if (mtp->in_recovery || mtp->in_loss || mtp->snd_una == mtp->snd_max ||
 	    sk->sk_state == TCP_SYN_SENT || !loss_detected(mtp))
 		return;
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_FAST_RETRANS);
@@ -241,6 +242,7 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 		u64 rtt_ns = clean_rtx_queue(sk, ack, now);
 
 		snd_una_update(sk, ack);
+		mytcp_sack_loss_end(sk, ack);
 		ack_rtt(sk, rtt_ns, opts);
 		ack_progress(sk, ack, acked);
 		mytcp_rearm_rtx(sk);

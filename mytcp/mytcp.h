@@ -148,6 +148,7 @@ struct mytcp_sock {
 	u32 cwnd_cnt;			/* bytes acked toward +1 in CA */
 	u32 recover;			/* NewReno recovery point */
 	u8 in_recovery:1;
+	u8 in_loss:1;			/* after an RTO, until recover is acked */
 	u8 dupacks;
 	u64 last_send_ns;		/* restart after idle */
 
@@ -346,6 +347,7 @@ void mytcp_send_ack_reply(struct net *net, struct sk_buff *skb, u32 seq,
 			  u32 ack, u32 win, const struct mytcp_tw *tw);
 void mytcp_push(struct sock *sk);
 void mytcp_retransmit_head(struct sock *sk);
+int mytcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
 void mytcp_send_probe(struct sock *sk, bool keepalive);
 void mytcp_sync_mss(struct sock *sk);
 int mytcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len);
@@ -366,6 +368,7 @@ void mytcp_sack_forget(struct sock *sk, struct sk_buff *skb, u32 bytes);
 bool mytcp_sack_process(struct sock *sk, const struct mytcp_opts *opts);
 void mytcp_sack_recover(struct sock *sk);
 void mytcp_sack_reset(struct sock *sk);
+void mytcp_sack_loss_end(struct sock *sk, u32 ack);
 
 /* sockopt.c */
 int mytcp_setsockopt(struct socket *sock, int level, int optname,

@@ -573,7 +573,14 @@ void mytcp_push(struct sock *sk)
 			mtp->bytes_sent += skb->len;
 			mtp->snd_max = mtp->snd_nxt;
 		} else {
-			/* resent after an RTO rewound snd_nxt */
+			/* resent after an RTO rewound snd_nxt: in flight
+			 * again (the pipe after an RTO, sack.c)
+			 */
+			if (mtp->in_loss &&
+			    !(cb->sacked & MYTCP_SACKED_RETRANS)) {
+				cb->sacked |= MYTCP_SACKED_RETRANS;
+				mtp->retrans_bytes += skb->len;
+			}
 			mytcp_record_retrans(sk, skb);
 		}
 		mtp->last_send_ns = ktime_get_ns();
@@ -593,6 +600,25 @@ no_mem:
 	mytcp_rtx_ensure(sk);
 }
 
+/*
+ * Resend one segment: the first MSS of skb, a sent skb (RFC 5681 3.2,
+ * RFC 6675 NextSeg()).  The rest is split off (mytcp_fragment(): no
+ * payload copied) and stays on the queue for later.  A split refused for
+ * memory (WqueueTooBig, a hostile SACK receiver) sends the skb whole.
+ */
+int mytcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	int err;
+
+	if (skb->len > mtp->mss && !(MYTCP_SKB_CB(skb)->flags & TCPHDR_SYN))
+		mytcp_fragment(sk, skb, mtp->mss);
+	err = mytcp_transmit_skb(sk, skb, true, GFP_ATOMIC);
+	if (!err)
+		mytcp_record_retrans(sk, skb);
+	return err;
+}
+
 /* Fast retransmit: resend the first unacknowledged segment. */
 void mytcp_retransmit_head(struct sock *sk)
 {
@@ -601,9 +627,7 @@ void mytcp_retransmit_head(struct sock *sk)
 
 	if (!skb || skb == mtp->send_head)
 		return;
-	if (mytcp_transmit_skb(sk, skb, true, GFP_ATOMIC))
-		return;
-	mytcp_record_retrans(sk, skb);
+	mytcp_retransmit_skb(sk, skb);
 }
 
 /*

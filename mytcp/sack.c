@@ -91,6 +91,12 @@ u32 mytcp_in_flight(struct sock *sk)
 
 	if (!mtp->sack_ok)
 		return out;
+	/* After an RTO everything below recover that is neither SACKed nor
+	 * retransmitted is presumed lost (cf. tcp_timeout_mark_lost()).
+	 */
+	if (mtp->in_loss)
+		return (after(mtp->snd_nxt, mtp->recover) ?
+			mtp->snd_nxt - mtp->recover : 0) + mtp->retrans_bytes;
 	if (mtp->in_recovery && after(mtp->highest_sack, mtp->snd_una))
 		return (after(mtp->snd_nxt, mtp->highest_sack) ?
 			mtp->snd_nxt - mtp->highest_sack : 0) +
@@ -199,30 +205,58 @@ void mytcp_sack_recover(struct sock *sk)
 			break;
 		if (cb->sacked & (MYTCP_SACKED_ACKED | MYTCP_SACKED_RETRANS))
 			continue;
+		/* One segment at a time (mytcp_retransmit_skb() splits). */
 		pipe = mytcp_in_flight(sk);
-		if (pipe && pipe + skb->len > mtp->cwnd * mtp->mss)
+		if (pipe && pipe + min(skb->len, mtp->mss) >
+			    mtp->cwnd * mtp->mss)
 			break;
-		if (mytcp_transmit_skb(sk, skb, true, GFP_ATOMIC))
+		if (mytcp_retransmit_skb(sk, skb))
 			break;
 		cb->sacked |= MYTCP_SACKED_RETRANS;
 		mtp->retrans_bytes += skb->len;
-		mytcp_record_retrans(sk, skb);
 	}
 }
 
 /*
- * RTO: the scoreboard is forgotten.  The receiver may have reneged on what
- * it SACKed (RFC 2018 8: "the data sender SHOULD turn off all of the
- * SACKed bits"), so everything from SND.UNA is sent again.
+ * RTO (RFC 5681 5, RFC 6675 5.1, as Linux's tcp_timeout_mark_lost()):
+ * what is neither SACKed nor cumulatively acknowledged is presumed lost,
+ * and retransmissions in flight are forgotten.  What the peer SACKed is
+ * kept, and not resent, unless the peer reneged: when the first
+ * unacknowledged segment is SACKed at the RTO, the receiver has thrown
+ * data away (RFC 2018 8: "the data sender SHOULD turn off all of the
+ * SACKed bits") and everything from SND.UNA is sent again.  recover
+ * becomes SND.MAX (RFC 6582 3.2 step 4): until it is acknowledged the
+ * loss state lasts, and duplicate ACKs start no fast retransmit.  One
+ * walk of the sent skbs per RTO.
  */
 void mytcp_sack_reset(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
-	struct sk_buff *skb;
+	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
+	bool reneg = skb && skb != mtp->send_head &&
+		     (MYTCP_SKB_CB(skb)->sacked & MYTCP_SACKED_ACKED);
 
-	skb_queue_walk(&sk->sk_write_queue, skb)
-		MYTCP_SKB_CB(skb)->sacked = 0;
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		if (skb == mtp->send_head)
+			break;
+		MYTCP_SKB_CB(skb)->sacked &= reneg ? 0 : MYTCP_SACKED_ACKED;
+	}
 	mtp->retrans_bytes = 0;
-	mtp->sacked_bytes = 0;
-	mtp->highest_sack = mtp->snd_una;
+	if (reneg || !mtp->sack_ok) {
+		mtp->sacked_bytes = 0;
+		mtp->highest_sack = mtp->snd_una;
+	}
+	mtp->in_loss = 1;
+	mtp->recover = mtp->snd_max;
+}
+
+/* SND.UNA reached recover: the RTO's loss state is over. */
+void mytcp_sack_loss_end(struct sock *sk, u32 ack)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	if (mtp->in_loss && !before(ack, mtp->recover)) {
+		mtp->in_loss = 0;
+		mtp->retrans_bytes = 0;
+	}
 }
