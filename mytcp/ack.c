@@ -167,7 +167,7 @@ static void maybe_enter_recovery(struct sock *sk)
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_FAST_RETRANS);
 	mytcp_cong_enter_recovery(sk);
 	if (mtp->sack_ok)
-		mytcp_sack_recover(sk);
+		mytcp_sack_fast_retransmit(sk);
 	else
 		mytcp_retransmit_head(sk);
 }

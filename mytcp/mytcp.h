@@ -367,6 +367,7 @@ u32 mytcp_in_flight(struct sock *sk);
 void mytcp_sack_forget(struct sock *sk, struct sk_buff *skb, u32 bytes);
 bool mytcp_sack_process(struct sock *sk, const struct mytcp_opts *opts);
 void mytcp_sack_recover(struct sock *sk);
+void mytcp_sack_fast_retransmit(struct sock *sk);
 void mytcp_sack_reset(struct sock *sk);
 void mytcp_sack_loss_end(struct sock *sk, u32 ack);
 

@@ -218,6 +218,33 @@ void mytcp_sack_recover(struct sock *sk)
 }
 
 /*
+ * Loss detected: the first hole goes out at once, whatever the pipe (RFC
+ * 6675 5 step 4.3; Linux's PRR forces this one too), the others as the
+ * pipe allows.
+ */
+void mytcp_sack_fast_retransmit(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	int budget = MYTCP_SACK_BUDGET;
+	struct sk_buff *skb;
+
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+
+		if (skb == mtp->send_head || !budget--)
+			break;
+		if (cb->sacked & (MYTCP_SACKED_ACKED | MYTCP_SACKED_RETRANS))
+			continue;
+		if (!mytcp_retransmit_skb(sk, skb)) {
+			cb->sacked |= MYTCP_SACKED_RETRANS;
+			mtp->retrans_bytes += skb->len;
+		}
+		break;
+	}
+	mytcp_sack_recover(sk);
+}
+
+/*
  * RTO (RFC 5681 5, RFC 6675 5.1, as Linux's tcp_timeout_mark_lost()):
  * what is neither SACKed nor cumulatively acknowledged is presumed lost,
  * and retransmissions in flight are forgotten.  What the peer SACKed is
