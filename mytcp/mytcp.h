@@ -137,6 +137,8 @@ struct mytcp_sock {
 	/* SACK: blocks we report, and the scoreboard of the peer's (sack.c) */
 	u32 rcv_sack[MYTCP_MAX_SACKS][2];
 	u8 num_rcv_sacks;
+	u8 dsack_pending:1;		/* rcv_dsack goes on the next ACK */
+	u32 rcv_dsack[2];		/* a duplicate received (RFC 2883) */
 	u32 sacked_bytes;
 	u32 retrans_bytes;		/* retransmitted in this recovery */
 	u32 highest_sack;
@@ -363,6 +365,7 @@ void mytcp_icmp_process(struct sock *sk);
 /* sack.c */
 void mytcp_sack_add(struct sock *sk, u32 seq, u32 end);
 void mytcp_sack_trim(struct sock *sk);
+void mytcp_dsack_set(struct sock *sk, u32 seq, u32 end);
 u32 mytcp_in_flight(struct sock *sk);
 void mytcp_sack_forget(struct sock *sk, struct sk_buff *skb, u32 bytes);
 bool mytcp_sack_process(struct sock *sk, const struct mytcp_opts *opts);

@@ -118,11 +118,22 @@ static void fill_options(struct mytcp_sock *mtp, u8 flags, u32 datalen,
 	o->saw_wscale = mtp->wscale_ok;
 	o->wscale = mtp->rcv_wscale;
 	o->num_sacks = 0;
-	if (!(flags & TCPHDR_SYN) && mtp->sack_ok && mtp->num_rcv_sacks &&
+	if (!(flags & TCPHDR_SYN) && mtp->sack_ok &&
+	    (mtp->num_rcv_sacks || mtp->dsack_pending) &&
 	    !datalen && !(flags & TCPHDR_RST)) {
-		o->num_sacks = mtp->num_rcv_sacks;
-		memcpy(o->sack, mtp->rcv_sack,
-		       o->num_sacks * sizeof(o->sack[0]));
+		int n = 0;
+
+		/* A D-SACK block goes first, once (RFC 2883 4). */
+		if (mtp->dsack_pending) {
+			o->sack[0][0] = mtp->rcv_dsack[0];
+			o->sack[0][1] = mtp->rcv_dsack[1];
+			mtp->dsack_pending = 0;
+			n = 1;
+		}
+		o->num_sacks = n + min_t(int, mtp->num_rcv_sacks,
+					 MYTCP_MAX_SACKS - n);
+		memcpy(o->sack + n, mtp->rcv_sack,
+		       (o->num_sacks - n) * sizeof(o->sack[0]));
 	}
 }
 

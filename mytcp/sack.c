@@ -81,6 +81,23 @@ void mytcp_sack_trim(struct sock *sk)
 	mtp->num_rcv_sacks = n;
 }
 
+/*
+ * A duplicate [seq, end) arrived (data below RCV.NXT, or out of order and
+ * already queued): the next ACK reports it as its first SACK block, a
+ * D-SACK (RFC 2883), so the sender can tell a spurious retransmission.
+ * One block, the latest; O(1).
+ */
+void mytcp_dsack_set(struct sock *sk, u32 seq, u32 end)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	if (!mtp->sack_ok || !after(end, seq))
+		return;
+	mtp->rcv_dsack[0] = seq;
+	mtp->rcv_dsack[1] = end;
+	mtp->dsack_pending = 1;
+}
+
 /* ---- sender ---- */
 
 /* Bytes presumed in the network (RFC 6675 pipe, simplified). */
