@@ -165,6 +165,7 @@ static void maybe_enter_recovery(struct sock *sk)
 	    sk->sk_state == TCP_SYN_SENT || !loss_detected(mtp))
 		return;
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_FAST_RETRANS);
+	mytcp_undo_start(sk);
 	mytcp_cong_enter_recovery(sk);
 	if (mtp->sack_ok)
 		mytcp_sack_fast_retransmit(sk);
@@ -235,12 +236,14 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 	 */
 	if (progress || !mtp->send_head || mtp->snd_una != mtp->snd_nxt)
 		mtp->probes_out = 0;
+	mytcp_undo_dsack(sk, opts);
 	sacked_new = opts->num_sacks && mytcp_sack_process(sk, opts);
 	if (progress) {
 		u32 acked = ack - mtp->snd_una;
 
 		u64 rtt_ns = clean_rtx_queue(sk, ack, now);
 
+		mytcp_undo_eifel(sk, opts);
 		snd_una_update(sk, ack);
 		mytcp_sack_loss_end(sk, ack);
 		ack_rtt(sk, rtt_ns, opts);

@@ -126,3 +126,17 @@ void mytcp_cong_dupack(struct sock *sk)
 {
 	mytcp_sk(sk)->cwnd++;
 }
+
+/*
+ * The recovery or RTO was spurious (D-SACK, Eifel: sack.c): the window
+ * before it comes back (cf. tcp_undo_cwnd_reduction(), Reno's undo_cwnd).
+ */
+void mytcp_cong_undo(struct sock *sk, u32 prior_cwnd, u32 prior_ssthresh)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	mtp->cwnd = max(mtp->cwnd, prior_cwnd);
+	mtp->ssthresh = max(mtp->ssthresh, prior_ssthresh);
+	mtp->cwnd_cnt = 0;
+	mtp->in_recovery = 0;
+}

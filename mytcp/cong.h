@@ -27,5 +27,6 @@ void mytcp_cong_enter_recovery(struct sock *sk);
 void mytcp_cong_end_recovery(struct sock *sk);
 void mytcp_cong_partial_ack(struct sock *sk, u32 acked);
 void mytcp_cong_dupack(struct sock *sk);
+void mytcp_cong_undo(struct sock *sk, u32 prior_cwnd, u32 prior_ssthresh);
 
 #endif /* _MYTCP_CONG_H */

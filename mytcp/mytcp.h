@@ -151,6 +151,16 @@ struct mytcp_sock {
 	u32 recover;			/* NewReno recovery point */
 	u8 in_recovery:1;
 	u8 in_loss:1;			/* after an RTO, until recover is acked */
+	/* Undo of a spurious recovery or RTO (RFC 2883/3708, Eifel RFC
+	 * 3522; sack.c): the window before it, the sequence it began at,
+	 * retransmissions not yet reported duplicate, our TSval of the
+	 * first retransmission.
+	 */
+	u8 undo_ok:1;
+	u32 prior_cwnd, prior_ssthresh;
+	u32 undo_marker;
+	u32 undo_retrans;
+	u32 undo_tsval;
 	u8 dupacks;
 	u64 last_send_ns;		/* restart after idle */
 
@@ -373,6 +383,9 @@ void mytcp_sack_recover(struct sock *sk);
 void mytcp_sack_fast_retransmit(struct sock *sk);
 void mytcp_sack_reset(struct sock *sk);
 void mytcp_sack_loss_end(struct sock *sk, u32 ack);
+void mytcp_undo_start(struct sock *sk);
+void mytcp_undo_dsack(struct sock *sk, const struct mytcp_opts *opts);
+void mytcp_undo_eifel(struct sock *sk, const struct mytcp_opts *opts);
 
 /* sockopt.c */
 int mytcp_setsockopt(struct socket *sock, int level, int optname,

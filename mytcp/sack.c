@@ -294,6 +294,80 @@ void mytcp_sack_reset(struct sock *sk)
 	mtp->recover = mtp->snd_max;
 }
 
+/*
+ * A recovery or an RTO begins: remember the window it reduces, so that
+ * a D-SACK or an echoed timestamp showing it spurious can undo it.  An
+ * RTO during recovery or a second RTO keeps the first episode's.
+ */
+void mytcp_undo_start(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	if (mtp->in_recovery || mtp->in_loss)
+		return;
+	mtp->undo_ok = 1;
+	mtp->prior_cwnd = mtp->cwnd;
+	mtp->prior_ssthresh = mtp->ssthresh;
+	mtp->undo_marker = mtp->snd_una;
+	mtp->undo_retrans = 0;
+}
+
+static void undo(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_SPURIOUS_UNDO);
+	mytcp_cong_undo(sk, mtp->prior_cwnd, mtp->prior_ssthresh);
+	mtp->undo_ok = 0;
+	mtp->in_loss = 0;
+}
+
+/*
+ * D-SACK (RFC 2883 4, as Linux's tcp_check_dsack()): the first block
+ * lies below SND.UNA, or within the second block.  Each one reporting
+ * data of this episode accounts for one retransmission; when all are
+ * accounted for, every retransmission was a duplicate and the episode
+ * was spurious (RFC 3708): undo.  O(1) per ACK.
+ */
+void mytcp_undo_dsack(struct sock *sk, const struct mytcp_opts *opts)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	u32 s, e;
+
+	if (!mtp->sack_ok || !opts->num_sacks)
+		return;
+	s = opts->sack[0][0];
+	e = opts->sack[0][1];
+	if (!after(e, s))
+		return;
+	if (after(e, mtp->snd_una) &&
+	    (opts->num_sacks < 2 || before(s, opts->sack[1][0]) ||
+	     after(e, opts->sack[1][1])))
+		return;		/* an ordinary SACK block */
+	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_DSACK_RECV);
+	if (!mtp->undo_ok || !mtp->undo_retrans ||
+	    !after(e, mtp->undo_marker) || after(e, mtp->snd_max))
+		return;
+	if (!--mtp->undo_retrans)
+		undo(sk);
+}
+
+/*
+ * Eifel (RFC 3522, Linux's tcp_packet_delayed()): an ACK that moves
+ * SND.UNA during recovery or after an RTO and echoes a timestamp older
+ * than our first retransmission was caused by the original segment: the
+ * retransmission was not needed.
+ */
+void mytcp_undo_eifel(struct sock *sk, const struct mytcp_opts *opts)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	if (mtp->undo_ok && mtp->undo_retrans && mtp->ts_ok &&
+	    (mtp->in_recovery || mtp->in_loss) && opts->saw_ts &&
+	    opts->tsecr && before(opts->tsecr, mtp->undo_tsval))
+		undo(sk);
+}
+
 /* SND.UNA reached recover: the RTO's loss state is over. */
 void mytcp_sack_loss_end(struct sock *sk, u32 ack)
 {
