@@ -13,7 +13,9 @@
 #     what the peer SACKed (RFC 6675 5.1, Linux's tcp_timeout_mark_lost());
 #   - unless the peer reneged: the cumulative ACK stopped at a SACKed
 #     segment, so the RTO forgets the SACK marks (RFC 2018 8) and resends
-#     everything.
+#     everything;
+#   - a D-SACK for the only retransmission of a recovery undoes the
+#     window reduction (RFC 2883, RFC 3708).
 #
 # Every case runs against Linux TCP (AF_INET) too, with classic loss
 # detection for comparison (net.ipv4.tcp_recovery=0: no RACK;
@@ -32,7 +34,7 @@ import sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # pylint: disable=wrong-import-position
-from tcp_peer import (ACK, SYN, Skip, check, connect_result, mytcp_socket,
+from tcp_peer import (ACK, SYN, Skip, StatDelta, check, connect_result, mytcp_socket,
                       opt_mss, opt_sack, opt_sack_perm, run_cases, sysctl)
 
 MASK = 0xffffffff
@@ -280,6 +282,61 @@ def rto_reneged_linux(peer):
     _rto_reneged(peer, True)
 
 
+def snd_cwnd(s):
+    """tcpi_snd_cwnd (struct tcp_info: 8 bytes, then u32s; the 19th)."""
+    v = s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+    return struct.unpack_from("I", v, 8 + 18 * 4)[0]
+
+
+def _dsack_undo(peer, linux):
+    s, f = open_conn(peer, linux, 5004)
+    base = f.rcv_nxt
+    s.send(pattern(15 * MSS))
+    end = (base + 10 * MSS) & MASK
+    while f.rcv_nxt != end:
+        f.track(f.expect(lambda x: len(x.payload) > 0, what="data"))
+    peer.barrier()
+    before = snd_cwnd(s)
+    check(before >= 10, "cwnd %d before the loss, want 10" % before)
+    # Segment 0 is only late: three SACKs draw a fast retransmit.
+    for k in (2, 3, 4):
+        f.send(ACK, ack=base, options=opt_sack([(base + MSS,
+                                                 base + k * MSS)]))
+    got = data_of(f, peer.barrier())
+    check([rel(base, x) for x in got] == ["[0,%d)" % MSS],
+          "fast retransmit: %s" % [rel(base, x) for x in got])
+    # The original arrives: everything is acknowledged, new data goes.
+    f.send(ACK, ack=end)
+    peer.barrier()
+    reduced = snd_cwnd(s)
+    check(reduced < before, "cwnd %d after the recovery, was %d" %
+          (reduced, before))
+    # Then the retransmission, a duplicate: D-SACK, and the reduction
+    # is undone.
+    f.send(ACK, ack=end, options=opt_sack([(base, base + MSS)]))
+    peer.barrier()
+    after = snd_cwnd(s)
+    check(after >= before, "cwnd %d after the D-SACK, want %d back (was "
+          "%d after the recovery)" % (after, before, reduced))
+    f.send(ACK, ack=(base + 15 * MSS) & MASK)
+    peer.barrier()
+    s.close()
+
+
+def dsack_undo(peer):
+    """A D-SACK for the only retransmission undoes the recovery."""
+    d = StatDelta()
+    _dsack_undo(peer, False)
+    check(d["SpuriousUndo"] == 1 and d["DSackRecv"] == 1,
+          "SpuriousUndo %d, DSackRecv %d, want 1 and 1" %
+          (d["SpuriousUndo"], d["DSackRecv"]))
+
+
+def dsack_undo_linux(peer):
+    """The same with Linux TCP."""
+    _dsack_undo(peer, True)
+
+
 CASES = [
     ("SACK fast retransmit resends one MSS, not SACKed data",
      fast_rtx_sack),
@@ -291,6 +348,8 @@ CASES = [
     ("RTO skips SACKed data (Linux TCP)", rto_keeps_sack_linux),
     ("RTO after SACK reneging resends the reneged data", rto_reneged),
     ("RTO after SACK reneging (Linux TCP)", rto_reneged_linux),
+    ("D-SACK of a spurious fast retransmit undoes it", dsack_undo),
+    ("D-SACK undo (Linux TCP)", dsack_undo_linux),
 ]
 
 if __name__ == "__main__":
