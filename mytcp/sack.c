@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mytcp: SACK (RFC 2018) - the blocks we report, the scoreboard of what
- * the peer reports, and loss recovery driven by it (RFC 6675, simplified).
+ * the peer reports, and loss recovery driven by it (RFC 6675, simplified),
+ * D-SACK (RFC 2883) and the undo of spurious recoveries (RFC 3708, 3522).
  *
  * Receiver: up to four blocks, newest first, updated in O(1) when an
- * out-of-order segment is queued and trimmed when RCV.NXT moves.  They
- * ride on pure ACKs only, so data segments never outgrow the MSS.
+ * out-of-order segment is queued and trimmed when RCV.NXT moves; a
+ * duplicate goes first, once, as a D-SACK block.  They ride on pure ACKs
+ * only, so data segments never outgrow the MSS.
  *
  * Sender: write-queue skbs fully inside a reported block are marked
  * SACKED (skbs straddling a block edge are split first, at a segment
@@ -13,7 +15,10 @@
  * part).  The pipe during recovery is the data sent beyond the highest
  * SACKed byte plus the retransmissions in flight: every unSACKed hole
  * below the highest SACK is presumed lost and is retransmitted once per
- * recovery while the pipe is below cwnd.  Work per ACK is bounded (CVE-2019-11477/8 class): at most
+ * recovery while the pipe is below cwnd, one MSS at a time
+ * (mytcp_retransmit_skb()).  After an RTO the SACK marks stay and the
+ * pipe counts retransmissions only (mytcp_sack_reset()).  Work per ACK is
+ * bounded (CVE-2019-11477/8 class): at most
  * MYTCP_SACK_BUDGET skbs visited and MYTCP_SACK_SPLITS splits, a split
  * moves page fragments and copies no payload, and blocks outside
  * [SND.UNA, SND.MAX] are ignored.  Memory is bounded too: splits stop
