@@ -320,11 +320,22 @@ void mytcp_undo_start(struct sock *sk)
 static void undo(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct sk_buff *skb;
 
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_SPURIOUS_UNDO);
 	mytcp_cong_undo(sk, mtp->prior_cwnd, mtp->prior_ssthresh);
 	mtp->undo_ok = 0;
+	if (!mtp->in_loss)
+		return;
+	/* A spurious RTO: what it went back over was not lost (as Linux
+	 * unmarks it); sending goes on from SND.MAX.  Once per episode.
+	 */
 	mtp->in_loss = 0;
+	while ((skb = mtp->send_head) &&
+	       before(MYTCP_SKB_CB(skb)->seq, mtp->snd_max))
+		mytcp_wq_sent(sk, skb);
+	if (after(mtp->snd_max, mtp->snd_nxt))
+		mtp->snd_nxt = mtp->snd_max;
 }
 
 /*
