@@ -17,6 +17,12 @@
 # mytcp and Linux TCP alternately RUNS times (default 5) for SECONDS each
 # (default 3), and prints the median of each and the ratio mytcp/Linux.
 #
+# Impaired paths (issue 16), each a veth pair of its own with netem on
+# both ends, when named in BENCH_LINKS: loss1 (delay 5ms, loss 1%), loss5
+# (delay 5ms, loss 5%), reorder (delay 5ms, reorder 25% 50%), bad (delay
+# 5ms, loss 5%, reorder 25% 50%, duplicate 2%, corrupt 0.5%), e.g.
+#   BENCH_TESTS=bulk BENCH_LINKS="loss1 loss5 reorder bad" scripts/bench.sh
+#
 # Environment: MYTCP_KO (use this module), BENCH_TESTS (default
 # "bulk rr crr"), BENCH_LINKS (default "lo veth"), VM_SLUB_DEBUG (default
 # empty: the guest runs without the slub_debug=FZPU the tests boot with,
@@ -38,7 +44,7 @@ while getopts "k:r:d:t:h" opt; do
 	r) RUNS=$OPTARG ;;
 	d) SECS=$OPTARG ;;
 	t) VM_TIMEOUT=$OPTARG ;;
-	*) sed -n '4,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+	*) sed -n '4,31p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 	esac
 done
 
@@ -88,6 +94,28 @@ ip -n bA addr add 10.0.1.1/24 dev veth1
 ip -n bB addr add 10.0.1.2/24 dev veth2
 ip -n bA link set veth1 up
 ip -n bB link set veth2 up
+declare -A ADDR=([lo]=127.0.0.1 [veth]=10.0.1.2)
+declare -A NETEM=(
+	[loss1]="delay 5ms loss 1%"
+	[loss5]="delay 5ms loss 5%"
+	[reorder]="delay 5ms reorder 25% 50%"
+	[bad]="delay 5ms loss 5% reorder 25% 50% duplicate 2% corrupt 0.5%"
+)
+n=1
+for link in $LINKS; do
+	[ -n "${NETEM[$link]:-}" ] || continue
+	n=$((n + 1))
+	ip link add "v${link}a" netns bA type veth peer name "v${link}b" netns bB
+	ip -n bA addr add "10.0.$n.1/24" dev "v${link}a"
+	ip -n bB addr add "10.0.$n.2/24" dev "v${link}b"
+	ip -n bA link set "v${link}a" up
+	ip -n bB link set "v${link}b" up
+	# shellcheck disable=SC2086 # the netem arguments are words
+	ip netns exec bA tc qdisc add dev "v${link}a" root netem ${NETEM[$link]}
+	# shellcheck disable=SC2086
+	ip netns exec bB tc qdisc add dev "v${link}b" root netem ${NETEM[$link]}
+	ADDR[$link]=10.0.$n.2
+done
 sleep 1
 # Linux TCP and mytcp: the same buffer defaults (Linux tcp_rmem/wmem
 # autotune up to 6/4 MiB; mytcp's rmem/wmem_default are 1 MiB).
@@ -99,7 +127,8 @@ declare -A SRV
 for fam in mytcp inet; do
 	for link in $LINKS; do
 		port=$((port + 1))
-		if [ "$link" = lo ]; then ns=bA addr=127.0.0.1; else ns=bB addr=10.0.1.2; fi
+		if [ "$link" = lo ]; then ns=bA; else ns=bB; fi
+		addr=${ADDR[$link]:?unknown link $link}
 		ip netns exec "$ns" "$TOOL" -f "$fam" -l "$port" -b "$addr" >/dev/null &
 		pids+=($!)
 		SRV[$fam.$link]=$addr:$port
