@@ -521,7 +521,15 @@ static u32 send_allowance(struct sock *sk, struct sk_buff *skb)
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 	s32 room = mtp->snd_una + mtp->snd_wnd - cb->seq;
-	u32 pipe = mytcp_in_flight(sk), cwnd = mtp->cwnd * mtp->mss;
+	u32 pipe = mytcp_in_flight(sk), cwnd = mtp->cwnd;
+
+	/* Limited transmit (RFC 3042): each of the first two duplicate ACKs
+	 * lets one new segment go beyond cwnd.  With SACK the pipe already
+	 * leaves out what the duplicates SACKed.
+	 */
+	if (!mtp->sack_ok && !mtp->in_recovery && !mtp->in_loss)
+		cwnd += min_t(u32, mtp->dupacks, 2);
+	cwnd *= mtp->mss;
 
 	room = min_t(s32, room, pipe < cwnd ? cwnd - pipe : 0);
 

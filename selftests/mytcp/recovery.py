@@ -14,6 +14,8 @@
 #   - unless the peer reneged: the cumulative ACK stopped at a SACKed
 #     segment, so the RTO forgets the SACK marks (RFC 2018 8) and resends
 #     everything;
+#   - limited transmit (RFC 3042): the first two duplicate ACKs each
+#     send one new segment;
 #   - a D-SACK for the only retransmission of a recovery undoes the
 #     window reduction (RFC 2883, RFC 3708).
 #
@@ -206,6 +208,43 @@ def fast_rtx_newreno_linux(peer):
     _fast_rtx_newreno(peer, True)
 
 
+def _limited_transmit(peer, linux):
+    s, f = open_conn(peer, linux, 5005, sack=False)
+    base = f.rcv_nxt
+    s.send(pattern(12 * MSS))
+    end = (base + 10 * MSS) & MASK
+    while f.rcv_nxt != end:
+        f.track(f.expect(lambda x: len(x.payload) > 0, what="data"))
+    check(not data_of(f, peer.barrier()), "more than the initial window "
+          "of 10 segments sent")
+    for k in (10, 11):
+        f.send(ACK, ack=base)
+        got = data_of(f, peer.barrier())
+        check([rel(base, x) for x in got] ==
+              ["[%d,%d)" % (k * MSS, (k + 1) * MSS)],
+              "duplicate ACK %d: want one new segment [%d,%d), got %s" %
+              (k - 9, k * MSS, (k + 1) * MSS, [rel(base, x) for x in got]))
+    f.send(ACK, ack=base)
+    got = data_of(f, peer.barrier())
+    check([rel(base, x) for x in got] == ["[0,%d)" % MSS],
+          "third duplicate ACK: want [0,%d), got %s" %
+          (MSS, [rel(base, x) for x in got]))
+    f.send(ACK, ack=(base + 12 * MSS) & MASK)
+    peer.barrier()
+    s.close()
+
+
+def limited_transmit(peer):
+    """Limited transmit (RFC 3042, no SACK): one new segment on each of
+    the first two duplicate ACKs, then fast retransmit."""
+    _limited_transmit(peer, False)
+
+
+def limited_transmit_linux(peer):
+    """The same with Linux TCP."""
+    _limited_transmit(peer, True)
+
+
 def _rto_keeps_sack(peer, linux):
     s, f = open_conn(peer, linux, 5002, rto_ms=RTO_MS)
     base = send_flight(s, f, 6)
@@ -344,6 +383,9 @@ CASES = [
     ("NewReno fast retransmit and partial ACK resend one MSS",
      fast_rtx_newreno),
     ("NewReno fast retransmit (Linux TCP)", fast_rtx_newreno_linux),
+    ("limited transmit: a new segment per duplicate ACK",
+     limited_transmit),
+    ("limited transmit (Linux TCP)", limited_transmit_linux),
     ("RTO resends one MSS and skips SACKed data", rto_keeps_sack),
     ("RTO skips SACKed data (Linux TCP)", rto_keeps_sack_linux),
     ("RTO after SACK reneging resends the reneged data", rto_reneged),
