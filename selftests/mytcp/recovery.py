@@ -36,8 +36,9 @@ import sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # pylint: disable=wrong-import-position
-from tcp_peer import (ACK, SYN, Skip, StatDelta, check, connect_result, mytcp_socket,
-                      opt_mss, opt_sack, opt_sack_perm, run_cases, sysctl)
+from tcp_peer import (ACK, SYN, Skip, StatDelta, check, connect_result,
+                      mytcp_socket, opt_mss, opt_sack, opt_sack_perm,
+                      run_cases, sysctl)
 
 MASK = 0xffffffff
 MSS = 1000
