@@ -123,11 +123,10 @@ static void fill_options(struct mytcp_sock *mtp, u8 flags, u32 datalen,
 	    !datalen && !(flags & TCPHDR_RST)) {
 		int n = 0;
 
-		/* A D-SACK block goes first, once (RFC 2883 4). */
+		/* A D-SACK block goes first (RFC 2883 4). */
 		if (mtp->dsack_pending) {
 			o->sack[0][0] = mtp->rcv_dsack[0];
 			o->sack[0][1] = mtp->rcv_dsack[1];
-			mtp->dsack_pending = 0;
 			n = 1;
 		}
 		o->num_sacks = n + min_t(int, mtp->num_rcv_sacks,
@@ -135,6 +134,11 @@ static void fill_options(struct mytcp_sock *mtp, u8 flags, u32 datalen,
 		memcpy(o->sack + n, mtp->rcv_sack,
 		       (o->num_sacks - n) * sizeof(o->sack[0]));
 	}
+	/* Reported once, on the next ACK; one with data carries no SACK
+	 * blocks, and a later one would report it stale.
+	 */
+	if (!(flags & TCPHDR_SYN))
+		mtp->dsack_pending = 0;
 }
 
 /* Push the TCP header (and options) in front of the payload of skb. */
