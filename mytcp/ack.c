@@ -160,13 +160,15 @@ static void maybe_enter_recovery(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
-	if (mtp->in_recovery || mtp->snd_una == mtp->snd_max ||
+	/* After an RTO, not before recover is acknowledged (RFC 6582 4). */
+	if (mtp->in_recovery || mtp->in_loss || mtp->snd_una == mtp->snd_max ||
 	    sk->sk_state == TCP_SYN_SENT || !loss_detected(mtp))
 		return;
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_FAST_RETRANS);
+	mytcp_undo_start(sk);
 	mytcp_cong_enter_recovery(sk);
 	if (mtp->sack_ok)
-		mytcp_sack_recover(sk);
+		mytcp_sack_fast_retransmit(sk);
 	else
 		mytcp_retransmit_head(sk);
 }
@@ -234,13 +236,16 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 	 */
 	if (progress || !mtp->send_head || mtp->snd_una != mtp->snd_nxt)
 		mtp->probes_out = 0;
+	mytcp_undo_dsack(sk, opts);
 	sacked_new = opts->num_sacks && mytcp_sack_process(sk, opts);
 	if (progress) {
 		u32 acked = ack - mtp->snd_una;
 
 		u64 rtt_ns = clean_rtx_queue(sk, ack, now);
 
+		mytcp_undo_eifel(sk, opts);
 		snd_una_update(sk, ack);
+		mytcp_sack_loss_end(sk, ack);
 		ack_rtt(sk, rtt_ns, opts);
 		mytcp_cong_pkts_acked(sk, acked, rtt_ns);
 		ack_progress(sk, ack, acked);

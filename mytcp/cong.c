@@ -719,3 +719,4 @@ void mytcp_cong_undo(struct sock *sk)
 	mtp->retrans_bytes = 0;
 	set_state(sk, MYTCP_CA_OPEN);
 }
+

@@ -250,6 +250,7 @@ void mytcp_data_queue(struct sock *sk, struct sk_buff *skb)
 	if (before(cb->seq, mtp->rcv_nxt)) {
 		u32 trim = mtp->rcv_nxt - cb->seq;
 
+		mytcp_dsack_set(sk, cb->seq, cb->seq + min(trim, skb->len));
 		if (trim > skb->len || (trim == skb->len && !fin)) {
 			kfree_skb(skb);
 			mytcp_send_ack(sk);	/* duplicate: ACK now */
@@ -304,10 +305,12 @@ void mytcp_data_queue(struct sock *sk, struct sk_buff *skb)
 		return;
 	}
 	/* Out of order: keep it, and send a duplicate ACK now. */
-	if (ooo_insert(sk, skb))
+	if (ooo_insert(sk, skb)) {
 		mytcp_sack_add(sk, cb->seq, cb->end_seq);
-	else
+	} else {
+		mytcp_dsack_set(sk, cb->seq, cb->seq + skb->len);
 		mytcp_rq_drop(skb);
+	}
 	mytcp_send_ack(sk);
 }
 

@@ -302,6 +302,15 @@ static bool paws_reject(struct sock *sk, struct sk_buff *skb,
 	return true;
 }
 
+/* Where the data of an old segment ends, at most RCV.NXT (D-SACK). */
+static u32 old_data_end(const struct mytcp_sock *mtp,
+			const struct mytcp_skb_cb *cb)
+{
+	u32 end = cb->end_seq - !!(cb->flags & TCPHDR_FIN);
+
+	return before(end, mtp->rcv_nxt) ? end : mtp->rcv_nxt;
+}
+
 /* First check: the sequence number.  False: not acceptable, drop it. */
 static bool check_seq(struct sock *sk, struct sk_buff *skb)
 {
@@ -325,6 +334,9 @@ static bool check_seq(struct sock *sk, struct sk_buff *skb)
 		 */
 		if (syn && (cb->flags & TCPHDR_ACK) && cb->seq == mtp->irs)
 			mytcp_inject_expect_hsack(sk);
+		/* Old data again: a D-SACK tells the sender (RFC 2883). */
+		else if (!syn && before(cb->seq, mtp->rcv_nxt))
+			mytcp_dsack_set(sk, cb->seq, old_data_end(mtp, cb));
 		send_oow_ack(sk, skb);
 	}
 	mytcp_dropped(sk, skb, MYTCP_STAT_DROP_NOT_ACCEPTABLE,

@@ -138,6 +138,8 @@ struct mytcp_sock {
 	/* SACK: blocks we report, and the scoreboard of the peer's (sack.c) */
 	u32 rcv_sack[MYTCP_MAX_SACKS][2];
 	u8 num_rcv_sacks;
+	u8 dsack_pending:1;		/* rcv_dsack goes on the next ACK */
+	u32 rcv_dsack[2];		/* a duplicate received (RFC 2883) */
 	u32 sacked_bytes;
 	u32 retrans_bytes;		/* retransmitted in this recovery */
 	u32 highest_sack;
@@ -155,6 +157,16 @@ struct mytcp_sock {
 	u8 in_recovery:1;
 	u8 is_cwnd_limited:1;		/* in this window (RFC 7661) */
 	u8 ca_state;			/* MYTCP_CA_* */
+	u8 in_loss:1;			/* after an RTO, until recover is acked */
+	/* Undo of a spurious recovery or RTO (RFC 2883/3708, Eifel RFC
+	 * 3522; sack.c): the window before it, the sequence it began at,
+	 * retransmissions not yet reported duplicate, our TSval of the
+	 * first retransmission (prior_cwnd/prior_ssthresh below).
+	 */
+	u8 undo_ok:1;
+	u32 undo_marker;
+	u32 undo_retrans;
+	u32 undo_tsval;
 	u8 dupacks;
 	u64 last_send_ns;		/* restart after idle */
 	u64 tx_start_ns;		/* last_send_ns at the last TX_START */
@@ -363,6 +375,7 @@ void mytcp_send_ack_reply(struct net *net, struct sk_buff *skb, u32 seq,
 			  u32 ack, u32 win, const struct mytcp_tw *tw);
 void mytcp_push(struct sock *sk);
 void mytcp_retransmit_head(struct sock *sk);
+int mytcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
 void mytcp_send_probe(struct sock *sk, bool keepalive);
 void mytcp_sync_mss(struct sock *sk);
 int mytcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len);
@@ -379,11 +392,17 @@ void mytcp_icmp_process(struct sock *sk);
 /* sack.c */
 void mytcp_sack_add(struct sock *sk, u32 seq, u32 end);
 void mytcp_sack_trim(struct sock *sk);
+void mytcp_dsack_set(struct sock *sk, u32 seq, u32 end);
 u32 mytcp_in_flight(struct sock *sk);
 void mytcp_sack_forget(struct sock *sk, struct sk_buff *skb, u32 bytes);
 bool mytcp_sack_process(struct sock *sk, const struct mytcp_opts *opts);
 void mytcp_sack_recover(struct sock *sk);
+void mytcp_sack_fast_retransmit(struct sock *sk);
 void mytcp_sack_reset(struct sock *sk);
+void mytcp_sack_loss_end(struct sock *sk, u32 ack);
+void mytcp_undo_start(struct sock *sk);
+void mytcp_undo_dsack(struct sock *sk, const struct mytcp_opts *opts);
+void mytcp_undo_eifel(struct sock *sk, const struct mytcp_opts *opts);
 
 /* sockopt.c */
 int mytcp_setsockopt(struct socket *sock, int level, int optname,

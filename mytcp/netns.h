@@ -57,6 +57,8 @@ enum mytcp_stat_item {
 	MYTCP_STAT_SND_MEM_WAITS,	/* sendmsg waited: global memory limit */
 	MYTCP_STAT_ABORT_ON_MEMORY,	/* orphan reset: too many or no memory */
 	MYTCP_STAT_DROP_FILTER,		/* socket filter or LSM said no */
+	MYTCP_STAT_DSACK_RECV,		/* D-SACK blocks received */
+	MYTCP_STAT_SPURIOUS_UNDO,	/* recovery or RTO undone (sack.c) */
 	MYTCP_STAT_MAX
 };
 

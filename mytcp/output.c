@@ -123,12 +123,27 @@ static void fill_options(struct mytcp_sock *mtp, u8 flags, u32 datalen,
 	o->saw_wscale = mtp->wscale_ok;
 	o->wscale = mtp->rcv_wscale;
 	o->num_sacks = 0;
-	if (!(flags & TCPHDR_SYN) && mtp->sack_ok && mtp->num_rcv_sacks &&
+	if (!(flags & TCPHDR_SYN) && mtp->sack_ok &&
+	    (mtp->num_rcv_sacks || mtp->dsack_pending) &&
 	    !datalen && !(flags & TCPHDR_RST)) {
-		o->num_sacks = mtp->num_rcv_sacks;
-		memcpy(o->sack, mtp->rcv_sack,
-		       o->num_sacks * sizeof(o->sack[0]));
+		int n = 0;
+
+		/* A D-SACK block goes first (RFC 2883 4). */
+		if (mtp->dsack_pending) {
+			o->sack[0][0] = mtp->rcv_dsack[0];
+			o->sack[0][1] = mtp->rcv_dsack[1];
+			n = 1;
+		}
+		o->num_sacks = n + min_t(int, mtp->num_rcv_sacks,
+					 MYTCP_MAX_SACKS - n);
+		memcpy(o->sack + n, mtp->rcv_sack,
+		       (o->num_sacks - n) * sizeof(o->sack[0]));
 	}
+	/* Reported once, on the next ACK; one with data carries no SACK
+	 * blocks, and a later one would report it stale.
+	 */
+	if (!(flags & TCPHDR_SYN))
+		mtp->dsack_pending = 0;
 }
 
 /* Push the TCP header (and options) in front of the payload of skb. */
@@ -515,7 +530,15 @@ static u32 send_allowance(struct sock *sk, struct sk_buff *skb)
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 	s32 room = mtp->snd_una + mtp->snd_wnd - cb->seq;
-	u32 pipe = mytcp_in_flight(sk), cwnd = mtp->cwnd * mtp->mss;
+	u32 pipe = mytcp_in_flight(sk), cwnd = mtp->cwnd;
+
+	/* Limited transmit (RFC 3042): each of the first two duplicate ACKs
+	 * lets one new segment go beyond cwnd.  With SACK the pipe already
+	 * leaves out what the duplicates SACKed.
+	 */
+	if (!mtp->sack_ok && !mtp->in_recovery && !mtp->in_loss)
+		cwnd += min_t(u32, mtp->dupacks, 2);
+	cwnd *= mtp->mss;
 
 	room = min_t(s32, room, pipe < cwnd ? cwnd - pipe : 0);
 
@@ -578,7 +601,14 @@ void mytcp_push(struct sock *sk)
 			mtp->bytes_sent += skb->len;
 			mtp->snd_max = mtp->snd_nxt;
 		} else {
-			/* resent after an RTO rewound snd_nxt */
+			/* resent after an RTO rewound snd_nxt: in flight
+			 * again (the pipe after an RTO, sack.c)
+			 */
+			if (mtp->in_loss &&
+			    !(cb->sacked & MYTCP_SACKED_RETRANS)) {
+				cb->sacked |= MYTCP_SACKED_RETRANS;
+				mtp->retrans_bytes += skb->len;
+			}
 			mytcp_record_retrans(sk, skb);
 		}
 		mtp->last_send_ns = ktime_get_ns();
@@ -599,6 +629,25 @@ no_mem:
 	mytcp_rtx_ensure(sk);
 }
 
+/*
+ * Resend one segment: the first MSS of skb, a sent skb (RFC 5681 3.2,
+ * RFC 6675 NextSeg()).  The rest is split off (mytcp_fragment(): no
+ * payload copied) and stays on the queue for later.  A split refused for
+ * memory (WqueueTooBig, a hostile SACK receiver) sends the skb whole.
+ */
+int mytcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	int err;
+
+	if (skb->len > mtp->mss && !(MYTCP_SKB_CB(skb)->flags & TCPHDR_SYN))
+		mytcp_fragment(sk, skb, mtp->mss);
+	err = mytcp_transmit_skb(sk, skb, true, GFP_ATOMIC);
+	if (!err)
+		mytcp_record_retrans(sk, skb);
+	return err;
+}
+
 /* Fast retransmit: resend the first unacknowledged segment. */
 void mytcp_retransmit_head(struct sock *sk)
 {
@@ -607,9 +656,7 @@ void mytcp_retransmit_head(struct sock *sk)
 
 	if (!skb || skb == mtp->send_head)
 		return;
-	if (mytcp_transmit_skb(sk, skb, true, GFP_ATOMIC))
-		return;
-	mytcp_record_retrans(sk, skb);
+	mytcp_retransmit_skb(sk, skb);
 }
 
 /*

@@ -58,6 +58,8 @@ static const char *const stat_names[MYTCP_STAT_MAX] = {
 	[MYTCP_STAT_SND_MEM_WAITS] = "SendMemoryWaits",
 	[MYTCP_STAT_ABORT_ON_MEMORY] = "AbortOnMemory",
 	[MYTCP_STAT_DROP_FILTER] = "DropSockFilter",
+	[MYTCP_STAT_DSACK_RECV] = "DSackRecv",
+	[MYTCP_STAT_SPURIOUS_UNDO] = "SpuriousUndo",
 };
 
 static int stat_show(struct seq_file *seq, void *v)

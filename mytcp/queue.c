@@ -119,6 +119,10 @@ void mytcp_record_retrans(struct sock *sk, struct sk_buff *skb)
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
 	MYTCP_SKB_CB(skb)->retrans++;
+	if (mtp->undo_ok) {
+		if (!mtp->undo_retrans++)
+			mtp->undo_tsval = mytcp_ts_now(mtp);
+	}
 	mtp->total_retrans++;
 	mtp->bytes_retrans += skb->len;
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_RETRANS_SEGS);

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mytcp: SACK (RFC 2018) - the blocks we report, the scoreboard of what
- * the peer reports, and loss recovery driven by it (RFC 6675, simplified).
+ * the peer reports, and loss recovery driven by it (RFC 6675, simplified),
+ * D-SACK (RFC 2883) and the undo of spurious recoveries (RFC 3708, 3522).
  *
  * Receiver: up to four blocks, newest first, updated in O(1) when an
- * out-of-order segment is queued and trimmed when RCV.NXT moves.  They
- * ride on pure ACKs only, so data segments never outgrow the MSS.
+ * out-of-order segment is queued and trimmed when RCV.NXT moves; a
+ * duplicate goes first, once, as a D-SACK block.  They ride on pure ACKs
+ * only, so data segments never outgrow the MSS.
  *
  * Sender: write-queue skbs fully inside a reported block are marked
  * SACKED (skbs straddling a block edge are split first, at a segment
@@ -13,7 +15,10 @@
  * part).  The pipe during recovery is the data sent beyond the highest
  * SACKed byte plus the retransmissions in flight: every unSACKed hole
  * below the highest SACK is presumed lost and is retransmitted once per
- * recovery while the pipe is below cwnd.  Work per ACK is bounded (CVE-2019-11477/8 class): at most
+ * recovery while the pipe is below cwnd, one MSS at a time
+ * (mytcp_retransmit_skb()).  After an RTO the SACK marks stay and the
+ * pipe counts retransmissions only (mytcp_sack_reset()).  Work per ACK is
+ * bounded (CVE-2019-11477/8 class): at most
  * MYTCP_SACK_BUDGET skbs visited and MYTCP_SACK_SPLITS splits, a split
  * moves page fragments and copies no payload, and blocks outside
  * [SND.UNA, SND.MAX] are ignored.  Memory is bounded too: splits stop
@@ -81,6 +86,23 @@ void mytcp_sack_trim(struct sock *sk)
 	mtp->num_rcv_sacks = n;
 }
 
+/*
+ * A duplicate [seq, end) arrived (data below RCV.NXT, or out of order and
+ * already queued): the next ACK reports it as its first SACK block, a
+ * D-SACK (RFC 2883), so the sender can tell a spurious retransmission.
+ * One block, the latest; O(1).
+ */
+void mytcp_dsack_set(struct sock *sk, u32 seq, u32 end)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	if (!mtp->sack_ok || !after(end, seq))
+		return;
+	mtp->rcv_dsack[0] = seq;
+	mtp->rcv_dsack[1] = end;
+	mtp->dsack_pending = 1;
+}
+
 /* ---- sender ---- */
 
 /* Bytes presumed in the network (RFC 6675 pipe, simplified). */
@@ -91,6 +113,12 @@ u32 mytcp_in_flight(struct sock *sk)
 
 	if (!mtp->sack_ok)
 		return out;
+	/* After an RTO everything below recover that is neither SACKed nor
+	 * retransmitted is presumed lost (cf. tcp_timeout_mark_lost()).
+	 */
+	if (mtp->in_loss)
+		return (after(mtp->snd_nxt, mtp->recover) ?
+			mtp->snd_nxt - mtp->recover : 0) + mtp->retrans_bytes;
 	if (mtp->in_recovery && after(mtp->highest_sack, mtp->snd_una))
 		return (after(mtp->snd_nxt, mtp->highest_sack) ?
 			mtp->snd_nxt - mtp->highest_sack : 0) +
@@ -199,30 +227,168 @@ void mytcp_sack_recover(struct sock *sk)
 			break;
 		if (cb->sacked & (MYTCP_SACKED_ACKED | MYTCP_SACKED_RETRANS))
 			continue;
+		/* One segment at a time (mytcp_retransmit_skb() splits). */
 		pipe = mytcp_in_flight(sk);
-		if (pipe && pipe + skb->len > mtp->cwnd * mtp->mss)
+		if (pipe && pipe + min(skb->len, mtp->mss) >
+			    mtp->cwnd * mtp->mss)
 			break;
-		if (mytcp_transmit_skb(sk, skb, true, GFP_ATOMIC))
+		if (mytcp_retransmit_skb(sk, skb))
 			break;
 		cb->sacked |= MYTCP_SACKED_RETRANS;
 		mtp->retrans_bytes += skb->len;
-		mytcp_record_retrans(sk, skb);
 	}
 }
 
 /*
- * RTO: the scoreboard is forgotten.  The receiver may have reneged on what
- * it SACKed (RFC 2018 8: "the data sender SHOULD turn off all of the
- * SACKed bits"), so everything from SND.UNA is sent again.
+ * Loss detected: the first hole goes out at once, whatever the pipe (RFC
+ * 6675 5 step 4.3; Linux's PRR forces this one too), the others as the
+ * pipe allows.
+ */
+void mytcp_sack_fast_retransmit(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	int budget = MYTCP_SACK_BUDGET;
+	struct sk_buff *skb;
+
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+
+		if (skb == mtp->send_head || !budget--)
+			break;
+		if (cb->sacked & (MYTCP_SACKED_ACKED | MYTCP_SACKED_RETRANS))
+			continue;
+		if (!mytcp_retransmit_skb(sk, skb)) {
+			cb->sacked |= MYTCP_SACKED_RETRANS;
+			mtp->retrans_bytes += skb->len;
+		}
+		break;
+	}
+	mytcp_sack_recover(sk);
+}
+
+/*
+ * RTO (RFC 5681 5, RFC 6675 5.1, as Linux's tcp_timeout_mark_lost()):
+ * what is neither SACKed nor cumulatively acknowledged is presumed lost,
+ * and retransmissions in flight are forgotten.  What the peer SACKed is
+ * kept, and not resent, unless the peer reneged: when the first
+ * unacknowledged segment is SACKed at the RTO, the receiver has thrown
+ * data away (RFC 2018 8: "the data sender SHOULD turn off all of the
+ * SACKed bits") and everything from SND.UNA is sent again.  recover
+ * becomes SND.MAX (RFC 6582 3.2 step 4): until it is acknowledged the
+ * loss state lasts, and duplicate ACKs start no fast retransmit.  One
+ * walk of the sent skbs per RTO.
  */
 void mytcp_sack_reset(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
+	bool reneg = skb && skb != mtp->send_head &&
+		     (MYTCP_SKB_CB(skb)->sacked & MYTCP_SACKED_ACKED);
+
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		if (skb == mtp->send_head)
+			break;
+		MYTCP_SKB_CB(skb)->sacked &= reneg ? 0 : MYTCP_SACKED_ACKED;
+	}
+	mtp->retrans_bytes = 0;
+	if (reneg || !mtp->sack_ok) {
+		mtp->sacked_bytes = 0;
+		mtp->highest_sack = mtp->snd_una;
+	}
+	mtp->in_loss = 1;
+	mtp->recover = mtp->snd_max;
+}
+
+/*
+ * A recovery or an RTO begins: remember the window it reduces, so that
+ * a D-SACK or an echoed timestamp showing it spurious can undo it.  An
+ * RTO during recovery or a second RTO keeps the first episode's.
+ */
+void mytcp_undo_start(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	if (mtp->in_recovery || mtp->in_loss)
+		return;
+	mtp->undo_ok = 1;	/* the window: cong.c saves it (prior_cwnd) */
+	mtp->undo_marker = mtp->snd_una;
+	mtp->undo_retrans = 0;
+}
+
+static void undo(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
 	struct sk_buff *skb;
 
-	skb_queue_walk(&sk->sk_write_queue, skb)
-		MYTCP_SKB_CB(skb)->sacked = 0;
-	mtp->retrans_bytes = 0;
-	mtp->sacked_bytes = 0;
-	mtp->highest_sack = mtp->snd_una;
+	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_SPURIOUS_UNDO);
+	mytcp_cong_undo(sk);
+	mtp->undo_ok = 0;
+	if (!mtp->in_loss)
+		return;
+	/* A spurious RTO: what it went back over was not lost (as Linux
+	 * unmarks it); sending goes on from SND.MAX.  Once per episode.
+	 */
+	mtp->in_loss = 0;
+	while ((skb = mtp->send_head) &&
+	       before(MYTCP_SKB_CB(skb)->seq, mtp->snd_max))
+		mytcp_wq_sent(sk, skb);
+	if (after(mtp->snd_max, mtp->snd_nxt))
+		mtp->snd_nxt = mtp->snd_max;
+}
+
+/*
+ * D-SACK (RFC 2883 4, as Linux's tcp_check_dsack()): the first block
+ * lies below SND.UNA, or within the second block.  Each one reporting
+ * data of this episode accounts for one retransmission; when all are
+ * accounted for, every retransmission was a duplicate and the episode
+ * was spurious (RFC 3708): undo.  O(1) per ACK.
+ */
+void mytcp_undo_dsack(struct sock *sk, const struct mytcp_opts *opts)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	u32 s, e;
+
+	if (!mtp->sack_ok || !opts->num_sacks)
+		return;
+	s = opts->sack[0][0];
+	e = opts->sack[0][1];
+	if (!after(e, s))
+		return;
+	if (after(e, mtp->snd_una) &&
+	    (opts->num_sacks < 2 || before(s, opts->sack[1][0]) ||
+	     after(e, opts->sack[1][1])))
+		return;		/* an ordinary SACK block */
+	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_DSACK_RECV);
+	if (!mtp->undo_ok || !mtp->undo_retrans ||
+	    !after(e, mtp->undo_marker) || after(e, mtp->snd_max))
+		return;
+	if (!--mtp->undo_retrans)
+		undo(sk);
+}
+
+/*
+ * Eifel (RFC 3522, Linux's tcp_packet_delayed()): an ACK that moves
+ * SND.UNA during recovery or after an RTO and echoes a timestamp older
+ * than our first retransmission was caused by the original segment: the
+ * retransmission was not needed.
+ */
+void mytcp_undo_eifel(struct sock *sk, const struct mytcp_opts *opts)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	if (mtp->undo_ok && mtp->undo_retrans && mtp->ts_ok &&
+	    (mtp->in_recovery || mtp->in_loss) && opts->saw_ts &&
+	    opts->tsecr && before(opts->tsecr, mtp->undo_tsval))
+		undo(sk);
+}
+
+/* SND.UNA reached recover: the RTO's loss state is over. */
+void mytcp_sack_loss_end(struct sock *sk, u32 ack)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	if (mtp->in_loss && !before(ack, mtp->recover)) {
+		mtp->in_loss = 0;
+		mtp->retrans_bytes = 0;
+	}
 }

@@ -385,6 +385,7 @@ static void rtx_timer_handler(struct sock *sk)
 			mytcp_push(sk);
 		return;
 	}
+	mytcp_undo_start(sk);
 	mytcp_cong_enter_loss(sk);
 	mytcp_sack_reset(sk);
 	/* Go back to the first unacknowledged segment. */

@@ -26,6 +26,12 @@
 # whose per-allocation stack walks would be most of what is measured).
 # Numbers under TCG are only meaningful as ratios, and only on an
 # otherwise idle machine: see Documentation/performance.rst.
+#
+# Impaired paths (issue 16), each a veth pair of its own with netem on
+# both ends, when named in BENCH_LINKS: loss1 (delay 5ms, loss 1%), loss5
+# (delay 5ms, loss 5%), reorder (delay 5ms, reorder 25% 50%), bad (delay
+# 5ms, loss 5%, reorder 25% 50%, duplicate 2%, corrupt 0.5%), e.g.
+#   BENCH_TESTS=bulk BENCH_LINKS="loss1 loss5 reorder bad" scripts/bench.sh
 
 set -u
 
@@ -41,7 +47,7 @@ while getopts "k:r:d:t:h" opt; do
 	r) RUNS=$OPTARG ;;
 	d) SECS=$OPTARG ;;
 	t) VM_TIMEOUT=$OPTARG ;;
-	*) sed -n '4,28p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+	*) sed -n '4,34p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 	esac
 done
 
@@ -104,6 +110,28 @@ if [ -n "${BENCH_CC:-}" ]; then
 fi
 echo "# congestion control: mytcp $(ip netns exec bA sysctl -n net.mytcp.congestion_control)," \
 	"Linux $(ip netns exec bA sysctl -n net.ipv4.tcp_congestion_control)"
+declare -A ADDR=([lo]=127.0.0.1 [veth]=10.0.1.2)
+declare -A NETEM=(
+	[loss1]="delay 5ms loss 1%"
+	[loss5]="delay 5ms loss 5%"
+	[reorder]="delay 5ms reorder 25% 50%"
+	[bad]="delay 5ms loss 5% reorder 25% 50% duplicate 2% corrupt 0.5%"
+)
+n=1
+for link in $LINKS; do
+	[ -n "${NETEM[$link]:-}" ] || continue
+	n=$((n + 1))
+	ip link add "v${link}a" netns bA type veth peer name "v${link}b" netns bB
+	ip -n bA addr add "10.0.$n.1/24" dev "v${link}a"
+	ip -n bB addr add "10.0.$n.2/24" dev "v${link}b"
+	ip -n bA link set "v${link}a" up
+	ip -n bB link set "v${link}b" up
+	# shellcheck disable=SC2086 # the netem arguments are words
+	ip netns exec bA tc qdisc add dev "v${link}a" root netem ${NETEM[$link]}
+	# shellcheck disable=SC2086
+	ip netns exec bB tc qdisc add dev "v${link}b" root netem ${NETEM[$link]}
+	ADDR[$link]=10.0.$n.2
+done
 sleep 1
 # Linux TCP and mytcp: the same buffer defaults (Linux tcp_rmem/wmem
 # autotune up to 6/4 MiB; mytcp's rmem/wmem_default are 1 MiB).
@@ -115,7 +143,8 @@ declare -A SRV
 for fam in mytcp inet; do
 	for link in $LINKS; do
 		port=$((port + 1))
-		if [ "$link" = lo ]; then ns=bA addr=127.0.0.1; else ns=bB addr=10.0.1.2; fi
+		if [ "$link" = lo ]; then ns=bA; else ns=bB; fi
+		addr=${ADDR[$link]:?unknown link $link}
 		ip netns exec "$ns" "$TOOL" -f "$fam" -l "$port" -b "$addr" >/dev/null &
 		pids+=($!)
 		SRV[$fam.$link]=$addr:$port
