@@ -68,6 +68,11 @@ struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
 	cm->keepintvl_s = pm->keepintvl_s;
 	cm->keepcnt = pm->keepcnt;
 	cm->user_timeout_ms = pm->user_timeout_ms;
+	cm->recvmsg_inq = pm->recvmsg_inq;
+	/* SO_ZEROCOPY and SO_TIMESTAMPING, as sk_clone_lock() copies them */
+	if (sock_flag(parent, SOCK_ZEROCOPY))
+		sock_set_flag(child, SOCK_ZEROCOPY);
+	child->sk_tsflags = parent->sk_tsflags;
 
 	inet->inet_saddr = iph->daddr;
 	inet->inet_rcv_saddr = iph->daddr;

@@ -227,6 +227,9 @@ struct mytcp_sock {
 	u32 sndbuf_full;		/* sk_sndbuf before the memory limit
 					 * shrank it (stream.c); 0: not shrunk
 					 */
+
+	/* Socket API options kept across a disconnect (sockopt.c) */
+	u8 recvmsg_inq:1;		/* TCP_INQ: TCP_CM_INQ on recvmsg */
 };
 
 static inline struct mytcp_sock *mytcp_sk(const struct sock *sk)
@@ -312,6 +315,9 @@ int mytcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		  int flags);
 __poll_t mytcp_poll(struct file *file, struct socket *sock, poll_table *wait);
 int mytcp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg);
+ssize_t mytcp_splice_read(struct socket *sock, loff_t *ppos,
+			  struct pipe_inode_info *pipe, size_t len,
+			  unsigned int flags);
 
 /* ipv4.c */
 int mytcp_hooks_register(struct net *net);
