@@ -1,0 +1,328 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+#
+# Socket API fidelity (issue 15): TCP_INQ and its TCP_CM_INQ cmsg,
+# splice() from the socket to a pipe, SO_ZEROCOPY with MSG_ZEROCOPY sends
+# (copied, and said so on the error queue).  Each scenario runs on mytcp
+# and then on an AF_INET socket in the same namespace, talking to the same
+# scripted peer (tcp_peer.py); the outcomes must be the same.
+#
+# Environment: MYTCP_KO (loaded when the module is not), MYTCP_CASES.
+
+import errno
+import os
+import select
+import socket
+import struct
+import sys
+import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# pylint: disable=wrong-import-position
+import tcp_peer
+from tcp_peer import (ACK, FIN, PSH, SYN, Skip, accept_wait, check,
+                      connect_result, diag, mytcp_socket, opt_mss, run_cases)
+
+TCP_INQ = 36
+TCP_CM_INQ = TCP_INQ
+SO_ZEROCOPY = 60
+MSG_ZEROCOPY = 0x4000000
+SO_EE_ORIGIN_ZEROCOPY = 5
+SO_EE_CODE_ZEROCOPY_COPIED = 1
+IP_RECVERR = 11
+
+
+def new_socket(kind):
+    if kind == "mytcp":
+        return mytcp_socket()
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setblocking(False)
+    tcp_peer._sockets.append(s)		# closed by the case's cleanup
+    return s
+
+
+def errname(e):
+    return errno.errorcode.get(e.errno, str(e.errno))
+
+
+def result(fn):
+    try:
+        return fn()
+    except OSError as e:
+        return errname(e)
+
+
+def open_active(peer, kind, rport):
+    s = new_socket(kind)
+    s.bind((peer.local, 0))
+    lport = s.getsockname()[1]
+    r = connect_result(s, (peer.remote, rport))
+    check(r == "EINPROGRESS", "%s connect: %s" % (kind, r))
+    f = peer.flow(lport, rport)
+    f.track(f.expect_flags(SYN))
+    f.send(SYN | ACK, options=opt_mss(1460))
+    f.expect_flags(ACK, pred=lambda x: x.ack == f.snd_nxt)
+    f.answers()
+    return s, f
+
+
+def compare(peer, scenario, port):
+    out = {}
+    for i, kind in enumerate(("mytcp", "inet")):
+        out[kind] = scenario(peer, kind, port + 10 * i)
+        diag("%s: %s" % (kind, out[kind]))
+    check(out["mytcp"] == out["inet"], "mytcp %s, AF_INET %s"
+          % (out["mytcp"], out["inet"]))
+    return out["mytcp"]
+
+
+def is_61():
+    return os.uname().release.startswith("6.1.")
+
+
+# ---------------------------------------------------------------- TCP_INQ
+
+def recv_inq(s, n, flags=0):
+    """recvmsg: (data, the TCP_CM_INQ value or None) or an errno name."""
+    try:
+        data, anc, _, _ = s.recvmsg(n, 64, flags)
+    except OSError as e:
+        return errname(e)
+    inq = None
+    for level, typ, val in anc:
+        if level == socket.SOL_TCP and typ == TCP_CM_INQ:
+            inq = struct.unpack("i", val[:4])[0]
+    return (len(data), inq)
+
+
+def sc_inq(peer, kind, port):
+    s, f = open_active(peer, kind, port)
+    out = []
+    out.append(result(lambda: s.getsockopt(socket.SOL_TCP, TCP_INQ)))
+    out.append(result(lambda: s.setsockopt(socket.SOL_TCP, TCP_INQ, 2)))
+    out.append(result(lambda: s.setsockopt(socket.SOL_TCP, TCP_INQ, -1)))
+    # before TCP_INQ: no cmsg; nothing to read: EAGAIN, no cmsg either
+    out.append(recv_inq(s, 100))
+    s.setsockopt(socket.SOL_TCP, TCP_INQ, 1)
+    out.append(s.getsockopt(socket.SOL_TCP, TCP_INQ))
+    out.append(recv_inq(s, 100))
+    f.send(ACK | PSH, data=b"a" * 1000)
+    f.send(ACK | PSH, data=b"b" * 500)
+    f.answers()
+    out.append(recv_inq(s, 100, socket.MSG_PEEK))	# PEEK: 1500 left
+    out.append(recv_inq(s, 300))
+    out.append(recv_inq(s, 1000))			# across two segments
+    f.send(ACK | FIN)
+    f.answers()
+    out.append(recv_inq(s, 100))			# data, then the FIN
+    out.append(recv_inq(s, 100))			# EOF: 0 bytes, inq 1
+    out.append(recv_inq(s, 100))
+    s.setsockopt(socket.SOL_TCP, TCP_INQ, 0)
+    out.append(recv_inq(s, 100))			# no cmsg
+    return out
+
+
+def inq(peer):
+    """TCP_INQ: set/get with Linux's errors; TCP_CM_INQ after each read
+    with the bytes left (PEEK leaves them), the FIN counting one."""
+    compare(peer, sc_inq, 5100)
+
+
+def sc_inq_fin_same_segment(peer, kind, port):
+    s, f = open_active(peer, kind, port)
+    s.setsockopt(socket.SOL_TCP, TCP_INQ, 1)
+    f.send(ACK | PSH | FIN, data=b"z" * 500)
+    f.answers()
+    return [recv_inq(s, 200), recv_inq(s, 300), recv_inq(s, 300),
+            recv_inq(s, 10)]
+
+
+def inq_fin(peer):
+    """TCP_INQ with data and FIN in one segment: inq 1 once all is read."""
+    compare(peer, sc_inq_fin_same_segment, 5200)
+
+
+def sc_inq_child(peer, kind, port):
+    ls = new_socket(kind)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((peer.local, port))
+    ls.listen(8)
+    ls.setsockopt(socket.SOL_TCP, TCP_INQ, 1)
+    f = peer.flow(port, 40000 + port)
+    f.send(SYN, options=opt_mss(1460))
+    f.track(f.expect_flags(SYN | ACK, pred=lambda x: x.ack == f.snd_nxt))
+    f.send(ACK | PSH, data=b"q" * 10)
+    c = accept_wait(ls)
+    check(c is not None, "%s: no child" % kind)
+    f.answers()
+    return [c.getsockopt(socket.SOL_TCP, TCP_INQ), recv_inq(c, 4)]
+
+
+def inq_child(peer):
+    """TCP_INQ set on a listener passes to its children."""
+    compare(peer, sc_inq_child, 5300)
+
+
+# ---------------------------------------------------------------- splice
+
+def do_splice(s, w, n, flags=0):
+    try:
+        return os.splice(s.fileno(), w, n, flags=flags)
+    except OSError as e:
+        return errname(e)
+
+
+def sc_splice(peer, kind, port):
+    s, f = open_active(peer, kind, port)
+    r, w = os.pipe()
+    try:
+        out = [do_splice(s, w, 65536)]			# nothing: EAGAIN
+        data = bytes(range(256)) * 12			# 3072 bytes
+        f.send(ACK | PSH, data=data[:1500])
+        f.send(ACK | PSH, data=data[1500:])
+        f.answers()
+        out.append(do_splice(s, w, 1000))		# part of a segment
+        out.append(do_splice(s, w, 65536, os.SPLICE_F_NONBLOCK))
+        got = os.read(r, 65536)
+        out.append(got == data)
+        # the connection's window was updated: more data still flows
+        f.send(ACK | PSH, data=b"tail")
+        f.answers()
+        out.append(s.recv(100))
+        # a blocking socket waits for data despite SPLICE_F_NONBLOCK
+        # (which is about the pipe): SO_RCVTIMEO ends the wait
+        s.setblocking(True)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO,
+                     struct.pack("ll", 0, 300000))
+        t0 = time.monotonic()
+        out.append(do_splice(s, w, 100, os.SPLICE_F_NONBLOCK))
+        out.append(time.monotonic() - t0 >= 0.25)
+        s.setblocking(False)
+        # a full pipe: EAGAIN with SPLICE_F_NONBLOCK, data left in place
+        os.set_blocking(w, False)
+        filled = 0
+        try:
+            while True:
+                filled += os.write(w, b"p" * 4096)
+        except BlockingIOError:
+            pass
+        f.send(ACK | PSH, data=b"x" * 100)
+        f.answers()
+        out.append(do_splice(s, w, 100, os.SPLICE_F_NONBLOCK))
+        while filled:
+            filled -= len(os.read(r, filled))
+        out.append(do_splice(s, w, 100, os.SPLICE_F_NONBLOCK))
+        out.append(os.read(r, 200))
+        f.send(ACK | FIN)
+        f.answers()
+        out.append(do_splice(s, w, 100))		# EOF
+        out.append(do_splice(s, w, 100))
+    finally:
+        os.close(r)
+        os.close(w)
+    return out
+
+
+def splice(peer):
+    """splice(socket -> pipe): data in order, EAGAIN when empty, a
+    blocking socket waits for SO_RCVTIMEO, full pipe, 0 after FIN."""
+    compare(peer, sc_splice, 5400)
+
+
+def sc_splice_listener(peer, kind, port):
+    ls = new_socket(kind)
+    ls.bind((peer.local, port))
+    ls.listen(1)
+    r, w = os.pipe()
+    try:
+        return [do_splice(ls, w, 10)]
+    finally:
+        os.close(r)
+        os.close(w)
+
+
+def splice_listener(peer):
+    """splice from a listener: Linux's error."""
+    compare(peer, sc_splice_listener, 5500)
+
+
+# ---------------------------------------------------------------- zerocopy
+
+def read_errqueue(s, timeout=5.0):
+    """Zerocopy notifications as (errno, origin, code, lo, hi) until
+    [0, last] is covered or timeout; EAGAIN when nothing is queued."""
+    out = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            _, anc, flags, _ = s.recvmsg(1, 256, socket.MSG_ERRQUEUE)
+        except BlockingIOError:
+            select.select([], [], [s], 0.1)	# POLLERR
+            continue
+        check(flags & socket.MSG_ERRQUEUE, "MSG_ERRQUEUE not set in flags")
+        for level, typ, val in anc:
+            if level == socket.SOL_IP and typ == IP_RECVERR:
+                ee = struct.unpack("IBBBBII", val[:16])
+                out.append((ee[0], ee[1], ee[2], ee[5], ee[6]))
+        return out
+    return "EAGAIN"
+
+
+def sc_zerocopy(peer, kind, port):
+    s, f = open_active(peer, kind, port)
+    out = [s.getsockopt(socket.SOL_SOCKET, SO_ZEROCOPY)]
+    out.append(result(lambda: s.setsockopt(socket.SOL_SOCKET, SO_ZEROCOPY,
+                                           2)))
+    # without SO_ZEROCOPY the flag is ignored: a plain send, no notification
+    out.append(s.send(b"a" * 100, MSG_ZEROCOPY))
+    f.track(f.expect(lambda x: len(x.payload) == 100))
+    f.send(ACK)
+    f.answers()
+    out.append(result(lambda: s.recvmsg(1, 256, socket.MSG_ERRQUEUE)))
+    out.append(result(lambda: s.setsockopt(socket.SOL_SOCKET, SO_ZEROCOPY,
+                                           1)))
+    out.append(s.getsockopt(socket.SOL_SOCKET, SO_ZEROCOPY))
+    ids = set()
+    for i in range(3):
+        out.append(s.send(b"z" * 1000, MSG_ZEROCOPY))
+        f.track(f.expect(lambda x: len(x.payload) == 1000))
+        f.send(ACK)
+        f.answers()
+        n = read_errqueue(s)
+        check(n != "EAGAIN", "%s: no notification for send %d" % (kind, i))
+        for e, origin, code, lo, hi in n:
+            check((e, origin, code) ==
+                  (0, SO_EE_ORIGIN_ZEROCOPY, SO_EE_CODE_ZEROCOPY_COPIED),
+                  "%s: notification %s" % (kind, (e, origin, code)))
+            ids.update(range(lo, hi + 1))
+    out.append(sorted(ids))
+    out.append(result(lambda: s.recvmsg(1, 256, socket.MSG_ERRQUEUE)))
+    # the data arrived whole
+    return out
+
+
+def zerocopy(peer):
+    """SO_ZEROCOPY accepted; MSG_ZEROCOPY sends copied, each notified on
+    the error queue as copied (ids 0, 1, 2)."""
+    if is_61():
+        s = mytcp_socket()
+        r = result(lambda: s.setsockopt(socket.SOL_SOCKET, SO_ZEROCOPY, 1))
+        check(r == "EOPNOTSUPP", "6.1: SO_ZEROCOPY %s" % r)
+        raise Skip("6.1: the socket core refuses SO_ZEROCOPY for a "
+                   "non-inet family (no SOCK_CUSTOM_SOCKOPT)")
+    compare(peer, sc_zerocopy, 5600)
+
+
+CASES = [
+    ("TCP_INQ: set/get, TCP_CM_INQ after each read, FIN counts one", inq),
+    ("TCP_INQ: data and FIN in one segment", inq_fin),
+    ("TCP_INQ: inherited from the listener", inq_child),
+    ("splice to a pipe: data, EAGAIN, timeout, full pipe, EOF", splice),
+    ("splice from a listener: error", splice_listener),
+    ("SO_ZEROCOPY: MSG_ZEROCOPY copied, notified on the error queue",
+     zerocopy),
+]
+
+if __name__ == "__main__":
+    run_cases(CASES)
