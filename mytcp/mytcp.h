@@ -60,6 +60,7 @@ struct mytcp_skb_cb {
 	u8 flags;		/* TCPHDR_* */
 	u8 sacked;		/* MYTCP_SACKED_* on the retransmit queue */
 	u16 retrans;		/* times this skb was retransmitted */
+	u8 txstamp_ack;		/* SOF_TIMESTAMPING_TX_ACK at shinfo->tskey */
 	u64 sent_ns;		/* last transmission (RTT sample, Karn) */
 };
 

@@ -275,6 +275,8 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	skb = skb_peek_tail(&sk->sk_write_queue);
 	if (skb)
 		MYTCP_SKB_CB(skb)->flags |= TCPHDR_PSH;
+	if (copied)
+		mytcp_wq_tstamp(sk);
 	mytcp_push(sk);
 	if (uarg)
 		net_zcopy_put(uarg);
@@ -282,6 +284,8 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	return copied;
 
 out_partial:
+	if (copied)
+		mytcp_wq_tstamp(sk);
 	mytcp_push(sk);
 	if (copied) {
 		if (uarg)

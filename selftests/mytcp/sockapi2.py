@@ -314,6 +314,67 @@ def zerocopy(peer):
     compare(peer, sc_zerocopy, 5600)
 
 
+# ---------------------------------------------------------------- TX stamps
+
+SO_TIMESTAMPING = 37
+SOF_TX_SOFTWARE = 1 << 1
+SOF_SOFTWARE = 1 << 4
+SOF_OPT_ID = 1 << 7
+SOF_TX_SCHED = 1 << 8
+SOF_TX_ACK = 1 << 9
+SOF_OPT_TSONLY = 1 << 11
+SO_EE_ORIGIN_TIMESTAMPING = 4
+
+
+def read_tstamps(s, want, timeout=5.0):
+    """(errno, origin, tstype, key, has SCM_TIMESTAMPING) from the error
+    queue until want of them came or timeout."""
+    out = []
+    deadline = time.monotonic() + timeout
+    while len(out) < want and time.monotonic() < deadline:
+        try:
+            _, anc, _, _ = s.recvmsg(1, 512, socket.MSG_ERRQUEUE)
+        except BlockingIOError:
+            select.select([], [], [s], 0.1)
+            continue
+        ee, ts = None, False
+        for level, typ, val in anc:
+            if level == socket.SOL_IP and typ == IP_RECVERR:
+                ee = struct.unpack("IBBBBII", val[:16])
+            elif level == socket.SOL_SOCKET and typ == SO_TIMESTAMPING:
+                ts = len(val) >= 16 and val[:16] != bytes(16)
+        check(ee is not None, "no sock_extended_err")
+        out.append((ee[0], ee[1], ee[5], ee[6], ts))
+    return out
+
+
+def sc_tstamp(peer, kind, port):
+    s, f = open_active(peer, kind, port)
+    s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPING,
+                 SOF_TX_SOFTWARE | SOF_TX_SCHED | SOF_TX_ACK |
+                 SOF_SOFTWARE | SOF_OPT_ID | SOF_OPT_TSONLY)
+    # mytcp's key is the byte's sequence number (the core makes it
+    # relative for AF_INET TCP only): compare it as an offset
+    base = (f.irs + 1) if kind == "mytcp" else 0
+    out = []
+    for n in (1000, 500):
+        s.send(b"t" * n)
+        f.track(f.expect(lambda x: len(x.payload) == n))
+        f.send(ACK)
+        f.answers()
+        got = read_tstamps(s, 3)
+        out.append(sorted((e, o, info, (key - base) & 0xffffffff, ts)
+                          for e, o, info, key, ts in got))
+    out.append(result(lambda: s.recvmsg(1, 512, socket.MSG_ERRQUEUE)))
+    return out
+
+
+def tstamp(peer):
+    """SO_TIMESTAMPING: SCHED, SND and ACK timestamps of each write's last
+    byte on the error queue, keyed by byte offset (OPT_ID)."""
+    compare(peer, sc_tstamp, 5700)
+
+
 CASES = [
     ("TCP_INQ: set/get, TCP_CM_INQ after each read, FIN counts one", inq),
     ("TCP_INQ: data and FIN in one segment", inq_fin),
@@ -322,6 +383,7 @@ CASES = [
     ("splice from a listener: error", splice_listener),
     ("SO_ZEROCOPY: MSG_ZEROCOPY copied, notified on the error queue",
      zerocopy),
+    ("SO_TIMESTAMPING: TX SCHED/SOFTWARE/ACK with OPT_ID", tstamp),
 ]
 
 if __name__ == "__main__":
