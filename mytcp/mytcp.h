@@ -231,6 +231,9 @@ struct mytcp_sock {
 
 	/* Socket API options kept across a disconnect (sockopt.c) */
 	u8 recvmsg_inq:1;		/* TCP_INQ: TCP_CM_INQ on recvmsg */
+	u64 probes_start_ns;		/* first zero-window probe of this
+					 * closed window (TCP_USER_TIMEOUT)
+					 */
 };
 
 static inline struct mytcp_sock *mytcp_sk(const struct sock *sk)

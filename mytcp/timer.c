@@ -181,6 +181,7 @@ void mytcp_persist_start(struct sock *sk)
 /* The window opened. */
 void mytcp_persist_stop(struct sock *sk)
 {
+	mytcp_sk(sk)->probes_start_ns = 0;
 	mytcp_clear_timer(sk, MYTCP_T_PERSIST);
 }
 
@@ -408,20 +409,47 @@ static void persist_handler(struct sock *sk)
 	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
 
 	if (sk->sk_state == TCP_CLOSE || !mtp->send_head ||
-	    mtp->snd_una != mtp->snd_nxt)
+	    mtp->snd_una != mtp->snd_nxt) {
+		mtp->probes_start_ns = 0;
 		return;
+	}
 	if (mtp->snd_wnd) {
 		/* A small window the sender-side SWS rule waited on: the
 		 * override timeout sends what fits (RFC 1122 4.2.3.4).
 		 */
+		mtp->probes_start_ns = 0;
 		mtp->force_send = 1;
 		mytcp_push(sk);
+		return;
+	}
+	/*
+	 * TCP_USER_TIMEOUT, as tcp_probe_timer(): counted from the first
+	 * probe while the window stays shut, answered or not; the end is
+	 * an error without a reset (tcp_write_err()), and the next probe
+	 * waits no longer than the time left (at least 2 ms, cf.
+	 * tcp_clamp_probe0_to_user_timeout()).
+	 */
+	if (!mtp->probes_start_ns) {
+		mtp->probes_start_ns = ktime_get_ns();
+	} else if (mtp->user_timeout_ms &&
+		   ktime_get_ns() - mtp->probes_start_ns >=
+		   (u64)mtp->user_timeout_ms * NSEC_PER_MSEC) {
+		MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_TIMEOUTS);
+		abort_conn(sk, READ_ONCE(sk->sk_err_soft) ? : ETIMEDOUT);
 		return;
 	}
 	/* Back off like the RTO, up to rto_max (two minutes). */
 	next_us = (u64)mtp->rto_us << min_t(u8, mtp->probes_out + 1, 10);
 	next_us = min_t(u64, next_us,
 			(u64)READ_ONCE(mn->rto_max_ms) * USEC_PER_MSEC);
+	if (mtp->user_timeout_ms) {
+		u64 used_us = div_u64(ktime_get_ns() - mtp->probes_start_ns,
+				      NSEC_PER_USEC);
+		u64 left_us = (u64)mtp->user_timeout_ms * USEC_PER_MSEC;
+
+		left_us = left_us > used_us ? left_us - used_us : 0;
+		next_us = min(next_us, max_t(u64, left_us, 2 * USEC_PER_MSEC));
+	}
 	/*
 	 * An orphan whose peer keeps its window shut dies after
 	 * orphan_retries probes, however faithfully the peer ACKs them
@@ -514,7 +542,14 @@ static void keepalive_handler(struct sock *sk)
 				  NSEC_PER_SEC - idle_ns);
 		return;
 	}
-	if (mtp->probes_out >= ka_probes(sk)) {
+	/* TCP_USER_TIMEOUT replaces the probe count: the connection ends
+	 * once it has been silent that long and a probe went unanswered
+	 * (tcp_keepalive_timer()).
+	 */
+	if (mtp->user_timeout_ms ?
+	    (mtp->probes_out &&
+	     idle_ns >= (u64)mtp->user_timeout_ms * NSEC_PER_MSEC) :
+	    mtp->probes_out >= ka_probes(sk)) {
 		MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_KEEPALIVE_TIMEOUTS);
 		mytcp_send_active_reset(sk, GFP_ATOMIC);
 		abort_conn(sk, ETIMEDOUT);

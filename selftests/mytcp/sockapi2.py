@@ -22,7 +22,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # pylint: disable=wrong-import-position
 import tcp_peer
 from tcp_peer import (ACK, FIN, PSH, SYN, Skip, accept_wait, check,
-                      connect_result, diag, mytcp_socket, opt_mss, run_cases)
+                      connect_result, diag, mytcp_socket, opt_mss, run_cases,
+                      so_error)
 
 TCP_INQ = 36
 TCP_CM_INQ = TCP_INQ
@@ -375,6 +376,70 @@ def tstamp(peer):
     compare(peer, sc_tstamp, 5700)
 
 
+# ---------------------------------------------------------------- user timeout
+
+TCP_USER_TIMEOUT = 18
+
+
+def wait_abort(s, f, answer, limit=20.0):
+    """Read kind's segments (answering each with answer(seg) unless None)
+    until the socket reports an error or limit seconds passed: (errno
+    name or None, aborted no earlier than 2.5 s, an RST was seen)."""
+    t0 = time.monotonic()
+    rst, err = False, None
+    while time.monotonic() - t0 < limit:
+        try:
+            seg = f.expect(timeout=0.5, rtx=True)
+        except AssertionError:
+            seg = None
+        if seg is not None:
+            if seg.flags & tcp_peer.RST:
+                rst = True
+            elif answer:
+                answer(seg)
+        e = so_error(s)
+        if e:
+            err = errno.errorcode.get(e, str(e))
+            break
+    late = time.monotonic() - t0 >= 2.5
+    rst = rst or any(x.flags & tcp_peer.RST for x in f.answers(rtx=True))
+    return err, late, rst
+
+
+def sc_ut_persist(peer, kind, port):
+    s, f = open_active(peer, kind, port)
+    ack0 = f.snd_nxt
+    f.send(ACK, win=0)			# the window shuts
+    f.answers()
+    s.setsockopt(socket.SOL_TCP, TCP_USER_TIMEOUT, 3000)
+    s.send(b"w" * 100)
+    # the peer answers every probe, its window still shut
+    return wait_abort(s, f, lambda seg: f.send(ACK, ack=f.rcv_nxt, win=0,
+                                               seq=ack0))
+
+
+def ut_persist(peer):
+    """TCP_USER_TIMEOUT ends a connection whose window stays shut that
+    long, probes answered or not (ETIMEDOUT, no RST), as tcp_probe_timer."""
+    compare(peer, sc_ut_persist, 5800)
+
+
+def sc_ut_keepalive(peer, kind, port):
+    s, f = open_active(peer, kind, port)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    s.setsockopt(socket.SOL_TCP, socket.TCP_KEEPIDLE, 1)
+    s.setsockopt(socket.SOL_TCP, socket.TCP_KEEPINTVL, 1)
+    s.setsockopt(socket.SOL_TCP, socket.TCP_KEEPCNT, 50)
+    s.setsockopt(socket.SOL_TCP, TCP_USER_TIMEOUT, 3000)
+    return wait_abort(s, f, None)		# probes unanswered
+
+
+def ut_keepalive(peer):
+    """TCP_USER_TIMEOUT overrides TCP_KEEPCNT: unanswered keepalive
+    probes end the connection after 3 s, not 50 probes (RST, ETIMEDOUT)."""
+    compare(peer, sc_ut_keepalive, 5900)
+
+
 CASES = [
     ("TCP_INQ: set/get, TCP_CM_INQ after each read, FIN counts one", inq),
     ("TCP_INQ: data and FIN in one segment", inq_fin),
@@ -384,6 +449,8 @@ CASES = [
     ("SO_ZEROCOPY: MSG_ZEROCOPY copied, notified on the error queue",
      zerocopy),
     ("SO_TIMESTAMPING: TX SCHED/SOFTWARE/ACK with OPT_ID", tstamp),
+    ("TCP_USER_TIMEOUT while zero-window probing", ut_persist),
+    ("TCP_USER_TIMEOUT with keepalive probes", ut_keepalive),
 ]
 
 if __name__ == "__main__":
