@@ -231,6 +231,10 @@ struct mytcp_sock {
 
 	/* Socket API options kept across a disconnect (sockopt.c) */
 	u8 recvmsg_inq:1;		/* TCP_INQ: TCP_CM_INQ on recvmsg */
+	u8 defer_acked:1;		/* child: a bare ACK was deferred */
+	u8 defer_accept;		/* TCP_DEFER_ACCEPT, in SYN-ACK
+					 * retransmissions (listener)
+					 */
 	u64 probes_start_ns;		/* first zero-window probe of this
 					 * closed window (TCP_USER_TIMEOUT)
 					 */

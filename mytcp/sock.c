@@ -139,6 +139,7 @@ void mytcp_init_conn(struct sock *sk)
 	u32 user_timeout_ms = mtp->user_timeout_ms;
 	u32 keepidle_s = mtp->keepidle_s, keepintvl_s = mtp->keepintvl_s;
 	bool recvmsg_inq = mtp->recvmsg_inq;
+	u8 defer_accept = mtp->defer_accept;
 
 	/* The kept fields lie between the ranges, in this order. */
 	BUILD_BUG_ON(MTP_OFF(iss) != sizeof(struct inet_sock));
@@ -167,6 +168,7 @@ void mytcp_init_conn(struct sock *sk)
 	mtp->keepidle_s = keepidle_s;
 	mtp->keepintvl_s = keepintvl_s;
 	mtp->recvmsg_inq = recvmsg_inq;
+	mtp->defer_accept = defer_accept;
 
 	mtp->mss = MYTCP_DEFAULT_MSS;
 	mtp->rcv_mss = MYTCP_DEFAULT_MSS;

@@ -50,6 +50,41 @@ static bool ip_opt_ok(int optname, bool set)
 	}
 }
 
+/*
+ * TCP_DEFER_ACCEPT's seconds as SYN-ACK retransmissions and back, as
+ * Linux's secs_to_retrans() and retrans_to_secs() with its initial RTO
+ * (1 s) and RTO bound (120 s).
+ */
+static u8 secs_to_retrans(int seconds)
+{
+	int timeout = 1, period = 1;
+	u8 res = 0;
+
+	if (seconds > 0) {
+		res = 1;
+		while (seconds > period && res < 255) {
+			res++;
+			timeout = min(timeout << 1, 120);
+			period += timeout;
+		}
+	}
+	return res;
+}
+
+static int retrans_to_secs(u8 retrans)
+{
+	int timeout = 1, period = 0;
+
+	if (retrans > 0) {
+		period = timeout;
+		while (--retrans) {
+			timeout = min(timeout << 1, 120);
+			period += timeout;
+		}
+	}
+	return period;
+}
+
 static bool keepalive_running(struct sock *sk)
 {
 	return sock_flag(sk, SOCK_KEEPOPEN) &&
@@ -211,6 +246,9 @@ int mytcp_setsockopt(struct socket *sock, int level, int optname,
 			err = -EINVAL;
 		else
 			mtp->user_timeout_ms = val;
+		break;
+	case TCP_DEFER_ACCEPT:
+		WRITE_ONCE(mtp->defer_accept, secs_to_retrans(val));
 		break;
 	case TCP_INQ:
 		if (val > 1 || val < 0)
@@ -382,6 +420,9 @@ int mytcp_getsockopt(struct socket *sock, int level, int optname,
 		break;
 	case TCP_QUICKACK:
 		val = !mtp->pingpong;
+		break;
+	case TCP_DEFER_ACCEPT:
+		val = retrans_to_secs(mtp->defer_accept);
 		break;
 	case TCP_INQ:
 		val = mtp->recvmsg_inq;

@@ -294,6 +294,35 @@ static int orphan_retries(struct sock *sk, bool alive)
 	return retries;
 }
 
+/*
+ * A child whose bare ACK TCP_DEFER_ACCEPT dropped lives until the
+ * deferral's retransmissions too (syn_ack_recalc()).
+ */
+static int synack_limit(struct sock *sk, int limit)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	if (!mtp->parent || !mtp->defer_acked)
+		return limit;
+	return max_t(int, limit,
+		     READ_ONCE(mytcp_sk(mtp->parent)->defer_accept));
+}
+
+/*
+ * The deferred child's SYN-ACK is not resent until the last
+ * retransmission of the deferral, which gives the peer a last chance to
+ * send data or an ACK that now establishes (syn_ack_recalc()).
+ */
+static bool synack_deferred(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	return sk->sk_state == TCP_SYN_RECV && mtp->parent &&
+	       mtp->defer_acked &&
+	       mtp->retransmits + 1 <
+	       READ_ONCE(mytcp_sk(mtp->parent)->defer_accept);
+}
+
 static bool retries_exhausted(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
@@ -303,7 +332,7 @@ static bool retries_exhausted(struct sock *sk)
 	if (sk->sk_state == TCP_SYN_SENT)
 		limit = mtp->syn_retries ? : READ_ONCE(mn->syn_retries);
 	else if (sk->sk_state == TCP_SYN_RECV)
-		limit = READ_ONCE(mn->synack_retries);
+		limit = synack_limit(sk, READ_ONCE(mn->synack_retries));
 	else
 		limit = READ_ONCE(mn->retries2);
 	if (sock_flag(sk, SOCK_DEAD))
@@ -365,6 +394,13 @@ static void rtx_timer_handler(struct sock *sk)
 			return;
 		}
 		abort_conn(sk, READ_ONCE(sk->sk_err_soft) ? : ETIMEDOUT);
+		return;
+	}
+	if (synack_deferred(sk)) {
+		mtp->retransmits++;
+		mtp->backoff++;
+		mtp->rto_us = rto_bound(sk, (u64)mtp->rto_us * 2);
+		mytcp_reset_timer(sk, MYTCP_T_RTX, (u64)mtp->rto_us * 1000);
 		return;
 	}
 	mtp->retransmits++;

@@ -440,6 +440,72 @@ def ut_keepalive(peer):
     compare(peer, sc_ut_keepalive, 5900)
 
 
+# ---------------------------------------------------------------- defer accept
+
+TCP_DEFER_ACCEPT = 9
+
+
+def sc_defer_values(peer, kind, port):
+    s = new_socket(kind)
+    out = []
+    for v in (0, 1, 2, 3, 4, 10, 100, 1000, -1):
+        s.setsockopt(socket.SOL_TCP, TCP_DEFER_ACCEPT, v)
+        out.append(s.getsockopt(socket.SOL_TCP, TCP_DEFER_ACCEPT))
+    return out
+
+
+def defer_values(peer):
+    """TCP_DEFER_ACCEPT: seconds rounded to SYN-ACK retransmissions."""
+    compare(peer, sc_defer_values, 6000)
+
+
+def defer_listener(peer, kind, port, secs):
+    ls = new_socket(kind)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((peer.local, port))
+    ls.listen(8)
+    ls.setsockopt(socket.SOL_TCP, TCP_DEFER_ACCEPT, secs)
+    f = peer.flow(port, 41000 + port)
+    f.send(SYN, options=opt_mss(1460))
+    f.track(f.expect_flags(SYN | ACK, pred=lambda x: x.ack == f.snd_nxt))
+    f.send(ACK)
+    return ls, f
+
+
+def sc_defer_data(peer, kind, port):
+    ls, f = defer_listener(peer, kind, port, 5)
+    out = [accept_wait(ls, 0.5) is None]	# the bare ACK: no accept
+    f.send(ACK | PSH, data=b"hello")
+    c = accept_wait(ls)
+    out.append(c is not None and c.recv(10))
+    out.append(c is not None and c.getsockopt(socket.SOL_TCP,
+                                              TCP_DEFER_ACCEPT))
+    return out
+
+
+def defer_data(peer):
+    """TCP_DEFER_ACCEPT: a bare ACK does not make the connection
+    acceptable; its data does."""
+    compare(peer, sc_defer_data, 6100)
+
+
+def sc_defer_timeout(peer, kind, port):
+    ls, f = defer_listener(peer, kind, port, 1)
+    out = [accept_wait(ls, 0.3) is None]
+    # the SYN-ACK comes again at the end of the deferral; its ACK counts
+    synack = f.expect_flags(SYN | ACK, timeout=5.0, rtx=True)
+    out.append(synack is not None)
+    f.send(ACK)
+    out.append(accept_wait(ls) is not None)
+    return out
+
+
+def defer_timeout(peer):
+    """TCP_DEFER_ACCEPT: after the deferral the SYN-ACK is resent and the
+    ACK to it makes the connection acceptable without data."""
+    compare(peer, sc_defer_timeout, 6200)
+
+
 CASES = [
     ("TCP_INQ: set/get, TCP_CM_INQ after each read, FIN counts one", inq),
     ("TCP_INQ: data and FIN in one segment", inq_fin),
@@ -451,6 +517,10 @@ CASES = [
     ("SO_TIMESTAMPING: TX SCHED/SOFTWARE/ACK with OPT_ID", tstamp),
     ("TCP_USER_TIMEOUT while zero-window probing", ut_persist),
     ("TCP_USER_TIMEOUT with keepalive probes", ut_keepalive),
+    ("TCP_DEFER_ACCEPT: get/set rounding", defer_values),
+    ("TCP_DEFER_ACCEPT: accepted on data, not on the bare ACK", defer_data),
+    ("TCP_DEFER_ACCEPT: SYN-ACK again at the end, its ACK accepted",
+     defer_timeout),
 ]
 
 if __name__ == "__main__":
