@@ -265,7 +265,7 @@ def read_errqueue(s, timeout=5.0):
         for level, typ, val in anc:
             if level == socket.SOL_IP and typ == IP_RECVERR:
                 ee = struct.unpack("IBBBBII", val[:16])
-                out.append((ee[0], ee[1], ee[2], ee[5], ee[6]))
+                out.append((ee[0], ee[1], ee[3], ee[5], ee[6]))
         return out
     return "EAGAIN"
 
@@ -293,9 +293,15 @@ def sc_zerocopy(peer, kind, port):
         n = read_errqueue(s)
         check(n != "EAGAIN", "%s: no notification for send %d" % (kind, i))
         for e, origin, code, lo, hi in n:
-            check((e, origin, code) ==
-                  (0, SO_EE_ORIGIN_ZEROCOPY, SO_EE_CODE_ZEROCOPY_COPIED),
+            check((e, origin) == (0, SO_EE_ORIGIN_ZEROCOPY),
                   "%s: notification %s" % (kind, (e, origin, code)))
+            # mytcp always copies; Linux says so when its device made
+            # it copy (the tun here): reported, not compared
+            if kind == "mytcp":
+                check(code == SO_EE_CODE_ZEROCOPY_COPIED,
+                      "mytcp: ee_code %d, not COPIED" % code)
+            else:
+                diag("AF_INET zerocopy ee_code %d" % code)
             ids.update(range(lo, hi + 1))
     out.append(sorted(ids))
     out.append(result(lambda: s.recvmsg(1, 256, socket.MSG_ERRQUEUE)))
