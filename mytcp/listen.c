@@ -69,7 +69,6 @@ struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
 	cm->keepcnt = pm->keepcnt;
 	cm->user_timeout_ms = pm->user_timeout_ms;
 	cm->recvmsg_inq = pm->recvmsg_inq;
-	cm->defer_accept = pm->defer_accept;
 	/* SO_ZEROCOPY and SO_TIMESTAMPING, as sk_clone_lock() copies them */
 	if (sock_flag(parent, SOCK_ZEROCOPY))
 		sock_set_flag(child, SOCK_ZEROCOPY);
