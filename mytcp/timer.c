@@ -359,6 +359,20 @@ static bool idle_retry_wanted(struct sock *sk)
 		mtp->write_seq == mtp->iss);
 }
 
+/*
+ * Retransmissions into a shut window are probes, but TCP_USER_TIMEOUT
+ * still bounds them (tcp_rtx_probe0_timed_out()): retries_exhausted()
+ * then ends the connection.
+ */
+static bool zwp_user_timeout(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	return mtp->user_timeout_ms &&
+	       ktime_get_ns() - mtp->rtx_start_ns >
+	       (u64)mtp->user_timeout_ms * NSEC_PER_MSEC;
+}
+
 static void rtx_timer_handler(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
@@ -381,6 +395,7 @@ static void rtx_timer_handler(struct sock *sk)
 	 */
 	if (!mtp->snd_wnd && !sock_flag(sk, SOCK_DEAD) &&
 	    !((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) &&
+	    !zwp_user_timeout(sk) &&
 	    ktime_get_ns() - mtp->last_rcv_ns <=
 	    2ULL * READ_ONCE(mytcp_pernet(sock_net(sk))->rto_max_ms) *
 	    NSEC_PER_MSEC) {

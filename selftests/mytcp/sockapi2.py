@@ -21,7 +21,8 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # pylint: disable=wrong-import-position
 import tcp_peer
-from tcp_peer import (ACK, FIN, PSH, SYN, Skip, accept_wait, check,
+from tcp_peer import (ACK, FIN, PSH, SYN, Skip, StatDelta, accept_wait,
+                      check,
                       connect_result, diag, mytcp_socket, opt_mss, run_cases,
                       so_error)
 
@@ -393,12 +394,16 @@ def wait_abort(s, f, answer, limit=20.0):
     name or None, aborted no earlier than 2.5 s, an RST was seen)."""
     t0 = time.monotonic()
     rst, err = False, None
+    d = StatDelta()
+    segs = []
     while time.monotonic() - t0 < limit:
         try:
             seg = f.expect(timeout=0.5, rtx=True)
         except AssertionError:
             seg = None
         if seg is not None:
+            segs.append((round(time.monotonic() - t0, 2), len(seg.payload),
+                         seg.flags))
             if seg.flags & tcp_peer.RST:
                 rst = True
             elif answer:
@@ -408,6 +413,9 @@ def wait_abort(s, f, answer, limit=20.0):
             err = errno.errorcode.get(e, str(e))
             break
     late = time.monotonic() - t0 >= 2.5
+    diag("segments (time, payload, flags): %s" % segs[:12])
+    diag("Timeouts +%d ZeroWindowProbes +%d" % (d["Timeouts"],
+                                                 d["ZeroWindowProbes"]))
     rst = rst or any(x.flags & tcp_peer.RST for x in f.answers(rtx=True))
     return err, late, rst
 
@@ -498,8 +506,15 @@ def defer_data(peer):
 def sc_defer_timeout(peer, kind, port):
     ls, f = defer_listener(peer, kind, port, 1)
     out = [accept_wait(ls, 0.3) is None]
+    d = StatDelta()
+    diag("states %s" % tcp_peer.states_of(port))
     # the SYN-ACK comes again at the end of the deferral; its ACK counts
-    synack = f.expect_flags(SYN | ACK, timeout=5.0, rtx=True)
+    try:
+        synack = f.expect_flags(SYN | ACK, timeout=5.0, rtx=True)
+    except AssertionError:
+        diag("no SYN-ACK; states %s Timeouts +%d RetransSegs +%d" %
+             (tcp_peer.states_of(port), d["Timeouts"], d["RetransSegs"]))
+        raise
     out.append(synack is not None)
     f.send(ACK)
     out.append(accept_wait(ls) is not None)
