@@ -379,6 +379,18 @@ static bool ack_establishes(struct sock *sk, struct sk_buff *skb,
 		mytcp_send_reset_reply(sock_net(sk), skb);
 		return false;
 	}
+	/*
+	 * TCP_DEFER_ACCEPT on the listener, as tcp_check_req(): a bare ACK
+	 * (no data, no FIN) is dropped while the SYN-ACK was retransmitted
+	 * fewer times than the option says; the child waits for data, or
+	 * for the ACK to a later SYN-ACK (timer.c).
+	 */
+	if (mtp->parent && cb->end_seq == cb->seq &&
+	    mtp->retransmits <
+	    READ_ONCE(mytcp_sk(mtp->parent)->defer_accept)) {
+		mtp->defer_acked = 1;
+		return false;
+	}
 	replace_ts_recent(mtp, opts, cb->seq);
 	mytcp_set_state(sk, TCP_ESTABLISHED);
 	mtp->snd_wl1 = cb->seq;

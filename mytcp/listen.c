@@ -69,6 +69,11 @@ struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
 	cm->keepcnt = pm->keepcnt;
 	cm->user_timeout_ms = pm->user_timeout_ms;
 	mytcp_cong_inherit(child, parent);
+	cm->recvmsg_inq = pm->recvmsg_inq;
+	/* SO_ZEROCOPY and SO_TIMESTAMPING, as sk_clone_lock() copies them */
+	if (sock_flag(parent, SOCK_ZEROCOPY))
+		sock_set_flag(child, SOCK_ZEROCOPY);
+	child->sk_tsflags = parent->sk_tsflags;
 
 	inet->inet_saddr = iph->daddr;
 	inet->inet_rcv_saddr = iph->daddr;

@@ -61,6 +61,7 @@ struct mytcp_skb_cb {
 	u8 flags;		/* TCPHDR_* */
 	u8 sacked;		/* MYTCP_SACKED_* on the retransmit queue */
 	u16 retrans;		/* times this skb was retransmitted */
+	u8 txstamp_ack;		/* SOF_TIMESTAMPING_TX_ACK at shinfo->tskey */
 	u64 sent_ns;		/* last transmission (RTT sample, Karn) */
 };
 
@@ -257,6 +258,16 @@ struct mytcp_sock {
 	u32 sndbuf_full;		/* sk_sndbuf before the memory limit
 					 * shrank it (stream.c); 0: not shrunk
 					 */
+
+	/* Socket API options kept across a disconnect (sockopt.c) */
+	u8 recvmsg_inq:1;		/* TCP_INQ: TCP_CM_INQ on recvmsg */
+	u8 defer_acked:1;		/* child: a bare ACK was deferred */
+	u8 defer_accept;		/* TCP_DEFER_ACCEPT, in SYN-ACK
+					 * retransmissions (listener)
+					 */
+	u64 probes_start_ns;		/* first zero-window probe of this
+					 * closed window (TCP_USER_TIMEOUT)
+					 */
 };
 
 static inline struct mytcp_sock *mytcp_sk(const struct sock *sk)
@@ -342,6 +353,9 @@ int mytcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		  int flags);
 __poll_t mytcp_poll(struct file *file, struct socket *sock, poll_table *wait);
 int mytcp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg);
+ssize_t mytcp_splice_read(struct socket *sock, loff_t *ppos,
+			  struct pipe_inode_info *pipe, size_t len,
+			  unsigned int flags);
 
 /* ipv4.c */
 int mytcp_hooks_register(struct net *net);

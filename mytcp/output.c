@@ -470,6 +470,7 @@ int mytcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len)
 	ncb->sent_ns = cb->sent_ns;
 	cb->end_seq = ncb->seq;
 	cb->flags &= ~(TCPHDR_FIN | TCPHDR_PSH);
+	mytcp_wq_tstamp_split(skb, buff);
 	return 0;
 
 too_big:
@@ -492,6 +493,7 @@ int mytcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len)
 
 	if (eat && unclone_keep_truesize(skb))
 		return -ENOMEM;
+	mytcp_wq_tstamp_acked(sk, skb, MYTCP_SKB_CB(skb)->seq + len);
 	__skb_pull(skb, head);
 	if (!eat)
 		return 0;

@@ -4,6 +4,7 @@
  * costs, and which skb goes next.  The rules are in queue.h; this file is
  * the one place that keeps them.
  */
+#include <linux/errqueue.h>
 #include "mytcp.h"
 #include "trace.h"
 
@@ -74,10 +75,65 @@ void mytcp_wq_sent(struct sock *sk, struct sk_buff *skb)
 	mtp->send_head = mytcp_write_next(sk, skb);
 }
 
+/*
+ * SO_TIMESTAMPING on sent data, as tcp_tx_timestamp(): after sendmsg the
+ * tail skb asks for the socket's TX timestamps (sock_tx_timestamp(): the
+ * scheduler's and the device's, which the core queues on the error
+ * queue from the skb's shared info, shared by the clones sent) of its
+ * byte shinfo->tskey, the write's last.  The key is the absolute
+ * sequence number: GSO (tcp_gso_tstamp()) compares it with the segments'
+ * sequence numbers, and the core makes it relative to SO_TIMESTAMPING's
+ * start (sk_tskey) for AF_INET TCP sockets only, so on mytcp ee_data is
+ * the byte's sequence number (Documentation/design.rst).
+ */
+void mytcp_wq_tstamp(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+	u32 tsflags = READ_ONCE(sk->sk_tsflags);
+	struct skb_shared_info *shinfo;
+
+	if (!tsflags || !skb || !skb->len)
+		return;
+	shinfo = skb_shinfo(skb);
+	sock_tx_timestamp(sk, tsflags, &shinfo->tx_flags);
+	if (tsflags & SOF_TIMESTAMPING_TX_ACK)
+		MYTCP_SKB_CB(skb)->txstamp_ack = 1;
+	if (tsflags & SOF_TIMESTAMPING_TX_RECORD_MASK)
+		shinfo->tskey = MYTCP_SKB_CB(skb)->seq + skb->len - 1;
+}
+
+/* skb was split at buff: the request follows its byte (tcp_fragment_tstamp) */
+void mytcp_wq_tstamp_split(struct sk_buff *skb, struct sk_buff *buff)
+{
+	struct skb_shared_info *shinfo = skb_shinfo(skb);
+	u8 flags = shinfo->tx_flags & SKBTX_ANY_TSTAMP;
+
+	if (likely(!flags && !MYTCP_SKB_CB(skb)->txstamp_ack) ||
+	    before(shinfo->tskey, MYTCP_SKB_CB(buff)->seq))
+		return;
+	shinfo->tx_flags &= ~flags;
+	skb_shinfo(buff)->tx_flags |= flags;
+	swap(shinfo->tskey, skb_shinfo(buff)->tskey);
+	MYTCP_SKB_CB(buff)->txstamp_ack = MYTCP_SKB_CB(skb)->txstamp_ack;
+	MYTCP_SKB_CB(skb)->txstamp_ack = 0;
+}
+
+/* The bytes of skb before una are acknowledged: SCM_TSTAMP_ACK if due. */
+void mytcp_wq_tstamp_acked(struct sock *sk, struct sk_buff *skb, u32 una)
+{
+	if (likely(!MYTCP_SKB_CB(skb)->txstamp_ack) ||
+	    !before(skb_shinfo(skb)->tskey, una))
+		return;
+	MYTCP_SKB_CB(skb)->txstamp_ack = 0;
+	__skb_tstamp_tx(skb, NULL, NULL, sk, SCM_TSTAMP_ACK);
+}
+
 /* skb, the head of the queue, is wholly acknowledged: free it. */
 void mytcp_wq_acked(struct sock *sk, struct sk_buff *skb)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	mytcp_wq_tstamp_acked(sk, skb, MYTCP_SKB_CB(skb)->end_seq);
 
 	if (skb == mtp->send_head)
 		mtp->send_head = mytcp_write_next(sk, skb);

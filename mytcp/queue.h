@@ -33,6 +33,9 @@ void mytcp_wq_acked(struct sock *sk, struct sk_buff *skb);
 void mytcp_wq_rewind(struct sock *sk);
 void mytcp_wq_purge(struct sock *sk);
 void mytcp_record_retrans(struct sock *sk, struct sk_buff *skb);
+void mytcp_wq_tstamp(struct sock *sk);
+void mytcp_wq_tstamp_split(struct sk_buff *skb, struct sk_buff *buff);
+void mytcp_wq_tstamp_acked(struct sock *sk, struct sk_buff *skb, u32 una);
 
 /* receive queue and out-of-order tree */
 void mytcp_rq_own(struct sock *sk, struct sk_buff *skb);

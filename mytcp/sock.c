@@ -139,6 +139,8 @@ void mytcp_init_conn(struct sock *sk)
 	u8 syn_retries = mtp->syn_retries, keepcnt = mtp->keepcnt;
 	u32 user_timeout_ms = mtp->user_timeout_ms;
 	u32 keepidle_s = mtp->keepidle_s, keepintvl_s = mtp->keepintvl_s;
+	bool recvmsg_inq = mtp->recvmsg_inq;
+	u8 defer_accept = mtp->defer_accept;
 	const struct mytcp_cong_ops *cong = mtp->cong;
 
 	if (cong && cong->release)
@@ -170,6 +172,8 @@ void mytcp_init_conn(struct sock *sk)
 	mtp->user_timeout_ms = user_timeout_ms;
 	mtp->keepidle_s = keepidle_s;
 	mtp->keepintvl_s = keepintvl_s;
+	mtp->recvmsg_inq = recvmsg_inq;
+	mtp->defer_accept = defer_accept;
 
 	mtp->mss = MYTCP_DEFAULT_MSS;
 	mtp->rcv_mss = MYTCP_DEFAULT_MSS;
@@ -506,6 +510,7 @@ static const struct proto_ops mytcp_stream_ops = {
 	.set_rcvlowat	= mytcp_set_rcvlowat,
 	.sendmsg	= mytcp_sendmsg,
 	.recvmsg	= mytcp_recvmsg,
+	.splice_read	= mytcp_splice_read,
 	.mmap		= sock_no_mmap,
 };
 

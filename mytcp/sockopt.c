@@ -50,6 +50,41 @@ static bool ip_opt_ok(int optname, bool set)
 	}
 }
 
+/*
+ * TCP_DEFER_ACCEPT's seconds as SYN-ACK retransmissions and back, as
+ * Linux's secs_to_retrans() and retrans_to_secs() with its initial RTO
+ * (1 s) and RTO bound (120 s).
+ */
+static u8 secs_to_retrans(int seconds)
+{
+	int timeout = 1, period = 1;
+	u8 res = 0;
+
+	if (seconds > 0) {
+		res = 1;
+		while (seconds > period && res < 255) {
+			res++;
+			timeout = min(timeout << 1, 120);
+			period += timeout;
+		}
+	}
+	return res;
+}
+
+static int retrans_to_secs(u8 retrans)
+{
+	int timeout = 1, period = 0;
+
+	if (retrans > 0) {
+		period = timeout;
+		while (--retrans) {
+			timeout = min(timeout << 1, 120);
+			period += timeout;
+		}
+	}
+	return period;
+}
+
 static bool keepalive_running(struct sock *sk)
 {
 	return sock_flag(sk, SOCK_KEEPOPEN) &&
@@ -97,14 +132,24 @@ static int sol_socket_set(struct socket *sock, int optname, sockptr_t optval,
 	if (optname == SO_ATTACH_REUSEPORT_CBPF ||
 	    optname == SO_ATTACH_REUSEPORT_EBPF)
 		return -EOPNOTSUPP;
-	if (optname != SO_REUSEPORT)
+	if (optname != SO_REUSEPORT && optname != SO_ZEROCOPY)
 		return sock_setsockopt(sock, SOL_SOCKET, optname, optval, optlen);
 	if (optlen < sizeof(int))
 		return -EINVAL;
 	if (copy_from_sockptr(&val, optval, sizeof(val)))
 		return -EFAULT;
+	/*
+	 * SO_ZEROCOPY: the core accepts it for TCP, UDP and RDS only (a
+	 * check on sk_family): done here as sk_setsockopt() does it for TCP.
+	 * mytcp_sendmsg() copies MSG_ZEROCOPY sends and reports them copied.
+	 */
+	if (optname == SO_ZEROCOPY && (val < 0 || val > 1))
+		return -EINVAL;
 	lock_sock(sk);
-	sk->sk_reuseport = !!val;
+	if (optname == SO_ZEROCOPY)
+		sock_valbool_flag(sk, SOCK_ZEROCOPY, val);
+	else
+		sk->sk_reuseport = !!val;
 	release_sock(sk);
 	return 0;
 }
@@ -201,6 +246,15 @@ int mytcp_setsockopt(struct socket *sock, int level, int optname,
 			err = -EINVAL;
 		else
 			mtp->user_timeout_ms = val;
+		break;
+	case TCP_DEFER_ACCEPT:
+		WRITE_ONCE(mtp->defer_accept, secs_to_retrans(val));
+		break;
+	case TCP_INQ:
+		if (val > 1 || val < 0)
+			err = -EINVAL;
+		else
+			mtp->recvmsg_inq = val;
 		break;
 	case TCP_QUICKACK:
 		/* Linux: 1 leaves "pingpong" (delayed ACK) mode, 0 enters it. */
@@ -383,6 +437,12 @@ int mytcp_getsockopt(struct socket *sock, int level, int optname,
 		break;
 	case TCP_QUICKACK:
 		val = !mtp->pingpong;
+		break;
+	case TCP_DEFER_ACCEPT:
+		val = retrans_to_secs(mtp->defer_accept);
+		break;
+	case TCP_INQ:
+		val = mtp->recvmsg_inq;
 		break;
 	case MYTCP_REUSEPORT:
 		val = sk->sk_reuseport;

@@ -14,6 +14,7 @@
  */
 #include <linux/net.h>
 #include <linux/sched/signal.h>
+#include <linux/splice.h>
 #include <net/ip.h>
 #include <net/route.h>
 #include <net/tcp.h>
@@ -174,6 +175,7 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	struct sock *sk = sock->sk;
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	int flags = msg->msg_flags;
+	struct ubuf_info *uarg = NULL;
 	size_t copied = 0;
 	bool new_skb = false;
 	struct sk_buff *skb;
@@ -183,6 +185,20 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
 	lock_sock(sk);
+	/*
+	 * MSG_ZEROCOPY (with SO_ZEROCOPY set; else ignored, as Linux): the
+	 * data is copied, as Linux TCP does on a device without
+	 * scatter-gather, and the notification Linux queues on the error
+	 * queue once the send is done says so (SO_EE_CODE_ZEROCOPY_COPIED).
+	 */
+	if ((flags & MSG_ZEROCOPY) && len && sock_flag(sk, SOCK_ZEROCOPY)) {
+		uarg = msg_zerocopy_realloc(sk, len, NULL);
+		if (!uarg) {
+			err = -ENOBUFS;
+			goto out_err;
+		}
+		uarg_to_msgzc(uarg)->zerocopy = 0;
+	}
 	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
 	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) {
 		err = mytcp_wait_connect(sk, &timeo);
@@ -259,17 +275,27 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	skb = skb_peek_tail(&sk->sk_write_queue);
 	if (skb)
 		MYTCP_SKB_CB(skb)->flags |= TCPHDR_PSH;
+	if (copied)
+		mytcp_wq_tstamp(sk);
 	mytcp_push(sk);
+	if (uarg)
+		net_zcopy_put(uarg);
 	release_sock(sk);
 	return copied;
 
 out_partial:
+	if (copied)
+		mytcp_wq_tstamp(sk);
 	mytcp_push(sk);
 	if (copied) {
+		if (uarg)
+			net_zcopy_put(uarg);
 		release_sock(sk);
 		return copied;
 	}
 out_err:
+	if (uarg)
+		net_zcopy_put_abort(uarg, true);
 	err = stream_error(sk, flags, err);
 	release_sock(sk);
 	return err;
@@ -295,6 +321,25 @@ static void maybe_window_update(struct sock *sk)
 		mytcp_send_ack(sk);
 }
 
+/*
+ * TCP_INQ's value, as tcp_inq_hint(): bytes left to read, the FIN
+ * counting as one (a reader is told to read on to the EOF); 1 after
+ * the EOF was read.
+ */
+static int mytcp_inq_hint(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	int inq;
+
+	lock_sock(sk);
+	inq = (1 << sk->sk_state) & (TCPF_LISTEN | TCPF_SYN_SENT) ?
+	      0 : mtp->rcv_nxt - mtp->copied_seq;
+	release_sock(sk);
+	if (inq == 0 && sock_flag(sk, SOCK_DONE))
+		inq = 1;
+	return max(inq, 0);
+}
+
 int mytcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		  int flags)
 {
@@ -306,13 +351,18 @@ int mytcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	u32 seq;
 	long timeo;
 
-	if (flags & (MSG_OOB | MSG_ERRQUEUE))
+	/* As ip_recv_error(): the extended error under SOL_IP/IP_RECVERR */
+	if (flags & MSG_ERRQUEUE)
+		return sock_recv_errqueue(sk, msg, len, SOL_IP, IP_RECVERR);
+	if (flags & MSG_OOB)
 		return -EINVAL;
 	lock_sock(sk);
 	if (sk->sk_state == TCP_LISTEN) {
 		err = -ENOTCONN;
 		goto out;
 	}
+	if (mtp->recvmsg_inq)
+		msg->msg_get_inq = 1;
 	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
 	target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
 	seq = mtp->copied_seq;
@@ -387,7 +437,122 @@ done:
 	}
 out:
 	release_sock(sk);
-	return copied ? copied : err;
+	if (copied)
+		err = copied;
+	/* TCP_INQ, as tcp_recvmsg(): after the copy, what is left */
+	if (msg->msg_get_inq && err >= 0) {
+		msg->msg_inq = mytcp_inq_hint(sk);
+		if (mtp->recvmsg_inq)
+			put_cmsg(msg, SOL_TCP, TCP_CM_INQ,
+				 sizeof(msg->msg_inq), &msg->msg_inq);
+	}
+	return err;
+}
+
+/*
+ * Move up to len bytes from copied_seq on into the pipe (the pages are
+ * shared, the linear part copied: skb_splice_bits()), as tcp_read_sock()
+ * with tcp_splice_data_recv(): bytes moved, 0 with nothing to read, or
+ * the pipe's error (-EAGAIN: full) when nothing moved.
+ */
+static int splice_some(struct sock *sk, struct pipe_inode_info *pipe,
+		       size_t len, unsigned int flags)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct sk_buff *skb, *tmp;
+	int copied = 0, ret;
+
+	if (sk->sk_state == TCP_LISTEN)
+		return -ENOTCONN;
+	skb_queue_walk_safe(&sk->sk_receive_queue, skb, tmp) {
+		u32 off = mtp->copied_seq - MYTCP_SKB_CB(skb)->seq;
+		size_t chunk;
+
+		if (off >= skb->len)
+			continue;
+		chunk = min_t(size_t, skb->len - off, len - copied);
+		ret = skb_splice_bits(skb, sk, off, pipe, chunk, flags);
+		if (ret <= 0) {
+			if (!copied)
+				copied = ret;
+			break;
+		}
+		mtp->copied_seq += ret;
+		copied += ret;
+		if (off + ret == skb->len)
+			mytcp_rq_unlink(sk, skb);
+		if (ret < chunk || copied >= len)
+			break;
+	}
+	if (copied > 0)
+		maybe_window_update(sk);
+	return copied;
+}
+
+/*
+ * proto_ops.splice_read, as tcp_splice_read(): a blocking socket waits
+ * for the first byte (O_NONBLOCK on the socket, not SPLICE_F_NONBLOCK,
+ * makes it return EAGAIN; SPLICE_F_NONBLOCK concerns the pipe), then
+ * takes what is there up to len; 0 at the EOF.
+ */
+ssize_t mytcp_splice_read(struct socket *sock, loff_t *ppos,
+			  struct pipe_inode_info *pipe, size_t len,
+			  unsigned int flags)
+{
+	struct sock *sk = sock->sk;
+	ssize_t spliced = 0;
+	long timeo;
+	int ret = 0;
+
+	if (unlikely(*ppos))
+		return -ESPIPE;
+	lock_sock(sk);
+	timeo = sock_rcvtimeo(sk, sock->file->f_flags & O_NONBLOCK);
+	while (len) {
+		ret = splice_some(sk, pipe, len, flags);
+		if (ret < 0)
+			break;
+		if (!ret) {
+			if (spliced || sock_flag(sk, SOCK_DONE))
+				break;
+			if (sk->sk_err) {
+				ret = sock_error(sk);
+				break;
+			}
+			if (sk->sk_shutdown & RCV_SHUTDOWN)
+				break;
+			if (sk->sk_state == TCP_CLOSE) {
+				ret = -ENOTCONN;
+				break;
+			}
+			if (!timeo) {
+				ret = -EAGAIN;
+				break;
+			}
+			if (!skb_queue_empty(&sk->sk_receive_queue))
+				break;
+			ret = sk_wait_data(sk, &timeo, NULL);
+			if (ret < 0)
+				break;
+			if (signal_pending(current)) {
+				ret = sock_intr_errno(timeo);
+				break;
+			}
+			continue;
+		}
+		len -= ret;
+		spliced += ret;
+		if (!len || !timeo)
+			break;
+		release_sock(sk);
+		lock_sock(sk);
+		if (sk->sk_err || sk->sk_state == TCP_CLOSE ||
+		    (sk->sk_shutdown & RCV_SHUTDOWN) ||
+		    signal_pending(current))
+			break;
+	}
+	release_sock(sk);
+	return spliced ? spliced : ret;
 }
 
 __poll_t mytcp_poll(struct file *file, struct socket *sock,

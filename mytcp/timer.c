@@ -181,6 +181,7 @@ void mytcp_persist_start(struct sock *sk)
 /* The window opened. */
 void mytcp_persist_stop(struct sock *sk)
 {
+	mytcp_sk(sk)->probes_start_ns = 0;
 	mytcp_clear_timer(sk, MYTCP_T_PERSIST);
 }
 
@@ -293,6 +294,35 @@ static int orphan_retries(struct sock *sk, bool alive)
 	return retries;
 }
 
+/*
+ * A child whose bare ACK TCP_DEFER_ACCEPT dropped lives until the
+ * deferral's retransmissions too (syn_ack_recalc()).
+ */
+static int synack_limit(struct sock *sk, int limit)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	if (!mtp->parent || !mtp->defer_acked)
+		return limit;
+	return max_t(int, limit,
+		     READ_ONCE(mytcp_sk(mtp->parent)->defer_accept));
+}
+
+/*
+ * The deferred child's SYN-ACK is not resent until the last
+ * retransmission of the deferral, which gives the peer a last chance to
+ * send data or an ACK that now establishes (syn_ack_recalc()).
+ */
+static bool synack_deferred(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	return sk->sk_state == TCP_SYN_RECV && mtp->parent &&
+	       mtp->defer_acked &&
+	       mtp->retransmits + 1 <
+	       READ_ONCE(mytcp_sk(mtp->parent)->defer_accept);
+}
+
 static bool retries_exhausted(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
@@ -302,7 +332,7 @@ static bool retries_exhausted(struct sock *sk)
 	if (sk->sk_state == TCP_SYN_SENT)
 		limit = mtp->syn_retries ? : READ_ONCE(mn->syn_retries);
 	else if (sk->sk_state == TCP_SYN_RECV)
-		limit = READ_ONCE(mn->synack_retries);
+		limit = synack_limit(sk, READ_ONCE(mn->synack_retries));
 	else
 		limit = READ_ONCE(mn->retries2);
 	if (sock_flag(sk, SOCK_DEAD))
@@ -329,6 +359,20 @@ static bool idle_retry_wanted(struct sock *sk)
 		mtp->write_seq == mtp->iss);
 }
 
+/*
+ * Retransmissions into a shut window are probes, but TCP_USER_TIMEOUT
+ * still bounds them (tcp_rtx_probe0_timed_out()): retries_exhausted()
+ * then ends the connection.
+ */
+static bool zwp_user_timeout(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	return mtp->user_timeout_ms &&
+	       ktime_get_ns() - mtp->rtx_start_ns >
+	       (u64)mtp->user_timeout_ms * NSEC_PER_MSEC;
+}
+
 static void rtx_timer_handler(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
@@ -351,6 +395,7 @@ static void rtx_timer_handler(struct sock *sk)
 	 */
 	if (!mtp->snd_wnd && !sock_flag(sk, SOCK_DEAD) &&
 	    !((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) &&
+	    !zwp_user_timeout(sk) &&
 	    ktime_get_ns() - mtp->last_rcv_ns <=
 	    2ULL * READ_ONCE(mytcp_pernet(sock_net(sk))->rto_max_ms) *
 	    NSEC_PER_MSEC) {
@@ -364,6 +409,13 @@ static void rtx_timer_handler(struct sock *sk)
 			return;
 		}
 		abort_conn(sk, READ_ONCE(sk->sk_err_soft) ? : ETIMEDOUT);
+		return;
+	}
+	if (synack_deferred(sk)) {
+		mtp->retransmits++;
+		mtp->backoff++;
+		mtp->rto_us = rto_bound(sk, (u64)mtp->rto_us * 2);
+		mytcp_reset_timer(sk, MYTCP_T_RTX, (u64)mtp->rto_us * 1000);
 		return;
 	}
 	mtp->retransmits++;
@@ -409,20 +461,47 @@ static void persist_handler(struct sock *sk)
 	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
 
 	if (sk->sk_state == TCP_CLOSE || !mtp->send_head ||
-	    mtp->snd_una != mtp->snd_nxt)
+	    mtp->snd_una != mtp->snd_nxt) {
+		mtp->probes_start_ns = 0;
 		return;
+	}
 	if (mtp->snd_wnd) {
 		/* A small window the sender-side SWS rule waited on: the
 		 * override timeout sends what fits (RFC 1122 4.2.3.4).
 		 */
+		mtp->probes_start_ns = 0;
 		mtp->force_send = 1;
 		mytcp_push(sk);
+		return;
+	}
+	/*
+	 * TCP_USER_TIMEOUT, as tcp_probe_timer(): counted from the first
+	 * probe while the window stays shut, answered or not; the end is
+	 * an error without a reset (tcp_write_err()), and the next probe
+	 * waits no longer than the time left (at least 2 ms, cf.
+	 * tcp_clamp_probe0_to_user_timeout()).
+	 */
+	if (!mtp->probes_start_ns) {
+		mtp->probes_start_ns = ktime_get_ns();
+	} else if (mtp->user_timeout_ms &&
+		   ktime_get_ns() - mtp->probes_start_ns >=
+		   (u64)mtp->user_timeout_ms * NSEC_PER_MSEC) {
+		MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_TIMEOUTS);
+		abort_conn(sk, READ_ONCE(sk->sk_err_soft) ? : ETIMEDOUT);
 		return;
 	}
 	/* Back off like the RTO, up to rto_max (two minutes). */
 	next_us = (u64)mtp->rto_us << min_t(u8, mtp->probes_out + 1, 10);
 	next_us = min_t(u64, next_us,
 			(u64)READ_ONCE(mn->rto_max_ms) * USEC_PER_MSEC);
+	if (mtp->user_timeout_ms) {
+		u64 used_us = div_u64(ktime_get_ns() - mtp->probes_start_ns,
+				      NSEC_PER_USEC);
+		u64 left_us = (u64)mtp->user_timeout_ms * USEC_PER_MSEC;
+
+		left_us = left_us > used_us ? left_us - used_us : 0;
+		next_us = min(next_us, max_t(u64, left_us, 2 * USEC_PER_MSEC));
+	}
 	/*
 	 * An orphan whose peer keeps its window shut dies after
 	 * orphan_retries probes, however faithfully the peer ACKs them
@@ -515,7 +594,14 @@ static void keepalive_handler(struct sock *sk)
 				  NSEC_PER_SEC - idle_ns);
 		return;
 	}
-	if (mtp->probes_out >= ka_probes(sk)) {
+	/* TCP_USER_TIMEOUT replaces the probe count: the connection ends
+	 * once it has been silent that long and a probe went unanswered
+	 * (tcp_keepalive_timer()).
+	 */
+	if (mtp->user_timeout_ms ?
+	    (mtp->probes_out &&
+	     idle_ns >= (u64)mtp->user_timeout_ms * NSEC_PER_MSEC) :
+	    mtp->probes_out >= ka_probes(sk)) {
 		MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_KEEPALIVE_TIMEOUTS);
 		mytcp_send_active_reset(sk, GFP_ATOMIC);
 		abort_conn(sk, ETIMEDOUT);
