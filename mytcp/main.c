@@ -60,6 +60,7 @@ static int __net_init mytcp_net_init(struct net *net)
 	mn->ephemeral_lo = 32768;
 	mn->ephemeral_hi = 60999;
 	mn->orphan_retries = 0;
+	mn->notsent_lowat = UINT_MAX;
 
 	err = mytcp_sysctl_init_net(net);
 	if (err)

@@ -81,6 +81,7 @@ struct mytcp_net {
 	int ephemeral_hi;
 	int max_tw;			/* max_tw_buckets */
 	int orphan_retries;		/* probes/RTOs for an orphan; 0: 8 */
+	unsigned int notsent_lowat;	/* TCP_NOTSENT_LOWAT default */
 	atomic_t tw_count;		/* its TIME_WAIT entries (timewait.c) */
 	struct ctl_table_header *sysctl_hdr;
 	struct mytcp_inject inject;	/* /proc/net/mytcp_inject */

@@ -226,6 +226,9 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	skb->mark = READ_ONCE(sk->sk_mark);
 
 	if (flags & TCPHDR_ACK) {
+		/* An ACK of owed data spends a quick-ACK credit (data.c) */
+		if (mtp->ack_pending && mtp->quick)
+			mtp->quick--;
 		mtp->ack_pending = 0;
 		mtp->segs_since_ack = 0;
 		mytcp_clear_timer_lazy(sk, MYTCP_T_DELACK);
@@ -364,7 +367,10 @@ static bool nagle_blocks(struct sock *sk, struct sk_buff *skb, u32 len)
 	if (len >= min(mtp->mss, mtp->size_goal) ||
 	    (MYTCP_SKB_CB(skb)->flags & TCPHDR_FIN))
 		return false;
-	if (mtp->cork)
+	/* TCP_NODELAY just set, or the cork timer: what is queued goes. */
+	if (mtp->nagle_push || mtp->force_send)
+		return false;
+	if (mtp->cork || mtp->more)
 		return skb_queue_is_last(&sk->sk_write_queue, skb);
 	/* One small segment in flight at a time. */
 	return !mtp->nodelay && mtp->snd_nxt != mtp->snd_una;
@@ -535,6 +541,7 @@ static u32 send_allowance(struct sock *sk, struct sk_buff *skb)
 void mytcp_push(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
+	bool sent = false;
 	struct sk_buff *skb;
 
 	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN)
@@ -559,14 +566,25 @@ void mytcp_push(struct sock *sk)
 					mytcp_persist_start(sk);
 				break;
 			}
-			if (nagle_blocks(sk, skb, len))
+			if (nagle_blocks(sk, skb, len)) {
+				/* Corked, nothing in flight: no ACK will
+				 * push it; the cork timer will.
+				 */
+				if ((mtp->cork || mtp->more) &&
+				    mtp->snd_una == mtp->snd_nxt)
+					mytcp_cork_timer_start(sk);
 				break;
+			}
 			if (len < skb->len && mytcp_fragment(sk, skb, len))
 				goto no_mem;
 		}
+		/* The timer's segment is pushed (Linux's tcp_write_wakeup) */
+		if (mtp->force_send && len == skb->len)
+			cb->flags |= TCPHDR_PSH;
 		mtp->force_send = 0;
 		if (mytcp_transmit_skb(sk, skb, true, GFP_ATOMIC) == -ENOBUFS)
 			goto no_mem;
+		sent = true;
 		if (!after(mtp->snd_nxt, cb->seq))
 			mtp->snd_nxt = cb->end_seq;
 		if (after(mtp->snd_nxt, mtp->snd_max)) {
@@ -580,6 +598,8 @@ void mytcp_push(struct sock *sk)
 		mytcp_wq_sent(sk, skb);
 		mytcp_rtx_ensure(sk);
 	}
+	if (sent)
+		mytcp_check_space(sk);	/* TCP_NOTSENT_LOWAT */
 	return;
 
 no_mem:

@@ -255,6 +255,13 @@ static const struct ctl_table mytcp_sysctl_template[] = {
 	MN_PORT("ephemeral_high", ephemeral_hi),
 	MN_INT("max_tw_buckets", max_tw, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	MN_INT("orphan_retries", orphan_retries, SYSCTL_ZERO, &k255),
+	{	/* as Linux's tcp_notsent_lowat: any u32, default UINT_MAX */
+		.procname = "notsent_lowat",
+		.data = (void *)offsetof(struct mytcp_net, notsent_lowat),
+		.maxlen = sizeof(unsigned int),
+		.mode = 0644,
+		.proc_handler = proc_douintvec,
+	},
 	{ }
 };
 
