@@ -566,6 +566,14 @@ void mytcp_push(struct sock *sk)
 					mytcp_persist_start(sk);
 				break;
 			}
+			/* Corked, a last skb of several segments goes up
+			 * to its last full one; the partial rest is held
+			 * (Linux's tcp_mss_split_point()).
+			 */
+			if ((mtp->cork || mtp->more) && len == skb->len &&
+			    len > mtp->mss && len % mtp->mss &&
+			    nagle_blocks(sk, skb, len % mtp->mss))
+				len -= len % mtp->mss;
 			if (nagle_blocks(sk, skb, len)) {
 				/* Corked, nothing in flight: no ACK will
 				 * push it; the cork timer will.
