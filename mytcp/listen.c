@@ -84,6 +84,7 @@ struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
 	cm->snd_una = cm->iss;
 	cm->snd_nxt = cm->iss;
 	cm->snd_max = cm->iss;
+	cm->snd_sml = cm->iss;
 	cm->write_seq = cm->iss;
 	cm->peer_mss = opts->saw_mss ? opts->mss : MYTCP_DEFAULT_MSS;
 	cm->wscale_ok = opts->saw_wscale;

@@ -126,6 +126,9 @@ struct mytcp_sock {
 					 * TCP_NAGLE_PUSH); a new skb clears it
 					 */
 	u32 pushed_seq;			/* write_seq when PSH was last marked */
+	u32 snd_sml;			/* end of the last small segment sent
+					 * (Minshall's Nagle, output.c)
+					 */
 	u32 notsent_lowat;		/* TCP_NOTSENT_LOWAT, 0: the sysctl */
 	u8 pingpong:1;			/* TCP_QUICKACK 0: delayed ACKs */
 	u8 fin_queued:1;		/* FIN is on the write queue */

@@ -216,6 +216,13 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 			mtp->rcv_wnd = wnd;
 		}
 	}
+	/* As Linux: PSH on every multi-segment (GSO) skb, so that the
+	 * receiver's GRO flushes at the end of each burst.
+	 */
+	if (!(flags & TCPHDR_SYN) && skb->len > mtp->mss) {
+		cb->flags |= TCPHDR_PSH;
+		flags |= TCPHDR_PSH;
+	}
 	build_header(sk, skb, flags, cb->seq, ack, wnd);
 	/* Larger than one segment: the stack (or the device) cuts it. */
 	set_gso(skb, mtp->mss);
@@ -372,8 +379,11 @@ static bool nagle_blocks(struct sock *sk, struct sk_buff *skb, u32 len)
 		return false;
 	if (mtp->cork || mtp->more)
 		return skb_queue_is_last(&sk->sk_write_queue, skb);
-	/* One small segment in flight at a time. */
-	return !mtp->nodelay && mtp->snd_nxt != mtp->snd_una;
+	/* One small segment in flight at a time (Minshall's variant, as
+	 * Linux's tcp_minshall_check(): full-sized ones do not hold it).
+	 */
+	return !mtp->nodelay && after(mtp->snd_sml, mtp->snd_una) &&
+	       !after(mtp->snd_sml, mtp->snd_nxt);
 }
 
 /*
@@ -595,6 +605,8 @@ void mytcp_push(struct sock *sk)
 		sent = true;
 		if (!after(mtp->snd_nxt, cb->seq))
 			mtp->snd_nxt = cb->end_seq;
+		if (skb->len % mtp->mss)	/* holds a small segment */
+			mtp->snd_sml = cb->end_seq;
 		if (after(mtp->snd_nxt, mtp->snd_max)) {
 			mtp->bytes_sent += skb->len;
 			mtp->snd_max = mtp->snd_nxt;
