@@ -211,7 +211,8 @@ static void wake_writers(struct sock *sk)
 	if (sk->sk_socket) {
 		smp_mb();	/* pairs with mytcp_poll() */
 		if (test_bit(SOCK_NOSPACE, &sk->sk_socket->flags) &&
-		    sk->sk_wmem_queued < READ_ONCE(sk->sk_sndbuf))
+		    sk->sk_wmem_queued < READ_ONCE(sk->sk_sndbuf) &&
+		    mytcp_stream_memory_free(sk, 1))
 			sk->sk_write_space(sk);
 	}
 }

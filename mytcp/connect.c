@@ -210,6 +210,7 @@ static int start_connect(struct sock *sk, struct sockaddr_in *sin)
 	mtp->snd_una = mtp->iss;
 	mtp->snd_nxt = mtp->iss;
 	mtp->snd_max = mtp->iss;
+	mtp->snd_sml = mtp->iss;
 	mtp->write_seq = mtp->iss;
 	mtp->adv_mss = clamp_t(u32, dst_mtu(&rt->dst) - sizeof(struct iphdr) -
 			       sizeof(struct tcphdr), MYTCP_MIN_MSS, 65535);

@@ -209,12 +209,40 @@ static bool rcv_forced(struct sock *sk, struct sk_buff *skb)
 	return true;
 }
 
+/*
+ * Quick-ACK credits (Linux's tcp_incr_quickack()): at the start of the
+ * data, and when data comes after an idle RTO, the next ACKs go at once
+ * so that the sender's slow start is not held by delayed ACKs: half the
+ * window in segments, at least 2, at most MYTCP_MAX_QUICKACKS.  Each ACK
+ * sent with data owed spends one (output.c).
+ */
+static void incr_quickack(struct mytcp_sock *mtp)
+{
+	u32 n = mtp->rcv_wnd / (2 * max_t(u32, mtp->rcv_mss, MYTCP_MIN_MSS));
+
+	n = clamp_t(u32, n, 2, MYTCP_MAX_QUICKACKS);
+	if (n > mtp->quick)
+		mtp->quick = n;
+}
+
+/*
+ * When in-order data is acknowledged (RFC 9293 3.8.6.3, RFC 5681 4.2): at
+ * once when asked (gap filled, FIN), with TCP_QUICKACK, in quick-ACK mode
+ * (not with TCP_QUICKACK 0: pingpong), or once more than one full-sized
+ * segment is unacknowledged (Linux's __tcp_ack_snd_check(): so at least
+ * every second full-sized segment); else within the delayed-ACK time
+ * (40 ms, well under the RFC's 500 ms).  Full-sized: the largest segment
+ * seen, within our MSS (a GRO aggregate counts as several).
+ */
 static void ack_policy(struct sock *sk, bool now)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
+	u32 full = min_t(u32, max_t(u32, mtp->rcv_mss, MYTCP_MIN_MSS),
+			 max_t(u32, mtp->adv_mss, MYTCP_MIN_MSS));
 
 	mtp->ack_pending = 1;
-	if (now || mtp->quickack || ++mtp->segs_since_ack >= 2) {
+	if (now || mtp->quickack || (mtp->quick && !mtp->pingpong) ||
+	    mtp->rcv_nxt - mtp->rcv_wup > full) {
 		mytcp_send_ack(sk);
 		return;
 	}
@@ -291,6 +319,13 @@ void mytcp_data_queue(struct sock *sk, struct sk_buff *skb)
 	mytcp_rq_own(sk, skb);
 	if (mtp->rcv_mss < skb->len)
 		mtp->rcv_mss = skb->len;
+	/* First data, or data after an idle RTO: quick-ACK mode (Linux's
+	 * tcp_event_data_recv()).
+	 */
+	if (skb->len && (!mtp->data_segs_in ||
+			 ktime_get_ns() - mtp->last_data_rcv_ns >
+			 (u64)mtp->rto_us * NSEC_PER_USEC))
+		incr_quickack(mtp);
 	mtp->data_segs_in += !!skb->len;
 	mtp->last_data_rcv_ns = ktime_get_ns();
 

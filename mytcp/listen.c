@@ -90,6 +90,7 @@ struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
 	cm->snd_una = cm->iss;
 	cm->snd_nxt = cm->iss;
 	cm->snd_max = cm->iss;
+	cm->snd_sml = cm->iss;
 	cm->write_seq = cm->iss;
 	cm->peer_mss = opts->saw_mss ? opts->mss : MYTCP_DEFAULT_MSS;
 	cm->wscale_ok = opts->saw_wscale;
@@ -105,6 +106,11 @@ struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
 	cm->snd_wl1 = cb->seq;
 	cm->snd_wl2 = cm->iss;
 	cm->adv_mss = mytcp_route_mss(child, &fl4);
+	/* The listener's TCP_MAXSEG bounds the SYN-ACK's MSS option too
+	 * (Linux: tcp_mss_clamp() in tcp_openreq_init_rwin()).
+	 */
+	if (cm->user_mss)
+		cm->adv_mss = min(cm->adv_mss, cm->user_mss);
 	cm->last_rcv_ns = ktime_get_ns();
 	mytcp_sync_mss(child);
 

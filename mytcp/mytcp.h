@@ -50,6 +50,11 @@ extern int mytcp_family;
 #define MYTCP_INIT_CWND		10	/* RFC 6928 */
 #define MYTCP_INFINITE_SSTHRESH	0x7fffffff
 #define MYTCP_DELACK_NS		(40 * NSEC_PER_MSEC)
+/* Longest a cork (TCP_CORK, MSG_MORE) holds data with none in flight
+ * (Linux: the zero-window probe timer, max(RTO, 200 ms)).
+ */
+#define MYTCP_CORK_NS		(200 * NSEC_PER_MSEC)
+#define MYTCP_MAX_QUICKACKS	16	/* Linux's TCP_MAX_QUICKACKS */
 #define MYTCP_CHALLENGE_PER_SEC	10	/* per-socket challenge ACK limit */
 #define MYTCP_INVALID_RATELIMIT_MS 500	/* dupACKs to invalid segments */
 
@@ -81,7 +86,8 @@ struct mytcp_skb_cb {
  * ---- the connection ----
  * Fields are per connection: mytcp_init_conn() zeroes them (socket
  * creation, disconnect), except the user's options it saves (user_mss,
- * nodelay, cork, quickack, pingpong, syn_retries, user_timeout_ms, keep*)
+ * nodelay, cork, quickack, pingpong, syn_retries, user_timeout_ms, keep*,
+ * notsent_lowat)
  * and what lies outside its ranges: timers..deferred, inject, and
  * ehash_node..child_node.  Put a field that must survive a disconnect
  * there (or save it in mytcp_init_conn()).
@@ -114,6 +120,18 @@ struct mytcp_sock {
 	u8 rcv_wscale;			/* shift we apply to our window */
 	u8 wscale_ok:1, ts_ok:1, sack_ok:1;
 	u8 nodelay:1, cork:1, quickack:1;
+	u8 more:1;			/* sendmsg MSG_MORE: hold a partial
+					 * segment in this push (stream.c)
+					 */
+	u8 nagle_push:1;		/* TCP_NODELAY set: queued data goes
+					 * despite the cork (Linux's
+					 * TCP_NAGLE_PUSH); a new skb clears it
+					 */
+	u32 pushed_seq;			/* write_seq when PSH was last marked */
+	u32 snd_sml;			/* end of the last small segment sent
+					 * (Minshall's Nagle, output.c)
+					 */
+	u32 notsent_lowat;		/* TCP_NOTSENT_LOWAT, 0: the sysctl */
 	u8 pingpong:1;			/* TCP_QUICKACK 0: delayed ACKs */
 	u8 fin_queued:1;		/* FIN is on the write queue */
 	u8 fin_rcvd:1;
@@ -192,6 +210,7 @@ struct mytcp_sock {
 
 	/* Delayed ACK */
 	u8 segs_since_ack;
+	u8 quick;			/* quick-ACK credits (data.c) */
 
 	/* Out-of-order data: rbtree by seq, accounted in sk_rmem_alloc */
 	struct rb_root ooo_root;
@@ -356,6 +375,8 @@ int mytcp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg);
 ssize_t mytcp_splice_read(struct socket *sock, loff_t *ppos,
 			  struct pipe_inode_info *pipe, size_t len,
 			  unsigned int flags);
+bool mytcp_stream_memory_free(const struct sock *sk, int wake);
+void mytcp_check_space(struct sock *sk);
 
 /* ipv4.c */
 int mytcp_hooks_register(struct net *net);

@@ -86,6 +86,7 @@ struct mytcp_net {
 	int orphan_retries;		/* probes/RTOs for an orphan; 0: 8 */
 	/* net.mytcp.congestion_control (cong.c, under its cong_lock) */
 	char cong_default[MYTCP_CA_NAME_MAX];
+	unsigned int notsent_lowat;	/* TCP_NOTSENT_LOWAT default */
 	atomic_t tw_count;		/* its TIME_WAIT entries (timewait.c) */
 	struct ctl_table_header *sysctl_hdr;
 	struct mytcp_inject inject;	/* /proc/net/mytcp_inject */

@@ -236,6 +236,13 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 			mtp->rcv_wnd = wnd;
 		}
 	}
+	/* As Linux: PSH on every multi-segment (GSO) skb, so that the
+	 * receiver's GRO flushes at the end of each burst.
+	 */
+	if (!(flags & TCPHDR_SYN) && skb->len > mtp->mss) {
+		cb->flags |= TCPHDR_PSH;
+		flags |= TCPHDR_PSH;
+	}
 	build_header(sk, skb, flags, cb->seq, ack, wnd);
 	/* Larger than one segment: the stack (or the device) cuts it. */
 	set_gso(skb, mtp->mss);
@@ -246,6 +253,9 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	skb->mark = READ_ONCE(sk->sk_mark);
 
 	if (flags & TCPHDR_ACK) {
+		/* An ACK of owed data spends a quick-ACK credit (data.c) */
+		if (mtp->ack_pending && mtp->quick)
+			mtp->quick--;
 		mtp->ack_pending = 0;
 		mtp->segs_since_ack = 0;
 		mytcp_clear_timer_lazy(sk, MYTCP_T_DELACK);
@@ -384,10 +394,16 @@ static bool nagle_blocks(struct sock *sk, struct sk_buff *skb, u32 len)
 	if (len >= min(mtp->mss, mtp->size_goal) ||
 	    (MYTCP_SKB_CB(skb)->flags & TCPHDR_FIN))
 		return false;
-	if (mtp->cork)
+	/* TCP_NODELAY just set, or the cork timer: what is queued goes. */
+	if (mtp->nagle_push || mtp->force_send)
+		return false;
+	if (mtp->cork || mtp->more)
 		return skb_queue_is_last(&sk->sk_write_queue, skb);
-	/* One small segment in flight at a time. */
-	return !mtp->nodelay && mtp->snd_nxt != mtp->snd_una;
+	/* One small segment in flight at a time (Minshall's variant, as
+	 * Linux's tcp_minshall_check(): full-sized ones do not hold it).
+	 */
+	return !mtp->nodelay && after(mtp->snd_sml, mtp->snd_una) &&
+	       !after(mtp->snd_sml, mtp->snd_nxt);
 }
 
 /*
@@ -565,6 +581,7 @@ static u32 send_allowance(struct sock *sk, struct sk_buff *skb)
 void mytcp_push(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
+	bool sent = false;
 	struct sk_buff *skb;
 
 	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN)
@@ -589,16 +606,37 @@ void mytcp_push(struct sock *sk)
 					mytcp_persist_start(sk);
 				break;
 			}
-			if (nagle_blocks(sk, skb, len))
+			/* Corked, a last skb of several segments goes up
+			 * to its last full one; the partial rest is held
+			 * (Linux's tcp_mss_split_point()).
+			 */
+			if ((mtp->cork || mtp->more) && len == skb->len &&
+			    len > mtp->mss && len % mtp->mss &&
+			    nagle_blocks(sk, skb, len % mtp->mss))
+				len -= len % mtp->mss;
+			if (nagle_blocks(sk, skb, len)) {
+				/* Corked, nothing in flight: no ACK will
+				 * push it; the cork timer will.
+				 */
+				if ((mtp->cork || mtp->more) &&
+				    mtp->snd_una == mtp->snd_nxt)
+					mytcp_cork_timer_start(sk);
 				break;
+			}
 			if (len < skb->len && mytcp_fragment(sk, skb, len))
 				goto no_mem;
 		}
+		/* The timer's segment is pushed (Linux's tcp_write_wakeup) */
+		if (mtp->force_send && len == skb->len)
+			cb->flags |= TCPHDR_PSH;
 		mtp->force_send = 0;
 		if (mytcp_transmit_skb(sk, skb, true, GFP_ATOMIC) == -ENOBUFS)
 			goto no_mem;
+		sent = true;
 		if (!after(mtp->snd_nxt, cb->seq))
 			mtp->snd_nxt = cb->end_seq;
+		if (skb->len % mtp->mss)	/* holds a small segment */
+			mtp->snd_sml = cb->end_seq;
 		if (after(mtp->snd_nxt, mtp->snd_max)) {
 			mtp->bytes_sent += skb->len;
 			mtp->snd_max = mtp->snd_nxt;
@@ -618,6 +656,8 @@ void mytcp_push(struct sock *sk)
 		mytcp_rtx_ensure(sk);
 	}
 	mytcp_cong_validate(sk);
+	if (sent)
+		mytcp_check_space(sk);	/* TCP_NOTSENT_LOWAT */
 	return;
 
 no_mem:

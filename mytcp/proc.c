@@ -313,6 +313,13 @@ static const struct ctl_table mytcp_sysctl_template[] = {
 		.mode = 0444,
 		.proc_handler = cong_avail_handler,
 	},
+	{	/* as Linux's tcp_notsent_lowat: any u32, default UINT_MAX */
+		.procname = "notsent_lowat",
+		.data = (void *)offsetof(struct mytcp_net, notsent_lowat),
+		.maxlen = sizeof(unsigned int),
+		.mode = 0644,
+		.proc_handler = proc_douintvec,
+	},
 	{ }
 };
 

@@ -92,7 +92,8 @@ static void mytcp_write_space(struct sock *sk)
 {
 	struct socket_wq *wq;
 
-	if (sk->sk_wmem_queued >= READ_ONCE(sk->sk_sndbuf) || !sk->sk_socket)
+	if (sk->sk_wmem_queued >= READ_ONCE(sk->sk_sndbuf) || !sk->sk_socket ||
+	    !mytcp_stream_memory_free(sk, 1))
 		return;
 	clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
 	rcu_read_lock();
@@ -138,6 +139,7 @@ void mytcp_init_conn(struct sock *sk)
 	bool quickack = mtp->quickack, pingpong = mtp->pingpong;
 	u8 syn_retries = mtp->syn_retries, keepcnt = mtp->keepcnt;
 	u32 user_timeout_ms = mtp->user_timeout_ms;
+	u32 notsent_lowat = mtp->notsent_lowat;
 	u32 keepidle_s = mtp->keepidle_s, keepintvl_s = mtp->keepintvl_s;
 	bool recvmsg_inq = mtp->recvmsg_inq;
 	u8 defer_accept = mtp->defer_accept;
@@ -170,6 +172,7 @@ void mytcp_init_conn(struct sock *sk)
 	mtp->syn_retries = syn_retries;
 	mtp->keepcnt = keepcnt;
 	mtp->user_timeout_ms = user_timeout_ms;
+	mtp->notsent_lowat = notsent_lowat;
 	mtp->keepidle_s = keepidle_s;
 	mtp->keepintvl_s = keepintvl_s;
 	mtp->recvmsg_inq = recvmsg_inq;

@@ -199,8 +199,13 @@ int mytcp_setsockopt(struct socket *sock, int level, int optname,
 	switch (optname) {
 	case TCP_NODELAY:
 		mtp->nodelay = !!val;
-		if (val)
+		/* Linux (TCP_NAGLE_PUSH): what is queued goes now, even
+		 * past a cork.
+		 */
+		if (val) {
+			mtp->nagle_push = 1;
 			mytcp_push(sk);
+		}
 		break;
 	case TCP_CORK:
 		mtp->cork = !!val;
@@ -255,6 +260,11 @@ int mytcp_setsockopt(struct socket *sock, int level, int optname,
 			err = -EINVAL;
 		else
 			mtp->recvmsg_inq = val;
+		break;
+	case TCP_NOTSENT_LOWAT:
+		/* As Linux: any value (0: the sysctl's); writers re-check. */
+		WRITE_ONCE(mtp->notsent_lowat, val);
+		sk->sk_write_space(sk);
 		break;
 	case TCP_QUICKACK:
 		/* Linux: 1 leaves "pingpong" (delayed ACK) mode, 0 enters it. */
@@ -443,6 +453,9 @@ int mytcp_getsockopt(struct socket *sock, int level, int optname,
 		break;
 	case TCP_INQ:
 		val = mtp->recvmsg_inq;
+		break;
+	case TCP_NOTSENT_LOWAT:
+		val = READ_ONCE(mtp->notsent_lowat);
 		break;
 	case MYTCP_REUSEPORT:
 		val = sk->sk_reuseport;

@@ -23,6 +23,62 @@
 
 /* ---- data ---- */
 
+/* TCP_NOTSENT_LOWAT: the socket's, else the namespace's default. */
+static u32 notsent_lowat(const struct sock *sk)
+{
+	return READ_ONCE(mytcp_sk(sk)->notsent_lowat) ? :
+	       READ_ONCE(mytcp_pernet(sock_net(sk))->notsent_lowat);
+}
+
+/*
+ * Linux's tcp_stream_memory_free(): a writer may add a new skb only while
+ * fewer than TCP_NOTSENT_LOWAT bytes wait unsent; with wake, only once
+ * fewer than half of them do (a woken writer then has room to fill).
+ * Unsent: past snd_max (an RTO rewinds snd_nxt, not what was sent).
+ * Lockless readers (poll) read a snapshot.
+ */
+bool mytcp_stream_memory_free(const struct sock *sk, int wake)
+{
+	const struct mytcp_sock *mtp = mytcp_sk(sk);
+	u32 notsent = READ_ONCE(mtp->write_seq) - READ_ONCE(mtp->snd_max);
+
+	if ((s32)notsent < 0)
+		notsent = 0;
+	return ((u64)notsent << wake) < notsent_lowat(sk);
+}
+
+/* Room for a new write-queue skb below limit (sk_sndbuf or less). */
+static bool send_room(struct sock *sk, int limit)
+{
+	return sk->sk_wmem_queued < min(READ_ONCE(sk->sk_sndbuf), limit) &&
+	       mytcp_stream_memory_free(sk, 0);
+}
+
+/*
+ * Sent data lowered what waits unsent: wake a writer that TCP_NOTSENT_LOWAT
+ * held (ack.c wakes on freed memory, before this data went).
+ */
+void mytcp_check_space(struct sock *sk)
+{
+	if (sk->sk_socket &&
+	    test_bit(SOCK_NOSPACE, &sk->sk_socket->flags) &&
+	    sk->sk_wmem_queued < READ_ONCE(sk->sk_sndbuf) &&
+	    mytcp_stream_memory_free(sk, 1))
+		sk->sk_write_space(sk);
+}
+
+/* Linux's forced_push(): PSH at least every half of the largest window. */
+static bool forced_push(const struct mytcp_sock *mtp)
+{
+	return after(mtp->write_seq, mtp->pushed_seq + (mtp->max_window >> 1));
+}
+
+static void mark_push(struct mytcp_sock *mtp, struct sk_buff *skb)
+{
+	MYTCP_SKB_CB(skb)->flags |= TCPHDR_PSH;
+	mtp->pushed_seq = mtp->write_seq;
+}
+
 /*
  * Wait until the write queue is below limit (sk_sndbuf, or less when the
  * global memory limit refused a new skb: then until ACKs free some).
@@ -38,7 +94,7 @@ static int wait_for_space(struct sock *sk, long *timeo, int limit)
 			err = -EPIPE;
 			break;
 		}
-		if (sk->sk_wmem_queued < min(READ_ONCE(sk->sk_sndbuf), limit))
+		if (send_room(sk, limit))
 			break;
 		if (!*timeo) {
 			err = -EAGAIN;
@@ -51,8 +107,7 @@ static int wait_for_space(struct sock *sk, long *timeo, int limit)
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
 		sk_wait_event(sk, timeo, sk->sk_err ||
 			      (sk->sk_shutdown & SEND_SHUTDOWN) ||
-			      sk->sk_wmem_queued <
-			      min(READ_ONCE(sk->sk_sndbuf), limit), &wait);
+			      send_room(sk, limit), &wait);
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
 	return err;
@@ -143,7 +198,14 @@ static struct sk_buff *append_skb(struct sock *sk, bool new_skb,
 	    skb->len < mtp->size_goal &&
 	    !(MYTCP_SKB_CB(skb)->flags & (TCPHDR_SYN | TCPHDR_FIN)))
 		return skb;
-	if (sk->sk_wmem_queued >= READ_ONCE(sk->sk_sndbuf)) {
+	if (!send_room(sk, INT_MAX)) {
+		/* What is queued goes, corked or not (Linux: tcp_push()
+		 * with TCP_NAGLE_PUSH before sk_stream_wait_memory()).
+		 */
+		if (skb && mtp->send_head) {
+			mark_push(mtp, skb);
+			mtp->nagle_push = 1;
+		}
 		mytcp_push(sk);
 		*err = wait_for_space(sk, timeo, INT_MAX);
 		if (!*err && !((1 << sk->sk_state) &
@@ -167,7 +229,28 @@ static struct sk_buff *append_skb(struct sock *sk, bool new_skb,
 	MYTCP_SKB_CB(skb)->seq = mtp->write_seq;
 	MYTCP_SKB_CB(skb)->end_seq = mtp->write_seq;
 	mytcp_wq_add(sk, skb);
+	mtp->nagle_push = 0;	/* new data: the cork holds again */
 	return skb;
+}
+
+/*
+ * The end of a write (Linux's tcp_push()): its last segment carries PSH
+ * (RFC 9293 3.9.1.2: a sender without a PUSH call pushes what it was
+ * given), except with MSG_MORE, which holds a partial segment as TCP_CORK
+ * would, for this push only: the next write without it, an ACK (then
+ * Nagle's rule applies) or the cork timer (timer.c) sends it.
+ */
+static void send_tail(struct sock *sk, size_t copied, bool more)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+
+	if (skb && copied && mtp->send_head &&
+	    (!more || forced_push(mtp)))
+		mark_push(mtp, skb);
+	mtp->more = more;
+	mytcp_push(sk);
+	mtp->more = 0;
 }
 
 int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
@@ -176,6 +259,7 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	int flags = msg->msg_flags;
 	struct ubuf_info *uarg = NULL;
+	bool more = flags & MSG_MORE;
 	size_t copied = 0;
 	bool new_skb = false;
 	struct sk_buff *skb;
@@ -266,18 +350,24 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		}
 		pfrag->offset += copy;
 		mytcp_wq_grow(sk, skb, copy);
+		/* An earlier write's PSH moves to the end of this one. */
+		if (!copied)
+			MYTCP_SKB_CB(skb)->flags &= ~TCPHDR_PSH;
 		MYTCP_SKB_CB(skb)->end_seq += copy;
 		mtp->write_seq += copy;
 		copied += copy;
-		if (skb->len >= mtp->size_goal)
+		/* A full skb goes now, unless it holds the end of the
+		 * write: that one is marked first (send_tail()).
+		 */
+		if (skb->len >= mtp->size_goal && msg_data_left(msg)) {
+			if (forced_push(mtp))
+				mark_push(mtp, skb);
 			mytcp_push(sk);
+		}
 	}
-	skb = skb_peek_tail(&sk->sk_write_queue);
-	if (skb)
-		MYTCP_SKB_CB(skb)->flags |= TCPHDR_PSH;
 	if (copied)
 		mytcp_wq_tstamp(sk);
-	mytcp_push(sk);
+	send_tail(sk, copied, more);
 	if (uarg)
 		net_zcopy_put(uarg);
 	release_sock(sk);
@@ -286,7 +376,7 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 out_partial:
 	if (copied)
 		mytcp_wq_tstamp(sk);
-	mytcp_push(sk);
+	send_tail(sk, copied, more);
 	if (copied) {
 		if (uarg)
 			net_zcopy_put(uarg);
@@ -301,21 +391,25 @@ out_err:
 	return err;
 }
 
-/* After reading: announce a window that grew by at least two segments. */
-static void maybe_window_update(struct sock *sk)
+/*
+ * After reading copied bytes: announce a window that grew.  Only when
+ * something was read (a read that waits for data frees nothing), and as
+ * Linux's __tcp_cleanup_rbuf(): once the window offered at least doubles;
+ * and (RFC 9293 3.8.6.2.2, receiver SWS avoidance) by at least
+ * min(RCV.BUFF / 2, MSS).  Never the same window again.
+ */
+static void maybe_window_update(struct sock *sk, size_t copied)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	s32 left = mtp->rcv_wup + mtp->rcv_wnd - mtp->rcv_nxt;
-	u32 now = mytcp_window_now(sk);
+	u32 now;
 
-	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
-				     TCPF_FIN_WAIT2)))
+	if (!copied || !((1 << sk->sk_state) &
+			 (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2)))
 		return;
-	/* RFC 9293 3.8.6.2.2: worth telling once the window grew by
-	 * min(RCV.BUFF / 2, MSS); never the same window again.
-	 */
+	now = mytcp_window_now(sk);
 	left = max(left, 0);
-	if (now > (u32)left &&
+	if (now > (u32)left && now >= 2 * (u32)left &&
 	    now - left >= min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2,
 				max_t(u32, mtp->rcv_mss, MYTCP_MIN_MSS)))
 		mytcp_send_ack(sk);
@@ -424,7 +518,7 @@ int mytcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 			}
 		}
 		if (!peek)
-			maybe_window_update(sk);
+			maybe_window_update(sk, copied);
 		sk_wait_data(sk, &timeo, NULL);
 		if (!peek)
 			seq = mtp->copied_seq;
@@ -432,8 +526,7 @@ int mytcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 done:
 	if (!peek) {
 		mtp->copied_seq = seq;
-		if (copied)
-			maybe_window_update(sk);
+		maybe_window_update(sk, copied);
 	}
 out:
 	release_sock(sk);
@@ -485,7 +578,7 @@ static int splice_some(struct sock *sk, struct pipe_inode_info *pipe,
 			break;
 	}
 	if (copied > 0)
-		maybe_window_update(sk);
+		maybe_window_update(sk, copied);
 	return copied;
 }
 
@@ -580,8 +673,12 @@ __poll_t mytcp_poll(struct file *file, struct socket *sock,
 		    (int)mytcp_rcv_avail(mtp) >= lowat)
 			mask |= EPOLLIN | EPOLLRDNORM;
 		if (!(shutdown & SEND_SHUTDOWN)) {
+			/* TCP_NOTSENT_LOWAT too (tcp_poll: as Linux's
+			 * __sk_stream_is_writeable()).
+			 */
 			if (READ_ONCE(sk->sk_wmem_queued) <
-			    READ_ONCE(sk->sk_sndbuf)) {
+			    READ_ONCE(sk->sk_sndbuf) &&
+			    mytcp_stream_memory_free(sk, 0)) {
 				mask |= EPOLLOUT | EPOLLWRNORM;
 			} else {
 				sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
@@ -591,7 +688,8 @@ __poll_t mytcp_poll(struct file *file, struct socket *sock,
 				 */
 				smp_mb__after_atomic();
 				if (READ_ONCE(sk->sk_wmem_queued) <
-				    READ_ONCE(sk->sk_sndbuf))
+				    READ_ONCE(sk->sk_sndbuf) &&
+				    mytcp_stream_memory_free(sk, 0))
 					mask |= EPOLLOUT | EPOLLWRNORM;
 			}
 		} else {

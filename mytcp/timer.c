@@ -178,6 +178,17 @@ void mytcp_persist_start(struct sock *sk)
 				  (u64)mytcp_sk(sk)->rto_us * NSEC_PER_USEC);
 }
 
+/*
+ * A cork (TCP_CORK, MSG_MORE) holds a partial segment and nothing is in
+ * flight: the persist timer sends it within MYTCP_CORK_NS, as Linux's
+ * probe timer does (tcp_check_probe_timer() -> tcp_write_wakeup()).
+ */
+void mytcp_cork_timer_start(struct sock *sk)
+{
+	if (!mytcp_timer_pending(sk, MYTCP_T_PERSIST))
+		mytcp_reset_timer(sk, MYTCP_T_PERSIST, MYTCP_CORK_NS);
+}
+
 /* The window opened. */
 void mytcp_persist_stop(struct sock *sk)
 {
@@ -467,7 +478,8 @@ static void persist_handler(struct sock *sk)
 	}
 	if (mtp->snd_wnd) {
 		/* A small window the sender-side SWS rule waited on: the
-		 * override timeout sends what fits (RFC 1122 4.2.3.4).
+		 * override timeout sends what fits (RFC 1122 4.2.3.4); or
+		 * what a cork held (mytcp_cork_timer_start()).
 		 */
 		mtp->probes_start_ns = 0;
 		mtp->force_send = 1;

@@ -35,6 +35,7 @@ void mytcp_rearm_rtx(struct sock *sk);
 void mytcp_rtx_ensure(struct sock *sk);
 void mytcp_persist_start(struct sock *sk);
 void mytcp_persist_stop(struct sock *sk);
+void mytcp_cork_timer_start(struct sock *sk);
 void mytcp_delack_start(struct sock *sk);
 void mytcp_fin_wait2_timeout(struct sock *sk);
 void mytcp_keepalive_stop(struct sock *sk);
