@@ -149,6 +149,7 @@ struct mytcp_sock {
 	u32 recover;			/* NewReno recovery point */
 	u8 in_recovery:1;
 	u8 dupacks;
+	u8 traced_ca_state;		/* last in mytcp_cong_state */
 	u64 last_send_ns;		/* restart after idle */
 
 	/* Persist / keepalive */

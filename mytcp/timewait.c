@@ -126,6 +126,7 @@ int mytcp_tw_rcv(struct mytcp_tw *tw, struct sk_buff *skb)
 	const struct tcphdr *th = tcp_hdr(skb);
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 
+	trace_mytcp_tw_segment(skb);
 	if (th->rst) {
 		/* RFC 1337: TIME-WAIT assassination is not allowed. */
 		MYTCP_INC_STATS(net, MYTCP_STAT_DROP_TW_RST);
