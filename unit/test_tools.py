@@ -440,6 +440,27 @@ def plot_csv_json_export():
     assert rc != 0 and "no mytcp_probe" in err and "Traceback" not in err, err
 
 
+# ---------------------------------------------------------------- mytcpstat
+STAT = os.path.join(TOP, "tools", "mytcpstat.py")
+PROC = os.path.join(UNIT, "data", "proc_mytcp.txt")
+
+
+@test
+def mytcpstat_info_line():
+    rc, out, err = run([STAT, "-t", "-a", "-n", "-o", "-i", "-f", PROC])
+    assert rc == 0, err
+    lines = out.decode().splitlines()
+    assert lines[1].startswith("LISTEN") and lines[2].startswith("ESTAB"), out
+    info = lines[3]
+    assert info.startswith("\t reno wscale:7,7 rto:200 rtt:1.5/0.75 mss:1448 "
+                           "cwnd:10 ssthresh:7 "), info
+    assert "unacked:1" in info and "retrans:0/2" in info and \
+        "ca_state:recovery" in info, info
+    assert len(lines) == 4, out
+    rc, out2, err = run([STAT, "-f", PROC])
+    assert rc == 0 and "\t" not in out2.decode(), out2
+
+
 def main():
     passed = failed = 0
     only = sys.argv[1] if len(sys.argv) > 1 else ""
