@@ -73,6 +73,17 @@ static inline u32 mytcp_trace_lost(const struct mytcp_sock *mtp)
 	return mytcp_trace_segs(hole - min(mtp->sacked_bytes, hole), mtp->mss);
 }
 
+/* RFC 6675's pipe in segments: unacked - (sacked + lost) + retrans. */
+static inline u32 mytcp_trace_inflight(const struct mytcp_sock *mtp)
+{
+	u32 pkts = mytcp_trace_segs(mtp->snd_nxt - mtp->snd_una, mtp->mss);
+	u32 gone = mytcp_trace_segs(mtp->sacked_bytes, mtp->mss) +
+		   mytcp_trace_lost(mtp);
+
+	return pkts - min(pkts, gone) +
+	       mytcp_trace_segs(mtp->retrans_bytes, mtp->mss);
+}
+
 /* The TCP options of a segment (th->doff checked by the caller). */
 static inline void mytcp_trace_opts(const struct tcphdr *th, u8 *buf,
 				    u16 *len)
@@ -91,14 +102,11 @@ static inline void mytcp_trace_opts(const struct tcphdr *th, u8 *buf,
 		{ TCP_CA_Loss, "loss" })
 
 #define mytcp_show_flags(f)					\
-		(f) & TCPHDR_SYN ? "S" : "",			\
-		(f) & TCPHDR_FIN ? "F" : "",			\
-		(f) & TCPHDR_RST ? "R" : "",			\
-		(f) & TCPHDR_PSH ? "P" : "",			\
-		(f) & TCPHDR_ACK ? "." : "",			\
-		(f) & TCPHDR_URG ? "U" : "",			\
-		(f) & TCPHDR_ECE ? "E" : "",			\
-		(f) & TCPHDR_CWR ? "W" : ""
+	__print_flags(f, "",					\
+		{ TCPHDR_SYN, "S" }, { TCPHDR_FIN, "F" },	\
+		{ TCPHDR_RST, "R" }, { TCPHDR_PSH, "P" },	\
+		{ TCPHDR_ACK, "." }, { TCPHDR_URG, "U" },	\
+		{ TCPHDR_ECE, "E" }, { TCPHDR_CWR, "W" })
 
 #define mytcp_show_state(s)					\
 	__print_symbolic(s,					\
@@ -183,7 +191,7 @@ TRACE_EVENT(mytcp_segment,
 					     sizeof(struct tcphdr);
 			   __entry->len = skb->len - tcp_hdr(skb)->doff * 4;
 			   __entry->state = sk->sk_state;),
-	    TP_printk("sk=%p %pI4:%u -> %pI4:%u %s flags=%s%s%s%s%s%s%s%s seq=%u ack=%u win=%u optlen=%u len=%u state=%s peer=%pI4:%u wscale=%u opts=%s",
+	    TP_printk("sk=%p %pI4:%u -> %pI4:%u %s flags=%s seq=%u ack=%u win=%u optlen=%u len=%u state=%s peer=%pI4:%u wscale=%u opts=%s",
 		      __entry->skaddr, &__entry->saddr, __entry->sport,
 		      &__entry->daddr, __entry->dport,
 		      __entry->out ? "out" : "in",
@@ -224,7 +232,7 @@ TRACE_EVENT(mytcp_tw_segment,
 			   __entry->len = skb->len - tcp_hdr(skb)->doff * 4;
 			   mytcp_trace_opts(tcp_hdr(skb), __entry->opts,
 					    &__entry->olen);),
-	    TP_printk("%pI4:%u -> %pI4:%u in flags=%s%s%s%s%s%s%s%s seq=%u ack=%u win=%u optlen=%u len=%u state=TIME_WAIT opts=%s",
+	    TP_printk("%pI4:%u -> %pI4:%u in flags=%s seq=%u ack=%u win=%u optlen=%u len=%u state=TIME_WAIT opts=%s",
 		      &__entry->saddr, __entry->sport, &__entry->daddr,
 		      __entry->dport, mytcp_show_flags(__entry->flags),
 		      __entry->seq, __entry->ack, __entry->window,
@@ -264,37 +272,33 @@ TRACE_EVENT(mytcp_probe,
 			     __field(__u16, mss)
 			     __field(__u8, ca_state)
 			     __array(char, cong, 16)),
-	    TP_fast_assign(const struct mytcp_sock *mtp = mytcp_sk(sk);
-			   u32 out = mtp->snd_nxt - mtp->snd_una;
-			   u32 pkts = mytcp_trace_segs(out, mtp->mss);
-			   __entry->skaddr = sk;
+	    TP_fast_assign(__entry->skaddr = sk;
 			   __entry->family = AF_INET;
 			   mytcp_trace_tuple(sk, &__entry->saddr,
 					     &__entry->sport, &__entry->daddr,
 					     &__entry->dport);
-			   __entry->snd_una = mtp->snd_una;
-			   __entry->snd_nxt = mtp->snd_nxt;
-			   __entry->rcv_nxt = mtp->rcv_nxt;
-			   __entry->cwnd = mtp->cwnd;
-			   __entry->ssthresh = mtp->ssthresh;
-			   __entry->srtt_us = mtp->srtt_us >> 3;
-			   __entry->rttvar_us = mtp->rttvar_us >> 2;
-			   __entry->rto_us = mtp->rto_us;
-			   __entry->sacked = mytcp_trace_segs(mtp->sacked_bytes,
-							      mtp->mss);
-			   __entry->lost = mytcp_trace_lost(mtp);
+			   __entry->snd_una = mytcp_sk(sk)->snd_una;
+			   __entry->snd_nxt = mytcp_sk(sk)->snd_nxt;
+			   __entry->rcv_nxt = mytcp_sk(sk)->rcv_nxt;
+			   __entry->cwnd = mytcp_sk(sk)->cwnd;
+			   __entry->ssthresh = mytcp_sk(sk)->ssthresh;
+			   __entry->srtt_us = mytcp_sk(sk)->srtt_us >> 3;
+			   __entry->rttvar_us = mytcp_sk(sk)->rttvar_us >> 2;
+			   __entry->rto_us = mytcp_sk(sk)->rto_us;
+			   __entry->sacked =
+				mytcp_trace_segs(mytcp_sk(sk)->sacked_bytes,
+						 mytcp_sk(sk)->mss);
+			   __entry->lost = mytcp_trace_lost(mytcp_sk(sk));
 			   __entry->retrans =
-				mytcp_trace_segs(mtp->retrans_bytes, mtp->mss);
-			   /* RFC 6675 pipe: out - (sacked + lost) + retrans */
-			   __entry->inflight = pkts -
-				min(pkts, __entry->sacked + __entry->lost) +
-				__entry->retrans;
-			   __entry->snd_wnd = mtp->snd_wnd;
-			   __entry->rcv_wnd = mtp->rcv_wnd;
-			   __entry->mss = mtp->mss;
-			   __entry->ca_state = mytcp_trace_ca_state(mtp);
-			   strscpy(__entry->cong,
-				   mtp->cong ? mtp->cong->name : "none",
+				mytcp_trace_segs(mytcp_sk(sk)->retrans_bytes,
+						 mytcp_sk(sk)->mss);
+			   __entry->inflight = mytcp_trace_inflight(mytcp_sk(sk));
+			   __entry->snd_wnd = mytcp_sk(sk)->snd_wnd;
+			   __entry->rcv_wnd = mytcp_sk(sk)->rcv_wnd;
+			   __entry->mss = mytcp_sk(sk)->mss;
+			   __entry->ca_state = mytcp_trace_ca_state(mytcp_sk(sk));
+			   strscpy(__entry->cong, mytcp_sk(sk)->cong ?
+				   mytcp_sk(sk)->cong->name : "none",
 				   sizeof(__entry->cong));),
 	    TP_printk("sk=%p family=%s %pI4:%u -> %pI4:%u snd_una=%u snd_nxt=%u rcv_nxt=%u cwnd=%u ssthresh=%u srtt_us=%u rttvar_us=%u rto_us=%u inflight=%u sacked=%u lost=%u retrans=%u snd_wnd=%u rcv_wnd=%u mss=%u ca_state=%s cong=%s",
 		      __entry->skaddr,
