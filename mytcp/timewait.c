@@ -43,7 +43,7 @@ static enum hrtimer_restart tw_timer_fire(struct hrtimer *t)
 {
 	struct mytcp_tw *tw = container_of(t, struct mytcp_tw, timer);
 
-	trace_mytcp_timer(NULL, "time_wait");
+	trace_mytcp_tw_timer(tw);
 	tw_unlink(tw);
 	mytcp_tw_put(tw);		/* the timer's reference */
 	return HRTIMER_NORESTART;

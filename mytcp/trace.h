@@ -416,6 +416,23 @@ TRACE_EVENT(mytcp_timer,
 		      mytcp_show_state(__entry->state))
 );
 
+/* The 2MSL timer of a TIME_WAIT entry fired: the wait ends. */
+TRACE_EVENT(mytcp_tw_timer,
+	    TP_PROTO(const struct mytcp_tw *tw),
+	    TP_ARGS(tw),
+	    TP_STRUCT__entry(__field(__u32, saddr)
+			     __field(__u32, daddr)
+			     __field(__u16, sport)
+			     __field(__u16, dport)),
+	    TP_fast_assign(__entry->saddr = (__force __u32)tw->saddr;
+			   __entry->daddr = (__force __u32)tw->daddr;
+			   __entry->sport = ntohs(tw->sport);
+			   __entry->dport = ntohs(tw->dport);),
+	    TP_printk("%pI4:%u -> %pI4:%u timer=time_wait state=TIME_WAIT",
+		      &__entry->saddr, __entry->sport, &__entry->daddr,
+		      __entry->dport)
+);
+
 TRACE_EVENT(mytcp_reset,
 	    TP_PROTO(const struct sock *sk, const char *reason, bool out),
 	    TP_ARGS(sk, reason, out),

@@ -22,6 +22,7 @@ import time
 VERSION = "2"
 EVENTS = ("mytcp_segment", "mytcp_state", "mytcp_reply", "mytcp_retransmit",
           "mytcp_timer", "mytcp_reset", "mytcp_drop", "mytcp_tw_segment",
+          "mytcp_tw_timer",
           "mytcp_probe", "mytcp_cong_state")
 # tracefs / trace-cmd report: "1.234: mytcp_x: ..."; perf script:
 # "1.234: mytcp:mytcp_x: ..."
@@ -270,6 +271,9 @@ class Ladder:
                     rows.append((ev.t, ev.idx, 0, "note",
                                  (ev.local, "retransmit seq=%s" % self.rel(
                                      ev.local, seq))))
+            elif ev.name == "mytcp_tw_timer":
+                rows.append((ev.t, ev.idx, 0, "note",
+                             (ev.local, "TIME_WAIT ends (2MSL)")))
             elif ev.name == "mytcp_timer":
                 last_timer[ev.sk] = ev.f.get("timer", "?")
                 rows.append((ev.t, ev.idx, 0, "note",
