@@ -49,6 +49,8 @@ MYTCP_PLOT="$MYTCP_PYTHON $MYTCP_TOOLS_DIR/mytcp-plot.py"
 mytcp_loaded || mytcp_load || ktap_exit_fail_msg "insmod $MYTCP_KO failed"
 setup_ns NS || ktap_exit_fail_msg "cannot make a netns"
 ip netns exec "$NS" ip link set lo up
+# Ethernet-sized segments: 96 KiB is then ~70 segments, not two.
+ip netns exec "$NS" ip link set lo mtu 1500
 modprobe -q sch_netem 2>/dev/null
 if ip netns exec "$NS" tc qdisc add dev lo root netem delay 5ms loss 2% 2>/dev/null; then
 	ktap_print_msg "netem on lo: delay 5ms loss 2%"
