@@ -156,7 +156,7 @@ ktap_test_result "RST for a SYN to a closed port, ECONNREFUSED" t_rst
 t_data3()
 {
 	result data3 &&
-	atleast 1 mytcp_segment "$(srv 7212) in flags=P?\. .* len=5 state=SYN_RECV$"
+	atleast 1 mytcp_segment "$(srv 7212) in flags=P?\. .* len=5 state=SYN_RECV( |$)"
 }
 ktap_test_result "data on the third handshake segment completes the handshake" t_data3
 
@@ -193,10 +193,12 @@ ladder()
 
 # norm FILE: arrows, client notes and server notes each in their own
 # order (as tools_trace.sh), so that the interleaving of the two sides'
-# notes cannot make the comparison flaky.
+# notes cannot make the comparison flaky.  The end of TIME_WAIT is left
+# out: whether it falls inside the trace depends on the later scenarios.
 norm()
 {
 	awk '
+	/TIME_WAIT ends/ { next }
 	/^segments:/ { print "S " $0; next }
 	/\|.*[<>X].*\|/ { sub(/^ +/, ""); print "A " $0; next }
 	/\| +\|/ {
