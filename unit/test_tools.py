@@ -26,7 +26,7 @@ PLOT = os.path.join(TOP, "tools", "mytcp-plot.py")
 TRACE = os.path.join(UNIT, "data", "scenario.trace")
 # hand-made (see its header): the ladder fixes
 FIXES = os.path.join(UNIT, "data", "ladder_fixes.trace")
-# a 96 KiB transfer over lossy lo (tools_probe.sh, Debian 6.12)
+# a transfer over lossy lo, traced in the VM by tools_probe.sh
 PROBE = os.path.join(UNIT, "data", "probe.trace")
 EXPECTED = os.path.join(TOP, "selftests", "mytcp", "tools_ladder.expected")
 
@@ -428,7 +428,7 @@ def plot_csv_json_export():
     sender = rows[1].split(",")[1]
     port = int(sender.split(":")[1])
     n = len([l for l in probes_in(PROBE, port) if " %s -> " % sender in l])
-    assert n > 10 and len(rows) - 1 == n, (n, len(rows))
+    assert n >= 3 and len(rows) - 1 == n, (n, len(rows))
     rc, out, err = run([PLOT, "--json", "-", PROBE])
     assert rc == 0, err
     js = json.loads(out)
