@@ -20,6 +20,7 @@
  * Locking: socket owned, BH disabled (input.c).
  */
 #include "mytcp.h"
+#include "trace.h"
 
 /*
  * Is the first unacknowledged segment lost?  Three duplicate ACKs, or
@@ -259,5 +260,6 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 	window_update(sk, ack, win, seq);
 	if (progress)
 		wake_writers(sk);
+	mytcp_trace_probe(sk);
 	return progress;
 }

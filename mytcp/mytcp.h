@@ -187,6 +187,7 @@ struct mytcp_sock {
 	u32 undo_retrans;
 	u32 undo_tsval;
 	u8 dupacks;
+	u8 traced_ca_state;		/* last in mytcp_cong_state */
 	u64 last_send_ns;		/* restart after idle */
 	u64 tx_start_ns;		/* last_send_ns at the last TX_START */
 	u32 push_nxt;			/* snd_nxt when mytcp_push() began */

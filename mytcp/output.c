@@ -274,6 +274,7 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	if (flags & TCPHDR_RST)
 		MYTCP_INC_STATS(net, MYTCP_STAT_OUT_RSTS);
 	trace_mytcp_segment(sk, skb, true);
+	mytcp_trace_ca(sk);
 
 	err = ip_queue_xmit(sk, skb, &inet_sk(sk)->cork.fl);
 	return net_xmit_eval(err);

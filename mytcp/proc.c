@@ -18,6 +18,7 @@
 #include <net/net_namespace.h>
 #include <net/tcp.h>
 #include "mytcp.h"
+#include "trace.h"
 
 static const char *const stat_names[MYTCP_STAT_MAX] = {
 	[MYTCP_STAT_ACTIVE_OPENS] = "ActiveOpens",
@@ -126,7 +127,7 @@ static void show_one(struct seq_file *seq, struct sock *sk,
 		else
 			rxq = max_t(int, READ_ONCE(mtp->rcv_nxt) -
 				    READ_ONCE(mtp->copied_seq), 0);
-		seq_printf(seq, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %pK %lu %lu %u %u %d\n",
+		seq_printf(seq, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %pK %lu %lu %u %u %d",
 			   idx, (__force u32)inet->inet_rcv_saddr,
 			   ntohs(inet->inet_sport),
 			   (__force u32)inet->inet_daddr,
@@ -143,6 +144,22 @@ static void show_one(struct seq_file *seq, struct sock *sk,
 			   0U, mtp->cwnd,
 			   state == TCP_LISTEN ? sk->sk_max_ack_backlog :
 			   (mtp->ssthresh >= 0x7fffffff ? -1 : (int)mtp->ssthresh));
+		/* mytcp's own columns after Linux's (mytcpstat -i): srtt and
+		 * rttvar (us), mss, send/receive window scale, ca_state,
+		 * total retransmissions, unacked/sacked/lost segments, bytes
+		 * acked and received, and the congestion control.
+		 */
+		seq_printf(seq, " %u %u %u %u %u %u %u %u %u %u %llu %llu %s\n",
+			   mtp->srtt_us >> 3, mtp->rttvar_us >> 2, mtp->mss,
+			   mtp->wscale_ok ? mtp->snd_wscale : 0,
+			   mtp->wscale_ok ? mtp->rcv_wscale : 0,
+			   mytcp_trace_ca_state(mtp), mtp->total_retrans,
+			   mytcp_trace_segs(mtp->snd_nxt - mtp->snd_una, mtp->mss),
+			   mytcp_trace_segs(mtp->sacked_bytes, mtp->mss),
+			   mytcp_trace_lost(mtp),
+			   (unsigned long long)mtp->bytes_acked,
+			   (unsigned long long)mtp->bytes_received,
+			   mtp->cong ? mtp->cong->name : "-");
 	}
 }
 

@@ -43,7 +43,7 @@ static enum hrtimer_restart tw_timer_fire(struct hrtimer *t)
 {
 	struct mytcp_tw *tw = container_of(t, struct mytcp_tw, timer);
 
-	trace_mytcp_timer(NULL, "time_wait");
+	trace_mytcp_tw_timer(tw);
 	tw_unlink(tw);
 	mytcp_tw_put(tw);		/* the timer's reference */
 	return HRTIMER_NORESTART;
@@ -149,6 +149,7 @@ int mytcp_tw_rcv(struct mytcp_tw *tw, struct sk_buff *skb)
 	bool paws_reject = false, ts_newer = false;
 	struct mytcp_opts opts;
 
+	trace_mytcp_tw_segment(skb);
 	/* TS.Recent is written once, before the entry is hashed. */
 	if (tw->ts_ok && !mytcp_parse_options(th, &opts) && opts.saw_ts) {
 		s32 d = opts.tsval - tw->ts_recent;

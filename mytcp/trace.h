@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * mytcp tracepoints (system "mytcp"): state changes, segments in and out,
- * retransmissions, timers, resets and drops.  Usable from trace-cmd, perf
+ * retransmissions, timers, resets and drops, a probe per processed ACK
+ * and congestion state changes.  Usable from trace-cmd, perf
  * and bpftrace; mytcp-ladder draws connections from them.  Every event
  * with a socket carries its 4-tuple as saddr/sport/daddr/dport.
  *
@@ -32,7 +33,80 @@ static inline void mytcp_trace_tuple(const struct sock *sk, __u32 *saddr,
 	*sport = inet ? ntohs(inet->inet_sport) : 0;
 	*dport = inet ? ntohs(inet->inet_dport) : 0;
 }
+
+/*
+ * The congestion state as Linux names it (TCP_CA_*), derived from what
+ * mytcp keeps: RTO recovery is Loss, fast recovery is Recovery, duplicate
+ * ACKs seen is Disorder.  One place, for the probe and TCP_INFO alike.
+ */
+static inline u8 mytcp_trace_ca_state(const struct mytcp_sock *mtp)
+{
+	if (mtp->retransmits)
+		return TCP_CA_Loss;
+	if (mtp->in_recovery)
+		return TCP_CA_Recovery;
+	if (mtp->dupacks)
+		return TCP_CA_Disorder;
+	return TCP_CA_Open;
+}
+
+/* Bytes to segments of mss (rounded up; 0 without an MSS yet). */
+static inline u32 mytcp_trace_segs(u32 bytes, u32 mss)
+{
+	return mss ? DIV_ROUND_UP(bytes, mss) : 0;
+}
+
+/* Segments thought lost (as tcpi_lost): all unSACKed data in Loss,
+ * the unSACKed holes below the highest SACK in Recovery.
+ */
+static inline u32 mytcp_trace_lost(const struct mytcp_sock *mtp)
+{
+	u32 out = mtp->snd_nxt - mtp->snd_una;
+	u32 hole;
+
+	if (mtp->retransmits)
+		return mytcp_trace_segs(out - min(mtp->sacked_bytes, out),
+					mtp->mss);
+	if (!mtp->in_recovery || !after(mtp->highest_sack, mtp->snd_una))
+		return 0;
+	hole = mtp->highest_sack - mtp->snd_una;
+	return mytcp_trace_segs(hole - min(mtp->sacked_bytes, hole), mtp->mss);
+}
+
+/* RFC 6675's pipe in segments: unacked - (sacked + lost) + retrans. */
+static inline u32 mytcp_trace_inflight(const struct mytcp_sock *mtp)
+{
+	u32 pkts = mytcp_trace_segs(mtp->snd_nxt - mtp->snd_una, mtp->mss);
+	u32 gone = mytcp_trace_segs(mtp->sacked_bytes, mtp->mss) +
+		   mytcp_trace_lost(mtp);
+
+	return pkts - min(pkts, gone) +
+	       mytcp_trace_segs(mtp->retrans_bytes, mtp->mss);
+}
+
+/* The TCP options of a segment (th->doff checked by the caller). */
+static inline void mytcp_trace_opts(const struct tcphdr *th, u8 *buf,
+				    u16 *len)
+{
+	*len = min_t(u16, th->doff * 4 - sizeof(*th), 40);
+	memcpy(buf, th + 1, *len);
+}
 #endif
+
+#define mytcp_show_ca(s)					\
+	__print_symbolic(s,					\
+		{ TCP_CA_Open, "open" },			\
+		{ TCP_CA_Disorder, "disorder" },		\
+		{ TCP_CA_CWR, "cwr" },				\
+		{ TCP_CA_Recovery, "recovery" },		\
+		{ TCP_CA_Loss, "loss" })
+
+#define mytcp_show_flags(f)					\
+	__print_flags(f, "",					\
+		{ TCPHDR_SYN, "S" }, { TCPHDR_FIN, "F" },	\
+		{ TCPHDR_RST, "R" }, { TCPHDR_PSH, "P" },	\
+		{ TCPHDR_ACK, "." }, { TCPHDR_URG, "U" },	\
+		{ TCPHDR_ECE, "E" }, { TCPHDR_CWR, "W" })
 
 #define mytcp_show_state(s)					\
 	__print_symbolic(s,					\
@@ -87,11 +161,27 @@ TRACE_EVENT(mytcp_segment,
 			     __field(__u16, window)
 			     __field(__u16, optlen)
 			     __field(__u32, len)
-			     __field(int, state)),
+			     __field(int, state)
+			     __field(__u32, paddr)
+			     __field(__u16, pport)
+			     __field(__u8, wscale)
+			     __field(__u16, olen)
+			     __array(__u8, opts, 40)),
 	    TP_fast_assign(__entry->skaddr = sk;
 			   mytcp_trace_tuple(sk, &__entry->saddr,
 					     &__entry->sport, &__entry->daddr,
 					     &__entry->dport);
+			   /* the packet's own peer: a listener has none */
+			   __entry->paddr = out ? __entry->daddr :
+				(__force __u32)ip_hdr(skb)->saddr;
+			   __entry->pport = out ? __entry->dport :
+				ntohs(tcp_hdr(skb)->source);
+			   /* the shift that scales this segment's window */
+			   __entry->wscale = tcp_hdr(skb)->syn ? 0 :
+				out ? mytcp_sk(sk)->rcv_wscale :
+				      mytcp_sk(sk)->snd_wscale;
+			   mytcp_trace_opts(tcp_hdr(skb), __entry->opts,
+					    &__entry->olen);
 			   __entry->out = out;
 			   __entry->flags = tcp_flag_byte(tcp_hdr(skb));
 			   __entry->seq = ntohl(tcp_hdr(skb)->seq);
@@ -101,19 +191,155 @@ TRACE_EVENT(mytcp_segment,
 					     sizeof(struct tcphdr);
 			   __entry->len = skb->len - tcp_hdr(skb)->doff * 4;
 			   __entry->state = sk->sk_state;),
-	    TP_printk("sk=%p %pI4:%u -> %pI4:%u %s flags=%s%s%s%s%s%s seq=%u ack=%u win=%u optlen=%u len=%u state=%s",
+	    TP_printk("sk=%p %pI4:%u -> %pI4:%u %s flags=%s seq=%u ack=%u win=%u optlen=%u len=%u state=%s peer=%pI4:%u wscale=%u opts=%s",
 		      __entry->skaddr, &__entry->saddr, __entry->sport,
 		      &__entry->daddr, __entry->dport,
 		      __entry->out ? "out" : "in",
-		      __entry->flags & TCPHDR_SYN ? "S" : "",
-		      __entry->flags & TCPHDR_FIN ? "F" : "",
-		      __entry->flags & TCPHDR_RST ? "R" : "",
-		      __entry->flags & TCPHDR_PSH ? "P" : "",
-		      __entry->flags & TCPHDR_ACK ? "." : "",
-		      __entry->flags & TCPHDR_URG ? "U" : "",
+		      mytcp_show_flags(__entry->flags),
 		      __entry->seq, __entry->ack, __entry->window,
 		      __entry->optlen, __entry->len,
-		      mytcp_show_state(__entry->state))
+		      mytcp_show_state(__entry->state),
+		      &__entry->paddr, __entry->pport, __entry->wscale,
+		      __print_hex_str(__entry->opts, __entry->olen))
+);
+
+/*
+ * A segment received by a TIME_WAIT entry (no socket): its own 4-tuple,
+ * printed as mytcp_segment prints an incoming one.
+ */
+TRACE_EVENT(mytcp_tw_segment,
+	    TP_PROTO(const struct sk_buff *skb),
+	    TP_ARGS(skb),
+	    TP_STRUCT__entry(__field(__u32, saddr)
+			     __field(__u32, daddr)
+			     __field(__u16, sport)
+			     __field(__u16, dport)
+			     __field(__u8, flags)
+			     __field(__u32, seq)
+			     __field(__u32, ack)
+			     __field(__u16, window)
+			     __field(__u32, len)
+			     __field(__u16, olen)
+			     __array(__u8, opts, 40)),
+	    TP_fast_assign(__entry->saddr = (__force __u32)ip_hdr(skb)->daddr;
+			   __entry->daddr = (__force __u32)ip_hdr(skb)->saddr;
+			   __entry->sport = ntohs(tcp_hdr(skb)->dest);
+			   __entry->dport = ntohs(tcp_hdr(skb)->source);
+			   __entry->flags = tcp_flag_byte(tcp_hdr(skb));
+			   __entry->seq = ntohl(tcp_hdr(skb)->seq);
+			   __entry->ack = ntohl(tcp_hdr(skb)->ack_seq);
+			   __entry->window = ntohs(tcp_hdr(skb)->window);
+			   __entry->len = skb->len - tcp_hdr(skb)->doff * 4;
+			   mytcp_trace_opts(tcp_hdr(skb), __entry->opts,
+					    &__entry->olen);),
+	    TP_printk("%pI4:%u -> %pI4:%u in flags=%s seq=%u ack=%u win=%u optlen=%u len=%u state=TIME_WAIT opts=%s",
+		      &__entry->saddr, __entry->sport, &__entry->daddr,
+		      __entry->dport, mytcp_show_flags(__entry->flags),
+		      __entry->seq, __entry->ack, __entry->window,
+		      __entry->olen, __entry->len,
+		      __print_hex_str(__entry->opts, __entry->olen))
+);
+
+/*
+ * Per processed ACK (mytcp_ack()): what a student needs to explain each
+ * change.  cwnd, ssthresh, in-flight, sacked, lost and retrans are in
+ * segments (as Linux's tcp:tcp_probe and TCP_INFO); srtt and rttvar in
+ * microseconds (unshifted); rto in microseconds; windows in bytes.
+ */
+TRACE_EVENT(mytcp_probe,
+	    TP_PROTO(const struct sock *sk),
+	    TP_ARGS(sk),
+	    TP_STRUCT__entry(__field(const void *, skaddr)
+			     __field(__u16, family)
+			     __field(__u32, saddr)
+			     __field(__u32, daddr)
+			     __field(__u16, sport)
+			     __field(__u16, dport)
+			     __field(__u32, snd_una)
+			     __field(__u32, snd_nxt)
+			     __field(__u32, rcv_nxt)
+			     __field(__u32, cwnd)
+			     __field(__u32, ssthresh)
+			     __field(__u32, srtt_us)
+			     __field(__u32, rttvar_us)
+			     __field(__u32, rto_us)
+			     __field(__u32, inflight)
+			     __field(__u32, sacked)
+			     __field(__u32, lost)
+			     __field(__u32, retrans)
+			     __field(__u32, snd_wnd)
+			     __field(__u32, rcv_wnd)
+			     __field(__u16, mss)
+			     __field(__u8, ca_state)
+			     __array(char, cong, 16)),
+	    TP_fast_assign(__entry->skaddr = sk;
+			   __entry->family = AF_INET;
+			   mytcp_trace_tuple(sk, &__entry->saddr,
+					     &__entry->sport, &__entry->daddr,
+					     &__entry->dport);
+			   __entry->snd_una = mytcp_sk(sk)->snd_una;
+			   __entry->snd_nxt = mytcp_sk(sk)->snd_nxt;
+			   __entry->rcv_nxt = mytcp_sk(sk)->rcv_nxt;
+			   __entry->cwnd = mytcp_sk(sk)->cwnd;
+			   __entry->ssthresh = mytcp_sk(sk)->ssthresh;
+			   __entry->srtt_us = mytcp_sk(sk)->srtt_us >> 3;
+			   __entry->rttvar_us = mytcp_sk(sk)->rttvar_us >> 2;
+			   __entry->rto_us = mytcp_sk(sk)->rto_us;
+			   __entry->sacked =
+				mytcp_trace_segs(mytcp_sk(sk)->sacked_bytes,
+						 mytcp_sk(sk)->mss);
+			   __entry->lost = mytcp_trace_lost(mytcp_sk(sk));
+			   __entry->retrans =
+				mytcp_trace_segs(mytcp_sk(sk)->retrans_bytes,
+						 mytcp_sk(sk)->mss);
+			   __entry->inflight = mytcp_trace_inflight(mytcp_sk(sk));
+			   __entry->snd_wnd = mytcp_sk(sk)->snd_wnd;
+			   __entry->rcv_wnd = mytcp_sk(sk)->rcv_wnd;
+			   __entry->mss = mytcp_sk(sk)->mss;
+			   __entry->ca_state = mytcp_trace_ca_state(mytcp_sk(sk));
+			   strscpy(__entry->cong, mytcp_sk(sk)->cong ?
+				   mytcp_sk(sk)->cong->name : "none",
+				   sizeof(__entry->cong));),
+	    TP_printk("sk=%p family=%s %pI4:%u -> %pI4:%u snd_una=%u snd_nxt=%u rcv_nxt=%u cwnd=%u ssthresh=%u srtt_us=%u rttvar_us=%u rto_us=%u inflight=%u sacked=%u lost=%u retrans=%u snd_wnd=%u rcv_wnd=%u mss=%u ca_state=%s cong=%s",
+		      __entry->skaddr,
+		      __entry->family == AF_INET ? "AF_INET" : "AF_INET6",
+		      &__entry->saddr, __entry->sport, &__entry->daddr,
+		      __entry->dport, __entry->snd_una, __entry->snd_nxt,
+		      __entry->rcv_nxt, __entry->cwnd, __entry->ssthresh,
+		      __entry->srtt_us, __entry->rttvar_us, __entry->rto_us,
+		      __entry->inflight, __entry->sacked, __entry->lost,
+		      __entry->retrans, __entry->snd_wnd, __entry->rcv_wnd,
+		      __entry->mss, mytcp_show_ca(__entry->ca_state),
+		      __entry->cong)
+);
+
+/* The congestion state changed (as seen at an ACK or a send). */
+TRACE_EVENT(mytcp_cong_state,
+	    TP_PROTO(const struct sock *sk, u8 oldstate, u8 newstate),
+	    TP_ARGS(sk, oldstate, newstate),
+	    TP_STRUCT__entry(__field(const void *, skaddr)
+			     __field(__u32, saddr)
+			     __field(__u32, daddr)
+			     __field(__u16, sport)
+			     __field(__u16, dport)
+			     __field(__u8, oldstate)
+			     __field(__u8, newstate)
+			     __field(__u32, cwnd)
+			     __field(__u32, ssthresh)),
+	    TP_fast_assign(__entry->skaddr = sk;
+			   mytcp_trace_tuple(sk, &__entry->saddr,
+					     &__entry->sport, &__entry->daddr,
+					     &__entry->dport);
+			   __entry->oldstate = oldstate;
+			   __entry->newstate = newstate;
+			   __entry->cwnd = mytcp_sk(sk)->cwnd;
+			   __entry->ssthresh = mytcp_sk(sk)->ssthresh;),
+	    TP_printk("sk=%p %pI4:%u -> %pI4:%u ca_state %s -> %s cwnd=%u ssthresh=%u",
+		      __entry->skaddr, &__entry->saddr, __entry->sport,
+		      &__entry->daddr, __entry->dport,
+		      mytcp_show_ca(__entry->oldstate),
+		      mytcp_show_ca(__entry->newstate), __entry->cwnd,
+		      __entry->ssthresh)
 );
 
 /* A segment sent without a socket (RST to a closed port, TIME_WAIT ACK). */
@@ -126,20 +352,22 @@ TRACE_EVENT(mytcp_reply,
 			     __field(__u16, dport)
 			     __field(__u8, flags)
 			     __field(__u32, seq)
-			     __field(__u32, ack)),
+			     __field(__u32, ack)
+			     __field(__u16, window)),
 	    TP_fast_assign(__entry->saddr = (__force __u32)ip_hdr(skb)->saddr;
+			   __entry->window = ntohs(tcp_hdr(skb)->window);
 			   __entry->daddr = (__force __u32)ip_hdr(skb)->daddr;
 			   __entry->sport = ntohs(tcp_hdr(skb)->source);
 			   __entry->dport = ntohs(tcp_hdr(skb)->dest);
 			   __entry->flags = tcp_flag_byte(tcp_hdr(skb));
 			   __entry->seq = ntohl(tcp_hdr(skb)->seq);
 			   __entry->ack = ntohl(tcp_hdr(skb)->ack_seq);),
-	    TP_printk("%pI4:%u -> %pI4:%u flags=%s%s seq=%u ack=%u",
+	    TP_printk("%pI4:%u -> %pI4:%u flags=%s%s seq=%u ack=%u win=%u",
 		      &__entry->saddr, __entry->sport, &__entry->daddr,
 		      __entry->dport,
 		      __entry->flags & TCPHDR_RST ? "R" : "",
 		      __entry->flags & TCPHDR_ACK ? "." : "",
-		      __entry->seq, __entry->ack)
+		      __entry->seq, __entry->ack, __entry->window)
 );
 
 TRACE_EVENT(mytcp_retransmit,
@@ -188,6 +416,23 @@ TRACE_EVENT(mytcp_timer,
 		      mytcp_show_state(__entry->state))
 );
 
+/* The 2MSL timer of a TIME_WAIT entry fired: the wait ends. */
+TRACE_EVENT(mytcp_tw_timer,
+	    TP_PROTO(const struct mytcp_tw *tw),
+	    TP_ARGS(tw),
+	    TP_STRUCT__entry(__field(__u32, saddr)
+			     __field(__u32, daddr)
+			     __field(__u16, sport)
+			     __field(__u16, dport)),
+	    TP_fast_assign(__entry->saddr = (__force __u32)tw->saddr;
+			   __entry->daddr = (__force __u32)tw->daddr;
+			   __entry->sport = ntohs(tw->sport);
+			   __entry->dport = ntohs(tw->dport);),
+	    TP_printk("%pI4:%u -> %pI4:%u timer=time_wait state=TIME_WAIT",
+		      &__entry->saddr, __entry->sport, &__entry->daddr,
+		      __entry->dport)
+);
+
 TRACE_EVENT(mytcp_reset,
 	    TP_PROTO(const struct sock *sk, const char *reason, bool out),
 	    TP_ARGS(sk, reason, out),
@@ -234,6 +479,32 @@ TRACE_EVENT(mytcp_drop,
 		      &__entry->daddr, __entry->dport, __entry->len,
 		      __entry->reason)
 );
+
+#ifndef _MYTCP_TRACE_FUNCS
+#define _MYTCP_TRACE_FUNCS
+/*
+ * Fire mytcp_cong_state when the congestion state differs from the last
+ * one traced (mtp->traced_ca_state; socket owned or in softirq, as
+ * every caller of mytcp_ack() and the output path).
+ */
+static inline void mytcp_trace_ca(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	u8 ca = mytcp_trace_ca_state(mtp);
+
+	if (ca != mtp->traced_ca_state) {
+		trace_mytcp_cong_state(sk, mtp->traced_ca_state, ca);
+		mtp->traced_ca_state = ca;
+	}
+}
+
+/* At the end of ACK processing: the probe, and a state change. */
+static inline void mytcp_trace_probe(struct sock *sk)
+{
+	mytcp_trace_ca(sk);
+	trace_mytcp_probe(sk);
+}
+#endif
 
 #endif /* _MYTCP_TRACE_H */
 

@@ -28,6 +28,8 @@ PACKAGES=(
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
 	# building the module and the tests, style checks
 	build-essential make gcc bc bison flex libelf-dev sparse perl tar rsync
+	# the tools: mytcp-plot draws with matplotlib; tshark reads mytcp-ladder --pcapng
+	python3-matplotlib tshark
 )
 
 SUDO=""

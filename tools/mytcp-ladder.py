@@ -3,22 +3,35 @@
 #
 # mytcp-ladder: draw the ladder diagram of mytcp connections from the mytcp
 # tracepoints, live (tracefs) or from a saved trace (the text of
-# /sys/kernel/tracing/trace, or trace-cmd report).  Python standard library
-# only; output is plain ASCII and depends only on the trace.  See
-# mytcp-ladder(1).
+# /sys/kernel/tracing/trace, trace-cmd report or perf script).  Python
+# standard library only; output is plain ASCII and depends only on the
+# trace.  --pcapng writes the segments for Wireshark/tshark, each with a
+# comment giving mytcp's state and why it sent it.  See mytcp-ladder(1).
 
 import argparse
 import os
+import struct
 import re
 import select
+import shutil
 import signal
 import subprocess
 import sys
 import time
 
+VERSION = "2"
 EVENTS = ("mytcp_segment", "mytcp_state", "mytcp_reply", "mytcp_retransmit",
-          "mytcp_timer", "mytcp_reset", "mytcp_drop")
-LINE_RE = re.compile(r"(\d+\.\d+):\s+(mytcp_\w+):\s+(.*)$")
+          "mytcp_timer", "mytcp_reset", "mytcp_drop", "mytcp_tw_segment",
+          "mytcp_tw_timer",
+          "mytcp_probe", "mytcp_cong_state")
+# tracefs / trace-cmd report: "1.234: mytcp_x: ..."; perf script:
+# "1.234: mytcp:mytcp_x: ..."
+LINE_RE = re.compile(r"(\d+\.\d+):\s+(?:mytcp:)?(mytcp_\w+):\s+(.*)$")
+TRACE_DAT_MAGIC = b"\x17\x08\x44tracing"
+
+
+class Usage(Exception):
+    """A clear message for the user, no traceback."""
 TUPLE_RE = re.compile(r"(\d+\.\d+\.\d+\.\d+):(\d+) -> (\d+\.\d+\.\d+\.\d+):(\d+)")
 KV_RE = re.compile(r"(\w+)=(\S*)")
 NOWHERE = ("0.0.0.0", 0)
@@ -45,6 +58,9 @@ class Ev:
         self.dir = None
         if name == "mytcp_segment":
             self.dir = "out" if " out flags=" in rest else "in"
+        elif name == "mytcp_tw_segment":
+            self.dir = "in"
+            self.sk = "tw"
         elif name == "mytcp_reset":
             self.dir = "sent" if " sent reason=" in rest else "received"
         elif name == "mytcp_state":
@@ -85,6 +101,8 @@ class Seg:
         self.rtx = 0
         self.nosock = ev.name == "mytcp_reply"
         self.drop = None
+        self.timer = None         # timer fired before this send (out)
+        self.after = None         # [Seg, drop reason] last received before
 
     def key(self):
         return (self.flags, self.seq, self.ack, self.len)
@@ -109,6 +127,8 @@ def build_conns(evs):
     for ev in evs:
         if ev.name in ("mytcp_timer", "mytcp_drop") and ev.local == NOWHERE:
             continue
+        if ev.name in ("mytcp_probe", "mytcp_cong_state"):
+            continue
         if ev.remote == NOWHERE or ev.remote[1] == 0:
             listeners.append(ev)
             continue
@@ -121,7 +141,8 @@ def build_conns(evs):
     isn = {}
     for key in order:
         for ev in conns[key].evs:
-            if ev.name not in ("mytcp_segment", "mytcp_reply"):
+            if ev.name not in ("mytcp_segment", "mytcp_reply",
+                               "mytcp_tw_segment"):
                 continue
             fl = ev.f.get("flags", "")
             src = ev.local if ev.dir in ("out", None) else ev.remote
@@ -200,11 +221,17 @@ class Ladder:
         last_in = {}    # local endpoint -> last received Seg
         for ev, ep in self.c.listen_evs:
             if not self.a.no_listen:
-                rows.append((ev.t, ev.idx, 0, "note", (ep, "LISTEN")))
+                # no time: a listener may be opened long before
+                rows.append((None, ev.idx, 0, "note", (ep, "LISTEN")))
+        last_timer = {}  # sk -> timer that fired since its last send
+        last_rcv = {}    # local endpoint -> (Seg, drop reason) last in
         for ev in self.c.evs:
-            if ev.name in ("mytcp_segment", "mytcp_reply"):
+            if ev.name in ("mytcp_segment", "mytcp_reply",
+                           "mytcp_tw_segment"):
                 if ev.name == "mytcp_reply" or ev.dir == "out":
                     s = Seg(ev, ev.local, ev.remote, "out")
+                    s.timer = last_timer.pop(ev.sk, None)
+                    s.after = last_rcv.get(ev.local)
                     segs.append(s)
                     pending.setdefault((s.src, s.dst), []).append(s)
                     if ev.sk:
@@ -216,7 +243,9 @@ class Ladder:
                     if src in self.traced:
                         k = (ev.f.get("flags", ""), int(ev.f.get("seq", 0)),
                              int(ev.f.get("ack", 0)), int(ev.f.get("len", 0)))
-                        for cand in pending.get((src, dst), []):
+                        # The latest copy sent: when an original is
+                        # lost, its retransmission is what arrives.
+                        for cand in reversed(pending.get((src, dst), [])):
                             if not cand.received and cand.key() == k:
                                 s = cand
                                 break
@@ -229,6 +258,7 @@ class Ladder:
                         segs.append(s)
                         rows.append((ev.t, ev.idx, 0, "seg", s))
                     last_in[ev.local] = s
+                    last_rcv[ev.local] = [s, None]
             elif ev.name == "mytcp_state":
                 rows.append((ev.t, ev.idx, 0, "note", (ev.local, ev.f["new"])))
             elif ev.name == "mytcp_retransmit":
@@ -241,12 +271,18 @@ class Ladder:
                     rows.append((ev.t, ev.idx, 0, "note",
                                  (ev.local, "retransmit seq=%s" % self.rel(
                                      ev.local, seq))))
+            elif ev.name == "mytcp_tw_timer":
+                rows.append((ev.t, ev.idx, 0, "note",
+                             (ev.local, "TIME_WAIT ends (2MSL)")))
             elif ev.name == "mytcp_timer":
+                last_timer[ev.sk] = ev.f.get("timer", "?")
                 rows.append((ev.t, ev.idx, 0, "note",
                              (ev.local, "timer %s" % ev.f.get("timer", "?"))))
             elif ev.name == "mytcp_reset":
+                why = ev.f.get("reason", "?")
                 rows.append((ev.t, ev.idx, 0, "note",
-                             (ev.local, "RST %s (%s)" % (ev.dir, ev.f.get("reason", "?")))))
+                             (ev.local, "RST " + ev.dir if why == ev.dir else
+                              "RST %s (%s)" % (ev.dir, why))))
             elif ev.name == "mytcp_drop":
                 why = ev.f.get("reason", "?")
                 if why == "injected out":
@@ -274,6 +310,8 @@ class Ladder:
                                      (ev.local, "drop: injected")))
                     continue
                 s = last_in.get(ev.local)
+                if ev.local in last_rcv:
+                    last_rcv[ev.local][1] = why
                 if s is not None and s.drop is None:
                     s.drop = why
                 else:
@@ -313,6 +351,14 @@ class Ladder:
             parts.append("(no socket)")
         return " ".join(parts)
 
+    def is_lost(self, s):
+        return s.seen == "out" and not s.received and s.dst in self.traced
+
+    def seg_note(self, s):
+        if self.is_lost(s):
+            return "dropped: " + s.drop if s.drop else "not received"
+        return "dropped: " + s.drop if s.drop else ""
+
     def name(self, ep):
         if self.a.names:
             return self.a.names[0] if ep == self.left else self.a.names[1]
@@ -322,10 +368,13 @@ class Ladder:
         rows = self.rows
         if not rows:
             return
-        t0 = rows[0][0]
+        t0 = next((r[0] for r in rows if r[0] is not None), 0.0)
         labels = [self.label(r[4]) for r in rows if r[3] == "seg"]
         aw = max([len(l) for l in labels] + [30]) + 8
         lnotes = [r[4][1] for r in rows if r[3] == "note" and r[4][0] == self.left]
+        # notes of right-to-left arrows are in the left column too
+        lnotes += [self.seg_note(r[4]) for r in rows
+                   if r[3] == "seg" and r[4].src != self.left]
         lw = max([len(n) for n in lnotes] + [len(self.name(self.left)) - 1, 8])
         tmode = self.a.time
         tw = 0 if tmode == "none" else (12 if tmode == "abs" else 10)
@@ -380,11 +429,7 @@ class Ladder:
                     mid = "|   X" + "-" * max(n - 3, 1) + lab + "--|"
                 else:
                     mid = "|<" + "-" * max(n, 1) + lab + "--|"
-            note = ""
-            if lost:
-                note = "dropped: " + s.drop if s.drop else "not received"
-            elif s.drop:
-                note = "dropped: " + s.drop
+            note = self.seg_note(s)
             if s.src == self.left:
                 line(t, "", mid, note)
             else:
@@ -402,6 +447,169 @@ class Ladder:
         elif self.left not in self.traced:
             out.append("(%s is not mytcp: drawn from what %s sent and received)"
                        % (lname, rname))
+
+
+# ------------------------------------------------------------ pcapng
+# The format (draft-ietf-opsawg-pcapng): a Section Header Block, one
+# Interface Description Block (LINKTYPE_RAW: packets start with the IP
+# header), then an Enhanced Packet Block per segment whose opt_comment says
+# what mytcp was doing.  Payload bytes are not in the trace: each packet is
+# captured up to its TCP header (captured length < original length, as a
+# capture with a snap length), which is all Wireshark's TCP analysis needs.
+PCAPNG_SHB = 0x0A0D0D0A
+PCAPNG_IDB = 0x00000001
+PCAPNG_EPB = 0x00000006
+PCAPNG_BOM = 0x1A2B3C4D
+LINKTYPE_RAW = 101
+OPT_COMMENT = 1
+OPT_ENDOFOPT = 0
+TCP_FLAG_BITS = {"F": 0x01, "S": 0x02, "R": 0x04, "P": 0x08, ".": 0x10,
+                 "U": 0x20, "E": 0x40, "W": 0x80}
+
+
+def _pad4(b):
+    return b + b"\0" * (-len(b) % 4)
+
+
+def _opt(code, val):
+    return struct.pack("<HH", code, len(val)) + _pad4(val)
+
+
+def _block(btype, body):
+    n = 12 + len(body)
+    return struct.pack("<II", btype, n) + body + struct.pack("<I", n)
+
+
+def _csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def _ip4(a):
+    return bytes(int(x) for x in a.split("."))
+
+
+def build_packet(src, dst, flags, seq, ack, win, opts, paylen, ident):
+    """IPv4 + TCP header bytes of a segment, and its length on the wire."""
+    o = _pad4(bytes.fromhex(opts)) if opts else b""
+    o = o[:40]
+    fl = 0
+    for c in flags:
+        fl |= TCP_FLAG_BITS.get(c, 0)
+    tcp = struct.pack("!HHIIBBHHH", src[1], dst[1], seq % MOD32, ack % MOD32,
+                      (5 + len(o) // 4) << 4, fl, min(win, 0xffff), 0, 0) + o
+    total = 20 + len(tcp) + paylen
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, min(total, 0xffff),
+                     ident & 0xffff, 0x4000, 64, 6, 0, _ip4(src[0]),
+                     _ip4(dst[0]))
+    ip = ip[:10] + struct.pack("!H", _csum(ip)) + ip[12:]
+    return ip + tcp, total
+
+
+def pcapng_bytes(packets):
+    """packets: list of (t seconds, header bytes, wire length, comment)."""
+    out = [_block(PCAPNG_SHB, struct.pack("<IHHq", PCAPNG_BOM, 1, 0, -1) +
+                  _opt(OPT_COMMENT, ("mytcp-ladder %s" % VERSION).encode()) +
+                  _opt(OPT_ENDOFOPT, b""))]
+    out.append(_block(PCAPNG_IDB, struct.pack("<HHI", LINKTYPE_RAW, 0, 0xffff) +
+                      _opt(2, b"mytcp") + _opt(OPT_ENDOFOPT, b"")))
+    for t, data, wire, comment in packets:
+        us = int(round(t * 1e6))
+        body = struct.pack("<IIIII", 0, us >> 32, us & 0xffffffff, len(data),
+                           wire) + _pad4(data)
+        if comment:
+            body += _opt(OPT_COMMENT, comment.encode()) + _opt(OPT_ENDOFOPT, b"")
+        out.append(_block(PCAPNG_EPB, body))
+    return b"".join(out)
+
+
+def send_reason(lad, s, sent_before):
+    """Why mytcp sent segment s (an "out" Seg), from the trace around it."""
+    fl = s.flags
+    ev = s.ev
+    if s.nosock:
+        if "R" in fl:
+            return "RST: no connection for the segment (RFC 9293 3.10.7.1)"
+        return "ACK from TIME_WAIT (no socket): re-ACK of the peer's segment"
+    if "R" in fl:
+        return "RST: abort"
+    if s.timer == "keepalive":
+        return "keepalive probe"
+    if s.timer == "persist":
+        return "zero window probe (persist timer)"
+    if s.rtx or ((s.len or "S" in fl or "F" in fl) and
+                 (s.src, s.seq) in sent_before):
+        what = "SYN " if "S" in fl else "FIN " if "F" in fl and not s.len else ""
+        if s.timer == "retransmit":
+            how = "RTO"
+        elif s.timer in ("tlp", "probe", "loss_probe"):
+            how = "TLP"
+        else:
+            how = "fast (duplicate ACKs / SACK)"
+        return "%sretransmission: %s" % (what, how)
+    if "S" in fl:
+        return "SYN-ACK (answer to the SYN)" if "." in fl else "SYN (connect)"
+    if s.len:
+        return "new data" + (" and FIN" if "F" in fl else "")
+    if "F" in fl:
+        return "FIN (close)"
+    prev = s.after
+    if prev is not None:
+        pseg, pdrop = prev
+        if pdrop and ("R" in pseg.flags or "S" in pseg.flags):
+            return "challenge ACK (RFC 5961)"
+        if pdrop:
+            return "ACK to an unacceptable segment (%s)" % pdrop
+        if ("S" in pseg.flags and "." not in pseg.flags) or \
+                ("R" in pseg.flags):
+            return "challenge ACK (RFC 5961)"
+        if "S" in pseg.flags:
+            return "ACK of the SYN-ACK (handshake done)"
+        if "F" in pseg.flags:
+            return "ACK of the peer's FIN"
+        if pseg.len:
+            return "ACK of data"
+    return "pure ACK (window update)"
+
+
+def pcapng_packets(lad):
+    """The ladder's segments as (t, bytes, wirelen, comment), in order."""
+    pkts = []
+    sent_before = set()
+    for t, _, _, kind, s in lad.rows:
+        if kind != "seg":
+            continue
+        f = s.ev.f
+        try:
+            win = int(s.win or 0)
+        except ValueError:
+            win = 0
+        data, wire = build_packet(s.src, s.dst, s.flags, s.seq, s.ack, win,
+                                  f.get("opts", ""), s.len, s.ev.idx)
+        state = f.get("state", "-")
+        if s.seen == "out":
+            why = send_reason(lad, s, sent_before)
+            who = "sent by %s in %s" % (ep_str(s.src), state)
+            if s.len or "S" in s.flags or "F" in s.flags:
+                sent_before.add((s.src, s.seq))
+        else:
+            why = "received (sender not traced)"
+            who = "received by %s in %s" % (ep_str(s.dst), state)
+        extra = []
+        if f.get("wscale") not in (None, "0"):
+            extra.append("window %d << %s = %d bytes" % (
+                win, f["wscale"], win << int(f["wscale"])))
+        if lad.is_lost(s):
+            extra.append(lad.seg_note(s))
+        elif s.drop:
+            extra.append("dropped by the receiver: " + s.drop)
+        pkts.append((s.t, data, wire, "mytcp: %s; %s%s" % (
+            who, why, "".join("; " + e for e in extra))))
+    return pkts
 
 
 # ------------------------------------------------------------ live tracing
@@ -423,12 +631,26 @@ def wr(path, val):
 
 
 def live(args):
-    base = tracefs()
+    if os.geteuid() != 0:
+        raise Usage("live tracing needs root (tracefs): run as root, or save "
+                    "a trace as root and read it with mytcp-ladder FILE")
+    if args.command:
+        exe = args.command[0]
+        if not (os.sep in exe and os.access(exe, os.X_OK)) and \
+                not shutil.which(exe):
+            raise Usage("%s: command not found" % exe)
+    try:
+        base = tracefs()
+    except OSError as e:
+        raise Usage("cannot reach tracefs: %s" % e.strerror)
     if base is None:
-        sys.exit("mytcp-ladder: no mytcp events in tracefs: is the module loaded "
-                 "and tracefs mounted (/sys/kernel/tracing)?")
+        raise Usage("no mytcp events in tracefs: is the module loaded "
+                    "and tracefs mounted (/sys/kernel/tracing)?")
     inst = os.path.join(base, "instances", "mytcp-ladder-%d" % os.getpid())
-    os.mkdir(inst)
+    try:
+        os.mkdir(inst)
+    except OSError as e:
+        raise Usage("cannot make a tracefs instance %s: %s" % (inst, e.strerror))
     lines = []
     save = open(args.write, "w") if args.write else None
     stop = [False]
@@ -452,7 +674,10 @@ def live(args):
         fd = os.open(os.path.join(inst, "trace_pipe"), os.O_RDONLY | os.O_NONBLOCK)
         wr(os.path.join(inst, "tracing_on"), "1")
         if args.command:
-            child = subprocess.Popen(args.command)
+            try:
+                child = subprocess.Popen(args.command)
+            except OSError as e:
+                raise Usage("%s: %s" % (args.command[0], e.strerror))
         else:
             print("mytcp-ladder: tracing%s; Ctrl-C to stop and draw" %
                   ((" port " + ",".join(map(str, args.port))) if args.port else ""),
@@ -507,6 +732,23 @@ def live(args):
     return lines, rc
 
 
+def read_trace(data, name):
+    """The text lines of a trace; a clear refusal for binary formats."""
+    if data.startswith(TRACE_DAT_MAGIC):
+        raise Usage("%s is trace-cmd's binary trace.dat: convert it first "
+                    "with 'trace-cmd report %s > trace.txt'" % (name, name))
+    if data.startswith(b"PERFILE"):
+        raise Usage("%s is perf's binary perf.data: convert it first with "
+                    "'perf script -i %s > trace.txt'" % (name, name))
+    if data.startswith(b"\x0a\x0d\x0d\x0a") or \
+            data[:4] in (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4"):
+        raise Usage("%s is a packet capture, not a trace of the mytcp "
+                    "tracepoints" % name)
+    if b"\0" in data[:4096]:
+        raise Usage("%s is not a text trace (binary data)" % name)
+    return data.decode(errors="replace").splitlines()
+
+
 def main():
     ap = argparse.ArgumentParser(
         prog="mytcp-ladder",
@@ -532,6 +774,11 @@ def main():
     ap.add_argument("-L", "--list", action="store_true", help="list the connections only")
     ap.add_argument("-d", "--duration", type=float, help="live: stop after SECS seconds")
     ap.add_argument("-w", "--write", help="live: also save the raw trace to FILE")
+    ap.add_argument("--pcapng", metavar="OUT",
+                    help="also write the selected connections' segments to OUT "
+                         "(pcapng, one comment per packet: state and why sent)")
+    ap.add_argument("--version", action="version",
+                    version="%(prog)s " + VERSION)
     argv = sys.argv[1:]
     command = []
     if "--" in argv:
@@ -551,13 +798,13 @@ def main():
     if args.live:
         lines, rc = live(args)
     elif args.file in (None, "-"):
-        lines = sys.stdin.read().splitlines()
+        lines = read_trace(sys.stdin.buffer.read(), "stdin")
     else:
         try:
-            with open(args.file, errors="replace") as f:
-                lines = f.read().splitlines()
+            with open(args.file, "rb") as f:
+                lines = read_trace(f.read(), args.file)
         except OSError as e:
-            sys.exit("mytcp-ladder: %s: %s" % (args.file, e.strerror))
+            raise Usage("%s: %s" % (args.file, e.strerror))
     conns = build_conns(parse_trace(lines))
     sel = []
     for i, c in enumerate(conns, 1):
@@ -567,6 +814,7 @@ def main():
             continue
         sel.append((i, c))
     out = []
+    pkts = []
     if args.list:
         for i, c in sel:
             lad = Ladder(c, args)
@@ -579,9 +827,17 @@ def main():
             lad = Ladder(c, args)
             lad.build()
             lad.render(out)
+            pkts += pcapng_packets(lad)
     if not sel:
         print("mytcp-ladder: no mytcp connection in the trace", file=sys.stderr)
         return rc or 1
+    if args.pcapng:
+        pkts.sort(key=lambda p: p[0])
+        try:
+            with open(args.pcapng, "wb") as f:
+                f.write(pcapng_bytes(pkts))
+        except OSError as e:
+            raise Usage("%s: %s" % (args.pcapng, e.strerror))
     print("\n".join(out))
     return rc
 
@@ -591,3 +847,7 @@ if __name__ == "__main__":
         sys.exit(main())
     except BrokenPipeError:
         sys.exit(0)
+    except Usage as e:
+        sys.exit("mytcp-ladder: %s" % e)
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -92,8 +92,51 @@ def parse_socks(path):
             s["rto_ms"] = int(fld[12]) * 1000 // hz
             s["cwnd"] = int(fld[15])
             s["ssthresh"] = int(fld[16])
+        if len(fld) >= 30:
+            # mytcp's columns after Linux's (see mytcp/proc.c)
+            for i, k in enumerate(("srtt_us", "rttvar_us", "mss", "snd_wscale",
+                                   "rcv_wscale", "ca_state", "total_retrans",
+                                   "unacked", "sacked", "lost", "bytes_acked",
+                                   "bytes_received"), 17):
+                s[k] = int(fld[i])
+            s["cong"] = fld[29]
         socks.append(s)
     return socks
+
+
+CA_STATES = {0: "open", 1: "disorder", 2: "cwr", 3: "recovery", 4: "loss"}
+
+
+def info_line(s):
+    """ss -i's second line, from what /proc/net/mytcp gives."""
+    if s["tw"] or "srtt_us" not in s:
+        return None
+    if s["st"] == 0x0A:
+        return "\t backlog:%d" % s["ssthresh"] if "ssthresh" in s else None
+    parts = [s["cong"]]
+    if s["snd_wscale"] or s["rcv_wscale"]:
+        parts.append("wscale:%d,%d" % (s["snd_wscale"], s["rcv_wscale"]))
+    parts.append("rto:%d" % s["rto_ms"])
+    if s["srtt_us"]:
+        parts.append("rtt:%g/%g" % (s["srtt_us"] / 1000.0,
+                                    s["rttvar_us"] / 1000.0))
+    parts.append("mss:%d" % s["mss"])
+    parts.append("cwnd:%d" % s["cwnd"])
+    if s["ssthresh"] >= 0:
+        parts.append("ssthresh:%d" % s["ssthresh"])
+    parts.append("bytes_acked:%d" % s["bytes_acked"])
+    parts.append("bytes_received:%d" % s["bytes_received"])
+    if s["unacked"]:
+        parts.append("unacked:%d" % s["unacked"])
+    if s["retrans"] or s["total_retrans"]:
+        parts.append("retrans:%d/%d" % (s["retrans"], s["total_retrans"]))
+    if s["lost"]:
+        parts.append("lost:%d" % s["lost"])
+    if s["sacked"]:
+        parts.append("sacked:%d" % s["sacked"])
+    if s["ca_state"]:
+        parts.append("ca_state:%s" % CA_STATES.get(s["ca_state"], "?"))
+    return "\t " + " ".join(parts)
 
 
 def parse_port(tok):
@@ -201,6 +244,15 @@ def main():
                     help="local or peer port N (repeatable)")
     ap.add_argument("-s", "--summary", action="store_true",
                     help="summary and counters from /proc/net/mytcp_stat")
+    ap.add_argument("-i", "--info", action="store_true",
+                    help="internal TCP information, as ss -i (a second line "
+                         "per socket: cong, wscale, rto, rtt, mss, cwnd, ...)")
+    for o, lo in (("-t", "--tcp"), ("-o", "--options"), ("-e", "--extended"),
+                  ("-m", "--memory")):
+        ap.add_argument(o, lo, action="store_true",
+                        help="accepted as ss takes it (timers are always shown)"
+                        if o == "-o" else argparse.SUPPRESS)
+    ap.add_argument("--version", action="version", version="%(prog)s 2")
     ap.add_argument("-H", "--no-header", action="store_true",
                     help="no header line")
     ap.add_argument("-f", "--file", default=PROC_SOCKS,
@@ -239,6 +291,7 @@ def main():
         return True
 
     rows = []
+    infos = []
     for s in socks:
         if not keep(s):
             continue
@@ -260,18 +313,22 @@ def main():
                      "-" if tw else str(s["rto_ms"]),
                      "-" if tw else str(s["cwnd"]),
                      "-" if tw else str(s["ssthresh"])])
+        infos.append(info_line(s) if args.info else None)
     hdr = ["State", "Recv-Q", "Send-Q", "Local Address:Port",
            "Peer Address:Port", "Timer", "Uid", "Inode", "Rto(ms)", "Cwnd",
            "Ssthresh"]
     allrows = ([hdr] if not args.no_header else []) + rows
+    infos = ([None] if not args.no_header else []) + infos
     if not allrows:
         return 0
     w = [max(len(r[i]) for r in allrows) for i in range(len(hdr))]
     right = {1, 2, 6, 7, 8, 9, 10}
-    for r in allrows:
+    for r, info in zip(allrows, infos):
         cells = [(c.rjust(w[i]) if i in right else c.ljust(w[i]))
                  for i, c in enumerate(r)]
         print(" ".join(cells).rstrip())
+        if info:
+            print(info)
     return 0
 
 

@@ -1,20 +1,33 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 #
-# Unit tests of the user-space tools on a saved trace (no VM, no root):
+# Unit tests of the user-space tools on saved traces (no VM, no root):
 # mytcp-ladder draws unit/data/scenario.trace, a tracefs capture of
 # selftests/mytcp/tools_scenario.py on Debian 6.12 (tools_trace.sh makes
-# and checks the same live).  Prints "ok N name" / "not ok N name", then
+# and checks the same live); ladder_fixes.trace (hand-made) holds what a
+# careful reader found wrong; probe.trace (tools_probe.sh) feeds
+# mytcp-plot and the CSV/JSON export; --pcapng output is parsed back.
+# Plot tests skip without matplotlib, the tshark test without tshark.  Prints "ok N name" / "not ok N name", then
 # "tools: N passed, N failed".
 
+import json
 import os
+import re
+import shutil
+import struct
 import subprocess
 import sys
+import tempfile
 
 UNIT = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(UNIT)
 LADDER = os.path.join(TOP, "tools", "mytcp-ladder.py")
+PLOT = os.path.join(TOP, "tools", "mytcp-plot.py")
 TRACE = os.path.join(UNIT, "data", "scenario.trace")
+# hand-made (see its header): the ladder fixes
+FIXES = os.path.join(UNIT, "data", "ladder_fixes.trace")
+# a transfer over lossy lo, traced in the VM by tools_probe.sh
+PROBE = os.path.join(UNIT, "data", "probe.trace")
 EXPECTED = os.path.join(TOP, "selftests", "mytcp", "tools_ladder.expected")
 
 results = []
@@ -23,6 +36,27 @@ results = []
 def test(fn):
     results.append(fn)
     return fn
+
+
+class Skip(Exception):
+    pass
+
+
+def run(argv, stdin=None, py=None):
+    r = subprocess.run([py or sys.executable] + argv, input=stdin,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=120)
+    return r.returncode, r.stdout, r.stderr.decode(errors="replace")
+
+
+def plot_python():
+    """An interpreter with matplotlib (ours, or Debian's), else skip."""
+    for py in (sys.executable, "/usr/bin/python3"):
+        if os.path.exists(py) and subprocess.run(
+                [py, "-c", "import matplotlib"], stderr=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL).returncode == 0:
+            return py
+    raise Skip("matplotlib not installed (apt-get install python3-matplotlib)")
 
 
 def ladder(*args, stdin=None):
@@ -134,6 +168,300 @@ def ladder_garbage_input():
     assert "Traceback" not in text, text
 
 
+# ------------------------------------------------ the careful reader's list
+def arrow_bars(text):
+    """Column of the left bar on every drawn line of the first ladder."""
+    cols = set()
+    for line in text.split("\n\n")[0].splitlines()[2:]:
+        if line.startswith("segments:"):
+            break
+        cols.add(line.index("|"))
+    return cols
+
+
+@test
+def ladder_left_column_fits_right_to_left_notes():
+    rc, text = ladder(FIXES)
+    assert rc == 0, text
+    assert "dropped: not acceptable |<" in text, text
+    assert len(arrow_bars(text)) == 1, text
+
+
+@test
+def ladder_listener_opened_long_before():
+    rc, text = ladder(FIXES)
+    assert rc == 0, text
+    first = [l for l in text.splitlines() if re.match(r"\s+\d+\.\d+ ", l)]
+    assert first and float(first[0].split()[0]) == 0.0, text
+    assert all(float(l.split()[0]) < 5000 for l in first), text
+    listen = [l for l in text.splitlines() if l.rstrip().endswith("LISTEN")]
+    assert listen and not re.match(r"\s*\d", listen[0]), text
+
+
+@test
+def ladder_lost_original_and_its_retransmission():
+    rc, text = ladder("-t", "none", "-p", "5000", FIXES)
+    assert rc == 0, text
+    lines = text.splitlines()
+    orig = [l for l in lines if "len=100" in l and "rtx" not in l]
+    rtx = [l for l in lines if "len=100 rtx#1" in l]
+    assert len(orig) == 1 and "X" in orig[0] and "not received" in orig[0], text
+    assert len(rtx) == 1 and "->|" in rtx[0], text
+
+
+@test
+def ladder_time_wait_receives_and_reacks():
+    rc, text = ladder("-t", "none", "-p", "5000", FIXES)
+    assert rc == 0, text
+    fin = [l for l in text.splitlines() if "[F.]" in l and "rtx#1" in l]
+    assert len(fin) == 1 and "|<" in fin[0] and "X" not in fin[0], text
+    rep = [l for l in text.splitlines() if "(no socket)" in l]
+    assert len(rep) == 1 and "->|" in rep[0], text
+    assert "TIME_WAIT ends (2MSL) |" in text, text
+
+
+@test
+def ladder_rst_received_said_once():
+    rc, text = ladder("-p", "5001", FIXES)
+    assert rc == 0, text
+    assert "RST received" in text and "(received)" not in text, text
+
+
+@test
+def ladder_reads_perf_script():
+    perf = []
+    with open(FIXES) as f:
+        for line in f:
+            m = re.search(r"(\d+\.\d+): (mytcp_\w+): (.*)", line)
+            if m:
+                perf.append("  python3  4242 [000] %s: mytcp:%s: %s" % m.groups())
+    rc, text = ladder("-", stdin="\n".join(perf) + "\n")
+    assert rc == 0, text
+    assert text == ladder(FIXES)[1], text
+
+
+@test
+def ladder_refuses_binary_traces():
+    d = tempfile.mkdtemp()
+    try:
+        for name, data, hint in (
+                ("trace.dat", b"\x17\x08\x44tracing6\0\0\0", "trace-cmd report"),
+                ("perf.data", b"PERFILE2\0\0\0\0", "perf script"),
+                ("x.pcapng", b"\x0a\x0d\x0d\x0a\0\0\0\0", "packet capture")):
+            p = os.path.join(d, name)
+            with open(p, "wb") as f:
+                f.write(data)
+            rc, text = ladder(p)
+            assert rc != 0 and hint in text and "Traceback" not in text, text
+    finally:
+        shutil.rmtree(d)
+
+
+@test
+def tools_clear_errors_help_version():
+    for tool in (LADDER, PLOT):
+        rc, out, err = run([tool, "--help"])
+        assert rc == 0 and b"usage:" in out and not err, (tool, err)
+        rc, out, err = run([tool, "--version"])
+        assert rc == 0 and out.strip(), (tool, out, err)
+        rc, out, err = run([tool, "/nonexistent/trace"] +
+                           (["--csv", "-"] if tool == PLOT else []))
+        assert rc != 0 and "No such file" in err and "Traceback" not in err, err
+        extra = [] if tool == LADDER else ["--csv", "-"]
+        rc, out, err = run([tool, "-l"] + extra + ["--", "/nonexistent/command"])
+        assert rc != 0 and "Traceback" not in err, err
+        assert ("not found" in err or "needs root" in err), err
+
+
+# ------------------------------------------------------------------ pcapng
+def parse_pcapng(data):
+    """Blocks of a little-endian pcapng: [(type, body, options)]."""
+    blocks = []
+    off = 0
+    while off < len(data):
+        btype, blen = struct.unpack_from("<II", data, off)
+        assert blen >= 12 and blen % 4 == 0 and off + blen <= len(data), \
+            "bad block length %d at %d" % (blen, off)
+        assert struct.unpack_from("<I", data, off + blen - 4)[0] == blen, \
+            "trailing length differs at %d" % off
+        body = data[off + 8:off + blen - 4]
+        blocks.append((btype, body))
+        off += blen
+    return blocks
+
+
+def options(buf):
+    out = []
+    off = 0
+    while off + 4 <= len(buf):
+        code, ln = struct.unpack_from("<HH", buf, off)
+        if code == 0:
+            break
+        out.append((code, buf[off + 4:off + 4 + ln]))
+        off += 4 + ln + (-ln % 4)
+    return out
+
+
+def pcapng_of(trace, *args):
+    """mytcp-ladder --pcapng's bytes, and the ladder it drew."""
+    d = tempfile.mkdtemp()
+    try:
+        p = os.path.join(d, "out.pcapng")
+        rc, text = ladder("--pcapng", p, *args, trace)
+        assert rc == 0, text
+        with open(p, "rb") as f:
+            return f.read(), text
+    finally:
+        shutil.rmtree(d)
+
+
+@test
+def pcapng_blocks_lengths_comments():
+    data, text = pcapng_of(FIXES, "-p", "5000")
+    blocks = parse_pcapng(data)
+    assert blocks[0][0] == 0x0A0D0D0A and \
+        struct.unpack_from("<IHH", blocks[0][1])[0:3] == (0x1A2B3C4D, 1, 0)
+    assert blocks[1][0] == 1 and struct.unpack_from("<H", blocks[1][1])[0] == 101
+    epbs = [b for t, b in blocks if t == 6]
+    assert len(blocks) == 2 + len(epbs)
+    # one packet per arrow of the ladder
+    arrows = [l for l in text.splitlines() if re.search(r"\|.*[<>X].*\|", l)]
+    assert len(epbs) == len(arrows), (len(epbs), text)
+    comments = []
+    last_t = 0
+    for body in epbs:
+        _, hi, lo, cap, orig = struct.unpack_from("<IIIII", body)
+        t = (hi << 32) | lo
+        assert t >= last_t
+        last_t = t
+        pkt = body[20:20 + cap]
+        assert pkt[0] == 0x45 and pkt[9] == 6 and orig >= cap
+        ihl = (pkt[0] & 15) * 4
+        assert struct.unpack_from("!H", pkt, 2)[0] == orig
+        doff = (pkt[ihl + 12] >> 4) * 4
+        assert cap == ihl + doff
+        opts = options(body[20 + cap + (-cap % 4):])
+        c = [v.decode() for k, v in opts if k == 1]
+        assert len(c) == 1 and c[0].startswith("mytcp: "), opts
+        comments.append(c[0])
+    want = ["SYN (connect)", "SYN-ACK", "new data", "retransmission: RTO",
+            "not received", "FIN retransmission: RTO", "TIME_WAIT",
+            "window 512 << 7"]
+    for w in want:
+        assert any(w in c for c in comments), (w, comments)
+    # the SYN keeps its options (MSS 1460 first)
+    syn = epbs[0][20:]
+    assert syn[40:44] == bytes.fromhex("020405b4"), syn[:60].hex()
+
+
+@test
+def pcapng_read_by_tshark():
+    if not shutil.which("tshark"):
+        raise Skip("tshark not installed")
+    d = tempfile.mkdtemp()
+    try:
+        p = os.path.join(d, "out.pcapng")
+        rc, text = ladder("--pcapng", p, "-p", "5000", FIXES)
+        assert rc == 0, text
+        r = subprocess.run(["tshark", "-r", p, "-T", "fields", "-e",
+                            "tcp.flags.str", "-e", "frame.comment"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        lines = r.stdout.strip().splitlines()
+        assert len(lines) == 13 and all("mytcp: " in l for l in lines), r.stdout
+    finally:
+        shutil.rmtree(d)
+
+
+# -------------------------------------------------------------------- plot
+def probes_in(trace, port):
+    with open(trace) as f:
+        return [l for l in f if " mytcp_probe: " in l and ":%d " % port in l]
+
+
+@test
+def plot_writes_png():
+    py = plot_python()
+    d = tempfile.mkdtemp()
+    try:
+        for ext, magic in ((".png", b"\x89PNG\r\n\x1a\n"), (".svg", b"<?xml")):
+            out = os.path.join(d, "p" + ext)
+            rc, so, err = run([PLOT, "-o", out, PROBE], py=py)
+            assert rc == 0, err
+            with open(out, "rb") as f:
+                data = f.read()
+            assert data.startswith(magic), data[:16]
+            assert b"matplotlib" in data[:4096] or b"Matplotlib" in data[:4096], \
+                "not written by matplotlib"
+        rc, so, err = run([PLOT, "-g", "cwnd", "-o", out, FIXES], py=py)
+        assert rc == 0, err
+    finally:
+        shutil.rmtree(d)
+
+
+@test
+def plot_without_matplotlib_says_so():
+    d = tempfile.mkdtemp()
+    try:
+        # a matplotlib that cannot be imported, first on the path
+        os.mkdir(os.path.join(d, "matplotlib"))
+        with open(os.path.join(d, "matplotlib", "__init__.py"), "w") as f:
+            f.write("raise ImportError('hidden for the test')\n")
+        env = dict(os.environ, PYTHONPATH=d)
+        r = subprocess.run([sys.executable, PLOT, "-o",
+                            os.path.join(d, "x.png"), PROBE],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, env=env, timeout=60)
+        assert r.returncode != 0 and "matplotlib is not installed" in r.stderr \
+            and "Traceback" not in r.stderr, r.stderr
+    finally:
+        shutil.rmtree(d)
+
+
+@test
+def plot_csv_json_export():
+    rc, out, err = run([PLOT, "--csv", "-", PROBE])
+    assert rc == 0, err
+    rows = out.decode().splitlines()
+    assert rows[0].startswith("time,local,remote,family,snd_una,snd_nxt")
+    sender = rows[1].split(",")[1]
+    port = int(sender.split(":")[1])
+    n = len([l for l in probes_in(PROBE, port) if " %s -> " % sender in l])
+    assert n >= 3 and len(rows) - 1 == n, (n, len(rows))
+    rc, out, err = run([PLOT, "--json", "-", PROBE])
+    assert rc == 0, err
+    js = json.loads(out)
+    assert len(js) == n and js[0]["family"] == "AF_INET"
+    for r in js:
+        assert r["cwnd"] >= 1 and r["mss"] > 0 and r["cong"]
+        assert (r["snd_nxt"] - r["snd_una"]) % (1 << 32) < (1 << 20)
+        assert r["ca_state"] in ("open", "disorder", "recovery", "loss")
+    rc, out, err = run([PLOT, "--csv", "-", TRACE])
+    assert rc != 0 and "no mytcp_probe" in err and "Traceback" not in err, err
+
+
+# ---------------------------------------------------------------- mytcpstat
+STAT = os.path.join(TOP, "tools", "mytcpstat.py")
+PROC = os.path.join(UNIT, "data", "proc_mytcp.txt")
+
+
+@test
+def mytcpstat_info_line():
+    rc, out, err = run([STAT, "-t", "-a", "-n", "-o", "-i", "-f", PROC])
+    assert rc == 0, err
+    lines = out.decode().splitlines()
+    assert lines[1].startswith("LISTEN") and lines[2].startswith("ESTAB"), out
+    info = lines[3]
+    assert info.startswith("\t reno wscale:7,7 rto:200 rtt:1.5/0.75 mss:1448 "
+                           "cwnd:10 ssthresh:7 "), info
+    assert "unacked:1" in info and "retrans:0/2" in info and \
+        "ca_state:recovery" in info, info
+    assert len(lines) == 4, out
+    rc, out2, err = run([STAT, "-f", PROC])
+    assert rc == 0 and "\t" not in out2.decode(), out2
+
+
 def main():
     passed = failed = 0
     only = sys.argv[1] if len(sys.argv) > 1 else ""
@@ -144,6 +472,10 @@ def main():
         n += 1
         try:
             fn()
+        except Skip as e:
+            print("ok %d %s # SKIP %s" % (n, fn.__name__, e))
+            passed += 1
+            continue
         except AssertionError as e:
             for line in str(e).splitlines():
                 print("# " + line)
