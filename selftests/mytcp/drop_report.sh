@@ -20,7 +20,7 @@
 # "From mytcp's code": the event's location is a mytcp symbol (6.12 prints
 # it symbolically; 6.1 prints the address, looked up in /proc/kallsyms).
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 
 DIR=$(dirname "$(readlink -f "$0")")
 XFER=$DIR/xfer

@@ -23,7 +23,7 @@
 #   MYTCP_FAILSLAB_TIMES        at most this many failures (default 2000)
 #   MYTCP_TIMEOUT_MULT    scales the per-operation timeout (60 s)
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 
 FS=/sys/kernel/debug/failslab
 CONNS=${MYTCP_FAILSLAB_CONNS:-48}

@@ -14,7 +14,7 @@
 #  - TCP_USER_TIMEOUT aborts a connection whose data goes unacknowledged.
 # No timing is asserted beyond generous upper bounds.
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 
 mytcp_require_ko
 ktap_print_header

@@ -9,7 +9,7 @@
 #
 # LOAD_SEQ / LOAD_CONC override the counts.
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 
 HELPER=$(dirname "$(readlink -f "$0")")/load_conn
 NSEQ=${LOAD_SEQ:-2000}

@@ -5,7 +5,7 @@
 # family parameter, a family already taken is refused cleanly, another
 # free family works.
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 
 mytcp_require_ko
 ktap_print_header
@@ -20,7 +20,7 @@ fi
 CYCLES=${MYTCP_LOAD_CYCLES:-50}
 cycles()
 {
-	local i n=$CYCLES helper=$MYTCP_LIB_DIR/mod_cycle
+	local i n=$CYCLES helper=$MYTCP_DIR/mod_cycle
 
 	if [ -x "$helper" ]; then
 		"$helper" "$MYTCP_KO" "$CYCLES" || return

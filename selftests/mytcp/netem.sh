@@ -49,7 +49,7 @@
 #   NETEM_PAIRS: extra "client server" pairs, |-separated, e.g.
 #     "inet inet" for the Linux reference runs used for calibration.
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 
 XFER=$(dirname "$(readlink -f "$0")")/xfer
 BIG=${NETEM_BIG:-16m}

@@ -10,7 +10,7 @@
 # dmesg stays clean (the runner fails the run on a soft-lockup BUG).
 # MYTCP_TW_ENTRIES: how many entries to make (default 3000).
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 
 mytcp_require_ko
 ktap_print_header

@@ -9,7 +9,7 @@
 # keepalive_* are the defaults of new sockets, syn_retries bounds
 # connect(), ephemeral_low/high bound the ports chosen.
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 
 mytcp_require_ko
 ktap_print_header

@@ -22,7 +22,7 @@
 # MYTCP_TEACHING_DUMP=1: also print every scenario's ladder and mytcpstat
 # snapshots between "@@BEGIN name" / "@@END" lines (scripts/guide.sh).
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 source "$MYTCP_LIB_DIR/tools_lib.sh"
 
 mytcp_require_ko
@@ -204,7 +204,7 @@ norm()
 
 # The guide's "handshake" picture: the literal block after the
 # ".. ladder: handshake" comment in Documentation/tcp-by-example.rst.
-GUIDE=${MYTCP_GUIDE:-$MYTCP_LIB_DIR/../../Documentation/tcp-by-example.rst}
+GUIDE=${MYTCP_GUIDE:-$MYTCP_DIR/../../Documentation/tcp-by-example.rst}
 t_guide()
 {
 	[ -r "$GUIDE" ] || { ktap_print_msg "$GUIDE not found"; return 1; }

@@ -7,7 +7,7 @@
 # the connections show up in /proc/net/mytcp (mytcpstat); SO_DOMAIN reads
 # AF_INET; an absent family falls back to Linux TCP with a warning.
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 source "$MYTCP_LIB_DIR/tools_lib.sh"
 
 mytcp_require_ko

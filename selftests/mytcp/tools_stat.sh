@@ -6,7 +6,7 @@
 # SYN_SENT socket (retransmit timer), a FIN_WAIT2 / CLOSE_WAIT pair; state
 # and port filters select them; -s prints /proc/net/mytcp_stat.
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 source "$MYTCP_LIB_DIR/tools_lib.sh"
 
 mytcp_require_ko

@@ -3,7 +3,7 @@
 #
 # Run last: nothing is left behind, the module unloads, family 19 is free.
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 
 mytcp_require_ko
 ktap_print_header

@@ -5,17 +5,21 @@
 #
 # Builds on net/lib.sh (setup_ns, cleanup_all_ns, busywait, slowwait...)
 # and kselftest/ktap_helpers.sh (ktap_* KTAP output).  Both are found next
-# to this directory (kernel tree / installed layout) or in the repository's
-# build/kselftest/ (extracted by scripts/install-deps.sh).
+# to the suite's directory (kernel tree / installed layout) or in the
+# repository's build/kselftest/ (extracted by scripts/install-deps.sh).
 #
 # Environment:
 #   MYTCP_KO      absolute path of the mytcp.ko under test (set by the runner)
 #   MYTCP_PYTHON  python interpreter (default /usr/bin/python3); PYTHONPATH
 #                 gets this directory, so snippets can `import mytcp_sock`
+#
+# MYTCP_LIB_DIR is this directory (selftests/mytcp/lib), MYTCP_DIR the
+# suite's (selftests/mytcp: the test programs and the compiled helpers).
 
 MYTCP_LIB_DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
-for __d in "$MYTCP_LIB_DIR/.." \
-	   "$MYTCP_LIB_DIR/../../build/kselftest/tools/testing/selftests"; do
+MYTCP_DIR=$(dirname "$MYTCP_LIB_DIR")
+for __d in "$MYTCP_DIR/.." \
+	   "$MYTCP_DIR/../../build/kselftest/tools/testing/selftests"; do
 	if [ -r "$__d/net/lib.sh" ] && [ -r "$__d/kselftest/ktap_helpers.sh" ]; then
 		KSFT_DIR=$(cd "$__d" && pwd)
 		break
