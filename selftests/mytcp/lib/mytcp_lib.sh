@@ -127,17 +127,7 @@ __mytcp_stat_is()
 # or a name (SOCK_STREAM).
 mytcp_try_socket()
 {
-	"$MYTCP_PYTHON" - "$@" <<'PY'
-import errno, socket, sys
-fam = int(sys.argv[1])
-typ = sys.argv[2]
-typ = getattr(socket, typ) if typ.startswith("SOCK_") else int(typ)
-try:
-    socket.socket(fam, typ, int(sys.argv[3])).close()
-    print("OK")
-except OSError as e:
-    print(errno.errorcode.get(e.errno, str(e.errno)))
-PY
+	"$MYTCP_PYTHON" "$MYTCP_LIB_DIR/sock_tool.py" try "$@"
 }
 
 # mytcp_hold_socket FAMILY [NETNS]: start a process holding one
@@ -146,11 +136,7 @@ PY
 mytcp_hold_socket()
 {
 	local fam=$1 ns=${2:-} out
-	local cmd=("$MYTCP_PYTHON" -c '
-import signal, socket, sys
-s = socket.socket(int(sys.argv[1]), socket.SOCK_STREAM, 0)
-print("ready", flush=True)
-signal.pause()' "$fam")
+	local cmd=("$MYTCP_PYTHON" "$MYTCP_LIB_DIR/sock_tool.py" hold "$fam")
 
 	out=$(mktemp)
 	[ -n "$ns" ] && cmd=(ip netns exec "$ns" "${cmd[@]}")
