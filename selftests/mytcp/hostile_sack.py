@@ -35,6 +35,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 # pylint: disable=wrong-import-position
+import knobs
 from tcp_peer import (ACK, ESTABLISHED, FIN, StatDelta, active_open, check,
                       conns, diag, expect_state, opt_mss, opt_sack,
                       opt_sack_perm, opt_ts, run_cases, stats, sysctl)
@@ -42,7 +43,7 @@ from tcp_peer import (ACK, ESTABLISHED, FIN, StatDelta, active_open, check,
 SO_MEMINFO = 55
 SK_MEMINFO_WMEM_QUEUED = 5
 MASK = 0xffffffff
-ACKS = int(os.environ.get("MYTCP_SACK_ACKS", "2000"))
+ACKS = knobs.get_int("MYTCP_SACK_ACKS")
 # An upper estimate of SKB_TRUESIZE(64 KiB): the split bound of a small
 # send buffer is sk_sndbuf plus two of these (output.c split_limit()).
 SKB64_TRUESIZE = 65536 + 1024

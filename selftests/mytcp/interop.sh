@@ -21,7 +21,7 @@
 source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 
 XFER=$(dirname "$(readlink -f "$0")")/xfer
-SIZES=${INTEROP_SIZES:-1 1m 64m}
+SIZES=$INTEROP_SIZES
 PAIRS=("mytcp mytcp" "mytcp inet" "inet mytcp")	# client server
 LINKS=(lo veth)
 

@@ -105,7 +105,7 @@ start_capture()
 	slowwait 60 grep -q "listening on" "$WORK/tcpdump.log"
 }
 
-LIVE_SECS=${MYTCP_KEEPALIVE_LIVE_SECS:-30}
+LIVE_SECS=$MYTCP_KEEPALIVE_LIVE_SECS
 live_ok=0
 live_peers()
 {

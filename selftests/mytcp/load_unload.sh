@@ -17,7 +17,7 @@ fi
 
 # CYCLES with mod_cycle (finit_module/delete_module, one process: exec is
 # slow in a TCG guest), plus a few with insmod/rmmod themselves.
-CYCLES=${MYTCP_LOAD_CYCLES:-50}
+CYCLES=$MYTCP_LOAD_CYCLES
 cycles()
 {
 	local i n=$CYCLES helper=$MYTCP_DIR/mod_cycle

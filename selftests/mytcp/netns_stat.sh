@@ -19,7 +19,7 @@ BENCH=$(dirname "$(readlink -f "$0")")/bench_tool
 WD=/proc/sys/kernel/watchdog_thresh
 WD_SAVED=$(cat "$WD" 2>/dev/null)
 TW_PID=
-TW_ENTRIES=${MYTCP_TW_ENTRIES:-3000}
+TW_ENTRIES=$MYTCP_TW_ENTRIES
 cleanup()
 {
 	[ -n "$TW_PID" ] && kill "$TW_PID" 2>/dev/null && wait "$TW_PID" 2>/dev/null

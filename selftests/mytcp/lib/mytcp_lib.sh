@@ -35,6 +35,10 @@ fi
 source "$KSFT_DIR/net/lib.sh"
 # shellcheck source=/dev/null
 source "$KSFT_DIR/kselftest/ktap_helpers.sh"
+# The scale knobs (lib/knobs.sh): every unset one gets its default.
+# shellcheck source=knobs.sh
+source "$MYTCP_LIB_DIR/knobs.sh"
+knobs_defaults
 
 : "${MYTCP_PYTHON:=/usr/bin/python3}"
 # mytcp_sock.py (next to this file): mytcp sockets for python snippets.
