@@ -12,7 +12,8 @@
 #                    mytcp and scan kmemleak.  Fails on any report.
 #   --quick          what CI runs (README): every test file, with smaller
 #                    transfers, fewer netem impairments and connection
-#                    counts, and without slub_debug (KASAN covers it)
+#                    counts (the QUICK column of selftests/mytcp/lib/
+#                    knobs.sh), and without slub_debug (KASAN covers it)
 #   --smoke          boot the debug kernel and show that KASAN, lockdep,
 #                    kmemleak and UBSAN are live (no mytcp needed).
 #   --inject=KIND    positive control: load a throwaway module with a
@@ -137,33 +138,19 @@ guest_inject()
 # `make check`), bracketed by the kmemleak clear / rmmod / scan.
 guest_suite()
 {
-	local rc=0 src t0
+	local rc=0 src t0 lane
 	log "guest kernel $(uname -r), $(nproc) CPUs, booted in $(cut -d' ' -f1 /proc/uptime) s"
 	kmemleak_clear
 	lockdep_still_on || rc=1
 
-	if [ "${MYTCP_QUICK:-0}" = 1 ]; then
-		# --quick: smaller transfers and counts, fewer netem cases.
-		export NETEM_BIG=1m NETEM_MID=256k NETEM_SMALL=64k NETEM_LOSSY=32k
-		export INTEROP_SIZES="1 256k" LOAD_SEQ=200 LOAD_CONC=50
-		export MYTCP_KEEPALIVE_LIVE_SECS=10 MYTCP_TW_ENTRIES=500
-		export MYTCP_LOAD_CYCLES=10 MYTCP_SEG_STORM=50 MYTCP_SACK_ACKS=500
-		export MYTCP_MEM_CONNS=50 MYTCP_MEM_BULK_BYTES=524288
-		export MYTCP_FAILSLAB_CONNS=24
-		export NETEM_CASES="none|loss 5%"
-		export MYTCP_FUZZ_SECONDS=${MYTCP_FUZZ_SECONDS:-40}
-		log "quick: NETEM_BIG=$NETEM_BIG NETEM_MID=$NETEM_MID NETEM_SMALL=$NETEM_SMALL" \
-			"NETEM_CASES='$NETEM_CASES' INTEROP_SIZES='$INTEROP_SIZES'" \
-			"LOAD_SEQ=$LOAD_SEQ LOAD_CONC=$LOAD_CONC" \
-			"MYTCP_TW_ENTRIES=$MYTCP_TW_ENTRIES MYTCP_LOAD_CYCLES=$MYTCP_LOAD_CYCLES" \
-			"MYTCP_SACK_ACKS=$MYTCP_SACK_ACKS" \
-			"MYTCP_MEM_CONNS=$MYTCP_MEM_CONNS MYTCP_MEM_BULK_BYTES=$MYTCP_MEM_BULK_BYTES" \
-			"MYTCP_FAILSLAB_CONNS=$MYTCP_FAILSLAB_CONNS"
-	fi
-	# fuzz.py: its time budget (make check: 60 s); the full lane fuzzes
-	# for 10 minutes, --quick (above) for 40 s.
-	export MYTCP_FUZZ_SECONDS=${MYTCP_FUZZ_SECONDS:-600}
-	log "fuzz.py: MYTCP_FUZZ_SECONDS=$MYTCP_FUZZ_SECONDS"
+	# The scale knobs (selftests/mytcp/lib/knobs.sh): --quick takes the
+	# table's QUICK column (smaller transfers and counts, fewer netem
+	# cases), the full lane its DEBUG column (fuzz.py for 10 minutes).
+	# shellcheck source=../selftests/mytcp/lib/knobs.sh
+	source "$TOP/selftests/mytcp/lib/knobs.sh"
+	if [ "${MYTCP_QUICK:-0}" = 1 ]; then lane=quick; else lane=debug; fi
+	log "knobs ($lane): $(knobs_export "$lane" | tr '\n' ' ')"
+	knobs_export "$lane" >/dev/null
 	t0=$(date +%s)
 	log "suite: scripts/guest-selftests.sh $*"
 	"$TOP/scripts/guest-selftests.sh" "$@"
@@ -338,10 +325,12 @@ suite)
 	per_test=$(( ${t:-45} * MYTCP_TIMEOUT_MULT ))
 	log "per-test timeout ${per_test} s (${t:-45} x $MYTCP_TIMEOUT_MULT)"
 
-	# The suite's own waits, scaled the same way (see the tests for the
-	# defaults: tcp_peer.py's per-case 120 s, unload.sh's 90 s).
-	export MYTCP_CASE_TIMEOUT=${MYTCP_CASE_TIMEOUT:-$((120 * MYTCP_TIMEOUT_MULT))}
-	export MYTCP_UNLOAD_WAIT=${MYTCP_UNLOAD_WAIT:-$((90 * MYTCP_TIMEOUT_MULT))}
+	# The suite's own waits, scaled the same way (their defaults are in
+	# selftests/mytcp/lib/knobs.sh: tcp_peer.py's per case, unload.sh's).
+	case_tmo=$(source "$TOP/selftests/mytcp/lib/knobs.sh" && knob_default MYTCP_CASE_TIMEOUT)
+	unload_wait=$(source "$TOP/selftests/mytcp/lib/knobs.sh" && knob_default MYTCP_UNLOAD_WAIT)
+	export MYTCP_CASE_TIMEOUT=${MYTCP_CASE_TIMEOUT:-$((case_tmo * MYTCP_TIMEOUT_MULT))}
+	export MYTCP_UNLOAD_WAIT=${MYTCP_UNLOAD_WAIT:-$((unload_wait * MYTCP_TIMEOUT_MULT))}
 	log "MYTCP_CASE_TIMEOUT=$MYTCP_CASE_TIMEOUT MYTCP_UNLOAD_WAIT=$MYTCP_UNLOAD_WAIT"
 
 	# --quick (CI's budget) runs every test file too, with the smaller

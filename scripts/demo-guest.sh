@@ -7,12 +7,12 @@
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # mytcp_lib.sh: mytcp_load, mytcp_family, mytcp_stat, mytcp_setup_hosts...
-# shellcheck source=../selftests/mytcp/mytcp_lib.sh
-source "$TOP/selftests/mytcp/mytcp_lib.sh"
+# shellcheck source=../selftests/mytcp/lib/mytcp_lib.sh
+source "$TOP/selftests/mytcp/lib/mytcp_lib.sh"
 PY=$MYTCP_PYTHON
 PORT=5000
 # mytcp_sock.socket(): a mytcp socket Python can bind/connect with tuples.
-export PYTHONPATH=$TOP/selftests/mytcp${PYTHONPATH:+:$PYTHONPATH}
+export PYTHONPATH=$TOP/selftests/mytcp/lib${PYTHONPATH:+:$PYTHONPATH}
 export PYTHONDONTWRITEBYTECODE=1
 
 step_load()

@@ -9,7 +9,7 @@
 #
 # Boots KERNEL (default: the 6.12 Debian kernel) with scripts/vm-run.sh and
 # runs selftests/mytcp/teaching.sh there with MYTCP_TEACHING_DUMP=1: every
-# teaching scenario (teaching_scn.py) runs once under mytcp-ladder, and the
+# teaching scenario (lib/teaching_scn.py) runs once under mytcp-ladder, and the
 # ladder picture and the mytcpstat snapshots of each are printed between
 # "@@BEGIN NAME ladder|stat" and "@@END".  They replace the "@LADDER NAME@"
 # and "@STAT NAME@" lines of scripts/guide.rst.in (the prose).  Nothing is

@@ -32,7 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mytcp_helpers.h"
+#include "lib/mytcp_helpers.h"
 
 #define BULK_BUF (128 * 1024)
 

@@ -40,7 +40,8 @@ import sys
 import time
 
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
 # pylint: disable=wrong-import-position
 from tcp_peer import (ACK, SYN, Skip, active_open, check,
                       connect_result, diag, listener, mytcp_socket,

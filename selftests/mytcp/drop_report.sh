@@ -20,7 +20,7 @@
 # "From mytcp's code": the event's location is a mytcp symbol (6.12 prints
 # it symbolically; 6.1 prints the address, looked up in /proc/kallsyms).
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 
 DIR=$(dirname "$(readlink -f "$0")")
 XFER=$DIR/xfer
@@ -71,36 +71,7 @@ trace_stop() { echo 0 >"$INST/tracing_on"; cat "$INST/trace" >"$TMP/trace"; }
 # the matching lines go to $TMP/EVENT.mytcp.
 count()
 {
-	"$MYTCP_PYTHON" - "$1" "$TMP/trace" "$TMP/$1.mytcp" <<'EOF'
-import re, sys
-event, trace, out = sys.argv[1:4]
-lo = hi = None
-with open("/proc/kallsyms") as f:
-    for line in f:
-        p = line.split()
-        if len(p) >= 4 and p[3] == "[mytcp]" and p[1] in "tT":
-            a = int(p[0], 16)
-            if a == 0:
-                continue
-            lo = a if lo is None else min(lo, a)
-            hi = a if hi is None else max(hi, a)
-n = 0
-with open(trace) as f, open(out, "w") as o:
-    for line in f:
-        if " %s:" % event not in line:
-            continue
-        m = re.search(r"location=(\S+)(?: \[(\w+)\])?", line)
-        if not m:
-            continue
-        mine = m.group(2) == "mytcp"
-        if not mine and re.fullmatch(r"(0x)?[0-9a-f]+", m.group(1)) and lo:
-            a = int(m.group(1), 16)
-            mine = lo <= a < hi + 0x10000
-        if mine:
-            n += 1
-            o.write(line)
-print(n)
-EOF
+	"$MYTCP_PYTHON" "$MYTCP_LIB_DIR/drop_report_tool.py" count "$1" "$TMP/trace" "$TMP/$1.mytcp"
 }
 
 # xfer_once SIZE PORT: a byte-exact mytcp transfer each way, H1 -> H2.

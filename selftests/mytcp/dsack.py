@@ -24,7 +24,8 @@ import struct
 import sys
 
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
 # pylint: disable=wrong-import-position
 from tcp_peer import (ACK, PSH, check, listener, opt_mss, opt_sack_perm,
                       passive_open, run_cases)

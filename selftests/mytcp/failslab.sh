@@ -23,14 +23,14 @@
 #   MYTCP_FAILSLAB_TIMES        at most this many failures (default 2000)
 #   MYTCP_TIMEOUT_MULT    scales the per-operation timeout (60 s)
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 
 FS=/sys/kernel/debug/failslab
-CONNS=${MYTCP_FAILSLAB_CONNS:-48}
-PAR=${MYTCP_FAILSLAB_PAR:-8}
-SIZE=${MYTCP_FAILSLAB_SIZE:-65536}
-PROB=${MYTCP_FAILSLAB_PROB:-5}
-TIMES=${MYTCP_FAILSLAB_TIMES:-2000}
+CONNS=$MYTCP_FAILSLAB_CONNS
+PAR=$MYTCP_FAILSLAB_PAR
+SIZE=$MYTCP_FAILSLAB_SIZE
+PROB=$MYTCP_FAILSLAB_PROB
+TIMES=$MYTCP_FAILSLAB_TIMES
 OP_TIMEOUT=$(( 60 * ${MYTCP_TIMEOUT_MULT:-1} ))
 PORT=7300
 WORK=$(mktemp -d)
@@ -65,21 +65,7 @@ trap cleanup EXIT
 # last function's size is not listed: one page more).
 module_text_range()
 {
-	"$MYTCP_PYTHON" - <<'PY'
-import sys
-lo = hi = 0
-with open("/proc/kallsyms") as f:
-    for line in f:
-        p = line.split()
-        if len(p) >= 4 and p[3] == "[mytcp]" and p[1] in "tT":
-            a = int(p[0], 16)
-            if a and (not lo or a < lo):
-                lo = a
-            hi = max(hi, a)
-if not lo:
-    sys.exit(1)
-print("0x%x 0x%x" % (lo, hi + 4096))
-PY
+	"$MYTCP_PYTHON" "$MYTCP_LIB_DIR/failslab_tool.py" text-range
 }
 
 failslab_on()
@@ -116,99 +102,13 @@ tune()
 	done
 }
 
-SERVER_PY='
-import os, socket, struct, sys, threading, time, mytcp_sock
-addr, port, tmo = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-def abort(c):
-    try:
-        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    except OSError:
-        pass
-    c.close()
-def echo(c):
-    c.settimeout(tmo)
-    try:
-        while True:
-            b = c.recv(65536)
-            if not b:
-                break
-            c.sendall(b)
-        c.close()
-    except OSError:
-        abort(c)	# the client must see an error, not a short echo
-ls = mytcp_sock.socket()	# failslab is not on yet
-ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-ls.bind((addr, port))
-ls.listen(128)
-print("ready", flush=True)
-while True:
-    try:
-        c, _ = ls.accept()
-    except OSError as e:
-        print("accept: %s" % e, flush=True)
-        time.sleep(0.1)
-        continue
-    threading.Thread(target=echo, args=(c,), daemon=True).start()
-'
-
-CLIENT_PY='
-import errno, os, socket, sys, threading, time, mytcp_sock
-addr, port, tmo = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-conns, par, size = int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
-out = {}
-lock = threading.Lock()
-def one(i):
-    data = os.urandom(size)
-    got = b""
-    t0 = time.monotonic()
-    try:
-        s = mytcp_sock.socket()
-        s.settimeout(tmo)
-        s.connect((addr, port))
-        s.sendall(data)
-        s.shutdown(socket.SHUT_WR)
-        while True:
-            b = s.recv(65536)
-            if not b:
-                break
-            got += b
-        s.close()
-        r = "ok" if got == data else "short %d/%d" % (len(got), size)
-    except socket.timeout:
-        r = "STUCK after %.0f s (%d/%d bytes back)" % (time.monotonic() - t0, len(got), size)
-    except OSError as e:
-        r = "error " + errno.errorcode.get(e.errno, str(e.errno))
-    with lock:
-        out[i] = r
-sem = threading.Semaphore(par)
-def run(i):
-    with sem:
-        one(i)
-ts = [threading.Thread(target=run, args=(i,)) for i in range(conns)]
-for t in ts:
-    t.start()
-for t in ts:
-    t.join()
-bad = 0
-summary = {}
-for i in sorted(out):
-    r = out[i]
-    key = r if r.startswith("error") else r.split(" ")[0]
-    summary[key] = summary.get(key, 0) + 1
-    if r != "ok" and not r.startswith("error"):
-        print("conn %d: %s" % (i, r))
-        bad += 1
-print("outcomes: " + ", ".join("%s %d" % kv for kv in sorted(summary.items())))
-sys.exit(1 if bad else 0)
-'
-
 load_under_failures()
 {
 	local rc=0 left
 
 	mytcp_setup_hosts || return
 	tune "$H1" && tune "$H2" || return
-	ip netns exec "$H2" "$MYTCP_PYTHON" -c "$SERVER_PY" "$MYTCP_ADDR2" $PORT \
+	ip netns exec "$H2" "$MYTCP_PYTHON" "$MYTCP_LIB_DIR/failslab_tool.py" server "$MYTCP_ADDR2" $PORT \
 		"$OP_TIMEOUT" >"$WORK/server" 2>&1 &
 	SERVER_PID=$!
 	slowwait 20 grep -q ready "$WORK/server" || {
@@ -216,7 +116,7 @@ load_under_failures()
 		return 1
 	}
 	failslab_on || return
-	ip netns exec "$H1" "$MYTCP_PYTHON" -c "$CLIENT_PY" "$MYTCP_ADDR2" $PORT \
+	ip netns exec "$H1" "$MYTCP_PYTHON" "$MYTCP_LIB_DIR/failslab_tool.py" client "$MYTCP_ADDR2" $PORT \
 		"$OP_TIMEOUT" "$CONNS" "$PAR" "$SIZE" >"$WORK/client" 2>&1 || rc=1
 	left=$(cat "$FS/times")
 	failslab_off

@@ -4,7 +4,7 @@
 # Without mytcp nothing provides family 19: socket(19, ...) fails with
 # EAFNOSUPPORT, before the module is ever loaded and again after unload.
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 
 ktap_print_header
 ktap_set_plan 3

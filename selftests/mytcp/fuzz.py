@@ -42,8 +42,10 @@ import sys
 import time
 
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
 # pylint: disable=wrong-import-position
+import knobs
 import tcp_peer
 from tcp_peer import (ACK, CLOSE, CLOSE_WAIT, CLOSING, ESTABLISHED, FIN,
                       FIN_WAIT1, FIN_WAIT2, LAST_ACK, LISTEN, PSH, RST, SYN,
@@ -57,9 +59,9 @@ from tcp_peer import (ACK, CLOSE, CLOSE_WAIT, CLOSING, ESTABLISHED, FIN,
 SEED = int(os.environ.get("MYTCP_FUZZ_SEED") or
            random.SystemRandom().randrange(1 << 32))
 RATELIMIT_MS = 20	# net.mytcp.invalid_ratelimit_ms during the run
-SECONDS = float(os.environ.get("MYTCP_FUZZ_SECONDS", "60"))
+SECONDS = knobs.get_float("MYTCP_FUZZ_SECONDS")
 ROUNDS = int(os.environ.get("MYTCP_FUZZ_ROUNDS", "0"))
-ITERS = int(os.environ.get("MYTCP_FUZZ_ITERS", "32"))
+ITERS = knobs.get_int("MYTCP_FUZZ_ITERS")
 MSL_MS = 1500
 
 M32 = 0xffffffff

@@ -12,9 +12,13 @@
 #   - blocks on every other whole segment of a long flight with a small
 #     send buffer: the splits they ask for stop at the per-socket bound
 #     (WqueueTooBig in /proc/net/mytcp_stat counts the refusals) and
-#     sk_wmem_queued never passes it.
+#     sk_wmem_queued never passes it;
+#   - bogus blocks (beyond SND.MAX, below SND.UNA, reversed, empty, half
+#     the sequence space) are ignored and nothing is taken as delivered;
+#   - a receiver that reneges on what it SACKed gets the left edge again
+#     after an RTO (RFC 2018 8).
 #
-# In both cases the connection survives, and once the peer acknowledges
+# In the first two cases the connection survives, and once the peer acknowledges
 # normally the transfer completes byte-exact; run_cases() checks that no
 # socket or skb is left behind (live_skbs back where it started).
 #
@@ -28,16 +32,18 @@ import sys
 import time
 
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
 # pylint: disable=wrong-import-position
+import knobs
 from tcp_peer import (ACK, ESTABLISHED, FIN, StatDelta, active_open, check,
-                      diag, expect_state, opt_mss, opt_sack, opt_sack_perm,
-                      run_cases, stats)
+                      conns, diag, expect_state, opt_mss, opt_sack,
+                      opt_sack_perm, opt_ts, run_cases, stats, sysctl)
 
 SO_MEMINFO = 55
 SK_MEMINFO_WMEM_QUEUED = 5
 MASK = 0xffffffff
-ACKS = int(os.environ.get("MYTCP_SACK_ACKS", "2000"))
+ACKS = knobs.get_int("MYTCP_SACK_ACKS")
 # An upper estimate of SKB_TRUESIZE(64 KiB): the split bound of a small
 # send buffer is sk_sndbuf plus two of these (output.c split_limit()).
 SKB64_TRUESIZE = 65536 + 1024
@@ -229,11 +235,94 @@ def segment_blocks(peer):
     complete(s, f, rx, data, "after whole-segment SACK blocks")
 
 
+# ------------------------------------------ bogus and reneged blocks
+
+def _sack_conn(peer, mss=500, ts=False):
+    opts = opt_mss(mss) + opt_sack_perm()
+    if ts:
+        opts += opt_ts(1000, 0)
+    s, f = active_open(peer, 5000, syn_options=opts)
+    return s, f
+
+
+def _send_segments(s, f, n, mss):
+    """mytcp sends n full segments; returns them (tracked)."""
+    s.send(bytes(range(256)) * (n * mss // 256) + b"z" * (n * mss % 256))
+    segs = []
+    while sum(len(x.payload) for x in segs) < n * mss:
+        segs.append(f.track(f.expect(lambda x: x.payload,
+                                     what="data segment")))
+    return segs
+
+
+def _tx_queue(f):
+    c = [x for x in conns() if x["lport"] == f.lport and
+         x["rport"] == f.rport]
+    return c[0]["tx_queue"] if c else None
+
+
+def sack_bogus_blocks(peer):
+    s, f = _sack_conn(peer)
+    segs = _send_segments(s, f, 4, 500)
+    una, mx = segs[0].seq, f.rcv_nxt
+    bogus = [[(mx, mx + 1000)],			# beyond SND.MAX
+             [(una - 5000, una - 1000)],		# below SND.UNA
+             [(una + 1000, una + 500)],		# reversed
+             [(una + 700, una + 700)],		# empty
+             [(una - (1 << 31), una + 100)],		# half the space
+             [(una + 100, mx + 1), (0, 0xffffffff), (mx, una),
+              (una + 1, una + 2)]]
+    for blocks in bogus:
+        f.send(ACK, ack=una, options=opt_sack(blocks))
+    peer.barrier()
+    expect_state(f.lport, 5000, ESTABLISHED)
+    # Nothing was taken as delivered: the real ACK drains the queue and
+    # whatever mytcp sends now is the data past what was acked.
+    f.send(ACK)
+    peer.barrier()
+    check(_tx_queue(f) == 0, "unacknowledged data left after the full ACK:"
+          " %s" % _tx_queue(f))
+    s.send(b"after")
+    seg = f.expect(lambda x: x.payload and x.seq == mx,
+                   what="new data at SND.MAX")
+    check(seg.payload == b"after", "new data %s" % seg)
+
+
+def sack_renege(peer):
+    """RFC 2018 8: after an RTO the left edge is sent again, SACKed or
+    not: the receiver may have discarded (reneged) what it SACKed."""
+    sysctl("rto_initial_ms", 1000)
+    sysctl("rto_min_ms", 1000)
+    s, f = _sack_conn(peer)
+    segs = _send_segments(s, f, 3, 500)
+    s1, s2, end = segs[0], segs[1], f.rcv_nxt
+    check(len(segs) >= 3, "data came in %d segments" % len(segs))
+    # s1 lost: SACK s2 to the end
+    f.send(ACK, ack=s1.seq, options=opt_sack([(s2.seq, end)]))
+    # s1 arrives (maybe retransmitted), the receiver drops s2..: the
+    # cumulative ACK stops at s2 and no SACK block any more.
+    f.send(ACK, ack=s2.seq)
+    peer.barrier()		# only what comes after the renege counts
+    d = StatDelta()
+    again = peer.expect_segment(20, lambda x: f.mine(x) and
+                                x.seq == s2.seq and x.payload)
+    check(again is not None, "no retransmission of the left edge %u "
+          "(SACKed, then reneged) in 20 s: Timeouts moved %d, RetransSegs "
+          "%d" % (s2.seq, d["Timeouts"], d["RetransSegs"]))
+    check(again.payload == s2.payload, "retransmitted left edge differs")
+    f.send(ACK, ack=end)
+    peer.barrier()
+    check(_tx_queue(f) == 0, "data left unacknowledged")
+
+
 CASES = [
     ("1-byte SACK blocks: no split, sk_wmem_queued bounded, data intact",
      tiny_blocks),
     ("SACK splits stop at the sk_wmem_queued bound (WqueueTooBig)",
      segment_blocks),
+    ("bogus SACK blocks: ignored, nothing lost", sack_bogus_blocks),
+    ("SACK reneging: left edge retransmitted after an RTO",
+     sack_renege),
 ]
 
 if __name__ == "__main__":

@@ -27,15 +27,17 @@ import sys
 import time
 
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
 # pylint: disable=wrong-import-position
+import knobs
 from tcp_peer import (ACK, ESTABLISHED, FIN, PSH, RST, SYN, SYN_RECV,
                       StatDelta, TIME_WAIT, accept, accept_wait, active_open,
                       check, connect_result, diag, expect_state, listener,
                       mytcp_socket, opt_mss, opt_sack_perm, opt_ts, opt_wscale,
                       passive_open, recv_all, recv_result, run_cases, sysctl)
 
-STORM = int(os.environ.get("MYTCP_SEG_STORM", "200"))
+STORM = knobs.get_int("MYTCP_SEG_STORM")
 FAR = 1 << 21			# beyond any receive window
 FLOOR = 88			# MYTCP_MIN_MSS: payload floor after options
 LONG = 60000			# invalid_ratelimit_ms: nothing passes twice

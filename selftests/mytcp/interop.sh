@@ -18,10 +18,10 @@
 # INTEROP_FULL=1 runs it for every pair and link.
 # INTEROP_SIZES overrides the sizes (e.g. "1 1m" for a quick run).
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 
 XFER=$(dirname "$(readlink -f "$0")")/xfer
-SIZES=${INTEROP_SIZES:-1 1m 64m}
+SIZES=$INTEROP_SIZES
 PAIRS=("mytcp mytcp" "mytcp inet" "inet mytcp")	# client server
 LINKS=(lo veth)
 

@@ -14,7 +14,7 @@
 #  - TCP_USER_TIMEOUT aborts a connection whose data goes unacknowledged.
 # No timing is asserted beyond generous upper bounds.
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 
 mytcp_require_ko
 ktap_print_header
@@ -39,93 +39,21 @@ mytcp_loaded || mytcp_load || ktap_exit_fail_msg "insmod $MYTCP_KO failed"
 mytcp_setup_hosts || ktap_exit_fail_msg "cannot set up the two hosts"
 command -v tcpdump >/dev/null || ktap_exit_fail_msg "tcpdump not found"
 
-# server.py KIND PORT [noread]: accept connections (KIND mytcp or linux),
+# keepalive_tool.py server KIND PORT [noread]: accept connections (KIND mytcp or linux),
 # read what comes, answer "hello" with "hi" and "ping" with "pong"; never
 # closes first.  noread: read nothing after "hello" (small SO_RCVBUF).
-cat >"$WORK/server.py" <<'PY'
-import socket, sys, threading, time
-import mytcp_sock
-kind, port = sys.argv[1], int(sys.argv[2])
-noread = len(sys.argv) > 3 and sys.argv[3] == "noread"
-if kind == "mytcp":
-    l = mytcp_sock.socket()
-else:
-    l = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-if noread:
-    l.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
-l.bind(("0.0.0.0", port))
-l.listen(8)
-print("listening", flush=True)
-def serve(c):
-    while True:
-        d = c.recv(100)
-        if not d:
-            return
-        if d == b"ping":
-            c.send(b"pong")
-        elif d == b"hello":
-            c.send(b"hi")
-            if noread:
-                time.sleep(3600)
-while True:
-    c, _ = l.accept()
-    threading.Thread(target=serve, args=(c,), daemon=True).start()
-PY
-
-# client.py PORT IDLE INTVL CNT USER_TIMEOUT_MS WAIT: a mytcp connection
+#
+# keepalive_tool.py client PORT IDLE INTVL CNT USER_TIMEOUT_MS WAIT: a mytcp connection
 # to $MYTCP_ADDR2:PORT with keepalive (IDLE > 0) or a user timeout; says
 # hello, prints "ready", then either blocks in recv() (WAIT = 0: prints
 # the errno name it ends with) or sleeps WAIT seconds and checks the
 # connection still answers ("alive").  With USER_TIMEOUT_MS it sends data
 # after "ready" so that the timeout runs.
-cat >"$WORK/client.py" <<'PY'
-import errno, os, socket, sys, time
-import mytcp_sock
-port, idle, intvl, cnt, uto, wait = (int(a) for a in sys.argv[1:7])
-s = mytcp_sock.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO,
-             (60).to_bytes(8, "little") + (0).to_bytes(8, "little"))
-if idle:
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, idle)
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, intvl)
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, cnt)
-if uto:
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, uto)
-if wait:
-    # seen on the wire by tos_ttl_on_wire
-    s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, 0x28)
-    s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 33)
-s.connect(("10.0.1.2", port))
-s.send(b"hello")
-assert s.recv(10) == b"hi"
-print("ready", flush=True)
-if wait == 0:
-    if uto:
-        # wait until the shell made the peer silent ($WORK/silent)
-        flag = sys.argv[7]
-        for i in range(600):
-            if os.path.exists(flag):
-                break
-            time.sleep(0.1)
-        s.send(b"x" * 1000)
-    try:
-        d = s.recv(10)
-        print("recv returned", d, flush=True)
-    except OSError as e:
-        print(errno.errorcode.get(e.errno, e.errno), flush=True)
-    sys.exit(0)
-time.sleep(wait)
-s.send(b"ping")
-print("alive" if s.recv(10) == b"pong" else "dead", flush=True)
-PY
-
 start_server()
 {
 	local kind=$1 port=$2 out=$WORK/server-$1-$2.log
 
-	ip netns exec "$H2" "$MYTCP_PYTHON" "$WORK/server.py" "$kind" "$port" ${3:-} >"$out" 2>&1 &
+	ip netns exec "$H2" "$MYTCP_PYTHON" "$MYTCP_LIB_DIR/keepalive_tool.py" server "$kind" "$port" ${3:-} >"$out" 2>&1 &
 	PIDS+=($!)
 	slowwait 60 grep -q listening "$out"
 }
@@ -140,7 +68,7 @@ silent_peer()
 
 	start_server mytcp 5001 || { ktap_print_msg "server did not start"; return 1; }
 	before=$(mytcp_stat KeepaliveTimeouts "$H1")
-	ip netns exec "$H1" "$MYTCP_PYTHON" "$WORK/client.py" 5001 1 1 3 0 0 >"$out" 2>&1 &
+	ip netns exec "$H1" "$MYTCP_PYTHON" "$MYTCP_LIB_DIR/keepalive_tool.py" client 5001 1 1 3 0 0 >"$out" 2>&1 &
 	pid=$!
 	if ! slowwait 60 grep -q ready "$out"; then
 		ktap_print_msg "client not ready: $(cat "$out")"
@@ -161,68 +89,12 @@ silent_peer()
 ktap_test_result "keepalive: silent peer -> ETIMEDOUT, KeepaliveTimeouts +1" silent_peer
 
 # ---- 2./3. live peers: the connection survives dozens of probes ----
-# pcap_probes FILE PORT: from a pcap of veth1, print "probes answered bad"
+# keepalive_tool.py pcap FILE PORT: from a pcap of veth1, print "probes answered bad"
 # for the client's connection to PORT: probes are the client's zero-length
 # ACK-only segments with seq = SND.NXT - 1 (ISS + 5 after "hello");
 # answered counts the server's ACKs for ISS + 6 that follow a probe; bad
 # counts zero-length ACK-only segments of the client with any other seq
 # than ISS + 5 or ISS + 6 (or ISS + 1: the handshake's ACK).
-cat >"$WORK/pcap.py" <<'PY'
-import struct, sys
-path, port = sys.argv[1], int(sys.argv[2])
-data = open(path, "rb").read()
-magic = struct.unpack("<I", data[:4])[0]
-end = "<" if magic in (0xa1b2c3d4, 0xa1b23c4d) else ">"
-link = struct.unpack(end + "I", data[20:24])[0]
-off, pkts, tosttl = 24, [], set()
-while off + 16 <= len(data):
-    _, _, incl, _ = struct.unpack(end + "IIII", data[off:off + 16])
-    pkt = data[off + 16:off + 16 + incl]
-    off += 16 + incl
-    if link == 1:
-        if len(pkt) < 14 or pkt[12:14] != b"\x08\x00":
-            continue
-        pkt = pkt[14:]
-    elif link == 113:
-        pkt = pkt[16:]
-    ihl = (pkt[0] & 15) * 4
-    if pkt[9] != 6:
-        continue
-    tos, ttl = pkt[1], pkt[8]
-    tot = struct.unpack(">H", pkt[2:4])[0]
-    tcp = pkt[ihl:]
-    sport, dport, seq, ack = struct.unpack(">HHII", tcp[:12])
-    doff = (tcp[12] >> 4) * 4
-    flags = tcp[13]
-    plen = tot - ihl - doff
-    pkts.append((sport, dport, seq, ack, flags, plen))
-    if dport == port:
-        tosttl.add((tos, ttl))
-iss = None
-for sp, dp, seq, ack, fl, pl in pkts:
-    if dp == port and fl & 0x02:
-        iss = seq
-if iss is None:
-    print("noconn 0 0")
-    sys.exit(0)
-probe_seq, nxt = (iss + 5) & 0xffffffff, (iss + 6) & 0xffffffff
-probes = answered = bad = 0
-pending = False
-for sp, dp, seq, ack, fl, pl in pkts:
-    if dp == port and (fl & 0x05 or (pl > 0 and seq != (iss + 1) & 0xffffffff)):
-        break   # the final ping, FIN or RST: the idle part is over
-    if dp == port and fl == 0x10 and pl == 0:
-        if seq == probe_seq:
-            probes += 1
-            pending = True
-        elif seq not in (nxt, (iss + 1) & 0xffffffff):
-            bad += 1
-    elif sp == port and fl & 0x10 and ack == nxt and pending:
-        answered += 1
-        pending = False
-print(probes, answered, bad, ",".join("%#x/%d" % t for t in sorted(tosttl)))
-PY
-
 CAP_PID=
 start_capture()
 {
@@ -233,7 +105,7 @@ start_capture()
 	slowwait 60 grep -q "listening on" "$WORK/tcpdump.log"
 }
 
-LIVE_SECS=${MYTCP_KEEPALIVE_LIVE_SECS:-30}
+LIVE_SECS=$MYTCP_KEEPALIVE_LIVE_SECS
 live_ok=0
 live_peers()
 {
@@ -243,10 +115,10 @@ live_peers()
 		{ ktap_print_msg "servers did not start"; return 1; }
 	start_capture || { ktap_print_msg "tcpdump did not start: $(cat "$WORK/tcpdump.log")"; return 1; }
 	before=$(mytcp_stat KeepaliveTimeouts "$H1")
-	ip netns exec "$H1" "$MYTCP_PYTHON" "$WORK/client.py" 5002 1 1 2 0 "$LIVE_SECS" \
+	ip netns exec "$H1" "$MYTCP_PYTHON" "$MYTCP_LIB_DIR/keepalive_tool.py" client 5002 1 1 2 0 "$LIVE_SECS" \
 		>"$WORK/client-5002.log" 2>&1 &
 	p1=$!
-	ip netns exec "$H1" "$MYTCP_PYTHON" "$WORK/client.py" 5003 1 1 2 0 "$LIVE_SECS" \
+	ip netns exec "$H1" "$MYTCP_PYTHON" "$MYTCP_LIB_DIR/keepalive_tool.py" client 5003 1 1 2 0 "$LIVE_SECS" \
 		>"$WORK/client-5003.log" 2>&1 &
 	p2=$!
 	wait "$p1" "$p2"
@@ -272,7 +144,7 @@ probes_on_wire()
 
 	[ "$live_ok" = 1 ] || { ktap_print_msg "no live run to look at"; return 1; }
 	for port in 5002 5003; do
-		read -r probes answered bad tosttl < <("$MYTCP_PYTHON" "$WORK/pcap.py" "$WORK/live.pcap" "$port")
+		read -r probes answered bad tosttl < <("$MYTCP_PYTHON" "$MYTCP_LIB_DIR/keepalive_tool.py" pcap "$WORK/live.pcap" "$port")
 		ktap_print_msg "port $port: $probes probes, $answered answered, $bad other bare ACKs"
 		if [ "$probes" = noconn ] || [ "$probes" -lt "$min" ]; then
 			ktap_print_msg "port $port: want at least $min probes"
@@ -311,27 +183,7 @@ keepalive_off()
 
 	start_server mytcp 5004 || return 1
 	before=$(mytcp_stat KeepaliveTimeouts "$H1")
-	ip netns exec "$H1" "$MYTCP_PYTHON" - >"$out" 2>&1 <<'PY' &
-import socket, time
-import mytcp_sock
-s = mytcp_sock.socket()
-s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 1)
-s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
-s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 1)
-s.connect(("10.0.1.2", 5004))
-s.send(b"hello")
-assert s.recv(10) == b"hi"
-print("ready", flush=True)
-time.sleep(5)
-s.setblocking(False)
-try:
-    s.recv(10)
-    print("data?")
-except BlockingIOError:
-    print("still open")
-except OSError as e:
-    print("error", e.errno)
-PY
+	ip netns exec "$H1" "$MYTCP_PYTHON" "$MYTCP_LIB_DIR/keepalive_tool.py" client-nokeepalive >"$out" 2>&1 &
 	pid=$!
 	slowwait 60 grep -q ready "$out" || { kill "$pid"; wait "$pid"; return 1; }
 	netem_silence
@@ -354,32 +206,7 @@ zero_window_peer()
 
 	start_server linux 5006 noread || return 1
 	before=$(mytcp_stat KeepaliveTimeouts "$H1")
-	ip netns exec "$H1" "$MYTCP_PYTHON" - >"$out" 2>&1 <<'PY'
-import errno, socket, time
-import mytcp_sock
-s = mytcp_sock.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 1)
-s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
-s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 2)
-s.connect(("10.0.1.2", 5006))
-s.send(b"hello")
-assert s.recv(10) == b"hi"
-s.setblocking(False)
-sent = 0
-for i in range(2000):           # until the peer's window and our buffer are full
-    try:
-        sent += s.send(b"z" * 65536)
-    except BlockingIOError:
-        time.sleep(0.05)
-        try:
-            sent += s.send(b"z" * 65536)
-        except BlockingIOError:
-            break
-time.sleep(10)
-err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-print("sent", sent, "so_error", errno.errorcode.get(err, err), flush=True)
-PY
+	ip netns exec "$H1" "$MYTCP_PYTHON" "$MYTCP_LIB_DIR/keepalive_tool.py" client-zerowin >"$out" 2>&1
 	if ! grep -q "so_error 0" "$out"; then
 		ktap_print_msg "client: $(tr '\n' ' ' <"$out")"
 		ktap_print_msg "H1: $(ip netns exec "$H1" grep -E '^(Timeouts|RetransSegs|ZeroWindowProbes|KeepaliveTimeouts) ' /proc/net/mytcp_stat | tr '\n' ' ')"
@@ -397,7 +224,7 @@ user_timeout()
 	local out=$WORK/client-uto.log pid ret=0
 
 	start_server mytcp 5005 || return 1
-	ip netns exec "$H1" "$MYTCP_PYTHON" "$WORK/client.py" 5005 0 0 0 2000 0 "$WORK/silent" \
+	ip netns exec "$H1" "$MYTCP_PYTHON" "$MYTCP_LIB_DIR/keepalive_tool.py" client 5005 0 0 0 2000 0 "$WORK/silent" \
 		>"$out" 2>&1 &
 	pid=$!
 	if ! slowwait 60 grep -q ready "$out"; then

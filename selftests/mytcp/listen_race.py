@@ -28,14 +28,16 @@ import sys
 import time
 
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
 # pylint: disable=wrong-import-position
+import knobs
 from tcp_peer import (ACK, RST, SYN, LISTEN, SYN_RECV, StatDelta, abort,
                       check, conns, diag, mytcp_socket, opt_mss,
                       passive_open, run_cases, states_of, sysctl)
 
-ROUNDS = int(os.environ.get("MYTCP_LISTEN_RACE_ROUNDS", "12"))
-CHILDREN = int(os.environ.get("MYTCP_LISTEN_RACE_CHILDREN", "64"))
+ROUNDS = knobs.get_int("MYTCP_LISTEN_RACE_ROUNDS")
+CHILDREN = knobs.get_int("MYTCP_LISTEN_RACE_CHILDREN")
 PORT = 7100
 ISS = 5000000
 

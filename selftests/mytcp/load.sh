@@ -9,11 +9,11 @@
 #
 # LOAD_SEQ / LOAD_CONC override the counts.
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 
 HELPER=$(dirname "$(readlink -f "$0")")/load_conn
-NSEQ=${LOAD_SEQ:-2000}
-NCONC=${LOAD_CONC:-200}
+NSEQ=$LOAD_SEQ
+NCONC=$LOAD_CONC
 MSL_MS=200
 
 mytcp_require_ko

@@ -31,7 +31,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "mytcp_helpers.h"
+#include "lib/mytcp_helpers.h"
 
 #define MSG 16
 

@@ -5,7 +5,7 @@
 # family parameter, a family already taken is refused cleanly, another
 # free family works.
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 
 mytcp_require_ko
 ktap_print_header
@@ -17,10 +17,10 @@ fi
 
 # CYCLES with mod_cycle (finit_module/delete_module, one process: exec is
 # slow in a TCG guest), plus a few with insmod/rmmod themselves.
-CYCLES=${MYTCP_LOAD_CYCLES:-50}
+CYCLES=$MYTCP_LOAD_CYCLES
 cycles()
 {
-	local i n=$CYCLES helper=$MYTCP_LIB_DIR/mod_cycle
+	local i n=$CYCLES helper=$MYTCP_DIR/mod_cycle
 
 	if [ -x "$helper" ]; then
 		"$helper" "$MYTCP_KO" "$CYCLES" || return

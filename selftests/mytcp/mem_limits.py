@@ -36,17 +36,19 @@ import threading
 import time
 
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
 # pylint: disable=wrong-import-position
+import knobs
 import tcp_peer  # noqa: E402
 from tcp_peer import (ACK, RST, ESTABLISHED, TIME_WAIT, StatDelta,  # noqa: E402
                       active_open, check, conns, diag, expect_state,
                       mytcp_socket, run_cases, stats, sysctl)
 
-CONNS = int(os.environ.get("MYTCP_MEM_CONNS", "200"))
-BULK_CONNS = int(os.environ.get("MYTCP_MEM_BULK_CONNS", "4"))
-BULK_BYTES = int(os.environ.get("MYTCP_MEM_BULK_BYTES", str(2 << 20)))
-WAIT = int(os.environ.get("MYTCP_MEM_WAIT", "120"))
+CONNS = knobs.get_int("MYTCP_MEM_CONNS")
+BULK_CONNS = knobs.get_int("MYTCP_MEM_BULK_CONNS")
+BULK_BYTES = knobs.get_int("MYTCP_MEM_BULK_BYTES")
+WAIT = knobs.get_int("MYTCP_MEM_WAIT")
 
 GLOBAL = {"mem": "/proc/sys/net/mytcp/mem",
           "max_orphans": "/proc/sys/net/mytcp/max_orphans",

@@ -49,17 +49,17 @@
 #   NETEM_PAIRS: extra "client server" pairs, |-separated, e.g.
 #     "inet inet" for the Linux reference runs used for calibration.
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 
 XFER=$(dirname "$(readlink -f "$0")")/xfer
-BIG=${NETEM_BIG:-16m}
-MID=${NETEM_MID:-1m}
-SMALL=${NETEM_SMALL:-256k}
-LOSSY=${NETEM_LOSSY:-64k}
+BIG=$NETEM_BIG
+MID=$NETEM_MID
+SMALL=$NETEM_SMALL
+LOSSY=$NETEM_LOSSY
 FULL=${NETEM_FULL:-}
-IO_TMO=${NETEM_IO_TIMEOUT:-30}
-WALL=${NETEM_WALL:-120}
-MIN_DROPS=${NETEM_MIN_DROPS:-20}
+IO_TMO=$NETEM_IO_TIMEOUT
+WALL=$NETEM_WALL
+MIN_DROPS=$NETEM_MIN_DROPS
 
 PAIRS=("mytcp mytcp" "mytcp inet" "inet mytcp")	# client (H1) server (H2)
 if [ -n "${NETEM_PAIRS:-}" ]; then

@@ -10,7 +10,7 @@
 # dmesg stays clean (the runner fails the run on a soft-lockup BUG).
 # MYTCP_TW_ENTRIES: how many entries to make (default 3000).
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 
 mytcp_require_ko
 ktap_print_header
@@ -19,7 +19,7 @@ BENCH=$(dirname "$(readlink -f "$0")")/bench_tool
 WD=/proc/sys/kernel/watchdog_thresh
 WD_SAVED=$(cat "$WD" 2>/dev/null)
 TW_PID=
-TW_ENTRIES=${MYTCP_TW_ENTRIES:-3000}
+TW_ENTRIES=$MYTCP_TW_ENTRIES
 cleanup()
 {
 	[ -n "$TW_PID" ] && kill "$TW_PID" 2>/dev/null && wait "$TW_PID" 2>/dev/null

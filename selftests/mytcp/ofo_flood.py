@@ -21,7 +21,8 @@ import socket
 import subprocess
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
 from tcp_peer import (ACK, PSH, SYN, ESTABLISHED, accept, check, diag,  # noqa: E402
                       expect_state, mytcp_socket, opt_mss, run_cases, stats)
 

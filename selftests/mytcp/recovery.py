@@ -34,7 +34,8 @@ import subprocess
 import sys
 
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
 # pylint: disable=wrong-import-position
 from tcp_peer import (ACK, SYN, Skip, StatDelta, check, connect_result,
                       mytcp_socket, opt_mss, opt_sack, opt_sack_perm,

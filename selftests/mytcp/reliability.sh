@@ -24,10 +24,10 @@
 # Stalls fail through the tools' socket timeouts (rel_tool.py -t) and
 # per-case limits; no timing is asserted.
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 
 DIR=$(dirname "$(readlink -f "$0")")
-TOOL=("$MYTCP_PYTHON" "$DIR/rel_tool.py")
+TOOL=("$MYTCP_PYTHON" "$MYTCP_LIB_DIR/rel_tool.py")
 
 mytcp_require_ko
 if ! command -v tc >/dev/null; then

@@ -4,7 +4,7 @@
 # An open mytcp socket pins the module: rmmod fails while it is open and
 # succeeds once it is closed, also when the socket lives in another netns.
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 
 mytcp_require_ko
 ktap_print_header

@@ -24,7 +24,8 @@ import threading
 import time
 
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
 # pylint: disable=wrong-import-position
 import tcp_peer  # noqa: E402
 from tcp_peer import (ACK, PSH, SYN, accept_wait, check, connect_result,

@@ -41,7 +41,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "mytcp_helpers.h"
+#include "lib/mytcp_helpers.h"
 
 #define WATCHDOG_S	60	/* alarm() of one run */
 
@@ -61,7 +61,7 @@ static volatile sig_atomic_t g_sigusr1;
 /* Scenario ports 5000..5099 are the run's own (see g_base). */
 #define CMP_PORT(port) \
 	((port) >= 5000 && (port) < 5100 ? P(port) : (port))
-#include "compare_lib.h"
+#include "lib/compare_lib.h"
 
 /* ------------------------------------------------------------ helpers */
 

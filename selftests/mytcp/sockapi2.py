@@ -18,7 +18,8 @@ import sys
 import time
 
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
 # pylint: disable=wrong-import-position
 import tcp_peer
 from tcp_peer import (ACK, FIN, PSH, SYN, Skip, StatDelta, accept_wait,

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "mytcp_helpers.h"
+#include "lib/mytcp_helpers.h"
 
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262

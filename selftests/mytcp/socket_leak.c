@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "mytcp_helpers.h"
+#include "lib/mytcp_helpers.h"
 
 #define WAIT_MS 5000
 

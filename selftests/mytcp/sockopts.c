@@ -43,11 +43,11 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "mytcp_helpers.h"
+#include "lib/mytcp_helpers.h"
 
 #define WATCHDOG_S	40	/* alarm() of one run */
 
-#include "compare_lib.h"
+#include "lib/compare_lib.h"
 
 /* ------------------------------------------------------------ helpers */
 

@@ -3,8 +3,9 @@
 #
 # RFC 9293 connection lifecycle of mytcp against a scripted peer
 # (tcp_peer.py): every state transition, observed in /proc/net/mytcp and
-# on the wire, segment by segment.  One KTAP result per case; each case
-# runs in its own network namespace.
+# on the wire, segment by segment.  The listener's side (SYN_RECV, the
+# backlog) is in states_listen.py, TIME_WAIT in states_timewait.py.  One
+# KTAP result per case; each case runs in its own network namespace.
 #
 # Environment: MYTCP_KO (loaded when the module is not), MYTCP_CASES
 # ("|"-separated substrings: run only the matching cases).
@@ -16,7 +17,8 @@ import sys
 import time
 
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
 # pylint: disable=wrong-import-position
 from tcp_peer import (ACK, CLOSE_WAIT, CLOSING, ESTABLISHED, FIN, FIN_WAIT1,
                       FIN_WAIT2, LAST_ACK, LISTEN, PSH, RST, SYN, SYN_RECV,
@@ -24,8 +26,7 @@ from tcp_peer import (ACK, CLOSE_WAIT, CLOSING, ESTABLISHED, FIN, FIN_WAIT1,
                       check, connect_result, diag, expect_state, listener,
                       mytcp_socket, opt_mss, passive_open, recv_all,
                       recv_result, run_cases, so_error, state_of, states_of,
-                      sysctl, wait_states)
-
+                      sysctl)
 
 
 def wait_recv(s, timeout=5.0):
@@ -466,184 +467,6 @@ def rst_last_ack(peer):
     d.expect(InRsts=1)
 
 
-# ------------------------------------------------------------------ listener
-
-def syn_recv_never_completes(peer):
-    sysctl("synack_retries", 2)
-    sysctl("rto_initial_ms", 200)
-    sysctl("rto_min_ms", 1)
-    d = StatDelta()
-    ls = listener(peer, 7000)
-    f = peer.flow(7000, 5001)
-    f.send(SYN, options=opt_mss(1400))
-    first = f.expect_flags(SYN | ACK)
-    expect_state(7000, 5001, SYN_RECV)
-    wait_states(7000, 5001, [], timeout=30)
-    synacks = [first] + [x for x in f.peer.barrier() if f.mine(x)]
-    for x in synacks:
-        check(x.flags == SYN | ACK and x.seq == first.seq and
-              x.ack == f.snd_nxt, "segment of the pending child: %s" % x)
-    check(len(synacks) == 3, "%d SYN,ACKs sent, want 1 + synack_retries = 3"
-          % len(synacks))
-    check(states_of(7000) == [LISTEN], "listener %s" % states_of(7000))
-    check(accept(ls)[0] is None, "accept() returned the dead child")
-    # The peer's late ACK finds only the listener: RST (seq = SEG.ACK).
-    f.send(ACK, ack=first.seq + 1)
-    r = f.answers()
-    check(len(r) == 1 and r[0].flags == RST and r[0].seq == first.seq + 1,
-          "answer to the late ACK: %s, want RST seq %u" % (r, first.seq + 1))
-    d.expect(AttemptFails=1, PassiveOpens=0)
-
-
-def backlog_full(peer):
-    backlog = 2
-    d = StatDelta()
-    ls = listener(peer, 7000, backlog=backlog)
-    nsyn = backlog + 4
-    flows = []
-    for i in range(nsyn):
-        f = peer.flow(7000, 6000 + i, iss=100000 * (i + 1))
-        f.send(SYN, options=opt_mss(1400))
-        flows.append(f)
-    segs = peer.barrier()
-    answered = []
-    for f in flows:
-        mine = [x for x in segs if f.mine(x)]
-        check(len(mine) <= 1, "several answers to one SYN: %s" % mine)
-        if mine:
-            check(mine[0].flags == SYN | ACK, "answer %s" % mine[0])
-            f.track(mine[0])
-            answered.append(f)
-    diag("%d SYNs, backlog %d: %d answered" % (nsyn, backlog,
-                                               len(answered)))
-    check(backlog <= len(answered) <= backlog + 1,
-          "%d SYNs answered with backlog %d" % (len(answered), backlog))
-    check(d["DropListenOverflow"] == nsyn - len(answered),
-          "DropListenOverflow moved %d, want %d" % (d["DropListenOverflow"],
-                                                    nsyn - len(answered)))
-    # The ones that got in complete and are accepted.
-    for f in answered:
-        f.send(ACK)
-    peer.barrier()
-    got = 0
-    while accept(ls)[0] is not None:
-        got += 1
-    check(got == len(answered), "accepted %d, want %d" % (got,
-                                                           len(answered)))
-    # Room again: a new SYN is answered.
-    f = peer.flow(7000, 6999)
-    f.send(SYN)
-    f.expect_flags(SYN | ACK)
-
-
-def backlog_slot_freed(peer):
-    """A child that dies in SYN_RECV (RST, timeout) gives its place in the
-    backlog back."""
-    sysctl("synack_retries", 1)
-    sysctl("rto_initial_ms", 200)
-    sysctl("rto_min_ms", 1)
-    d = StatDelta()
-    ls = listener(peer, 7000, backlog=0)
-    # Find how many SYN_RECV children backlog 0 admits (Linux: 1).
-    flows = [peer.flow(7000, 6000 + i, iss=1000 * (i + 1)) for i in range(3)]
-    for f in flows:
-        f.send(SYN, options=opt_mss(1400))
-    segs = peer.barrier()
-    took = [f for f in flows if any(f.mine(x) for x in segs)]
-    check(1 <= len(took) <= 2, "backlog 0 took %d SYNs" % len(took))
-    check(d["DropListenOverflow"] == 3 - len(took), "DropListenOverflow %d"
-          % d["DropListenOverflow"])
-    for f in took:
-        f.track([x for x in segs if f.mine(x)][0])
-    # One reset, the others time out.
-    took[0].send(RST)
-    for f in took:
-        wait_states(7000, f.rport, [], timeout=30)
-    check(states_of(7000) == [LISTEN], "entries %s" % states_of(7000))
-    # The places are free again.
-    n = len(took)
-    g = [peer.flow(7000, 6100 + i, iss=5000 * (i + 1)) for i in range(n)]
-    for f in g:
-        f.send(SYN, options=opt_mss(1400))
-    segs = peer.barrier()
-    got = [f for f in g if any(f.mine(x) and x.flags == SYN | ACK
-                               for x in segs)]
-    check(len(got) == n, "after the children died, %d of %d new SYNs "
-          "answered" % (len(got), n))
-
-
-# ------------------------------------------------------------------ TIME_WAIT
-
-def _to_time_wait(peer, ls, rport=5001, iss=2000000):
-    """Passive open, mytcp closes first: TIME_WAIT on the listener's port."""
-    c, f = passive_open(peer, ls, rport=rport, iss=iss)
-    c.close()
-    fin = f.track(f.expect_flags(FIN | ACK))
-    f.send(FIN | ACK)
-    a = f.expect(lambda x: x.ack == f.snd_nxt, what="last ACK")
-    expect_state(ls.getsockname()[1], rport, TIME_WAIT)
-    return f, fin, a
-
-
-def time_wait_expires(peer):
-    sysctl("msl_ms", 500)
-    ls = listener(peer, 7000)
-    d = StatDelta()
-    _to_time_wait(peer, ls)
-    check(d["live_tw"] >= 1, "live_tw did not move")
-    wait_states(7000, 5001, [], timeout=30)
-    check(states_of(7000) == [LISTEN], "listener %s" % states_of(7000))
-
-
-def time_wait_refin(peer):
-    ls = listener(peer, 7000)
-    f, fin, a = _to_time_wait(peer, ls)
-    # The peer lost our ACK: its FIN again.
-    f.send(FIN | ACK, seq=f.snd_nxt - 1, advance=False)
-    r = f.answers()
-    check(len(r) == 1 and r[0].flags & ~PSH == ACK and
-          r[0].seq == a.seq and r[0].ack == f.snd_nxt,
-          "answer to retransmitted FIN: %s, want ACK seq %u ack %u" %
-          (r, a.seq, f.snd_nxt))
-    expect_state(7000, 5001, TIME_WAIT)
-
-
-def time_wait_rst_ignored(peer):
-    ls = listener(peer, 7000)
-    f, _, _ = _to_time_wait(peer, ls)
-    d = StatDelta()
-    f.send(RST, ack=0)
-    f.send(RST | ACK)
-    check(not f.answers(), "RST in TIME_WAIT answered")
-    expect_state(7000, 5001, TIME_WAIT)
-    d.expect(DropTimeWaitRst=2)
-
-
-def time_wait_reuse(peer):
-    ls = listener(peer, 7000)
-    f, _, a = _to_time_wait(peer, ls)
-    # An old SYN (below RCV.NXT) does not end the wait: it gets an ACK.
-    old = f.snd_nxt - 10
-    f.peer.send_segment(5001, 7000, SYN, old, 0, options=opt_mss(1400))
-    r = f.answers()
-    check(len(r) == 1 and r[0].flags & ~PSH == ACK and
-          r[0].ack == f.snd_nxt, "answer to an old SYN in TIME_WAIT: %s" %
-          (r,))
-    expect_state(7000, 5001, TIME_WAIT)
-    # A new incarnation: ISN above the old RCV.NXT.
-    g = peer.flow(7000, 5001, iss=f.snd_nxt + 1000000)
-    g.send(SYN, options=opt_mss(1400))
-    sa = g.track(g.expect(what="SYN,ACK of the new incarnation"))
-    check(sa.flags == SYN | ACK and sa.ack == g.iss + 1,
-          "answer to the new SYN: %s" % sa)
-    expect_state(7000, 5001, SYN_RECV)
-    g.send(ACK | PSH, data=b"again")
-    expect_state(7000, 5001, ESTABLISHED)
-    c, _ = accept(ls)
-    check(c is not None, "no new connection")
-    check(recv_all(c, 5) == b"again", "data of the new incarnation")
-
-
 # ------------------------------------------------------------------ more edges
 
 def third_segment_fin(peer):
@@ -660,42 +483,6 @@ def third_segment_fin(peer):
     check(got is not None and addr[1] == 5002,
           "accept() did not return the connection")
     check(wait_recv(got) == b"", "EOF")
-
-
-def duplicate_syn_in_syn_recv(peer):
-    listener(peer, 7000)
-    f = peer.flow(7000, 5001)
-    f.send(SYN, options=opt_mss(1400))
-    sa = f.track(f.expect_flags(SYN | ACK))
-    d = StatDelta()
-    f.send(SYN, seq=f.iss, options=opt_mss(1400), advance=False)
-    r = f.answers(rtx=True)
-    check(len(r) == 1 and r[0].flags == SYN | ACK and r[0].seq == sa.seq and
-          r[0].ack == sa.ack, "answer to the SYN again: %s, want the "
-          "SYN,ACK again" % r)
-    expect_state(7000, 5001, SYN_RECV)
-    check(d["RetransSegs"] == 1, "RetransSegs moved %d" % d["RetransSegs"])
-    f.send(ACK)
-    f.answers()
-    expect_state(7000, 5001, ESTABLISHED)
-
-
-def syn_recv_bad_ack(peer):
-    ls = listener(peer, 7000)
-    f = peer.flow(7000, 5001)
-    f.send(SYN, options=opt_mss(1400))
-    sa = f.track(f.expect_flags(SYN | ACK))
-    for bad in (sa.seq, sa.seq + 5, sa.seq - 100000):
-        f.send(ACK, ack=bad, advance=False)
-        r = f.answers()
-        check(len(r) == 1 and r[0].flags == RST and r[0].seq == bad,
-              "answer to ACK %u in SYN_RECV (ISS %u): %s, want RST seq %u"
-              % (bad, sa.seq, r, bad))
-        expect_state(7000, 5001, SYN_RECV)
-    f.send(ACK)
-    f.answers()
-    expect_state(7000, 5001, ESTABLISHED)
-    check(accept(ls)[0] is not None, "accept()")
 
 
 def synack_with_data(peer):
@@ -781,39 +568,6 @@ def fin_retransmitted_last_ack(peer):
     expect_state(7000, 5001, None)
 
 
-def orphan_fin_wait2_timeout(peer):
-    sysctl("fin_timeout", 1)
-    s, f = active_open(peer, 5000)
-    lport = f.lport
-    s.close()
-    f.track(f.expect_flags(FIN | ACK))
-    f.send(ACK)
-    f.answers()
-    expect_state(lport, 5000, FIN_WAIT2)
-    wait_states(lport, 5000, [], timeout=30)
-
-
-def listener_close_resets_children(peer):
-    ls = listener(peer, 7000)
-    f1 = peer.flow(7000, 5001, iss=100000)	# completes, never accepted
-    f1.send(SYN, options=opt_mss(1400))
-    f1.track(f1.expect_flags(SYN | ACK))
-    f1.send(ACK)
-    f2 = peer.flow(7000, 5002, iss=200000)	# stays in SYN_RECV
-    f2.send(SYN, options=opt_mss(1400))
-    f2.track(f2.expect_flags(SYN | ACK))
-    peer.barrier()
-    expect_state(7000, 5001, ESTABLISHED)
-    expect_state(7000, 5002, SYN_RECV)
-    ls.close()
-    for f in (f1, f2):
-        r = f.expect(lambda x: x.flags & RST, what="RST")
-        check(r.seq == f.rcv_nxt, "RST %s, want seq %u" % (r, f.rcv_nxt))
-        expect_state(7000, f.rport, None)
-    check(states_of(7000) == [], "entries left on the port: %s"
-          % states_of(7000))
-
-
 def close_with_unread_data(peer):
     """RFC 1122 4.2.2.13: close() with unread data sends RST, not FIN."""
     ls = listener(peer, 7000)
@@ -845,7 +599,6 @@ def data_after_close(peer):
     check(len(r) == 1 and r[0].flags & RST, "answer to data after close(): "
           "%s, want RST" % r)
     expect_state(lport, 5000, None)
-
 
 
 def synack_fin(peer):
@@ -883,45 +636,6 @@ def close_in_syn_sent(peer):
           "answer to the late SYN,ACK: %s" % r)
 
 
-def rst_unaccepted_child(peer):
-    """RST to a connection still in the accept queue: accept() gives it,
-    the application reads ECONNRESET."""
-    ls = listener(peer, 7000)
-    f = peer.flow(7000, 5001)
-    f.send(SYN, options=opt_mss(1400))
-    f.track(f.expect_flags(SYN | ACK))
-    f.send(ACK | PSH, data=b"before the reset")
-    f.expect(lambda x: x.ack == f.snd_nxt)
-    expect_state(7000, 5001, ESTABLISHED)
-    d = StatDelta()
-    f.send(RST, ack=0)
-    check(not f.answers(), "RST answered")
-    expect_state(7000, 5001, None)
-    d.expect(InRsts=1)
-    c, _ = accept(ls)
-    if c is not None:
-        r = recv_result(c)
-        check(r == "ECONNRESET", "recv() on the reset child: %r" % (r,))
-    check(states_of(7000) == [LISTEN], "entries %s" % states_of(7000))
-    # The listener still works.
-    c2, g = passive_open(peer, ls, rport=5002)
-    c2.send(b"fine")
-    check(g.expect(lambda x: x.payload).payload == b"fine", "data")
-
-
-def time_wait_data_and_ack(peer):
-    ls = listener(peer, 7000)
-    f, _, a = _to_time_wait(peer, ls)
-    f.send(ACK)
-    check(not f.answers(), "a bare ACK in TIME_WAIT was answered")
-    f.send(ACK | PSH, data=b"late", advance=False)
-    r = f.answers()
-    check(len(r) == 1 and r[0].flags & ~PSH == ACK and
-          r[0].ack == f.snd_nxt and r[0].seq == a.seq,
-          "answer to data in TIME_WAIT: %s" % r)
-    expect_state(7000, 5001, TIME_WAIT)
-
-
 CASES = [
     ("active open: SYN_SENT -> ESTABLISHED", active_open_case),
     ("passive open: SYN_RECV -> ESTABLISHED, accept()", passive_open_case),
@@ -950,43 +664,19 @@ CASES = [
     ("RST in CLOSE_WAIT: ECONNRESET", rst_close_wait),
     ("RST in CLOSING: closed", rst_closing),
     ("RST in LAST_ACK: closed", rst_last_ack),
-]
-
-# Second part: run by states_more.py (the kselftest timeout is per program).
-CASES_MORE = [
-    ("SYN_RECV never completed: SYN,ACK retransmitted, child gone",
-     syn_recv_never_completes),
-    ("listen backlog full: extra SYNs dropped (DropListenOverflow)",
-     backlog_full),
-    ("listen backlog: a dead SYN_RECV child frees its place",
-     backlog_slot_freed),
-    ("TIME_WAIT lasts 2*msl_ms, then the entry is gone", time_wait_expires),
-    ("TIME_WAIT: a retransmitted FIN is ACKed again", time_wait_refin),
-    ("TIME_WAIT: RST ignored (RFC 1337)", time_wait_rst_ignored),
-    ("TIME_WAIT: a SYN above RCV.NXT reuses the 4-tuple", time_wait_reuse),
     ("ACK,FIN completing the handshake: CLOSE_WAIT, accept() works",
      third_segment_fin),
-    ("SYN again in SYN_RECV: SYN,ACK retransmitted",
-     duplicate_syn_in_syn_recv),
-    ("SYN_RECV, unacceptable ACK: RST <SEQ=SEG.ACK>, child stays",
-     syn_recv_bad_ack),
     ("SYN,ACK carrying data: delivered", synack_with_data),
     ("out-of-order FIN: CLOSE_WAIT only once the gap is filled",
      out_of_order_fin),
     ("FIN again in CLOSE_WAIT and LAST_ACK: ACKed again",
      fin_again_close_wait_last_ack),
     ("LAST_ACK: FIN retransmitted until ACKed", fin_retransmitted_last_ack),
-    ("orphaned FIN_WAIT2 ends after fin_timeout", orphan_fin_wait2_timeout),
-    ("listener close(): unaccepted children reset",
-     listener_close_resets_children),
     ("close() with unread data: RST", close_with_unread_data),
     ("data after close() in FIN_WAIT2: RST", data_after_close),
     ("SYN,ACK,FIN: ESTABLISHED then CLOSE_WAIT", synack_fin),
     ("close() in SYN_SENT: gone, a late SYN,ACK gets RST",
      close_in_syn_sent),
-    ("RST to an unaccepted connection: accept() then ECONNRESET",
-     rst_unaccepted_child),
-    ("TIME_WAIT: bare ACK ignored, data ACKed", time_wait_data_and_ack),
 ]
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@
 # keepalive_* are the defaults of new sockets, syn_retries bounds
 # connect(), ephemeral_low/high bound the ports chosen.
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 
 mytcp_require_ko
 ktap_print_header
@@ -85,45 +85,7 @@ ktap_test_result "every net.mytcp.* sysctl has its default in a new netns" defau
 # One python process in $H1 does all the writes (fast under TCG).
 ranges()
 {
-	ip netns exec "$H1" "$MYTCP_PYTHON" - "$SYSCTLS" <<'PY'
-import sys
-ok = True
-def path(n): return "/proc/sys/net/mytcp/" + n
-def get(n): return int(open(path(n)).read())
-def put(n, v):
-    try:
-        with open(path(n), "w") as f:
-            f.write("%d\n" % v)
-        return True
-    except OSError:
-        return False
-def bad(msg):
-    global ok
-    print("# " + msg)
-    ok = False
-for line in sys.argv[1].split("\n"):
-    if not line.strip():
-        continue
-    name, d, lo, hi = line.split()
-    d, lo, hi = int(d), int(lo), int(hi)
-    good = {"ephemeral_low": (1024, 60999), "ephemeral_high": (32768, 65535)}.get(name, (lo, hi))
-    if put(name, lo - 1):
-        bad("%s: %d accepted" % (name, lo - 1))
-    if hi < 2**31 - 1 and put(name, hi + 1):
-        bad("%s: %d accepted" % (name, hi + 1))
-    if get(name) != d:
-        bad("%s changed to %d by bad writes" % (name, get(name)))
-    for v in good + (d,):
-        if not put(name, v):
-            bad("%s: %d refused" % (name, v))
-        elif get(name) != v:
-            bad("%s: wrote %d, reads %d" % (name, v, get(name)))
-if put("ephemeral_low", 61000):
-    bad("ephemeral_low above ephemeral_high accepted")
-if put("ephemeral_high", 32767):
-    bad("ephemeral_high below ephemeral_low accepted")
-sys.exit(0 if ok else 1)
-PY
+	ip netns exec "$H1" "$MYTCP_PYTHON" "$MYTCP_LIB_DIR/sysctl_tool.py" ranges "$SYSCTLS"
 }
 ktap_test_result "out-of-range writes fail and change nothing; limits are accepted" ranges
 
@@ -150,12 +112,7 @@ socket_defaults()
 	sc_set "$H1" keepalive_time 100 && sc_set "$H1" keepalive_intvl 20 &&
 		sc_set "$H1" keepalive_probes 4 && sc_set "$H1" rmem_default 200000 &&
 		sc_set "$H1" wmem_default 300000 || return 1
-	out=$(ip netns exec "$H1" "$MYTCP_PYTHON" -c '
-import socket, mytcp_sock
-s = mytcp_sock.socket()
-g = lambda l, o: s.getsockopt(l, o)
-print(g(6, socket.TCP_KEEPIDLE), g(6, socket.TCP_KEEPINTVL), g(6, socket.TCP_KEEPCNT),
-      g(socket.SOL_SOCKET, socket.SO_RCVBUF), g(socket.SOL_SOCKET, socket.SO_SNDBUF))')
+	out=$(ip netns exec "$H1" "$MYTCP_PYTHON" "$MYTCP_LIB_DIR/sysctl_tool.py" sock-defaults)
 	sc_set "$H1" keepalive_time 7200; sc_set "$H1" keepalive_intvl 75
 	sc_set "$H1" keepalive_probes 9; sc_set "$H1" rmem_default 1048576
 	sc_set "$H1" wmem_default 1048576
@@ -170,16 +127,9 @@ tw_count() { ip netns exec "$1" awk 'NR > 1 && $4 == "06"' /proc/net/mytcp | wc 
 tw_pair()
 {
 	# a connection H1 -> H2 closed by H1 first: TIME_WAIT in H1
-	ip netns exec "$H2" "$MYTCP_PYTHON" -c '
-import mytcp_sock, socket, sys
-l = mytcp_sock.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-l.bind(("0.0.0.0", int(sys.argv[1]))); l.listen(1); print("ok", flush=True)
-c, _ = l.accept(); c.recv(1); c.close()' "$1" >"$2" 2>&1 &
+	ip netns exec "$H2" "$MYTCP_PYTHON" "$MYTCP_LIB_DIR/sysctl_tool.py" tw-server "$1" >"$2" 2>&1 &
 	slowwait 60 grep -q ok "$2" || return 1
-	ip netns exec "$H1" "$MYTCP_PYTHON" -c '
-import mytcp_sock, sys, time
-s = mytcp_sock.socket(); s.connect(("10.0.1.2", int(sys.argv[1])))
-s.close(); time.sleep(0.3)' "$1"
+	ip netns exec "$H1" "$MYTCP_PYTHON" "$MYTCP_LIB_DIR/sysctl_tool.py" tw-client "$1"
 	wait
 }
 time_wait()
@@ -231,13 +181,7 @@ syn_retries()
 
 	sc_set "$H1" syn_retries 1 && sc_set "$H1" rto_initial_ms 200 || return 1
 	tc -n "$H1" qdisc add dev veth1 root netem loss 100% || return 1
-	out=$(ip netns exec "$H1" timeout 90 "$MYTCP_PYTHON" -c '
-import errno, mytcp_sock
-s = mytcp_sock.socket()
-try:
-    s.connect(("10.0.1.2", 5103)); print("connected")
-except OSError as e:
-    print(errno.errorcode.get(e.errno, e.errno))')
+	out=$(ip netns exec "$H1" timeout 90 "$MYTCP_PYTHON" "$MYTCP_LIB_DIR/sysctl_tool.py" connect-lost)
 	tc -n "$H1" qdisc del dev veth1 root
 	sc_set "$H1" syn_retries 6; sc_set "$H1" rto_initial_ms 1000
 	[ "$out" = ETIMEDOUT ] || { ktap_print_msg "connect: $out"; return 1; }
@@ -249,16 +193,7 @@ ephemeral()
 	local out
 
 	sc_set "$H1" ephemeral_low 40000 && sc_set "$H1" ephemeral_high 40003 || return 1
-	out=$(ip netns exec "$H1" "$MYTCP_PYTHON" -c '
-import errno, mytcp_sock
-ports, socks = [], []
-for i in range(5):
-    s = mytcp_sock.socket()
-    try:
-        s.bind(("10.0.1.1", 0)); ports.append(s.getsockname()[1]); socks.append(s)
-    except OSError as e:
-        ports.append(errno.errorcode.get(e.errno, e.errno))
-print(" ".join(str(p) for p in sorted(ports[:4])), ports[4])')
+	out=$(ip netns exec "$H1" "$MYTCP_PYTHON" "$MYTCP_LIB_DIR/sysctl_tool.py" ephemeral)
 	sc_set "$H1" ephemeral_high 60999; sc_set "$H1" ephemeral_low 32768
 	[ "$out" = "40000 40001 40002 40003 EADDRINUSE" ] || { ktap_print_msg "got: $out"; return 1; }
 }

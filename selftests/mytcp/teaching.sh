@@ -22,7 +22,7 @@
 # MYTCP_TEACHING_DUMP=1: also print every scenario's ladder and mytcpstat
 # snapshots between "@@BEGIN name" / "@@END" lines (scripts/guide.sh).
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 source "$MYTCP_LIB_DIR/tools_lib.sh"
 
 mytcp_require_ko
@@ -212,7 +212,7 @@ norm()
 # The guide's pictures that do not depend on timing: the literal block
 # after each ".. ladder: NAME" comment in Documentation/tcp-by-example.rst,
 # compared with a fresh drawing of the scenario.
-GUIDE=${MYTCP_GUIDE:-$MYTCP_LIB_DIR/../../Documentation/tcp-by-example.rst}
+GUIDE=${MYTCP_GUIDE:-$MYTCP_DIR/../../Documentation/tcp-by-example.rst}
 port_of()
 {
 	sed -n "/^PORTS = {/,/}/s/.*\"$1\": *\([0-9][0-9]*\).*/\1/p" \

@@ -11,7 +11,7 @@
 # nothing is built; depmod -a runs), and unmounts it at the end, so nothing
 # stays installed for the tests after.
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 source "$MYTCP_LIB_DIR/tools_lib.sh"
 
 mytcp_require_ko

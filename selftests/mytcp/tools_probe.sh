@@ -16,7 +16,7 @@
 #     without tshark).
 # The trace of port 7201 is printed ("# trace: ") for unit/data/.
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 source "$MYTCP_LIB_DIR/tools_lib.sh"
 
 mytcp_require_ko

@@ -6,7 +6,7 @@
 # SYN_SENT socket (retransmit timer), a FIN_WAIT2 / CLOSE_WAIT pair; state
 # and port filters select them; -s prints /proc/net/mytcp_stat.
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 source "$MYTCP_LIB_DIR/tools_lib.sh"
 
 mytcp_require_ko
@@ -35,35 +35,7 @@ ip -n "$NS" link add d0 type dummy &&
 ip -n "$NS" addr add 10.9.0.1/24 dev d0 &&
 ip -n "$NS" link set d0 up || ktap_exit_fail_msg "cannot add the dummy device"
 
-ip netns exec "$NS" "$MYTCP_PYTHON" - > "$TMPD/holder.out" 2>&1 <<'PY' &
-import socket, time, signal
-F = int(open("/sys/module/mytcp/parameters/family").read())
-def ms():
-    fd = socket.socket(F, socket.SOCK_STREAM).detach()
-    return socket.socket(socket.AF_INET, socket.SOCK_STREAM, 0, fileno=fd)
-keep = []
-l = ms(); l.bind(("127.0.0.1", 7201)); l.listen(8); keep.append(l)
-c = ms(); c.connect(("127.0.0.1", 7201)); a, _ = l.accept()
-c.sendall(b"x" * 100); keep += [c, a]
-# TIME_WAIT: the client closes first.
-l2 = ms(); l2.bind(("127.0.0.1", 7202)); l2.listen(8)
-c2 = ms(); c2.connect(("127.0.0.1", 7202)); a2, _ = l2.accept()
-c2.close(); a2.recv(10); a2.close(); l2.close()
-# SYN_SENT: nobody answers on the dummy device.
-c3 = ms(); c3.setblocking(False)
-try:
-    c3.connect(("10.9.0.2", 7203))
-except BlockingIOError:
-    pass
-keep.append(c3)
-# FIN_WAIT2 / CLOSE_WAIT.
-l4 = ms(); l4.bind(("127.0.0.1", 7204)); l4.listen(8)
-c4 = ms(); c4.connect(("127.0.0.1", 7204)); a4, _ = l4.accept()
-c4.shutdown(socket.SHUT_WR); a4.recv(10); keep += [c4, a4]; l4.close()
-time.sleep(0.3)
-print("ready", flush=True)
-signal.pause()
-PY
+ip netns exec "$NS" "$MYTCP_PYTHON" "$MYTCP_LIB_DIR/tools_stat_tool.py" holder > "$TMPD/holder.out" 2>&1 &
 HOLDER=$!
 slowwait 20 grep -q ready "$TMPD/holder.out" ||
 	{ sed 's/^/# holder: /' "$TMPD/holder.out"; ktap_exit_fail_msg "the socket holder did not start"; }

@@ -12,7 +12,7 @@
 #     in their own order, so that the interleaving of the two sides'
 #     notes (softirq timing) cannot make the test flaky.
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 source "$MYTCP_LIB_DIR/tools_lib.sh"
 
 mytcp_require_ko
@@ -122,7 +122,7 @@ t_reply()
 ktap_test_result "mytcp_reply: RST without a socket for a stray ACK" t_reply
 
 # ------------------------------------------------------------ ladder
-EXPECTED=$MYTCP_LIB_DIR/tools_ladder.expected
+EXPECTED=$MYTCP_DIR/tools_ladder.expected
 $MYTCP_LADDER -p 7101 -t none -N client,server "$TRACE" > "$TMPD/ladder" 2>&1
 sed 's/^/# /' "$TMPD/ladder"
 

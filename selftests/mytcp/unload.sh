@@ -3,7 +3,7 @@
 #
 # Run last: nothing is left behind, the module unloads, family 19 is free.
 
-source "$(dirname "$(readlink -f "$0")")/mytcp_lib.sh"
+source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 
 mytcp_require_ko
 ktap_print_header
@@ -46,7 +46,7 @@ mytcp_loaded || mytcp_load || ktap_exit_fail_msg "insmod $MYTCP_KO failed"
 # Orphaned sockets (FIN_WAIT2, LAST_ACK...) left by earlier tests may need
 # their timers to run out: wait up to MYTCP_UNLOAD_WAIT seconds (90).
 # live_tw is only reported: TIME_WAIT lasts 60 s and rmmod must purge it.
-unload_wait=${MYTCP_UNLOAD_WAIT:-90}
+unload_wait=$MYTCP_UNLOAD_WAIT
 nothing_live()
 {
 	local k v ret=0

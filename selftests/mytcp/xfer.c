@@ -37,7 +37,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "mytcp_helpers.h"
+#include "lib/mytcp_helpers.h"
 
 #define BUFSZ (256 * 1024)
 

@@ -41,6 +41,7 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import knobs  # noqa: E402  pylint: disable=wrong-import-position
 import mytcp_sock  # noqa: E402  pylint: disable=wrong-import-position
 
 FIN, SYN, RST, PSH, ACK, URG = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20
@@ -723,7 +724,7 @@ def passive_open(peer, ls, rport=5001, iss=2000000, data=b"",
 
 # ---------------------------------------------------------------- runner
 
-CASE_TIMEOUT = int(os.environ.get("MYTCP_CASE_TIMEOUT", "150"))
+CASE_TIMEOUT = knobs.get_int("MYTCP_CASE_TIMEOUT")
 
 
 def _unshare_net():

@@ -25,7 +25,8 @@ import socket
 import sys
 
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
 # pylint: disable=wrong-import-position
 from tcp_peer import (ACK, FIN, PSH, SYN, SYN_RECV, TIME_WAIT, accept_wait,
                       check, expect_state, mytcp_socket, opt_mss, opt_nop,

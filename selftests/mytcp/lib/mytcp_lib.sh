@@ -5,17 +5,21 @@
 #
 # Builds on net/lib.sh (setup_ns, cleanup_all_ns, busywait, slowwait...)
 # and kselftest/ktap_helpers.sh (ktap_* KTAP output).  Both are found next
-# to this directory (kernel tree / installed layout) or in the repository's
-# build/kselftest/ (extracted by scripts/install-deps.sh).
+# to the suite's directory (kernel tree / installed layout) or in the
+# repository's build/kselftest/ (extracted by scripts/install-deps.sh).
 #
 # Environment:
 #   MYTCP_KO      absolute path of the mytcp.ko under test (set by the runner)
 #   MYTCP_PYTHON  python interpreter (default /usr/bin/python3); PYTHONPATH
 #                 gets this directory, so snippets can `import mytcp_sock`
+#
+# MYTCP_LIB_DIR is this directory (selftests/mytcp/lib), MYTCP_DIR the
+# suite's (selftests/mytcp: the test programs and the compiled helpers).
 
 MYTCP_LIB_DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
-for __d in "$MYTCP_LIB_DIR/.." \
-	   "$MYTCP_LIB_DIR/../../build/kselftest/tools/testing/selftests"; do
+MYTCP_DIR=$(dirname "$MYTCP_LIB_DIR")
+for __d in "$MYTCP_DIR/.." \
+	   "$MYTCP_DIR/../../build/kselftest/tools/testing/selftests"; do
 	if [ -r "$__d/net/lib.sh" ] && [ -r "$__d/kselftest/ktap_helpers.sh" ]; then
 		KSFT_DIR=$(cd "$__d" && pwd)
 		break
@@ -31,6 +35,10 @@ fi
 source "$KSFT_DIR/net/lib.sh"
 # shellcheck source=/dev/null
 source "$KSFT_DIR/kselftest/ktap_helpers.sh"
+# The scale knobs (lib/knobs.sh): every unset one gets its default.
+# shellcheck source=knobs.sh
+source "$MYTCP_LIB_DIR/knobs.sh"
+knobs_defaults
 
 : "${MYTCP_PYTHON:=/usr/bin/python3}"
 # mytcp_sock.py (next to this file): mytcp sockets for python snippets.
@@ -125,17 +133,7 @@ __mytcp_stat_is()
 # or a name (SOCK_STREAM).
 mytcp_try_socket()
 {
-	"$MYTCP_PYTHON" - "$@" <<'PY'
-import errno, socket, sys
-fam = int(sys.argv[1])
-typ = sys.argv[2]
-typ = getattr(socket, typ) if typ.startswith("SOCK_") else int(typ)
-try:
-    socket.socket(fam, typ, int(sys.argv[3])).close()
-    print("OK")
-except OSError as e:
-    print(errno.errorcode.get(e.errno, str(e.errno)))
-PY
+	"$MYTCP_PYTHON" "$MYTCP_LIB_DIR/sock_tool.py" try "$@"
 }
 
 # mytcp_hold_socket FAMILY [NETNS]: start a process holding one
@@ -144,11 +142,7 @@ PY
 mytcp_hold_socket()
 {
 	local fam=$1 ns=${2:-} out
-	local cmd=("$MYTCP_PYTHON" -c '
-import signal, socket, sys
-s = socket.socket(int(sys.argv[1]), socket.SOCK_STREAM, 0)
-print("ready", flush=True)
-signal.pause()' "$fam")
+	local cmd=("$MYTCP_PYTHON" "$MYTCP_LIB_DIR/sock_tool.py" hold "$fam")
 
 	out=$(mktemp)
 	[ -n "$ns" ] && cmd=(ip netns exec "$ns" "${cmd[@]}")

@@ -45,7 +45,10 @@ mytcp_tools_require()
 	MYTCP_PRELOAD_LIB=$MYTCP_TOOLS_DIR/libmytcp-preload.so
 	if [ ! -r "$MYTCP_PRELOAD_LIB" ] || [ "$src" -nt "$MYTCP_PRELOAD_LIB" ]; then
 		MYTCP_TOOLS_TMP=$(mktemp -d)
-		uapi=$(dirname "$MYTCP_TOOLS_DIR")/uapi
+		# mytcp.h: the module's uapi header (mytcp/uapi/ since the
+		# tools left the module directory).
+		uapi=$(dirname "$MYTCP_TOOLS_DIR")/mytcp/uapi
+		[ -r "$uapi/mytcp.h" ] || uapi=$(dirname "$MYTCP_TOOLS_DIR")/uapi
 		MYTCP_PRELOAD_LIB=$MYTCP_TOOLS_TMP/libmytcp-preload.so
 		gcc -O2 -Wall -fPIC -shared -I"$uapi" -o "$MYTCP_PRELOAD_LIB" \
 			"$src" -ldl -lpthread || {

@@ -1,0 +1,132 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+#
+# The end of a connection's lifecycle against a scripted peer
+# (tcp_peer.py): TIME_WAIT (2*msl_ms, a retransmitted FIN, RST ignored as
+# RFC 1337 asks, a SYN reusing the 4-tuple, a bare ACK and data) and the
+# orphaned FIN_WAIT2 timeout.  Observed in /proc/net/mytcp and on the
+# wire, segment by segment.  One KTAP result per case; each case runs in
+# its own network namespace.
+#
+# Environment: MYTCP_KO (loaded when the module is not), MYTCP_CASES
+# ("|"-separated substrings: run only the matching cases).
+
+import os
+import sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
+# pylint: disable=wrong-import-position
+from tcp_peer import (ACK, ESTABLISHED, FIN, FIN_WAIT2, LISTEN, PSH, RST, SYN,
+                      SYN_RECV, StatDelta, TIME_WAIT, accept, active_open,
+                      check, expect_state, listener, opt_mss, passive_open,
+                      recv_all, run_cases, states_of, sysctl, wait_states)
+
+
+def _to_time_wait(peer, ls, rport=5001, iss=2000000):
+    """Passive open, mytcp closes first: TIME_WAIT on the listener's port."""
+    c, f = passive_open(peer, ls, rport=rport, iss=iss)
+    c.close()
+    fin = f.track(f.expect_flags(FIN | ACK))
+    f.send(FIN | ACK)
+    a = f.expect(lambda x: x.ack == f.snd_nxt, what="last ACK")
+    expect_state(ls.getsockname()[1], rport, TIME_WAIT)
+    return f, fin, a
+
+
+def time_wait_expires(peer):
+    sysctl("msl_ms", 500)
+    ls = listener(peer, 7000)
+    d = StatDelta()
+    _to_time_wait(peer, ls)
+    check(d["live_tw"] >= 1, "live_tw did not move")
+    wait_states(7000, 5001, [], timeout=30)
+    check(states_of(7000) == [LISTEN], "listener %s" % states_of(7000))
+
+
+def time_wait_refin(peer):
+    ls = listener(peer, 7000)
+    f, fin, a = _to_time_wait(peer, ls)
+    # The peer lost our ACK: its FIN again.
+    f.send(FIN | ACK, seq=f.snd_nxt - 1, advance=False)
+    r = f.answers()
+    check(len(r) == 1 and r[0].flags & ~PSH == ACK and
+          r[0].seq == a.seq and r[0].ack == f.snd_nxt,
+          "answer to retransmitted FIN: %s, want ACK seq %u ack %u" %
+          (r, a.seq, f.snd_nxt))
+    expect_state(7000, 5001, TIME_WAIT)
+
+
+def time_wait_rst_ignored(peer):
+    ls = listener(peer, 7000)
+    f, _, _ = _to_time_wait(peer, ls)
+    d = StatDelta()
+    f.send(RST, ack=0)
+    f.send(RST | ACK)
+    check(not f.answers(), "RST in TIME_WAIT answered")
+    expect_state(7000, 5001, TIME_WAIT)
+    d.expect(DropTimeWaitRst=2)
+
+
+def time_wait_reuse(peer):
+    ls = listener(peer, 7000)
+    f, _, a = _to_time_wait(peer, ls)
+    # An old SYN (below RCV.NXT) does not end the wait: it gets an ACK.
+    old = f.snd_nxt - 10
+    f.peer.send_segment(5001, 7000, SYN, old, 0, options=opt_mss(1400))
+    r = f.answers()
+    check(len(r) == 1 and r[0].flags & ~PSH == ACK and
+          r[0].ack == f.snd_nxt, "answer to an old SYN in TIME_WAIT: %s" %
+          (r,))
+    expect_state(7000, 5001, TIME_WAIT)
+    # A new incarnation: ISN above the old RCV.NXT.
+    g = peer.flow(7000, 5001, iss=f.snd_nxt + 1000000)
+    g.send(SYN, options=opt_mss(1400))
+    sa = g.track(g.expect(what="SYN,ACK of the new incarnation"))
+    check(sa.flags == SYN | ACK and sa.ack == g.iss + 1,
+          "answer to the new SYN: %s" % sa)
+    expect_state(7000, 5001, SYN_RECV)
+    g.send(ACK | PSH, data=b"again")
+    expect_state(7000, 5001, ESTABLISHED)
+    c, _ = accept(ls)
+    check(c is not None, "no new connection")
+    check(recv_all(c, 5) == b"again", "data of the new incarnation")
+
+
+def time_wait_data_and_ack(peer):
+    ls = listener(peer, 7000)
+    f, _, a = _to_time_wait(peer, ls)
+    f.send(ACK)
+    check(not f.answers(), "a bare ACK in TIME_WAIT was answered")
+    f.send(ACK | PSH, data=b"late", advance=False)
+    r = f.answers()
+    check(len(r) == 1 and r[0].flags & ~PSH == ACK and
+          r[0].ack == f.snd_nxt and r[0].seq == a.seq,
+          "answer to data in TIME_WAIT: %s" % r)
+    expect_state(7000, 5001, TIME_WAIT)
+
+
+def orphan_fin_wait2_timeout(peer):
+    sysctl("fin_timeout", 1)
+    s, f = active_open(peer, 5000)
+    lport = f.lport
+    s.close()
+    f.track(f.expect_flags(FIN | ACK))
+    f.send(ACK)
+    f.answers()
+    expect_state(lport, 5000, FIN_WAIT2)
+    wait_states(lport, 5000, [], timeout=30)
+
+
+CASES = [
+    ("TIME_WAIT lasts 2*msl_ms, then the entry is gone", time_wait_expires),
+    ("TIME_WAIT: a retransmitted FIN is ACKed again", time_wait_refin),
+    ("TIME_WAIT: RST ignored (RFC 1337)", time_wait_rst_ignored),
+    ("TIME_WAIT: a SYN above RCV.NXT reuses the 4-tuple", time_wait_reuse),
+    ("orphaned FIN_WAIT2 ends after fin_timeout", orphan_fin_wait2_timeout),
+    ("TIME_WAIT: bare ACK ignored, data ACKed", time_wait_data_and_ack),
+]
+
+if __name__ == "__main__":
+    run_cases(CASES)
