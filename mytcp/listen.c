@@ -24,29 +24,11 @@
 
 /* ---- listener children ---- */
 
-struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
-				const struct mytcp_opts *opts)
+/* What a child takes from its listener (as sk_clone_lock() copies). */
+static void inherit_settings(struct sock *child, struct sock *parent)
 {
-	struct mytcp_sock *pm = mytcp_sk(parent), *cm;
-	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
-	const struct iphdr *iph = ip_hdr(skb);
-	const struct tcphdr *th = tcp_hdr(skb);
-	struct inet_sock *inet;
-	struct flowi4 fl4;
-	struct sock *child;
+	struct mytcp_sock *pm = mytcp_sk(parent), *cm = mytcp_sk(child);
 
-	child = sk_alloc(sock_net(parent), mytcp_family, GFP_ATOMIC,
-			 &mytcp_prot, 0);
-	if (!child)
-		return NULL;
-	sock_init_data(NULL, child);
-	mytcp_init_sock(child);
-	security_sk_clone(parent, child);
-	mytcp_filter_inherit(child, parent);
-	cm = mytcp_sk(child);
-	inet = inet_sk(child);
-
-	/* Inherited settings. */
 	WRITE_ONCE(child->sk_rcvbuf, READ_ONCE(parent->sk_rcvbuf));
 	WRITE_ONCE(child->sk_sndbuf, READ_ONCE(parent->sk_sndbuf));
 	child->sk_reuse = parent->sk_reuse;
@@ -74,6 +56,31 @@ struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
 	if (sock_flag(parent, SOCK_ZEROCOPY))
 		sock_set_flag(child, SOCK_ZEROCOPY);
 	child->sk_tsflags = parent->sk_tsflags;
+}
+
+struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
+				const struct mytcp_opts *opts)
+{
+	struct mytcp_sock *pm = mytcp_sk(parent), *cm;
+	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct inet_sock *inet;
+	struct flowi4 fl4;
+	struct sock *child;
+
+	child = sk_alloc(sock_net(parent), mytcp_family, GFP_ATOMIC,
+			 &mytcp_prot, 0);
+	if (!child)
+		return NULL;
+	sock_init_data(NULL, child);
+	mytcp_init_sock(child);
+	security_sk_clone(parent, child);
+	mytcp_filter_inherit(child, parent);
+	cm = mytcp_sk(child);
+	inet = inet_sk(child);
+
+	inherit_settings(child, parent);
 
 	inet->inet_saddr = iph->daddr;
 	inet->inet_rcv_saddr = iph->daddr;

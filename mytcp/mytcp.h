@@ -379,72 +379,15 @@ ssize_t mytcp_splice_read(struct socket *sock, loff_t *ppos,
 bool mytcp_stream_memory_free(const struct sock *sk, int wake);
 void mytcp_check_space(struct sock *sk);
 
-/* ipv4.c */
-int mytcp_hooks_register(struct net *net);
-void mytcp_hooks_unregister(struct net *net);
-
-/* input.c */
-int mytcp_rcv_state_process(struct sock *sk, struct sk_buff *skb);
-bool mytcp_oow_rate_limited(struct net *net, u64 *stamp);
-void mytcp_dropped(struct sock *sk, struct sk_buff *skb, int item,
-		   const char *why);
-
-/* ack.c */
-bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
-	       const struct mytcp_opts *opts);
-
-/* data.c */
-void mytcp_data_queue(struct sock *sk, struct sk_buff *skb);
-void mytcp_ooo_purge(struct sock *sk);
-
-/* output.c */
-u32 mytcp_window_now(struct sock *sk);
-int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
-		       gfp_t gfp);
-void mytcp_send_ack(struct sock *sk);
-void mytcp_send_syn(struct sock *sk);
-void mytcp_send_synack(struct sock *sk);
-int mytcp_send_fin(struct sock *sk);
-void mytcp_send_active_reset(struct sock *sk, gfp_t gfp);
-void mytcp_send_reset_reply(struct net *net, struct sk_buff *skb);
-void mytcp_send_ack_reply(struct net *net, struct sk_buff *skb, u32 seq,
-			  u32 ack, u32 win, const struct mytcp_tw *tw);
-void mytcp_push(struct sock *sk);
-void mytcp_retransmit_head(struct sock *sk);
-int mytcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
-void mytcp_send_probe(struct sock *sk, bool keepalive);
-void mytcp_sync_mss(struct sock *sk);
-int mytcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len);
-int mytcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len);
-u32 mytcp_ts_clock(u32 offset);
-u32 mytcp_ts_now(const struct mytcp_sock *mtp);
-struct sk_buff *mytcp_alloc_skb(struct sock *sk, unsigned int size, gfp_t gfp);
-u32 mytcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
-
-/* icmp.c */
-bool mytcp_icmp_rcv(struct net *net, struct sk_buff *skb);
-void mytcp_icmp_process(struct sock *sk);
-
-/* sack.c */
-void mytcp_sack_add(struct sock *sk, u32 seq, u32 end);
-void mytcp_sack_trim(struct sock *sk);
-void mytcp_dsack_set(struct sock *sk, u32 seq, u32 end);
-u32 mytcp_in_flight(struct sock *sk);
-void mytcp_sack_forget(struct sock *sk, struct sk_buff *skb, u32 bytes);
-bool mytcp_sack_process(struct sock *sk, const struct mytcp_opts *opts);
-void mytcp_sack_recover(struct sock *sk);
-void mytcp_sack_fast_retransmit(struct sock *sk);
-void mytcp_sack_reset(struct sock *sk);
-void mytcp_sack_loss_end(struct sock *sk, u32 ack);
-void mytcp_undo_start(struct sock *sk);
-void mytcp_undo_dsack(struct sock *sk, const struct mytcp_opts *opts);
-void mytcp_undo_eifel(struct sock *sk, const struct mytcp_opts *opts);
-
 /* sockopt.c */
 int mytcp_setsockopt(struct socket *sock, int level, int optname,
 		     sockptr_t optval, unsigned int optlen);
 int mytcp_getsockopt(struct socket *sock, int level, int optname,
 		     char __user *optval, int __user *optlen);
 int mytcp_set_rcvlowat(struct sock *sk, int val);
+
+#include "input.h"
+#include "output.h"
+#include "sack.h"
 
 #endif /* _MYTCP_H */

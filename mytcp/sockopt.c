@@ -171,31 +171,12 @@ static int set_congestion(struct sock *sk, sockptr_t optval,
 	return mytcp_cong_set_name(sk, name);
 }
 
-int mytcp_setsockopt(struct socket *sock, int level, int optname,
-		     sockptr_t optval, unsigned int optlen)
+/* The IPPROTO_TCP options that take an int.  Socket owned. */
+static int tcp_set_int(struct sock *sk, int optname, int val)
 {
-	struct sock *sk = sock->sk;
 	struct mytcp_sock *mtp = mytcp_sk(sk);
-	int val, err = 0;
+	int err = 0;
 
-	if (level == SOL_SOCKET)
-		return sol_socket_set(sock, optname, optval, optlen);
-	if (level == SOL_IP && ip_opt_ok(optname, true))
-		return ip_setsockopt(sk, level, optname, optval, optlen);
-	if (level != SOL_TCP)
-		return -ENOPROTOOPT;
-	if (optname == MYTCP_INJECT)
-		return mytcp_inject_set(sk, optval, optlen);
-	if (optname == MYTCP_REUSEPORT)
-		return sol_socket_set(sock, SO_REUSEPORT, optval, optlen);
-	if (optname == TCP_CONGESTION)
-		return set_congestion(sk, optval, optlen);
-	if (optlen < sizeof(int))
-		return -EINVAL;
-	if (copy_from_sockptr(&val, optval, sizeof(val)))
-		return -EFAULT;
-
-	lock_sock(sk);
 	switch (optname) {
 	case TCP_NODELAY:
 		mtp->nodelay = !!val;
@@ -277,6 +258,34 @@ int mytcp_setsockopt(struct socket *sock, int level, int optname,
 		err = -ENOPROTOOPT;
 		break;
 	}
+	return err;
+}
+
+int mytcp_setsockopt(struct socket *sock, int level, int optname,
+		     sockptr_t optval, unsigned int optlen)
+{
+	struct sock *sk = sock->sk;
+	int val, err;
+
+	if (level == SOL_SOCKET)
+		return sol_socket_set(sock, optname, optval, optlen);
+	if (level == SOL_IP && ip_opt_ok(optname, true))
+		return ip_setsockopt(sk, level, optname, optval, optlen);
+	if (level != SOL_TCP)
+		return -ENOPROTOOPT;
+	if (optname == MYTCP_INJECT)
+		return mytcp_inject_set(sk, optval, optlen);
+	if (optname == MYTCP_REUSEPORT)
+		return sol_socket_set(sock, SO_REUSEPORT, optval, optlen);
+	if (optname == TCP_CONGESTION)
+		return set_congestion(sk, optval, optlen);
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+
+	lock_sock(sk);
+	err = tcp_set_int(sk, optname, val);
 	release_sock(sk);
 	return err;
 }
@@ -359,13 +368,65 @@ static void mytcp_get_info(struct sock *sk, struct tcp_info *info)
 #endif
 }
 
+/* The IPPROTO_TCP options that are an int: *val.  Socket owned. */
+static int tcp_get_int(struct sock *sk, int optname, int *val)
+{
+	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	switch (optname) {
+	case TCP_NODELAY:
+		*val = mtp->nodelay;
+		break;
+	case TCP_CORK:
+		*val = mtp->cork;
+		break;
+	case TCP_MAXSEG:
+		*val = (1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN) ?
+		       mtp->user_mss ? : MYTCP_DEFAULT_MSS : mtp->mss;
+		break;
+	case TCP_KEEPIDLE:
+		*val = mtp->keepidle_s ? : READ_ONCE(mn->keepalive_time_s);
+		break;
+	case TCP_KEEPINTVL:
+		*val = mtp->keepintvl_s ? : READ_ONCE(mn->keepalive_intvl_s);
+		break;
+	case TCP_KEEPCNT:
+		*val = mtp->keepcnt ? : READ_ONCE(mn->keepalive_probes);
+		break;
+	case TCP_SYNCNT:
+		*val = mtp->syn_retries ? : READ_ONCE(mn->syn_retries);
+		break;
+	case TCP_USER_TIMEOUT:
+		*val = mtp->user_timeout_ms;
+		break;
+	case TCP_QUICKACK:
+		*val = !mtp->pingpong;
+		break;
+	case TCP_DEFER_ACCEPT:
+		*val = retrans_to_secs(mtp->defer_accept);
+		break;
+	case TCP_INQ:
+		*val = mtp->recvmsg_inq;
+		break;
+	case TCP_NOTSENT_LOWAT:
+		*val = READ_ONCE(mtp->notsent_lowat);
+		break;
+	case MYTCP_REUSEPORT:
+		*val = sk->sk_reuseport;
+		break;
+	default:
+		return -ENOPROTOOPT;
+	}
+	return 0;
+}
+
 int mytcp_getsockopt(struct socket *sock, int level, int optname,
 		     char __user *optval, int __user *optlen)
 {
 	struct sock *sk = sock->sk;
 	struct mytcp_sock *mtp = mytcp_sk(sk);
-	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
-	int val, len;
+	int val, len, err;
 
 	if (level == SOL_IP && ip_opt_ok(optname, false))
 		return ip_getsockopt(sk, level, optname, optval, optlen);
@@ -419,52 +480,10 @@ int mytcp_getsockopt(struct socket *sock, int level, int optname,
 	}
 
 	lock_sock(sk);
-	switch (optname) {
-	case TCP_NODELAY:
-		val = mtp->nodelay;
-		break;
-	case TCP_CORK:
-		val = mtp->cork;
-		break;
-	case TCP_MAXSEG:
-		val = (1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN) ?
-		      mtp->user_mss ? : MYTCP_DEFAULT_MSS : mtp->mss;
-		break;
-	case TCP_KEEPIDLE:
-		val = mtp->keepidle_s ? : READ_ONCE(mn->keepalive_time_s);
-		break;
-	case TCP_KEEPINTVL:
-		val = mtp->keepintvl_s ? : READ_ONCE(mn->keepalive_intvl_s);
-		break;
-	case TCP_KEEPCNT:
-		val = mtp->keepcnt ? : READ_ONCE(mn->keepalive_probes);
-		break;
-	case TCP_SYNCNT:
-		val = mtp->syn_retries ? : READ_ONCE(mn->syn_retries);
-		break;
-	case TCP_USER_TIMEOUT:
-		val = mtp->user_timeout_ms;
-		break;
-	case TCP_QUICKACK:
-		val = !mtp->pingpong;
-		break;
-	case TCP_DEFER_ACCEPT:
-		val = retrans_to_secs(mtp->defer_accept);
-		break;
-	case TCP_INQ:
-		val = mtp->recvmsg_inq;
-		break;
-	case TCP_NOTSENT_LOWAT:
-		val = READ_ONCE(mtp->notsent_lowat);
-		break;
-	case MYTCP_REUSEPORT:
-		val = sk->sk_reuseport;
-		break;
-	default:
-		release_sock(sk);
-		return -ENOPROTOOPT;
-	}
+	err = tcp_get_int(sk, optname, &val);
 	release_sock(sk);
+	if (err)
+		return err;
 	len = min_t(unsigned int, len, sizeof(int));
 	if (put_user(len, optlen) || copy_to_user(optval, &val, len))
 		return -EFAULT;

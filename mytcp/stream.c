@@ -245,12 +245,77 @@ static void send_tail(struct sock *sk, size_t copied, bool more)
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
 
+	if (copied)
+		mytcp_wq_tstamp(sk);	/* SO_TIMESTAMPING: the write's end */
 	if (skb && copied && mtp->send_head &&
 	    (!more || forced_push(mtp)))
 		mark_push(mtp, skb);
 	mtp->more = more;
 	mytcp_push(sk);
 	mtp->more = 0;
+}
+
+/*
+ * MSG_ZEROCOPY (with SO_ZEROCOPY set; else ignored, as Linux): the data
+ * is copied, as Linux TCP does on a device without scatter-gather, and
+ * the notification Linux queues on the error queue once the send is done
+ * says so (SO_EE_CODE_ZEROCOPY_COPIED).  NULL: no memory.
+ */
+static struct ubuf_info *zerocopy_start(struct sock *sk, size_t len)
+{
+	struct ubuf_info *uarg = msg_zerocopy_realloc(sk, len, NULL);
+
+	if (uarg)
+		uarg_to_msgzc(uarg)->zerocopy = 0;
+	return uarg;
+}
+
+/*
+ * May sendmsg() write?  Waits for a handshake in progress (or EAGAIN);
+ * -EPIPE once the sending side is shut or the connection is gone.
+ */
+static int send_ready(struct sock *sk, long *timeo)
+{
+	int err;
+
+	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) {
+		err = mytcp_wait_connect(sk, timeo);
+		if (err == -EINPROGRESS)
+			err = -EAGAIN;
+		if (err)
+			return err;
+	}
+	if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN) ||
+	    !((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
+		return -EPIPE;
+	return 0;
+}
+
+/*
+ * Copy the next copy bytes of msg into the page fragment pfrag, attach them to
+ * skb (merged with its last fragment when they continue it).  False:
+ * the user's buffer faulted, nothing was added.
+ */
+static bool copy_to_frag(struct sock *sk, struct sk_buff *skb,
+			 struct page_frag *pfrag, struct msghdr *msg, int copy,
+			 bool merge)
+{
+	int i = skb_shinfo(skb)->nr_frags;
+
+	if (!copy_from_iter_full(page_address(pfrag->page) + pfrag->offset,
+				 copy, &msg->msg_iter))
+		return false;
+	if (merge) {
+		skb_frag_size_add(&skb_shinfo(skb)->frags[i - 1], copy);
+	} else {
+		skb_fill_page_desc(skb, i, pfrag->page, pfrag->offset, copy);
+		get_page(pfrag->page);
+	}
+	pfrag->offset += copy;
+	mytcp_wq_grow(sk, skb, copy);
+	MYTCP_SKB_CB(skb)->end_seq += copy;
+	mytcp_sk(sk)->write_seq += copy;
+	return true;
 }
 
 int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
@@ -269,31 +334,16 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
 	lock_sock(sk);
-	/*
-	 * MSG_ZEROCOPY (with SO_ZEROCOPY set; else ignored, as Linux): the
-	 * data is copied, as Linux TCP does on a device without
-	 * scatter-gather, and the notification Linux queues on the error
-	 * queue once the send is done says so (SO_EE_CODE_ZEROCOPY_COPIED).
-	 */
 	if ((flags & MSG_ZEROCOPY) && len && sock_flag(sk, SOCK_ZEROCOPY)) {
-		uarg = msg_zerocopy_realloc(sk, len, NULL);
+		uarg = zerocopy_start(sk, len);
 		if (!uarg) {
 			err = -ENOBUFS;
 			goto out_err;
 		}
-		uarg_to_msgzc(uarg)->zerocopy = 0;
 	}
 	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
-	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) {
-		err = mytcp_wait_connect(sk, &timeo);
-		if (err == -EINPROGRESS)
-			err = -EAGAIN;
-		if (err)
-			goto out_err;
-	}
-	err = -EPIPE;
-	if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN) ||
-	    !((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
+	err = send_ready(sk, &timeo);
+	if (err)
 		goto out_err;
 
 	while (msg_data_left(msg)) {
@@ -336,25 +386,13 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 				goto out_partial;
 			continue;
 		}
-		if (!copy_from_iter_full(page_address(pfrag->page) +
-					 pfrag->offset, copy, &msg->msg_iter)) {
+		if (!copy_to_frag(sk, skb, pfrag, msg, copy, merge)) {
 			err = -EFAULT;
 			goto out_partial;
 		}
-		if (merge) {
-			skb_frag_size_add(&skb_shinfo(skb)->frags[i - 1], copy);
-		} else {
-			skb_fill_page_desc(skb, i, pfrag->page, pfrag->offset,
-					   copy);
-			get_page(pfrag->page);
-		}
-		pfrag->offset += copy;
-		mytcp_wq_grow(sk, skb, copy);
 		/* An earlier write's PSH moves to the end of this one. */
 		if (!copied)
 			MYTCP_SKB_CB(skb)->flags &= ~TCPHDR_PSH;
-		MYTCP_SKB_CB(skb)->end_seq += copy;
-		mtp->write_seq += copy;
 		copied += copy;
 		/* A full skb goes now, unless it holds the end of the
 		 * write: that one is marked first (send_tail()).
@@ -365,17 +403,8 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 			mytcp_push(sk);
 		}
 	}
-	if (copied)
-		mytcp_wq_tstamp(sk);
-	send_tail(sk, copied, more);
-	if (uarg)
-		net_zcopy_put(uarg);
-	release_sock(sk);
-	return copied;
-
+	/* All copied (or a write of 0 bytes): as a partial write. */
 out_partial:
-	if (copied)
-		mytcp_wq_tstamp(sk);
 	send_tail(sk, copied, more);
 	if (copied) {
 		if (uarg)
@@ -434,6 +463,37 @@ static int mytcp_inq_hint(struct sock *sk)
 	return max(inq, 0);
 }
 
+/*
+ * recvmsg has nothing more to copy now: stop (1, or an error) or wait for
+ * data (0)?  With nothing copied: a FIN read means EOF; then a pending
+ * error (a reset says so); then a shut receive side; then no connection,
+ * no time left, a signal.
+ */
+static int recv_stop(struct sock *sk, long timeo, size_t copied)
+{
+	int err;
+
+	if (copied)
+		return sk->sk_err || sk->sk_state == TCP_CLOSE ||
+		       (sk->sk_shutdown & RCV_SHUTDOWN) || !timeo ||
+		       signal_pending(current);
+	if (sock_flag(sk, SOCK_DONE))
+		return 1;
+	if (sk->sk_err) {
+		err = sock_error(sk);
+		return err ? : 1;
+	}
+	if (sk->sk_shutdown & RCV_SHUTDOWN)
+		return 1;
+	if (sk->sk_state == TCP_CLOSE)
+		return -ENOTCONN;
+	if (!timeo)
+		return -EAGAIN;
+	if (signal_pending(current))
+		return sock_intr_errno(timeo);
+	return 0;
+}
+
 int mytcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		  int flags)
 {
@@ -441,7 +501,7 @@ int mytcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	bool peek = flags & MSG_PEEK;
 	size_t copied = 0;
-	int target, err = 0;
+	int target, stop, err = 0;
 	u32 seq;
 	long timeo;
 
@@ -487,35 +547,11 @@ int mytcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 			mtp->copied_seq = seq;
 		if (copied >= target && copied)
 			break;
-		if (copied) {
-			if (sk->sk_err || sk->sk_state == TCP_CLOSE ||
-			    (sk->sk_shutdown & RCV_SHUTDOWN) || !timeo ||
-			    signal_pending(current))
-				break;
-		} else {
-			/* A FIN read means EOF; then a pending error (a
-			 * reset says so); then a shut receive side.
-			 */
-			if (sock_flag(sk, SOCK_DONE))
-				break;
-			if (sk->sk_err) {
-				err = sock_error(sk);
-				break;
-			}
-			if (sk->sk_shutdown & RCV_SHUTDOWN)
-				break;
-			if (sk->sk_state == TCP_CLOSE) {
-				err = -ENOTCONN;
-				break;
-			}
-			if (!timeo) {
-				err = -EAGAIN;
-				break;
-			}
-			if (signal_pending(current)) {
-				err = sock_intr_errno(timeo);
-				break;
-			}
+		stop = recv_stop(sk, timeo, copied);
+		if (stop) {
+			if (stop < 0)
+				err = stop;
+			break;
 		}
 		if (!peek)
 			maybe_window_update(sk, copied);

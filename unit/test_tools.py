@@ -3,7 +3,7 @@
 #
 # Unit tests of the user-space tools on saved traces (no VM, no root):
 # mytcp-ladder draws unit/data/scenario.trace, a tracefs capture of
-# selftests/mytcp/tools_scenario.py on Debian 6.12 (tools_trace.sh makes
+# selftests/mytcp/lib/tools_scenario.py on Debian 6.12 (tools_trace.sh makes
 # and checks the same live); ladder_fixes.trace (hand-made) holds what a
 # careful reader found wrong; probe.trace (tools_probe.sh) feeds
 # mytcp-plot and the CSV/JSON export; --pcapng output is parsed back.

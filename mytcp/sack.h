@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mytcp: SACK (sack.c): blocks, scoreboard, recovery, D-SACK and undo.
+ * Included by mytcp.h, after struct mytcp_sock.
+ */
+#ifndef _MYTCP_SACK_H
+#define _MYTCP_SACK_H
+
+/* sack.c */
+void mytcp_sack_add(struct sock *sk, u32 seq, u32 end);
+void mytcp_sack_trim(struct sock *sk);
+void mytcp_dsack_set(struct sock *sk, u32 seq, u32 end);
+u32 mytcp_in_flight(struct sock *sk);
+void mytcp_sack_forget(struct sock *sk, struct sk_buff *skb, u32 bytes);
+bool mytcp_sack_process(struct sock *sk, const struct mytcp_opts *opts);
+void mytcp_sack_recover(struct sock *sk);
+void mytcp_sack_fast_retransmit(struct sock *sk);
+void mytcp_sack_reset(struct sock *sk);
+void mytcp_sack_loss_end(struct sock *sk, u32 ack);
+void mytcp_undo_start(struct sock *sk);
+void mytcp_undo_dsack(struct sock *sk, const struct mytcp_opts *opts);
+void mytcp_undo_eifel(struct sock *sk, const struct mytcp_opts *opts);
+
+#endif /* _MYTCP_SACK_H */
