@@ -20,7 +20,7 @@
 # test that never reported each count as failed.  Exit status 1 on any
 # failure.
 #
-# Environment: CHECK_TIMEOUT (seconds per VM, default 1800), CHECK_ARGS
+# Environment: CHECK_TIMEOUT (seconds per VM, default 2700), CHECK_ARGS
 # (extra run_kselftest.sh arguments, e.g. "-t mytcp:socket_api"),
 # CHECK_JOBS (make -j, default nproc), CHECK_KO_DIR (use prebuilt
 # CHECK_KO_DIR/<KVER>/mytcp.ko instead of building), CHECK_PARALLEL (1:
@@ -37,7 +37,7 @@ set -uo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$TOP" || exit 1
-TIMEOUT=${CHECK_TIMEOUT:-1800}
+TIMEOUT=${CHECK_TIMEOUT:-2700}
 JOBS=${CHECK_JOBS:-$(nproc)}
 KSFT=$TOP/build/kselftest/tools/testing/selftests
 INSTALL=$TOP/build/selftests

@@ -91,16 +91,25 @@ def psh_write(peer, new):
     """A 10,000-byte write (MSS 1000): ten segments, PSH on the last.
     RFC 9293 3.9.1.2: a sender without a PUSH call sets PSH on the last
     buffered segment.  Linux's choice: PSH also ends every GSO burst
-    (__tcp_transmit_skb(), for the receiver's GRO); both stacks send
-    bursts of two segments on this path (mytcp: a quarter of cwnd, at
-    least two; Linux: tcp_tso_autosize())."""
+    (__tcp_transmit_skb(), for the receiver's GRO); bursts are a few
+    segments on this path (mytcp: a quarter of cwnd, at least two;
+    Linux: tcp_tso_autosize())."""
     s, f = open_active(peer, new, 5000)
     s.send(b"w" * 10000)
     segs = data_segs(f, 10000)
     diag("segments: %s" % shape(segs))
     check(all(len(x.payload) <= MSS for x in segs), "larger than the MSS")
     check(segs[-1].flags & PSH, "no PSH on the last segment of the write")
-    check(shape(segs) == " ".join([".1000 P1000"] * 5),
+    # Bursts (runs ending in PSH): their size is each stack's choice (on
+    # this path mytcp sends 2 segments, Linux 6.12 2 and 6.1 3), so what
+    # is checked is that PSH ends every burst, not one per write.
+    runs, n = [], 0
+    for x in segs:
+        n += 1
+        if x.flags & PSH:
+            runs.append(n)
+            n = 0
+    check(len(runs) >= 3 and all(r <= 4 for r in runs),
           "PSH not at the end of each burst: %s" % shape(segs))
     f.send(ACK)
     # A second write into an empty queue: one segment, PSH.

@@ -157,7 +157,7 @@ result "mytcp-ladder --pcapng from the saved trace: tshark reads it" t_pcap
 t_pcap_live()
 {
 	$MYTCP_LADDER -l -p 7202 --pcapng "$TMPD/b.pcapng" -- ip netns exec "$NS" \
-		"$MYTCP_PYTHON" "$BULK" 20000 7202 > "$TMPD/l2.out" 2>&1 ||
+		"$MYTCP_PYTHON" "$BULK" 60000 7202 > "$TMPD/l2.out" 2>&1 ||
 		{ sed 's/^/# /' "$TMPD/l2.out"; return 1; }
 	pcap_check "$TMPD/b.pcapng"
 }
