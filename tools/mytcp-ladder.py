@@ -749,6 +749,23 @@ def read_trace(data, name):
     return data.decode(errors="replace").splitlines()
 
 
+def parse_live_args(ap):
+    """Parse sys.argv with ap; what follows "--" is the command to trace
+    live (-l), in args.command.  Shared with mytcp-plot."""
+    argv = sys.argv[1:]
+    command = []
+    if "--" in argv:
+        command = argv[argv.index("--") + 1:]
+        argv = argv[:argv.index("--")]
+    args = ap.parse_args(argv)
+    args.command = command
+    if args.command and not args.live:
+        ap.error("a command needs -l")
+    if args.live and args.file:
+        ap.error("-l reads no trace file")
+    return args
+
+
 def main():
     ap = argparse.ArgumentParser(
         prog="mytcp-ladder",
@@ -779,17 +796,7 @@ def main():
                          "(pcapng, one comment per packet: state and why sent)")
     ap.add_argument("--version", action="version",
                     version="%(prog)s " + VERSION)
-    argv = sys.argv[1:]
-    command = []
-    if "--" in argv:
-        command = argv[argv.index("--") + 1:]
-        argv = argv[:argv.index("--")]
-    args = ap.parse_args(argv)
-    args.command = command
-    if args.command and not args.live:
-        ap.error("a command needs -l")
-    if args.live and args.file:
-        ap.error("-l reads no trace file")
+    args = parse_live_args(ap)
     if args.names:
         args.names = args.names.split(",", 1)
         if len(args.names) != 2:

@@ -337,17 +337,7 @@ def main():
     ap.add_argument("-d", "--duration", type=float, help="live: stop after SECS")
     ap.add_argument("-w", "--write", help="live: also save the raw trace")
     ap.add_argument("--version", action="version", version="%(prog)s " + L.VERSION)
-    argv = sys.argv[1:]
-    command = []
-    if "--" in argv:
-        command = argv[argv.index("--") + 1:]
-        argv = argv[:argv.index("--")]
-    args = ap.parse_args(argv)
-    args.command = command
-    if args.command and not args.live:
-        ap.error("a command needs -l")
-    if args.live and args.file:
-        ap.error("-l reads no trace file")
+    args = L.parse_live_args(ap)
     if not (args.output or args.csv or args.json or args.list):
         ap.error("nothing to do: give -o OUT, --csv, --json or -L")
     if args.output and not args.output.lower().endswith((".png", ".svg")):
