@@ -9,7 +9,8 @@
 #   make check           make unit, then the selftests on every installed 6.1/6.12 kernel
 #   make check-style     checkpatch --strict and sparse (C=1)
 #   make check-debug     the selftests on a KASAN/lockdep/kmemleak/UBSAN 6.12 kernel
-#   make check-debug-quick  the same with smaller transfers (what CI runs)
+#   make check-debug-quick  the same with smaller transfers
+#   make check-debug-ci  the quick lane on scripts/debug-ci.tests (what CI runs)
 #   make tools           mytcpstat, mytcp-ladder, mytcp-run, libmytcp-preload.so
 #   make install         module (+ depmod), uapi header, tools, man pages;
 #                        DESTDIR, PREFIX (default /usr/local), KVER honoured
@@ -65,6 +66,9 @@ check-debug: deps
 
 check-debug-quick: deps
 	$(TOP)/scripts/check-debug.sh --quick
+
+check-debug-ci: deps
+	$(TOP)/scripts/check-debug.sh --ci
 
 # ---- tools, install, DKMS (see tools/Makefile, dkms.conf) ----
 PREFIX ?= /usr/local
@@ -124,6 +128,6 @@ check-packaging:
 guide: deps
 	$(TOP)/scripts/guide.sh
 
-.PHONY: all module clean deps unit check check-style demo check-debug check-debug-quick tools install \
+.PHONY: all module clean deps unit check check-style demo check-debug check-debug-quick check-debug-ci tools install \
 	install-module install-tools uninstall uninstall-module uninstall-tools \
 	dkms-src dkms-install dkms-uninstall check-packaging guide

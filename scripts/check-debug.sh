@@ -5,15 +5,18 @@
 # kernel with KASAN, lockdep, kmemleak, UBSAN, DEBUG_OBJECTS, DEBUG_LIST...
 # See Documentation/debug-lane.rst.
 #
-# usage: scripts/check-debug.sh [--quick|--smoke|--inject=leak|uaf|lockdep|ubsan]
+# usage: scripts/check-debug.sh [--quick|--ci|--smoke|--inject=leak|uaf|lockdep|ubsan]
 #
 #   (no option)      build (or reuse) the debug kernel, build mytcp against
 #                    it, run the whole selftest suite in a TCG VM, then rmmod
 #                    mytcp and scan kmemleak.  Fails on any report.
-#   --quick          what CI runs (README): every test file, with smaller
-#                    transfers, fewer netem impairments and connection
-#                    counts (the QUICK column of selftests/mytcp/lib/
-#                    knobs.sh), and without slub_debug (KASAN covers it)
+#   --quick          every test file, with smaller transfers, fewer
+#                    netem impairments and connection counts (the QUICK
+#                    column of selftests/mytcp/lib/knobs.sh), and without
+#                    slub_debug (KASAN covers it)
+#   --ci             what CI runs (.ci/run): --quick restricted to the
+#                    programs listed in scripts/debug-ci.tests (unless
+#                    CHECK_ARGS picks tests)
 #   --smoke          boot the debug kernel and show that KASAN, lockdep,
 #                    kmemleak and UBSAN are live (no mytcp needed).
 #   --inject=KIND    positive control: load a throwaway module with a
@@ -184,6 +187,15 @@ for arg; do
 	# checks would, and those checks send every allocation down the slow
 	# path.
 	--quick) export MYTCP_QUICK=1 VM_SLUB_DEBUG=${VM_SLUB_DEBUG-} ;;
+	--ci)
+		export MYTCP_QUICK=1 VM_SLUB_DEBUG=${VM_SLUB_DEBUG-}
+		if [ -z "${CHECK_ARGS:-}" ]; then
+			CHECK_ARGS=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' \
+				-e 's/^[[:space:]]*/-t mytcp:/' \
+				"$TOP/scripts/debug-ci.tests" | tr '\n' ' ')
+			[ -n "$CHECK_ARGS" ] || die "scripts/debug-ci.tests lists no test"
+		fi
+		;;
 	--inject=leak|--inject=uaf|--inject=lockdep|--inject=ubsan)
 		mode=inject; inject=${arg#--inject=} ;;
 	-h|--help) sed -n '4,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
