@@ -326,6 +326,13 @@ suite)
 	mkdir -p "$out"
 	log "building the selftests into $out/selftests"
 	build_selftests "$out" >&2 || die "selftests do not build"
+	# A name run_kselftest.sh does not know would silently run nothing.
+	for a in ${CHECK_ARGS:-}; do
+		case $a in
+		mytcp:*) grep -qxF -- "$a" "$out/selftests/kselftest-list.txt" ||
+			die "no test $a (scripts/debug-ci.tests or CHECK_ARGS)" ;;
+		esac
+	done
 	log "building mytcp against $kdir (scripts/build-module.sh)"
 	KDIR=$kdir "$TOP/scripts/build-module.sh" "$krel" >&2 ||
 		die "mytcp does not build against $kdir"
