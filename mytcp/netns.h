@@ -54,7 +54,7 @@ enum mytcp_stat_item {
 	MYTCP_STAT_WQUEUE_TOO_BIG,	/* SACK split refused: sk_wmem_queued */
 	MYTCP_STAT_MEM_PRESSURES,	/* entered memory pressure (net.mytcp.mem) */
 	MYTCP_STAT_DROP_MEM,		/* segment dropped: global memory limit */
-	MYTCP_STAT_SND_MEM_WAITS,	/* sendmsg waited: global memory limit */
+	MYTCP_STAT_SND_MEM_WAITS,	/* sendmsg waited: memory limit, failed alloc */
 	MYTCP_STAT_ABORT_ON_MEMORY,	/* orphan reset: too many or no memory */
 	MYTCP_STAT_DROP_FILTER,		/* socket filter or LSM said no */
 	MYTCP_STAT_DSACK_RECV,		/* D-SACK blocks received */

@@ -172,6 +172,37 @@ static int wait_for_memory(struct sock *sk, int size, long *timeo)
 	return err;
 }
 
+/*
+ * An skb or a page fragment could not be allocated: the system, not this
+ * socket, is short of memory.  As Linux's sk_stream_wait_memory() does,
+ * push what is queued and sleep 2 to HZ/5 jiffies (random, so that the
+ * writers do not all retry at once), then let the caller try again; a
+ * non-blocking write gets -EAGAIN, a signal or an error ends the wait.
+ */
+static int wait_for_alloc(struct sock *sk, long *timeo)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	long vm_wait, slept;
+
+	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_SND_MEM_WAITS);
+	if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
+		return -EPIPE;
+	if (!*timeo)
+		return -EAGAIN;
+	if (signal_pending(current))
+		return sock_intr_errno(*timeo);
+	mytcp_push(sk);
+	vm_wait = min_t(long, *timeo, get_random_u32_below(HZ / 5) + 2);
+	slept = vm_wait;
+	add_wait_queue(sk_sleep(sk), &wait);
+	sk_wait_event(sk, &vm_wait, sk->sk_err ||
+		      (sk->sk_shutdown & SEND_SHUTDOWN), &wait);
+	remove_wait_queue(sk_sleep(sk), &wait);
+	if (*timeo != MAX_SCHEDULE_TIMEOUT)
+		*timeo = max(*timeo - (slept - vm_wait), 0L);
+	return 0;
+}
+
 static int stream_error(struct sock *sk, int flags, int err)
 {
 	if (err == -EPIPE)
@@ -215,7 +246,7 @@ static struct sk_buff *append_skb(struct sock *sk, bool new_skb,
 	}
 	skb = mytcp_alloc_skb(sk, 0, sk->sk_allocation);
 	if (!skb) {
-		*err = -ENOBUFS;
+		*err = wait_for_alloc(sk, timeo);
 		return NULL;
 	}
 	if (!send_mem_schedule(sk, skb->truesize)) {
@@ -356,8 +387,10 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		 * fragments instead of copying data (output.c).
 		 */
 		if (!skb_page_frag_refill(32U, pfrag, sk->sk_allocation)) {
-			err = -ENOBUFS;
-			goto out_partial;
+			err = wait_for_alloc(sk, &timeo);
+			if (err)
+				goto out_partial;
+			continue;
 		}
 		skb = append_skb(sk, new_skb, &timeo, &err);
 		if (!skb) {

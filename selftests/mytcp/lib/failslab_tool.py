@@ -69,7 +69,8 @@ def cmd_server():
 def cmd_client():
     """client ADDR PORT TIMEOUT CONNS PAR SIZE: CONNS echo connections, PAR
     at a time, SIZE random bytes each; prints the outcomes and exits 1
-    when one is neither byte-exact nor an error (short, stuck)."""
+    when one is neither byte-exact nor an error (short, stuck), or when
+    send() failed for want of memory (ENOBUFS/ENOMEM)."""
     import errno, os, socket, sys, threading, time, mytcp_sock
     addr, port, tmo = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
     conns, par, size = int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
@@ -79,11 +80,15 @@ def cmd_client():
         data = os.urandom(size)
         got = b""
         t0 = time.monotonic()
+        step = "socket"
         try:
             s = mytcp_sock.socket()
             s.settimeout(tmo)
+            step = "connect"
             s.connect((addr, port))
+            step = "send"
             s.sendall(data)
+            step = "recv"
             s.shutdown(socket.SHUT_WR)
             while True:
                 b = s.recv(65536)
@@ -96,6 +101,11 @@ def cmd_client():
             r = "STUCK after %.0f s (%d/%d bytes back)" % (time.monotonic() - t0, len(got), size)
         except OSError as e:
             r = "error " + errno.errorcode.get(e.errno, str(e.errno))
+            # An allocation that fails in sendmsg waits and retries, as
+            # Linux's sk_stream_wait_memory() (a send is not refused
+            # because the system was briefly short of memory).
+            if step == "send" and e.errno in (errno.ENOBUFS, errno.ENOMEM):
+                r = "SEND REFUSED " + r
         with lock:
             out[i] = r
     sem = threading.Semaphore(par)
