@@ -111,7 +111,8 @@ load_under_failures()
 	ip netns exec "$H2" "$MYTCP_PYTHON" "$MYTCP_LIB_DIR/failslab_tool.py" server "$MYTCP_ADDR2" $PORT \
 		"$OP_TIMEOUT" >"$WORK/server" 2>&1 &
 	SERVER_PID=$!
-	slowwait 20 grep -q ready "$WORK/server" || {
+	slowwait "$OP_TIMEOUT" grep -q ready "$WORK/server" || {
+		ktap_print_msg "the server did not start in $OP_TIMEOUT s"
 		sed 's/^/# server: /' "$WORK/server"
 		return 1
 	}
