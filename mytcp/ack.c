@@ -122,7 +122,7 @@ static void ack_progress(struct sock *sk, u32 ack, u32 acked)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
-	if (!mtp->in_recovery) {
+	if (mtp->ca_state != MYTCP_CA_RECOVERY) {
 		if (sk->sk_state != TCP_SYN_SENT &&
 		    sk->sk_state != TCP_SYN_RECV)
 			mytcp_cong_on_ack(sk, ack, acked);
@@ -150,9 +150,9 @@ static void ack_duplicate(struct sock *sk, u32 win, bool sacked_new)
 	      (win << mtp->snd_wscale) == mtp->snd_wnd))
 		return;
 	mtp->dupacks++;
-	if (mtp->in_recovery && mtp->sack_ok)
+	if (mtp->ca_state == MYTCP_CA_RECOVERY && mtp->sack_ok)
 		mytcp_sack_recover(sk);
-	else if (mtp->in_recovery)
+	else if (mtp->ca_state == MYTCP_CA_RECOVERY)
 		mytcp_cong_dupack(sk);
 }
 
@@ -162,7 +162,7 @@ static void maybe_enter_recovery(struct sock *sk)
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
 	/* After an RTO, not before recover is acknowledged (RFC 6582 4). */
-	if (mtp->in_recovery || mtp->in_loss || mtp->snd_una == mtp->snd_max ||
+	if (mtp->ca_state >= MYTCP_CA_RECOVERY || mtp->snd_una == mtp->snd_max ||
 	    sk->sk_state == TCP_SYN_SENT || !loss_detected(mtp))
 		return;
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_FAST_RETRANS);

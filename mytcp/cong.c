@@ -502,7 +502,7 @@ void mytcp_cong_update_state(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
-	if (mtp->in_recovery)
+	if (mtp->ca_state == MYTCP_CA_RECOVERY)
 		return;
 	if (mtp->ca_state == MYTCP_CA_LOSS &&
 	    before(mtp->snd_una, mtp->recover))
@@ -514,7 +514,7 @@ void mytcp_cong_update_state(struct sock *sk)
 /* Linux's tcp_current_ssthresh(): 3/4 cwnd when that is more. */
 static u32 current_ssthresh(const struct mytcp_sock *mtp)
 {
-	if (mtp->in_recovery)
+	if (mtp->ca_state == MYTCP_CA_RECOVERY)
 		return mtp->ssthresh;
 	return max(mtp->ssthresh, (mtp->cwnd >> 1) + (mtp->cwnd >> 2));
 }
@@ -642,7 +642,6 @@ void mytcp_cong_enter_loss(struct sock *sk)
 	}
 	mtp->cwnd = 1;
 	mtp->cwnd_cnt = 0;
-	mtp->in_recovery = 0;
 	mtp->dupacks = 0;
 	mtp->recover = mtp->snd_max;
 	set_state(sk, MYTCP_CA_LOSS);
@@ -661,7 +660,6 @@ void mytcp_cong_enter_recovery(struct sock *sk)
 	 */
 	mytcp_cwnd_set(sk, mtp->ssthresh + (mtp->sack_ok ? 0 : 3));
 	mtp->cwnd_cnt = 0;
-	mtp->in_recovery = 1;
 	mtp->recover = mtp->snd_max;
 }
 
@@ -670,7 +668,6 @@ void mytcp_cong_end_recovery(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
-	mtp->in_recovery = 0;
 	mtp->retrans_bytes = 0;
 	mytcp_cwnd_set(sk, max(mtp->ssthresh, 2U));
 	ca_event(sk, MYTCP_CA_EVENT_COMPLETE_CWR);
@@ -715,7 +712,6 @@ void mytcp_cong_undo(struct sock *sk)
 		mtp->ssthresh = mtp->prior_ssthresh;
 	mtp->prior_cwnd = 0;
 	mtp->prior_ssthresh = 0;
-	mtp->in_recovery = 0;
 	mtp->retrans_bytes = 0;
 	set_state(sk, MYTCP_CA_OPEN);
 }

@@ -173,10 +173,8 @@ struct mytcp_sock {
 	u32 acked_rem;			/* bytes acked short of a segment */
 	u32 acked_segs;			/* segments this ACK acknowledged */
 	u32 recover;			/* NewReno recovery point */
-	u8 in_recovery:1;
 	u8 is_cwnd_limited:1;		/* in this window (RFC 7661) */
-	u8 ca_state;			/* MYTCP_CA_* */
-	u8 in_loss:1;			/* after an RTO, until recover is acked */
+	u8 ca_state;			/* MYTCP_CA_*: the one congestion state */
 	/* Undo of a spurious recovery or RTO (RFC 2883/3708, Eifel RFC
 	 * 3522; sack.c): the window before it, the sequence it began at,
 	 * retransmissions not yet reported duplicate, our TSval of the

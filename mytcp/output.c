@@ -555,7 +555,7 @@ static u32 send_allowance(struct sock *sk, struct sk_buff *skb)
 	 * lets one new segment go beyond cwnd.  With SACK the pipe already
 	 * leaves out what the duplicates SACKed.
 	 */
-	if (!mtp->sack_ok && !mtp->in_recovery && !mtp->in_loss)
+	if (!mtp->sack_ok && mtp->ca_state < MYTCP_CA_RECOVERY)
 		cwnd += min_t(u32, mtp->dupacks, 2);
 	cwnd *= mtp->mss;
 
@@ -645,7 +645,7 @@ void mytcp_push(struct sock *sk)
 			/* resent after an RTO rewound snd_nxt: in flight
 			 * again (the pipe after an RTO, sack.c)
 			 */
-			if (mtp->in_loss &&
+			if (mtp->ca_state == MYTCP_CA_LOSS &&
 			    !(cb->sacked & MYTCP_SACKED_RETRANS)) {
 				cb->sacked |= MYTCP_SACKED_RETRANS;
 				mtp->retrans_bytes += skb->len;

@@ -116,10 +116,11 @@ u32 mytcp_in_flight(struct sock *sk)
 	/* After an RTO everything below recover that is neither SACKed nor
 	 * retransmitted is presumed lost (cf. tcp_timeout_mark_lost()).
 	 */
-	if (mtp->in_loss)
+	if (mtp->ca_state == MYTCP_CA_LOSS)
 		return (after(mtp->snd_nxt, mtp->recover) ?
 			mtp->snd_nxt - mtp->recover : 0) + mtp->retrans_bytes;
-	if (mtp->in_recovery && after(mtp->highest_sack, mtp->snd_una))
+	if (mtp->ca_state == MYTCP_CA_RECOVERY &&
+	    after(mtp->highest_sack, mtp->snd_una))
 		return (after(mtp->snd_nxt, mtp->highest_sack) ?
 			mtp->snd_nxt - mtp->highest_sack : 0) +
 		       mtp->retrans_bytes;
@@ -295,8 +296,7 @@ void mytcp_sack_reset(struct sock *sk)
 		mtp->sacked_bytes = 0;
 		mtp->highest_sack = mtp->snd_una;
 	}
-	mtp->in_loss = 1;
-	mtp->recover = mtp->snd_max;
+	mtp->recover = mtp->snd_max;	/* ca_state is LOSS (cong.c) */
 }
 
 /*
@@ -308,7 +308,7 @@ void mytcp_undo_start(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
-	if (mtp->in_recovery || mtp->in_loss)
+	if (mtp->ca_state >= MYTCP_CA_RECOVERY)
 		return;
 	mtp->undo_ok = 1;	/* the window: cong.c saves it (prior_cwnd) */
 	mtp->undo_marker = mtp->snd_una;
@@ -318,17 +318,17 @@ void mytcp_undo_start(struct sock *sk)
 static void undo(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
+	bool loss = mtp->ca_state == MYTCP_CA_LOSS;
 	struct sk_buff *skb;
 
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_SPURIOUS_UNDO);
-	mytcp_cong_undo(sk);
+	mytcp_cong_undo(sk);	/* back to OPEN */
 	mtp->undo_ok = 0;
-	if (!mtp->in_loss)
+	if (!loss)
 		return;
 	/* A spurious RTO: what it went back over was not lost (as Linux
 	 * unmarks it); sending goes on from SND.MAX.  Once per episode.
 	 */
-	mtp->in_loss = 0;
 	while ((skb = mtp->send_head) &&
 	       before(MYTCP_SKB_CB(skb)->seq, mtp->snd_max))
 		mytcp_wq_sent(sk, skb);
@@ -377,7 +377,7 @@ void mytcp_undo_eifel(struct sock *sk, const struct mytcp_opts *opts)
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
 	if (mtp->undo_ok && mtp->undo_retrans && mtp->ts_ok &&
-	    (mtp->in_recovery || mtp->in_loss) && opts->saw_ts &&
+	    mtp->ca_state >= MYTCP_CA_RECOVERY && opts->saw_ts &&
 	    opts->tsecr && before(opts->tsecr, mtp->undo_tsval))
 		undo(sk);
 }
@@ -387,8 +387,8 @@ void mytcp_sack_loss_end(struct sock *sk, u32 ack)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
-	if (mtp->in_loss && !before(ack, mtp->recover)) {
-		mtp->in_loss = 0;
+	if (mtp->ca_state == MYTCP_CA_LOSS && !before(ack, mtp->recover)) {
 		mtp->retrans_bytes = 0;
+		mytcp_cong_update_state(sk);	/* out of LOSS */
 	}
 }
