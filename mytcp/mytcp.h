@@ -72,12 +72,14 @@ struct mytcp_skb_cb {
 
 #define MYTCP_SACKED_ACKED	0x01
 #define MYTCP_SACKED_RETRANS	0x02
+#define MYTCP_SACKED_LOST	0x04	/* RACK deemed it lost (rack.c) */
 
 #define MYTCP_SKB_CB(skb)	((struct mytcp_skb_cb *)&((skb)->cb[0]))
 
 #include "netns.h"
 #include "cong.h"
 #include "timer.h"
+#include "rack.h"
 #include "table.h"
 #include "inject.h"
 #include "queue.h"
@@ -286,6 +288,7 @@ struct mytcp_sock {
 	u64 probes_start_ns;		/* first zero-window probe of this
 					 * closed window (TCP_USER_TIMEOUT)
 					 */
+	struct mytcp_rack rack;		/* RACK-TLP (rack.c) */
 };
 
 static inline struct mytcp_sock *mytcp_sk(const struct sock *sk)

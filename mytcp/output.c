@@ -558,6 +558,9 @@ static u32 send_allowance(struct sock *sk, struct sk_buff *skb)
 	if (!mtp->sack_ok && mtp->ca_state < MYTCP_CA_RECOVERY)
 		cwnd += min_t(u32, mtp->dupacks, 2);
 	cwnd *= mtp->mss;
+	/* A tail loss probe of new data goes whatever cwnd (rack.c). */
+	if (mtp->rack.tlp_push)
+		cwnd = max(cwnd, pipe + mtp->mss);
 
 	room = min_t(s32, room, pipe < cwnd ? cwnd - pipe : 0);
 
@@ -631,6 +634,7 @@ void mytcp_push(struct sock *sk)
 		if (mtp->force_send && len == skb->len)
 			cb->flags |= TCPHDR_PSH;
 		mtp->force_send = 0;
+		mtp->rack.tlp_push = 0;		/* one probe segment */
 		if (mytcp_transmit_skb(sk, skb, true, GFP_ATOMIC) == -ENOBUFS)
 			goto no_mem;
 		sent = true;
@@ -657,8 +661,10 @@ void mytcp_push(struct sock *sk)
 		mytcp_rtx_ensure(sk);
 	}
 	mytcp_cong_validate(sk);
-	if (sent)
+	if (sent) {
 		mytcp_check_space(sk);	/* TCP_NOTSENT_LOWAT */
+		mytcp_tlp_schedule(sk);
+	}
 	return;
 
 no_mem:

@@ -119,6 +119,10 @@ u32 mytcp_in_flight(struct sock *sk)
 	if (mtp->ca_state == MYTCP_CA_LOSS)
 		return (after(mtp->snd_nxt, mtp->recover) ?
 			mtp->snd_nxt - mtp->recover : 0) + mtp->retrans_bytes;
+	/* RACK: RFC 6675's pipe with RACK's losses (rack.c). */
+	if (mtp->ca_state == MYTCP_CA_RECOVERY && mytcp_rack_on(sk))
+		return out - min(out, mtp->sacked_bytes +
+				 mtp->rack.lost_bytes) + mtp->retrans_bytes;
 	if (mtp->ca_state == MYTCP_CA_RECOVERY &&
 	    after(mtp->highest_sack, mtp->snd_una))
 		return (after(mtp->snd_nxt, mtp->highest_sack) ?
@@ -137,6 +141,8 @@ void mytcp_sack_forget(struct sock *sk, struct sk_buff *skb, u32 bytes)
 		mtp->sacked_bytes -= min(mtp->sacked_bytes, bytes);
 	else if (sacked & MYTCP_SACKED_RETRANS)
 		mtp->retrans_bytes -= min(mtp->retrans_bytes, bytes);
+	if ((sacked & MYTCP_SACKED_LOST) && !(sacked & MYTCP_SACKED_ACKED))
+		mtp->rack.lost_bytes -= min(mtp->rack.lost_bytes, bytes);
 }
 
 /* Mark what the ACK's SACK blocks cover.  True if anything new. */
@@ -145,6 +151,7 @@ bool mytcp_sack_process(struct sock *sk, const struct mytcp_opts *opts)
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	int budget = MYTCP_SACK_BUDGET, splits = MYTCP_SACK_SPLITS, i;
 	u32 mss = max_t(u32, mtp->mss, 1);
+	u64 now = ktime_get_ns();
 	bool fresh = false;
 
 	if (!mtp->sack_ok)
@@ -198,9 +205,14 @@ bool mytcp_sack_process(struct sock *sk, const struct mytcp_opts *opts)
 			if (cb->sacked & MYTCP_SACKED_RETRANS)
 				mtp->retrans_bytes -= min(mtp->retrans_bytes,
 							  skb->len);
+			if (cb->sacked & MYTCP_SACKED_LOST)
+				mtp->rack.lost_bytes -=
+					min(mtp->rack.lost_bytes, skb->len);
 			cb->sacked |= MYTCP_SACKED_ACKED;
-			cb->sacked &= ~MYTCP_SACKED_RETRANS;
+			cb->sacked &= ~(MYTCP_SACKED_RETRANS |
+					MYTCP_SACKED_LOST);
 			mtp->sacked_bytes += skb->len;
+			mytcp_rack_advance(sk, skb, now);
 			/* What was marked, not what the block said: the
 			 * part of a segment it covered counts for nothing.
 			 */
@@ -217,16 +229,19 @@ void mytcp_sack_recover(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	int budget = MYTCP_SACK_BUDGET;
+	bool rack = mytcp_rack_on(sk);
 	struct sk_buff *skb;
 
 	skb_queue_walk(&sk->sk_write_queue, skb) {
 		struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 		u32 pipe;
 
-		if (skb == mtp->send_head || !before(cb->seq, mtp->highest_sack) ||
-		    !budget--)
+		if (skb == mtp->send_head || !budget-- ||
+		    (!rack && !before(cb->seq, mtp->highest_sack)))
 			break;
-		if (cb->sacked & (MYTCP_SACKED_ACKED | MYTCP_SACKED_RETRANS))
+		/* RACK: what it deemed lost; else every hole below */
+		if ((cb->sacked & (MYTCP_SACKED_ACKED | MYTCP_SACKED_RETRANS)) ||
+		    (rack && !(cb->sacked & MYTCP_SACKED_LOST)))
 			continue;
 		/* One segment at a time (mytcp_retransmit_skb() splits). */
 		pipe = mytcp_in_flight(sk);
@@ -249,6 +264,7 @@ void mytcp_sack_fast_retransmit(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	int budget = MYTCP_SACK_BUDGET;
+	bool rack = mytcp_rack_on(sk);
 	struct sk_buff *skb;
 
 	skb_queue_walk(&sk->sk_write_queue, skb) {
@@ -256,7 +272,8 @@ void mytcp_sack_fast_retransmit(struct sock *sk)
 
 		if (skb == mtp->send_head || !budget--)
 			break;
-		if (cb->sacked & (MYTCP_SACKED_ACKED | MYTCP_SACKED_RETRANS))
+		if ((cb->sacked & (MYTCP_SACKED_ACKED | MYTCP_SACKED_RETRANS)) ||
+		    (rack && !(cb->sacked & MYTCP_SACKED_LOST)))
 			continue;
 		if (!mytcp_retransmit_skb(sk, skb)) {
 			cb->sacked |= MYTCP_SACKED_RETRANS;
@@ -292,6 +309,8 @@ void mytcp_sack_reset(struct sock *sk)
 		MYTCP_SKB_CB(skb)->sacked &= reneg ? 0 : MYTCP_SACKED_ACKED;
 	}
 	mtp->retrans_bytes = 0;
+	mtp->rack.lost_bytes = 0;	/* the LOST marks went above */
+	mtp->rack.tlp_high_seq = 0;
 	if (reneg || !mtp->sack_ok) {
 		mtp->sacked_bytes = 0;
 		mtp->highest_sack = mtp->snd_una;
@@ -323,6 +342,7 @@ static void undo(struct sock *sk)
 
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_SPURIOUS_UNDO);
 	mytcp_cong_undo(sk);	/* back to OPEN */
+	mytcp_rack_unmark(sk);
 	mtp->undo_ok = 0;
 	if (!loss)
 		return;
@@ -341,29 +361,34 @@ static void undo(struct sock *sk)
  * lies below SND.UNA, or within the second block.  Each one reporting
  * data of this episode accounts for one retransmission; when all are
  * accounted for, every retransmission was a duplicate and the episode
- * was spurious (RFC 3708): undo.  O(1) per ACK.
+ * was spurious (RFC 3708): undo.  O(1) per ACK.  True if the ACK
+ * carried a D-SACK of data we sent (RACK widens its window: rack.c).
  */
-void mytcp_undo_dsack(struct sock *sk, const struct mytcp_opts *opts)
+bool mytcp_undo_dsack(struct sock *sk, const struct mytcp_opts *opts)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	u32 s, e;
 
 	if (!mtp->sack_ok || !opts->num_sacks)
-		return;
+		return false;
 	s = opts->sack[0][0];
 	e = opts->sack[0][1];
 	if (!after(e, s))
-		return;
+		return false;
 	if (after(e, mtp->snd_una) &&
 	    (opts->num_sacks < 2 || before(s, opts->sack[1][0]) ||
 	     after(e, opts->sack[1][1])))
-		return;		/* an ordinary SACK block */
+		return false;		/* an ordinary SACK block */
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_DSACK_RECV);
+	if (after(e, mtp->snd_max))
+		return false;
+	mytcp_rack_dsack(sk);
 	if (!mtp->undo_ok || !mtp->undo_retrans ||
-	    !after(e, mtp->undo_marker) || after(e, mtp->snd_max))
-		return;
+	    !after(e, mtp->undo_marker))
+		return true;
 	if (!--mtp->undo_retrans)
 		undo(sk);
+	return true;
 }
 
 /*
