@@ -162,13 +162,14 @@ static void ack_duplicate(struct sock *sk, u32 win, bool sacked_new)
 }
 
 /* Fast retransmit and recovery (RFC 5681, 6675; or RACK's loss: rack.c). */
-void mytcp_ack_enter_recovery(struct sock *sk)
+void mytcp_ack_enter_recovery(struct sock *sk, u32 delivered)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_FAST_RETRANS);
 	mytcp_undo_start(sk);
 	mytcp_cong_enter_recovery(sk);
+	mytcp_cong_prr(sk, delivered);	/* this ACK's share (PRR) */
 	mtp->rack.tlp_high_seq = 0;	/* the recovery responds instead */
 	if (mtp->sack_ok)
 		mytcp_sack_fast_retransmit(sk);
@@ -180,7 +181,7 @@ void mytcp_ack_enter_recovery(struct sock *sk)
  * Loss detected outside recovery: with RACK (rack.c), a segment it
  * marked lost; else the duplicate-ACK rules of loss_detected().
  */
-static void maybe_enter_recovery(struct sock *sk)
+static void maybe_enter_recovery(struct sock *sk, u32 delivered)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
@@ -189,7 +190,7 @@ static void maybe_enter_recovery(struct sock *sk)
 	    sk->sk_state == TCP_SYN_SENT ||
 	    !(mytcp_rack_on(sk) ? mtp->rack.lost_bytes : loss_detected(mtp)))
 		return;
-	mytcp_ack_enter_recovery(sk);
+	mytcp_ack_enter_recovery(sk, delivered);
 }
 
 /* The send window (RFC 9293 3.10.7.4: the SND.WL1/SND.WL2 rule). */
@@ -245,6 +246,7 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	bool progress = after(ack, mtp->snd_una);
+	u32 prior_sacked = mtp->sacked_bytes, delivered = 0;
 	u64 now = ktime_get_ns();
 	bool sacked_new, dsack;
 
@@ -269,14 +271,23 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 		ack_rtt(sk, rtt_ns, opts);
 		mytcp_cong_pkts_acked(sk, acked, rtt_ns);
 		mytcp_rack_detect(sk);
+		/* delivered: cumulatively or by new SACKs (PRR) */
+		delivered = max_t(s64, (s64)acked + mtp->sacked_bytes -
+				  prior_sacked, 0);
+		if (mtp->ca_state == MYTCP_CA_RECOVERY)
+			mytcp_cong_prr(sk, delivered);
 		ack_progress(sk, ack, acked);
 		mytcp_rearm_rtx(sk);
 	} else if (ack == mtp->snd_una) {
 		mytcp_rack_detect(sk);
+		delivered = max_t(s64, (s64)mtp->sacked_bytes - prior_sacked,
+				  0);
+		if (mtp->ca_state == MYTCP_CA_RECOVERY)
+			mytcp_cong_prr(sk, delivered);
 		ack_duplicate(sk, win, sacked_new);
 	}
 	mytcp_tlp_ack(sk, ack, dsack, progress);
-	maybe_enter_recovery(sk);
+	maybe_enter_recovery(sk, delivered);
 	mytcp_cong_update_state(sk);
 	mytcp_tlp_schedule(sk);
 	window_update(sk, ack, win, seq);

@@ -289,6 +289,7 @@ struct mytcp_sock {
 					 * closed window (TCP_USER_TIMEOUT)
 					 */
 	struct mytcp_rack rack;		/* RACK-TLP (rack.c) */
+	u32 prr_delivered, prr_out, prr_fs;	/* PRR, bytes/segs (cong.c) */
 };
 
 static inline struct mytcp_sock *mytcp_sk(const struct sock *sk)

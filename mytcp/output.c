@@ -638,6 +638,8 @@ void mytcp_push(struct sock *sk)
 		if (mytcp_transmit_skb(sk, skb, true, GFP_ATOMIC) == -ENOBUFS)
 			goto no_mem;
 		sent = true;
+		if (mtp->ca_state == MYTCP_CA_RECOVERY)
+			mtp->prr_out += skb->len;	/* PRR (cong.c) */
 		if (!after(mtp->snd_nxt, cb->seq))
 			mtp->snd_nxt = cb->end_seq;
 		if (skb->len % mtp->mss)	/* holds a small segment */
@@ -692,8 +694,11 @@ int mytcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 	if (skb->len > mtp->mss && !(MYTCP_SKB_CB(skb)->flags & TCPHDR_SYN))
 		mytcp_fragment(sk, skb, mtp->mss);
 	err = mytcp_transmit_skb(sk, skb, true, GFP_ATOMIC);
-	if (!err)
+	if (!err) {
 		mytcp_record_retrans(sk, skb);
+		if (mtp->ca_state == MYTCP_CA_RECOVERY)
+			mtp->prr_out += skb->len;	/* PRR (cong.c) */
+	}
 	return err;
 }
 

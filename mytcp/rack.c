@@ -188,7 +188,7 @@ void mytcp_rack_reo_timeout(struct sock *sk)
 		return;
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_RACK_REO);
 	if (mtp->ca_state < MYTCP_CA_RECOVERY)
-		mytcp_ack_enter_recovery(sk);
+		mytcp_ack_enter_recovery(sk, 0);
 	else
 		mytcp_sack_recover(sk);
 	mytcp_push(sk);

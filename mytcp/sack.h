@@ -33,6 +33,6 @@ void mytcp_tlp_ack(struct sock *sk, u32 ack, bool dsack, bool progress);
 void mytcp_tlp_probe(struct sock *sk);
 
 /* ack.c */
-void mytcp_ack_enter_recovery(struct sock *sk);
+void mytcp_ack_enter_recovery(struct sock *sk, u32 delivered);
 
 #endif /* _MYTCP_SACK_H */

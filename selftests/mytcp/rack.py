@@ -16,7 +16,10 @@
 #   - net.mytcp.recovery=0 turns both off (the duplicate-ACK rules of
 #     recovery.py; no probe before the RTO);
 #   - a hostile peer: D-SACKs repeated for a retransmission do not undo
-#     more than once per episode, nor grow cwnd past where it was.
+#     more than once per episode, nor grow cwnd past where it was;
+#   - PRR (RFC 6937): in recovery, with the pipe above ssthresh, one new
+#     segment per two SACKs (ssthresh/RecoverFS = 1/2 with reno), where
+#     RFC 6675 alone sent nothing until the pipe drained.
 #
 # The RACK and TLP cases run against Linux TCP too (AF_INET, its own
 # defaults: tcp_recovery=1, tcp_early_retrans=3; the minimum RTO raised per
@@ -53,7 +56,7 @@ def pattern(n):
     return bytes(out[:n])
 
 
-def open_conn(peer, linux, rport, delay, recovery=1):
+def open_conn(peer, linux, rport, delay, recovery=1, cong=None):
     """A SACK connection whose handshake RTT is delay seconds."""
     if linux:
         r = subprocess.run(["ip", "route", "replace", "10.0.9.0/24", "dev",
@@ -69,6 +72,8 @@ def open_conn(peer, linux, rport, delay, recovery=1):
         sysctl("rto_initial_ms", RTO_MS)
         sysctl("recovery", recovery)
         s = mytcp_socket()
+    if cong:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, cong)
     s.bind((peer.local, 0))
     r = connect_result(s, (peer.remote, rport))
     check(r == "EINPROGRESS", "connect: %s" % r)
@@ -253,6 +258,62 @@ def hostile_dsack(peer):
     s.close()
 
 
+def _prr(peer, linux):
+    delay = 0.4
+    s, f = open_conn(peer, linux, 5106, delay, cong=b"reno")
+    base, t0 = send_flight(s, f, 10)
+    sleep_until(t0 + delay)
+    f.send(ACK, ack=(base + 10 * MSS) & MASK)	# slow start: cwnd 20
+    f.peer.barrier()
+    base = f.rcv_nxt
+    t1 = time.monotonic()
+    s.send(pattern(60 * MSS))
+    n = 0
+    while True:
+        got = data_of(f, f.peer.barrier())
+        for x in got:
+            f.track(x)
+        n = ((f.rcv_nxt - base) & MASK) // MSS
+        if not got and n:
+            break
+    check(n >= 16, "only %d segments in flight" % n)
+    sleep_until(t1 + delay)
+    # Segment 0 is lost, the peer SACKs the others one by one.
+    per_ack = []
+    entry = None
+    for k in range(1, n):
+        f.send(ACK, ack=base, options=opt_sack([(base + MSS,
+                                                 base + (k + 1) * MSS)]))
+        got = data_of(f, f.peer.barrier())
+        if entry is None and any(x.seq == base for x in got):
+            entry = k
+        new = [x for x in got if x.seq != base]
+        for x in new:
+            f.track(x)
+        per_ack.append(len(new))
+    check(entry is not None, "segment 0 never retransmitted: %s" % per_ack)
+    after = per_ack[entry:entry + 6]
+    print("# %s: recovery from SACK %d; new segments per ACK %s" %
+          ("Linux" if linux else "mytcp", entry, per_ack))
+    check(len(after) == 6 and 2 <= sum(after) <= 4 and max(after) <= 2,
+          "new segments on the 6 ACKs after the fast retransmit: %s, want "
+          "about one per two ACKs (PRR: ssthresh/RecoverFS = 1/2)" % after)
+    f.send(ACK, ack=f.rcv_nxt)
+    f.peer.barrier()
+    s.close()
+
+
+def prr_pattern(peer):
+    """PRR: while the pipe is above ssthresh, one segment per two ACKs
+    (ssthresh = RecoverFS/2), not silence until the pipe drains."""
+    _prr(peer, False)
+
+
+def prr_pattern_linux(peer):
+    """The same with Linux TCP (reno)."""
+    _prr(peer, True)
+
+
 CASES = [
     ("RACK: lost after the reordering window, not before",
      rack_reo_window),
@@ -262,6 +323,8 @@ CASES = [
     ("TLP (Linux TCP)", tlp_tail_linux),
     ("recovery=0: no tail loss probe", tlp_off),
     ("hostile D-SACKs: one undo per episode, cwnd bounded", hostile_dsack),
+    ("PRR: the sending pattern in recovery", prr_pattern),
+    ("PRR (Linux TCP)", prr_pattern_linux),
 ]
 
 if __name__ == "__main__":
