@@ -258,6 +258,7 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 	 */
 	if (progress || !mtp->send_head || mtp->snd_una != mtp->snd_nxt)
 		mtp->probes_out = 0;
+	mtp->rack.orig_acked = 0;
 	dsack = mytcp_undo_dsack(sk, opts);
 	sacked_new = opts->num_sacks && mytcp_sack_process(sk, opts);
 	if (progress) {
@@ -266,6 +267,7 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 		u64 rtt_ns = clean_rtx_queue(sk, ack, now);
 
 		mytcp_undo_eifel(sk, opts);
+		mytcp_frto_ack(sk, true, sacked_new);
 		snd_una_update(sk, ack);
 		mytcp_sack_loss_end(sk, ack);
 		ack_rtt(sk, rtt_ns, opts);
@@ -279,6 +281,7 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 		ack_progress(sk, ack, acked);
 		mytcp_rearm_rtx(sk);
 	} else if (ack == mtp->snd_una) {
+		mytcp_frto_ack(sk, false, sacked_new);
 		mytcp_rack_detect(sk);
 		delivered = max_t(s64, (s64)mtp->sacked_bytes - prior_sacked,
 				  0);

@@ -91,6 +91,7 @@ struct mytcp_net {
 	char cong_default[MYTCP_CA_NAME_MAX];
 	unsigned int notsent_lowat;	/* TCP_NOTSENT_LOWAT default */
 	int recovery;			/* bit 0: RACK-TLP (rack.c) */
+	int frto;			/* F-RTO (rack.c) */
 	atomic_t tw_count;		/* its TIME_WAIT entries (timewait.c) */
 	struct ctl_table_header *sysctl_hdr;
 	struct mytcp_inject inject;	/* /proc/net/mytcp_inject */

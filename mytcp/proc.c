@@ -341,6 +341,7 @@ static const struct ctl_table mytcp_sysctl_template[] = {
 		.proc_handler = proc_douintvec,
 	},
 	MN_INT("recovery", recovery, SYSCTL_ZERO, SYSCTL_ONE),
+	MN_INT("frto", frto, SYSCTL_ZERO, SYSCTL_ONE),
 	{ }
 };
 

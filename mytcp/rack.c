@@ -48,6 +48,8 @@ void mytcp_rack_advance(struct sock *sk, const struct sk_buff *skb, u64 now)
 	struct mytcp_rack *r = &mtp->rack;
 	u32 rtt_us;
 
+	if (!cb->retrans)
+		r->orig_acked = 1;	/* F-RTO's evidence */
 	if (!cb->sent_ns || now < cb->sent_ns)
 		return;
 	rtt_us = max_t(u64, div_u64(now - cb->sent_ns, NSEC_PER_USEC), 1);
@@ -272,4 +274,71 @@ void mytcp_tlp_probe(struct sock *sk)
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_TLP);
 rearm:
 	mytcp_rearm_rtx(sk);
+}
+
+/*
+ * F-RTO (RFC 5682 3.1, the SACK-enhanced version, as Linux's
+ * tcp_process_loss()): an RTO that is not the first of a fast recovery
+ * retransmits the first segment as usual; new_episode says so.
+ */
+void mytcp_frto_start(struct sock *sk, bool new_episode)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	mtp->rack.frto = new_episode && mtp->sack_ok &&
+			 READ_ONCE(mytcp_pernet(sock_net(sk))->frto) &&
+			 ((1 << sk->sk_state) & (TCPF_ESTABLISHED |
+						 TCPF_CLOSE_WAIT));
+	mtp->rack.frto_high = mtp->snd_max;
+}
+
+/*
+ * An ACK after an RTO with F-RTO on (before SND.UNA moves and the loss
+ * state may end): never-retransmitted data (S)ACKed shows the RTO
+ * spurious - undo (step 3.b); else the first ACK that moves SND.UNA sends
+ * new data instead of the next retransmissions (2.b), and a SACK or a
+ * duplicate ACK after that shows the loss real (3.a): go back to
+ * SND.UNA as an RTO does.  Without new data to send, the conventional
+ * recovery from the start.
+ */
+void mytcp_frto_ack(struct sock *sk, bool progress, bool sacked_new)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct mytcp_rack *r = &mtp->rack;
+	struct sk_buff *skb;
+
+	if (!r->frto)
+		return;
+	if (mtp->ca_state != MYTCP_CA_LOSS) {
+		r->frto = 0;
+		return;
+	}
+	if (r->orig_acked && mytcp_undo_frto(sk)) {
+		r->frto = 0;
+		return;
+	}
+	if (after(mtp->snd_max, r->frto_high)) {
+		if (sacked_new || !progress) {
+			r->frto = 0;		/* 3.a: the loss was real */
+			mytcp_wq_rewind(sk);
+		}
+		return;
+	}
+	if (!progress)
+		return;
+	/* 2.b: new data if the peer's window takes it */
+	skb = mtp->send_head;
+	while (skb && before(MYTCP_SKB_CB(skb)->seq, mtp->snd_max))
+		skb = skb_queue_is_last(&sk->sk_write_queue, skb) ? NULL :
+		      skb_queue_next(&sk->sk_write_queue, skb);
+	if (!skb || !before(MYTCP_SKB_CB(skb)->seq,
+			    mtp->snd_una + mtp->snd_wnd)) {
+		r->frto = 0;
+		return;
+	}
+	while ((skb = mtp->send_head) &&
+	       before(MYTCP_SKB_CB(skb)->seq, mtp->snd_max))
+		mytcp_wq_sent(sk, skb);
+	if (after(mtp->snd_max, mtp->snd_nxt))
+		mtp->snd_nxt = mtp->snd_max;
 }

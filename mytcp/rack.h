@@ -30,6 +30,9 @@ struct mytcp_rack {
 	u8 reord:1;		/* reordering seen on this connection */
 	u8 tlp_rtx:1;		/* the probe was a retransmission */
 	u8 tlp_push:1;		/* the probe may go beyond cwnd (output.c) */
+	u8 frto:1;		/* F-RTO after this RTO (RFC 5682) */
+	u8 orig_acked:1;	/* this ACK delivered a never-resent segment */
+	u32 frto_high;		/* F-RTO: SND.MAX at the RTO */
 };
 
 /* Was (t1, seq1) sent after (t2, seq2)?  RFC 8985 6.2 RACK_sent_after. */

@@ -407,6 +407,15 @@ void mytcp_undo_eifel(struct sock *sk, const struct mytcp_opts *opts)
 		undo(sk);
 }
 
+/* F-RTO found the RTO spurious (rack.c): undo it, once per episode. */
+bool mytcp_undo_frto(struct sock *sk)
+{
+	if (!mytcp_sk(sk)->undo_ok)
+		return false;
+	undo(sk);
+	return true;
+}
+
 /* SND.UNA reached recover: the RTO's loss state is over. */
 void mytcp_sack_loss_end(struct sock *sk, u32 ack)
 {

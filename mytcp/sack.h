@@ -31,6 +31,9 @@ void mytcp_rack_unmark(struct sock *sk);
 void mytcp_rack_reo_timeout(struct sock *sk);
 void mytcp_tlp_ack(struct sock *sk, u32 ack, bool dsack, bool progress);
 void mytcp_tlp_probe(struct sock *sk);
+void mytcp_frto_start(struct sock *sk, bool new_episode);
+void mytcp_frto_ack(struct sock *sk, bool progress, bool sacked_new);
+bool mytcp_undo_frto(struct sock *sk);
 
 /* ack.c */
 void mytcp_ack_enter_recovery(struct sock *sk, u32 delivered);

@@ -421,7 +421,7 @@ static bool zwp_user_timeout(struct sock *sk)
 static void rtx_timer_handler(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
-	bool idle = mtp->snd_una == mtp->snd_max;
+	bool idle = mtp->snd_una == mtp->snd_max, new_episode;
 
 	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN ||
 	    (idle && !idle_retry_wanted(sk)))
@@ -482,9 +482,11 @@ static void rtx_timer_handler(struct sock *sk)
 			mytcp_push(sk);
 		return;
 	}
+	new_episode = mtp->ca_state < MYTCP_CA_RECOVERY || mtp->retransmits > 1;
 	mytcp_undo_start(sk);
 	mytcp_cong_enter_loss(sk);
 	mytcp_sack_reset(sk);
+	mytcp_frto_start(sk, new_episode);
 	/* Go back to the first unacknowledged segment. */
 	mytcp_wq_rewind(sk);
 	mytcp_push(sk);

@@ -19,7 +19,10 @@
 #     more than once per episode, nor grow cwnd past where it was;
 #   - PRR (RFC 6937): in recovery, with the pipe above ssthresh, one new
 #     segment per two SACKs (ssthresh/RecoverFS = 1/2 with reno), where
-#     RFC 6675 alone sent nothing until the pipe drained.
+#     RFC 6675 alone sent nothing until the pipe drained;
+#   - F-RTO (RFC 5682): after an RTO, the first ACK sends new data rather
+#     than go back N, and an ACK of never-retransmitted data undoes the
+#     RTO (SpuriousUndo); net.mytcp.frto=0 goes back N.
 #
 # The RACK and TLP cases run against Linux TCP too (AF_INET, its own
 # defaults: tcp_recovery=1, tcp_early_retrans=3; the minimum RTO raised per
@@ -56,24 +59,30 @@ def pattern(n):
     return bytes(out[:n])
 
 
-def open_conn(peer, linux, rport, delay, recovery=1, cong=None):
+def open_conn(peer, linux, rport, delay, recovery=1, cong=None,
+              rto_ms=RTO_MS, frto=1):
     """A SACK connection whose handshake RTT is delay seconds."""
     if linux:
         r = subprocess.run(["ip", "route", "replace", "10.0.9.0/24", "dev",
                             peer.name, "src", peer.local, "rto_min",
-                            "%dms" % RTO_MS], stderr=subprocess.PIPE,
+                            "%dms" % rto_ms], stderr=subprocess.PIPE,
                            check=False)
         if r.returncode:
             raise Skip("ip route rto_min: %s" % r.stderr.decode().strip())
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setblocking(False)
     else:
-        sysctl("rto_min_ms", RTO_MS)
-        sysctl("rto_initial_ms", RTO_MS)
+        sysctl("rto_min_ms", rto_ms)
+        sysctl("rto_initial_ms", max(rto_ms, 1000))
         sysctl("recovery", recovery)
+        sysctl("frto", frto)
         s = mytcp_socket()
     if cong:
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, cong)
+    if linux and not recovery:	# no RACK, no TLP
+        for k in ("tcp_recovery", "tcp_early_retrans"):
+            with open("/proc/sys/net/ipv4/" + k, "w") as fh:
+                fh.write("0")
     s.bind((peer.local, 0))
     r = connect_result(s, (peer.remote, rport))
     check(r == "EINPROGRESS", "connect: %s" % r)
@@ -314,6 +323,73 @@ def prr_pattern_linux(peer):
     _prr(peer, True)
 
 
+def _frto(peer, linux, frto=1):
+    s, f = open_conn(peer, linux, 5107, 0.0, recovery=0, cong=b"reno",
+                     rto_ms=300, frto=frto)
+    base = f.rcv_nxt
+    s.send(pattern(20 * MSS))
+    while True:
+        got = data_of(f, f.peer.barrier())
+        for x in got:
+            f.track(x)
+        if not got and f.rcv_nxt != base:
+            break
+    n = ((f.rcv_nxt - base) & MASK) // MSS
+    check(10 <= n < 20, "%d segments in flight, want the initial window" % n)
+    before = snd_cwnd(s)
+    # Silence: the RTO resends segment 0.
+    x = f.expect(lambda x: x.payload, timeout=5, rtx=True,
+                 what="retransmission by the RTO")
+    check(x.seq == base, "RTO resent %s first" % rel(base, x))
+    # Its ACK: F-RTO sends new data, not segment 1 again.
+    f.send(ACK, ack=(base + MSS) & MASK)
+    got = data_of(f, f.peer.barrier())
+    sent = [rel(base, x) for x in got]
+    old = [x for x in got if (x.seq - base) & MASK < n * MSS]
+    for x in got:
+        f.track(x)
+    if not frto:
+        check(old, "without F-RTO: no go-back-N after the RTO: %s" % sent)
+        f.send(ACK, ack=f.rcv_nxt)
+        f.peer.barrier()
+        s.close()
+        return sent
+    check(got and not old, "after the first ACK: %s, want new data only "
+          "(F-RTO step 2.b)" % sent)
+    # The originals were only late: everything is acknowledged, segments
+    # never retransmitted among it: the RTO was spurious (3.b), undone.
+    f.send(ACK, ack=f.rcv_nxt)
+    f.peer.barrier()
+    v = s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+    ca_state, cwnd = v[1], snd_cwnd(s)
+    check(ca_state == 0, "ca_state %d after the undo, want Open" % ca_state)
+    check(cwnd >= (before // 2 if linux else before), "cwnd %d after the "
+          "undo (%d before the RTO)" % (cwnd, before))
+    print("# %s: after the RTO's ACK %s; cwnd %d -> %d" %
+          ("Linux" if linux else "mytcp", sent, before, cwnd))
+    s.close()
+    return sent
+
+
+def frto_spurious(peer):
+    """F-RTO: an RTO whose originals were only late sends new data on
+    the first ACK and is undone on the second."""
+    d = StatDelta()
+    _frto(peer, False)
+    check(d["SpuriousUndo"] == 1, "SpuriousUndo moved %d, want 1" %
+          d["SpuriousUndo"])
+
+
+def frto_spurious_linux(peer):
+    """The same with Linux TCP."""
+    _frto(peer, True)
+
+
+def frto_off(peer):
+    """net.mytcp.frto=0: go back N after the RTO's ACK."""
+    _frto(peer, False, frto=0)
+
+
 CASES = [
     ("RACK: lost after the reordering window, not before",
      rack_reo_window),
@@ -325,6 +401,9 @@ CASES = [
     ("hostile D-SACKs: one undo per episode, cwnd bounded", hostile_dsack),
     ("PRR: the sending pattern in recovery", prr_pattern),
     ("PRR (Linux TCP)", prr_pattern_linux),
+    ("F-RTO: a spurious RTO detected and undone", frto_spurious),
+    ("F-RTO (Linux TCP)", frto_spurious_linux),
+    ("frto=0: go-back-N after the RTO", frto_off),
 ]
 
 if __name__ == "__main__":
