@@ -10,8 +10,10 @@
  *  4. recovery: a full ACK ends it, a partial one retransmits the next
  *     hole; outside recovery cwnd grows (cong.c); or a duplicate ACK is
  *     counted;
- *  5. loss detection: three duplicates or enough SACKed above SND.UNA
- *     start fast retransmit and recovery (RFC 5681, 6582, 6675);
+ *  5. loss detection: RACK (rack.c, RFC 8985) with SACK, or three
+ *     duplicates or enough SACKed above SND.UNA, start fast retransmit
+ *     and recovery (RFC 5681, 6582, 6675); the tail loss probe is
+ *     scheduled (timer.c);
  *  6. the send window (SND.WL1/SND.WL2 rule);
  *  7. writers blocked on a full send buffer are woken.
  * The congestion window arithmetic is cong.c's; which segment to resend is
@@ -58,6 +60,8 @@ static u64 clean_rtx_queue(struct sock *sk, u32 ack, u64 now)
 		struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 		u32 n = ack - cb->seq;
 
+		if (!(cb->sacked & MYTCP_SACKED_ACKED) && after(ack, cb->seq))
+			mytcp_rack_advance(sk, skb, now);
 		if (!after(cb->end_seq, ack)) {
 			if (!cb->retrans && cb->sent_ns)
 				rtt_ns = now - cb->sent_ns;
@@ -122,12 +126,13 @@ static void ack_progress(struct sock *sk, u32 ack, u32 acked)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
-	if (!mtp->in_recovery) {
+	if (mtp->ca_state != MYTCP_CA_RECOVERY) {
 		if (sk->sk_state != TCP_SYN_SENT &&
 		    sk->sk_state != TCP_SYN_RECV)
 			mytcp_cong_on_ack(sk, ack, acked);
 	} else if (!before(ack, mtp->recover)) {
 		mytcp_cong_end_recovery(sk);	/* full ACK (RFC 6582) */
+		mytcp_rack_recovery_end(sk);
 	} else if (mtp->sack_ok) {
 		mytcp_sack_recover(sk);
 	} else {
@@ -150,28 +155,42 @@ static void ack_duplicate(struct sock *sk, u32 win, bool sacked_new)
 	      (win << mtp->snd_wscale) == mtp->snd_wnd))
 		return;
 	mtp->dupacks++;
-	if (mtp->in_recovery && mtp->sack_ok)
+	if (mtp->ca_state == MYTCP_CA_RECOVERY && mtp->sack_ok)
 		mytcp_sack_recover(sk);
-	else if (mtp->in_recovery)
+	else if (mtp->ca_state == MYTCP_CA_RECOVERY)
 		mytcp_cong_dupack(sk);
 }
 
-/* Loss detected outside recovery: fast retransmit (RFC 5681, 6675). */
-static void maybe_enter_recovery(struct sock *sk)
+/* Fast retransmit and recovery (RFC 5681, 6675; or RACK's loss: rack.c). */
+void mytcp_ack_enter_recovery(struct sock *sk, u32 delivered)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
-	/* After an RTO, not before recover is acknowledged (RFC 6582 4). */
-	if (mtp->in_recovery || mtp->in_loss || mtp->snd_una == mtp->snd_max ||
-	    sk->sk_state == TCP_SYN_SENT || !loss_detected(mtp))
-		return;
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_FAST_RETRANS);
 	mytcp_undo_start(sk);
 	mytcp_cong_enter_recovery(sk);
+	mytcp_cong_prr(sk, delivered);	/* this ACK's share (PRR) */
+	mtp->rack.tlp_high_seq = 0;	/* the recovery responds instead */
 	if (mtp->sack_ok)
 		mytcp_sack_fast_retransmit(sk);
 	else
 		mytcp_retransmit_head(sk);
+}
+
+/*
+ * Loss detected outside recovery: with RACK (rack.c), a segment it
+ * marked lost; else the duplicate-ACK rules of loss_detected().
+ */
+static void maybe_enter_recovery(struct sock *sk, u32 delivered)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	/* After an RTO, not before recover is acknowledged (RFC 6582 4). */
+	if (mtp->ca_state >= MYTCP_CA_RECOVERY || mtp->snd_una == mtp->snd_max ||
+	    sk->sk_state == TCP_SYN_SENT ||
+	    !(mytcp_rack_on(sk) ? mtp->rack.lost_bytes : loss_detected(mtp)))
+		return;
+	mytcp_ack_enter_recovery(sk, delivered);
 }
 
 /* The send window (RFC 9293 3.10.7.4: the SND.WL1/SND.WL2 rule). */
@@ -227,8 +246,9 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	bool progress = after(ack, mtp->snd_una);
+	u32 prior_sacked = mtp->sacked_bytes, delivered = 0;
 	u64 now = ktime_get_ns();
-	bool sacked_new;
+	bool sacked_new, dsack;
 
 	mtp->last_ack_rcv_ns = now;
 	/* The peer answers: no probe of ours is outstanding (as Linux) -
@@ -238,7 +258,8 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 	 */
 	if (progress || !mtp->send_head || mtp->snd_una != mtp->snd_nxt)
 		mtp->probes_out = 0;
-	mytcp_undo_dsack(sk, opts);
+	mtp->rack.orig_acked = 0;
+	dsack = mytcp_undo_dsack(sk, opts);
 	sacked_new = opts->num_sacks && mytcp_sack_process(sk, opts);
 	if (progress) {
 		u32 acked = ack - mtp->snd_una;
@@ -246,17 +267,32 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 		u64 rtt_ns = clean_rtx_queue(sk, ack, now);
 
 		mytcp_undo_eifel(sk, opts);
+		mytcp_frto_ack(sk, true, sacked_new);
 		snd_una_update(sk, ack);
 		mytcp_sack_loss_end(sk, ack);
 		ack_rtt(sk, rtt_ns, opts);
 		mytcp_cong_pkts_acked(sk, acked, rtt_ns);
+		mytcp_rack_detect(sk);
+		/* delivered: cumulatively or by new SACKs (PRR) */
+		delivered = max_t(s64, (s64)acked + mtp->sacked_bytes -
+				  prior_sacked, 0);
+		if (mtp->ca_state == MYTCP_CA_RECOVERY)
+			mytcp_cong_prr(sk, delivered);
 		ack_progress(sk, ack, acked);
 		mytcp_rearm_rtx(sk);
 	} else if (ack == mtp->snd_una) {
+		mytcp_frto_ack(sk, false, sacked_new);
+		mytcp_rack_detect(sk);
+		delivered = max_t(s64, (s64)mtp->sacked_bytes - prior_sacked,
+				  0);
+		if (mtp->ca_state == MYTCP_CA_RECOVERY)
+			mytcp_cong_prr(sk, delivered);
 		ack_duplicate(sk, win, sacked_new);
 	}
-	maybe_enter_recovery(sk);
+	mytcp_tlp_ack(sk, ack, dsack, progress);
+	maybe_enter_recovery(sk, delivered);
 	mytcp_cong_update_state(sk);
+	mytcp_tlp_schedule(sk);
 	window_update(sk, ack, win, seq);
 	if (progress)
 		wake_writers(sk);

@@ -502,7 +502,7 @@ void mytcp_cong_update_state(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
-	if (mtp->in_recovery)
+	if (mtp->ca_state == MYTCP_CA_RECOVERY)
 		return;
 	if (mtp->ca_state == MYTCP_CA_LOSS &&
 	    before(mtp->snd_una, mtp->recover))
@@ -514,7 +514,7 @@ void mytcp_cong_update_state(struct sock *sk)
 /* Linux's tcp_current_ssthresh(): 3/4 cwnd when that is more. */
 static u32 current_ssthresh(const struct mytcp_sock *mtp)
 {
-	if (mtp->in_recovery)
+	if (mtp->ca_state == MYTCP_CA_RECOVERY)
 		return mtp->ssthresh;
 	return max(mtp->ssthresh, (mtp->cwnd >> 1) + (mtp->cwnd >> 2));
 }
@@ -642,7 +642,6 @@ void mytcp_cong_enter_loss(struct sock *sk)
 	}
 	mtp->cwnd = 1;
 	mtp->cwnd_cnt = 0;
-	mtp->in_recovery = 0;
 	mtp->dupacks = 0;
 	mtp->recover = mtp->snd_max;
 	set_state(sk, MYTCP_CA_LOSS);
@@ -661,8 +660,46 @@ void mytcp_cong_enter_recovery(struct sock *sk)
 	 */
 	mytcp_cwnd_set(sk, mtp->ssthresh + (mtp->sack_ok ? 0 : 3));
 	mtp->cwnd_cnt = 0;
-	mtp->in_recovery = 1;
 	mtp->recover = mtp->snd_max;
+	mtp->prr_delivered = 0;
+	mtp->prr_out = 0;
+	mtp->prr_fs = max(mtp->prior_cwnd, 1U);	/* RecoverFS, as Linux */
+}
+
+/*
+ * PRR (RFC 6937, PRR-SSRB, as Linux's tcp_cwnd_reduction()): in SACK
+ * recovery, an ACK that delivered bytes (cumulatively or by new SACKs)
+ * lets out ssthresh/RecoverFS of what was delivered while the pipe is
+ * above ssthresh - the reduction spread over the recovery's round trip
+ * - and, below, as much as was delivered plus one segment, up to
+ * ssthresh (slow start back to it).  cwnd becomes the pipe plus that:
+ * sack.c's mytcp_sack_recover() and mytcp_push() send against it.  The
+ * first ACK of a recovery lets at least one segment go (the fast
+ * retransmit).  prr_out counts what went (output.c).  Segments, with
+ * delivered and prr_out rounded up as Linux counts packets.
+ */
+void mytcp_cong_prr(struct sock *sk, u32 delivered)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	u32 mss = max_t(u32, mtp->mss, 1);
+	u32 pipe = DIV_ROUND_UP(mytcp_in_flight(sk), mss);
+	u32 out = DIV_ROUND_UP(mtp->prr_out, mss), dlv;
+	s64 sndcnt;
+
+	if (!mtp->sack_ok || (!delivered && mtp->prr_out))
+		return;
+	mtp->prr_delivered += delivered;
+	dlv = DIV_ROUND_UP(mtp->prr_delivered, mss);
+	if (pipe > mtp->ssthresh) {
+		sndcnt = (s64)div_u64((u64)mtp->ssthresh * dlv + mtp->prr_fs - 1,
+				      mtp->prr_fs) - out;
+	} else {
+		sndcnt = max_t(s64, (s64)dlv - out,
+			       DIV_ROUND_UP(delivered, mss)) + 1;
+		sndcnt = min_t(s64, sndcnt, mtp->ssthresh - pipe);
+	}
+	sndcnt = max_t(s64, sndcnt, mtp->prr_out ? 0 : 1);
+	mytcp_cwnd_set(sk, pipe + (u32)min_t(s64, sndcnt, U16_MAX));
 }
 
 /* A full ACK: recovery is over (RFC 6582 3.2 step 3), cwnd deflates. */
@@ -670,7 +707,6 @@ void mytcp_cong_end_recovery(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
-	mtp->in_recovery = 0;
 	mtp->retrans_bytes = 0;
 	mytcp_cwnd_set(sk, max(mtp->ssthresh, 2U));
 	ca_event(sk, MYTCP_CA_EVENT_COMPLETE_CWR);
@@ -715,7 +751,6 @@ void mytcp_cong_undo(struct sock *sk)
 		mtp->ssthresh = mtp->prior_ssthresh;
 	mtp->prior_cwnd = 0;
 	mtp->prior_ssthresh = 0;
-	mtp->in_recovery = 0;
 	mtp->retrans_bytes = 0;
 	set_state(sk, MYTCP_CA_OPEN);
 }

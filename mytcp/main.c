@@ -63,6 +63,8 @@ static int __net_init mytcp_net_init(struct net *net)
 	/* CUBIC once mytcp_cubic.ko is loaded; until then reno (cong.c) */
 	strscpy(mn->cong_default, "cubic", sizeof(mn->cong_default));
 	mn->notsent_lowat = UINT_MAX;
+	mn->recovery = 1;	/* RACK-TLP, as Linux's tcp_recovery */
+	mn->frto = 1;		/* as Linux's tcp_frto (2: SACK-enhanced) */
 
 	err = mytcp_sysctl_init_net(net);
 	if (err)

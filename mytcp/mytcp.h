@@ -72,12 +72,14 @@ struct mytcp_skb_cb {
 
 #define MYTCP_SACKED_ACKED	0x01
 #define MYTCP_SACKED_RETRANS	0x02
+#define MYTCP_SACKED_LOST	0x04	/* RACK deemed it lost (rack.c) */
 
 #define MYTCP_SKB_CB(skb)	((struct mytcp_skb_cb *)&((skb)->cb[0]))
 
 #include "netns.h"
 #include "cong.h"
 #include "timer.h"
+#include "rack.h"
 #include "table.h"
 #include "inject.h"
 #include "queue.h"
@@ -173,10 +175,8 @@ struct mytcp_sock {
 	u32 acked_rem;			/* bytes acked short of a segment */
 	u32 acked_segs;			/* segments this ACK acknowledged */
 	u32 recover;			/* NewReno recovery point */
-	u8 in_recovery:1;
 	u8 is_cwnd_limited:1;		/* in this window (RFC 7661) */
-	u8 ca_state;			/* MYTCP_CA_* */
-	u8 in_loss:1;			/* after an RTO, until recover is acked */
+	u8 ca_state;			/* MYTCP_CA_*: the one congestion state */
 	/* Undo of a spurious recovery or RTO (RFC 2883/3708, Eifel RFC
 	 * 3522; sack.c): the window before it, the sequence it began at,
 	 * retransmissions not yet reported duplicate, our TSval of the
@@ -288,6 +288,8 @@ struct mytcp_sock {
 	u64 probes_start_ns;		/* first zero-window probe of this
 					 * closed window (TCP_USER_TIMEOUT)
 					 */
+	struct mytcp_rack rack;		/* RACK-TLP (rack.c) */
+	u32 prr_delivered, prr_out, prr_fs;	/* PRR, bytes/segs (cong.c) */
 };
 
 static inline struct mytcp_sock *mytcp_sk(const struct sock *sk)

@@ -59,6 +59,9 @@ enum mytcp_stat_item {
 	MYTCP_STAT_DROP_FILTER,		/* socket filter or LSM said no */
 	MYTCP_STAT_DSACK_RECV,		/* D-SACK blocks received */
 	MYTCP_STAT_SPURIOUS_UNDO,	/* recovery or RTO undone (sack.c) */
+	MYTCP_STAT_RACK_REO,		/* loss found by the reorder timer */
+	MYTCP_STAT_TLP,			/* tail loss probes sent */
+	MYTCP_STAT_TLP_RECOVERY,	/* losses a probe repaired */
 	MYTCP_STAT_MAX
 };
 
@@ -87,6 +90,8 @@ struct mytcp_net {
 	/* net.mytcp.congestion_control (cong.c, under its cong_lock) */
 	char cong_default[MYTCP_CA_NAME_MAX];
 	unsigned int notsent_lowat;	/* TCP_NOTSENT_LOWAT default */
+	int recovery;			/* bit 0: RACK-TLP (rack.c) */
+	int frto;			/* F-RTO (rack.c) */
 	atomic_t tw_count;		/* its TIME_WAIT entries (timewait.c) */
 	struct ctl_table_header *sysctl_hdr;
 	struct mytcp_inject inject;	/* /proc/net/mytcp_inject */

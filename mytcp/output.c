@@ -555,9 +555,12 @@ static u32 send_allowance(struct sock *sk, struct sk_buff *skb)
 	 * lets one new segment go beyond cwnd.  With SACK the pipe already
 	 * leaves out what the duplicates SACKed.
 	 */
-	if (!mtp->sack_ok && !mtp->in_recovery && !mtp->in_loss)
+	if (!mtp->sack_ok && mtp->ca_state < MYTCP_CA_RECOVERY)
 		cwnd += min_t(u32, mtp->dupacks, 2);
 	cwnd *= mtp->mss;
+	/* A tail loss probe of new data goes whatever cwnd (rack.c). */
+	if (mtp->rack.tlp_push)
+		cwnd = max(cwnd, pipe + mtp->mss);
 
 	room = min_t(s32, room, pipe < cwnd ? cwnd - pipe : 0);
 
@@ -631,9 +634,12 @@ void mytcp_push(struct sock *sk)
 		if (mtp->force_send && len == skb->len)
 			cb->flags |= TCPHDR_PSH;
 		mtp->force_send = 0;
+		mtp->rack.tlp_push = 0;		/* one probe segment */
 		if (mytcp_transmit_skb(sk, skb, true, GFP_ATOMIC) == -ENOBUFS)
 			goto no_mem;
 		sent = true;
+		if (mtp->ca_state == MYTCP_CA_RECOVERY)
+			mtp->prr_out += skb->len;	/* PRR (cong.c) */
 		if (!after(mtp->snd_nxt, cb->seq))
 			mtp->snd_nxt = cb->end_seq;
 		if (skb->len % mtp->mss)	/* holds a small segment */
@@ -645,7 +651,7 @@ void mytcp_push(struct sock *sk)
 			/* resent after an RTO rewound snd_nxt: in flight
 			 * again (the pipe after an RTO, sack.c)
 			 */
-			if (mtp->in_loss &&
+			if (mtp->ca_state == MYTCP_CA_LOSS &&
 			    !(cb->sacked & MYTCP_SACKED_RETRANS)) {
 				cb->sacked |= MYTCP_SACKED_RETRANS;
 				mtp->retrans_bytes += skb->len;
@@ -657,8 +663,10 @@ void mytcp_push(struct sock *sk)
 		mytcp_rtx_ensure(sk);
 	}
 	mytcp_cong_validate(sk);
-	if (sent)
+	if (sent) {
 		mytcp_check_space(sk);	/* TCP_NOTSENT_LOWAT */
+		mytcp_tlp_schedule(sk);
+	}
 	return;
 
 no_mem:
@@ -686,8 +694,11 @@ int mytcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 	if (skb->len > mtp->mss && !(MYTCP_SKB_CB(skb)->flags & TCPHDR_SYN))
 		mytcp_fragment(sk, skb, mtp->mss);
 	err = mytcp_transmit_skb(sk, skb, true, GFP_ATOMIC);
-	if (!err)
+	if (!err) {
 		mytcp_record_retrans(sk, skb);
+		if (mtp->ca_state == MYTCP_CA_RECOVERY)
+			mtp->prr_out += skb->len;	/* PRR (cong.c) */
+	}
 	return err;
 }
 

@@ -61,6 +61,9 @@ static const char *const stat_names[MYTCP_STAT_MAX] = {
 	[MYTCP_STAT_DROP_FILTER] = "DropSockFilter",
 	[MYTCP_STAT_DSACK_RECV] = "DSackRecv",
 	[MYTCP_STAT_SPURIOUS_UNDO] = "SpuriousUndo",
+	[MYTCP_STAT_RACK_REO] = "RackReoTimeout",
+	[MYTCP_STAT_TLP] = "TLPProbes",
+	[MYTCP_STAT_TLP_RECOVERY] = "TLPRecovery",
 };
 
 static int stat_show(struct seq_file *seq, void *v)
@@ -337,6 +340,8 @@ static const struct ctl_table mytcp_sysctl_template[] = {
 		.mode = 0644,
 		.proc_handler = proc_douintvec,
 	},
+	MN_INT("recovery", recovery, SYSCTL_ZERO, SYSCTL_ONE),
+	MN_INT("frto", frto, SYSCTL_ZERO, SYSCTL_ONE),
 	{ }
 };
 

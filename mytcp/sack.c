@@ -116,10 +116,15 @@ u32 mytcp_in_flight(struct sock *sk)
 	/* After an RTO everything below recover that is neither SACKed nor
 	 * retransmitted is presumed lost (cf. tcp_timeout_mark_lost()).
 	 */
-	if (mtp->in_loss)
+	if (mtp->ca_state == MYTCP_CA_LOSS)
 		return (after(mtp->snd_nxt, mtp->recover) ?
 			mtp->snd_nxt - mtp->recover : 0) + mtp->retrans_bytes;
-	if (mtp->in_recovery && after(mtp->highest_sack, mtp->snd_una))
+	/* RACK: RFC 6675's pipe with RACK's losses (rack.c). */
+	if (mtp->ca_state == MYTCP_CA_RECOVERY && mytcp_rack_on(sk))
+		return out - min(out, mtp->sacked_bytes +
+				 mtp->rack.lost_bytes) + mtp->retrans_bytes;
+	if (mtp->ca_state == MYTCP_CA_RECOVERY &&
+	    after(mtp->highest_sack, mtp->snd_una))
 		return (after(mtp->snd_nxt, mtp->highest_sack) ?
 			mtp->snd_nxt - mtp->highest_sack : 0) +
 		       mtp->retrans_bytes;
@@ -136,6 +141,8 @@ void mytcp_sack_forget(struct sock *sk, struct sk_buff *skb, u32 bytes)
 		mtp->sacked_bytes -= min(mtp->sacked_bytes, bytes);
 	else if (sacked & MYTCP_SACKED_RETRANS)
 		mtp->retrans_bytes -= min(mtp->retrans_bytes, bytes);
+	if ((sacked & MYTCP_SACKED_LOST) && !(sacked & MYTCP_SACKED_ACKED))
+		mtp->rack.lost_bytes -= min(mtp->rack.lost_bytes, bytes);
 }
 
 /* Mark what the ACK's SACK blocks cover.  True if anything new. */
@@ -144,6 +151,7 @@ bool mytcp_sack_process(struct sock *sk, const struct mytcp_opts *opts)
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	int budget = MYTCP_SACK_BUDGET, splits = MYTCP_SACK_SPLITS, i;
 	u32 mss = max_t(u32, mtp->mss, 1);
+	u64 now = ktime_get_ns();
 	bool fresh = false;
 
 	if (!mtp->sack_ok)
@@ -197,9 +205,14 @@ bool mytcp_sack_process(struct sock *sk, const struct mytcp_opts *opts)
 			if (cb->sacked & MYTCP_SACKED_RETRANS)
 				mtp->retrans_bytes -= min(mtp->retrans_bytes,
 							  skb->len);
+			if (cb->sacked & MYTCP_SACKED_LOST)
+				mtp->rack.lost_bytes -=
+					min(mtp->rack.lost_bytes, skb->len);
 			cb->sacked |= MYTCP_SACKED_ACKED;
-			cb->sacked &= ~MYTCP_SACKED_RETRANS;
+			cb->sacked &= ~(MYTCP_SACKED_RETRANS |
+					MYTCP_SACKED_LOST);
 			mtp->sacked_bytes += skb->len;
+			mytcp_rack_advance(sk, skb, now);
 			/* What was marked, not what the block said: the
 			 * part of a segment it covered counts for nothing.
 			 */
@@ -216,16 +229,19 @@ void mytcp_sack_recover(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	int budget = MYTCP_SACK_BUDGET;
+	bool rack = mytcp_rack_on(sk);
 	struct sk_buff *skb;
 
 	skb_queue_walk(&sk->sk_write_queue, skb) {
 		struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 		u32 pipe;
 
-		if (skb == mtp->send_head || !before(cb->seq, mtp->highest_sack) ||
-		    !budget--)
+		if (skb == mtp->send_head || !budget-- ||
+		    (!rack && !before(cb->seq, mtp->highest_sack)))
 			break;
-		if (cb->sacked & (MYTCP_SACKED_ACKED | MYTCP_SACKED_RETRANS))
+		/* RACK: what it deemed lost; else every hole below */
+		if ((cb->sacked & (MYTCP_SACKED_ACKED | MYTCP_SACKED_RETRANS)) ||
+		    (rack && !(cb->sacked & MYTCP_SACKED_LOST)))
 			continue;
 		/* One segment at a time (mytcp_retransmit_skb() splits). */
 		pipe = mytcp_in_flight(sk);
@@ -248,6 +264,7 @@ void mytcp_sack_fast_retransmit(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	int budget = MYTCP_SACK_BUDGET;
+	bool rack = mytcp_rack_on(sk);
 	struct sk_buff *skb;
 
 	skb_queue_walk(&sk->sk_write_queue, skb) {
@@ -255,7 +272,8 @@ void mytcp_sack_fast_retransmit(struct sock *sk)
 
 		if (skb == mtp->send_head || !budget--)
 			break;
-		if (cb->sacked & (MYTCP_SACKED_ACKED | MYTCP_SACKED_RETRANS))
+		if ((cb->sacked & (MYTCP_SACKED_ACKED | MYTCP_SACKED_RETRANS)) ||
+		    (rack && !(cb->sacked & MYTCP_SACKED_LOST)))
 			continue;
 		if (!mytcp_retransmit_skb(sk, skb)) {
 			cb->sacked |= MYTCP_SACKED_RETRANS;
@@ -291,12 +309,13 @@ void mytcp_sack_reset(struct sock *sk)
 		MYTCP_SKB_CB(skb)->sacked &= reneg ? 0 : MYTCP_SACKED_ACKED;
 	}
 	mtp->retrans_bytes = 0;
+	mtp->rack.lost_bytes = 0;	/* the LOST marks went above */
+	mtp->rack.tlp_high_seq = 0;
 	if (reneg || !mtp->sack_ok) {
 		mtp->sacked_bytes = 0;
 		mtp->highest_sack = mtp->snd_una;
 	}
-	mtp->in_loss = 1;
-	mtp->recover = mtp->snd_max;
+	mtp->recover = mtp->snd_max;	/* ca_state is LOSS (cong.c) */
 }
 
 /*
@@ -308,7 +327,7 @@ void mytcp_undo_start(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
-	if (mtp->in_recovery || mtp->in_loss)
+	if (mtp->ca_state >= MYTCP_CA_RECOVERY)
 		return;
 	mtp->undo_ok = 1;	/* the window: cong.c saves it (prior_cwnd) */
 	mtp->undo_marker = mtp->snd_una;
@@ -318,17 +337,18 @@ void mytcp_undo_start(struct sock *sk)
 static void undo(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
+	bool loss = mtp->ca_state == MYTCP_CA_LOSS;
 	struct sk_buff *skb;
 
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_SPURIOUS_UNDO);
-	mytcp_cong_undo(sk);
+	mytcp_cong_undo(sk);	/* back to OPEN */
+	mytcp_rack_unmark(sk);
 	mtp->undo_ok = 0;
-	if (!mtp->in_loss)
+	if (!loss)
 		return;
 	/* A spurious RTO: what it went back over was not lost (as Linux
 	 * unmarks it); sending goes on from SND.MAX.  Once per episode.
 	 */
-	mtp->in_loss = 0;
 	while ((skb = mtp->send_head) &&
 	       before(MYTCP_SKB_CB(skb)->seq, mtp->snd_max))
 		mytcp_wq_sent(sk, skb);
@@ -341,29 +361,34 @@ static void undo(struct sock *sk)
  * lies below SND.UNA, or within the second block.  Each one reporting
  * data of this episode accounts for one retransmission; when all are
  * accounted for, every retransmission was a duplicate and the episode
- * was spurious (RFC 3708): undo.  O(1) per ACK.
+ * was spurious (RFC 3708): undo.  O(1) per ACK.  True if the ACK
+ * carried a D-SACK of data we sent (RACK widens its window: rack.c).
  */
-void mytcp_undo_dsack(struct sock *sk, const struct mytcp_opts *opts)
+bool mytcp_undo_dsack(struct sock *sk, const struct mytcp_opts *opts)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	u32 s, e;
 
 	if (!mtp->sack_ok || !opts->num_sacks)
-		return;
+		return false;
 	s = opts->sack[0][0];
 	e = opts->sack[0][1];
 	if (!after(e, s))
-		return;
+		return false;
 	if (after(e, mtp->snd_una) &&
 	    (opts->num_sacks < 2 || before(s, opts->sack[1][0]) ||
 	     after(e, opts->sack[1][1])))
-		return;		/* an ordinary SACK block */
+		return false;		/* an ordinary SACK block */
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_DSACK_RECV);
+	if (after(e, mtp->snd_max))
+		return false;
+	mytcp_rack_dsack(sk);
 	if (!mtp->undo_ok || !mtp->undo_retrans ||
-	    !after(e, mtp->undo_marker) || after(e, mtp->snd_max))
-		return;
+	    !after(e, mtp->undo_marker))
+		return true;
 	if (!--mtp->undo_retrans)
 		undo(sk);
+	return true;
 }
 
 /*
@@ -377,9 +402,18 @@ void mytcp_undo_eifel(struct sock *sk, const struct mytcp_opts *opts)
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
 	if (mtp->undo_ok && mtp->undo_retrans && mtp->ts_ok &&
-	    (mtp->in_recovery || mtp->in_loss) && opts->saw_ts &&
+	    mtp->ca_state >= MYTCP_CA_RECOVERY && opts->saw_ts &&
 	    opts->tsecr && before(opts->tsecr, mtp->undo_tsval))
 		undo(sk);
+}
+
+/* F-RTO found the RTO spurious (rack.c): undo it, once per episode. */
+bool mytcp_undo_frto(struct sock *sk)
+{
+	if (!mytcp_sk(sk)->undo_ok)
+		return false;
+	undo(sk);
+	return true;
 }
 
 /* SND.UNA reached recover: the RTO's loss state is over. */
@@ -387,8 +421,8 @@ void mytcp_sack_loss_end(struct sock *sk, u32 ack)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
-	if (mtp->in_loss && !before(ack, mtp->recover)) {
-		mtp->in_loss = 0;
+	if (mtp->ca_state == MYTCP_CA_LOSS && !before(ack, mtp->recover)) {
 		mtp->retrans_bytes = 0;
+		mytcp_cong_update_state(sk);	/* out of LOSS */
 	}
 }

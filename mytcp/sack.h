@@ -18,7 +18,24 @@ void mytcp_sack_fast_retransmit(struct sock *sk);
 void mytcp_sack_reset(struct sock *sk);
 void mytcp_sack_loss_end(struct sock *sk, u32 ack);
 void mytcp_undo_start(struct sock *sk);
-void mytcp_undo_dsack(struct sock *sk, const struct mytcp_opts *opts);
+bool mytcp_undo_dsack(struct sock *sk, const struct mytcp_opts *opts);
 void mytcp_undo_eifel(struct sock *sk, const struct mytcp_opts *opts);
+
+/* rack.c: RACK-TLP (RFC 8985) */
+bool mytcp_rack_on(const struct sock *sk);
+void mytcp_rack_advance(struct sock *sk, const struct sk_buff *skb, u64 now);
+bool mytcp_rack_detect(struct sock *sk);
+void mytcp_rack_dsack(struct sock *sk);
+void mytcp_rack_recovery_end(struct sock *sk);
+void mytcp_rack_unmark(struct sock *sk);
+void mytcp_rack_reo_timeout(struct sock *sk);
+void mytcp_tlp_ack(struct sock *sk, u32 ack, bool dsack, bool progress);
+void mytcp_tlp_probe(struct sock *sk);
+void mytcp_frto_start(struct sock *sk, bool new_episode);
+void mytcp_frto_ack(struct sock *sk, bool progress, bool sacked_new);
+bool mytcp_undo_frto(struct sock *sk);
+
+/* ack.c */
+void mytcp_ack_enter_recovery(struct sock *sk, u32 delivered);
 
 #endif /* _MYTCP_SACK_H */

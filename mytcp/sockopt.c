@@ -302,12 +302,7 @@ static void mytcp_get_info(struct sock *sk, struct tcp_info *info)
 		info->tcpi_sacked = READ_ONCE(sk->sk_max_ack_backlog);
 		return;
 	}
-	if (mtp->retransmits)
-		info->tcpi_ca_state = TCP_CA_Loss;
-	else if (mtp->in_recovery)
-		info->tcpi_ca_state = TCP_CA_Recovery;
-	else if (mtp->dupacks)
-		info->tcpi_ca_state = TCP_CA_Disorder;
+	info->tcpi_ca_state = mtp->ca_state;	/* = TCP_CA_* (cong.h) */
 	info->tcpi_retransmits = mtp->retransmits;
 	info->tcpi_probes = mtp->probes_out;
 	info->tcpi_backoff = mtp->backoff;
@@ -327,7 +322,8 @@ static void mytcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_unacked = DIV_ROUND_UP(mtp->snd_nxt - mtp->snd_una, mtp->mss);
 	info->tcpi_retrans = DIV_ROUND_UP(mtp->retrans_bytes, mtp->mss);
 	info->tcpi_sacked = DIV_ROUND_UP(mtp->sacked_bytes, mtp->mss);
-	if (mtp->in_recovery && after(mtp->highest_sack, mtp->snd_una))
+	if (mtp->ca_state == MYTCP_CA_RECOVERY &&
+	    after(mtp->highest_sack, mtp->snd_una))
 		info->tcpi_lost = DIV_ROUND_UP(mtp->highest_sack - mtp->snd_una -
 					       min(mtp->sacked_bytes,
 						   mtp->highest_sack -

@@ -39,6 +39,8 @@ static const char *const timer_names[MYTCP_T_MAX] = {
 	[MYTCP_T_DELACK] = "delack",
 	[MYTCP_T_PERSIST] = "persist",
 	[MYTCP_T_KEEPALIVE] = "keepalive",
+	[MYTCP_T_REO] = "reorder",
+	[MYTCP_T_TLP] = "loss_probe",
 };
 
 void mytcp_reset_timer(struct sock *sk, int id, u64 ns)
@@ -168,6 +170,38 @@ void mytcp_rtx_ensure(struct sock *sk)
 	if (!mytcp_timer_pending(sk, MYTCP_T_RTX))
 		mytcp_reset_timer(sk, MYTCP_T_RTX,
 				  (u64)mytcp_sk(sk)->rto_us * NSEC_PER_USEC);
+}
+
+/* RACK: a segment sent before RACK.xmit_ts is lost in ns unless ACKed. */
+void mytcp_rack_timer_set(struct sock *sk, s64 ns)
+{
+	mytcp_reset_timer(sk, MYTCP_T_REO, max_t(s64, ns, 1));
+}
+
+/*
+ * After an ACK or a transmission: in Open state with data in flight, a
+ * tail loss probe goes out after PTO unless an ACK comes first (RFC 8985
+ * 7.2); one per tail (rack.tlp_high_seq).  Otherwise not wanted.
+ */
+void mytcp_tlp_schedule(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	u64 ato = (u64)READ_ONCE(mytcp_pernet(sock_net(sk))->rto_min_ms) *
+		  NSEC_PER_MSEC;
+
+	if (!mytcp_rack_on(sk) || mtp->ca_state != MYTCP_CA_OPEN ||
+	    mtp->rack.tlp_high_seq || mtp->snd_una == mtp->snd_nxt ||
+	    !((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
+				     TCPF_FIN_WAIT1 | TCPF_CLOSING |
+				     TCPF_LAST_ACK))) {
+		mytcp_clear_timer_lazy(sk, MYTCP_T_TLP);
+		return;
+	}
+	mytcp_reset_timer(sk, MYTCP_T_TLP,
+			  mytcp_tlp_pto_ns(mtp->srtt_us >> 3,
+					   mtp->snd_nxt - mtp->snd_una <=
+					   mtp->mss, ato,
+					   mytcp_timer_left_ns(sk, MYTCP_T_RTX)));
 }
 
 /* The peer's window is shut with nothing in flight: probe it. */
@@ -387,7 +421,7 @@ static bool zwp_user_timeout(struct sock *sk)
 static void rtx_timer_handler(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
-	bool idle = mtp->snd_una == mtp->snd_max;
+	bool idle = mtp->snd_una == mtp->snd_max, new_episode;
 
 	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN ||
 	    (idle && !idle_retry_wanted(sk)))
@@ -448,9 +482,11 @@ static void rtx_timer_handler(struct sock *sk)
 			mytcp_push(sk);
 		return;
 	}
+	new_episode = mtp->ca_state < MYTCP_CA_RECOVERY || mtp->retransmits > 1;
 	mytcp_undo_start(sk);
 	mytcp_cong_enter_loss(sk);
 	mytcp_sack_reset(sk);
+	mytcp_frto_start(sk, new_episode);
 	/* Go back to the first unacknowledged segment. */
 	mytcp_wq_rewind(sk);
 	mytcp_push(sk);
@@ -632,6 +668,8 @@ static void (*const handlers[MYTCP_T_MAX])(struct sock *sk) = {
 	[MYTCP_T_DELACK] = delack_handler,
 	[MYTCP_T_PERSIST] = persist_handler,
 	[MYTCP_T_KEEPALIVE] = keepalive_handler,
+	[MYTCP_T_REO] = mytcp_rack_reo_timeout,
+	[MYTCP_T_TLP] = mytcp_tlp_probe,
 };
 
 static enum hrtimer_restart timer_fire(struct hrtimer *t, int id)
@@ -673,11 +711,23 @@ static enum hrtimer_restart keepalive_fire(struct hrtimer *t)
 	return timer_fire(t, MYTCP_T_KEEPALIVE);
 }
 
+static enum hrtimer_restart reo_fire(struct hrtimer *t)
+{
+	return timer_fire(t, MYTCP_T_REO);
+}
+
+static enum hrtimer_restart tlp_fire(struct hrtimer *t)
+{
+	return timer_fire(t, MYTCP_T_TLP);
+}
+
 static enum hrtimer_restart (*const fires[MYTCP_T_MAX])(struct hrtimer *) = {
 	[MYTCP_T_RTX] = rtx_fire,
 	[MYTCP_T_DELACK] = delack_fire,
 	[MYTCP_T_PERSIST] = persist_fire,
 	[MYTCP_T_KEEPALIVE] = keepalive_fire,
+	[MYTCP_T_REO] = reo_fire,
+	[MYTCP_T_TLP] = tlp_fire,
 };
 
 void mytcp_init_timers(struct sock *sk)

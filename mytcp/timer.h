@@ -17,6 +17,8 @@ enum mytcp_timer_id {
 	MYTCP_T_DELACK,
 	MYTCP_T_PERSIST,	/* zero-window probe */
 	MYTCP_T_KEEPALIVE,	/* also FIN_WAIT_2 timeout on orphans */
+	MYTCP_T_REO,		/* RACK reordering window (rack.c) */
+	MYTCP_T_TLP,		/* tail loss probe (rack.c) */
 	MYTCP_T_MAX
 };
 
@@ -43,5 +45,7 @@ void mytcp_rtt_sample(struct sock *sk, u32 rtt_us);
 void mytcp_keepalive_reset(struct sock *sk);
 bool mytcp_check_oom(struct sock *sk, int shift);
 u32 mytcp_keepalive_time_s(const struct sock *sk);
+void mytcp_rack_timer_set(struct sock *sk, s64 ns);
+void mytcp_tlp_schedule(struct sock *sk);
 
 #endif /* _MYTCP_TIMER_H */

@@ -35,19 +35,13 @@ static inline void mytcp_trace_tuple(const struct sock *sk, __u32 *saddr,
 }
 
 /*
- * The congestion state as Linux names it (TCP_CA_*), derived from what
- * mytcp keeps: RTO recovery is Loss, fast recovery is Recovery, duplicate
- * ACKs seen is Disorder.  One place, for the probe and TCP_INFO alike.
+ * The congestion state as Linux names it (TCP_CA_*): cong.c's ca_state,
+ * whose MYTCP_CA_* values are Linux's (cong.h).  For the probe, /proc
+ * and TCP_INFO alike.
  */
 static inline u8 mytcp_trace_ca_state(const struct mytcp_sock *mtp)
 {
-	if (mtp->retransmits)
-		return TCP_CA_Loss;
-	if (mtp->in_recovery)
-		return TCP_CA_Recovery;
-	if (mtp->dupacks)
-		return TCP_CA_Disorder;
-	return TCP_CA_Open;
+	return mtp->ca_state;
 }
 
 /* Bytes to segments of mss (rounded up; 0 without an MSS yet). */
@@ -64,10 +58,11 @@ static inline u32 mytcp_trace_lost(const struct mytcp_sock *mtp)
 	u32 out = mtp->snd_nxt - mtp->snd_una;
 	u32 hole;
 
-	if (mtp->retransmits)
+	if (mtp->ca_state == MYTCP_CA_LOSS)
 		return mytcp_trace_segs(out - min(mtp->sacked_bytes, out),
 					mtp->mss);
-	if (!mtp->in_recovery || !after(mtp->highest_sack, mtp->snd_una))
+	if (mtp->ca_state != MYTCP_CA_RECOVERY ||
+	    !after(mtp->highest_sack, mtp->snd_una))
 		return 0;
 	hole = mtp->highest_sack - mtp->snd_una;
 	return mytcp_trace_segs(hole - min(mtp->sacked_bytes, hole), mtp->mss);

@@ -22,8 +22,8 @@
 # Every case runs against Linux TCP (AF_INET) too, with classic loss
 # detection for comparison (net.ipv4.tcp_recovery=0: no RACK;
 # tcp_early_retrans=0: no tail loss probe) and its minimum RTO raised per
-# route (ip route ... rto_min), as mytcp's is by sysctl: mytcp has neither
-# RACK nor TLP yet, so those Linux choices are off in the comparison.
+# route (ip route ... rto_min), as mytcp's is by sysctl; mytcp's RACK-TLP
+# is off the same way (net.mytcp.recovery=0; rack.py tests RACK-TLP).
 #
 # Environment: MYTCP_KO, MYTCP_CASES (see tcp_peer.py).
 
@@ -66,6 +66,7 @@ def prepare(peer, linux, rto_ms):
     if not linux:
         sysctl("rto_min_ms", rto_ms)
         sysctl("rto_initial_ms", max(rto_ms, 1000))
+        sysctl("recovery", 0)	# classic loss detection (rack.py: RACK)
         return
     for k, v in (("tcp_recovery", 0), ("tcp_early_retrans", 0)):
         with open("/proc/sys/net/ipv4/" + k, "w") as fh:

@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mytcp: RACK-TLP loss detection (RFC 8985), the default with SACK
+ * (net.mytcp.recovery bit 0; 0 falls back to the duplicate-ACK rules of
+ * ack.c's loss_detected(), RFC 5681/6675).
+ *
+ * RACK: each delivery (a segment cumulatively ACKed or newly SACKed)
+ * that is not an ambiguous retransmission moves RACK.xmit_ts/end_seq to
+ * the latest transmission delivered and RACK.rtt to its RTT
+ * (mytcp_rack_advance()).  A segment not delivered that was sent before
+ * it is lost once RACK.rtt + reo_wnd passed since its own transmission
+ * (mytcp_rack_detect(): marks MYTCP_SACKED_LOST, counted in
+ * rack.lost_bytes; a lost retransmission loses its RETRANS mark and is
+ * sent again).  reo_wnd is min_RTT/4 times reo_wnd_steps (one more per
+ * round with a D-SACK, back to one after 16 recoveries without), at most
+ * SRTT, and 0 before any reordering was seen in recovery or once three
+ * segments are SACKed (rack.h).  A segment not yet lost arms the reorder
+ * timer (MYTCP_T_REO) for when it will be.  In recovery the pipe is
+ * RFC 6675's with RACK's losses: out - SACKed - lost + retransmitted
+ * (sack.c's mytcp_in_flight()), and only lost segments are resent.
+ *
+ * TLP: in Open state with data in flight the probe timer (MYTCP_T_TLP)
+ * runs PTO = 2 * SRTT (+ the delayed-ACK allowance for one segment out),
+ * never later than the RTO.  It sends one new segment (cwnd does not
+ * hold it), or resends the last segment sent, once per tail (until an
+ * ACK at or above rack.tlp_high_seq).  An ACK above tlp_high_seq without
+ * a D-SACK, for a retransmitted probe, shows the probe repaired a loss:
+ * cwnd comes down to ssthresh (RFC 8985 7.4.2).
+ *
+ * Work per ACK: at most MYTCP_RACK_BUDGET skbs walked.  Locking: the
+ * socket is owned (ACK processing, timers).
+ */
+#include "mytcp.h"
+
+#define MYTCP_RACK_BUDGET	256
+
+bool mytcp_rack_on(const struct sock *sk)
+{
+	return mytcp_sk(sk)->sack_ok &&
+	       (READ_ONCE(mytcp_pernet(sock_net(sk))->recovery) & 1);
+}
+
+/* A segment was delivered (RFC 8985 6.2 steps 2-3). */
+void mytcp_rack_advance(struct sock *sk, const struct sk_buff *skb, u64 now)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	const struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	struct mytcp_rack *r = &mtp->rack;
+	u32 rtt_us;
+
+	if (!cb->retrans)
+		r->orig_acked = 1;	/* F-RTO's evidence */
+	if (!cb->sent_ns || now < cb->sent_ns)
+		return;
+	rtt_us = max_t(u64, div_u64(now - cb->sent_ns, NSEC_PER_USEC), 1);
+	if (!cb->retrans) {
+		if (!r->min_rtt_us || rtt_us < r->min_rtt_us)
+			r->min_rtt_us = rtt_us;
+		/* Delivered below what was delivered before: reordering. */
+		if (r->fack && before(cb->end_seq, r->fack))
+			r->reord = 1;
+	} else if (rtt_us < r->min_rtt_us) {
+		return;		/* the original's ACK, not the resend's */
+	}
+	if (!r->fack || after(cb->end_seq, r->fack))
+		r->fack = cb->end_seq;
+	if (mytcp_rack_sent_after(cb->sent_ns, cb->end_seq, r->xmit_ns,
+				  r->end_seq) || !r->xmit_ns) {
+		r->rtt_us = rtt_us;
+		r->xmit_ns = cb->sent_ns;
+		r->end_seq = cb->end_seq;
+	}
+}
+
+static void mark_lost(struct sock *sk, struct sk_buff *skb)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+
+	if (cb->sacked & MYTCP_SACKED_RETRANS) {
+		/* the retransmission was lost too: it goes again */
+		cb->sacked &= ~MYTCP_SACKED_RETRANS;
+		mtp->retrans_bytes -= min(mtp->retrans_bytes, skb->len);
+	}
+	if (!(cb->sacked & MYTCP_SACKED_LOST)) {
+		cb->sacked |= MYTCP_SACKED_LOST;
+		mtp->rack.lost_bytes += skb->len;
+	}
+}
+
+/*
+ * RFC 8985 6.2 step 5: mark what RACK deems lost; arm the reorder timer
+ * for the rest sent before RACK.xmit_ts.  True if anything was marked.
+ */
+bool mytcp_rack_detect(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct mytcp_rack *r = &mtp->rack;
+	int budget = MYTCP_RACK_BUDGET;
+	u64 now = ktime_get_ns();
+	bool lost = false;
+	s64 wait = 0;
+	struct sk_buff *skb;
+	u32 reo_us;
+
+	if (!mytcp_rack_on(sk) || mtp->ca_state == MYTCP_CA_LOSS ||
+	    !r->xmit_ns || mtp->snd_una == mtp->snd_nxt)
+		return false;
+	reo_us = mytcp_rack_reo_wnd(r->min_rtt_us, mtp->srtt_us >> 3, r->steps,
+				    r->reord,
+				    mtp->ca_state == MYTCP_CA_RECOVERY,
+				    mtp->sacked_bytes / max_t(u32, mtp->mss, 1));
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+		s64 left;
+
+		if (skb == mtp->send_head || !budget--)
+			break;
+		if ((cb->sacked & MYTCP_SACKED_ACKED) ||
+		    (cb->flags & TCPHDR_SYN) ||
+		    ((cb->sacked & MYTCP_SACKED_LOST) &&
+		     !(cb->sacked & MYTCP_SACKED_RETRANS)))
+			continue;
+		if (!mytcp_rack_sent_after(r->xmit_ns, r->end_seq,
+					   cb->sent_ns, cb->end_seq))
+			continue;
+		left = mytcp_rack_left_ns(now, cb->sent_ns, r->rtt_us, reo_us);
+		if (left <= 0) {
+			mark_lost(sk, skb);
+			lost = true;
+		} else {
+			wait = max(wait, left);
+		}
+	}
+	if (wait)
+		mytcp_rack_timer_set(sk, wait);
+	return lost;
+}
+
+/* A D-SACK: reordering, and a wider window for a while (6.2 step 4). */
+void mytcp_rack_dsack(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct mytcp_rack *r = &mtp->rack;
+
+	r->reord = 1;
+	/* one step per round trip, however many D-SACKs it brings */
+	if (!r->dsack_seq || !before(mtp->snd_una, r->dsack_seq)) {
+		r->steps = min_t(u32, max_t(u32, r->steps, 1) + 1,
+				 MYTCP_RACK_STEPS_MAX);
+		r->dsack_seq = mtp->snd_nxt;
+	}
+	r->persist = MYTCP_RACK_PERSIST;
+}
+
+/* A recovery ended: a widened window lasts MYTCP_RACK_PERSIST of them. */
+void mytcp_rack_recovery_end(struct sock *sk)
+{
+	struct mytcp_rack *r = &mytcp_sk(sk)->rack;
+
+	if (r->persist)
+		r->persist--;
+	else
+		r->steps = 1;
+}
+
+/* Forget every LOST mark (an RTO or an undo: nothing is presumed lost). */
+void mytcp_rack_unmark(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct sk_buff *skb;
+
+	mtp->rack.tlp_high_seq = 0;
+	if (!mtp->rack.lost_bytes)
+		return;
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		if (skb == mtp->send_head)
+			break;
+		MYTCP_SKB_CB(skb)->sacked &= ~MYTCP_SACKED_LOST;
+	}
+	mtp->rack.lost_bytes = 0;
+}
+
+/* The reorder timer: what was waiting out reo_wnd may be lost now. */
+void mytcp_rack_reo_timeout(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	if (sk->sk_state == TCP_CLOSE || !mytcp_rack_detect(sk))
+		return;
+	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_RACK_REO);
+	if (mtp->ca_state < MYTCP_CA_RECOVERY)
+		mytcp_ack_enter_recovery(sk, 0);
+	else
+		mytcp_sack_recover(sk);
+	mytcp_push(sk);
+	mytcp_rtx_ensure(sk);
+}
+
+/*
+ * An ACK of a tail probe's episode (RFC 8985 7.4, as Linux's
+ * tcp_process_tlp_ack()); dsack: it carried a D-SACK.
+ */
+void mytcp_tlp_ack(struct sock *sk, u32 ack, bool dsack, bool progress)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct mytcp_rack *r = &mtp->rack;
+
+	if (!r->tlp_high_seq || before(ack, r->tlp_high_seq))
+		return;
+	if (!r->tlp_rtx || dsack) {
+		r->tlp_high_seq = 0;	/* new data, or the probe was a copy */
+	} else if (after(ack, r->tlp_high_seq)) {
+		/* the probe repaired a loss: respond to it once */
+		r->tlp_high_seq = 0;
+		mytcp_ssthresh_set(sk, mtp->cong->ssthresh(sk));
+		mytcp_cwnd_set(sk, min(mtp->cwnd, mtp->ssthresh));
+		MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_TLP_RECOVERY);
+	} else if (!progress) {
+		r->tlp_high_seq = 0;	/* a pure duplicate: both arrived */
+	}
+}
+
+/* The last segment sent, at most one MSS (the tail of its skb). */
+static struct sk_buff *tlp_last_segment(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct sk_buff *skb, *next;
+	u32 mss = max_t(u32, mtp->mss, 1);
+
+	skb = mtp->send_head ? skb_queue_prev(&sk->sk_write_queue,
+					      mtp->send_head) :
+			       skb_peek_tail(&sk->sk_write_queue);
+	if (!skb || skb == (struct sk_buff *)&sk->sk_write_queue ||
+	    (MYTCP_SKB_CB(skb)->sacked & MYTCP_SACKED_ACKED))
+		return NULL;
+	if (skb->len > mss &&
+	    !mytcp_fragment(sk, skb, rounddown(skb->len - 1, mss))) {
+		next = skb_queue_next(&sk->sk_write_queue, skb);
+		skb = next;
+	}
+	return skb;
+}
+
+/* The probe timer (RFC 8985 7.3). */
+void mytcp_tlp_probe(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct mytcp_rack *r = &mtp->rack;
+	u32 nxt = mtp->snd_nxt;
+	struct sk_buff *skb;
+
+	if (!mytcp_rack_on(sk) || mtp->ca_state != MYTCP_CA_OPEN ||
+	    r->tlp_high_seq || mtp->snd_una == mtp->snd_nxt ||
+	    !((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
+				     TCPF_FIN_WAIT1 | TCPF_CLOSING |
+				     TCPF_LAST_ACK)))
+		return;
+	/* New data if the peer's window takes it, cwnd or not. */
+	r->tlp_push = 1;
+	mtp->force_send = 1;
+	mytcp_push(sk);
+	mtp->force_send = 0;
+	r->tlp_push = 0;
+	r->tlp_rtx = 0;
+	if (mtp->snd_nxt == nxt) {
+		skb = tlp_last_segment(sk);
+		if (!skb || mytcp_retransmit_skb(sk, skb))
+			goto rearm;
+		r->tlp_rtx = 1;
+	}
+	r->tlp_high_seq = mtp->snd_nxt;
+	mytcp_clear_timer_lazy(sk, MYTCP_T_TLP);	/* one per tail */
+	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_TLP);
+rearm:
+	mytcp_rearm_rtx(sk);
+}
+
+/*
+ * F-RTO (RFC 5682 3.1, the SACK-enhanced version, as Linux's
+ * tcp_process_loss()): an RTO that is not the first of a fast recovery
+ * retransmits the first segment as usual; new_episode says so.
+ */
+void mytcp_frto_start(struct sock *sk, bool new_episode)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	mtp->rack.frto = new_episode && mtp->sack_ok &&
+			 READ_ONCE(mytcp_pernet(sock_net(sk))->frto) &&
+			 ((1 << sk->sk_state) & (TCPF_ESTABLISHED |
+						 TCPF_CLOSE_WAIT));
+	mtp->rack.frto_high = mtp->snd_max;
+}
+
+/*
+ * An ACK after an RTO with F-RTO on (before SND.UNA moves and the loss
+ * state may end): never-retransmitted data (S)ACKed shows the RTO
+ * spurious - undo (step 3.b); else the first ACK that moves SND.UNA sends
+ * new data instead of the next retransmissions (2.b), and a SACK or a
+ * duplicate ACK after that shows the loss real (3.a): go back to
+ * SND.UNA as an RTO does.  Without new data to send, the conventional
+ * recovery from the start.
+ */
+void mytcp_frto_ack(struct sock *sk, bool progress, bool sacked_new)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct mytcp_rack *r = &mtp->rack;
+	struct sk_buff *skb;
+
+	if (!r->frto)
+		return;
+	if (mtp->ca_state != MYTCP_CA_LOSS) {
+		r->frto = 0;
+		return;
+	}
+	if (r->orig_acked && mytcp_undo_frto(sk)) {
+		r->frto = 0;
+		return;
+	}
+	if (after(mtp->snd_max, r->frto_high)) {
+		if (sacked_new || !progress) {
+			r->frto = 0;		/* 3.a: the loss was real */
+			mytcp_wq_rewind(sk);
+		}
+		return;
+	}
+	if (!progress)
+		return;
+	/* 2.b: new data if the peer's window takes it */
+	skb = mtp->send_head;
+	while (skb && before(MYTCP_SKB_CB(skb)->seq, mtp->snd_max))
+		skb = skb_queue_is_last(&sk->sk_write_queue, skb) ? NULL :
+		      skb_queue_next(&sk->sk_write_queue, skb);
+	if (!skb || !before(MYTCP_SKB_CB(skb)->seq,
+			    mtp->snd_una + mtp->snd_wnd)) {
+		r->frto = 0;
+		return;
+	}
+	while ((skb = mtp->send_head) &&
+	       before(MYTCP_SKB_CB(skb)->seq, mtp->snd_max))
+		mytcp_wq_sent(sk, skb);
+	if (after(mtp->snd_max, mtp->snd_nxt))
+		mtp->snd_nxt = mtp->snd_max;
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mytcp: RACK-TLP (RFC 8985) - the per-connection state (rack.c) and its
+ * pure arithmetic: which of two transmissions is the later, the
+ * reordering window, the time a segment has left before it is deemed
+ * lost, the probe timeout.  Times in ns (ktime), RTTs in us.
+ * unit/test_rack.c checks the rules.  Locking: the socket is owned.
+ */
+#ifndef _MYTCP_RACK_H
+#define _MYTCP_RACK_H
+
+#include <linux/kernel.h>
+#include "seq.h"
+
+#define MYTCP_RACK_STEPS_MAX	255	/* reo_wnd_steps bound (as Linux) */
+#define MYTCP_RACK_PERSIST	16	/* recoveries a widened window lasts */
+#define MYTCP_TLP_MIN_NS	(2 * NSEC_PER_MSEC)	/* PTO slack (Linux) */
+
+struct mytcp_rack {
+	u64 xmit_ns;		/* RACK.xmit_ts: latest delivered send */
+	u32 end_seq;		/* RACK.end_seq: its end */
+	u32 rtt_us;		/* RACK.rtt: its RTT */
+	u32 fack;		/* highest end_seq delivered (reordering) */
+	u32 min_rtt_us;		/* lowest unambiguous RTT; 0: none yet */
+	u32 lost_bytes;		/* marked MYTCP_SACKED_LOST, not delivered */
+	u32 dsack_seq;		/* snd_nxt when reo_wnd_steps last grew */
+	u32 tlp_high_seq;	/* snd_nxt at the probe; 0: none out */
+	u8 steps;		/* reo_wnd multiplier (D-SACK rounds) */
+	u8 persist;		/* recoveries left with steps > 1 */
+	u8 reord:1;		/* reordering seen on this connection */
+	u8 tlp_rtx:1;		/* the probe was a retransmission */
+	u8 tlp_push:1;		/* the probe may go beyond cwnd (output.c) */
+	u8 frto:1;		/* F-RTO after this RTO (RFC 5682) */
+	u8 orig_acked:1;	/* this ACK delivered a never-resent segment */
+	u32 frto_high;		/* F-RTO: SND.MAX at the RTO */
+};
+
+/* Was (t1, seq1) sent after (t2, seq2)?  RFC 8985 6.2 RACK_sent_after. */
+static inline bool mytcp_rack_sent_after(u64 t1, u32 seq1, u64 t2, u32 seq2)
+{
+	return t1 > t2 || (t1 == t2 && mytcp_after(seq1, seq2));
+}
+
+/*
+ * RACK.reo_wnd in us (RFC 8985 6.2 step 4, as Linux's tcp_rack_reo_wnd()):
+ * without reordering seen, 0 once in recovery or when dupthresh segments
+ * are SACKed (the classic rule stays as fast); else min_RTT/4 per step,
+ * at most SRTT.
+ */
+static inline u32 mytcp_rack_reo_wnd(u32 min_rtt_us, u32 srtt_us, u8 steps,
+				     bool reord, bool recovery, u32 sacked_segs)
+{
+	if (!reord && (recovery || sacked_segs >= 3))
+		return 0;
+	return min_t(u32, (min_rtt_us >> 2) * max_t(u32, steps, 1), srtt_us);
+}
+
+/*
+ * Time left (ns) before a segment sent at sent_ns is deemed lost: RACK.rtt
+ * + reo_wnd after its transmission (RFC 8985 6.2 step 5); <= 0: lost.
+ */
+static inline s64 mytcp_rack_left_ns(u64 now, u64 sent_ns, u32 rtt_us,
+				     u32 reo_us)
+{
+	return (s64)(sent_ns + ((u64)rtt_us + reo_us) * NSEC_PER_USEC - now);
+}
+
+/*
+ * The probe timeout (RFC 8985 7.2, as Linux's tcp_schedule_loss_probe()):
+ * 2 * SRTT, plus the peer's delayed-ACK allowance (ato_ns) when a single
+ * segment is out, else 2 ms; 1 s without an RTT sample.  Never later
+ * than the RTO (rto_left_ns, < 0: not armed).
+ */
+static inline u64 mytcp_tlp_pto_ns(u32 srtt_us, bool one_out, u64 ato_ns,
+				   s64 rto_left_ns)
+{
+	u64 pto = NSEC_PER_SEC;
+
+	if (srtt_us)
+		pto = 2ULL * srtt_us * NSEC_PER_USEC +
+		      (one_out ? ato_ns : MYTCP_TLP_MIN_NS);
+	if (rto_left_ns >= 0 && (u64)rto_left_ns < pto)
+		pto = rto_left_ns;
+	return pto;
+}
+
+#endif /* _MYTCP_RACK_H */
