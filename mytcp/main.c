@@ -63,6 +63,7 @@ static int __net_init mytcp_net_init(struct net *net)
 	/* CUBIC once mytcp_cubic.ko is loaded; until then reno (cong.c) */
 	strscpy(mn->cong_default, "cubic", sizeof(mn->cong_default));
 	mn->notsent_lowat = UINT_MAX;
+	mn->ecn = MYTCP_ECN_SYSCTL_PASSIVE;	/* Linux's tcp_ecn default */
 
 	err = mytcp_sysctl_init_net(net);
 	if (err)

@@ -59,6 +59,9 @@ enum mytcp_stat_item {
 	MYTCP_STAT_DROP_FILTER,		/* socket filter or LSM said no */
 	MYTCP_STAT_DSACK_RECV,		/* D-SACK blocks received */
 	MYTCP_STAT_SPURIOUS_UNDO,	/* recovery or RTO undone (sack.c) */
+	MYTCP_STAT_IN_CE,		/* new data received CE-marked (ecn.c) */
+	MYTCP_STAT_DELIVERED_CE,	/* segments acked by ACKs with ECE */
+	MYTCP_STAT_ECN_CWR,		/* cwnd reductions for ECE (cong.c) */
 	MYTCP_STAT_MAX
 };
 
@@ -87,6 +90,7 @@ struct mytcp_net {
 	/* net.mytcp.congestion_control (cong.c, under its cong_lock) */
 	char cong_default[MYTCP_CA_NAME_MAX];
 	unsigned int notsent_lowat;	/* TCP_NOTSENT_LOWAT default */
+	int ecn;			/* as tcp_ecn: 0, 1, 2 (ecn.h) */
 	atomic_t tw_count;		/* its TIME_WAIT entries (timewait.c) */
 	struct ctl_table_header *sysctl_hdr;
 	struct mytcp_inject inject;	/* /proc/net/mytcp_inject */

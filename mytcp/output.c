@@ -243,6 +243,7 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 		cb->flags |= TCPHDR_PSH;
 		flags |= TCPHDR_PSH;
 	}
+	flags |= mytcp_ecn_xmit(sk, skb, flags);
 	build_header(sk, skb, flags, cb->seq, ack, wnd);
 	/* Larger than one segment: the stack (or the device) cuts it. */
 	set_gso(skb, mtp->mss);

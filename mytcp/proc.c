@@ -61,6 +61,9 @@ static const char *const stat_names[MYTCP_STAT_MAX] = {
 	[MYTCP_STAT_DROP_FILTER] = "DropSockFilter",
 	[MYTCP_STAT_DSACK_RECV] = "DSackRecv",
 	[MYTCP_STAT_SPURIOUS_UNDO] = "SpuriousUndo",
+	[MYTCP_STAT_IN_CE] = "InCEPkts",
+	[MYTCP_STAT_DELIVERED_CE] = "TCPDeliveredCE",
+	[MYTCP_STAT_ECN_CWR] = "EcnCwrReductions",
 };
 
 static int stat_show(struct seq_file *seq, void *v)
@@ -337,6 +340,7 @@ static const struct ctl_table mytcp_sysctl_template[] = {
 		.mode = 0644,
 		.proc_handler = proc_douintvec,
 	},
+	MN_INT("ecn", ecn, SYSCTL_ZERO, SYSCTL_TWO),	/* as tcp_ecn */
 	{ }
 };
 

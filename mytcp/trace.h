@@ -45,6 +45,8 @@ static inline u8 mytcp_trace_ca_state(const struct mytcp_sock *mtp)
 		return TCP_CA_Loss;
 	if (mtp->in_recovery)
 		return TCP_CA_Recovery;
+	if (mtp->ca_state == MYTCP_CA_CWR)
+		return TCP_CA_CWR;
 	if (mtp->dupacks)
 		return TCP_CA_Disorder;
 	return TCP_CA_Open;
