@@ -491,8 +491,11 @@ void mytcp_cong_on_ack(struct sock *sk, u32 ack, u32 acked)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
-	/* No growth while reduced for ECN (Linux's tcp_cong_control()) */
-	if (!mtp->acked_segs || mtp->ca_state == MYTCP_CA_CWR)
+	/* No growth while reduced for ECN, or on an ACK with ECE (Linux's
+	 * tcp_cong_control() after tcp_enter_cwr())
+	 */
+	if (!mtp->acked_segs || mtp->ca_state == MYTCP_CA_CWR ||
+	    (mtp->ecn_flags & MYTCP_ECN_ECHOED))
 		return;
 	mtp->cong->cong_avoid(sk, ack, mtp->acked_segs);
 	mytcp_cwnd_set(sk, mtp->cwnd);

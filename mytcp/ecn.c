@@ -133,22 +133,26 @@ bool mytcp_ecn_rcv(struct sock *sk, const struct sk_buff *skb)
  * does it echo congestion for data in flight (Linux's
  * tcp_ecn_rcv_ecn_echo() on tcp_ack()'s slow path)?  Not on a connection
  * without ECN, not with SYN, not on an old ACK or with nothing in flight
- * (Linux's "no_queue").
+ * (Linux's "no_queue").  Such an ACK does not grow cwnd (ECHOED, read by
+ * mytcp_cong_on_ack()): Linux enters CWR before its cong_control().
  */
-bool mytcp_ecn_echoed(const struct sock *sk, const struct sk_buff *skb)
+bool mytcp_ecn_echoed(struct sock *sk, const struct sk_buff *skb)
 {
-	const struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct mytcp_sock *mtp = mytcp_sk(sk);
 	const struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 
-	return (mtp->ecn_flags & MYTCP_ECN_OK) &&
-	       (cb->flags & (TCPHDR_ECE | TCPHDR_SYN)) == TCPHDR_ECE &&
-	       mtp->snd_una != mtp->snd_max &&
-	       !before(cb->ack_seq, mtp->snd_una);
+	if (!(mtp->ecn_flags & MYTCP_ECN_OK) ||
+	    (cb->flags & (TCPHDR_ECE | TCPHDR_SYN)) != TCPHDR_ECE ||
+	    mtp->snd_una == mtp->snd_max || before(cb->ack_seq, mtp->snd_una))
+		return false;
+	mtp->ecn_flags |= MYTCP_ECN_ECHOED;
+	return true;
 }
 
 /* After mytcp_ack() of an ACK that echoed congestion: reduce (cong.c). */
 void mytcp_ecn_ack(struct sock *sk, bool progress)
 {
+	mytcp_sk(sk)->ecn_flags &= ~MYTCP_ECN_ECHOED;
 	if (progress)
 		MYTCP_ADD_STATS(sock_net(sk), MYTCP_STAT_DELIVERED_CE,
 				mytcp_sk(sk)->acked_segs);

@@ -19,6 +19,7 @@
 #define MYTCP_ECN_QUEUE_CWR	0x2	/* CWR on the next new data */
 #define MYTCP_ECN_DEMAND_CWR	0x4	/* ECE on every segment until CWR */
 #define MYTCP_ECN_SEEN		0x8	/* an ECT or CE segment arrived */
+#define MYTCP_ECN_ECHOED	0x10	/* the ACK being processed has ECE */
 
 /* net.mytcp.ecn, as net.ipv4.tcp_ecn */
 #define MYTCP_ECN_SYSCTL_OFF	0	/* neither ask nor accept */

@@ -399,7 +399,7 @@ u8 mytcp_ecn_xmit(struct sock *sk, const struct sk_buff *skb, u8 flags);
 void mytcp_ecn_rcv_syn(struct sock *sk, u8 th_flags);
 void mytcp_ecn_child(struct sock *child, const struct sk_buff *syn);
 bool mytcp_ecn_rcv(struct sock *sk, const struct sk_buff *skb);
-bool mytcp_ecn_echoed(const struct sock *sk, const struct sk_buff *skb);
+bool mytcp_ecn_echoed(struct sock *sk, const struct sk_buff *skb);
 void mytcp_ecn_ack(struct sock *sk, bool progress);
 
 #include "input.h"
