@@ -741,7 +741,6 @@ void mytcp_cong_undo(struct sock *sk)
 	set_state(sk, MYTCP_CA_OPEN);
 }
 
-
 /*
  * ECN-Echo (RFC 3168 6.1.2, Linux's tcp_enter_cwr()): once per window of
  * data - until SND.UNA passes what was sent before it - and never on top

@@ -41,9 +41,10 @@ u8 mytcp_ecn_xmit(struct sock *sk, const struct sk_buff *skb, u8 flags)
 	bool ect = false;
 	u8 th = 0;
 
-	BUILD_BUG_ON(MYTCP_TH_ACK != TCPHDR_ACK || MYTCP_TH_ECE != TCPHDR_ECE ||
-		     MYTCP_TH_CWR != TCPHDR_CWR ||
-		     MYTCP_IP_ECN_MASK != INET_ECN_MASK);
+	BUILD_BUG_ON(MYTCP_TH_ACK != TCPHDR_ACK);
+	BUILD_BUG_ON(MYTCP_TH_ECE != TCPHDR_ECE);
+	BUILD_BUG_ON(MYTCP_TH_CWR != TCPHDR_CWR);
+	BUILD_BUG_ON(MYTCP_IP_ECN_MASK != INET_ECN_MASK);
 	if (!(flags & TCPHDR_SYN)) {
 		th = mytcp_ecn_send_flags(&mtp->ecn_flags,
 					  skb->len &&
