@@ -732,8 +732,11 @@ void mytcp_cong_undo(struct sock *sk)
 		return;
 	mytcp_cwnd_set(sk, mtp->cong->undo_cwnd ? mtp->cong->undo_cwnd(sk) :
 			   max(mtp->cwnd, mtp->prior_cwnd));
-	if (mtp->prior_ssthresh > mtp->ssthresh)
+	if (mtp->prior_ssthresh > mtp->ssthresh) {
 		mtp->ssthresh = mtp->prior_ssthresh;
+		/* nothing to announce (Linux's tcp_ecn_withdraw_cwr()) */
+		mtp->ecn_flags &= ~MYTCP_ECN_QUEUE_CWR;
+	}
 	mtp->prior_cwnd = 0;
 	mtp->prior_ssthresh = 0;
 	mtp->in_recovery = 0;
