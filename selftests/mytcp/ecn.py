@@ -93,7 +93,8 @@ def active(peer, new, ecn, rport, synack=ECE, reno=False):
     a = f.expect(lambda x: x.flags & ACK and not x.payload and
                  x.ack == f.snd_nxt, what="handshake ACK")
     check(eflags(a) == 0 and ecn_of(a) == NOT_ECT,
-          "handshake ACK: %s, IP ECN %d" % (fl(eflags(a)), ecn_of(a)))
+          "sysctl %d, SYN-ACK %s: handshake ACK %s, IP ECN %d" %
+          (ecn, fl(synack), fl(eflags(a)), ecn_of(a)))
     peer.barrier()
     return s, f, syn
 
