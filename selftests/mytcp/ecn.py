@@ -121,7 +121,9 @@ def negotiate_active(peer, new):
     """connect(): the SYN asks with ECE+CWR only when the sysctl is 1, and
     is Not-ECT (RFC 3168 6.1.1).  ECN is on only for a SYN-ACK with ECE
     alone: ECE+CWR (a reflecting peer) or nothing leave it off.  With ECN,
-    data is ECT(0) and TCP_INFO says TCPI_OPT_ECN."""
+    data is ECT(0) and TCP_INFO says TCPI_OPT_ECN.  (Seen on a 6.18 host,
+    whose Linux has AccECN: to a SYN-ACK with ECE+CWR it sends the
+    handshake ACK with CWR and ECT(0); 6.1 and 6.12 follow RFC 3168.)"""
     rport = 5100
     for ecn in (0, 1, 2):
         for synack in (ECE, ECE | CWR, 0):
