@@ -491,7 +491,11 @@ void mytcp_cong_on_ack(struct sock *sk, u32 ack, u32 acked)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
-	if (!mtp->acked_segs)
+	/* No growth while reduced for ECN, or on an ACK with ECE (Linux's
+	 * tcp_cong_control() after tcp_enter_cwr())
+	 */
+	if (!mtp->acked_segs || mtp->ca_state == MYTCP_CA_CWR ||
+	    (mtp->ecn_flags & MYTCP_ECN_ECHOED))
 		return;
 	mtp->cong->cong_avoid(sk, ack, mtp->acked_segs);
 	mytcp_cwnd_set(sk, mtp->cwnd);
@@ -504,6 +508,16 @@ void mytcp_cong_update_state(struct sock *sk)
 
 	if (mtp->ca_state == MYTCP_CA_RECOVERY)
 		return;
+	if (mtp->ca_state == MYTCP_CA_CWR) {
+		/* Over once beyond the window's end is acknowledged, so the
+		 * CWR flag reached the peer (Linux's tcp_fastretrans_alert()
+		 * and tcp_end_cwnd_reduction()).
+		 */
+		if (!after(mtp->snd_una, mtp->ecn_high))
+			return;
+		mytcp_cwnd_set(sk, mtp->ssthresh);
+		ca_event(sk, MYTCP_CA_EVENT_COMPLETE_CWR);
+	}
 	if (mtp->ca_state == MYTCP_CA_LOSS &&
 	    before(mtp->snd_una, mtp->recover))
 		return;
@@ -645,6 +659,7 @@ void mytcp_cong_enter_loss(struct sock *sk)
 	mtp->dupacks = 0;
 	mtp->recover = mtp->snd_max;
 	set_state(sk, MYTCP_CA_LOSS);
+	mytcp_ecn_queue_cwr(&mtp->ecn_flags);
 }
 
 /* Three duplicate ACKs: fast retransmit and recovery (RFC 6582). */
@@ -652,9 +667,15 @@ void mytcp_cong_enter_recovery(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
-	save_prior(mtp);
+	/* Reduced for ECN in this window already: not again (Linux's
+	 * tcp_enter_recovery()); recovery goes on from that ssthresh.
+	 */
+	if (mtp->ca_state != MYTCP_CA_CWR) {
+		save_prior(mtp);
+		mytcp_ssthresh_set(sk, mtp->cong->ssthresh(sk));
+		mytcp_ecn_queue_cwr(&mtp->ecn_flags);
+	}
 	set_state(sk, MYTCP_CA_RECOVERY);
-	mytcp_ssthresh_set(sk, mtp->cong->ssthresh(sk));
 	/* NewReno inflates by the three segments that left; with SACK the
 	 * pipe is counted instead (RFC 6675).
 	 */
@@ -663,7 +684,10 @@ void mytcp_cong_enter_recovery(struct sock *sk)
 	mtp->recover = mtp->snd_max;
 	mtp->prr_delivered = 0;
 	mtp->prr_out = 0;
-	mtp->prr_fs = max(mtp->prior_cwnd, 1U);	/* RecoverFS, as Linux */
+	/* RecoverFS, as Linux; from CWR (prior_cwnd not saved) the cwnd
+	 * ECN reduced to
+	 */
+	mtp->prr_fs = max(mtp->prior_cwnd ? : mtp->cwnd, 1U);
 }
 
 /*
@@ -747,11 +771,38 @@ void mytcp_cong_undo(struct sock *sk)
 		return;
 	mytcp_cwnd_set(sk, mtp->cong->undo_cwnd ? mtp->cong->undo_cwnd(sk) :
 			   max(mtp->cwnd, mtp->prior_cwnd));
-	if (mtp->prior_ssthresh > mtp->ssthresh)
+	if (mtp->prior_ssthresh > mtp->ssthresh) {
 		mtp->ssthresh = mtp->prior_ssthresh;
+		/* nothing to announce (Linux's tcp_ecn_withdraw_cwr()) */
+		mtp->ecn_flags &= ~MYTCP_ECN_QUEUE_CWR;
+	}
 	mtp->prior_cwnd = 0;
 	mtp->prior_ssthresh = 0;
 	mtp->retrans_bytes = 0;
 	set_state(sk, MYTCP_CA_OPEN);
 }
 
+/*
+ * ECN-Echo (RFC 3168 6.1.2, Linux's tcp_enter_cwr()): once per window of
+ * data - until SND.UNA passes what was sent before it - and never on top
+ * of fast recovery or an RTO, which reduced already: ssthresh from the
+ * algorithm (Reno, CUBIC: never below 2 segments), cwnd down to it at
+ * once (Linux gets there by PRR over the window), CWR on the next new
+ * data.  Not a loss: nothing to undo.
+ */
+void mytcp_cong_enter_cwr(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	if (mtp->ca_state > MYTCP_CA_DISORDER)
+		return;
+	mtp->prior_cwnd = 0;
+	mtp->prior_ssthresh = 0;
+	mytcp_ssthresh_set(sk, mtp->cong->ssthresh(sk));
+	mytcp_cwnd_set(sk, min(mtp->cwnd, mtp->ssthresh));
+	mtp->cwnd_cnt = 0;
+	mtp->ecn_high = mtp->snd_nxt;
+	set_state(sk, MYTCP_CA_CWR);
+	mytcp_ecn_queue_cwr(&mtp->ecn_flags);
+	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_ECN_CWR);
+}

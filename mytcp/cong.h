@@ -38,6 +38,7 @@ struct mytcp_sock;
 enum mytcp_ca_state {
 	MYTCP_CA_OPEN = 0,
 	MYTCP_CA_DISORDER = 1,	/* duplicate ACKs or SACKs seen */
+	MYTCP_CA_CWR = 2,	/* cwnd reduced for ECN-Echo (RFC 3168) */
 	MYTCP_CA_RECOVERY = 3,	/* fast recovery */
 	MYTCP_CA_LOSS = 4,	/* retransmission timeout */
 };
@@ -149,5 +150,6 @@ void mytcp_cong_partial_ack(struct sock *sk, u32 acked);
 void mytcp_cong_dupack(struct sock *sk);
 void mytcp_cong_undo(struct sock *sk);
 void mytcp_cong_prr(struct sock *sk, u32 delivered);
+void mytcp_cong_enter_cwr(struct sock *sk);
 
 #endif /* _MYTCP_CONG_H */

@@ -260,6 +260,7 @@ void mytcp_data_queue(struct sock *sk, struct sk_buff *skb)
 	bool fin = cb->flags & TCPHDR_FIN;
 	bool had_ooo = !RB_EMPTY_ROOT(&mtp->ooo_root);
 	u32 hdr = tcp_hdrlen(skb);
+	bool ecn_now;
 
 	__skb_pull(skb, hdr);
 	if (cb->flags & TCPHDR_SYN)
@@ -268,6 +269,7 @@ void mytcp_data_queue(struct sock *sk, struct sk_buff *skb)
 		consume_skb(skb);
 		return;
 	}
+	ecn_now = mytcp_ecn_rcv(sk, skb);	/* CWR, CE (ecn.c) */
 	/* The receive side was shut by the peer already: only re-ACK. */
 	if (mtp->fin_rcvd) {
 		kfree_skb(skb);
@@ -335,7 +337,7 @@ void mytcp_data_queue(struct sock *sk, struct sk_buff *skb)
 		if (mtp->num_rcv_sacks)
 			mytcp_sack_trim(sk);
 		/* Filling a gap or a FIN: ACK at once (RFC 5681 4.2). */
-		ack_policy(sk, had_ooo || fin || mtp->fin_rcvd);
+		ack_policy(sk, had_ooo || fin || mtp->fin_rcvd || ecn_now);
 		sk->sk_data_ready(sk);
 		return;
 	}

@@ -199,6 +199,7 @@ static int syn_sent_rcv(struct sock *sk, struct sk_buff *skb,
 	if (!th->syn)
 		goto drop;
 
+	mytcp_ecn_rcv_syn(sk, cb->flags);
 	mtp->irs = cb->seq;
 	mtp->rcv_nxt = cb->seq + 1;
 	mtp->rcv_wup = mtp->rcv_nxt;
@@ -422,6 +423,7 @@ static bool check_ack(struct sock *sk, struct sk_buff *skb,
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	u32 ack = cb->ack_seq;
+	bool ece, progress;
 
 	if (sk->sk_state == TCP_SYN_RECV)
 		return ack_establishes(sk, skb, opts);
@@ -436,7 +438,11 @@ static bool check_ack(struct sock *sk, struct sk_buff *skb,
 		return false;
 	}
 	replace_ts_recent(mtp, opts, cb->seq);
-	mytcp_ack(sk, ack, ntohs(tcp_hdr(skb)->window), cb->seq, opts);
+	ece = mytcp_ecn_echoed(sk, skb);
+	progress = mytcp_ack(sk, ack, ntohs(tcp_hdr(skb)->window), cb->seq,
+			     opts);
+	if (ece)
+		mytcp_ecn_ack(sk, progress);
 	return true;
 }
 

@@ -22,6 +22,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <net/ip.h>
+#include <net/dsfield.h>
 #include "mytcp.h"
 #include "trace.h"
 
@@ -59,6 +60,7 @@ static bool validate(struct net *net, struct sk_buff *skb)
 	cb->end_seq = cb->seq + th->syn + th->fin + skb->len - th->doff * 4;
 	cb->ack_seq = ntohl(th->ack_seq);
 	cb->flags = tcp_flag_byte(th);
+	cb->ip_dsfield = ipv4_get_dsfield(ip_hdr(skb));
 	return true;
 bad_hdr:
 	MYTCP_INC_STATS(net, MYTCP_STAT_DROP_HDR);

@@ -107,6 +107,7 @@ struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
 	cm->ts_recent = opts->tsval;
 	cm->ts_offset = get_random_u32();
 	cm->sack_ok = opts->sack_ok;
+	mytcp_ecn_child(child, skb);
 	cm->highest_sack = cm->iss;
 	cm->snd_wnd = ntohs(th->window);
 	cm->max_window = cm->snd_wnd;

@@ -65,6 +65,7 @@ static int __net_init mytcp_net_init(struct net *net)
 	mn->notsent_lowat = UINT_MAX;
 	mn->recovery = 1;	/* RACK-TLP, as Linux's tcp_recovery */
 	mn->frto = 1;		/* as Linux's tcp_frto (2: SACK-enhanced) */
+	mn->ecn = MYTCP_ECN_SYSCTL_PASSIVE;	/* Linux's tcp_ecn default */
 
 	err = mytcp_sysctl_init_net(net);
 	if (err)

@@ -36,6 +36,7 @@
 #include "uapi/mytcp.h"
 #include "seq.h"
 #include "options.h"
+#include "ecn.h"
 
 extern int mytcp_family;
 
@@ -67,6 +68,7 @@ struct mytcp_skb_cb {
 	u8 sacked;		/* MYTCP_SACKED_* on the retransmit queue */
 	u16 retrans;		/* times this skb was retransmitted */
 	u8 txstamp_ack;		/* SOF_TIMESTAMPING_TX_ACK at shinfo->tskey */
+	u8 ip_dsfield;		/* received: the IP header's DS/ECN byte */
 	u64 sent_ns;		/* last transmission (RTT sample, Karn) */
 };
 
@@ -290,6 +292,12 @@ struct mytcp_sock {
 					 */
 	struct mytcp_rack rack;		/* RACK-TLP (rack.c) */
 	u32 prr_delivered, prr_out, prr_fs;	/* PRR, bytes/segs (cong.c) */
+
+	/* ECN (ecn.c, cong.c) */
+	u8 ecn_flags;			/* MYTCP_ECN_* (ecn.h) */
+	u32 ecn_high;			/* snd_nxt at the ECE reduction: CWR
+					 * state until SND.UNA passes it
+					 */
 };
 
 static inline struct mytcp_sock *mytcp_sk(const struct sock *sk)
@@ -387,6 +395,14 @@ int mytcp_setsockopt(struct socket *sock, int level, int optname,
 int mytcp_getsockopt(struct socket *sock, int level, int optname,
 		     char __user *optval, int __user *optlen);
 int mytcp_set_rcvlowat(struct sock *sk, int val);
+
+/* ecn.c */
+u8 mytcp_ecn_xmit(struct sock *sk, const struct sk_buff *skb, u8 flags);
+void mytcp_ecn_rcv_syn(struct sock *sk, u8 th_flags);
+void mytcp_ecn_child(struct sock *child, const struct sk_buff *syn);
+bool mytcp_ecn_rcv(struct sock *sk, const struct sk_buff *skb);
+bool mytcp_ecn_echoed(struct sock *sk, const struct sk_buff *skb);
+void mytcp_ecn_ack(struct sock *sk, bool progress);
 
 #include "input.h"
 #include "output.h"

@@ -62,6 +62,9 @@ enum mytcp_stat_item {
 	MYTCP_STAT_RACK_REO,		/* loss found by the reorder timer */
 	MYTCP_STAT_TLP,			/* tail loss probes sent */
 	MYTCP_STAT_TLP_RECOVERY,	/* losses a probe repaired */
+	MYTCP_STAT_IN_CE,		/* new data received CE-marked (ecn.c) */
+	MYTCP_STAT_DELIVERED_CE,	/* segments acked by ACKs with ECE */
+	MYTCP_STAT_ECN_CWR,		/* cwnd reductions for ECE (cong.c) */
 	MYTCP_STAT_MAX
 };
 
@@ -92,6 +95,7 @@ struct mytcp_net {
 	unsigned int notsent_lowat;	/* TCP_NOTSENT_LOWAT default */
 	int recovery;			/* bit 0: RACK-TLP (rack.c) */
 	int frto;			/* F-RTO (rack.c) */
+	int ecn;			/* as tcp_ecn: 0, 1, 2 (ecn.h) */
 	atomic_t tw_count;		/* its TIME_WAIT entries (timewait.c) */
 	struct ctl_table_header *sysctl_hdr;
 	struct mytcp_inject inject;	/* /proc/net/mytcp_inject */

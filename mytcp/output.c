@@ -243,9 +243,15 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 		cb->flags |= TCPHDR_PSH;
 		flags |= TCPHDR_PSH;
 	}
+	flags |= mytcp_ecn_xmit(sk, skb, flags);
 	build_header(sk, skb, flags, cb->seq, ack, wnd);
 	/* Larger than one segment: the stack (or the device) cuts it. */
 	set_gso(skb, mtp->mss);
+	/* CWR on the first segment only: software GSO clears it on the
+	 * rest; TSO only on devices that can (NETIF_F_TSO_ECN), as Linux.
+	 */
+	if ((flags & TCPHDR_CWR) && skb_is_gso(skb))
+		skb_shinfo(skb)->gso_type |= SKB_GSO_TCP_ECN;
 
 	skb_set_owner_w(skb, sk);
 	skb->protocol = htons(ETH_P_IP);

@@ -64,6 +64,9 @@ static const char *const stat_names[MYTCP_STAT_MAX] = {
 	[MYTCP_STAT_RACK_REO] = "RackReoTimeout",
 	[MYTCP_STAT_TLP] = "TLPProbes",
 	[MYTCP_STAT_TLP_RECOVERY] = "TLPRecovery",
+	[MYTCP_STAT_IN_CE] = "InCEPkts",
+	[MYTCP_STAT_DELIVERED_CE] = "TCPDeliveredCE",
+	[MYTCP_STAT_ECN_CWR] = "EcnCwrReductions",
 };
 
 static int stat_show(struct seq_file *seq, void *v)
@@ -342,6 +345,7 @@ static const struct ctl_table mytcp_sysctl_template[] = {
 	},
 	MN_INT("recovery", recovery, SYSCTL_ZERO, SYSCTL_ONE),
 	MN_INT("frto", frto, SYSCTL_ZERO, SYSCTL_ONE),
+	MN_INT("ecn", ecn, SYSCTL_ZERO, SYSCTL_TWO),	/* as tcp_ecn */
 	{ }
 };
 

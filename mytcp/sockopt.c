@@ -315,6 +315,10 @@ static void mytcp_get_info(struct sock *sk, struct tcp_info *info)
 		info->tcpi_options |= TCPI_OPT_TIMESTAMPS;
 	if (mtp->sack_ok)
 		info->tcpi_options |= TCPI_OPT_SACK;
+	if (mtp->ecn_flags & MYTCP_ECN_OK)
+		info->tcpi_options |= TCPI_OPT_ECN;
+	if (mtp->ecn_flags & MYTCP_ECN_SEEN)
+		info->tcpi_options |= TCPI_OPT_ECN_SEEN;
 	info->tcpi_rto = mtp->rto_us;
 	info->tcpi_ato = MYTCP_DELACK_NS / NSEC_PER_USEC;
 	info->tcpi_snd_mss = mtp->mss;

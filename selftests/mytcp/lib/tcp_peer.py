@@ -170,11 +170,11 @@ def build_tcp(src, dst, sport, dport, seq, ack, flags, win=65535,
 _ip_ident = [0x4d00]
 
 
-def build_ipv4(src, dst, proto, payload, tot_len=None, ttl=64):
+def build_ipv4(src, dst, proto, payload, tot_len=None, ttl=64, tos=0):
     _ip_ident[0] = (_ip_ident[0] + 1) & 0xffff
     if tot_len is None:
         tot_len = 20 + len(payload)
-    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, tot_len, _ip_ident[0],
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, tos, tot_len, _ip_ident[0],
                       0x4000, ttl, proto, 0, socket.inet_aton(src),
                       socket.inet_aton(dst))
     hdr = hdr[:10] + struct.pack("!H", csum16(hdr)) + hdr[12:]
@@ -208,6 +208,7 @@ class Segment:
         tot = struct.unpack("!H", raw[2:4])[0]
         ip = raw[:tot]
         self.raw = ip
+        self.tos = ip[1]		# DS field; & 3: ECN (0 Not-ECT, 2 ECT(0))
         self.src = socket.inet_ntoa(ip[12:16])
         self.dst = socket.inet_ntoa(ip[16:20])
         tcp = ip[ihl:]
@@ -301,13 +302,13 @@ class Peer:
 
     def send_segment(self, sport, dport, flags, seq, ack=0, win=65535,
                      data=b"", options=b"", bad_csum=False, doff=None,
-                     urg=0, src=None, dst=None, tot_len=None):
+                     urg=0, src=None, dst=None, tot_len=None, tos=0):
         src = src or self.remote
         dst = dst or self.local
         tcp = build_tcp(src, dst, sport, dport, seq, ack, flags, win,
                         options, data, doff, urg, bad_csum)
         self.send_raw(build_ipv4(src, dst, socket.IPPROTO_TCP, tcp,
-                                 tot_len=tot_len))
+                                 tot_len=tot_len, tos=tos))
 
     # -- receiving
     def _read_one(self, deadline):
