@@ -385,6 +385,11 @@ int mytcp_setsockopt(struct socket *sock, int level, int optname,
 int mytcp_getsockopt(struct socket *sock, int level, int optname,
 		     char __user *optval, int __user *optlen);
 int mytcp_set_rcvlowat(struct sock *sk, int val);
+void mytcp_get_info(struct sock *sk, struct tcp_info *info);
+
+/* diag.c */
+int mytcp_diag_init(void);
+void mytcp_diag_exit(void);
 
 #include "input.h"
 #include "output.h"
