@@ -844,11 +844,9 @@ def main():
     one_state = states is not None and len(states) == 1 and \
         not args.listening
     if states is None:
-        if args.file:
-            states = set(STATES)
-        elif args.listening:
+        if args.listening:
             states = {0x0A}
-        elif args.all:
+        elif args.file or args.all:
             states = set(STATES)
         else:
             states = set(SS_CONN)
