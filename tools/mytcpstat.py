@@ -300,12 +300,15 @@ def proc_socks(path):
         if s["timer"] in ("keepalive", "persist"):
             d["retrans"] = s["probes"]
         d["info"] = None
+        listening = s["st"] == 0x0A and "ssthresh" in s
+        if listening:
+            d["sendq"] = s["ssthresh"]      # the backlog, as ss shows it
         if not s["tw"] and "srtt_us" in s:
             d["info"] = {
                 "state": s["st"], "rto": s["rto_ms"] * 1000,
                 "rtt": s["srtt_us"], "rttvar": s["rttvar_us"],
                 "snd_mss": s["mss"], "snd_cwnd": s["cwnd"],
-                "snd_ssthresh": s["ssthresh"] & 0xffffffff,
+                "snd_ssthresh": 0 if listening else s["ssthresh"] & 0xffffffff,
                 "bytes_acked": s["bytes_acked"],
                 "bytes_received": s["bytes_received"],
                 "unacked": s["unacked"], "sacked": s["sacked"],
