@@ -176,8 +176,7 @@ static int diag_fill_sk(struct sk_buff *skb, struct netlink_callback *cb,
 		r->idiag_rqueue = READ_ONCE(sk->sk_ack_backlog);
 		r->idiag_wqueue = READ_ONCE(sk->sk_max_ack_backlog);
 	} else {
-		r->idiag_rqueue = max_t(int, mtp->rcv_nxt - mtp->copied_seq,
-					0);
+		r->idiag_rqueue = mytcp_rqueue(mtp);
 		r->idiag_wqueue = mtp->write_seq - mtp->snd_una;
 		r->idiag_timer = diag_timer(sk, &r->idiag_expires,
 					    &r->idiag_retrans);

@@ -288,6 +288,10 @@ struct mytcp_sock {
 	u64 probes_start_ns;		/* first zero-window probe of this
 					 * closed window (TCP_USER_TIMEOUT)
 					 */
+	u8 eof_read:1;			/* recvmsg returned the FIN's EOF:
+					 * Linux's copied_seq is past it
+					 * (Recv-Q, diag.c, proc.c)
+					 */
 };
 
 static inline struct mytcp_sock *mytcp_sk(const struct sock *sk)
@@ -323,6 +327,12 @@ static inline u64 mytcp_fin_timeout_ns(struct sock *sk)
 {
 	return (u64)READ_ONCE(mytcp_pernet(sock_net(sk))->fin_timeout_s) *
 	       NSEC_PER_SEC;
+}
+
+/* Recv-Q as Linux reports it: the FIN counts until its EOF is read. */
+static inline u32 mytcp_rqueue(const struct mytcp_sock *mtp)
+{
+	return max_t(int, mtp->rcv_nxt - mtp->copied_seq - mtp->eof_read, 0);
 }
 
 /* Bytes received and not yet read (excluding a FIN). */
