@@ -143,9 +143,17 @@ static int __init mytcp_init(void)
 		pr_err("mytcp: family %d is taken (%d)\n", mytcp_family, err);
 		goto out_pernet;
 	}
+	err = mytcp_diag_init();
+	if (err) {
+		pr_err("mytcp: sock_diag for family %d is taken (%d)\n",
+		       mytcp_family, err);
+		goto out_sock;
+	}
 	pr_info("mytcp: loaded, family %d\n", mytcp_family);
 	return 0;
 
+out_sock:
+	sock_unregister(mytcp_family);
 out_pernet:
 	unregister_pernet_subsys(&mytcp_net_ops);
 out_global:
@@ -163,6 +171,7 @@ out_counter:
 
 static void __exit mytcp_exit(void)
 {
+	mytcp_diag_exit();
 	sock_unregister(mytcp_family);
 	/* Every namespace: hooks off, TIME_WAIT entries killed. */
 	unregister_pernet_subsys(&mytcp_net_ops);

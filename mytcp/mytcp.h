@@ -298,6 +298,10 @@ struct mytcp_sock {
 	u32 ecn_high;			/* snd_nxt at the ECE reduction: CWR
 					 * state until SND.UNA passes it
 					 */
+	u8 eof_read:1;			/* recvmsg returned the FIN's EOF:
+					 * Linux's copied_seq is past it
+					 * (Recv-Q, diag.c, proc.c)
+					 */
 };
 
 static inline struct mytcp_sock *mytcp_sk(const struct sock *sk)
@@ -333,6 +337,12 @@ static inline u64 mytcp_fin_timeout_ns(struct sock *sk)
 {
 	return (u64)READ_ONCE(mytcp_pernet(sock_net(sk))->fin_timeout_s) *
 	       NSEC_PER_SEC;
+}
+
+/* Recv-Q as Linux reports it: the FIN counts until its EOF is read. */
+static inline u32 mytcp_rqueue(const struct mytcp_sock *mtp)
+{
+	return max_t(int, mtp->rcv_nxt - mtp->copied_seq - mtp->eof_read, 0);
 }
 
 /* Bytes received and not yet read (excluding a FIN). */
@@ -395,6 +405,11 @@ int mytcp_setsockopt(struct socket *sock, int level, int optname,
 int mytcp_getsockopt(struct socket *sock, int level, int optname,
 		     char __user *optval, int __user *optlen);
 int mytcp_set_rcvlowat(struct sock *sk, int val);
+void mytcp_get_info(struct sock *sk, struct tcp_info *info);
+
+/* diag.c */
+int mytcp_diag_init(void);
+void mytcp_diag_exit(void);
 
 /* ecn.c */
 u8 mytcp_ecn_xmit(struct sock *sk, const struct sk_buff *skb, u8 flags);

@@ -131,8 +131,7 @@ static void show_one(struct seq_file *seq, struct sock *sk,
 		if (state == TCP_LISTEN)
 			rxq = READ_ONCE(sk->sk_ack_backlog);
 		else
-			rxq = max_t(int, READ_ONCE(mtp->rcv_nxt) -
-				    READ_ONCE(mtp->copied_seq), 0);
+			rxq = mytcp_rqueue(mtp);
 		seq_printf(seq, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %pK %lu %lu %u %u %d",
 			   idx, (__force u32)inet->inet_rcv_saddr,
 			   ntohs(inet->inet_sport),

@@ -290,7 +290,7 @@ int mytcp_setsockopt(struct socket *sock, int level, int optname,
 	return err;
 }
 
-static void mytcp_get_info(struct sock *sk, struct tcp_info *info)
+void mytcp_get_info(struct sock *sk, struct tcp_info *info)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	u64 now = ktime_get_ns();

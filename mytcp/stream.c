@@ -534,7 +534,7 @@ int mytcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	bool peek = flags & MSG_PEEK;
 	size_t copied = 0;
-	int target, stop, err = 0;
+	int target, stop = 0, err = 0;
 	u32 seq;
 	long timeo;
 
@@ -596,6 +596,10 @@ done:
 	if (!peek) {
 		mtp->copied_seq = seq;
 		maybe_window_update(sk, copied);
+		/* the EOF was read: Recv-Q no longer counts the FIN */
+		if (stop > 0 && !copied && mtp->fin_rcvd &&
+		    seq == mtp->rcv_nxt - 1)
+			mtp->eof_read = 1;
 	}
 out:
 	release_sock(sk);

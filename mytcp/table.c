@@ -651,3 +651,97 @@ again:
 			cond_resched();
 	}
 }
+
+/*
+ * sock_diag (diag.c): take up to max entries of net, each with a
+ * reference, from position pos on: pos[0] the table (0: bhash for
+ * listeners and bound-only sockets, 1: ehash, 2: twhash), pos[1] the
+ * bucket, pos[2] the entries of net already passed in that bucket.  One
+ * bucket per call, walked under rcu_read_lock(); between buckets the RCU
+ * read side is left and the walk may sleep (process context only).
+ * Returns how many were taken (0: the end), pos moved past them; out[i].pos
+ * is the pos[2] that resumes at out[i].
+ */
+static int grab_bucket(struct net *net, long *pos,
+		       struct hlist_head *chain, struct mytcp_grab *out,
+		       int max)
+{
+	long num = 0;
+	struct mytcp_bind_ent *e;
+	struct mytcp_sock *mtp;
+	struct mytcp_tw *tw;
+	int n = 0;
+
+	if (pos[0] == 0) {
+		hlist_for_each_entry_rcu(e, chain, node) {
+			struct sock *sk;
+
+			if (e->is_tw || !net_eq(read_pnet(&e->net), net))
+				continue;
+			sk = (struct sock *)container_of(e, struct mytcp_sock,
+							 bind);
+			if (mytcp_sk(sk)->hashed || num++ < pos[2] ||
+			    !refcount_inc_not_zero(&sk->sk_refcnt))
+				continue;
+			out[n].sk = sk;
+			out[n].tw = NULL;
+			out[n].pos = num - 1;
+			pos[2] = num;
+			if (++n == max)
+				break;
+		}
+	} else if (pos[0] == 1) {
+		hlist_for_each_entry_rcu(mtp, chain, ehash_node) {
+			struct sock *sk = (struct sock *)mtp;
+
+			if (!net_eq(sock_net(sk), net) || num++ < pos[2] ||
+			    !refcount_inc_not_zero(&sk->sk_refcnt))
+				continue;
+			out[n].sk = sk;
+			out[n].tw = NULL;
+			out[n].pos = num - 1;
+			pos[2] = num;
+			if (++n == max)
+				break;
+		}
+	} else {
+		hlist_for_each_entry_rcu(tw, chain, node) {
+			if (!net_eq(read_pnet(&tw->net), net) ||
+			    num++ < pos[2] ||
+			    !refcount_inc_not_zero(&tw->refcnt))
+				continue;
+			out[n].sk = NULL;
+			out[n].tw = tw;
+			out[n].pos = num - 1;
+			pos[2] = num;
+			if (++n == max)
+				break;
+		}
+	}
+	return n;
+}
+
+int mytcp_table_grab(struct net *net, long *pos,
+		     struct mytcp_grab *out, int max)
+{
+	for (; pos[0] < 3; pos[0]++, pos[1] = 0, pos[2] = 0) {
+		struct mytcp_bucket *tbl = pos[0] == 0 ? bhash :
+					   pos[0] == 1 ? ehash : twhash;
+		long mask = pos[0] == 0 ? bhash_mask : ehash_mask;
+
+		for (; pos[1] <= mask; pos[1]++, pos[2] = 0) {
+			int n;
+
+			if (hlist_empty(&tbl[pos[1]].chain))
+				continue;
+			rcu_read_lock();
+			n = grab_bucket(net, pos, &tbl[pos[1]].chain, out, max);
+			rcu_read_unlock();
+			if (n)
+				return n;
+			if (!(pos[1] & 1023))
+				cond_resched();
+		}
+	}
+	return 0;
+}

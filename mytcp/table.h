@@ -81,6 +81,15 @@ void mytcp_table_purge_net(struct net *net);
 typedef void (*mytcp_walk_fn)(struct seq_file *seq, struct sock *sk,
 			      struct mytcp_tw *tw, int idx);
 void mytcp_table_walk(struct net *net, struct seq_file *seq, mytcp_walk_fn fn);
+/* One entry taken by mytcp_table_grab() (diag.c): sk or tw, referenced. */
+struct mytcp_grab {
+	struct sock *sk;
+	struct mytcp_tw *tw;
+	long pos;
+};
+
+int mytcp_table_grab(struct net *net, long *pos,
+		     struct mytcp_grab *out, int max);
 
 /* timewait.c */
 void mytcp_time_wait(struct sock *sk);
