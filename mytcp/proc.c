@@ -111,8 +111,10 @@ static void show_one(struct seq_file *seq, struct sock *sk,
 	if (tw) {
 		left = ktime_to_ns(hrtimer_get_remaining(&tw->timer));
 		seq_printf(seq, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5d %8d %d %d %pK\n",
-			   idx, (__force u32)tw->saddr, ntohs(tw->sport),
-			   (__force u32)tw->daddr, ntohs(tw->dport),
+			   idx, (__force u32)tw->saddr.s6_addr32[3],
+			   ntohs(tw->sport),
+			   (__force u32)tw->daddr.s6_addr32[3],
+			   ntohs(tw->dport),
 			   TCP_TIME_WAIT, 0, 0, 3,
 			   (unsigned long)jiffies_to_clock_t(nsecs_to_jiffies(left > 0 ? left : 0)),
 			   0, 0, 0, 0, refcount_read(&tw->refcnt), tw);

@@ -424,8 +424,8 @@ TRACE_EVENT(mytcp_tw_timer,
 			     __field(__u32, daddr)
 			     __field(__u16, sport)
 			     __field(__u16, dport)),
-	    TP_fast_assign(__entry->saddr = (__force __u32)tw->saddr;
-			   __entry->daddr = (__force __u32)tw->daddr;
+	    TP_fast_assign(__entry->saddr = (__force __u32)tw->saddr.s6_addr32[3];
+			   __entry->daddr = (__force __u32)tw->daddr.s6_addr32[3];
 			   __entry->sport = ntohs(tw->sport);
 			   __entry->dport = ntohs(tw->dport);),
 	    TP_printk("%pI4:%u -> %pI4:%u timer=time_wait state=TIME_WAIT",
