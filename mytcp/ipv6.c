@@ -25,7 +25,6 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/icmpv6.h>
-#include <linux/version.h>
 #include <net/ipv6.h>
 #include <net/ip6_route.h>
 #include <net/ip6_checksum.h>
@@ -268,7 +267,7 @@ static void sk_flow6(struct sock *sk, struct flowi6 *fl6)
 
 static void dst_store(struct sock *sk, struct dst_entry *dst)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#ifdef MYTCP_HAVE_DST_STORE_BOOL
 	ip6_dst_store(sk, dst, NULL, false);
 #else
 	ip6_dst_store(sk, dst, NULL, NULL);

@@ -658,19 +658,19 @@ void mytcp_table_walk(struct net *net, struct seq_file *seq, mytcp_walk_fn fn)
 							 bind);
 			if (mytcp_sk(sk)->hashed)
 				continue;	/* shown from ehash */
-			fn(seq, sk, NULL, idx++);
+			idx += fn(seq, sk, NULL, idx);
 		}
 	}
 	for (i = 0; i <= ehash_mask; i++) {
 		hlist_for_each_entry_rcu(mtp, &ehash[i].chain, ehash_node) {
 			if (!net_eq(sock_net((struct sock *)mtp), net))
 				continue;
-			fn(seq, (struct sock *)mtp, NULL, idx++);
+			idx += fn(seq, (struct sock *)mtp, NULL, idx);
 		}
 		hlist_for_each_entry_rcu(tw, &twhash[i].chain, node) {
 			if (!net_eq(read_pnet(&tw->net), net))
 				continue;
-			fn(seq, NULL, tw, idx++);
+			idx += fn(seq, NULL, tw, idx);
 		}
 	}
 	rcu_read_unlock();

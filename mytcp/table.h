@@ -85,7 +85,8 @@ int mytcp_listen_hash(struct sock *sk);
 void mytcp_listen_unhash(struct sock *sk);
 int mytcp_connect_hash(struct sock *sk);
 void mytcp_table_purge_net(struct net *net);
-typedef void (*mytcp_walk_fn)(struct seq_file *seq, struct sock *sk,
+/* true: the entry was shown (and numbered) */
+typedef bool (*mytcp_walk_fn)(struct seq_file *seq, struct sock *sk,
 			      struct mytcp_tw *tw, int idx);
 void mytcp_table_walk(struct net *net, struct seq_file *seq, mytcp_walk_fn fn);
 
