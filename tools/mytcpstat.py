@@ -14,6 +14,7 @@ import struct
 import sys
 
 PROC_SOCKS = "/proc/net/mytcp"
+PROC_SOCKS6 = "/proc/net/mytcp6"	# IPv6 sockets, /proc/net/tcp6's format
 PROC_STAT = "/proc/net/mytcp_stat"
 
 # Linux state numbers (st column) -> (ss-style name, filter name).
@@ -47,8 +48,13 @@ TIMERS = {0: None, 1: "on", 2: "keepalive", 3: "timewait", 4: "persist"}
 
 
 def hexaddr(h):
-    """'0100007F:1389' -> ('127.0.0.1', 5001)."""
+    """'0100007F:1389' -> ('127.0.0.1', 5001); an IPv6 one (32 hex
+    digits, /proc/net/tcp6) -> ('[::1]', 5001), as ss prints it."""
     a, p = h.split(":")
+    if len(a) == 32:
+        raw = struct.pack("<IIII", *(int(a[i:i + 8], 16)
+                                     for i in range(0, 32, 8)))
+        return "[%s]" % socket.inet_ntop(socket.AF_INET6, raw), int(p, 16)
     return socket.inet_ntoa(struct.pack("<I", int(a, 16))), int(p, 16)
 
 
@@ -266,6 +272,8 @@ def main():
         states = (states or set()) | {0x0A}
     try:
         socks = parse_socks(args.file)
+        if args.file == PROC_SOCKS and os.path.exists(PROC_SOCKS6):
+            socks += parse_socks(PROC_SOCKS6)
     except FileNotFoundError:
         print("mytcpstat: %s not found: is the mytcp module loaded?" % args.file,
               file=sys.stderr)
