@@ -72,8 +72,10 @@ t_http6_listen()
 	slowwait 60 sh -c "ip netns exec $NS cat /proc/net/mytcp6 |
 		awk '\$4 == \"0A\" && \$2 == \"00000000000000000000000001000000:1C87\" { f = 1 } END { exit !f }'" ||
 		{ sed 's/^/# /' "$TMPD/http3.log"; nsx cat /proc/net/mytcp6 | sed 's/^/# /'; return 1; }
+	st -l -p 7303 | sed 's/^/# /'
+	st -l -p 7303 | grep -q '\[::1\]:7303' || { ktap_print_msg "mytcpstat does not show [::1]:7303"; return 1; }
 }
-ktap_test_result "python3 http.server on [::1] under mytcp-run: AF_INET6 socket on mytcp (/proc/net/mytcp6)" t_http6_listen
+ktap_test_result "python3 http.server on [::1] under mytcp-run: AF_INET6 socket on mytcp (/proc/net/mytcp6, mytcpstat)" t_http6_listen
 
 t_curl6()
 {
