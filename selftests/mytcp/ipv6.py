@@ -194,20 +194,20 @@ def case_dual_stack(_peer):
           name[0] == "::ffff:127.0.0.1", "v4-mapped connect %r %r" %
           (name, peer))
     # IPV6_V6ONLY: IPv4 clients refused, for mytcp as for Linux
-    for sk in ("mytcp", "inet"):
+    for port, sk in ((6104, "mytcp"), (6105, "inet")):
         s = sock(sk)
         s.setsockopt(socket.IPPROTO_IPV6, IPV6_V6ONLY, 1)
-        s.bind(("::", 6104))
+        s.bind(("::", port))
         s.listen(4)
         c = sock("mytcp", v6=False)
         c.settimeout(10)
-        e = c.connect_ex(("127.0.0.1", 6104))
+        e = c.connect_ex(("127.0.0.1", port))
         check(e == errno.ECONNREFUSED, "%s v6only: IPv4 connect %s" %
               (sk, errno.errorcode.get(e, e)))
         c.close()
         c = sock("mytcp")
         c.settimeout(10)
-        check(c.connect_ex(("::1", 6104)) == 0, "v6only: IPv6 connect")
+        check(c.connect_ex(("::1", port)) == 0, "v6only: IPv6 connect")
         c.close()
         s.close()
         time.sleep(0.2)
