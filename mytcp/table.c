@@ -25,6 +25,7 @@
 #include <net/inet_hashtables.h>
 #include <net/secure_seq.h>
 #include "mytcp.h"
+#include "bindaddr.h"
 
 struct mytcp_bucket {
 	spinlock_t lock;		/* writers of this chain */
@@ -255,26 +256,12 @@ bool mytcp_tw_remove(struct mytcp_tw *tw)
 
 /* ---- ports ---- */
 
-/* Does wildcard entry w cover address a (Linux's inet_rcv_saddr_equal)?
- * The IPv4 wildcard covers IPv4 addresses; the IPv6 one every address,
- * IPv4 too unless IPV6_V6ONLY.
- */
-static bool wild_covers(const struct mytcp_bind_ent *w,
-			const struct in6_addr *a)
-{
-	if (ipv6_addr_any(&w->addr))
-		return !w->v6only || !ipv6_addr_v4mapped(a);
-	if (ipv6_addr_v4mapped(&w->addr) && !w->addr.s6_addr32[3])
-		return ipv6_addr_v4mapped(a);
-	return false;
-}
-
+/* Linux's inet_rcv_saddr_equal() (bindaddr.h) */
 static bool addr_overlap(const struct mytcp_bind_ent *a,
 			 const struct mytcp_bind_ent *b)
 {
-	if (ipv6_addr_equal(&a->addr, &b->addr))
-		return true;
-	return wild_covers(a, &b->addr) || wild_covers(b, &a->addr);
+	return mytcp_bind_overlap(a->addr.s6_addr, a->v6only, b->addr.s6_addr,
+				  b->v6only);
 }
 
 static bool bind_conflict(const struct mytcp_bind_ent *n,
@@ -537,15 +524,10 @@ struct sock *mytcp_lookup_listener(struct net *net,
 		if (!e->listening || e->port != port ||
 		    !net_eq(read_pnet(&e->net), net))
 			continue;
-		if (ipv6_addr_equal(&e->addr, daddr))
-			score = 3;
-		else if (!wild_covers(e, daddr))
+		score = mytcp_listen_score(e->addr.s6_addr, e->v6only,
+					   daddr->s6_addr);
+		if (!score)
 			continue;
-		else if (ipv6_addr_v4mapped(daddr) &&
-			 ipv6_addr_v4mapped(&e->addr))
-			score = 2;
-		else
-			score = 1;
 		sk = (struct sock *)container_of(e, struct mytcp_sock, bind);
 		if (score > best_score) {
 			best = sk;
