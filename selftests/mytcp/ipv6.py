@@ -288,6 +288,31 @@ def case_sockopts(_peer):
     except OSError as x:
         e = x.errno
     check(e == errno.EINVAL, "V6ONLY after bind: EINVAL as Linux (%s)" % e)
+    # on the wire: the SYN's traffic class (an AF_PACKET sniffer on lo)
+    sn = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                       socket.htons(0x86dd))
+    sn.bind(("lo", 0))
+    sn.settimeout(5)
+    ls = sock("inet")
+    ls.bind(("::1", 6601))
+    ls.listen(1)
+    c = sock("mytcp")
+    c.setsockopt(socket.IPPROTO_IPV6, IPV6_TCLASS, 0x28)
+    c.settimeout(10)
+    c.connect(("::1", 6601))
+    tclass = None
+    deadline = time.monotonic() + 5
+    while tclass is None and time.monotonic() < deadline:
+        pkt = sn.recv(2048)
+        ip6 = pkt[14:]
+        if len(ip6) < 60 or ip6[6] != 6:
+            continue
+        if int.from_bytes(ip6[42:44], "big") == 6601 and ip6[53] & 0x02:
+            tclass = (int.from_bytes(ip6[0:4], "big") >> 20) & 0xff
+    check(tclass == 0x28, "SYN's traffic class %r" % tclass)
+    c.close()
+    ls.close()
+    sn.close()
     # bind to an address not ours, and a link-local without scope
     r, _ = bind_result("mytcp", ("2001:db8::1", 0), listen=False)
     check(r == "EADDRNOTAVAIL", "bind foreign: %s" % r)
@@ -490,8 +515,8 @@ run_cases([
     ("dual stack: [::] takes IPv4 clients as v4-mapped, V6ONLY and "
      "bindv6only refuse them", case_dual_stack),
     ("port space: IPv6/IPv4 binds conflict as Linux's", case_port_space),
-    ("IPV6_TCLASS, V6ONLY after bind, bind checks, family fixed once "
-     "bound", case_sockopts),
+    ("IPV6_TCLASS (on the wire too), V6ONLY after bind, bind checks, "
+     "family fixed once bound", case_sockopts),
     ("veth: mytcp<->mytcp, mytcp->Linux, Linux->mytcp, 4 MiB each way",
      case_veth_pairs),
     ("link-local with sin6_scope_id over veth", case_link_local),
