@@ -14,6 +14,7 @@
 #include <linux/sched/signal.h>
 #include <net/ip.h>
 #include <net/route.h>
+#include <net/transp_v6.h>
 #include <net/tcp.h>
 #include "mytcp.h"
 
@@ -45,6 +46,89 @@ u16 mytcp_route_mss(struct sock *sk, struct flowi4 *fl4)
 
 /* ---- bind / listen / connect / accept ---- */
 
+/*
+ * The socket's family is the sockaddr's of its first bind() or connect()
+ * (addr.h); a bound socket keeps it: the other family's sockaddr is
+ * refused as an AF_INET or AF_INET6 socket refuses it.  Socket owned.
+ */
+static int set_family(struct sock *sk, bool v6)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	if (mtp->v6 != v6 && inet_sk(sk)->inet_num)
+		return -EAFNOSUPPORT;
+	mtp->v6 = v6;
+	return 0;
+}
+
+/* A v4-mapped IPv6 socket's IPv6 view of its IPv4 addresses. */
+static void set_mapped(struct sock *sk)
+{
+	struct inet_sock *inet = inet_sk(sk);
+
+	ipv6_addr_set_v4mapped(inet->inet_daddr, &sk->sk_v6_daddr);
+	ipv6_addr_set_v4mapped(inet->inet_rcv_saddr, &sk->sk_v6_rcv_saddr);
+	ipv6_addr_set_v4mapped(inet->inet_saddr, &mytcp_sk(sk)->inet6.saddr);
+}
+
+static int bind6(struct socket *sock, struct sockaddr_in6 *sin6,
+		 int addr_len)
+{
+	struct sock *sk = sock->sk;
+	struct inet_sock *inet = inet_sk(sk);
+	struct net *net = sock_net(sk);
+	const struct in6_addr *a = &sin6->sin6_addr;
+	int err, dev_if, old_dev;
+	bool old_v6;
+	u16 port;
+
+	if (addr_len < SIN6_LEN_RFC2133)
+		return -EINVAL;
+	port = ntohs(sin6->sin6_port);
+	if (port && inet_port_requires_bind_service(net, port) &&
+	    !ns_capable(net->user_ns, CAP_NET_BIND_SERVICE))
+		return -EACCES;
+	lock_sock(sk);
+	err = -EINVAL;
+	if (sk->sk_state != TCP_CLOSE || inet->inet_num)
+		goto out;
+	old_v6 = mytcp_sk(sk)->v6;
+	mytcp_sk(sk)->v6 = 1;
+	err = mytcp_v6_check_bind(sk, sin6, &dev_if);
+	if (err) {
+		mytcp_sk(sk)->v6 = old_v6;
+		goto out;
+	}
+	old_dev = sk->sk_bound_dev_if;
+	sk->sk_bound_dev_if = dev_if;
+	err = mytcp_bind_port(sk, a, port);
+	if (err) {
+		sk->sk_bound_dev_if = old_dev;
+		mytcp_sk(sk)->v6 = old_v6;
+		goto out;
+	}
+	sk->sk_v6_rcv_saddr = *a;
+	mytcp_sk(sk)->inet6.saddr = *a;
+	if (ipv6_addr_v4mapped(a))
+		inet->inet_rcv_saddr = a->s6_addr32[3];
+	else
+		inet->inet_rcv_saddr = ipv6_addr_any(a) ? 0 : LOOPBACK4_IPV6;
+	inet->inet_saddr = inet->inet_rcv_saddr;
+	inet->inet_num = mytcp_sk(sk)->bind.port;
+	inet->inet_sport = htons(inet->inet_num);
+	inet->inet_daddr = 0;
+	inet->inet_dport = 0;
+	sk->sk_v6_daddr = in6addr_any;
+	if (!ipv6_addr_any(a))
+		sk->sk_userlocks |= SOCK_BINDADDR_LOCK;
+	if (port)
+		sk->sk_userlocks |= SOCK_BINDPORT_LOCK;
+	sk_dst_reset(sk);
+out:
+	release_sock(sk);
+	return err;
+}
+
 static int check_sin(const struct sockaddr *uaddr, int addr_len)
 {
 	const struct sockaddr_in *sin = (const struct sockaddr_in *)uaddr;
@@ -63,9 +147,13 @@ int mytcp_bind(struct socket *sock, struct sockaddr *uaddr,
 	struct sock *sk = sock->sk;
 	struct inet_sock *inet = inet_sk(sk);
 	struct net *net = sock_net(sk);
+	struct in6_addr key;
 	u16 port;
 	int err, type;
 
+	if (addr_len >= (int)sizeof(sa_family_t) &&
+	    uaddr->sa_family == AF_INET6)
+		return bind6(sock, (struct sockaddr_in6 *)uaddr, addr_len);
 	if (addr_len < (int)sizeof(*sin))
 		return -EINVAL;
 	if (sin->sin_family != AF_INET && sin->sin_family != mytcp_family) {
@@ -87,7 +175,9 @@ int mytcp_bind(struct socket *sock, struct sockaddr *uaddr,
 	err = -EINVAL;
 	if (sk->sk_state != TCP_CLOSE || inet->inet_num)
 		goto out;
-	err = mytcp_bind_port(sk, sin->sin_addr.s_addr, port);
+	mytcp_sk(sk)->v6 = 0;
+	ipv6_addr_set_v4mapped(sin->sin_addr.s_addr, &key);
+	err = mytcp_bind_port(sk, &key, port);
 	if (err)
 		goto out;
 	inet->inet_rcv_saddr = sin->sin_addr.s_addr;
@@ -136,7 +226,10 @@ int mytcp_disconnect(struct sock *sk)
 	if (!(sk->sk_userlocks & SOCK_BINDADDR_LOCK)) {
 		inet->inet_saddr = 0;
 		inet->inet_rcv_saddr = 0;
+		sk->sk_v6_rcv_saddr = in6addr_any;
+		mytcp_sk(sk)->inet6.saddr = in6addr_any;
 	}
+	sk->sk_v6_daddr = in6addr_any;
 	inet->inet_daddr = 0;
 	inet->inet_dport = 0;
 	WRITE_ONCE(sk->sk_shutdown, 0);
@@ -172,6 +265,8 @@ int mytcp_wait_connect(struct sock *sk, long *timeo)
 	return err;
 }
 
+static void connect_init(struct sock *sk, u32 adv_mss);
+
 static int start_connect(struct sock *sk, struct sockaddr_in *sin)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
@@ -196,24 +291,70 @@ static int start_connect(struct sock *sk, struct sockaddr_in *sin)
 		inet->inet_rcv_saddr = inet->inet_saddr;
 	inet->inet_daddr = fl4->daddr;
 	inet->inet_dport = sin->sin_port;
+	if (mtp->v6)
+		set_mapped(sk);
 	sk_setup_caps(sk, &rt->dst);
 
 	err = mytcp_connect_hash(sk);
 	if (err) {
 		inet->inet_daddr = 0;
 		inet->inet_dport = 0;
+		sk->sk_v6_daddr = in6addr_any;
 		sk_dst_reset(sk);
 		return err;
 	}
 	mtp->iss = mytcp_isn(inet->inet_saddr, inet->inet_daddr,
 			     inet->inet_sport, inet->inet_dport);
+	connect_init(sk, dst_mtu(&rt->dst) - sizeof(struct iphdr) -
+		     sizeof(struct tcphdr));
+	return 0;
+}
+
+/* connect() with a sockaddr_in6: v4-mapped goes the IPv4 way. */
+static int start_connect6(struct sock *sk, struct sockaddr_in6 *sin6)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct inet_sock *inet = inet_sk(sk);
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_port = sin6->sin6_port,
+		.sin_addr.s_addr = sin6->sin6_addr.s6_addr32[3],
+	};
+	u16 adv_mss;
+	int err;
+
+	if (ipv6_addr_v4mapped(&sin6->sin6_addr)) {
+		if (sk->sk_ipv6only)
+			return -ENETUNREACH;
+		return start_connect(sk, &sin);
+	}
+	err = mytcp_v6_connect_route(sk, sin6, &adv_mss);
+	if (err)
+		return err;
+	err = mytcp_connect_hash(sk);
+	if (err) {
+		sk->sk_v6_daddr = in6addr_any;
+		inet->inet_dport = 0;
+		sk_dst_reset(sk);
+		return err;
+	}
+	mtp->iss = mytcp_isn6(&mtp->inet6.saddr, &sk->sk_v6_daddr,
+			      inet->inet_sport, inet->inet_dport);
+	connect_init(sk, adv_mss);
+	return 0;
+}
+
+/* Common to both families: the new connection's state, then SYN. */
+static void connect_init(struct sock *sk, u32 adv_mss)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
 	mtp->snd_una = mtp->iss;
 	mtp->snd_nxt = mtp->iss;
 	mtp->snd_max = mtp->iss;
 	mtp->snd_sml = mtp->iss;
 	mtp->write_seq = mtp->iss;
-	mtp->adv_mss = clamp_t(u32, dst_mtu(&rt->dst) - sizeof(struct iphdr) -
-			       sizeof(struct tcphdr), MYTCP_MIN_MSS, 65535);
+	mtp->adv_mss = clamp_t(u32, adv_mss, MYTCP_MIN_MSS, 65535);
 	if (mtp->user_mss)
 		mtp->adv_mss = min(mtp->adv_mss, mtp->user_mss);
 	mtp->wscale_ok = 1;
@@ -232,7 +373,6 @@ static int start_connect(struct sock *sk, struct sockaddr_in *sin)
 	mytcp_set_state(sk, TCP_SYN_SENT);
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_ACTIVE_OPENS);
 	mytcp_send_syn(sk);
-	return 0;
 }
 
 int mytcp_connect(struct socket *sock, struct sockaddr *uaddr,
@@ -267,10 +407,20 @@ int mytcp_connect(struct socket *sock, struct sockaddr *uaddr,
 		err = -EISCONN;
 		if (sk->sk_state != TCP_CLOSE)
 			goto out;
-		err = check_sin(uaddr, addr_len);
-		if (err)
-			goto out;
-		err = start_connect(sk, (struct sockaddr_in *)uaddr);
+		if (uaddr->sa_family == AF_INET6) {
+			err = addr_len < SIN6_LEN_RFC2133 ? -EINVAL :
+			      set_family(sk, true);
+			if (!err)
+				err = start_connect6(sk, (struct sockaddr_in6 *)
+							 uaddr);
+		} else {
+			err = check_sin(uaddr, addr_len);
+			if (!err)
+				err = set_family(sk, false);
+			if (!err)
+				err = start_connect(sk,
+						    (struct sockaddr_in *)uaddr);
+		}
 		if (err)
 			goto out;
 		sock->state = SS_CONNECTING;
@@ -307,6 +457,7 @@ int mytcp_getname(struct socket *sock, struct sockaddr *uaddr,
 	DECLARE_SOCKADDR(struct sockaddr_in *, sin, uaddr);
 	struct sock *sk = sock->sk;
 	struct inet_sock *inet = inet_sk(sk);
+	int err;
 
 	sin->sin_family = AF_INET;
 	lock_sock(sk);
@@ -317,8 +468,12 @@ int mytcp_getname(struct socket *sock, struct sockaddr *uaddr,
 			release_sock(sk);
 			return -ENOTCONN;
 		}
+		if (mytcp_sk(sk)->v6)
+			goto v6;
 		sin->sin_port = inet->inet_dport;
 		sin->sin_addr.s_addr = inet->inet_daddr;
+	} else if (mytcp_sk(sk)->v6) {
+		goto v6;
 	} else {
 		sin->sin_port = inet->inet_sport;
 		sin->sin_addr.s_addr = inet->inet_rcv_saddr ? :
@@ -327,4 +482,8 @@ int mytcp_getname(struct socket *sock, struct sockaddr *uaddr,
 	release_sock(sk);
 	memset(sin->sin_zero, 0, sizeof(sin->sin_zero));
 	return sizeof(*sin);
+v6:
+	err = mytcp_v6_getname(sk, uaddr, peer);
+	release_sock(sk);
+	return err;
 }

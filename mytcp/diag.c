@@ -28,6 +28,7 @@
 #include <net/netlink.h>
 #include <net/sock.h>
 #include "mytcp.h"
+#include "addr.h"
 
 #define MYTCP_DIAG_BATCH	16
 /* Linux 6.10+'s TCP_BOUND_INACTIVE: bound, not listening sockets. */
@@ -79,6 +80,23 @@ static struct nlmsghdr *diag_put(struct sk_buff *skb,
 	return nlh;
 }
 
+/*
+ * The family and addresses as Linux's inet_diag gives them: an IPv6
+ * socket's whole (an IPv4 peer v4-mapped), an IPv4 one's in the first word.
+ */
+static void diag_addrs(struct inet_diag_msg *r, bool v6,
+		       const struct in6_addr *l, const struct in6_addr *rem)
+{
+	r->idiag_family = v6 ? AF_INET6 : AF_INET;
+	if (v6) {
+		memcpy(r->id.idiag_src, l, sizeof(*l));
+		memcpy(r->id.idiag_dst, rem, sizeof(*rem));
+	} else {
+		r->id.idiag_src[0] = l->s6_addr32[3];
+		r->id.idiag_dst[0] = rem->s6_addr32[3];
+	}
+}
+
 static int diag_fill_tw(struct sk_buff *skb, struct netlink_callback *cb,
 			struct mytcp_tw *tw)
 {
@@ -90,15 +108,13 @@ static int diag_fill_tw(struct sk_buff *skb, struct netlink_callback *cb,
 	if (!nlh)
 		return -EMSGSIZE;
 	r = nlmsg_data(nlh);
-	r->idiag_family = AF_INET;
+	diag_addrs(r, tw->v6, &tw->saddr, &tw->daddr);
 	r->idiag_state = TCP_TIME_WAIT;
 	r->idiag_timer = 3;
 	left = ktime_to_ns(hrtimer_get_remaining(&tw->timer));
 	r->idiag_expires = left > 0 ? div_u64(left, NSEC_PER_MSEC) : 0;
 	r->id.idiag_sport = tw->sport;
 	r->id.idiag_dport = tw->dport;
-	r->id.idiag_src[0] = tw->saddr;
-	r->id.idiag_dst[0] = tw->daddr;
 	r->id.idiag_cookie[0] = INET_DIAG_NOCOOKIE;
 	r->id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
 	nlmsg_end(skb, nlh);
@@ -154,6 +170,7 @@ static int diag_fill_sk(struct sk_buff *skb, struct netlink_callback *cb,
 	struct user_namespace *user_ns = sk_user_ns(NETLINK_CB(cb->skb).sk);
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
+	struct in6_addr l, rem;
 	struct inet_diag_msg *r;
 	struct nlmsghdr *nlh;
 	int err;
@@ -163,12 +180,12 @@ static int diag_fill_sk(struct sk_buff *skb, struct netlink_callback *cb,
 		return -EMSGSIZE;
 	r = nlmsg_data(nlh);
 	lock_sock(sk);
-	r->idiag_family = AF_INET;
+	mytcp_sk_laddr(sk, &l);
+	mytcp_sk_raddr(sk, &rem);
+	diag_addrs(r, mtp->v6, &l, &rem);
 	r->idiag_state = sk->sk_state;
 	r->id.idiag_sport = inet->inet_sport;
 	r->id.idiag_dport = inet->inet_dport;
-	r->id.idiag_src[0] = inet->inet_rcv_saddr;
-	r->id.idiag_dst[0] = inet->inet_daddr;
 	r->id.idiag_if = sk->sk_bound_dev_if;
 	sock_diag_save_cookie(sk, r->id.idiag_cookie);
 	if (sk->sk_state == TCP_LISTEN) {

@@ -34,16 +34,23 @@ static void mtu_reduced(struct sock *sk, u32 mtu)
 	if ((1 << sk->sk_state) & (TCPF_LISTEN | TCPF_CLOSE))
 		return;
 	dst = __sk_dst_get(sk);
-	if (!dst || mtu >= dst_mtu(dst) || mtu < 68)
+	if (!dst || mtu >= dst_mtu(dst) || mtu < (mytcp_wire_v6(sk) ? IPV6_MIN_MTU : 68))
 		return;
 	dst->ops->update_pmtu(dst, sk, NULL, mtu, true);
-	rt = ip_route_output_ports(sock_net(sk), &inet->cork.fl.u.ip4, sk,
-				   inet->inet_daddr, inet->inet_saddr,
-				   inet->inet_dport, inet->inet_sport,
-				   IPPROTO_TCP, 0, sk->sk_bound_dev_if);
-	if (IS_ERR(rt))
-		return;
-	sk_setup_caps(sk, &rt->dst);
+	if (mytcp_wire_v6(sk)) {
+		/* ipv6.c routes again and stores the new route */
+		if (mytcp_v6_route(sk, &dst))
+			return;
+	} else {
+		rt = ip_route_output_ports(sock_net(sk), &inet->cork.fl.u.ip4,
+					   sk, inet->inet_daddr,
+					   inet->inet_saddr,
+					   inet->inet_dport, inet->inet_sport,
+					   IPPROTO_TCP, 0, sk->sk_bound_dev_if);
+		if (IS_ERR(rt))
+			return;
+		sk_setup_caps(sk, &rt->dst);
+	}
 	mytcp_sync_mss(sk);
 	if (mtp->mss >= old || mtp->snd_una == mtp->snd_nxt)
 		return;
@@ -102,11 +109,10 @@ bool mytcp_icmp_rcv(struct net *net, struct sk_buff *skb)
 	const struct iphdr *inner;
 	struct icmphdr _ih;
 	struct iphdr _inner;
-	struct mytcp_sock *mtp;
+	struct in6_addr l, r;
 	__be32 _tcp[2];
 	const __be32 *tcp;
 	struct sock *sk;
-	int err = 0;
 	u32 seq;
 
 	ih = skb_header_pointer(skb, ihl, sizeof(_ih), &_ih);
@@ -129,30 +135,45 @@ bool mytcp_icmp_rcv(struct net *net, struct sk_buff *skb)
 				 _tcp);
 	if (!tcp)
 		return false;
-	sk = mytcp_lookup_established(net, inner->saddr,
-				      ((const __be16 *)tcp)[0], inner->daddr,
+	mytcp_v4_key(&l, inner->saddr);
+	mytcp_v4_key(&r, inner->daddr);
+	sk = mytcp_lookup_established(net, &l, ((const __be16 *)tcp)[0], &r,
 				      ((const __be16 *)tcp)[1]);
 	if (!sk)
 		return false;
-
-	mtp = mytcp_sk(sk);
-	MYTCP_INC_STATS(net, MYTCP_STAT_ICMP_ERRORS);
 	seq = ntohl(tcp[1]);
+	if (ih->type == ICMP_DEST_UNREACH && ih->code == ICMP_FRAG_NEEDED)
+		mytcp_icmp_err(sk, seq, ntohs(ih->un.frag.mtu), 0, false);
+	else if (ih->type == ICMP_DEST_UNREACH && ih->code <= NR_ICMP_UNREACH)
+		mytcp_icmp_err(sk, seq, 0, icmp_err_convert[ih->code].errno,
+			       icmp_err_convert[ih->code].fatal);
+	else
+		mytcp_icmp_err(sk, seq, 0, EHOSTUNREACH, false);
+	sock_put(sk);
+	consume_skb(skb);
+	return true;
+}
+
+/*
+ * An ICMP or ICMPv6 error for sk (referenced, not locked) quoting our
+ * sequence number seq: a smaller path MTU (mtu) or an error err, fatal
+ * to a connection being opened.  Softirq.
+ */
+void mytcp_icmp_err(struct sock *sk, u32 seq, u32 mtu, int err, bool fatal)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_ICMP_ERRORS);
 	bh_lock_sock(sk);
 	if (!mytcp_between(seq, mtp->snd_una, mtp->snd_max))
 		goto out;	/* not for data we have out: forged or stale */
-	if (ih->type == ICMP_DEST_UNREACH && ih->code == ICMP_FRAG_NEEDED) {
-		mtp->icmp_mtu = ntohs(ih->un.frag.mtu);
-	} else if (ih->type == ICMP_DEST_UNREACH && ih->code <= NR_ICMP_UNREACH) {
-		err = icmp_err_convert[ih->code].errno;
-		if (icmp_err_convert[ih->code].fatal &&
-		    (1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV))
-			mtp->icmp_err = err;
-		else
-			WRITE_ONCE(sk->sk_err_soft, err);
-	} else {
-		WRITE_ONCE(sk->sk_err_soft, EHOSTUNREACH);
-	}
+	if (mtu)
+		mtp->icmp_mtu = mtu;
+	else if (fatal &&
+		 (1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV))
+		mtp->icmp_err = err;
+	else
+		WRITE_ONCE(sk->sk_err_soft, err);
 	if (!mtp->icmp_mtu && !mtp->icmp_err)
 		goto out;
 	if (!sock_owned_by_user(sk))
@@ -161,7 +182,4 @@ bool mytcp_icmp_rcv(struct net *net, struct sk_buff *skb)
 		sock_hold(sk);
 out:
 	bh_unlock_sock(sk);
-	sock_put(sk);
-	consume_skb(skb);
-	return true;
 }

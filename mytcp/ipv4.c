@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mytcp: IPv4 - the receive hook, header validation and socket lookup
- * (the role of Linux's tcp_ipv4.c; an IPv6 sibling would mirror it).
+ * (the role of Linux's tcp_ipv4.c; ipv6.c mirrors it).  Lookups take
+ * addr.h's keys: the IPv4 addresses v4-mapped, so that a dual-stack IPv6
+ * listener or connection matches them too.
  *
  * The hook: a netfilter hook at NF_INET_LOCAL_IN, registered in every
  * network namespace, at priority NF_IP_PRI_LAST - 1: after the filter,
@@ -84,7 +86,7 @@ bad_hdr:
  * Softirq, under the hook's rcu_read_lock(); the socket is not locked
  * (neither is Linux's).
  */
-static bool sock_filter_drop(struct sock *sk, struct sk_buff *skb)
+static bool mytcp_sock_filter_drop(struct sock *sk, struct sk_buff *skb)
 {
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 	const struct tcphdr *th = tcp_hdr(skb);
@@ -98,9 +100,9 @@ static bool sock_filter_drop(struct sock *sk, struct sk_buff *skb)
 	return false;
 }
 
-static void sock_rcv(struct sock *sk, struct sk_buff *skb)
+void mytcp_sock_rcv(struct sock *sk, struct sk_buff *skb)
 {
-	if (sock_filter_drop(sk, skb)) {
+	if (mytcp_sock_filter_drop(sk, skb)) {
 		kfree_skb(skb);
 		return;
 	}
@@ -119,19 +121,19 @@ static void sock_rcv(struct sock *sk, struct sk_buff *skb)
  * under SO_REUSEADDR, as Linux allows): their segments are Linux's.  A
  * SYN for a 4-tuple in Linux's TIME_WAIT opens a new mytcp connection.
  */
-static bool listener_may_claim(struct net *net, struct sk_buff *skb,
-			       const struct iphdr *iph, const __be16 *ports)
+bool mytcp_listener_may_claim(struct net *net, struct sk_buff *skb,
+			      unsigned int thoff, const struct in6_addr *l,
+			      const struct in6_addr *r, const __be16 *ports)
 {
 	u8 _flags;
 	const u8 *flags;
 	bool tw;
 
-	if (!mytcp_linux_owns(net, iph->daddr, ports[1], iph->saddr, ports[0],
-			      &tw))
+	if (!mytcp_linux_owns(net, l, ports[1], r, ports[0], &tw))
 		return true;
 	if (!tw)
 		return false;
-	flags = skb_header_pointer(skb, ip_hdrlen(skb) + 13, 1, &_flags);
+	flags = skb_header_pointer(skb, thoff + 13, 1, &_flags);
 	return flags && (*flags & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST)) ==
 			TCPHDR_SYN;
 }
@@ -142,6 +144,7 @@ static unsigned int mytcp_nf_in(void *priv, struct sk_buff *skb,
 	struct net *net = state->net;
 	const struct iphdr *iph = ip_hdr(skb);
 	struct mytcp_tw *tw = NULL;
+	struct in6_addr l, r;
 	__be16 _ports[2];
 	const __be16 *ports;
 	struct sock *sk;
@@ -157,15 +160,16 @@ static unsigned int mytcp_nf_in(void *priv, struct sk_buff *skb,
 				   _ports);
 	if (!ports)
 		return NF_ACCEPT;
-	sk = mytcp_lookup_established(net, iph->daddr, ports[1], iph->saddr,
-				      ports[0]);
+	mytcp_v4_key(&l, iph->daddr);
+	mytcp_v4_key(&r, iph->saddr);
+	sk = mytcp_lookup_established(net, &l, ports[1], &r, ports[0]);
 	if (!sk) {
-		tw = mytcp_lookup_tw(net, iph->daddr, ports[1], iph->saddr,
-				     ports[0]);
+		tw = mytcp_lookup_tw(net, &l, ports[1], &r, ports[0]);
 		if (!tw)
-			sk = mytcp_lookup_listener(net, iph->daddr, ports[1],
-						   iph->saddr, ports[0]);
-		if (sk && !listener_may_claim(net, skb, iph, ports)) {
+			sk = mytcp_lookup_listener(net, &l, ports[1], &r,
+						   ports[0]);
+		if (sk && !mytcp_listener_may_claim(net, skb, ip_hdrlen(skb),
+						    &l, &r, ports)) {
 			sock_put(sk);
 			return NF_ACCEPT;
 		}
@@ -184,13 +188,11 @@ static unsigned int mytcp_nf_in(void *priv, struct sk_buff *skb,
 			/* An acceptable new SYN: the wait is over. */
 			struct sock *lsk;
 
-			iph = ip_hdr(skb);
-			lsk = mytcp_lookup_listener(net, iph->daddr,
-						    tcp_hdr(skb)->dest,
-						    iph->saddr,
+			lsk = mytcp_lookup_listener(net, &l,
+						    tcp_hdr(skb)->dest, &r,
 						    tcp_hdr(skb)->source);
 			if (lsk) {
-				sock_rcv(lsk, skb);
+				mytcp_sock_rcv(lsk, skb);
 				sock_put(lsk);
 			} else {
 				mytcp_send_reset_reply(net, skb);
@@ -198,7 +200,7 @@ static unsigned int mytcp_nf_in(void *priv, struct sk_buff *skb,
 			}
 		}
 	} else {
-		sock_rcv(sk, skb);
+		mytcp_sock_rcv(sk, skb);
 	}
 	if (tw)
 		mytcp_tw_put(tw);
@@ -214,13 +216,22 @@ static const struct nf_hook_ops mytcp_nf_ops = {
 	.priority = NF_IP_PRI_LAST - 1,
 };
 
+/* Both families' hooks (ipv6.c's too). */
 int mytcp_hooks_register(struct net *net)
 {
-	return nf_register_net_hook(net, &mytcp_nf_ops);
+	int err = nf_register_net_hook(net, &mytcp_nf_ops);
+
+	if (err)
+		return err;
+	err = mytcp_v6_hooks_register(net);
+	if (err)
+		nf_unregister_net_hook(net, &mytcp_nf_ops);
+	return err;
 }
 
 void mytcp_hooks_unregister(struct net *net)
 {
+	mytcp_v6_hooks_unregister(net);
 	nf_unregister_net_hook(net, &mytcp_nf_ops);
 }
 

@@ -82,18 +82,31 @@ struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
 
 	inherit_settings(child, parent);
 
-	inet->inet_saddr = iph->daddr;
-	inet->inet_rcv_saddr = iph->daddr;
-	inet->inet_daddr = iph->saddr;
 	inet->inet_sport = th->dest;
 	inet->inet_dport = th->source;
 	inet->inet_num = ntohs(th->dest);
+	if (skb->protocol == htons(ETH_P_IPV6)) {
+		mytcp_v6_child_init(child, parent, skb);
+		cm->iss = mytcp_isn6(&ipv6_hdr(skb)->daddr,
+				     &ipv6_hdr(skb)->saddr, th->dest,
+				     th->source);
+		cm->adv_mss = mytcp_v6_route_mss(child);
+	} else {
+		inet->inet_saddr = iph->daddr;
+		inet->inet_rcv_saddr = iph->daddr;
+		inet->inet_daddr = iph->saddr;
+		/* an IPv6 listener's child: v4-mapped */
+		if (pm->v6)
+			mytcp_v6_child_init(child, parent, skb);
+		cm->iss = mytcp_isn(iph->daddr, iph->saddr, th->dest,
+				    th->source);
+		cm->adv_mss = mytcp_route_mss(child, &fl4);
+	}
 
 	cm->irs = cb->seq;
 	cm->rcv_nxt = cb->seq + 1;
 	cm->rcv_wup = cm->rcv_nxt;
 	cm->copied_seq = cm->rcv_nxt;
-	cm->iss = mytcp_isn(iph->daddr, iph->saddr, th->dest, th->source);
 	cm->snd_una = cm->iss;
 	cm->snd_nxt = cm->iss;
 	cm->snd_max = cm->iss;
@@ -113,7 +126,6 @@ struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
 	cm->max_window = cm->snd_wnd;
 	cm->snd_wl1 = cb->seq;
 	cm->snd_wl2 = cm->iss;
-	cm->adv_mss = mytcp_route_mss(child, &fl4);
 	/* The listener's TCP_MAXSEG bounds the SYN-ACK's MSS option too
 	 * (Linux: tcp_mss_clamp() in tcp_openreq_init_rwin()).
 	 */
@@ -128,7 +140,7 @@ struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
 
 	/* subclass 0, as sk_clone_lock(): the listener holds 1 */
 	bh_lock_sock(child);
-	mytcp_bind_inherit(child, parent, pm->bind.addr, inet->inet_num);
+	mytcp_bind_inherit(child, parent, &pm->bind.addr, inet->inet_num);
 	if (mytcp_ehash_insert(child)) {
 		mytcp_done(child);
 		bh_unlock_sock(child);
@@ -258,7 +270,10 @@ int mytcp_listen(struct socket *sock, int backlog)
 		goto out;
 	}
 	if (!inet->inet_num) {
-		err = mytcp_bind_port(sk, inet->inet_rcv_saddr, 0);
+		struct in6_addr a;
+
+		mytcp_sk_laddr(sk, &a);
+		err = mytcp_bind_port(sk, &a, 0);
 		if (err)
 			goto out;
 		inet->inet_num = mytcp_sk(sk)->bind.port;

@@ -31,6 +31,7 @@
 #include <linux/list.h>
 #include <net/sock.h>
 #include <net/inet_sock.h>
+#include <linux/ipv6.h>
 #include <net/tcp.h>		/* TCPHDR_*, tcp_hdr(), before()/after() */
 
 #include "uapi/mytcp.h"
@@ -264,6 +265,13 @@ struct mytcp_sock {
 	struct sock *parent;
 	struct list_head child_node;
 
+	/* IPv6 (addr.h, ipv6.c): the socket's family, kept across a
+	 * disconnect, and what ip6_xmit() reads through inet6_sk()
+	 * (inet.pinet6 points at it, as in Linux's tcp6_sock).
+	 */
+	u8 v6:1;
+	struct ipv6_pinfo inet6;
+
 	/* Statistics for TCP_INFO */
 	u64 bytes_acked;
 	u64 bytes_received;
@@ -422,5 +430,6 @@ void mytcp_ecn_ack(struct sock *sk, bool progress);
 #include "input.h"
 #include "output.h"
 #include "sack.h"
+#include "addr.h"
 
 #endif /* _MYTCP_H */

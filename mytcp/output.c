@@ -25,6 +25,7 @@
 #include <linux/random.h>
 #include <net/ip.h>
 #include <net/route.h>
+#include <net/ip6_checksum.h>
 #include <net/tcp.h>
 #include "mytcp.h"
 #include "window.h"
@@ -42,6 +43,23 @@ u32 mytcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport)
 			    (__force u32)sport << 16 | (__force u32)dport,
 			    &isn_key);
 	return hash + (u32)(ktime_get_real_ns() >> 12);
+}
+
+/* The same for an IPv6 4-tuple: every address bit goes into F. */
+u32 mytcp_isn6(const struct in6_addr *saddr, const struct in6_addr *daddr,
+	       __be16 sport, __be16 dport)
+{
+	const struct {
+		struct in6_addr saddr, daddr;
+		__be16 sport, dport;
+	} __aligned(SIPHASH_ALIGNMENT) c = {
+		.saddr = *saddr, .daddr = *daddr,
+		.sport = sport, .dport = dport,
+	};
+
+	net_get_random_once(&isn_key, sizeof(isn_key));
+	return siphash(&c, offsetofend(typeof(c), dport), &isn_key) +
+	       (u32)(ktime_get_real_ns() >> 12);
 }
 
 struct sk_buff *mytcp_alloc_skb(struct sock *sk, unsigned int size, gfp_t gfp)
@@ -176,17 +194,21 @@ static void build_header(struct sock *sk, struct sk_buff *skb, u8 flags,
 	skb->ip_summed = CHECKSUM_PARTIAL;
 	skb->csum_start = skb_transport_header(skb) - skb->head;
 	skb->csum_offset = offsetof(struct tcphdr, check);
-	th->check = ~tcp_v4_check(skb->len, inet->inet_saddr,
-				  inet->inet_daddr, 0);
+	if (mytcp_wire_v6(sk))
+		th->check = ~tcp_v6_check(skb->len, &mtp->inet6.saddr,
+					  &sk->sk_v6_daddr, 0);
+	else
+		th->check = ~tcp_v4_check(skb->len, inet->inet_saddr,
+					  inet->inet_daddr, 0);
 }
 
-static void set_gso(struct sk_buff *skb, u32 mss)
+static void set_gso(struct sk_buff *skb, u32 mss, bool v6)
 {
 	struct skb_shared_info *shinfo = skb_shinfo(skb);
 
 	if (skb->len - tcp_hdrlen(skb) > mss) {
 		shinfo->gso_size = mss;
-		shinfo->gso_type = SKB_GSO_TCPV4;
+		shinfo->gso_type = v6 ? SKB_GSO_TCPV6 : SKB_GSO_TCPV4;
 		shinfo->gso_segs = DIV_ROUND_UP(skb->len - tcp_hdrlen(skb),
 						mss);
 	} else {
@@ -246,7 +268,7 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	flags |= mytcp_ecn_xmit(sk, skb, flags);
 	build_header(sk, skb, flags, cb->seq, ack, wnd);
 	/* Larger than one segment: the stack (or the device) cuts it. */
-	set_gso(skb, mtp->mss);
+	set_gso(skb, mtp->mss, mytcp_wire_v6(sk));
 	/* CWR on the first segment only: software GSO clears it on the
 	 * rest; TSO only on devices that can (NETIF_F_TSO_ECN), as Linux.
 	 */
@@ -254,7 +276,7 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 		skb_shinfo(skb)->gso_type |= SKB_GSO_TCP_ECN;
 
 	skb_set_owner_w(skb, sk);
-	skb->protocol = htons(ETH_P_IP);
+	skb->protocol = htons(mytcp_wire_v6(sk) ? ETH_P_IPV6 : ETH_P_IP);
 	skb->priority = READ_ONCE(sk->sk_priority);
 	skb->mark = READ_ONCE(sk->sk_mark);
 
@@ -282,7 +304,10 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	trace_mytcp_segment(sk, skb, true);
 	mytcp_trace_ca(sk);
 
-	err = ip_queue_xmit(sk, skb, &inet_sk(sk)->cork.fl);
+	if (mytcp_wire_v6(sk))
+		err = mytcp_v6_xmit(sk, skb);
+	else
+		err = ip_queue_xmit(sk, skb, &inet_sk(sk)->cork.fl);
 	return net_xmit_eval(err);
 }
 
@@ -739,7 +764,7 @@ void mytcp_sync_mss(struct sock *sk)
 	dst = __sk_dst_get(sk);
 	if (dst)
 		mss = min_t(int, mss, (int)dst_mtu(dst) -
-			    (int)(sizeof(struct iphdr) + sizeof(struct tcphdr)));
+			    (int)(mytcp_nh_len(sk) + sizeof(struct tcphdr)));
 	rcu_read_unlock();
 	if (mtp->user_mss)
 		mss = min_t(int, mss, mtp->user_mss);
@@ -758,19 +783,51 @@ void mytcp_sync_mss(struct sock *sk)
 
 /* ---- replies without a socket ---- */
 
+/* The TCP header of a reply to oth (the addresses are the caller's). */
+void mytcp_fill_reply(struct sk_buff *skb, const struct tcphdr *oth, u8 flags,
+		      u32 seq, u32 ack, u32 wnd, const struct mytcp_opts *o)
+{
+	__be32 opts[MYTCP_MAX_OPT_LEN / 4];
+	unsigned int optlen;
+	struct tcphdr *th;
+
+	optlen = o ? mytcp_write_options(o, false, opts) : 0;
+	th = skb_push(skb, sizeof(*th) + optlen);
+	skb_reset_transport_header(skb);
+	memset(th, 0, sizeof(*th));
+	memcpy(th + 1, opts, optlen);
+	th->source = oth->dest;
+	th->dest = oth->source;
+	th->seq = htonl(seq);
+	th->ack_seq = htonl(ack);
+	th->doff = (sizeof(*th) + optlen) / 4;
+	tcp_flag_byte(th) = flags;
+	th->window = htons(wnd);
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_transport_header(skb) - skb->head;
+	skb->csum_offset = offsetof(struct tcphdr, check);
+}
+
 static void send_reply(struct net *net, struct sk_buff *oskb, u8 flags,
 		       u32 seq, u32 ack, u32 wnd, const struct mytcp_opts *o)
 {
 	const struct iphdr *oiph = ip_hdr(oskb);
 	const struct tcphdr *oth = tcp_hdr(oskb);
-	__be32 opts[MYTCP_MAX_OPT_LEN / 4];
-	unsigned int optlen;
 	struct sk_buff *skb;
 	struct tcphdr *th;
 	struct iphdr *iph;
 	struct flowi4 fl4;
 	struct rtable *rt;
 
+	if (oskb->protocol == htons(ETH_P_IPV6)) {
+		skb = alloc_skb(MAX_TCP_HEADER, GFP_ATOMIC);
+		if (!skb)
+			return;
+		skb_reserve(skb, MAX_TCP_HEADER);
+		mytcp_fill_reply(skb, oth, flags, seq, ack, wnd, o);
+		mytcp_v6_send_reply(net, oskb, skb);
+		return;
+	}
 	memset(&fl4, 0, sizeof(fl4));
 	fl4.daddr = oiph->saddr;
 	fl4.saddr = oiph->daddr;
@@ -787,21 +844,8 @@ static void send_reply(struct net *net, struct sk_buff *oskb, u8 flags,
 		return;
 	}
 	skb_reserve(skb, MAX_TCP_HEADER);
-	optlen = o ? mytcp_write_options(o, false, opts) : 0;
-	th = skb_push(skb, sizeof(*th) + optlen);
-	skb_reset_transport_header(skb);
-	memset(th, 0, sizeof(*th));
-	memcpy(th + 1, opts, optlen);
-	th->source = oth->dest;
-	th->dest = oth->source;
-	th->seq = htonl(seq);
-	th->ack_seq = htonl(ack);
-	th->doff = (sizeof(*th) + optlen) / 4;
-	tcp_flag_byte(th) = flags;
-	th->window = htons(wnd);
-	skb->ip_summed = CHECKSUM_PARTIAL;
-	skb->csum_start = skb_transport_header(skb) - skb->head;
-	skb->csum_offset = offsetof(struct tcphdr, check);
+	mytcp_fill_reply(skb, oth, flags, seq, ack, wnd, o);
+	th = tcp_hdr(skb);
 	th->check = ~tcp_v4_check(skb->len, oiph->daddr, oiph->saddr, 0);
 
 	iph = skb_push(skb, sizeof(*iph));

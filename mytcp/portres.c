@@ -23,6 +23,9 @@
  * port, as in Linux's bind bucket) and every TIME_WAIT entry that
  * replaced one of them.  The last put releases the kernel socket from a
  * work item, since sock_release() sleeps and puts happen in softirq.
+ * An IPv6 socket's reservation is an AF_INET6 socket with the owner's
+ * IPV6_V6ONLY and bound device (link-local scope), so Linux's own
+ * v4-mapped and v6only rules decide the conflicts.
  * Namespace exit and module exit flush that work (mytcp_portres_flush(),
  * mytcp_portres_exit()): a kernel socket holds no reference on its
  * namespace, so none may outlive the namespace's mytcp state.
@@ -37,6 +40,7 @@
 #include <linux/workqueue.h>
 #include <net/inet_hashtables.h>
 #include <net/inet_connection_sock.h>
+#include <net/inet6_hashtables.h>
 #include "mytcp.h"
 
 struct mytcp_portres {
@@ -94,13 +98,17 @@ struct mytcp_portres *mytcp_portres_new(struct sock *sk)
 	res = kzalloc(sizeof(*res), GFP_KERNEL);
 	if (!res)
 		return ERR_PTR(-ENOMEM);
-	err = sock_create_kern(sock_net(sk), AF_INET, SOCK_STREAM, IPPROTO_TCP,
-			       &res->sock);
+	err = sock_create_kern(sock_net(sk), mytcp_sk(sk)->v6 ? AF_INET6 :
+			       AF_INET, SOCK_STREAM, IPPROTO_TCP, &res->sock);
 	if (err) {
 		kfree(res);
 		return ERR_PTR(err);
 	}
 	rsk = res->sock->sk;
+	if (mytcp_sk(sk)->v6) {
+		rsk->sk_ipv6only = sk->sk_ipv6only;
+		rsk->sk_bound_dev_if = sk->sk_bound_dev_if;
+	}
 	/* SO_REUSEPORT groups are per user: the reservation is the owner's. */
 	SOCK_INODE(res->sock)->i_uid = sock_i_uid(sk);
 	rsk->sk_uid = sk->sk_uid;
@@ -117,11 +125,17 @@ struct mytcp_portres *mytcp_portres_new(struct sock *sk)
  * May be retried on another port after a failure.  Process context.
  */
 int mytcp_portres_bind(struct mytcp_portres *res, struct sock *sk,
-		       __be32 addr, u16 port, bool reuse)
+		       const struct in6_addr *addr, u16 port, bool reuse)
 {
+	struct sockaddr_in6 sin6 = {
+		.sin6_family = AF_INET6,
+		.sin6_addr = *addr,
+		.sin6_port = htons(port),
+		.sin6_scope_id = sk->sk_bound_dev_if,
+	};
 	struct sockaddr_in sin = {
 		.sin_family = AF_INET,
-		.sin_addr.s_addr = addr,
+		.sin_addr.s_addr = addr->s6_addr32[3],
 		.sin_port = htons(port),
 	};
 	struct sock *rsk = res->sock->sk;
@@ -130,6 +144,9 @@ int mytcp_portres_bind(struct mytcp_portres *res, struct sock *sk,
 	rsk->sk_reuse = reuse ? sk->sk_reuse : SK_NO_REUSE;
 	rsk->sk_reuseport = reuse ? sk->sk_reuseport : 0;
 	release_sock(rsk);
+	if (rsk->sk_family == AF_INET6)
+		return kernel_bind(res->sock, (struct sockaddr *)&sin6,
+				   sizeof(sin6));
 	return kernel_bind(res->sock, (struct sockaddr *)&sin, sizeof(sin));
 }
 
@@ -201,8 +218,9 @@ void mytcp_portres_unlisten(struct mytcp_portres *res)
  * mytcp listener that shares a port under SO_REUSEADDR with Linux
  * connections never takes their segments.  Receive path, RCU.
  */
-bool mytcp_linux_owns(struct net *net, __be32 laddr, __be16 lport,
-		      __be32 raddr, __be16 rport, bool *tw)
+bool mytcp_linux_owns(struct net *net, const struct in6_addr *laddr,
+		      __be16 lport, const struct in6_addr *raddr,
+		      __be16 rport, bool *tw)
 {
 	struct inet_hashinfo *hi = net->ipv4.tcp_death_row.hashinfo;
 	struct sock *sk;
@@ -211,8 +229,13 @@ bool mytcp_linux_owns(struct net *net, __be32 laddr, __be16 lport,
 	if (!hi)
 		return false;
 	rcu_read_lock();
-	sk = __inet_lookup_established(net, hi, raddr, rport, laddr,
-				       ntohs(lport), 0, 0);
+	if (ipv6_addr_v4mapped(laddr) && ipv6_addr_v4mapped(raddr))
+		sk = __inet_lookup_established(net, hi, raddr->s6_addr32[3],
+					       rport, laddr->s6_addr32[3],
+					       ntohs(lport), 0, 0);
+	else
+		sk = __inet6_lookup_established(net, hi, raddr, rport, laddr,
+						ntohs(lport), 0, 0);
 	rcu_read_unlock();
 	if (!sk)
 		return false;

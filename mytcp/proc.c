@@ -109,16 +109,40 @@ static int timer_code(struct sock *sk, u64 *expires_ns)
 	return 0;
 }
 
-static void show_one(struct seq_file *seq, struct sock *sk,
-		     struct mytcp_tw *tw, int idx)
+/* The 4-tuple as /proc/net/tcp (v6 false) or /proc/net/tcp6 prints it. */
+static void show_tuple(struct seq_file *seq, int idx, bool v6,
+		       const struct in6_addr *l, __be16 lport,
+		       const struct in6_addr *r, __be16 rport)
 {
+	if (v6)
+		seq_printf(seq, "%4d: %08X%08X%08X%08X:%04X %08X%08X%08X%08X:%04X ",
+			   idx, l->s6_addr32[0], l->s6_addr32[1],
+			   l->s6_addr32[2], l->s6_addr32[3], ntohs(lport),
+			   r->s6_addr32[0], r->s6_addr32[1], r->s6_addr32[2],
+			   r->s6_addr32[3], ntohs(rport));
+	else
+		seq_printf(seq, "%4d: %08X:%04X %08X:%04X ", idx,
+			   (__force u32)l->s6_addr32[3], ntohs(lport),
+			   (__force u32)r->s6_addr32[3], ntohs(rport));
+}
+
+/* One line of /proc/net/mytcp (v6 false) or mytcp6: IPv4 sockets there,
+ * IPv6 ones (v4-mapped included) here, as tcp and tcp6.  False: another
+ * family's.
+ */
+static bool show_one(struct seq_file *seq, struct sock *sk,
+		     struct mytcp_tw *tw, int idx, bool v6)
+{
+	struct in6_addr l, r;
 	u64 left;
 
+	if ((tw ? tw->v6 : mytcp_sk(sk)->v6) != v6)
+		return false;
 	if (tw) {
 		left = ktime_to_ns(hrtimer_get_remaining(&tw->timer));
-		seq_printf(seq, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5d %8d %d %d %pK\n",
-			   idx, (__force u32)tw->saddr, ntohs(tw->sport),
-			   (__force u32)tw->daddr, ntohs(tw->dport),
+		show_tuple(seq, idx, v6, &tw->saddr, tw->sport, &tw->daddr,
+			   tw->dport);
+		seq_printf(seq, "%02X %08X:%08X %02X:%08lX %08X %5d %8d %d %d %pK\n",
 			   TCP_TIME_WAIT, 0, 0, 3,
 			   (unsigned long)jiffies_to_clock_t(nsecs_to_jiffies(left > 0 ? left : 0)),
 			   0, 0, 0, 0, refcount_read(&tw->refcnt), tw);
@@ -132,11 +156,12 @@ static void show_one(struct seq_file *seq, struct sock *sk,
 			rxq = READ_ONCE(sk->sk_ack_backlog);
 		else
 			rxq = mytcp_rqueue(mtp);
-		seq_printf(seq, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %pK %lu %lu %u %u %d",
-			   idx, (__force u32)inet->inet_rcv_saddr,
-			   ntohs(inet->inet_sport),
-			   (__force u32)inet->inet_daddr,
-			   ntohs(inet->inet_dport), state,
+		mytcp_sk_laddr(sk, &l);
+		mytcp_sk_raddr(sk, &r);
+		show_tuple(seq, idx, v6, &l, inet->inet_sport, &r,
+			   inet->inet_dport);
+		seq_printf(seq, "%02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %pK %lu %lu %u %u %d",
+			   state,
 			   READ_ONCE(mtp->write_seq) - READ_ONCE(mtp->snd_una),
 			   rxq, code,
 			   (unsigned long)jiffies_to_clock_t(nsecs_to_jiffies(left)),
@@ -166,12 +191,32 @@ static void show_one(struct seq_file *seq, struct sock *sk,
 			   (unsigned long long)mtp->bytes_received,
 			   mtp->cong ? mtp->cong->name : "-");
 	}
+	return true;
+}
+
+static bool show_one4(struct seq_file *seq, struct sock *sk,
+		      struct mytcp_tw *tw, int idx)
+{
+	return show_one(seq, sk, tw, idx, false);
+}
+
+static bool show_one6(struct seq_file *seq, struct sock *sk,
+		      struct mytcp_tw *tw, int idx)
+{
+	return show_one(seq, sk, tw, idx, true);
 }
 
 static int conn_show(struct seq_file *seq, void *v)
 {
 	seq_puts(seq, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n");
-	mytcp_table_walk(seq_file_single_net(seq), seq, show_one);
+	mytcp_table_walk(seq_file_single_net(seq), seq, show_one4);
+	return 0;
+}
+
+static int conn6_show(struct seq_file *seq, void *v)
+{
+	seq_puts(seq, "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n");
+	mytcp_table_walk(seq_file_single_net(seq), seq, show_one6);
 	return 0;
 }
 
@@ -185,11 +230,18 @@ int mytcp_proc_init_net(struct net *net)
 		remove_proc_entry("mytcp", net->proc_net);
 		return -ENOMEM;
 	}
+	if (!proc_create_net_single("mytcp6", 0444, net->proc_net,
+				    conn6_show, NULL)) {
+		remove_proc_entry("mytcp_stat", net->proc_net);
+		remove_proc_entry("mytcp", net->proc_net);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
 void mytcp_proc_exit_net(struct net *net)
 {
+	remove_proc_entry("mytcp6", net->proc_net);
 	remove_proc_entry("mytcp_stat", net->proc_net);
 	remove_proc_entry("mytcp", net->proc_net);
 }

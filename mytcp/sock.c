@@ -215,6 +215,7 @@ void mytcp_init_sock(struct sock *sk)
 	inet->uc_ttl = -1;
 	inet->mc_ttl = 1;
 	inet->pmtudisc = IP_PMTUDISC_WANT;
+	mytcp_v6_init_sock(sk);
 
 	mytcp_init_conn(sk);
 	spin_lock_init(&mtp->accept_lock);

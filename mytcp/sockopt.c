@@ -271,6 +271,8 @@ int mytcp_setsockopt(struct socket *sock, int level, int optname,
 		return sol_socket_set(sock, optname, optval, optlen);
 	if (level == SOL_IP && ip_opt_ok(optname, true))
 		return ip_setsockopt(sk, level, optname, optval, optlen);
+	if (level == SOL_IPV6)
+		return mytcp_v6_setsockopt(sk, optname, optval, optlen);
 	if (level != SOL_TCP)
 		return -ENOPROTOOPT;
 	if (optname == MYTCP_INJECT)
@@ -432,6 +434,8 @@ int mytcp_getsockopt(struct socket *sock, int level, int optname,
 		return ip_getsockopt(sk, level, optname, optval, optlen);
 	if (level == SOL_IP)
 		return -ENOPROTOOPT;
+	if (level == SOL_IPV6)
+		return mytcp_v6_getsockopt(sk, optname, optval, optlen);
 	if (level != SOL_TCP)
 		return -EOPNOTSUPP;
 	if (get_user(len, optlen))

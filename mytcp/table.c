@@ -25,6 +25,7 @@
 #include <net/inet_hashtables.h>
 #include <net/secure_seq.h>
 #include "mytcp.h"
+#include "bindaddr.h"
 
 struct mytcp_bucket {
 	spinlock_t lock;		/* writers of this chain */
@@ -79,12 +80,44 @@ void mytcp_table_exit(void)
 	bhash = NULL;
 }
 
-static u32 tuple_hash(const struct net *net, __be32 laddr, __be16 lport,
-		      __be32 raddr, __be16 rport)
+/* Keys are addr.h's: IPv4 v4-mapped; every word of both addresses is
+ * hashed (a fold would let a peer pick colliding IPv6 addresses).
+ */
+static u32 tuple_hash(const struct net *net, const struct in6_addr *laddr,
+		      __be16 lport, const struct in6_addr *raddr,
+		      __be16 rport)
 {
-	return jhash_3words((__force u32)laddr, (__force u32)raddr,
-			    ((__force u32)lport << 16) | (__force u32)rport,
-			    hash_secret ^ net_hash_mix(net));
+	u32 h = jhash2((const u32 *)laddr, 4,
+		       hash_secret ^ net_hash_mix(net));
+
+	h = jhash2((const u32 *)raddr, 4, h);
+	return jhash_1word(((__force u32)lport << 16) | (__force u32)rport,
+			   h);
+}
+
+static bool sk_tuple_eq(const struct sock *sk, const struct in6_addr *laddr,
+			__be16 lport, const struct in6_addr *raddr,
+			__be16 rport)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+	struct in6_addr l, r;
+
+	if (inet->inet_sport != lport || inet->inet_dport != rport)
+		return false;
+	mytcp_sk_laddr(sk, &l);
+	mytcp_sk_raddr(sk, &r);
+	return ipv6_addr_equal(&l, laddr) && ipv6_addr_equal(&r, raddr);
+}
+
+static u32 sk_tuple_hash(const struct sock *sk)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+	struct in6_addr l, r;
+
+	mytcp_sk_laddr(sk, &l);
+	mytcp_sk_raddr(sk, &r);
+	return tuple_hash(sock_net(sk), &l, inet->inet_sport, &r,
+			  inet->inet_dport);
 }
 
 static struct mytcp_bucket *bhash_bucket(const struct net *net, u16 port)
@@ -94,8 +127,10 @@ static struct mytcp_bucket *bhash_bucket(const struct net *net, u16 port)
 
 /* ---- established ---- */
 
-struct sock *mytcp_lookup_established(struct net *net, __be32 laddr,
-				      __be16 lport, __be32 raddr,
+struct sock *mytcp_lookup_established(struct net *net,
+				      const struct in6_addr *laddr,
+				      __be16 lport,
+				      const struct in6_addr *raddr,
 				      __be16 rport)
 {
 	u32 h = tuple_hash(net, laddr, lport, raddr, rport);
@@ -104,12 +139,8 @@ struct sock *mytcp_lookup_established(struct net *net, __be32 laddr,
 
 	hlist_for_each_entry_rcu(mtp, &ehash[h & ehash_mask].chain,
 				 ehash_node) {
-		struct inet_sock *inet = &mtp->inet;
-
 		sk = (struct sock *)mtp;
-		if (inet->inet_rcv_saddr != laddr ||
-		    inet->inet_sport != lport ||
-		    inet->inet_daddr != raddr || inet->inet_dport != rport ||
+		if (!sk_tuple_eq(sk, laddr, lport, raddr, rport) ||
 		    !net_eq(sock_net(sk), net))
 			continue;
 		if (!refcount_inc_not_zero(&sk->sk_refcnt))
@@ -124,19 +155,18 @@ int mytcp_ehash_insert(struct sock *sk)
 	struct inet_sock *inet = inet_sk(sk);
 	struct mytcp_bucket *b;
 	struct mytcp_sock *o;
+	struct in6_addr l, r;
 	u32 h;
 
-	h = tuple_hash(sock_net(sk), inet->inet_rcv_saddr, inet->inet_sport,
-		       inet->inet_daddr, inet->inet_dport);
+	mytcp_sk_laddr(sk, &l);
+	mytcp_sk_raddr(sk, &r);
+	h = tuple_hash(sock_net(sk), &l, inet->inet_sport, &r,
+		       inet->inet_dport);
 	b = &ehash[h & ehash_mask];
 	spin_lock_bh(&b->lock);
 	hlist_for_each_entry(o, &b->chain, ehash_node) {
-		struct inet_sock *oi = &o->inet;
-
-		if (oi->inet_rcv_saddr == inet->inet_rcv_saddr &&
-		    oi->inet_sport == inet->inet_sport &&
-		    oi->inet_daddr == inet->inet_daddr &&
-		    oi->inet_dport == inet->inet_dport &&
+		if (sk_tuple_eq((struct sock *)o, &l, inet->inet_sport, &r,
+				inet->inet_dport) &&
 		    net_eq(sock_net((struct sock *)o), sock_net(sk))) {
 			spin_unlock_bh(&b->lock);
 			return -EADDRNOTAVAIL;
@@ -151,15 +181,11 @@ int mytcp_ehash_insert(struct sock *sk)
 
 void mytcp_ehash_remove(struct sock *sk)
 {
-	struct inet_sock *inet = inet_sk(sk);
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	struct mytcp_bucket *b;
 	bool was;
-	u32 h;
 
-	h = tuple_hash(sock_net(sk), inet->inet_rcv_saddr, inet->inet_sport,
-		       inet->inet_daddr, inet->inet_dport);
-	b = &ehash[h & ehash_mask];
+	b = &ehash[sk_tuple_hash(sk) & ehash_mask];
 	spin_lock_bh(&b->lock);
 	was = mtp->hashed;
 	if (was) {
@@ -173,15 +199,18 @@ void mytcp_ehash_remove(struct sock *sk)
 
 /* ---- TIME_WAIT ---- */
 
-struct mytcp_tw *mytcp_lookup_tw(struct net *net, __be32 laddr,
-				 __be16 lport, __be32 raddr, __be16 rport)
+struct mytcp_tw *mytcp_lookup_tw(struct net *net, const struct in6_addr *laddr,
+				 __be16 lport, const struct in6_addr *raddr,
+				 __be16 rport)
 {
 	u32 h = tuple_hash(net, laddr, lport, raddr, rport);
 	struct mytcp_tw *tw;
 
 	hlist_for_each_entry_rcu(tw, &twhash[h & ehash_mask].chain, node) {
-		if (tw->saddr != laddr || tw->sport != lport ||
-		    tw->daddr != raddr || tw->dport != rport ||
+		if (!ipv6_addr_equal(&tw->saddr, laddr) ||
+		    tw->sport != lport ||
+		    !ipv6_addr_equal(&tw->daddr, raddr) ||
+		    tw->dport != rport ||
 		    !net_eq(read_pnet(&tw->net), net))
 			continue;
 		if (!refcount_inc_not_zero(&tw->refcnt))
@@ -198,7 +227,7 @@ int mytcp_tw_insert(struct mytcp_tw *tw)
 	struct mytcp_bucket *b;
 	u32 h;
 
-	h = tuple_hash(net, tw->saddr, tw->sport, tw->daddr, tw->dport);
+	h = tuple_hash(net, &tw->saddr, tw->sport, &tw->daddr, tw->dport);
 	b = &twhash[h & ehash_mask];
 	refcount_inc(&tw->refcnt);
 	spin_lock_bh(&b->lock);
@@ -215,7 +244,7 @@ bool mytcp_tw_remove(struct mytcp_tw *tw)
 	bool was;
 	u32 h;
 
-	h = tuple_hash(net, tw->saddr, tw->sport, tw->daddr, tw->dport);
+	h = tuple_hash(net, &tw->saddr, tw->sport, &tw->daddr, tw->dport);
 	b = &twhash[h & ehash_mask];
 	spin_lock_bh(&b->lock);
 	was = !hlist_unhashed(&tw->node);
@@ -227,15 +256,18 @@ bool mytcp_tw_remove(struct mytcp_tw *tw)
 
 /* ---- ports ---- */
 
-static bool addr_overlap(__be32 a, __be32 b)
+/* Linux's inet_rcv_saddr_equal() (bindaddr.h) */
+static bool addr_overlap(const struct mytcp_bind_ent *a,
+			 const struct mytcp_bind_ent *b)
 {
-	return a == htonl(INADDR_ANY) || b == htonl(INADDR_ANY) || a == b;
+	return mytcp_bind_overlap(a->addr.s6_addr, a->v6only, b->addr.s6_addr,
+				  b->v6only);
 }
 
 static bool bind_conflict(const struct mytcp_bind_ent *n,
 			  const struct mytcp_bind_ent *e)
 {
-	if (!addr_overlap(n->addr, e->addr))
+	if (!addr_overlap(n, e))
 		return false;
 	if (n->reuse && e->reuse && !e->listening)
 		return false;
@@ -261,12 +293,13 @@ static bool port_conflicts(struct mytcp_bucket *b, struct net *net,
 	return false;
 }
 
-static void bind_fill(struct sock *sk, __be32 addr, u16 port)
+static void bind_fill(struct sock *sk, const struct in6_addr *addr, u16 port)
 {
 	struct mytcp_bind_ent *e = &mytcp_sk(sk)->bind;
 
 	write_pnet(&e->net, sock_net(sk));
-	e->addr = addr;
+	e->addr = *addr;
+	e->v6only = mytcp_sk(sk)->v6 && sk->sk_ipv6only;
 	e->port = port;
 	e->reuse = sk->sk_reuse != SK_NO_REUSE;
 	e->reuseport = sk->sk_reuseport;
@@ -299,7 +332,7 @@ static void bind_ent_unlink(struct net *net, struct mytcp_bind_ent *e)
  * held.
  */
 static int bind_claim(struct sock *sk, struct mytcp_portres *res,
-		      __be32 addr, u16 port)
+		      const struct in6_addr *addr, u16 port)
 {
 	struct mytcp_bind_ent *e = &mytcp_sk(sk)->bind;
 	struct net *net = sock_net(sk);
@@ -331,7 +364,7 @@ static int bind_claim(struct sock *sk, struct mytcp_portres *res,
  * Claim (addr, port) for sk; port 0 picks a free one.  A port Linux TCP
  * holds is taken (portres.c).  Process context, socket lock held.
  */
-int mytcp_bind_port(struct sock *sk, __be32 addr, u16 port)
+int mytcp_bind_port(struct sock *sk, const struct in6_addr *addr, u16 port)
 {
 	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
 	struct mytcp_bind_ent *e = &mytcp_sk(sk)->bind;
@@ -376,7 +409,7 @@ void mytcp_unbind_port(struct sock *sk)
  * and shares its reservation in Linux's table.
  */
 void mytcp_bind_inherit(struct sock *child, struct sock *parent,
-			__be32 addr, u16 port)
+			const struct in6_addr *addr, u16 port)
 {
 	struct mytcp_bind_ent *e = &mytcp_sk(child)->bind;
 	struct mytcp_bind_ent *pe = &mytcp_sk(parent)->bind;
@@ -468,30 +501,32 @@ void mytcp_listen_unhash(struct sock *sk)
 }
 
 /*
- * Listener for (daddr, dport): an exact address beats INADDR_ANY; among
- * SO_REUSEPORT listeners of the same address one is chosen by hash of the
- * remote end so a flow always lands on the same one.
+ * Listener for (daddr, dport): an exact address beats a wildcard, and for
+ * an IPv4 segment the IPv4 wildcard beats a dual-stack IPv6 one (as
+ * Linux's compute_score() prefers PF_INET); an IPV6_V6ONLY listener never
+ * takes IPv4.  Among SO_REUSEPORT listeners of the same address one is
+ * chosen by hash of the remote end so a flow always lands on the same one.
  */
-struct sock *mytcp_lookup_listener(struct net *net, __be32 daddr,
-				   __be16 dport, __be32 saddr, __be16 sport)
+struct sock *mytcp_lookup_listener(struct net *net,
+				   const struct in6_addr *daddr,
+				   __be16 dport, const struct in6_addr *saddr,
+				   __be16 sport)
 {
 	u16 port = ntohs(dport);
 	struct mytcp_bucket *b = bhash_bucket(net, port);
 	struct sock *best = NULL, *sk;
 	struct mytcp_bind_ent *e;
 	int best_score = 0, score, matches = 0;
-	u32 h = jhash_2words((__force u32)saddr, (__force u32)sport,
-			     hash_secret);
+	u32 h = jhash2((const u32 *)saddr, 4, hash_secret);
 
+	h = jhash_1word((__force u32)sport, h);
 	hlist_for_each_entry_rcu(e, &b->chain, node) {
 		if (!e->listening || e->port != port ||
 		    !net_eq(read_pnet(&e->net), net))
 			continue;
-		if (e->addr == daddr)
-			score = 2;
-		else if (e->addr == htonl(INADDR_ANY))
-			score = 1;
-		else
+		score = mytcp_listen_score(e->addr.s6_addr, e->v6only,
+					   daddr->s6_addr);
+		if (!score)
 			continue;
 		sk = (struct sock *)container_of(e, struct mytcp_sock, bind);
 		if (score > best_score) {
@@ -525,13 +560,16 @@ int mytcp_connect_hash(struct sock *sk)
 	static atomic_t perturb = ATOMIC_INIT(0);
 	struct mytcp_portres *res;
 	int err = -EADDRNOTAVAIL;
+	struct in6_addr l, r;
 	u32 range, off, i;
 	bool tw;
 
+	mytcp_sk_laddr(sk, &l);
+	mytcp_sk_raddr(sk, &r);
 	/* A 4-tuple of a Linux TCP connection (RFC 6056 collisions) */
 	if (e->linked) {
-		if (mytcp_linux_owns(net, inet->inet_saddr, inet->inet_sport,
-				     inet->inet_daddr, inet->inet_dport, &tw))
+		if (mytcp_linux_owns(net, &l, inet->inet_sport, &r,
+				     inet->inet_dport, &tw))
 			return -EADDRNOTAVAIL;
 		return mytcp_ehash_insert(sk);
 	}
@@ -539,17 +577,17 @@ int mytcp_connect_hash(struct sock *sk)
 	if (IS_ERR(res))
 		return PTR_ERR(res);
 	range = mn->ephemeral_hi - mn->ephemeral_lo + 1;
-	off = jhash_3words((__force u32)inet->inet_saddr,
-			   (__force u32)inet->inet_daddr,
-			   (__force u32)inet->inet_dport, hash_secret) +
+	off = jhash2((const u32 *)&l, 4, hash_secret);
+	off = jhash2((const u32 *)&r, 4, off);
+	off = jhash_1word((__force u32)inet->inet_dport, off) +
 	      atomic_inc_return(&perturb);
 	for (i = 0; i < range; i++) {
 		u16 port = mn->ephemeral_lo + (off + i) % range;
 
-		bind_fill(sk, inet->inet_saddr, port);
+		bind_fill(sk, &l, port);
 		e->reuse = 0;
 		e->reuseport = 0;
-		err = bind_claim(sk, res, inet->inet_saddr, port);
+		err = bind_claim(sk, res, &l, port);
 		if (err == -ENOMEM)
 			break;
 		if (err) {
@@ -558,8 +596,8 @@ int mytcp_connect_hash(struct sock *sk)
 		}
 		inet->inet_num = port;
 		inet->inet_sport = htons(port);
-		if (!mytcp_linux_owns(net, inet->inet_saddr, inet->inet_sport,
-				      inet->inet_daddr, inet->inet_dport, &tw)) {
+		if (!mytcp_linux_owns(net, &l, inet->inet_sport, &r,
+				      inet->inet_dport, &tw)) {
 			err = mytcp_ehash_insert(sk);
 			if (!err)
 				break;
@@ -602,19 +640,19 @@ void mytcp_table_walk(struct net *net, struct seq_file *seq, mytcp_walk_fn fn)
 							 bind);
 			if (mytcp_sk(sk)->hashed)
 				continue;	/* shown from ehash */
-			fn(seq, sk, NULL, idx++);
+			idx += fn(seq, sk, NULL, idx);
 		}
 	}
 	for (i = 0; i <= ehash_mask; i++) {
 		hlist_for_each_entry_rcu(mtp, &ehash[i].chain, ehash_node) {
 			if (!net_eq(sock_net((struct sock *)mtp), net))
 				continue;
-			fn(seq, (struct sock *)mtp, NULL, idx++);
+			idx += fn(seq, (struct sock *)mtp, NULL, idx);
 		}
 		hlist_for_each_entry_rcu(tw, &twhash[i].chain, node) {
 			if (!net_eq(read_pnet(&tw->net), net))
 				continue;
-			fn(seq, NULL, tw, idx++);
+			idx += fn(seq, NULL, tw, idx);
 		}
 	}
 	rcu_read_unlock();

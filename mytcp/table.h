@@ -25,9 +25,10 @@ struct mytcp_portres;
 struct mytcp_bind_ent {
 	struct hlist_node node;
 	possible_net_t net;
-	__be32 addr;
+	struct in6_addr addr;		/* addr.h: IPv4 v4-mapped */
 	u16 port;			/* host order */
 	u8 reuse:1, reuseport:1, listening:1, is_tw:1, linked:1;
+	u8 v6only:1;			/* IPV6_V6ONLY on an IPv6 wildcard */
 	kuid_t uid;
 	struct mytcp_portres *res;
 	u8 res_released;		/* last put: mytcp_portres_sync() */
@@ -38,8 +39,9 @@ struct mytcp_tw {
 	struct hlist_node node;
 	struct mytcp_bind_ent bind;
 	possible_net_t net;
-	__be32 saddr, daddr;		/* local, remote */
+	struct in6_addr saddr, daddr;	/* local, remote (addr.h) */
 	__be16 sport, dport;
+	u8 v6:1;			/* the socket's family was IPv6 */
 	u32 rcv_nxt;
 	u32 snd_nxt;
 	u32 rcv_wnd;
@@ -57,28 +59,34 @@ struct mytcp_tw {
 /* table.c */
 int mytcp_table_init(void);
 void mytcp_table_exit(void);
-struct sock *mytcp_lookup_established(struct net *net, __be32 saddr,
-				      __be16 sport, __be32 daddr,
+struct sock *mytcp_lookup_established(struct net *net,
+				      const struct in6_addr *saddr,
+				      __be16 sport,
+				      const struct in6_addr *daddr,
 				      __be16 dport);
-struct sock *mytcp_lookup_listener(struct net *net, __be32 daddr,
-				   __be16 dport, __be32 saddr, __be16 sport);
-struct mytcp_tw *mytcp_lookup_tw(struct net *net, __be32 saddr,
-				 __be16 sport, __be32 daddr, __be16 dport);
+struct sock *mytcp_lookup_listener(struct net *net,
+				   const struct in6_addr *daddr,
+				   __be16 dport, const struct in6_addr *saddr,
+				   __be16 sport);
+struct mytcp_tw *mytcp_lookup_tw(struct net *net, const struct in6_addr *saddr,
+				 __be16 sport, const struct in6_addr *daddr,
+				 __be16 dport);
 int mytcp_ehash_insert(struct sock *sk);
 void mytcp_ehash_remove(struct sock *sk);
 int mytcp_tw_insert(struct mytcp_tw *tw);
 bool mytcp_tw_remove(struct mytcp_tw *tw);
-int mytcp_bind_port(struct sock *sk, __be32 addr, u16 port);
+int mytcp_bind_port(struct sock *sk, const struct in6_addr *addr, u16 port);
 void mytcp_unbind_port(struct sock *sk);
 void mytcp_bind_inherit(struct sock *child, struct sock *parent,
-			__be32 addr, u16 port);
+			const struct in6_addr *addr, u16 port);
 void mytcp_bind_tw(struct mytcp_tw *tw, struct sock *sk);
 void mytcp_unbind_tw(struct mytcp_tw *tw);
 int mytcp_listen_hash(struct sock *sk);
 void mytcp_listen_unhash(struct sock *sk);
 int mytcp_connect_hash(struct sock *sk);
 void mytcp_table_purge_net(struct net *net);
-typedef void (*mytcp_walk_fn)(struct seq_file *seq, struct sock *sk,
+/* true: the entry was shown (and numbered) */
+typedef bool (*mytcp_walk_fn)(struct seq_file *seq, struct sock *sk,
 			      struct mytcp_tw *tw, int idx);
 void mytcp_table_walk(struct net *net, struct seq_file *seq, mytcp_walk_fn fn);
 /* One entry taken by mytcp_table_grab() (diag.c): sk or tw, referenced. */
@@ -103,13 +111,14 @@ void mytcp_portres_exit(void);
 void mytcp_portres_flush(void);
 struct mytcp_portres *mytcp_portres_new(struct sock *sk);
 int mytcp_portres_bind(struct mytcp_portres *res, struct sock *sk,
-		       __be32 addr, u16 port, bool reuse);
+		       const struct in6_addr *addr, u16 port, bool reuse);
 void mytcp_portres_get(struct mytcp_portres *res);
 bool mytcp_portres_put(struct mytcp_portres *res);
 void mytcp_portres_sync(struct sock *sk);
 int mytcp_portres_listen(struct mytcp_portres *res);
 void mytcp_portres_unlisten(struct mytcp_portres *res);
-bool mytcp_linux_owns(struct net *net, __be32 laddr, __be16 lport,
-		      __be32 raddr, __be16 rport, bool *tw);
+bool mytcp_linux_owns(struct net *net, const struct in6_addr *laddr,
+		      __be16 lport, const struct in6_addr *raddr,
+		      __be16 rport, bool *tw);
 
 #endif /* _MYTCP_TABLE_H */

@@ -74,8 +74,9 @@ void mytcp_time_wait(struct sock *sk)
 		atomic_dec(&mn->tw_count);
 	if (tw) {
 		write_pnet(&tw->net, sock_net(sk));
-		tw->saddr = inet->inet_rcv_saddr;
-		tw->daddr = inet->inet_daddr;
+		mytcp_sk_laddr(sk, &tw->saddr);
+		mytcp_sk_raddr(sk, &tw->daddr);
+		tw->v6 = mtp->v6;
 		tw->sport = inet->inet_sport;
 		tw->dport = inet->inet_dport;
 		tw->rcv_nxt = mtp->rcv_nxt;

@@ -35,6 +35,30 @@ static inline void mytcp_trace_tuple(const struct sock *sk, __u32 *saddr,
 }
 
 /*
+ * The 4-tuple's addresses as IPv6 (IPv4 v4-mapped) and the socket's
+ * family (AF_INET6 for an IPv6 socket, v4-mapped peers included).
+ */
+static inline void mytcp_trace_addr6(const struct sock *sk, __u8 *s6,
+				     __u8 *d6, __u16 *family)
+{
+	struct in6_addr a = {};
+
+	*family = AF_INET;
+	if (sk && mytcp_sk(sk)->v6) {
+		*family = AF_INET6;
+		memcpy(s6, &mytcp_sk(sk)->inet6.saddr, 16);
+		memcpy(d6, &sk->sk_v6_daddr, 16);
+		return;
+	}
+	if (sk)
+		ipv6_addr_set_v4mapped(inet_sk(sk)->inet_saddr, &a);
+	memcpy(s6, &a, 16);
+	if (sk)
+		ipv6_addr_set_v4mapped(inet_sk(sk)->inet_daddr, &a);
+	memcpy(d6, &a, 16);
+}
+
+/*
  * The congestion state as Linux names it (TCP_CA_*): cong.c's ca_state,
  * whose MYTCP_CA_* values are Linux's (cong.h).  For the probe, /proc
  * and TCP_INFO alike.
@@ -161,13 +185,21 @@ TRACE_EVENT(mytcp_segment,
 			     __field(__u16, pport)
 			     __field(__u8, wscale)
 			     __field(__u16, olen)
-			     __array(__u8, opts, 40)),
+			     __array(__u8, opts, 40)
+			     __field(__u16, family)
+			     __array(__u8, saddr6, 16)
+			     __array(__u8, daddr6, 16)),
 	    TP_fast_assign(__entry->skaddr = sk;
 			   mytcp_trace_tuple(sk, &__entry->saddr,
 					     &__entry->sport, &__entry->daddr,
 					     &__entry->dport);
-			   /* the packet's own peer: a listener has none */
+			   mytcp_trace_addr6(sk, __entry->saddr6,
+					     __entry->daddr6, &__entry->family);
+			   /* the packet's own peer: a listener has none
+			    * (an IPv6 packet's: 0, saddr6/daddr6 tell)
+			    */
 			   __entry->paddr = out ? __entry->daddr :
+				skb->protocol == htons(ETH_P_IPV6) ? 0 :
 				(__force __u32)ip_hdr(skb)->saddr;
 			   __entry->pport = out ? __entry->dport :
 				ntohs(tcp_hdr(skb)->source);
@@ -186,7 +218,7 @@ TRACE_EVENT(mytcp_segment,
 					     sizeof(struct tcphdr);
 			   __entry->len = skb->len - tcp_hdr(skb)->doff * 4;
 			   __entry->state = sk->sk_state;),
-	    TP_printk("sk=%p %pI4:%u -> %pI4:%u %s flags=%s seq=%u ack=%u win=%u optlen=%u len=%u state=%s peer=%pI4:%u wscale=%u opts=%s",
+	    TP_printk("sk=%p %pI4:%u -> %pI4:%u %s flags=%s seq=%u ack=%u win=%u optlen=%u len=%u state=%s peer=%pI4:%u wscale=%u opts=%s family=%u saddr6=%pI6c daddr6=%pI6c",
 		      __entry->skaddr, &__entry->saddr, __entry->sport,
 		      &__entry->daddr, __entry->dport,
 		      __entry->out ? "out" : "in",
@@ -195,7 +227,8 @@ TRACE_EVENT(mytcp_segment,
 		      __entry->optlen, __entry->len,
 		      mytcp_show_state(__entry->state),
 		      &__entry->paddr, __entry->pport, __entry->wscale,
-		      __print_hex_str(__entry->opts, __entry->olen))
+		      __print_hex_str(__entry->opts, __entry->olen),
+		      __entry->family, __entry->saddr6, __entry->daddr6)
 );
 
 /*
@@ -419,8 +452,8 @@ TRACE_EVENT(mytcp_tw_timer,
 			     __field(__u32, daddr)
 			     __field(__u16, sport)
 			     __field(__u16, dport)),
-	    TP_fast_assign(__entry->saddr = (__force __u32)tw->saddr;
-			   __entry->daddr = (__force __u32)tw->daddr;
+	    TP_fast_assign(__entry->saddr = (__force __u32)tw->saddr.s6_addr32[3];
+			   __entry->daddr = (__force __u32)tw->daddr.s6_addr32[3];
 			   __entry->sport = ntohs(tw->sport);
 			   __entry->dport = ntohs(tw->dport);),
 	    TP_printk("%pI4:%u -> %pI4:%u timer=time_wait state=TIME_WAIT",

@@ -87,6 +87,52 @@ s.close()' "$fam" "$MYTCP_ADDR2" "$PORT"
 	return $rc
 }
 
+# The same over IPv6, beside it: sockaddr_in6 on the same AF_MYTCP family
+# (the veth of step_client_server gets fd00::1 and fd00::2).
+step_client_server6()
+{
+	local fam out rc srv
+
+	fam=$(mytcp_family)
+	ip -n "$H1" addr add fd00::1/64 dev veth1 nodad || return
+	ip -n "$H2" addr add fd00::2/64 dev veth2 nodad || return
+	slowwait 10 ip netns exec "$H1" ping -6 -c 1 -W 1 fd00::2 >/dev/null
+	echo "# hosts: $H1 (fd00::1) <-veth-> $H2 (fd00::2)"
+	out=$(mktemp)
+	ip netns exec "$H2" "$PY" -c '
+import socket, sys
+raw = socket.socket(int(sys.argv[1]), socket.SOCK_STREAM)
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM, 0, fileno=raw.detach())
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[2], int(sys.argv[3])))
+s.listen(1)
+print("server: listening on [%s]:%s" % (sys.argv[2], sys.argv[3]), flush=True)
+c, peer = s.accept()
+data = c.recv(1024)
+print("server: got %r from [%s]:%d" % (data, peer[0], peer[1]), flush=True)
+print(open("/proc/net/mytcp6").read(), end="", flush=True)
+c.sendall(data.upper())
+c.close()
+s.close()' "$fam" fd00::2 "$((PORT + 1))" > "$out" 2>&1 &
+	srv=$!
+	slowwait 10 grep -q listening "$out" || { cat "$out"; kill $srv 2>/dev/null; return 1; }
+	cat "$out"
+	ip netns exec "$H1" timeout 20 "$PY" -c '
+import socket, sys
+raw = socket.socket(int(sys.argv[1]), socket.SOCK_STREAM)
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM, 0, fileno=raw.detach())
+s.settimeout(10)
+s.connect((sys.argv[2], int(sys.argv[3])))
+s.sendall(b"hello over mytcp and IPv6")
+print("client: got %r" % s.recv(1024), flush=True)
+s.close()' "$fam" fd00::2 "$((PORT + 1))"
+	rc=$?
+	wait $srv || rc=1
+	tail -n +2 "$out"
+	rm -f "$out"
+	return $rc
+}
+
 step_unload()
 {
 	mytcp_cleanup
@@ -94,7 +140,8 @@ step_unload()
 	mytcp_unload 10
 }
 
-STEPS=(step_load step_family step_socket step_stat step_client_server step_unload)
+STEPS=(step_load step_family step_socket step_stat step_client_server
+       step_client_server6 step_unload)
 
 for step in "${STEPS[@]}"; do
 	echo

@@ -53,6 +53,10 @@ class Ev:
             self.remote = (m.group(3), int(m.group(4)))
         else:
             self.local = self.remote = NOWHERE
+        # an IPv6 socket's segments carry its addresses as saddr6/daddr6
+        if m and self.f.get("family") == "10" and "saddr6" in self.f:
+            self.local = (self.f["saddr6"], self.local[1])
+            self.remote = (self.f["daddr6"], self.remote[1])
         if "reason=" in rest:
             self.f["reason"] = rest.split("reason=", 1)[1].strip()
         self.dir = None

@@ -2,13 +2,16 @@
 /*
  * libmytcp-preload.so: run an unmodified program over mytcp (LD_PRELOAD).
  *
- * socket(AF_INET, SOCK_STREAM, 0 or IPPROTO_TCP) creates a mytcp socket
- * (family from /sys/module/mytcp/parameters/family, or $MYTCP_FAMILY, or
- * AF_MYTCP, which autoloads an installed module).  mytcp sockets take and
- * return struct sockaddr_in, so bind/connect/accept/getsockname pass
- * through unchanged.  Smoothed over for programs written for Linux TCP:
+ * socket(AF_INET or AF_INET6, SOCK_STREAM, 0 or IPPROTO_TCP) creates a
+ * mytcp socket (family from /sys/module/mytcp/parameters/family, or
+ * $MYTCP_FAMILY, or AF_MYTCP, which autoloads an installed module).  mytcp
+ * sockets take and return struct sockaddr_in or sockaddr_in6 (an IPv6
+ * socket once bound or connected with sockaddr_in6), so bind/connect/
+ * accept/getsockname pass through unchanged.  Smoothed over for programs
+ * written for Linux TCP:
  *
- *   getsockopt(SOL_SOCKET, SO_DOMAIN)  reports AF_INET, not the mytcp family
+ *   getsockopt(SOL_SOCKET, SO_DOMAIN)  reports AF_INET or AF_INET6 (what
+ *     socket() was asked for), not the mytcp family
  *   setsockopt(SOL_SOCKET, SO_REUSEPORT)  on Linux 6.1, where the socket
  *     core refuses it for mytcp, becomes MYTCP_REUSEPORT at IPPROTO_TCP
  *   getsockopt(IPPROTO_TCP, TCP_CONGESTION)  reports "reno" where the module
@@ -48,6 +51,39 @@ static int mytcp_fam = -1;	/* -1: not known yet */
 static int fallback;		/* module absent: plain AF_INET */
 static int quiet, debug, strict;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
+/* fds created as AF_INET6 (SO_DOMAIN); accepted ones report AF_INET */
+#define V6_FDS	4096
+static unsigned char v6_fd[V6_FDS / 8];
+
+static void note_v6(int fd, int v6)
+{
+	if (fd < 0 || fd >= V6_FDS)
+		return;
+	if (v6)
+		__atomic_or_fetch(&v6_fd[fd / 8], 1 << (fd % 8),
+				  __ATOMIC_RELAXED);
+	else
+		__atomic_and_fetch(&v6_fd[fd / 8], ~(1 << (fd % 8)),
+				   __ATOMIC_RELAXED);
+}
+
+/* A bound socket's name tells its family; an unbound one's, socket()'s. */
+static int is_v6(int fd)
+{
+	struct sockaddr_in6 a;
+	socklen_t len = sizeof(a);
+
+	memset(&a, 0, sizeof(a));
+	if (getsockname(fd, (struct sockaddr *)&a, &len) == 0) {
+		if (a.sin6_family == AF_INET6)
+			return 1;
+		if (a.sin6_port)
+			return 0;
+	}
+	return fd >= 0 && fd < V6_FDS &&
+	       (__atomic_load_n(&v6_fd[fd / 8], __ATOMIC_RELAXED) &
+		(1 << (fd % 8)));
+}
 
 static void say(const char *fmt, ...)
 {
@@ -123,14 +159,17 @@ int socket(int domain, int type, int protocol)
 	int fd, err;
 
 	init_once();
-	if (domain != AF_INET || (type & 0xf) != SOCK_STREAM ||
+	if ((domain != AF_INET && domain != AF_INET6) ||
+	    (type & 0xf) != SOCK_STREAM ||
 	    (protocol != 0 && protocol != IPPROTO_TCP) || fallback)
 		return real_socket(domain, type, protocol);
 
 	fd = real_socket(mytcp_fam, type, protocol);
 	if (fd >= 0) {
+		note_v6(fd, domain == AF_INET6);
 		if (debug)
-			say("mytcp-preload: socket(AF_INET, SOCK_STREAM) -> mytcp (family %d) fd %d\n",
+			say("mytcp-preload: socket(%s, SOCK_STREAM) -> mytcp (family %d) fd %d\n",
+			    domain == AF_INET6 ? "AF_INET6" : "AF_INET",
 			    mytcp_fam, fd);
 		return fd;
 	}
@@ -157,7 +196,7 @@ int getsockopt(int fd, int level, int optname, void *optval,
 	if (ret == 0 && level == SOL_SOCKET && optname == SO_DOMAIN &&
 	    optval && optlen && *optlen >= sizeof(int) &&
 	    *(int *)optval == mytcp_fam && !fallback && mytcp_fam > 0) {
-		*(int *)optval = AF_INET;
+		*(int *)optval = is_v6(fd) ? AF_INET6 : AF_INET;
 		return 0;
 	}
 	if (ret < 0 && err == ENOPROTOOPT && level == IPPROTO_TCP &&

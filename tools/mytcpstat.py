@@ -21,6 +21,7 @@ import struct
 import sys
 
 PROC_SOCKS = "/proc/net/mytcp"
+PROC_SOCKS6 = "/proc/net/mytcp6"	# IPv6 sockets, /proc/net/tcp6's format
 PROC_STAT = "/proc/net/mytcp_stat"
 FAMILY_PARAM = "/sys/module/mytcp/parameters/family"
 VERSION = "3"
@@ -56,8 +57,13 @@ TIMERS = {0: None, 1: "on", 2: "keepalive", 3: "timewait", 4: "persist"}
 
 
 def hexaddr(h):
-    """'0100007F:1389' -> ('127.0.0.1', 5001)."""
+    """'0100007F:1389' -> ('127.0.0.1', 5001); an IPv6 one (32 hex
+    digits, /proc/net/tcp6) -> ('[::1]', 5001), as ss prints it."""
     a, p = h.split(":")
+    if len(a) == 32:
+        raw = struct.pack("<IIII", *(int(a[i:i + 8], 16)
+                                     for i in range(0, 32, 8)))
+        return "[%s]" % socket.inet_ntop(socket.AF_INET6, raw), int(p, 16)
     return socket.inet_ntoa(struct.pack("<I", int(a, 16))), int(p, 16)
 
 
@@ -285,14 +291,26 @@ def netlink_socks(states, ext, msg=None, family=None):
                 off += (ln + 3) & ~3
 
 
+def proc_rows(path):
+    """(family, row) of /proc/net/mytcp and, read with it, of
+    /proc/net/mytcp6 (IPv6 sockets, /proc/net/tcp6's format)."""
+    for s in parse_socks(path):
+        yield socket.AF_INET, s
+    if path == PROC_SOCKS and os.path.exists(PROC_SOCKS6):
+        for s in parse_socks(PROC_SOCKS6):
+            for k in ("local", "peer"):     # hexaddr()'s [brackets] off
+                s[k] = (s[k][0].strip("[]"), s[k][1])
+            yield socket.AF_INET6, s
+
+
 def proc_socks(path):
-    """/proc/net/mytcp's lines as netlink_socks() gives them."""
+    """/proc/net/mytcp's (and mytcp6's) lines as netlink_socks() gives them."""
     codes = {v: k for k, v in TIMERS.items()}
     out = []
-    for s in parse_socks(path):
+    for fam, s in proc_rows(path):
         d = dict(s)
         d["timer"] = codes.get(s["timer"], 5)
-        d["family"] = socket.AF_INET
+        d["family"] = fam
         d["cookie"] = None
         d["cong"] = s.get("cong")
         d["skmem"] = d["shutdown"] = None

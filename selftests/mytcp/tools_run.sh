@@ -6,7 +6,8 @@
 #   python3 http.server + curl, python3 urllib (iperf3 and nc:
 #   tools_run_iperf.sh);
 # the connections show up in /proc/net/mytcp (mytcpstat); SO_DOMAIN reads
-# AF_INET; an absent family falls back to Linux TCP with a warning.
+# AF_INET; socket(AF_INET6) is converted too (http.server on [::1], in
+# /proc/net/mytcp6); an absent family falls back to Linux TCP with a warning.
 
 source "$(dirname "$(readlink -f "$0")")/lib/mytcp_lib.sh"
 source "$MYTCP_LIB_DIR/tools_lib.sh"
@@ -14,7 +15,7 @@ source "$MYTCP_LIB_DIR/tools_lib.sh"
 mytcp_require_ko
 mytcp_tools_require
 ktap_print_header
-ktap_set_plan 7
+ktap_set_plan 9
 source "$MYTCP_LIB_DIR/tools_run_lib.sh"
 tools_run_setup
 
@@ -61,6 +62,31 @@ t_urllib()
 	[ "$(tail -n 1 <<<"$out")  -" = "$want_sum" ]
 }
 ktap_test_result "python3 urllib under mytcp-run <-> Linux http.server; SO_DOMAIN is AF_INET, SO_REUSEPORT works, IP_RECVERR tolerated" t_urllib
+
+# ------------------------------------------------------------ IPv6
+bg mrun "$MYTCP_PYTHON" -m http.server --bind ::1 --directory "$TMPD/www" 7303 \
+	> "$TMPD/http3.log" 2>&1
+t_http6_listen()
+{
+	# ::1 in /proc/net/tcp6's format, port 7303 (1C87), LISTEN
+	slowwait 60 sh -c "ip netns exec $NS cat /proc/net/mytcp6 |
+		awk '\$4 == \"0A\" && \$2 == \"00000000000000000000000001000000:1C87\" { f = 1 } END { exit !f }'" ||
+		{ sed 's/^/# /' "$TMPD/http3.log"; nsx cat /proc/net/mytcp6 | sed 's/^/# /'; return 1; }
+	st -l -p 7303 | sed 's/^/# /'
+	st -l -p 7303 | grep -q '\[::1\]:7303' || { ktap_print_msg "mytcpstat does not show [::1]:7303"; return 1; }
+}
+ktap_test_result "python3 http.server on [::1] under mytcp-run: AF_INET6 socket on mytcp (/proc/net/mytcp6, mytcpstat)" t_http6_listen
+
+t_curl6()
+{
+	have curl || return "$KSFT_SKIP"
+	local got
+	got=$(mrun curl -sS --max-time 60 'http://[::1]:7303/blob' | md5sum)
+	[ "$got" = "$want_sum" ] || { ktap_print_msg "mytcp curl got md5 $got"; return 1; }
+	got=$(nsx curl -sS --max-time 60 'http://[::1]:7303/blob' | md5sum)
+	[ "$got" = "$want_sum" ] || { ktap_print_msg "Linux curl got md5 $got"; return 1; }
+}
+ktap_test_result "curl -6 under mytcp-run and plain curl -6 <-> http.server on [::1]: 200 kB intact" t_curl6
 
 # -------------------------------------------------------- fallback
 t_fallback()

@@ -1,0 +1,526 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+#
+# IPv6 (issue 17): a mytcp socket bound or connected with a sockaddr_in6
+# behaves as an AF_INET6 TCP socket.  Byte-exact transfers over IPv6 on lo
+# and over veth between two namespaces, mytcp <-> mytcp and with Linux TCP
+# (AF_INET6) in both roles; sockaddr_in6 from getsockname/getpeername/
+# accept; a dual-stack listener on [::] takes IPv4 clients (mytcp and
+# Linux) as ::ffff:a.b.c.d and IPV6_V6ONLY (or net.ipv6.bindv6only)
+# refuses them; link-local with a scope id; IPV6_TCLASS on the wire; the
+# port space shared with Linux for IPv6 with the v4-mapped/v6only rules;
+# ICMPv6 packet-too-big through a 1280-byte link (PMTU); hostile IPv6
+# segments (bad checksum, v4-mapped addresses) are not taken.
+#
+# Each case runs in its own network namespace (tcp_peer.run_cases); the
+# veth cases add named namespaces and run the far side there as
+# "ipv6.py serve ..." under ip netns exec.
+#
+# Environment: MYTCP_KO, MYTCP_CASES (tcp_peer.py).
+
+import errno
+import os
+import socket
+import subprocess
+import sys
+import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
+
+IPV6_V6ONLY = 26
+IPV6_TCLASS = 67
+FAMILY_PARAM = "/sys/module/mytcp/parameters/family"
+TIMEOUT = 60
+
+
+def fam():
+    try:
+        with open(FAMILY_PARAM) as f:
+            return int(f.read())
+    except OSError:
+        return 19
+
+
+def sock(kind, v6=True):
+    """kind 'mytcp' or 'inet': a socket addressed as AF_INET6 (v6) or
+    AF_INET."""
+    af = socket.AF_INET6 if v6 else socket.AF_INET
+    if kind == "inet":
+        return socket.socket(af, socket.SOCK_STREAM)
+    fd = socket.socket(fam(), socket.SOCK_STREAM).detach()
+    return socket.socket(af, socket.SOCK_STREAM, 0, fileno=fd)
+
+
+def pattern(n, salt=0):
+    block = bytes((i * 7 + salt) & 0xff for i in range(251))
+    return (block * (n // 251 + 1))[:n]
+
+
+def recv_n(s, n):
+    buf = bytearray()
+    while len(buf) < n:
+        b = s.recv(min(1 << 20, n - len(buf)))
+        if not b:
+            break
+        buf += b
+    return bytes(buf)
+
+
+def serve(kind, addr, port, n, v6only=None, once_addr=None):
+    """Listen on (addr, port), take one connection: read n bytes (pattern
+    0), then send n bytes (pattern 1) and close.  Prints 'ready', then the
+    peer address, then 'ok' or an error."""
+    s = sock(kind, ":" in addr)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if v6only is not None:
+        s.setsockopt(socket.IPPROTO_IPV6, IPV6_V6ONLY, v6only)
+    s.bind((addr, port) if ":" not in addr else (addr, port, 0,
+                                                   once_addr or 0))
+    s.listen(4)
+    print("ready", flush=True)
+    s.settimeout(TIMEOUT)
+    c, peer = s.accept()
+    c.settimeout(TIMEOUT)
+    print("peer %s %s" % (peer[0], c.getsockname()[0]), flush=True)
+    got = recv_n(c, n)
+    if got != pattern(n):
+        print("bad data: %d of %d bytes" % (len(got), n), flush=True)
+        return 1
+    c.sendall(pattern(n, 1))
+    c.close()
+    s.close()
+    print("ok", flush=True)
+    return 0
+
+
+def client(kind, addr, n, v6=True):
+    """Connect, send n bytes, half-close, read n bytes to EOF."""
+    c = sock(kind, v6)
+    c.settimeout(TIMEOUT)
+    c.connect(addr)
+    name, peer = c.getsockname(), c.getpeername()
+    c.sendall(pattern(n))
+    c.shutdown(socket.SHUT_WR)
+    got = recv_n(c, n + 1)
+    c.close()
+    return got == pattern(n, 1), name, peer, len(got)
+
+
+if len(sys.argv) > 1 and sys.argv[1] == "serve":
+    a = sys.argv[2:]
+    sys.exit(serve(a[0], a[1], int(a[2]), int(a[3]),
+                   None if a[4] == "-" else int(a[4]),
+                   int(a[5]) if len(a) > 5 else None))
+
+# pylint: disable=wrong-import-position
+from tcp_peer import Skip, check, diag, run_cases, stats, sysctl  # noqa
+
+
+def ipv6_on():
+    """run_cases' namespaces have IPv6 off: on again, lo up."""
+    for p in ("all", "default", "lo"):
+        with open("/proc/sys/net/ipv6/conf/%s/disable_ipv6" % p, "w") as f:
+            f.write("0")
+    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+    sysctl("rto_min_ms", 200)
+    sysctl("rto_initial_ms", 1000)
+
+
+def run(*cmd):
+    subprocess.run(list(cmd), check=True, stdout=subprocess.DEVNULL)
+
+
+def start_server(kind, addr, port, n, ns=None, v6only=None, scope=None):
+    cmd = [sys.executable, os.path.abspath(__file__), "serve", kind, addr,
+           str(port), str(n), "-" if v6only is None else str(v6only)]
+    if scope:
+        cmd.append(str(scope))
+    if ns:
+        cmd = ["ip", "netns", "exec", ns] + cmd
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    line = p.stdout.readline().strip()
+    check(line == "ready", "server did not start: %r" % line)
+    return p
+
+
+def finish_server(p):
+    out = p.stdout.read()
+    rc = p.wait(TIMEOUT)
+    check(rc == 0 and "ok" in out, "server: rc %d, %r" % (rc, out))
+    peer = [ln.split() for ln in out.splitlines() if ln.startswith("peer")]
+    return peer[0][1:] if peer else None
+
+
+def xfer(ckind, skind, saddr, port, n, ns=None, caddr=None):
+    p = start_server(skind, saddr, port, n, ns)
+    ok, name, peer, got = client(ckind, caddr or (saddr, port), n)
+    srv = finish_server(p)
+    check(ok, "client got %d of %d bytes, or not the same" % (got, n))
+    return name, peer, srv
+
+
+# ---------------------------------------------------------------- cases
+
+def case_lo_pairs(_peer):
+    ipv6_on()
+    port = 6000
+    for ck, sk in (("mytcp", "mytcp"), ("mytcp", "inet"),
+                   ("inet", "mytcp")):
+        port += 1
+        name, peer, srv = xfer(ck, sk, "::1", port, 1 << 20)
+        check(len(name) == 4 and name[0] == "::1", "getsockname %r" % (name,))
+        check(peer[:2] == ("::1", port), "getpeername %r" % (peer,))
+        check(srv and srv[0] == "::1", "accept's peer %r" % (srv,))
+        diag("%s -> %s over ::1: 1 MiB each way" % (ck, sk))
+
+
+def case_dual_stack(_peer):
+    ipv6_on()
+    # mytcp [::] listener: IPv4 clients (mytcp, Linux) are v4-mapped
+    for port, ck in ((6101, "mytcp"), (6102, "inet")):
+        p = start_server("mytcp", "::", port, 4096)
+        ok, name, peer, _ = client(ck, ("127.0.0.1", port), 4096, v6=False)
+        srv = finish_server(p)
+        check(ok, "%s IPv4 client transfer" % ck)
+        check(srv == ["::ffff:127.0.0.1", "::ffff:127.0.0.1"],
+              "%s client seen as %r" % (ck, srv))
+    # a mytcp IPv6 socket connecting to ::ffff:127.0.0.1 speaks IPv4
+    p = start_server("inet", "0.0.0.0", 6103, 4096, v6only=None)
+    ok, name, peer, _ = client("mytcp", ("::ffff:127.0.0.1", 6103), 4096)
+    finish_server(p)
+    check(ok and peer[0] == "::ffff:127.0.0.1" and
+          name[0] == "::ffff:127.0.0.1", "v4-mapped connect %r %r" %
+          (name, peer))
+    # IPV6_V6ONLY: IPv4 clients refused, for mytcp as for Linux
+    for port, sk in ((6104, "mytcp"), (6105, "inet")):
+        s = sock(sk)
+        s.setsockopt(socket.IPPROTO_IPV6, IPV6_V6ONLY, 1)
+        s.bind(("::", port))
+        s.listen(4)
+        c = sock("mytcp", v6=False)
+        c.settimeout(10)
+        e = c.connect_ex(("127.0.0.1", port))
+        check(e == errno.ECONNREFUSED, "%s v6only: IPv4 connect %s" %
+              (sk, errno.errorcode.get(e, e)))
+        c.close()
+        c = sock("mytcp")
+        c.settimeout(10)
+        check(c.connect_ex(("::1", port)) == 0, "v6only: IPv6 connect")
+        c.close()
+        s.close()
+        time.sleep(0.2)
+    # v6only socket: connect to a v4-mapped address fails as Linux's
+    for sk in ("mytcp", "inet"):
+        s = sock(sk)
+        s.setsockopt(socket.IPPROTO_IPV6, IPV6_V6ONLY, 1)
+        e = s.connect_ex(("::ffff:127.0.0.1", 6101))
+        check(e == errno.ENETUNREACH, "%s v6only mapped connect: %s" %
+              (sk, errno.errorcode.get(e, e)))
+        s.close()
+    # net.ipv6.bindv6only is the default of new sockets
+    with open("/proc/sys/net/ipv6/bindv6only", "w") as f:
+        f.write("1")
+    for sk in ("mytcp", "inet"):
+        s = sock(sk)
+        v = s.getsockopt(socket.IPPROTO_IPV6, IPV6_V6ONLY)
+        check(v == 1, "%s: bindv6only=1 gives V6ONLY %d" % (sk, v))
+        s.close()
+
+
+def bind_result(kind, addr, v6only=None, listen=True):
+    s = sock(kind, ":" in addr[0])
+    if v6only is not None:
+        s.setsockopt(socket.IPPROTO_IPV6, IPV6_V6ONLY, v6only)
+    try:
+        s.bind(addr)
+        if listen:
+            s.listen(1)
+        return "OK", s
+    except OSError as e:
+        s.close()
+        return errno.errorcode.get(e.errno, str(e.errno)), None
+
+
+def case_port_space(_peer):
+    ipv6_on()
+    base = stats()["live_portres"]
+    # each pair: (first, second) must give what Linux gives for
+    # (inet, inet); mytcp takes either role
+    combos = [
+        ((("::", 7001), None), (("0.0.0.0", 7001), None)),
+        ((("::", 7002), 1), (("0.0.0.0", 7002), None)),
+        ((("0.0.0.0", 7003), None), (("::", 7003), None)),
+        ((("0.0.0.0", 7004), None), (("::", 7004), 1)),
+        ((("::1", 7005), None), (("::", 7005), None)),
+        ((("::", 7006), None), (("::ffff:127.0.0.1", 7006), None)),
+        ((("127.0.0.1", 7007), None), (("::ffff:127.0.0.1", 7007), None)),
+    ]
+    for (a1, o1), (a2, o2) in combos:
+        want = None
+        for k1, k2 in (("inet", "inet"), ("mytcp", "inet"),
+                       ("inet", "mytcp"), ("mytcp", "mytcp")):
+            r1, s1 = bind_result(k1, a1, o1)
+            check(r1 == "OK", "%s bind %r: %s" % (k1, a1, r1))
+            r2, s2 = bind_result(k2, a2, o2)
+            if want is None:
+                want = r2
+            check(r2 == want, "%s %r v6only=%s then %s %r v6only=%s: %s, "
+                  "Linux: %s" % (k1, a1, o1, k2, a2, o2, r2, want))
+            s1.close()
+            if s2:
+                s2.close()
+        diag("%r/%s then %r/%s: %s" % (a1, o1, a2, o2, want))
+    time.sleep(0.5)
+    check(stats()["live_portres"] == base, "reservations released")
+
+
+def case_sockopts(_peer):
+    ipv6_on()
+    s = sock("mytcp")
+    s.setsockopt(socket.IPPROTO_IPV6, IPV6_TCLASS, 0x28)
+    check(s.getsockopt(socket.IPPROTO_IPV6, IPV6_TCLASS) == 0x28, "TCLASS")
+    s.bind(("::1", 0))
+    e = None
+    try:
+        s.setsockopt(socket.IPPROTO_IPV6, IPV6_V6ONLY, 1)
+    except OSError as x:
+        e = x.errno
+    check(e == errno.EINVAL, "V6ONLY after bind: EINVAL as Linux (%s)" % e)
+    # on the wire: the SYN's traffic class (an AF_PACKET sniffer on lo)
+    sn = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                       socket.htons(0x86dd))
+    sn.bind(("lo", 0))
+    sn.settimeout(5)
+    ls = sock("inet")
+    ls.bind(("::1", 6601))
+    ls.listen(1)
+    c = sock("mytcp")
+    c.setsockopt(socket.IPPROTO_IPV6, IPV6_TCLASS, 0x28)
+    c.settimeout(10)
+    c.connect(("::1", 6601))
+    tclass = None
+    deadline = time.monotonic() + 5
+    while tclass is None and time.monotonic() < deadline:
+        pkt = sn.recv(2048)
+        ip6 = pkt[14:]
+        if len(ip6) < 60 or ip6[6] != 6:
+            continue
+        if int.from_bytes(ip6[42:44], "big") == 6601 and ip6[53] & 0x02:
+            tclass = (int.from_bytes(ip6[0:4], "big") >> 20) & 0xff
+    check(tclass == 0x28, "SYN's traffic class %r" % tclass)
+    c.close()
+    ls.close()
+    sn.close()
+    # bind to an address not ours, and a link-local without scope
+    r, _ = bind_result("mytcp", ("2001:db8::1", 0), listen=False)
+    check(r == "EADDRNOTAVAIL", "bind foreign: %s" % r)
+    r, _ = bind_result("mytcp", ("fe80::1", 0), listen=False)
+    rl, _ = bind_result("inet", ("fe80::1", 0), listen=False)
+    check(r == rl, "bind link-local without scope: %s, Linux %s" % (r, rl))
+    # a v4 socket once bound refuses a sockaddr_in6
+    s4 = sock("mytcp", v6=False)
+    s4.bind(("127.0.0.1", 0))
+    fd = s4.detach()
+    s6 = socket.socket(socket.AF_INET6, socket.SOCK_STREAM, 0, fileno=fd)
+    e = s6.connect_ex(("::1", 9))
+    check(e == errno.EAFNOSUPPORT, "IPv4-bound, connect sin6: %s" % e)
+    s6.close()
+
+
+def two_hosts(mtu_mid=None):
+    """This netns (H1, fd00::1) -- veth -- ns v6h2 (fd00::2); with
+    mtu_mid: H1 -- R (fd00:1::/64 mtu 1500, fd00:2::/64 mtu_mid on R's
+    side) -- H2 whose end stays at 1500."""
+    subprocess.run(["ip", "netns", "del", "v6h2"], stderr=subprocess.DEVNULL)
+    subprocess.run(["ip", "netns", "del", "v6r"], stderr=subprocess.DEVNULL)
+    run("ip", "netns", "add", "v6h2")
+    if not mtu_mid:
+        run("ip", "link", "add", "v1", "type", "veth", "peer", "name", "v2",
+            "netns", "v6h2")
+        run("ip", "addr", "add", "fd00::1/64", "dev", "v1", "nodad")
+        run("ip", "-n", "v6h2", "addr", "add", "fd00::2/64", "dev", "v2",
+            "nodad")
+        run("ip", "link", "set", "v1", "up")
+        run("ip", "-n", "v6h2", "link", "set", "v2", "up")
+        run("ip", "-n", "v6h2", "link", "set", "lo", "up")
+        return "fd00::2"
+    run("ip", "netns", "add", "v6r")
+    run("ip", "link", "add", "v1", "type", "veth", "peer", "name", "r1",
+        "netns", "v6r")
+    run("ip", "-n", "v6r", "link", "add", "r2", "type", "veth", "peer",
+        "name", "v2", "netns", "v6h2")
+    run("ip", "addr", "add", "fd00:1::1/64", "dev", "v1", "nodad")
+    run("ip", "-n", "v6r", "addr", "add", "fd00:1::2/64", "dev", "r1",
+        "nodad")
+    run("ip", "-n", "v6r", "addr", "add", "fd00:2::1/64", "dev", "r2",
+        "nodad")
+    run("ip", "-n", "v6h2", "addr", "add", "fd00:2::2/64", "dev", "v2",
+        "nodad")
+    run("ip", "-n", "v6r", "link", "set", "r2", "mtu", str(mtu_mid))
+    for ns, dev in ((None, "v1"), ("v6r", "r1"), ("v6r", "r2"),
+                    ("v6h2", "v2"), ("v6h2", "lo"), ("v6r", "lo")):
+        run(*(["ip"] + (["-n", ns] if ns else []) +
+              ["link", "set", dev, "up"]))
+    run("ip", "netns", "exec", "v6r", "sysctl", "-q", "-w",
+        "net.ipv6.conf.all.forwarding=1")
+    run("ip", "-6", "route", "add", "default", "via", "fd00:1::2")
+    run("ip", "-n", "v6h2", "-6", "route", "add", "default", "via",
+        "fd00:2::1")
+    return "fd00:2::2"
+
+
+def two_hosts_down():
+    subprocess.run(["ip", "netns", "del", "v6h2"], stderr=subprocess.DEVNULL)
+    subprocess.run(["ip", "netns", "del", "v6r"], stderr=subprocess.DEVNULL)
+
+
+def wait_ping(addr, ifname=None):
+    dst = addr + ("%" + ifname if ifname else "")
+    for _ in range(50):
+        if subprocess.run(["ping", "-6", "-c", "1", "-W", "1", dst],
+                          stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL).returncode == 0:
+            return
+        time.sleep(0.2)
+    raise AssertionError("no ping to %s" % dst)
+
+
+def case_veth_pairs(_peer):
+    ipv6_on()
+    try:
+        addr = two_hosts()
+        wait_ping(addr)
+        port = 6200
+        for ck, sk in (("mytcp", "mytcp"), ("mytcp", "inet"),
+                       ("inet", "mytcp")):
+            port += 1
+            _, peer, srv = xfer(ck, sk, addr, port, 4 << 20, ns="v6h2")
+            check(srv and srv[0] == "fd00::1", "server saw %r" % (srv,))
+            diag("%s -> %s over veth: 4 MiB each way" % (ck, sk))
+    finally:
+        two_hosts_down()
+
+
+def link_local(ns, dev):
+    out = subprocess.run(["ip"] + (["-n", ns] if ns else []) +
+                         ["-6", "-o", "addr", "show", "dev", dev, "scope",
+                          "link"], stdout=subprocess.PIPE, text=True).stdout
+    for w in out.split():
+        if w.startswith("fe80::"):
+            return w.split("/")[0]
+    return None
+
+
+def case_link_local(_peer):
+    ipv6_on()
+    try:
+        two_hosts()
+        for p in ("all", "default"):
+            run("ip", "netns", "exec", "v6h2", "sysctl", "-q", "-w",
+                "net.ipv6.conf.%s.accept_dad=0" % p)
+        ll2 = None
+        for _ in range(50):
+            ll2 = link_local("v6h2", "v2")
+            if ll2 and link_local(None, "v1"):
+                break
+            time.sleep(0.2)
+        if not ll2:
+            raise Skip("no link-local address on the veth")
+        wait_ping(ll2, "v1")
+        ifindex = socket.if_nametoindex("v1")
+        port = 6300
+        for ck, sk in (("mytcp", "mytcp"), ("mytcp", "inet"),
+                       ("inet", "mytcp")):
+            port += 1
+            scope2 = int(subprocess.run(
+                ["ip", "netns", "exec", "v6h2", "cat",
+                 "/sys/class/net/v2/ifindex"], stdout=subprocess.PIPE,
+                text=True).stdout)
+            p = start_server(sk, ll2, port, 65536, ns="v6h2", scope=scope2)
+            ok, name, peer, _ = client(ck, (ll2, port, 0, ifindex), 65536)
+            srv = finish_server(p)
+            check(ok, "%s -> %s link-local transfer" % (ck, sk))
+            check(peer[3] == ifindex and name[3] == ifindex,
+                  "scope ids %r %r (want %d)" % (name, peer, ifindex))
+            check(srv and srv[0].startswith("fe80::"), "server saw %r" %
+                  (srv,))
+        # without a scope id: EINVAL, as Linux
+        for ck in ("mytcp", "inet"):
+            c = sock(ck)
+            e = c.connect_ex((ll2, port))
+            check(e == errno.EINVAL, "%s no scope: %s" % (ck, e))
+            c.close()
+    finally:
+        two_hosts_down()
+
+
+def case_pmtu(_peer):
+    ipv6_on()
+    try:
+        addr = two_hosts(mtu_mid=1280)
+        wait_ping(addr)
+        before = stats().get("IcmpErrors")
+        _, peer, srv = xfer("mytcp", "inet", addr, 6401, 2 << 20,
+                            ns="v6h2")
+        st = stats()
+        if before is not None:
+            check(st["IcmpErrors"] > before, "no ICMPv6 counted")
+        out = subprocess.run(["ip", "-6", "route", "get", addr],
+                             stdout=subprocess.PIPE, text=True).stdout
+        diag("route after: " + out.strip())
+        check("mtu 1280" in out, "PMTU not learned: %r" % out)
+    finally:
+        two_hosts_down()
+
+
+def case_hostile(peer):
+    """A Linux IPv6 client's segments reach mytcp only when they are
+    valid: bad checksums are dropped (counted), v4-mapped sources are
+    never looked up."""
+    ipv6_on()
+    s = sock("mytcp")
+    s.bind(("::1", 6500))
+    s.listen(4)
+    base = stats()
+    # raw IPv6 TCP SYN with a bad checksum to the listener
+    r = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_TCP)
+    syn = bytearray(20)
+    syn[0:2] = (40000).to_bytes(2, "big")
+    syn[2:4] = (6500).to_bytes(2, "big")
+    syn[4:8] = (12345).to_bytes(4, "big")
+    syn[12] = 5 << 4
+    syn[13] = 0x02
+    syn[14:16] = (65535).to_bytes(2, "big")
+    syn[16:18] = b"\xde\xad"
+    r.sendto(bytes(syn), ("::1", 0))
+    time.sleep(0.5)
+    st = stats()
+    check(st["InCsumErrors"] > base["InCsumErrors"],
+          "bad checksum not counted")
+    s.setblocking(False)
+    try:
+        s.accept()
+        raise AssertionError("a connection from a bad segment")
+    except BlockingIOError:
+        pass
+    r.close()
+    s.close()
+
+
+run_cases([
+    ("lo: mytcp<->mytcp, mytcp->Linux, Linux->mytcp over ::1, byte-exact, "
+     "sockaddr_in6 names", case_lo_pairs),
+    ("dual stack: [::] takes IPv4 clients as v4-mapped, V6ONLY and "
+     "bindv6only refuse them", case_dual_stack),
+    ("port space: IPv6/IPv4 binds conflict as Linux's", case_port_space),
+    ("IPV6_TCLASS (on the wire too), V6ONLY after bind, bind checks, "
+     "family fixed once bound", case_sockopts),
+    ("veth: mytcp<->mytcp, mytcp->Linux, Linux->mytcp, 4 MiB each way",
+     case_veth_pairs),
+    ("link-local with sin6_scope_id over veth", case_link_local),
+    ("PMTU: ICMPv6 packet too big through a 1280-byte link",
+     case_pmtu),
+    ("hostile: a bad IPv6 checksum is dropped and counted", case_hostile),
+])
