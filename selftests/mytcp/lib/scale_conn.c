@@ -124,16 +124,26 @@ static double now(void)
 static const char *ename(int e)
 {
 	switch (e) {
-	case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
-	case EADDRINUSE: return "EADDRINUSE";
-	case ECONNREFUSED: return "ECONNREFUSED";
-	case ECONNRESET: return "ECONNRESET";
-	case ETIMEDOUT: return "ETIMEDOUT";
-	case ENOBUFS: return "ENOBUFS";
-	case ENOMEM: return "ENOMEM";
-	case EMFILE: return "EMFILE";
-	case ENFILE: return "ENFILE";
-	default: return "?";
+	case EADDRNOTAVAIL:
+		return "EADDRNOTAVAIL";
+	case EADDRINUSE:
+		return "EADDRINUSE";
+	case ECONNREFUSED:
+		return "ECONNREFUSED";
+	case ECONNRESET:
+		return "ECONNRESET";
+	case ETIMEDOUT:
+		return "ETIMEDOUT";
+	case ENOBUFS:
+		return "ENOBUFS";
+	case ENOMEM:
+		return "ENOMEM";
+	case EMFILE:
+		return "EMFILE";
+	case ENFILE:
+		return "ENFILE";
+	default:
+		return "?";
 	}
 }
 
@@ -542,12 +552,24 @@ int main(int argc, char **argv)
 			if (!is_mytcp && strcmp(optarg, "inet"))
 				usage();
 			break;
-		case 'n': n = atoi(optarg); break;
-		case 'a': addr = optarg; break;
-		case 'p': base_port = atoi(optarg); break;
-		case 'P': nports = atoi(optarg); break;
-		case 'i': inflight_max = atoi(optarg); break;
-		case 's': samples = atoi(optarg); break;
+		case 'n':
+			n = atoi(optarg);
+			break;
+		case 'a':
+			addr = optarg;
+			break;
+		case 'p':
+			base_port = atoi(optarg);
+			break;
+		case 'P':
+			nports = atoi(optarg);
+			break;
+		case 'i':
+			inflight_max = atoi(optarg);
+			break;
+		case 's':
+			samples = atoi(optarg);
+			break;
 		case 'c':
 			if (!strcmp(optarg, "rst"))
 				use_rst = 1;
@@ -556,11 +578,20 @@ int main(int argc, char **argv)
 			else
 				usage();
 			break;
-		case 'x': exchange = 1; break;
-		case 'r': crr_secs = atof(optarg); break;
-		case 't': tmo = atoi(optarg); break;
-		case 'u': churn_cycles = atol(optarg); break;
-		default: usage();
+		case 'x':
+			exchange = 1;
+			break;
+		case 'r':
+			crr_secs = atof(optarg);
+			break;
+		case 't':
+			tmo = atoi(optarg);
+			break;
+		case 'u':
+			churn_cycles = atol(optarg);
+			break;
+		default:
+			usage();
 		}
 	}
 	if (n < 1 || nports < 1 || nports > MAXPORTS || inflight_max < 1 ||
