@@ -27,6 +27,18 @@
 # Numbers under TCG are only meaningful as ratios, and only on an
 # otherwise idle machine: see Documentation/performance.rst.
 #
+# Connection scale (issue 20), BENCH_TESTS=scale (not in the default
+# list: it takes minutes): per run and family, in a fresh netns with the
+# ephemeral range 1024-65535 for both stacks, selftests/mytcp/lib/
+# scale_conn.c holds BENCH_SCALE_N (default 20000) connections from
+# 127.0.0.1 to 8 listeners (256 connects in flight) and reports the setup
+# rate (N over the time to the last accept), crr with the N held, and
+# memory per connection, both ends together, from /proc/meminfo deltas:
+# idle (established, no data) and used (after 1 byte each way on every
+# connection), each as Slab and as MemTotal - MemFree - Buffers - Cached;
+# the first run's biggest /proc/slabinfo deltas are printed as "#" lines.
+# BENCH_VM_MEM (default 2G) is the guest's memory: 100000 needs 6G.
+#
 # Impaired paths (issue 16), each a veth pair of its own with netem on
 # both ends, when named in BENCH_LINKS: loss1 (delay 5ms, loss 1%), loss5
 # (delay 5ms, loss 5%), reorder (delay 5ms, reorder 25% 50%), bad (delay
@@ -47,7 +59,7 @@ while getopts "k:r:d:t:h" opt; do
 	r) RUNS=$OPTARG ;;
 	d) SECS=$OPTARG ;;
 	t) VM_TIMEOUT=$OPTARG ;;
-	*) sed -n '4,34p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+	*) sed -n '4,46p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 	esac
 done
 
@@ -62,6 +74,8 @@ if [ -z "${BENCH_GUEST:-}" ]; then
 	mkdir -p "$OUT"
 	gcc -O2 -Wall -Werror -I"$TOP/mytcp/uapi" -I"$TOP/selftests/mytcp" \
 		-o "$OUT/bench_tool" "$TOP/selftests/mytcp/bench_tool.c"
+	gcc -O2 -Wall -Werror -I"$TOP/mytcp/uapi" \
+		-o "$OUT/scale_conn" "$TOP/selftests/mytcp/lib/scale_conn.c"
 	if [ -z "${MYTCP_KO:-}" ]; then
 		rm -rf "$OUT/$KVER/src"
 		mkdir -p "$OUT/$KVER/src"
@@ -77,8 +91,10 @@ if [ -z "${BENCH_GUEST:-}" ]; then
 	export MYTCP_KO
 	export VM_SLUB_DEBUG=${VM_SLUB_DEBUG-}
 	cd "$TOP"
-	exec "$TOP/scripts/vm-run.sh" -k "/boot/vmlinuz-$KVER" -t "$VM_TIMEOUT" -- \
+	exec "$TOP/scripts/vm-run.sh" -k "/boot/vmlinuz-$KVER" -t "$VM_TIMEOUT" \
+		-M "${BENCH_VM_MEM:-2G}" -- \
 		env BENCH_GUEST=1 BENCH_TOOL="$OUT/bench_tool" \
+		SCALE_TOOL="$OUT/scale_conn" BENCH_SCALE_N="${BENCH_SCALE_N:-20000}" \
 		BENCH_TESTS="${BENCH_TESTS:-bulk rr crr}" \
 		BENCH_LINKS="${BENCH_LINKS:-lo veth}" BENCH_CC="${BENCH_CC:-}" \
 		"$TOP/scripts/bench.sh" -r "$RUNS" -d "$SECS"
@@ -158,6 +174,65 @@ median()
 		else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# Wait (at most 30 s) until Slab moves less than 1 MiB in a second: a
+# deleted netns is freed by a work item, which must not overlap the next
+# run's memory readings.
+scale_settle()
+{
+	local a b i
+
+	a=$(awk '$1 == "Slab:" { print $2 }' /proc/meminfo)
+	for i in $(seq 30); do
+		sleep 1
+		b=$(awk '$1 == "Slab:" { print $2 }' /proc/meminfo)
+		[ $((a - b)) -ge 1024 ] || [ $((b - a)) -ge 1024 ] || return 0
+		a=$b
+	done
+}
+
+# The scale case (issue 20): see the header.
+bench_scale()
+{
+	local n=${BENCH_SCALE_N:-20000} i fam ns out k m l r
+	local keys="setup_per_s crr_per_s mem_idle_total_B mem_idle_slab_B mem_used_total_B mem_used_slab_B"
+
+	rm -f /tmp/bench.scale.*
+	scale_settle
+	for ((i = 0; i < RUNS; i++)); do
+		for fam in mytcp inet; do
+			ns=bS$i$fam
+			ip netns add $ns
+			ip -n $ns link set lo up
+			ip netns exec $ns sysctl -qw net.mytcp.ephemeral_low=1024 \
+				net.mytcp.ephemeral_high=65535 \
+				net.ipv4.ip_local_port_range="1024 65535"
+			out=$(ip netns exec $ns "$SCALE_TOOL" -f $fam -n "$n" -i 256 -P 8 \
+				-x -r "$SECS" -t 3000 2>&1)
+			[ "$i" != 0 ] || echo "$out" | grep '^# slab' | sed "s/^# /#   $fam /"
+			echo "$out" | grep -q FAIL &&
+				echo "# scale $fam run $i: $(echo "$out" | grep FAIL)"
+			for k in $keys; do
+				v=$(echo "$out" | awk -v k="$k" '$1 == k { print $2 }')
+				echo "${v:-0}" >>"/tmp/bench.scale.$k.$fam"
+			done
+			echo "#   scale $fam run $i: $(echo "$out" | grep -E "^(${keys// /|}) " | tr '\n' ' ')"
+			ip netns del $ns
+			scale_settle
+		done
+	done
+	for k in $keys; do
+		m=$(median <"/tmp/bench.scale.$k.mytcp")
+		l=$(median <"/tmp/bench.scale.$k.inet")
+		r=$(awk -v m="$m" -v l="$l" 'BEGIN { if (l > 0) printf "%.2f", m / l; else print "n/a" }')
+		case $k in
+		setup_per_s) u="connections/s, to $n held" ;;
+		crr_per_s) u="connections/s, $n held" ;;
+		*) u="bytes/connection, both ends" ;;
+		esac
+		printf "%-16s %14s %14s %7s   %s\n" "${k%_per_s}" "$m" "$l" "$r" "$u"
+	done
+}
+
 echo "# kernel $(uname -r), $(nproc) vCPUs, $RUNS runs x ${SECS}s, median"
 printf "%-6s %-5s %14s %14s %7s   %s\n" test link mytcp linux ratio unit
 for t in $TESTS; do
@@ -165,6 +240,7 @@ for t in $TESTS; do
 	bulk) unit="MB/s" ;;
 	rr) unit="transactions/s" ;;
 	crr) unit="connections/s" ;;
+	scale) bench_scale; continue ;;
 	esac
 	for link in $LINKS; do
 		rm -f /tmp/bench.mytcp /tmp/bench.inet
