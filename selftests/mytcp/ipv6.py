@@ -153,9 +153,25 @@ def finish_server(p):
     return peer[0][1:] if peer else None
 
 
+def dump_state(ns):
+    """What both ends hold, when a transfer failed."""
+    cmds = [["cat", "/proc/net/mytcp6"], ["cat", "/proc/net/mytcp_stat"],
+            ["ss", "-tin"]]
+    if ns:
+        cmds += [["ip", "netns", "exec", ns] + c for c in cmds]
+    for c in cmds:
+        out = subprocess.run(c, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True).stdout
+        diag("$ %s\n%s" % (" ".join(c), out.strip()))
+
+
 def xfer(ckind, skind, saddr, port, n, ns=None, caddr=None):
     p = start_server(skind, saddr, port, n, ns)
-    ok, name, peer, got = client(ckind, caddr or (saddr, port), n)
+    try:
+        ok, name, peer, got = client(ckind, caddr or (saddr, port), n)
+    except OSError:
+        dump_state(ns)
+        raise
     srv = finish_server(p)
     check(ok, "client got %d of %d bytes, or not the same" % (got, n))
     return name, peer, srv
