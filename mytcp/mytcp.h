@@ -296,6 +296,10 @@ struct mytcp_sock {
 	u64 probes_start_ns;		/* first zero-window probe of this
 					 * closed window (TCP_USER_TIMEOUT)
 					 */
+	/* connect() took the 4-tuple of a TIME_WAIT entry (table.c) */
+	u8 tw_reused:1;
+	u32 tw_iss;			/* its snd_nxt + 65535 + 2 */
+	u32 tw_ts_offset;		/* its TSval clock, kept monotonic */
 };
 
 static inline struct mytcp_sock *mytcp_sk(const struct sock *sk)

@@ -389,6 +389,7 @@ static const struct ctl_table mytcp_sysctl_template[] = {
 		.mode = 0644,
 		.proc_handler = proc_douintvec,
 	},
+	MN_INT("tw_reuse", tw_reuse_mode, SYSCTL_ZERO, SYSCTL_TWO),
 	{ }
 };
 

@@ -305,6 +305,7 @@ static void bind_fill(struct sock *sk, const struct in6_addr *addr, u16 port)
 	e->reuseport = sk->sk_reuseport;
 	e->listening = 0;
 	e->is_tw = 0;
+	e->conn = 0;
 	e->uid = sock_i_uid(sk);
 }
 
@@ -546,10 +547,147 @@ struct sock *mytcp_lookup_listener(struct net *net,
 	return best;
 }
 
+static bool addr_loopback(const struct in6_addr *a)
+{
+	if (ipv6_addr_v4mapped(a))
+		return ipv4_is_loopback(a->s6_addr32[3]);
+	return ipv6_addr_loopback(a);
+}
+
+/*
+ * May connect() take the 4-tuple of TIME_WAIT entry tw?  As Linux's
+ * tcp_twsk_unique(): only if the old connection had timestamps (PAWS
+ * keeps its duplicates out of the new one); on a port connect() picks,
+ * only as net.mytcp.tw_reuse allows (1: always, 2: loopback addresses
+ * only) and once the entry is a second old; on a port bound by bind()
+ * (bound), timestamps suffice.
+ */
+static bool tw_reusable(struct net *net, const struct mytcp_tw *tw,
+			bool bound)
+{
+	int reuse = READ_ONCE(mytcp_pernet(net)->tw_reuse_mode);
+
+	if (!tw->ts_ok)
+		return false;
+	if (bound)
+		return true;
+	if (reuse == 2 && !addr_loopback(&tw->saddr) &&
+	    !addr_loopback(&tw->daddr))
+		reuse = 0;
+	return reuse && time_after32((u32)ktime_get_seconds(), tw->ts_stamp);
+}
+
+/*
+ * sk, now in ehash on tw's 4-tuple, ends tw: the new connection starts
+ * above the old one's sequence space (snd_nxt + 65535 + 2, as Linux) and
+ * keeps its TSval clock.  Drops the caller's reference.
+ */
+static void tw_take_over(struct sock *sk, struct mytcp_tw *tw)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	mtp->tw_reused = 1;
+	mtp->tw_iss = tw->snd_nxt + 65535 + 2;
+	if (!mtp->tw_iss)
+		mtp->tw_iss = 1;
+	mtp->tw_ts_offset = tw->ts_offset;
+	mytcp_tw_kill(tw, false);
+	mytcp_tw_put(tw);
+}
+
+/*
+ * connect() on port: the port is usable unless bind() or a listener holds
+ * it (any entry without conn), and then only for a 4-tuple that no
+ * connection and no TIME_WAIT entry (beyond tw_reuse) has - Linux's
+ * __inet_hash_connect().  Connections on one (netns, address, port) share
+ * one reservation in Linux's table: the first one makes it, the others
+ * take a reference.  Returns 0 (e linked, sk in ehash), -ENOMEM, or
+ * another error: try the next port.  Socket lock held.
+ */
+static int connect_try_port(struct sock *sk, const struct in6_addr *l,
+			    const struct in6_addr *r, u16 port)
+{
+	struct mytcp_bind_ent *e = &mytcp_sk(sk)->bind;
+	struct mytcp_portres *res = NULL;
+	struct inet_sock *inet = inet_sk(sk);
+	struct net *net = sock_net(sk);
+	struct mytcp_bucket *b = bhash_bucket(net, port);
+	struct mytcp_bind_ent *o;
+	struct mytcp_tw *tw;
+	bool busy = false;
+	bool tw_seen;
+	int err;
+
+	inet->inet_num = port;
+	inet->inet_sport = htons(port);
+	bind_fill(sk, l, port);
+	e->reuse = 0;		/* an ephemeral port is not for bind() */
+	e->reuseport = 0;
+	e->conn = 1;
+	tw = mytcp_lookup_tw(net, l, inet->inet_sport, r, inet->inet_dport);
+	if (tw && !tw_reusable(net, tw, false)) {
+		err = -EADDRNOTAVAIL;
+		goto out;
+	}
+	spin_lock_bh(&b->lock);
+	hlist_for_each_entry(o, &b->chain, node) {
+		if (o->port != port || !net_eq(read_pnet(&o->net), net))
+			continue;
+		if (!o->conn) {
+			busy = true;
+			break;
+		}
+		if (!res && o->res && ipv6_addr_equal(&o->addr, l) &&
+		    mytcp_portres_fits(o->res, sk))
+			res = o->res;
+	}
+	if (!busy && res) {
+		mytcp_portres_get(res);
+		hlist_add_head_rcu(&e->node, &b->chain);
+		e->linked = 1;
+		e->res = res;
+	}
+	spin_unlock_bh(&b->lock);
+	if (busy) {
+		err = -EADDRINUSE;
+		goto out;
+	}
+	if (!res) {
+		/* The first on (address, port): a reservation of its own */
+		res = mytcp_portres_new(sk);
+		if (IS_ERR(res)) {
+			err = PTR_ERR(res);
+			goto out;
+		}
+		err = bind_claim(sk, res, l, port);
+		mytcp_portres_put(res);
+		if (err)
+			goto out;
+	}
+	if (mytcp_linux_owns(net, l, inet->inet_sport, r, inet->inet_dport,
+			     &tw_seen))
+		err = -EADDRNOTAVAIL;
+	else
+		err = mytcp_ehash_insert(sk);
+	if (err) {
+		bind_ent_unlink(net, e);
+		goto out;
+	}
+	if (tw)
+		tw_take_over(sk, tw);
+	return 0;
+out:
+	if (tw)
+		mytcp_tw_put(tw);
+	return err;
+}
+
 /*
  * connect(): give sk a local port if it has none (RFC 6056 algorithm 3:
  * a keyed hash of the 4-tuple picks the starting offset, then a linear
- * search), then insert it into ehash.  Socket lock held.
+ * search), then insert it into ehash.  A port is per 4-tuple: many
+ * connections to distinct destinations share one (connect_try_port()).
+ * Socket lock held.
  */
 int mytcp_connect_hash(struct sock *sk)
 {
@@ -558,24 +696,33 @@ int mytcp_connect_hash(struct sock *sk)
 	struct inet_sock *inet = inet_sk(sk);
 	struct net *net = sock_net(sk);
 	static atomic_t perturb = ATOMIC_INIT(0);
-	struct mytcp_portres *res;
 	int err = -EADDRNOTAVAIL;
+	struct mytcp_tw *tw;
 	struct in6_addr l, r;
 	u32 range, off, i;
-	bool tw;
+	bool tw_seen;
 
+	mytcp_sk(sk)->tw_reused = 0;
 	mytcp_sk_laddr(sk, &l);
 	mytcp_sk_raddr(sk, &r);
 	/* A 4-tuple of a Linux TCP connection (RFC 6056 collisions) */
 	if (e->linked) {
 		if (mytcp_linux_owns(net, &l, inet->inet_sport, &r,
-				     inet->inet_dport, &tw))
+				     inet->inet_dport, &tw_seen))
 			return -EADDRNOTAVAIL;
-		return mytcp_ehash_insert(sk);
+		tw = mytcp_lookup_tw(net, &l, inet->inet_sport, &r,
+				     inet->inet_dport);
+		if (tw && !tw_reusable(net, tw, true)) {
+			mytcp_tw_put(tw);
+			return -EADDRNOTAVAIL;
+		}
+		err = mytcp_ehash_insert(sk);
+		if (tw && !err)
+			tw_take_over(sk, tw);
+		else if (tw)
+			mytcp_tw_put(tw);
+		return err;
 	}
-	res = mytcp_portres_new(sk);
-	if (IS_ERR(res))
-		return PTR_ERR(res);
 	range = mn->ephemeral_hi - mn->ephemeral_lo + 1;
 	off = jhash2((const u32 *)&l, 4, hash_secret);
 	off = jhash2((const u32 *)&r, 4, off);
@@ -584,39 +731,17 @@ int mytcp_connect_hash(struct sock *sk)
 	for (i = 0; i < range; i++) {
 		u16 port = mn->ephemeral_lo + (off + i) % range;
 
-		bind_fill(sk, &l, port);
-		e->reuse = 0;
-		e->reuseport = 0;
-		err = bind_claim(sk, res, &l, port);
-		if (err == -ENOMEM)
+		err = connect_try_port(sk, &l, &r, port);
+		if (!err || err == -ENOMEM)
 			break;
-		if (err) {
-			cond_resched();
-			continue;
-		}
-		inet->inet_num = port;
-		inet->inet_sport = htons(port);
-		if (!mytcp_linux_owns(net, &l, inet->inet_sport, &r,
-				      inet->inet_dport, &tw)) {
-			err = mytcp_ehash_insert(sk);
-			if (!err)
-				break;
-		}
-		/* res is bound now: the next port needs a new one. */
-		bind_ent_unlink(net, e);
-		mytcp_portres_put(res);
-		res = mytcp_portres_new(sk);
-		if (IS_ERR(res))
-			break;
-		err = -EADDRNOTAVAIL;
+		cond_resched();
 	}
-	if (!IS_ERR(res))
-		mytcp_portres_put(res);
 	if (!err)
 		return 0;
 	inet->inet_num = 0;
 	inet->inet_sport = 0;
-	return -EADDRNOTAVAIL;
+	e->conn = 0;
+	return err == -ENOMEM ? err : -EADDRNOTAVAIL;
 }
 
 /* Walk every socket and TIME_WAIT entry of net (for /proc/net/mytcp). */
