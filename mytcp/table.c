@@ -6,13 +6,17 @@
  *  - ehash: connections (SYN_SENT .. LAST_ACK) by 4-tuple and netns;
  *  - twhash: TIME_WAIT entries by 4-tuple and netns;
  *  - bhash: local ports in use (struct mytcp_bind_ent): bound and
- *    listening sockets, connections and TIME_WAIT entries, by port.
- *    Listeners are found here too.
+ *    listening sockets, connections and TIME_WAIT entries, by port;
+ *  - lhash: listeners only (their bind entry's lnode), by port, so that
+ *    the listener lookup of a SYN never walks a port's children and
+ *    TIME_WAIT entries (Linux's lhash2).
  *
  * Locking: one spinlock per bucket, taken with BH disabled, guards
  * insertion and removal.  Lookups from the receive path walk the chains
  * under rcu_read_lock() and return a referenced object
- * (refcount_inc_not_zero), re-checking the key afterwards.  Sockets are
+ * (refcount_inc_not_zero), re-checking the key afterwards.  A listener
+ * is in lhash from listen() until it stops listening or unbinds; lhash's
+ * bucket lock nests inside no other table lock.  Sockets are
  * freed after a grace period (SOCK_RCU_FREE) and TIME_WAIT entries with
  * kfree_rcu(), so a reader never sees freed memory.  bhash is also walked
  * under RCU by the listener lookup; bind conflict checks hold the bucket
@@ -32,7 +36,7 @@ struct mytcp_bucket {
 	struct hlist_head chain;
 };
 
-static struct mytcp_bucket *ehash, *twhash, *bhash;
+static struct mytcp_bucket *ehash, *twhash, *bhash, *lhash;
 static unsigned int ehash_mask, bhash_mask;
 static u32 hash_secret __read_mostly;
 
@@ -63,7 +67,8 @@ int mytcp_table_init(void)
 	ehash = bucket_alloc(MYTCP_EHASH_SIZE);
 	twhash = bucket_alloc(MYTCP_EHASH_SIZE);
 	bhash = bucket_alloc(MYTCP_BHASH_SIZE);
-	if (!ehash || !twhash || !bhash) {
+	lhash = bucket_alloc(MYTCP_BHASH_SIZE);
+	if (!ehash || !twhash || !bhash || !lhash) {
 		mytcp_table_exit();
 		return -ENOMEM;
 	}
@@ -75,6 +80,8 @@ void mytcp_table_exit(void)
 	kvfree(ehash);
 	kvfree(twhash);
 	kvfree(bhash);
+	kvfree(lhash);
+	lhash = NULL;
 	ehash = NULL;
 	twhash = NULL;
 	bhash = NULL;
@@ -123,6 +130,36 @@ static u32 sk_tuple_hash(const struct sock *sk)
 static struct mytcp_bucket *bhash_bucket(const struct net *net, u16 port)
 {
 	return &bhash[(port ^ net_hash_mix(net)) & bhash_mask];
+}
+
+static struct mytcp_bucket *lhash_bucket(const struct net *net, u16 port)
+{
+	return &lhash[(port ^ net_hash_mix(net)) & bhash_mask];
+}
+
+/* A listener enters lhash (listen()) or leaves it (any context). */
+static void lhash_add(struct net *net, struct mytcp_bind_ent *e)
+{
+	struct mytcp_bucket *b = lhash_bucket(net, e->port);
+
+	spin_lock_bh(&b->lock);
+	if (!e->lhashed) {
+		hlist_add_head_rcu(&e->lnode, &b->chain);
+		e->lhashed = 1;
+	}
+	spin_unlock_bh(&b->lock);
+}
+
+static void lhash_del(struct net *net, struct mytcp_bind_ent *e)
+{
+	struct mytcp_bucket *b = lhash_bucket(net, e->port);
+
+	spin_lock_bh(&b->lock);
+	if (e->lhashed) {
+		hlist_del_init_rcu(&e->lnode);
+		e->lhashed = 0;
+	}
+	spin_unlock_bh(&b->lock);
 }
 
 /* ---- established ---- */
@@ -307,6 +344,8 @@ static void bind_fill(struct sock *sk, const struct in6_addr *addr, u16 port)
 	e->is_tw = 0;
 	e->conn = 0;
 	e->uid = sock_i_uid(sk);
+	e->lhashed = 0;		/* a child is not its listener */
+	INIT_HLIST_NODE(&e->lnode);
 }
 
 static void bind_ent_unlink(struct net *net, struct mytcp_bind_ent *e)
@@ -314,6 +353,7 @@ static void bind_ent_unlink(struct net *net, struct mytcp_bind_ent *e)
 	struct mytcp_bucket *b = bhash_bucket(net, e->port);
 	struct mytcp_portres *res = NULL;
 
+	lhash_del(net, e);
 	spin_lock_bh(&b->lock);
 	if (e->linked) {
 		hlist_del_init_rcu(&e->node);
@@ -440,7 +480,9 @@ void mytcp_bind_tw(struct mytcp_tw *tw, struct sock *sk)
 	e->is_tw = 1;
 	e->listening = 0;
 	e->res = NULL;
+	e->lhashed = 0;
 	INIT_HLIST_NODE(&e->node);
+	INIT_HLIST_NODE(&e->lnode);
 	if (!old->linked)
 		return;
 	b = bhash_bucket(net, old->port);
@@ -476,16 +518,19 @@ int mytcp_listen_hash(struct sock *sk)
 		err = -EADDRINUSE;
 	}
 	spin_unlock_bh(&b->lock);
-	if (err || !e->res)
+	if (err)
 		return err;
 	/* And as a Linux listener would in Linux's table. */
-	err = mytcp_portres_listen(e->res);
+	if (e->res)
+		err = mytcp_portres_listen(e->res);
 	if (err) {
 		spin_lock_bh(&b->lock);
 		e->listening = 0;
 		spin_unlock_bh(&b->lock);
+		return err;
 	}
-	return err;
+	lhash_add(net, e);
+	return 0;
 }
 
 /* Process context: the reservation's socket lock may sleep. */
@@ -494,6 +539,7 @@ void mytcp_listen_unhash(struct sock *sk)
 	struct mytcp_bind_ent *e = &mytcp_sk(sk)->bind;
 	struct mytcp_bucket *b = bhash_bucket(sock_net(sk), e->port);
 
+	lhash_del(sock_net(sk), e);
 	spin_lock_bh(&b->lock);
 	e->listening = 0;
 	spin_unlock_bh(&b->lock);
@@ -507,6 +553,8 @@ void mytcp_listen_unhash(struct sock *sk)
  * Linux's compute_score() prefers PF_INET); an IPV6_V6ONLY listener never
  * takes IPv4.  Among SO_REUSEPORT listeners of the same address one is
  * chosen by hash of the remote end so a flow always lands on the same one.
+ * Walks lhash: listeners of this port (and of ports that share the
+ * bucket) only, whatever the number of connections.
  */
 struct sock *mytcp_lookup_listener(struct net *net,
 				   const struct in6_addr *daddr,
@@ -514,14 +562,14 @@ struct sock *mytcp_lookup_listener(struct net *net,
 				   __be16 sport)
 {
 	u16 port = ntohs(dport);
-	struct mytcp_bucket *b = bhash_bucket(net, port);
+	struct mytcp_bucket *b = lhash_bucket(net, port);
 	struct sock *best = NULL, *sk;
 	struct mytcp_bind_ent *e;
 	int best_score = 0, score, matches = 0;
 	u32 h = jhash2((const u32 *)saddr, 4, hash_secret);
 
 	h = jhash_1word((__force u32)sport, h);
-	hlist_for_each_entry_rcu(e, &b->chain, node) {
+	hlist_for_each_entry_rcu(e, &b->chain, lnode) {
 		if (!e->listening || e->port != port ||
 		    !net_eq(read_pnet(&e->net), net))
 			continue;

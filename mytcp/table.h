@@ -30,6 +30,8 @@ struct mytcp_bind_ent {
 	u8 reuse:1, reuseport:1, listening:1, is_tw:1, linked:1;
 	u8 v6only:1;			/* IPV6_V6ONLY on an IPv6 wildcard */
 	u8 conn:1;			/* auto-bound by connect(): shared */
+	u8 lhashed;			/* in lhash: guarded by its lock */
+	struct hlist_node lnode;	/* lhash (listeners only), table.c */
 	kuid_t uid;
 	struct mytcp_portres *res;
 	u8 res_released;		/* last put: mytcp_portres_sync() */

@@ -13,6 +13,7 @@
 
 import errno
 import os
+import select
 import socket
 import struct
 import subprocess
@@ -26,6 +27,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 from tcp_peer import check, mytcp_socket, run_cases, stats, sysctl
 
 NPORTS = 100
+MYTCP_REUSEPORT = 201       # uapi/mytcp.h: SO_REUSEPORT at IPPROTO_TCP
+SO_REUSEPORT = getattr(socket, "SO_REUSEPORT", 15)
 
 
 def try_call(fn):
@@ -54,8 +57,13 @@ def linux_bind(addr):
 
 def set_range(mytcp, lo, hi):
     if mytcp:
-        sysctl("ephemeral_low", lo)
-        sysctl("ephemeral_high", hi)
+        # low > high is refused: move the end that keeps them ordered
+        if lo > sysctl("ephemeral_high"):
+            sysctl("ephemeral_high", hi)
+            sysctl("ephemeral_low", lo)
+        else:
+            sysctl("ephemeral_low", lo)
+            sysctl("ephemeral_high", hi)
     else:
         with open("/proc/sys/net/ipv4/ip_local_port_range", "w") as f:
             f.write("%d %d" % (lo, hi))
@@ -103,10 +111,10 @@ def per_tuple(mytcp, lo, sport0):
             except OSError:
                 break
             accepted.append(a)
-    res["accepted"] = len(accepted)
     ports = set(c.getsockname()[1] for i in cs for c in cs[i])
     res = {"errs": errs, "extra": r_extra, "nports": len(ports),
-           "in_range": all(lo <= p < lo + NPORTS for p in ports)}
+           "in_range": all(lo <= p < lo + NPORTS for p in ports),
+           "accepted": len(accepted)}
     if mytcp:
         # one reservation per (address, port): listeners + NPORTS
         res["portres"] = stats()["live_portres"] - base
@@ -209,9 +217,92 @@ def case_tw_reuse(_peer):
                   (addr, mode, my, lx))
 
 
+def reuseport_sock(mytcp):
+    if mytcp:
+        s = mysock()
+        s.setsockopt(socket.IPPROTO_TCP, MYTCP_REUSEPORT, 1)
+    else:
+        s = lxsock()
+        s.setsockopt(socket.SOL_SOCKET, SO_REUSEPORT, 1)
+    return s
+
+
+def listener_lookup(mytcp, port, nconn):
+    """nconn children then TIME_WAIT entries on the port, then which
+    listener (exact, wildcard, reuseport group) takes new connections."""
+    mk = mysock if mytcp else lxsock
+    ex = reuseport_sock(mytcp)
+    ex.bind(("127.0.0.1", port))
+    ex.listen(64)
+    wc = reuseport_sock(mytcp)
+    wc.bind(("0.0.0.0", port))
+    wc.listen(64)
+    ex.settimeout(5)
+    wc.settimeout(5)
+    for _ in range(nconn):
+        c = mk()
+        c.connect(("127.0.0.1", port))
+        a, _ = ex.accept()
+        a.close()               # the server closes first: TIME_WAIT
+        c.settimeout(5)
+        c.recv(10)
+        c.close()
+
+    def which(addr, lss):
+        c = mk()
+        r = try_call(lambda: c.connect((addr, port)))
+        if r != "OK":
+            c.close()
+            return r
+        got = "none"
+        ready, _, _ = select.select(lss, [], [], 5)
+        if ready:
+            got = lss.index(ready[0])
+            a, _ = ready[0].accept()
+            a.close()
+        c.close()
+        return got
+
+    time.sleep(0.2)
+    res = {"lo": which("127.0.0.1", [ex, wc]),
+           "other": which("10.9.9.1", [ex, wc])}
+    ex2 = reuseport_sock(mytcp)
+    ex2.bind(("127.0.0.1", port))
+    ex2.listen(64)
+    spread = [0, 0, 0]
+    for _ in range(20):
+        w = which("127.0.0.1", [ex, ex2, wc])
+        if isinstance(w, int):
+            spread[w] += 1
+    res["group_total"] = sum(spread)
+    res["group_both"] = spread[0] > 0 and spread[1] > 0
+    res["group_wildcard"] = spread[2]
+    wc.close()
+    res["other_closed"] = which("10.9.9.1", [ex, ex2])
+    ex.close()
+    ex2.close()
+    return res
+
+
+def case_listener_lookup(_peer):
+    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+    subprocess.run(["ip", "addr", "add", "10.9.9.1/32", "dev", "lo"],
+                   check=True)
+    my = listener_lookup(True, 9400, 400)
+    lx = listener_lookup(False, 9500, 400)
+    print("# mytcp: %r" % my)
+    print("# Linux: %r" % lx)
+    check(my["lo"] == 0 and my["other"] == 1, "mytcp exact/wildcard")
+    check(my["group_total"] == 20 and my["group_both"] and
+          my["group_wildcard"] == 0, "mytcp reuseport group")
+    check(my == lx, "mytcp %r, Linux %r" % (my, lx))
+
+
 run_cases([
     ("ephemeral ports per 4-tuple: 3 x range connections, one reservation "
      "per port, against Linux", case_per_tuple),
     ("TIME_WAIT reuse per tw_reuse (0, 1, 2; loopback or not) against "
      "Linux", case_tw_reuse),
+    ("listener lookup (exact, wildcard, reuseport group) beside 400 "
+     "TIME_WAIT entries on the port, against Linux", case_listener_lookup),
 ])
