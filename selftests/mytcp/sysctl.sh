@@ -41,6 +41,7 @@ ephemeral_high 60999 1024 65535
 max_tw_buckets 65536 0 2147483647
 orphan_retries 0 0 255
 notsent_lowat 4294967295 0 4294967295
+tw_reuse 2 0 2
 "
 # Global, in init_net only (mem_limits.py tests them).
 GLOBAL_SYSCTLS="mem max_orphans"
