@@ -305,6 +305,8 @@ static int start_connect(struct sock *sk, struct sockaddr_in *sin)
 	}
 	mtp->iss = mytcp_isn(inet->inet_saddr, inet->inet_daddr,
 			     inet->inet_sport, inet->inet_dport);
+	if (mtp->tw_reused)
+		mtp->iss = mtp->tw_iss;
 	connect_init(sk, dst_mtu(&rt->dst) - sizeof(struct iphdr) -
 		     sizeof(struct tcphdr));
 	return 0;
@@ -340,6 +342,8 @@ static int start_connect6(struct sock *sk, struct sockaddr_in6 *sin6)
 	}
 	mtp->iss = mytcp_isn6(&mtp->inet6.saddr, &sk->sk_v6_daddr,
 			      inet->inet_sport, inet->inet_dport);
+	if (mtp->tw_reused)
+		mtp->iss = mtp->tw_iss;
 	connect_init(sk, adv_mss);
 	return 0;
 }
@@ -363,6 +367,10 @@ static void connect_init(struct sock *sk, u32 adv_mss)
 	mtp->sack_ok = 1;
 	mtp->ts_recent = 0;
 	mtp->ts_offset = get_random_u32();
+	/* After a TIME_WAIT reuse the peer sees our TSval go on rising */
+	if (mtp->tw_reused)
+		mtp->ts_offset = mtp->tw_ts_offset;
+	mtp->tw_reused = 0;
 	mtp->highest_sack = mtp->iss;
 	mtp->rcv_wnd = 0;
 	mtp->retransmits = 0;

@@ -60,6 +60,7 @@ static int __net_init mytcp_net_init(struct net *net)
 	mn->ephemeral_lo = 32768;
 	mn->ephemeral_hi = 60999;
 	mn->orphan_retries = 0;
+	mn->tw_reuse_mode = 2;		/* Linux's default: loopback only */
 	/* CUBIC once mytcp_cubic.ko is loaded; until then reno (cong.c) */
 	strscpy(mn->cong_default, "cubic", sizeof(mn->cong_default));
 	mn->notsent_lowat = UINT_MAX;

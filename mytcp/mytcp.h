@@ -310,6 +310,10 @@ struct mytcp_sock {
 					 * Linux's copied_seq is past it
 					 * (Recv-Q, diag.c, proc.c)
 					 */
+	/* connect() took the 4-tuple of a TIME_WAIT entry (table.c) */
+	u8 tw_reused:1;
+	u32 tw_iss;			/* its snd_nxt + 65535 + 2 */
+	u32 tw_ts_offset;		/* its TSval clock, kept monotonic */
 };
 
 static inline struct mytcp_sock *mytcp_sk(const struct sock *sk)

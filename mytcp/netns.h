@@ -101,6 +101,7 @@ struct mytcp_net {
 	struct mytcp_inject inject;	/* /proc/net/mytcp_inject */
 	spinlock_t inject_lock;		/* guards inject */
 	atomic_long_t stats[MYTCP_STAT_MAX];
+	int tw_reuse_mode;		/* as tcp_tw_reuse: 0, 1, 2 (lo) */
 };
 
 extern unsigned int mytcp_net_id;

@@ -47,6 +47,8 @@ struct mytcp_portres {
 	struct socket *sock;		/* Linux TCP, bound, never connected */
 	refcount_t ref;
 	struct work_struct free_work;
+	u8 v6;				/* AF_INET6 */
+	int dev_if;			/* its bound device (IPv6) */
 };
 
 static struct workqueue_struct *portres_wq;
@@ -112,6 +114,8 @@ struct mytcp_portres *mytcp_portres_new(struct sock *sk)
 	/* SO_REUSEPORT groups are per user: the reservation is the owner's. */
 	SOCK_INODE(res->sock)->i_uid = sock_i_uid(sk);
 	rsk->sk_uid = sk->sk_uid;
+	res->v6 = mytcp_sk(sk)->v6;
+	res->dev_if = res->v6 ? sk->sk_bound_dev_if : 0;
 	refcount_set(&res->ref, 1);
 	INIT_WORK(&res->free_work, portres_free_work);
 	atomic_inc(&mytcp_live_portres);
@@ -153,6 +157,19 @@ int mytcp_portres_bind(struct mytcp_portres *res, struct sock *sk,
 void mytcp_portres_get(struct mytcp_portres *res)
 {
 	refcount_inc(&res->ref);
+}
+
+/*
+ * May sk's connect() share res, a reservation made by another connect()
+ * for the same (netns, address, port)?  Only if Linux would see the same
+ * socket: same family and, for IPv6, same bound device.  Under the bind
+ * table's bucket lock (res is referenced by a linked entry).
+ */
+bool mytcp_portres_fits(const struct mytcp_portres *res, struct sock *sk)
+{
+	bool v6 = mytcp_sk(sk)->v6;
+
+	return res->v6 == v6 && (!v6 || res->dev_if == sk->sk_bound_dev_if);
 }
 
 /* Any context.  True: that was the last reference (release queued). */

@@ -397,6 +397,7 @@ static const struct ctl_table mytcp_sysctl_template[] = {
 	MN_INT("recovery", recovery, SYSCTL_ZERO, SYSCTL_ONE),
 	MN_INT("frto", frto, SYSCTL_ZERO, SYSCTL_ONE),
 	MN_INT("ecn", ecn, SYSCTL_ZERO, SYSCTL_TWO),	/* as tcp_ecn */
+	MN_INT("tw_reuse", tw_reuse_mode, SYSCTL_ZERO, SYSCTL_TWO),
 	{ }
 };
 

@@ -6,13 +6,17 @@
  *  - ehash: connections (SYN_SENT .. LAST_ACK) by 4-tuple and netns;
  *  - twhash: TIME_WAIT entries by 4-tuple and netns;
  *  - bhash: local ports in use (struct mytcp_bind_ent): bound and
- *    listening sockets, connections and TIME_WAIT entries, by port.
- *    Listeners are found here too.
+ *    listening sockets, connections and TIME_WAIT entries, by port;
+ *  - lhash: listeners only (their bind entry's lnode), by port, so that
+ *    the listener lookup of a SYN never walks a port's children and
+ *    TIME_WAIT entries (Linux's lhash2).
  *
  * Locking: one spinlock per bucket, taken with BH disabled, guards
  * insertion and removal.  Lookups from the receive path walk the chains
  * under rcu_read_lock() and return a referenced object
- * (refcount_inc_not_zero), re-checking the key afterwards.  Sockets are
+ * (refcount_inc_not_zero), re-checking the key afterwards.  A listener
+ * is in lhash from listen() until it stops listening or unbinds; lhash's
+ * bucket lock nests inside no other table lock.  Sockets are
  * freed after a grace period (SOCK_RCU_FREE) and TIME_WAIT entries with
  * kfree_rcu(), so a reader never sees freed memory.  bhash is also walked
  * under RCU by the listener lookup; bind conflict checks hold the bucket
@@ -32,7 +36,7 @@ struct mytcp_bucket {
 	struct hlist_head chain;
 };
 
-static struct mytcp_bucket *ehash, *twhash, *bhash;
+static struct mytcp_bucket *ehash, *twhash, *bhash, *lhash;
 static unsigned int ehash_mask, bhash_mask;
 static u32 hash_secret __read_mostly;
 
@@ -63,7 +67,8 @@ int mytcp_table_init(void)
 	ehash = bucket_alloc(MYTCP_EHASH_SIZE);
 	twhash = bucket_alloc(MYTCP_EHASH_SIZE);
 	bhash = bucket_alloc(MYTCP_BHASH_SIZE);
-	if (!ehash || !twhash || !bhash) {
+	lhash = bucket_alloc(MYTCP_BHASH_SIZE);
+	if (!ehash || !twhash || !bhash || !lhash) {
 		mytcp_table_exit();
 		return -ENOMEM;
 	}
@@ -75,6 +80,8 @@ void mytcp_table_exit(void)
 	kvfree(ehash);
 	kvfree(twhash);
 	kvfree(bhash);
+	kvfree(lhash);
+	lhash = NULL;
 	ehash = NULL;
 	twhash = NULL;
 	bhash = NULL;
@@ -123,6 +130,36 @@ static u32 sk_tuple_hash(const struct sock *sk)
 static struct mytcp_bucket *bhash_bucket(const struct net *net, u16 port)
 {
 	return &bhash[(port ^ net_hash_mix(net)) & bhash_mask];
+}
+
+static struct mytcp_bucket *lhash_bucket(const struct net *net, u16 port)
+{
+	return &lhash[(port ^ net_hash_mix(net)) & bhash_mask];
+}
+
+/* A listener enters lhash (listen()) or leaves it (any context). */
+static void lhash_add(struct net *net, struct mytcp_bind_ent *e)
+{
+	struct mytcp_bucket *b = lhash_bucket(net, e->port);
+
+	spin_lock_bh(&b->lock);
+	if (!e->lhashed) {
+		hlist_add_head_rcu(&e->lnode, &b->chain);
+		e->lhashed = 1;
+	}
+	spin_unlock_bh(&b->lock);
+}
+
+static void lhash_del(struct net *net, struct mytcp_bind_ent *e)
+{
+	struct mytcp_bucket *b = lhash_bucket(net, e->port);
+
+	spin_lock_bh(&b->lock);
+	if (e->lhashed) {
+		hlist_del_init_rcu(&e->lnode);
+		e->lhashed = 0;
+	}
+	spin_unlock_bh(&b->lock);
 }
 
 /* ---- established ---- */
@@ -305,7 +342,10 @@ static void bind_fill(struct sock *sk, const struct in6_addr *addr, u16 port)
 	e->reuseport = sk->sk_reuseport;
 	e->listening = 0;
 	e->is_tw = 0;
+	e->conn = 0;
 	e->uid = sock_i_uid(sk);
+	e->lhashed = 0;		/* a child is not its listener */
+	INIT_HLIST_NODE(&e->lnode);
 }
 
 static void bind_ent_unlink(struct net *net, struct mytcp_bind_ent *e)
@@ -313,6 +353,7 @@ static void bind_ent_unlink(struct net *net, struct mytcp_bind_ent *e)
 	struct mytcp_bucket *b = bhash_bucket(net, e->port);
 	struct mytcp_portres *res = NULL;
 
+	lhash_del(net, e);
 	spin_lock_bh(&b->lock);
 	if (e->linked) {
 		hlist_del_init_rcu(&e->node);
@@ -439,7 +480,9 @@ void mytcp_bind_tw(struct mytcp_tw *tw, struct sock *sk)
 	e->is_tw = 1;
 	e->listening = 0;
 	e->res = NULL;
+	e->lhashed = 0;
 	INIT_HLIST_NODE(&e->node);
+	INIT_HLIST_NODE(&e->lnode);
 	if (!old->linked)
 		return;
 	b = bhash_bucket(net, old->port);
@@ -475,16 +518,19 @@ int mytcp_listen_hash(struct sock *sk)
 		err = -EADDRINUSE;
 	}
 	spin_unlock_bh(&b->lock);
-	if (err || !e->res)
+	if (err)
 		return err;
 	/* And as a Linux listener would in Linux's table. */
-	err = mytcp_portres_listen(e->res);
+	if (e->res)
+		err = mytcp_portres_listen(e->res);
 	if (err) {
 		spin_lock_bh(&b->lock);
 		e->listening = 0;
 		spin_unlock_bh(&b->lock);
+		return err;
 	}
-	return err;
+	lhash_add(net, e);
+	return 0;
 }
 
 /* Process context: the reservation's socket lock may sleep. */
@@ -493,6 +539,7 @@ void mytcp_listen_unhash(struct sock *sk)
 	struct mytcp_bind_ent *e = &mytcp_sk(sk)->bind;
 	struct mytcp_bucket *b = bhash_bucket(sock_net(sk), e->port);
 
+	lhash_del(sock_net(sk), e);
 	spin_lock_bh(&b->lock);
 	e->listening = 0;
 	spin_unlock_bh(&b->lock);
@@ -506,6 +553,8 @@ void mytcp_listen_unhash(struct sock *sk)
  * Linux's compute_score() prefers PF_INET); an IPV6_V6ONLY listener never
  * takes IPv4.  Among SO_REUSEPORT listeners of the same address one is
  * chosen by hash of the remote end so a flow always lands on the same one.
+ * Walks lhash: listeners of this port (and of ports that share the
+ * bucket) only, whatever the number of connections.
  */
 struct sock *mytcp_lookup_listener(struct net *net,
 				   const struct in6_addr *daddr,
@@ -513,14 +562,14 @@ struct sock *mytcp_lookup_listener(struct net *net,
 				   __be16 sport)
 {
 	u16 port = ntohs(dport);
-	struct mytcp_bucket *b = bhash_bucket(net, port);
+	struct mytcp_bucket *b = lhash_bucket(net, port);
 	struct sock *best = NULL, *sk;
 	struct mytcp_bind_ent *e;
 	int best_score = 0, score, matches = 0;
 	u32 h = jhash2((const u32 *)saddr, 4, hash_secret);
 
 	h = jhash_1word((__force u32)sport, h);
-	hlist_for_each_entry_rcu(e, &b->chain, node) {
+	hlist_for_each_entry_rcu(e, &b->chain, lnode) {
 		if (!e->listening || e->port != port ||
 		    !net_eq(read_pnet(&e->net), net))
 			continue;
@@ -546,10 +595,147 @@ struct sock *mytcp_lookup_listener(struct net *net,
 	return best;
 }
 
+static bool addr_loopback(const struct in6_addr *a)
+{
+	if (ipv6_addr_v4mapped(a))
+		return ipv4_is_loopback(a->s6_addr32[3]);
+	return ipv6_addr_loopback(a);
+}
+
+/*
+ * May connect() take the 4-tuple of TIME_WAIT entry tw?  As Linux's
+ * tcp_twsk_unique(): only if the old connection had timestamps (PAWS
+ * keeps its duplicates out of the new one); on a port connect() picks,
+ * only as net.mytcp.tw_reuse allows (1: always, 2: loopback addresses
+ * only) and once the entry is a second old; on a port bound by bind()
+ * (bound), timestamps suffice.
+ */
+static bool tw_reusable(struct net *net, const struct mytcp_tw *tw,
+			bool bound)
+{
+	int reuse = READ_ONCE(mytcp_pernet(net)->tw_reuse_mode);
+
+	if (!tw->ts_ok)
+		return false;
+	if (bound)
+		return true;
+	if (reuse == 2 && !addr_loopback(&tw->saddr) &&
+	    !addr_loopback(&tw->daddr))
+		reuse = 0;
+	return reuse && time_after32((u32)ktime_get_seconds(), tw->ts_stamp);
+}
+
+/*
+ * sk, now in ehash on tw's 4-tuple, ends tw: the new connection starts
+ * above the old one's sequence space (snd_nxt + 65535 + 2, as Linux) and
+ * keeps its TSval clock.  Drops the caller's reference.
+ */
+static void tw_take_over(struct sock *sk, struct mytcp_tw *tw)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	mtp->tw_reused = 1;
+	mtp->tw_iss = tw->snd_nxt + 65535 + 2;
+	if (!mtp->tw_iss)
+		mtp->tw_iss = 1;
+	mtp->tw_ts_offset = tw->ts_offset;
+	mytcp_tw_kill(tw, false);
+	mytcp_tw_put(tw);
+}
+
+/*
+ * connect() on port: the port is usable unless bind() or a listener holds
+ * it (any entry without conn), and then only for a 4-tuple that no
+ * connection and no TIME_WAIT entry (beyond tw_reuse) has - Linux's
+ * __inet_hash_connect().  Connections on one (netns, address, port) share
+ * one reservation in Linux's table: the first one makes it, the others
+ * take a reference.  Returns 0 (e linked, sk in ehash), -ENOMEM, or
+ * another error: try the next port.  Socket lock held.
+ */
+static int connect_try_port(struct sock *sk, const struct in6_addr *l,
+			    const struct in6_addr *r, u16 port)
+{
+	struct mytcp_bind_ent *e = &mytcp_sk(sk)->bind;
+	struct mytcp_portres *res = NULL;
+	struct inet_sock *inet = inet_sk(sk);
+	struct net *net = sock_net(sk);
+	struct mytcp_bucket *b = bhash_bucket(net, port);
+	struct mytcp_bind_ent *o;
+	struct mytcp_tw *tw;
+	bool busy = false;
+	bool tw_seen;
+	int err;
+
+	inet->inet_num = port;
+	inet->inet_sport = htons(port);
+	bind_fill(sk, l, port);
+	e->reuse = 0;		/* an ephemeral port is not for bind() */
+	e->reuseport = 0;
+	e->conn = 1;
+	tw = mytcp_lookup_tw(net, l, inet->inet_sport, r, inet->inet_dport);
+	if (tw && !tw_reusable(net, tw, false)) {
+		err = -EADDRNOTAVAIL;
+		goto out;
+	}
+	spin_lock_bh(&b->lock);
+	hlist_for_each_entry(o, &b->chain, node) {
+		if (o->port != port || !net_eq(read_pnet(&o->net), net))
+			continue;
+		if (!o->conn) {
+			busy = true;
+			break;
+		}
+		if (!res && o->res && ipv6_addr_equal(&o->addr, l) &&
+		    mytcp_portres_fits(o->res, sk))
+			res = o->res;
+	}
+	if (!busy && res) {
+		mytcp_portres_get(res);
+		hlist_add_head_rcu(&e->node, &b->chain);
+		e->linked = 1;
+		e->res = res;
+	}
+	spin_unlock_bh(&b->lock);
+	if (busy) {
+		err = -EADDRINUSE;
+		goto out;
+	}
+	if (!res) {
+		/* The first on (address, port): a reservation of its own */
+		res = mytcp_portres_new(sk);
+		if (IS_ERR(res)) {
+			err = PTR_ERR(res);
+			goto out;
+		}
+		err = bind_claim(sk, res, l, port);
+		mytcp_portres_put(res);
+		if (err)
+			goto out;
+	}
+	if (mytcp_linux_owns(net, l, inet->inet_sport, r, inet->inet_dport,
+			     &tw_seen))
+		err = -EADDRNOTAVAIL;
+	else
+		err = mytcp_ehash_insert(sk);
+	if (err) {
+		bind_ent_unlink(net, e);
+		goto out;
+	}
+	if (tw)
+		tw_take_over(sk, tw);
+	return 0;
+out:
+	if (tw)
+		mytcp_tw_put(tw);
+	return err;
+}
+
 /*
  * connect(): give sk a local port if it has none (RFC 6056 algorithm 3:
  * a keyed hash of the 4-tuple picks the starting offset, then a linear
- * search), then insert it into ehash.  Socket lock held.
+ * search), then insert it into ehash.  A port is per 4-tuple: many
+ * connections to distinct destinations share one (connect_try_port()).
+ * Socket lock held.
  */
 int mytcp_connect_hash(struct sock *sk)
 {
@@ -558,24 +744,33 @@ int mytcp_connect_hash(struct sock *sk)
 	struct inet_sock *inet = inet_sk(sk);
 	struct net *net = sock_net(sk);
 	static atomic_t perturb = ATOMIC_INIT(0);
-	struct mytcp_portres *res;
 	int err = -EADDRNOTAVAIL;
+	struct mytcp_tw *tw;
 	struct in6_addr l, r;
 	u32 range, off, i;
-	bool tw;
+	bool tw_seen;
 
+	mytcp_sk(sk)->tw_reused = 0;
 	mytcp_sk_laddr(sk, &l);
 	mytcp_sk_raddr(sk, &r);
 	/* A 4-tuple of a Linux TCP connection (RFC 6056 collisions) */
 	if (e->linked) {
 		if (mytcp_linux_owns(net, &l, inet->inet_sport, &r,
-				     inet->inet_dport, &tw))
+				     inet->inet_dport, &tw_seen))
 			return -EADDRNOTAVAIL;
-		return mytcp_ehash_insert(sk);
+		tw = mytcp_lookup_tw(net, &l, inet->inet_sport, &r,
+				     inet->inet_dport);
+		if (tw && !tw_reusable(net, tw, true)) {
+			mytcp_tw_put(tw);
+			return -EADDRNOTAVAIL;
+		}
+		err = mytcp_ehash_insert(sk);
+		if (tw && !err)
+			tw_take_over(sk, tw);
+		else if (tw)
+			mytcp_tw_put(tw);
+		return err;
 	}
-	res = mytcp_portres_new(sk);
-	if (IS_ERR(res))
-		return PTR_ERR(res);
 	range = mn->ephemeral_hi - mn->ephemeral_lo + 1;
 	off = jhash2((const u32 *)&l, 4, hash_secret);
 	off = jhash2((const u32 *)&r, 4, off);
@@ -584,39 +779,17 @@ int mytcp_connect_hash(struct sock *sk)
 	for (i = 0; i < range; i++) {
 		u16 port = mn->ephemeral_lo + (off + i) % range;
 
-		bind_fill(sk, &l, port);
-		e->reuse = 0;
-		e->reuseport = 0;
-		err = bind_claim(sk, res, &l, port);
-		if (err == -ENOMEM)
+		err = connect_try_port(sk, &l, &r, port);
+		if (!err || err == -ENOMEM)
 			break;
-		if (err) {
-			cond_resched();
-			continue;
-		}
-		inet->inet_num = port;
-		inet->inet_sport = htons(port);
-		if (!mytcp_linux_owns(net, &l, inet->inet_sport, &r,
-				      inet->inet_dport, &tw)) {
-			err = mytcp_ehash_insert(sk);
-			if (!err)
-				break;
-		}
-		/* res is bound now: the next port needs a new one. */
-		bind_ent_unlink(net, e);
-		mytcp_portres_put(res);
-		res = mytcp_portres_new(sk);
-		if (IS_ERR(res))
-			break;
-		err = -EADDRNOTAVAIL;
+		cond_resched();
 	}
-	if (!IS_ERR(res))
-		mytcp_portres_put(res);
 	if (!err)
 		return 0;
 	inet->inet_num = 0;
 	inet->inet_sport = 0;
-	return -EADDRNOTAVAIL;
+	e->conn = 0;
+	return err == -ENOMEM ? err : -EADDRNOTAVAIL;
 }
 
 /* Walk every socket and TIME_WAIT entry of net (for /proc/net/mytcp). */

@@ -29,6 +29,9 @@ struct mytcp_bind_ent {
 	u16 port;			/* host order */
 	u8 reuse:1, reuseport:1, listening:1, is_tw:1, linked:1;
 	u8 v6only:1;			/* IPV6_V6ONLY on an IPv6 wildcard */
+	u8 conn:1;			/* auto-bound by connect(): shared */
+	u8 lhashed;			/* in lhash: guarded by its lock */
+	struct hlist_node lnode;	/* lhash (listeners only), table.c */
 	kuid_t uid;
 	struct mytcp_portres *res;
 	u8 res_released;		/* last put: mytcp_portres_sync() */
@@ -47,6 +50,7 @@ struct mytcp_tw {
 	u32 rcv_wnd;
 	u32 ts_recent;			/* RFC 7323: TS.Recent, kept */
 	u32 ts_offset;			/* our TSval clock's offset */
+	u32 ts_stamp;			/* seconds: entry made (tw_reuse) */
 	u8 ts_ok:1, dead:1;
 	u8 rcv_wscale;
 	atomic_t inj_finack;		/* teaching mode: ACKs to withhold */
@@ -113,6 +117,7 @@ struct mytcp_portres *mytcp_portres_new(struct sock *sk);
 int mytcp_portres_bind(struct mytcp_portres *res, struct sock *sk,
 		       const struct in6_addr *addr, u16 port, bool reuse);
 void mytcp_portres_get(struct mytcp_portres *res);
+bool mytcp_portres_fits(const struct mytcp_portres *res, struct sock *sk);
 bool mytcp_portres_put(struct mytcp_portres *res);
 void mytcp_portres_sync(struct sock *sk);
 int mytcp_portres_listen(struct mytcp_portres *res);

@@ -86,6 +86,7 @@ void mytcp_time_wait(struct sock *sk)
 		tw->ts_ok = mtp->ts_ok;
 		tw->ts_recent = mtp->ts_recent;
 		tw->ts_offset = mtp->ts_offset;
+		tw->ts_stamp = (u32)ktime_get_seconds();
 		atomic_set(&tw->inj_finack, mytcp_inject_tw_count(sk));
 		refcount_set(&tw->refcnt, 1);
 		INIT_HLIST_NODE(&tw->node);
