@@ -156,7 +156,7 @@ def finish_server(p):
 def dump_state(ns):
     """What both ends hold, when a transfer failed."""
     cmds = [["cat", "/proc/net/mytcp6"], ["cat", "/proc/net/mytcp_stat"],
-            ["ss", "-tin"]]
+            ["ss", "-tin"], ["ip", "-s", "link"]]
     if ns:
         cmds += [["ip", "netns", "exec", ns] + c for c in cmds]
     for c in cmds:
@@ -348,7 +348,7 @@ def case_sockopts(_peer):
 def two_hosts(mtu_mid=None):
     """This netns (H1, fd00::1) -- veth -- ns v6h2 (fd00::2); with
     mtu_mid: H1 -- R (fd00:1::/64 mtu 1500, fd00:2::/64 mtu_mid on R's
-    side) -- H2 whose end stays at 1500."""
+    side: its IPv6 MTU) -- H2 whose end stays at 1500."""
     subprocess.run(["ip", "netns", "del", "v6h2"], stderr=subprocess.DEVNULL)
     subprocess.run(["ip", "netns", "del", "v6r"], stderr=subprocess.DEVNULL)
     run("ip", "netns", "add", "v6h2")
@@ -374,11 +374,16 @@ def two_hosts(mtu_mid=None):
         "nodad")
     run("ip", "-n", "v6h2", "addr", "add", "fd00:2::2/64", "dev", "v2",
         "nodad")
-    run("ip", "-n", "v6r", "link", "set", "r2", "mtu", str(mtu_mid))
     for ns, dev in ((None, "v1"), ("v6r", "r1"), ("v6r", "r2"),
                     ("v6h2", "v2"), ("v6h2", "lo"), ("v6r", "lo")):
         run(*(["ip"] + (["-n", ns] if ns else []) +
               ["link", "set", dev, "up"]))
+    # R's IPv6 MTU towards H2, not the veth's link MTU: a veth drops,
+    # without an ICMP, a non-GSO frame larger than the receiving end's
+    # MTU (is_skb_forwardable()), so a 1280-byte r2 would silently drop
+    # H2's full-sized single segments (its retransmissions, probes).
+    run("ip", "netns", "exec", "v6r", "sysctl", "-q", "-w",
+        "net.ipv6.conf.r2.mtu=%d" % mtu_mid)
     run("ip", "netns", "exec", "v6r", "sysctl", "-q", "-w",
         "net.ipv6.conf.all.forwarding=1")
     run("ip", "-6", "route", "add", "default", "via", "fd00:1::2")
