@@ -71,6 +71,17 @@ static void set_mapped(struct sock *sk)
 	ipv6_addr_set_v4mapped(inet->inet_saddr, &mytcp_sk(sk)->inet6.saddr);
 }
 
+/*
+ * A sockaddr_in6 as long as the user gave (RFC 2133's 24 bytes have no
+ * sin6_scope_id): the rest zero, never the caller's uninitialised stack.
+ */
+static void sin6_copy(struct sockaddr_in6 *to, const void *uaddr,
+		      int addr_len)
+{
+	memset(to, 0, sizeof(*to));
+	memcpy(to, uaddr, min_t(int, addr_len, sizeof(*to)));
+}
+
 static int bind6(struct socket *sock, struct sockaddr_in6 *sin6,
 		 int addr_len)
 {
@@ -152,8 +163,12 @@ int mytcp_bind(struct socket *sock, struct sockaddr *uaddr,
 	int err, type;
 
 	if (addr_len >= (int)sizeof(sa_family_t) &&
-	    uaddr->sa_family == AF_INET6)
-		return bind6(sock, (struct sockaddr_in6 *)uaddr, addr_len);
+	    uaddr->sa_family == AF_INET6) {
+		struct sockaddr_in6 a6;
+
+		sin6_copy(&a6, uaddr, addr_len);
+		return bind6(sock, &a6, addr_len);
+	}
 	if (addr_len < (int)sizeof(*sin))
 		return -EINVAL;
 	if (sin->sin_family != AF_INET && sin->sin_family != mytcp_family) {
@@ -416,11 +431,13 @@ int mytcp_connect(struct socket *sock, struct sockaddr *uaddr,
 		if (sk->sk_state != TCP_CLOSE)
 			goto out;
 		if (uaddr->sa_family == AF_INET6) {
+			struct sockaddr_in6 a6;
+
+			sin6_copy(&a6, uaddr, addr_len);
 			err = addr_len < SIN6_LEN_RFC2133 ? -EINVAL :
 			      set_family(sk, true);
 			if (!err)
-				err = start_connect6(sk, (struct sockaddr_in6 *)
-							 uaddr);
+				err = start_connect6(sk, &a6);
 		} else {
 			err = check_sin(uaddr, addr_len);
 			if (!err)

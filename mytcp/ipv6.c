@@ -59,7 +59,8 @@ static bool validate(struct net *net, struct sk_buff *skb, unsigned int thoff)
 	if (th->doff < sizeof(struct tcphdr) / 4 ||
 	    !pskb_may_pull(skb, thoff + th->doff * 4))
 		goto bad_hdr;
-	__skb_pull(skb, thoff);
+	/* the IPv6 headers do not sum to zero: CHECKSUM_COMPLETE follows */
+	skb_pull_rcsum(skb, thoff);
 	skb_reset_transport_header(skb);
 	th = tcp_hdr(skb);
 	if (skb->len < th->doff * 4)

@@ -200,6 +200,10 @@ static int wait_for_alloc(struct sock *sk, long *timeo)
 	remove_wait_queue(sk_sleep(sk), &wait);
 	if (*timeo != MAX_SCHEDULE_TIMEOUT)
 		*timeo = max(*timeo - (slept - vm_wait), 0L);
+	/* the connection may have ended meanwhile (as wait_for_memory()) */
+	if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN) ||
+	    !((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
+		return -EPIPE;
 	return 0;
 }
 
