@@ -125,11 +125,19 @@ bool mytcp_listener_may_claim(struct net *net, struct sk_buff *skb,
 			      unsigned int thoff, const struct in6_addr *l,
 			      const struct in6_addr *r, const __be16 *ports)
 {
+	int dif, sdif;
 	u8 _flags;
 	const u8 *flags;
 	bool tw;
 
-	if (!mytcp_linux_owns(net, l, ports[1], r, ports[0], &tw))
+	if (skb->protocol == htons(ETH_P_IPV6)) {
+		dif = inet6_iif(skb);
+		sdif = inet6_sdif(skb);
+	} else {
+		dif = inet_iif(skb);
+		sdif = inet_sdif(skb);
+	}
+	if (!mytcp_linux_owns(net, l, ports[1], r, ports[0], dif, sdif, &tw))
 		return true;
 	if (!tw)
 		return false;

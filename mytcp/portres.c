@@ -233,11 +233,14 @@ void mytcp_portres_unlisten(struct mytcp_portres *res)
  * Does a Linux TCP connection (or TIME_WAIT) own this 4-tuple?  The
  * receive hook asks before it gives a segment to a mytcp listener, so a
  * mytcp listener that shares a port under SO_REUSEADDR with Linux
- * connections never takes their segments.  Receive path, RCU.
+ * connections never takes their segments.  dif/sdif: the interface the
+ * segment came in on (or the connection's), so that Linux connections
+ * bound to a device (SO_BINDTODEVICE, VRF, every IPv6 link-local one)
+ * are found too.  Receive path, RCU.
  */
 bool mytcp_linux_owns(struct net *net, const struct in6_addr *laddr,
 		      __be16 lport, const struct in6_addr *raddr,
-		      __be16 rport, bool *tw)
+		      __be16 rport, int dif, int sdif, bool *tw)
 {
 	struct inet_hashinfo *hi = net->ipv4.tcp_death_row.hashinfo;
 	struct sock *sk;
@@ -249,10 +252,10 @@ bool mytcp_linux_owns(struct net *net, const struct in6_addr *laddr,
 	if (ipv6_addr_v4mapped(laddr) && ipv6_addr_v4mapped(raddr))
 		sk = __inet_lookup_established(net, hi, raddr->s6_addr32[3],
 					       rport, laddr->s6_addr32[3],
-					       ntohs(lport), 0, 0);
+					       ntohs(lport), dif, sdif);
 	else
 		sk = __inet6_lookup_established(net, hi, raddr, rport, laddr,
-						ntohs(lport), 0, 0);
+						ntohs(lport), dif, sdif);
 	rcu_read_unlock();
 	if (!sk)
 		return false;

@@ -644,6 +644,20 @@ static void tw_take_over(struct sock *sk, struct mytcp_tw *tw)
 }
 
 /*
+ * The interface a connection's segments leave by: its bound device, else
+ * its route's (Linux's connections bound to a device match only that).
+ * Socket lock held.
+ */
+static int conn_dif(const struct sock *sk)
+{
+	const struct dst_entry *dst = __sk_dst_get((struct sock *)sk);
+
+	if (sk->sk_bound_dev_if)
+		return sk->sk_bound_dev_if;
+	return dst && dst->dev ? dst->dev->ifindex : 0;
+}
+
+/*
  * connect() on port: the port is usable unless bind() or a listener holds
  * it (any entry without conn), and then only for a 4-tuple that no
  * connection and no TIME_WAIT entry (beyond tw_reuse) has - Linux's
@@ -713,7 +727,7 @@ static int connect_try_port(struct sock *sk, const struct in6_addr *l,
 			goto out;
 	}
 	if (mytcp_linux_owns(net, l, inet->inet_sport, r, inet->inet_dport,
-			     &tw_seen))
+			     conn_dif(sk), 0, &tw_seen))
 		err = -EADDRNOTAVAIL;
 	else
 		err = mytcp_ehash_insert(sk);
@@ -756,7 +770,7 @@ int mytcp_connect_hash(struct sock *sk)
 	/* A 4-tuple of a Linux TCP connection (RFC 6056 collisions) */
 	if (e->linked) {
 		if (mytcp_linux_owns(net, &l, inet->inet_sport, &r,
-				     inet->inet_dport, &tw_seen))
+				     inet->inet_dport, conn_dif(sk), 0, &tw_seen))
 			return -EADDRNOTAVAIL;
 		tw = mytcp_lookup_tw(net, &l, inet->inet_sport, &r,
 				     inet->inet_dport);

@@ -124,6 +124,6 @@ int mytcp_portres_listen(struct mytcp_portres *res);
 void mytcp_portres_unlisten(struct mytcp_portres *res);
 bool mytcp_linux_owns(struct net *net, const struct in6_addr *laddr,
 		      __be16 lport, const struct in6_addr *raddr,
-		      __be16 rport, bool *tw);
+		      __be16 rport, int dif, int sdif, bool *tw);
 
 #endif /* _MYTCP_TABLE_H */
