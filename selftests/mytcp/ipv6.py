@@ -108,6 +108,35 @@ def client(kind, addr, n, v6=True):
     return got == pattern(n, 1), name, peer, len(got)
 
 
+def hold_linux(addr, port, scope):
+    """A Linux server's connection outlives its listener; then a mytcp
+    listener takes the port under SO_REUSEADDR (Linux allows it): the
+    Linux connection's segments must stay Linux's.  Echoes one message
+    upper-cased on the Linux connection."""
+    l = sock("inet", True)
+    l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    l.bind((addr, port, 0, scope))
+    l.listen(1)
+    print("ready", flush=True)
+    l.settimeout(TIMEOUT)
+    c, _ = l.accept()
+    c.settimeout(TIMEOUT)
+    l.close()
+    m = sock("mytcp", True)
+    m.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    m.bind(("::", port))
+    m.listen(1)
+    print("mytcp listening", flush=True)
+    data = c.recv(100)
+    c.sendall(data.upper())
+    c.close()
+    m.close()
+    print("ok", flush=True)
+    return 0
+
+
+if len(sys.argv) > 1 and sys.argv[1] == "hold":
+    sys.exit(hold_linux(sys.argv[2], int(sys.argv[3]), int(sys.argv[4])))
 if len(sys.argv) > 1 and sys.argv[1] == "serve":
     a = sys.argv[2:]
     sys.exit(serve(a[0], a[1], int(a[2]), int(a[3]),
@@ -467,6 +496,28 @@ def case_link_local(_peer):
                   "scope ids %r %r (want %d)" % (name, peer, ifindex))
             check(srv and srv[0].startswith("fe80::"), "server saw %r" %
                   (srv,))
+        # A Linux link-local connection is bound to its interface: a mytcp
+        # listener sharing its port (SO_REUSEADDR) must not take its
+        # segments (Linux's lookup asked with the arrival interface).
+        port += 1
+        p = subprocess.Popen(["ip", "netns", "exec", "v6h2", sys.executable,
+                              os.path.abspath(__file__), "hold", ll2,
+                              str(port), str(scope2)],
+                             stdout=subprocess.PIPE, text=True)
+        check(p.stdout.readline().strip() == "ready", "hold: no server")
+        c = sock("inet")
+        c.settimeout(TIMEOUT)
+        c.connect((ll2, port, 0, ifindex))
+        check(p.stdout.readline().strip() == "mytcp listening",
+              "hold: no mytcp listener")
+        c.sendall(b"ping")
+        got = c.recv(100)
+        c.close()
+        out = p.stdout.read()
+        p.wait(TIMEOUT)
+        check(got == b"PING" and "ok" in out,
+              "Linux link-local connection beside a mytcp listener: got "
+              "%r, server %r" % (got, out))
         # without a scope id: EINVAL, as Linux
         for ck in ("mytcp", "inet"):
             c = sock(ck)
@@ -540,7 +591,8 @@ run_cases([
      "family fixed once bound", case_sockopts),
     ("veth: mytcp<->mytcp, mytcp->Linux, Linux->mytcp, 4 MiB each way",
      case_veth_pairs),
-    ("link-local with sin6_scope_id over veth", case_link_local),
+    ("link-local with sin6_scope_id over veth; a Linux link-local "
+     "connection beside a mytcp listener stays Linux's", case_link_local),
     ("PMTU: ICMPv6 packet too big through a 1280-byte link",
      case_pmtu),
     ("hostile: a bad IPv6 checksum is dropped and counted", case_hostile),
