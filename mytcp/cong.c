@@ -806,3 +806,24 @@ void mytcp_cong_enter_cwr(struct sock *sk)
 	mytcp_ecn_queue_cwr(&mtp->ecn_flags);
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_ECN_CWR);
 }
+
+/*
+ * The path MTU fell under what is out (icmp.c): everything not SACKed is
+ * sent again in smaller segments.  Not congestion (RFC 1191): cwnd and
+ * ssthresh stay in their units, as Linux's tcp_simple_retransmit(); LOSS
+ * until SND.MAX is acknowledged keeps RACK and fast recovery off the
+ * resent data, and nothing of this episode can be undone.
+ */
+void mytcp_cong_enter_loss_pmtu(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	if (mtp->ca_state == MYTCP_CA_LOSS)
+		return;
+	mtp->ssthresh = current_ssthresh(mtp);
+	mtp->prior_cwnd = 0;
+	mtp->prior_ssthresh = 0;
+	mtp->undo_ok = 0;
+	mtp->dupacks = 0;
+	set_state(sk, MYTCP_CA_LOSS);
+}

@@ -144,6 +144,7 @@ void mytcp_cong_update_state(struct sock *sk);
 void mytcp_cong_idle_restart(struct sock *sk);
 void mytcp_cong_validate(struct sock *sk);
 void mytcp_cong_enter_loss(struct sock *sk);
+void mytcp_cong_enter_loss_pmtu(struct sock *sk);
 void mytcp_cong_enter_recovery(struct sock *sk);
 void mytcp_cong_end_recovery(struct sock *sk);
 void mytcp_cong_partial_ack(struct sock *sk, u32 acked);

@@ -55,8 +55,14 @@ static void mtu_reduced(struct sock *sk, u32 mtu)
 	if (mtp->mss >= old || mtp->snd_una == mtp->snd_nxt)
 		return;
 	/* What is out was too big: send it again at the new size, without
-	 * counting it as congestion (RFC 1191).
+	 * counting it as congestion (RFC 1191).  The recovery scoreboard
+	 * goes (RETRANS and LOST marks, retrans_bytes, the TLP): what is
+	 * resent is counted afresh, SACKed data is not resent.
 	 */
+	mytcp_cong_enter_loss_pmtu(sk);
+	mytcp_sack_reset(sk);
+	mtp->rack.frto = 0;
+	mytcp_clear_timer_lazy(sk, MYTCP_T_TLP);
 	mytcp_wq_rewind(sk);
 	mytcp_push(sk);
 }

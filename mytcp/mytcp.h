@@ -250,7 +250,7 @@ struct mytcp_sock {
 	u64 oow_stamp;
 
 	/* Hash linkage (table.c) */
-	struct hlist_node ehash_node;
+	struct hlist_nulls_node ehash_node;
 	struct mytcp_bind_ent bind;
 	u8 hashed:1;
 

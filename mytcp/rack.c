@@ -173,11 +173,9 @@ void mytcp_rack_unmark(struct sock *sk)
 	mtp->rack.tlp_high_seq = 0;
 	if (!mtp->rack.lost_bytes)
 		return;
-	skb_queue_walk(&sk->sk_write_queue, skb) {
-		if (skb == mtp->send_head)
-			break;
+	/* The whole queue: a rewind may have put send_head below marks. */
+	skb_queue_walk(&sk->sk_write_queue, skb)
 		MYTCP_SKB_CB(skb)->sacked &= ~MYTCP_SACKED_LOST;
-	}
 	mtp->rack.lost_bytes = 0;
 }
 

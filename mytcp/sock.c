@@ -222,7 +222,8 @@ void mytcp_init_sock(struct sock *sk)
 	INIT_LIST_HEAD(&mtp->syn_queue);
 	INIT_LIST_HEAD(&mtp->accept_queue);
 	INIT_LIST_HEAD(&mtp->child_node);
-	INIT_HLIST_NODE(&mtp->ehash_node);
+	mtp->ehash_node.next = NULL;
+	mtp->ehash_node.pprev = NULL;
 	INIT_HLIST_NODE(&mtp->bind.node);
 	mytcp_init_timers(sk);
 	percpu_counter_inc(&mytcp_sockets_allocated);

@@ -14,7 +14,9 @@
  * Locking: one spinlock per bucket, taken with BH disabled, guards
  * insertion and removal.  Lookups from the receive path walk the chains
  * under rcu_read_lock() and return a referenced object
- * (refcount_inc_not_zero), re-checking the key afterwards.  A listener
+ * (refcount_inc_not_zero), re-checking the key afterwards; ehash chains
+ * are nulls lists, and a lookup that ends on another bucket's marker
+ * starts again (struct mytcp_ebucket).  A listener
  * is in lhash from listen() until it stops listening or unbinds; lhash's
  * bucket lock nests inside no other table lock.  Sockets are
  * freed after a grace period (SOCK_RCU_FREE) and TIME_WAIT entries with
@@ -24,6 +26,7 @@
  */
 #include <linux/jhash.h>
 #include <linux/random.h>
+#include <linux/siphash.h>
 #include <linux/vmalloc.h>
 #include <linux/seq_file.h>
 #include <net/inet_hashtables.h>
@@ -36,9 +39,33 @@ struct mytcp_bucket {
 	struct hlist_head chain;
 };
 
-static struct mytcp_bucket *ehash, *twhash, *bhash, *lhash;
+/*
+ * ehash chains end in a nulls marker holding their bucket number: a
+ * socket that leaves one chain and joins another (disconnect, then
+ * connect) within a reader's grace period can lead that reader into the
+ * other chain; it sees the wrong marker at the end and starts again
+ * (Linux's sk_nulls lookups), rather than missing a connection - a miss
+ * would hand the segment to Linux, which answers with a reset.
+ */
+struct mytcp_ebucket {
+	spinlock_t lock;		/* writers of this chain */
+	struct hlist_nulls_head chain;
+};
+
+static struct mytcp_bucket *twhash, *bhash, *lhash;
+static struct mytcp_ebucket *ehash;
 static unsigned int ehash_mask, bhash_mask;
 static u32 hash_secret __read_mostly;
+
+/*
+ * Ephemeral ports (RFC 6056 algorithm 3, as Linux's __inet_hash_connect):
+ * a keyed PRF of the 4-tuple picks a perturbation slot and a starting
+ * offset; each connect moves its slot on by a random amount, so ports
+ * neither repeat nor follow a global counter.
+ */
+#define MYTCP_PERTURB_SHIFT	16
+static siphash_key_t port_secret __read_mostly;
+static u32 *port_perturb;
 
 /* Fit for 100k connections: 128k buckets at most 16 bytes each. */
 #define MYTCP_EHASH_SIZE	BIT(17)
@@ -59,16 +86,37 @@ static struct mytcp_bucket *bucket_alloc(unsigned int n)
 	return b;
 }
 
+static struct mytcp_ebucket *ebucket_alloc(unsigned int n)
+{
+	struct mytcp_ebucket *b;
+	unsigned int i;
+
+	b = kvmalloc_array(n, sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		spin_lock_init(&b[i].lock);
+		INIT_HLIST_NULLS_HEAD(&b[i].chain, i);
+	}
+	return b;
+}
+
 int mytcp_table_init(void)
 {
 	get_random_bytes(&hash_secret, sizeof(hash_secret));
+	get_random_bytes(&port_secret, sizeof(port_secret));
 	ehash_mask = MYTCP_EHASH_SIZE - 1;
 	bhash_mask = MYTCP_BHASH_SIZE - 1;
-	ehash = bucket_alloc(MYTCP_EHASH_SIZE);
+	ehash = ebucket_alloc(MYTCP_EHASH_SIZE);
 	twhash = bucket_alloc(MYTCP_EHASH_SIZE);
 	bhash = bucket_alloc(MYTCP_BHASH_SIZE);
 	lhash = bucket_alloc(MYTCP_BHASH_SIZE);
-	if (!ehash || !twhash || !bhash || !lhash) {
+	port_perturb = kvmalloc_array(BIT(MYTCP_PERTURB_SHIFT),
+				      sizeof(*port_perturb), GFP_KERNEL);
+	if (port_perturb)
+		get_random_bytes(port_perturb, BIT(MYTCP_PERTURB_SHIFT) *
+				 sizeof(*port_perturb));
+	if (!ehash || !twhash || !bhash || !lhash || !port_perturb) {
 		mytcp_table_exit();
 		return -ENOMEM;
 	}
@@ -81,6 +129,8 @@ void mytcp_table_exit(void)
 	kvfree(twhash);
 	kvfree(bhash);
 	kvfree(lhash);
+	kvfree(port_perturb);
+	port_perturb = NULL;
 	lhash = NULL;
 	ehash = NULL;
 	twhash = NULL;
@@ -170,27 +220,38 @@ struct sock *mytcp_lookup_established(struct net *net,
 				      const struct in6_addr *raddr,
 				      __be16 rport)
 {
-	u32 h = tuple_hash(net, laddr, lport, raddr, rport);
+	u32 slot = tuple_hash(net, laddr, lport, raddr, rport) & ehash_mask;
+	const struct hlist_nulls_node *node;
 	struct mytcp_sock *mtp;
 	struct sock *sk;
 
-	hlist_for_each_entry_rcu(mtp, &ehash[h & ehash_mask].chain,
-				 ehash_node) {
+begin:
+	hlist_nulls_for_each_entry_rcu(mtp, node, &ehash[slot].chain,
+				       ehash_node) {
 		sk = (struct sock *)mtp;
 		if (!sk_tuple_eq(sk, laddr, lport, raddr, rport) ||
 		    !net_eq(sock_net(sk), net))
 			continue;
 		if (!refcount_inc_not_zero(&sk->sk_refcnt))
 			return NULL;
+		/* Rehashed on another 4-tuple since the compare? */
+		if (unlikely(!sk_tuple_eq(sk, laddr, lport, raddr, rport) ||
+			     !net_eq(sock_net(sk), net))) {
+			sock_put(sk);
+			goto begin;
+		}
 		return sk;
 	}
+	if (get_nulls_value(node) != slot)
+		goto begin;		/* led into another chain */
 	return NULL;
 }
 
 int mytcp_ehash_insert(struct sock *sk)
 {
 	struct inet_sock *inet = inet_sk(sk);
-	struct mytcp_bucket *b;
+	const struct hlist_nulls_node *node;
+	struct mytcp_ebucket *b;
 	struct mytcp_sock *o;
 	struct in6_addr l, r;
 	u32 h;
@@ -201,7 +262,7 @@ int mytcp_ehash_insert(struct sock *sk)
 		       inet->inet_dport);
 	b = &ehash[h & ehash_mask];
 	spin_lock_bh(&b->lock);
-	hlist_for_each_entry(o, &b->chain, ehash_node) {
+	hlist_nulls_for_each_entry(o, node, &b->chain, ehash_node) {
 		if (sk_tuple_eq((struct sock *)o, &l, inet->inet_sport, &r,
 				inet->inet_dport) &&
 		    net_eq(sock_net((struct sock *)o), sock_net(sk))) {
@@ -210,7 +271,7 @@ int mytcp_ehash_insert(struct sock *sk)
 		}
 	}
 	sock_hold(sk);
-	hlist_add_head_rcu(&mytcp_sk(sk)->ehash_node, &b->chain);
+	hlist_nulls_add_head_rcu(&mytcp_sk(sk)->ehash_node, &b->chain);
 	mytcp_sk(sk)->hashed = 1;
 	spin_unlock_bh(&b->lock);
 	return 0;
@@ -219,14 +280,14 @@ int mytcp_ehash_insert(struct sock *sk)
 void mytcp_ehash_remove(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
-	struct mytcp_bucket *b;
+	struct mytcp_ebucket *b;
 	bool was;
 
 	b = &ehash[sk_tuple_hash(sk) & ehash_mask];
 	spin_lock_bh(&b->lock);
 	was = mtp->hashed;
 	if (was) {
-		hlist_del_init_rcu(&mtp->ehash_node);
+		hlist_nulls_del_init_rcu(&mtp->ehash_node);
 		mtp->hashed = 0;
 	}
 	spin_unlock_bh(&b->lock);
@@ -644,6 +705,44 @@ static void tw_take_over(struct sock *sk, struct mytcp_tw *tw)
 }
 
 /*
+ * Into ehash on sk's 4-tuple, ending tw (the caller's reference, from a
+ * lookup that found it reusable) if there is one.  The TIME_WAIT lookup
+ * before this raced with a connection on the same 4-tuple entering
+ * TIME_WAIT: mytcp_time_wait() adds the entry to twhash before it leaves
+ * ehash, so once sk is in ehash that entry is visible: look again, and
+ * take it over or step back as the first look would have.  Socket lock
+ * held.
+ */
+static int ehash_insert_tw(struct sock *sk, struct mytcp_tw *tw, bool bound)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	struct net *net = sock_net(sk);
+	struct in6_addr l, r;
+	int err;
+
+	err = mytcp_ehash_insert(sk);
+	if (err) {
+		if (tw)
+			mytcp_tw_put(tw);
+		return err;
+	}
+	if (!tw) {
+		mytcp_sk_laddr(sk, &l);
+		mytcp_sk_raddr(sk, &r);
+		tw = mytcp_lookup_tw(net, &l, inet->inet_sport, &r,
+				     inet->inet_dport);
+		if (tw && !tw_reusable(net, tw, bound)) {
+			mytcp_tw_put(tw);
+			mytcp_ehash_remove(sk);
+			return -EADDRNOTAVAIL;
+		}
+	}
+	if (tw)
+		tw_take_over(sk, tw);
+	return 0;
+}
+
+/*
  * The interface a connection's segments leave by: its bound device, else
  * its route's (Linux's connections bound to a device match only that).
  * Socket lock held.
@@ -727,21 +826,34 @@ static int connect_try_port(struct sock *sk, const struct in6_addr *l,
 			goto out;
 	}
 	if (mytcp_linux_owns(net, l, inet->inet_sport, r, inet->inet_dport,
-			     conn_dif(sk), 0, &tw_seen))
+			     conn_dif(sk), 0, &tw_seen)) {
 		err = -EADDRNOTAVAIL;
-	else
-		err = mytcp_ehash_insert(sk);
-	if (err) {
-		bind_ent_unlink(net, e);
-		goto out;
+	} else {
+		err = ehash_insert_tw(sk, tw, false);
+		tw = NULL;		/* its reference went there */
 	}
-	if (tw)
-		tw_take_over(sk, tw);
-	return 0;
+	if (!err)
+		return 0;
+	bind_ent_unlink(net, e);
 out:
 	if (tw)
 		mytcp_tw_put(tw);
 	return err;
+}
+
+/* RFC 6056 algorithm 3's F(local, remote, remote port, secret) */
+static u64 port_offset(const struct net *net, const struct in6_addr *l,
+		       const struct in6_addr *r, __be16 dport)
+{
+	const struct {
+		struct in6_addr l, r;
+		u32 dport, mix;
+	} __aligned(SIPHASH_ALIGNMENT) in = {
+		.l = *l, .r = *r, .dport = (__force u32)dport,
+		.mix = net_hash_mix(net),
+	};
+
+	return siphash(&in, sizeof(in), &port_secret);
 }
 
 /*
@@ -757,12 +869,12 @@ int mytcp_connect_hash(struct sock *sk)
 	struct mytcp_bind_ent *e = &mytcp_sk(sk)->bind;
 	struct inet_sock *inet = inet_sk(sk);
 	struct net *net = sock_net(sk);
-	static atomic_t perturb = ATOMIC_INIT(0);
 	int err = -EADDRNOTAVAIL;
 	struct mytcp_tw *tw;
 	struct in6_addr l, r;
-	u32 range, off, i;
+	u32 range, off, i, slot;
 	bool tw_seen;
+	u64 prf;
 
 	mytcp_sk(sk)->tw_reused = 0;
 	mytcp_sk_laddr(sk, &l);
@@ -778,18 +890,12 @@ int mytcp_connect_hash(struct sock *sk)
 			mytcp_tw_put(tw);
 			return -EADDRNOTAVAIL;
 		}
-		err = mytcp_ehash_insert(sk);
-		if (tw && !err)
-			tw_take_over(sk, tw);
-		else if (tw)
-			mytcp_tw_put(tw);
-		return err;
+		return ehash_insert_tw(sk, tw, true);
 	}
 	range = mn->ephemeral_hi - mn->ephemeral_lo + 1;
-	off = jhash2((const u32 *)&l, 4, hash_secret);
-	off = jhash2((const u32 *)&r, 4, off);
-	off = jhash_1word((__force u32)inet->inet_dport, off) +
-	      atomic_inc_return(&perturb);
+	prf = port_offset(net, &l, &r, inet->inet_dport);
+	slot = prf & (BIT(MYTCP_PERTURB_SHIFT) - 1);
+	off = READ_ONCE(port_perturb[slot]) + (u32)(prf >> 32);
 	for (i = 0; i < range; i++) {
 		u16 port = mn->ephemeral_lo + (off + i) % range;
 
@@ -798,8 +904,13 @@ int mytcp_connect_hash(struct sock *sk)
 			break;
 		cond_resched();
 	}
-	if (!err)
+	if (!err) {
+		/* Linux's rule: little randomness when ports are scarce */
+		i = max_t(u32, i, get_random_u32_below(8));
+		WRITE_ONCE(port_perturb[slot],
+			   READ_ONCE(port_perturb[slot]) + i + 1);
 		return 0;
+	}
 	inet->inet_num = 0;
 	inet->inet_sport = 0;
 	e->conn = 0;
@@ -809,6 +920,7 @@ int mytcp_connect_hash(struct sock *sk)
 /* Walk every socket and TIME_WAIT entry of net (for /proc/net/mytcp). */
 void mytcp_table_walk(struct net *net, struct seq_file *seq, mytcp_walk_fn fn)
 {
+	const struct hlist_nulls_node *node;
 	struct mytcp_bind_ent *e;
 	struct mytcp_sock *mtp;
 	struct mytcp_tw *tw;
@@ -831,7 +943,8 @@ void mytcp_table_walk(struct net *net, struct seq_file *seq, mytcp_walk_fn fn)
 		}
 	}
 	for (i = 0; i <= ehash_mask; i++) {
-		hlist_for_each_entry_rcu(mtp, &ehash[i].chain, ehash_node) {
+		hlist_nulls_for_each_entry_rcu(mtp, node, &ehash[i].chain,
+					       ehash_node) {
 			if (!net_eq(sock_net((struct sock *)mtp), net))
 				continue;
 			idx += fn(seq, (struct sock *)mtp, NULL, idx);
@@ -887,10 +1000,10 @@ again:
  * Returns how many were taken (0: the end), pos moved past them; out[i].pos
  * is the pos[2] that resumes at out[i].
  */
-static int grab_bucket(struct net *net, long *pos,
-		       struct hlist_head *chain, struct mytcp_grab *out,
+static int grab_bucket(struct net *net, long *pos, struct mytcp_grab *out,
 		       int max)
 {
+	const struct hlist_nulls_node *node;
 	long num = 0;
 	struct mytcp_bind_ent *e;
 	struct mytcp_sock *mtp;
@@ -898,7 +1011,7 @@ static int grab_bucket(struct net *net, long *pos,
 	int n = 0;
 
 	if (pos[0] == 0) {
-		hlist_for_each_entry_rcu(e, chain, node) {
+		hlist_for_each_entry_rcu(e, &bhash[pos[1]].chain, node) {
 			struct sock *sk;
 
 			if (e->is_tw || !net_eq(read_pnet(&e->net), net))
@@ -916,7 +1029,8 @@ static int grab_bucket(struct net *net, long *pos,
 				break;
 		}
 	} else if (pos[0] == 1) {
-		hlist_for_each_entry_rcu(mtp, chain, ehash_node) {
+		hlist_nulls_for_each_entry_rcu(mtp, node, &ehash[pos[1]].chain,
+					       ehash_node) {
 			struct sock *sk = (struct sock *)mtp;
 
 			if (!net_eq(sock_net(sk), net) || num++ < pos[2] ||
@@ -930,7 +1044,7 @@ static int grab_bucket(struct net *net, long *pos,
 				break;
 		}
 	} else {
-		hlist_for_each_entry_rcu(tw, chain, node) {
+		hlist_for_each_entry_rcu(tw, &twhash[pos[1]].chain, node) {
 			if (!net_eq(read_pnet(&tw->net), net) ||
 			    num++ < pos[2] ||
 			    !refcount_inc_not_zero(&tw->refcnt))
@@ -950,17 +1064,22 @@ int mytcp_table_grab(struct net *net, long *pos,
 		     struct mytcp_grab *out, int max)
 {
 	for (; pos[0] < 3; pos[0]++, pos[1] = 0, pos[2] = 0) {
-		struct mytcp_bucket *tbl = pos[0] == 0 ? bhash :
-					   pos[0] == 1 ? ehash : twhash;
 		long mask = pos[0] == 0 ? bhash_mask : ehash_mask;
 
 		for (; pos[1] <= mask; pos[1]++, pos[2] = 0) {
+			bool empty;
 			int n;
 
-			if (hlist_empty(&tbl[pos[1]].chain))
+			if (pos[0] == 0)
+				empty = hlist_empty(&bhash[pos[1]].chain);
+			else if (pos[0] == 1)
+				empty = hlist_nulls_empty(&ehash[pos[1]].chain);
+			else
+				empty = hlist_empty(&twhash[pos[1]].chain);
+			if (empty)
 				continue;
 			rcu_read_lock();
-			n = grab_bucket(net, pos, &tbl[pos[1]].chain, out, max);
+			n = grab_bucket(net, pos, out, max);
 			rcu_read_unlock();
 			if (n)
 				return n;

@@ -43,6 +43,7 @@ from tcp_peer import (ACK, SYN, Skip, StatDelta, check, connect_result,
 
 MASK = 0xffffffff
 MSS = 1000
+PMTU = 700
 RTO_MS = 300
 
 
@@ -397,6 +398,49 @@ def dsack_undo_linux(peer):
     _dsack_undo(peer, True)
 
 
+def _pmtu_in_recovery(peer, linux):
+    # An RTO of 30 s: whatever is resent within the test came from the ICMP
+    s, f = open_conn(peer, linux, 5006)
+    base = send_flight(s, f, 10)
+    for k in (3, 4, 5):
+        f.send(ACK, ack=base, options=opt_sack([(base + 2 * MSS,
+                                                 base + k * MSS)]))
+    got = data_of(f, peer.barrier())
+    check([rel(base, x) for x in got] == ["[0,%d)" % MSS],
+          "fast retransmit: want [0,%d), got %s" %
+          (MSS, [rel(base, x) for x in got]))
+    # The retransmission was too big for a link on the path (RFC 1191)
+    peer.send_icmp_error(got[0].raw, code=4, mtu=PMTU)
+    resent = []
+    have = set()
+    want = set(range(0, 2 * MSS))		# the hole
+    while want - have:
+        x = f.expect(lambda y: f.mine(y) and len(y.payload) > 0, rtx=True,
+                     timeout=10.0,
+                     what="unSACKed data again within MTU %d (have %d of "
+                     "%d bytes)" % (PMTU, len(have & want), len(want)))
+        resent.append(x)
+        lo = (x.seq - base) & MASK
+        have |= set(range(lo, lo + len(x.payload)))
+    big = [rel(base, x) for x in resent if len(x.raw) > PMTU]
+    check(not big, "packets above the new MTU %d: %s" % (PMTU, big))
+    f.send(ACK, ack=(base + 10 * MSS) & MASK)
+    resent += data_of(f, peer.barrier())
+    check_not_resent(base, resent, 2 * MSS, 5 * MSS, "after the PMTU drop")
+    s.close()
+
+
+def pmtu_in_recovery(peer):
+    """A PMTU drop during SACK recovery: the unSACKed data goes again at
+    the new size at once (no RTO), the SACKed data not at all."""
+    _pmtu_in_recovery(peer, False)
+
+
+def pmtu_in_recovery_linux(peer):
+    """The same with Linux TCP."""
+    _pmtu_in_recovery(peer, True)
+
+
 CASES = [
     ("SACK fast retransmit resends one MSS, not SACKed data",
      fast_rtx_sack),
@@ -413,6 +457,9 @@ CASES = [
     ("RTO after SACK reneging (Linux TCP)", rto_reneged_linux),
     ("D-SACK of a spurious fast retransmit undoes it", dsack_undo),
     ("D-SACK undo (Linux TCP)", dsack_undo_linux),
+    ("PMTU drop in SACK recovery: unSACKed data resent at the new size",
+     pmtu_in_recovery),
+    ("PMTU drop in SACK recovery (Linux TCP)", pmtu_in_recovery_linux),
 ]
 
 if __name__ == "__main__":
