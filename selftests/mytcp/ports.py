@@ -298,6 +298,49 @@ def case_listener_lookup(_peer):
     check(my == lx, "mytcp %r, Linux %r" % (my, lx))
 
 
+def port_walk(mytcp, sport0, n):
+    """n connects each to two listeners, alternating; the local ports."""
+    mk = mysock if mytcp else lxsock
+    set_range(mytcp, 20000, 29999)
+    lss = []
+    for i in range(2):
+        ls = mk()
+        ls.bind(("127.0.0.1", sport0 + i))
+        ls.listen(2 * n)
+        lss.append(ls)
+    cs = []
+    ports = ([], [])
+    for _ in range(n):
+        for i in range(2):
+            c = mk()
+            c.connect(("127.0.0.1", sport0 + i))
+            ports[i].append(c.getsockname()[1])
+            cs.append(c)
+    for c in cs:
+        abort(c)
+    for ls in lss:
+        ls.close()
+    return ports
+
+
+def case_port_walk(_peer):
+    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+    for mytcp, sport0 in ((True, 9600), (False, 9700)):
+        a, b = port_walk(mytcp, sport0, 12)
+        name = "mytcp" if mytcp else "Linux"
+        print("# %s: to :%d %r" % (name, sport0, a))
+        print("# %s: to :%d %r" % (name, sport0 + 1, b))
+        # RFC 6056 alg. 3 with a global counter (mytcp before): the two
+        # destinations' ports kept one distance, a fingerprint of the host
+        dist = set((y - x) % 10000 for x, y in zip(a, b))
+        check(len(dist) > 1, "%s: the two destinations' ports keep one "
+              "distance %r" % (name, dist))
+        check(all(20000 <= p <= 29999 for p in a + b), "%s: a port "
+              "outside ip_local_port_range" % name)
+        check(len(set(a)) == len(a) and len(set(b)) == len(b),
+              "%s: a port used twice for one destination" % name)
+
+
 run_cases([
     ("ephemeral ports per 4-tuple: 3 x range connections, one reservation "
      "per port, against Linux", case_per_tuple),
@@ -305,4 +348,6 @@ run_cases([
      "Linux", case_tw_reuse),
     ("listener lookup (exact, wildcard, reuseport group) beside 400 "
      "TIME_WAIT entries on the port, against Linux", case_listener_lookup),
+    ("ephemeral ports to two destinations keep no fixed distance (RFC 6056 "
+     "alg. 3 with a keyed PRF and perturbation), as Linux", case_port_walk),
 ])
