@@ -16,7 +16,7 @@
  * under rcu_read_lock() and return a referenced object
  * (refcount_inc_not_zero), re-checking the key afterwards; ehash chains
  * are nulls lists, and a lookup that ends on another bucket's marker
- * starts again (struct mytcp_ebucket).  A listener
+ * starts again (struct mytcp_bucket).  A listener
  * is in lhash from listen() until it stops listening or unbinds; lhash's
  * bucket lock nests inside no other table lock.  Sockets are
  * freed after a grace period (SOCK_RCU_FREE) and TIME_WAIT entries with
@@ -34,26 +34,24 @@
 #include "mytcp.h"
 #include "bindaddr.h"
 
+/*
+ * ehash chains (nchain) end in a nulls marker holding their bucket
+ * number: a socket that leaves one chain and joins another (disconnect,
+ * then connect) within a reader's grace period can lead that reader into
+ * the other chain; it sees the wrong marker at the end and starts again
+ * (Linux's sk_nulls lookups), rather than missing a connection - a miss
+ * would hand the segment to Linux, which answers with a reset.  The
+ * other tables' entries never move between chains.
+ */
 struct mytcp_bucket {
 	spinlock_t lock;		/* writers of this chain */
-	struct hlist_head chain;
+	union {
+		struct hlist_head chain;
+		struct hlist_nulls_head nchain;		/* ehash */
+	};
 };
 
-/*
- * ehash chains end in a nulls marker holding their bucket number: a
- * socket that leaves one chain and joins another (disconnect, then
- * connect) within a reader's grace period can lead that reader into the
- * other chain; it sees the wrong marker at the end and starts again
- * (Linux's sk_nulls lookups), rather than missing a connection - a miss
- * would hand the segment to Linux, which answers with a reset.
- */
-struct mytcp_ebucket {
-	spinlock_t lock;		/* writers of this chain */
-	struct hlist_nulls_head chain;
-};
-
-static struct mytcp_bucket *twhash, *bhash, *lhash;
-static struct mytcp_ebucket *ehash;
+static struct mytcp_bucket *ehash, *twhash, *bhash, *lhash;
 static unsigned int ehash_mask, bhash_mask;
 static u32 hash_secret __read_mostly;
 
@@ -71,7 +69,7 @@ static u32 *port_perturb;
 #define MYTCP_EHASH_SIZE	BIT(17)
 #define MYTCP_BHASH_SIZE	BIT(16)
 
-static struct mytcp_bucket *bucket_alloc(unsigned int n)
+static struct mytcp_bucket *bucket_alloc(unsigned int n, bool nulls)
 {
 	struct mytcp_bucket *b;
 	unsigned int i;
@@ -81,22 +79,10 @@ static struct mytcp_bucket *bucket_alloc(unsigned int n)
 		return NULL;
 	for (i = 0; i < n; i++) {
 		spin_lock_init(&b[i].lock);
-		INIT_HLIST_HEAD(&b[i].chain);
-	}
-	return b;
-}
-
-static struct mytcp_ebucket *ebucket_alloc(unsigned int n)
-{
-	struct mytcp_ebucket *b;
-	unsigned int i;
-
-	b = kvmalloc_array(n, sizeof(*b), GFP_KERNEL);
-	if (!b)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		spin_lock_init(&b[i].lock);
-		INIT_HLIST_NULLS_HEAD(&b[i].chain, i);
+		if (nulls)
+			INIT_HLIST_NULLS_HEAD(&b[i].nchain, i);
+		else
+			INIT_HLIST_HEAD(&b[i].chain);
 	}
 	return b;
 }
@@ -107,10 +93,10 @@ int mytcp_table_init(void)
 	get_random_bytes(&port_secret, sizeof(port_secret));
 	ehash_mask = MYTCP_EHASH_SIZE - 1;
 	bhash_mask = MYTCP_BHASH_SIZE - 1;
-	ehash = ebucket_alloc(MYTCP_EHASH_SIZE);
-	twhash = bucket_alloc(MYTCP_EHASH_SIZE);
-	bhash = bucket_alloc(MYTCP_BHASH_SIZE);
-	lhash = bucket_alloc(MYTCP_BHASH_SIZE);
+	ehash = bucket_alloc(MYTCP_EHASH_SIZE, true);
+	twhash = bucket_alloc(MYTCP_EHASH_SIZE, false);
+	bhash = bucket_alloc(MYTCP_BHASH_SIZE, false);
+	lhash = bucket_alloc(MYTCP_BHASH_SIZE, false);
 	port_perturb = kvmalloc_array(BIT(MYTCP_PERTURB_SHIFT),
 				      sizeof(*port_perturb), GFP_KERNEL);
 	if (port_perturb)
@@ -226,7 +212,7 @@ struct sock *mytcp_lookup_established(struct net *net,
 	struct sock *sk;
 
 begin:
-	hlist_nulls_for_each_entry_rcu(mtp, node, &ehash[slot].chain,
+	hlist_nulls_for_each_entry_rcu(mtp, node, &ehash[slot].nchain,
 				       ehash_node) {
 		sk = (struct sock *)mtp;
 		if (!sk_tuple_eq(sk, laddr, lport, raddr, rport) ||
@@ -251,7 +237,7 @@ int mytcp_ehash_insert(struct sock *sk)
 {
 	struct inet_sock *inet = inet_sk(sk);
 	const struct hlist_nulls_node *node;
-	struct mytcp_ebucket *b;
+	struct mytcp_bucket *b;
 	struct mytcp_sock *o;
 	struct in6_addr l, r;
 	u32 h;
@@ -262,7 +248,7 @@ int mytcp_ehash_insert(struct sock *sk)
 		       inet->inet_dport);
 	b = &ehash[h & ehash_mask];
 	spin_lock_bh(&b->lock);
-	hlist_nulls_for_each_entry(o, node, &b->chain, ehash_node) {
+	hlist_nulls_for_each_entry(o, node, &b->nchain, ehash_node) {
 		if (sk_tuple_eq((struct sock *)o, &l, inet->inet_sport, &r,
 				inet->inet_dport) &&
 		    net_eq(sock_net((struct sock *)o), sock_net(sk))) {
@@ -271,7 +257,7 @@ int mytcp_ehash_insert(struct sock *sk)
 		}
 	}
 	sock_hold(sk);
-	hlist_nulls_add_head_rcu(&mytcp_sk(sk)->ehash_node, &b->chain);
+	hlist_nulls_add_head_rcu(&mytcp_sk(sk)->ehash_node, &b->nchain);
 	mytcp_sk(sk)->hashed = 1;
 	spin_unlock_bh(&b->lock);
 	return 0;
@@ -280,7 +266,7 @@ int mytcp_ehash_insert(struct sock *sk)
 void mytcp_ehash_remove(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
-	struct mytcp_ebucket *b;
+	struct mytcp_bucket *b;
 	bool was;
 
 	b = &ehash[sk_tuple_hash(sk) & ehash_mask];
@@ -943,7 +929,7 @@ void mytcp_table_walk(struct net *net, struct seq_file *seq, mytcp_walk_fn fn)
 		}
 	}
 	for (i = 0; i <= ehash_mask; i++) {
-		hlist_nulls_for_each_entry_rcu(mtp, node, &ehash[i].chain,
+		hlist_nulls_for_each_entry_rcu(mtp, node, &ehash[i].nchain,
 					       ehash_node) {
 			if (!net_eq(sock_net((struct sock *)mtp), net))
 				continue;
@@ -1029,7 +1015,8 @@ static int grab_bucket(struct net *net, long *pos, struct mytcp_grab *out,
 				break;
 		}
 	} else if (pos[0] == 1) {
-		hlist_nulls_for_each_entry_rcu(mtp, node, &ehash[pos[1]].chain,
+		hlist_nulls_for_each_entry_rcu(mtp, node,
+					       &ehash[pos[1]].nchain,
 					       ehash_node) {
 			struct sock *sk = (struct sock *)mtp;
 
@@ -1073,7 +1060,7 @@ int mytcp_table_grab(struct net *net, long *pos,
 			if (pos[0] == 0)
 				empty = hlist_empty(&bhash[pos[1]].chain);
 			else if (pos[0] == 1)
-				empty = hlist_nulls_empty(&ehash[pos[1]].chain);
+				empty = hlist_nulls_empty(&ehash[pos[1]].nchain);
 			else
 				empty = hlist_empty(&twhash[pos[1]].chain);
 			if (empty)
