@@ -748,11 +748,15 @@ static int conn_dif(const struct sock *sk)
  * connection and no TIME_WAIT entry (beyond tw_reuse) has - Linux's
  * __inet_hash_connect().  Connections on one (netns, address, port) share
  * one reservation in Linux's table: the first one makes it, the others
- * take a reference.  Returns 0 (e linked, sk in ehash), -ENOMEM, or
- * another error: try the next port.  Socket lock held.
+ * take a reference.  A new reservation is made in *spare, kept for the
+ * next port when Linux refuses this one (one kernel socket per connect,
+ * not per port tried), and consumed on success.  Returns 0 (e linked, sk
+ * in ehash), -ENOMEM, or another error: try the next port.  Socket lock
+ * held.
  */
 static int connect_try_port(struct sock *sk, const struct in6_addr *l,
-			    const struct in6_addr *r, u16 port)
+			    const struct in6_addr *r, u16 port,
+			    struct mytcp_portres **spare)
 {
 	struct mytcp_bind_ent *e = &mytcp_sk(sk)->bind;
 	struct mytcp_portres *res = NULL;
@@ -801,15 +805,19 @@ static int connect_try_port(struct sock *sk, const struct in6_addr *l,
 	}
 	if (!res) {
 		/* The first on (address, port): a reservation of its own */
-		res = mytcp_portres_new(sk);
-		if (IS_ERR(res)) {
-			err = PTR_ERR(res);
-			goto out;
+		if (!*spare) {
+			res = mytcp_portres_new(sk);
+			if (IS_ERR(res)) {
+				err = PTR_ERR(res);
+				goto out;
+			}
+			*spare = res;
 		}
-		err = bind_claim(sk, res, l, port);
-		mytcp_portres_put(res);
+		err = bind_claim(sk, *spare, l, port);
 		if (err)
 			goto out;
+		mytcp_portres_put(*spare);	/* e holds it now */
+		*spare = NULL;
 	}
 	if (mytcp_linux_owns(net, l, inet->inet_sport, r, inet->inet_dport,
 			     conn_dif(sk), 0, &tw_seen)) {
@@ -853,6 +861,7 @@ int mytcp_connect_hash(struct sock *sk)
 {
 	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
 	struct mytcp_bind_ent *e = &mytcp_sk(sk)->bind;
+	struct mytcp_portres *spare = NULL;
 	struct inet_sock *inet = inet_sk(sk);
 	struct net *net = sock_net(sk);
 	int err = -EADDRNOTAVAIL;
@@ -885,11 +894,13 @@ int mytcp_connect_hash(struct sock *sk)
 	for (i = 0; i < range; i++) {
 		u16 port = mn->ephemeral_lo + (off + i) % range;
 
-		err = connect_try_port(sk, &l, &r, port);
+		err = connect_try_port(sk, &l, &r, port, &spare);
 		if (!err || err == -ENOMEM)
 			break;
 		cond_resched();
 	}
+	if (spare)
+		mytcp_portres_put(spare);
 	if (!err) {
 		/* Linux's rule: little randomness when ports are scarce */
 		i = max_t(u32, i, get_random_u32_below(8));
