@@ -39,7 +39,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 # pylint: disable=wrong-import-position
 from tcp_peer import (ACK, SYN, Skip, StatDelta, check, connect_result,
                       mytcp_socket, opt_mss, opt_sack, opt_sack_perm,
-                      run_cases, sysctl)
+                      run_cases, stats, sysctl)
 
 MASK = 0xffffffff
 MSS = 1000
@@ -441,6 +441,50 @@ def pmtu_in_recovery_linux(peer):
     _pmtu_in_recovery(peer, True)
 
 
+def timeouts(linux):
+    """RTOs so far: mytcp's Timeouts, Linux's TcpExt TCPTimeouts."""
+    if not linux:
+        return stats()["Timeouts"]
+    with open("/proc/net/netstat") as fh:
+        lines = [ln.split() for ln in fh if ln.startswith("TcpExt:")]
+    return int(dict(zip(lines[0], lines[1]))["TCPTimeouts"])
+
+
+def _pmtu_after_rto(peer, linux):
+    s, f = open_conn(peer, linux, 5007, rto_ms=RTO_MS)
+    base = send_flight(s, f, 4)
+    t0 = timeouts(linux)
+    first = f.expect(lambda x: len(x.payload) > 0, timeout=10, rtx=True,
+                     what="retransmission by the RTO")
+    check(first.seq == base and timeouts(linux) - t0 == 1,
+          "want the RTO's retransmission of [0,%d): %s after %d RTOs" %
+          (MSS, rel(base, first), timeouts(linux) - t0))
+    # It was too big for a link on the path: sent again at the new size,
+    # at once - not after the next RTO (the retransmission counted in
+    # the pipe at the old size took the whole one-segment window)
+    peer.send_icmp_error(first.raw, code=4, mtu=PMTU)
+    again = f.expect(lambda x: len(x.payload) > 0 and x.seq == base,
+                     timeout=10, rtx=True, what="[0,...) at the new size")
+    check(len(again.raw) <= PMTU, "%d-byte packet after MTU %d" %
+          (len(again.raw), PMTU))
+    check(timeouts(linux) - t0 == 1, "the resend waited for another RTO "
+          "(%d RTOs)" % (timeouts(linux) - t0))
+    f.send(ACK, ack=(base + 4 * MSS) & MASK)
+    peer.barrier()
+    s.close()
+
+
+def pmtu_after_rto(peer):
+    """A PMTU drop under the RTO's retransmission (LOSS, cwnd 1): resent
+    at the new size at once, without a second RTO."""
+    _pmtu_after_rto(peer, False)
+
+
+def pmtu_after_rto_linux(peer):
+    """The same with Linux TCP."""
+    _pmtu_after_rto(peer, True)
+
+
 CASES = [
     ("SACK fast retransmit resends one MSS, not SACKed data",
      fast_rtx_sack),
@@ -460,6 +504,9 @@ CASES = [
     ("PMTU drop in SACK recovery: unSACKed data resent at the new size",
      pmtu_in_recovery),
     ("PMTU drop in SACK recovery (Linux TCP)", pmtu_in_recovery_linux),
+    ("PMTU drop under the RTO's retransmission: resent at once, no "
+     "second RTO", pmtu_after_rto),
+    ("PMTU drop after an RTO (Linux TCP)", pmtu_after_rto_linux),
 ]
 
 if __name__ == "__main__":
