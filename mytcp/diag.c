@@ -34,27 +34,35 @@
 /* Linux 6.10+'s TCP_BOUND_INACTIVE: bound, not listening sockets. */
 #define MYTCP_DIAG_BOUND_INACTIVE	BIT(13)
 
-/* Which timer is pending, with its time left and count (as Linux codes). */
+/*
+ * Which timer is pending, with its time left and count (as Linux codes).
+ * Linux multiplexes the RTO, the RACK reordering timer and the tail loss
+ * probe on one timer and reports any of them as 1 (retransmit); mytcp
+ * runs them apart and reports the first to expire.
+ */
 static int diag_timer(struct sock *sk, u32 *expires_ms, u8 *retrans)
 {
 	static const int order[][2] = {
-		{ MYTCP_T_RTX, 1 }, { MYTCP_T_PERSIST, 4 },
-		{ MYTCP_T_KEEPALIVE, 2 },
+		{ MYTCP_T_RTX, 1 }, { MYTCP_T_REO, 1 }, { MYTCP_T_TLP, 1 },
+		{ MYTCP_T_PERSIST, 4 }, { MYTCP_T_KEEPALIVE, 2 },
 	};
 	struct mytcp_sock *mtp = mytcp_sk(sk);
-	int i;
+	s64 best = -1;
+	int i, code = 0;
 
 	for (i = 0; i < ARRAY_SIZE(order); i++) {
 		s64 left = mytcp_timer_left_ns(sk, order[i][0]);
 
-		if (left < 0)
+		if (left < 0 || (code && (code != order[i][1] || left >= best)))
 			continue;
-		*expires_ms = div_u64(left, NSEC_PER_MSEC);
-		*retrans = order[i][1] == 1 ? mtp->retransmits :
-			   mtp->probes_out;
-		return order[i][1];
+		best = left;
+		code = order[i][1];
 	}
-	return 0;
+	if (!code)
+		return 0;
+	*expires_ms = div_u64(best, NSEC_PER_MSEC);
+	*retrans = code == 1 ? mtp->retransmits : mtp->probes_out;
+	return code;
 }
 
 static bool diag_wanted(const struct inet_diag_req_v2 *req, int state,

@@ -88,25 +88,30 @@ static int stat_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
-/* Which timer is pending, coded as /proc/net/tcp does. */
+/*
+ * Which timer is pending, coded as /proc/net/tcp does: the RTO, RACK's
+ * reordering timer and the tail loss probe are all 1 (Linux multiplexes
+ * them on one timer), the first of them to expire.
+ */
 static int timer_code(struct sock *sk, u64 *expires_ns)
 {
 	static const int order[][2] = {
-		{ MYTCP_T_RTX, 1 }, { MYTCP_T_PERSIST, 4 },
-		{ MYTCP_T_KEEPALIVE, 2 },
+		{ MYTCP_T_RTX, 1 }, { MYTCP_T_REO, 1 }, { MYTCP_T_TLP, 1 },
+		{ MYTCP_T_PERSIST, 4 }, { MYTCP_T_KEEPALIVE, 2 },
 	};
-	int i;
+	s64 best = -1;
+	int i, code = 0;
 
 	for (i = 0; i < ARRAY_SIZE(order); i++) {
 		s64 left = mytcp_timer_left_ns(sk, order[i][0]);
 
-		if (left >= 0) {
-			*expires_ns = left;
-			return order[i][1];
-		}
+		if (left < 0 || (code && (code != order[i][1] || left >= best)))
+			continue;
+		best = left;
+		code = order[i][1];
 	}
-	*expires_ns = 0;
-	return 0;
+	*expires_ns = code ? best : 0;
+	return code;
 }
 
 /* The 4-tuple as /proc/net/tcp (v6 false) or /proc/net/tcp6 prints it. */

@@ -14,7 +14,10 @@
 # "@@BEGIN NAME ladder|stat" and "@@END".  They replace the "@LADDER NAME@"
 # and "@STAT NAME@" lines of scripts/guide.rst.in (the prose).  Nothing is
 # drawn by hand: a scenario that did not run leaves a note instead of a
-# picture.  MYTCP_KO: the module to use (default: built into build/guide/).
+# picture.  "@PLOT NAME@" lines become a figure drawn by tools/mytcp-plot
+# from the scenario's own trace lines ("@@BEGIN NAME trace"): PNG files in
+# Documentation/tcp-by-example/.  MYTCP_KO: the module to use (default:
+# built into build/guide/).
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
@@ -62,9 +65,29 @@ awk -v dir="$WORK/parts" '
 grep -q . "$WORK/parts/results" 2>/dev/null ||
 	{ echo "guide.sh: no scenario output in $RAW" >&2; exit 1; }
 
+PLOTDIR=$(dirname "$OUTPUT")/tcp-by-example
+mkdir -p "$PLOTDIR"
+port_of()
+{
+	sed -n "/^PORTS = {/,/}/s/.*\"$1\": *\([0-9][0-9]*\).*/\1/p" \
+		"$TOP/selftests/mytcp/lib/teaching_scn.py" | head -n 1
+}
 {
 	while IFS= read -r line; do
 		case $line in
+		@PLOT\ *@)
+			name=${line#* }; name=${name%@}
+			f=$WORK/parts/$name.trace
+			if grep -qx "ok $name" "$WORK/parts/results" && [ -s "$f" ] &&
+			   "$TOP/tools/mytcp-plot.py" -p "$(port_of "$name")" \
+				-o "$PLOTDIR/$name.png" "$f" >&2; then
+				echo ".. image:: tcp-by-example/$name.png"
+				echo "   :alt: mytcp-plot of the $name scenario: time-sequence graph, cwnd/ssthresh/in-flight, RTT"
+			else
+				echo "(No plot: the scenario did not run cleanly when the guide was"
+				echo "generated.)"
+			fi
+			;;
 		@LADDER\ *@|@STAT\ *@)
 			kind=${line%% *}; kind=${kind#@}
 			name=${line#* }; name=${name%@}
