@@ -273,6 +273,28 @@ def tools_clear_errors_help_version():
         assert ("not found" in err or "needs root" in err), err
 
 
+@test
+def mytcp_run_help_version_errors():
+    """mytcp-run as the Python tools: --help on stdout with 0, --version,
+    a clear message and a non-zero status for no command or a bad one."""
+    def sh(*args):
+        r = subprocess.run(["sh", os.path.join(TOP, "tools", "mytcp-run.sh")]
+                           + list(args), stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=30,
+                           env=dict(os.environ, MYTCP_PRELOAD_LIB="/dev/null"))
+        return r.returncode, r.stdout, r.stderr
+    rc, out, err = sh("--help")
+    assert rc == 0 and out.startswith("usage: mytcp-run") and not err, (rc, out, err)
+    rc, out, err = sh("--version")
+    assert rc == 0 and re.match(r"mytcp-run [0-9]", out), (rc, out, err)
+    rc, out, err = sh()
+    assert rc == 2 and "usage:" in err and not out, (rc, out, err)
+    rc, out, err = sh("--bogus")
+    assert rc == 2 and "usage:" in err, (rc, out, err)
+    rc, out, err = sh("/nonexistent/command")
+    assert rc == 127 and "mytcp-run: /nonexistent/command: command not found" in err, err
+
+
 # ------------------------------------------------------------------ pcapng
 def parse_pcapng(data):
     """Blocks of a little-endian pcapng: [(type, body, options)]."""

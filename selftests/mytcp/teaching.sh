@@ -226,7 +226,7 @@ ktap_test_result "zero window: persist timer probes until the reader opens it" t
 
 # Pictures: the ladder of each scenario, names client/server; times (ms)
 # where timers matter (RTO backoff, keepalive), else none.
-TIMED=" synrecv finack closing lastack keepalive simopen synbackoff fastrtx rto zerowin "
+TIMED=" synrecv finack closing lastack keepalive timewait simopen synbackoff fastrtx rto zerowin "
 ladder()
 {
 	local t=none names=client,server
@@ -242,12 +242,18 @@ ladder()
 # out: whether it falls inside the trace depends on the later scenarios.
 # timed: the time column is dropped, but each "timer" note keeps the time
 # since that side's previous timer note, rounded to 100 ms ("+400"): the
-# backoff the guide's prose describes is part of the picture.
+# backoff the guide's prose describes is part of the picture.  tw: keep
+# the end of TIME_WAIT, with its time since TIME_WAIT began (2MSL).
 norm()
 {
-	awk -v timed="${2:-}" '
-	/TIME_WAIT ends/ { next }
+	awk -v timed="${2:-}" -v tw="${3:-}" '
+	/TIME_WAIT ends/ && tw == "" { next }
 	timed != "" && /^ *[0-9]+\.[0-9]+ / {
+		if ($0 ~ /TIME_WAIT +\|/ && !/ends/)
+			twt = $1 + 0
+		if ($0 ~ /TIME_WAIT ends/)
+			sub(/TIME_WAIT ends/, sprintf("TIME_WAIT ends(+%d)",
+			    int(($1 - twt) / 100 + 0.5) * 100))
 		t = $1 + 0; sub(/^ *[0-9]+\.[0-9]+/, "")
 		if ($0 ~ /\| +timer / || $0 ~ /timer [a-z_]+ +\|/) {
 			k = ($0 ~ /\| +timer /) ? "R" : "L"
@@ -280,15 +286,16 @@ port_of()
 }
 t_guide()
 {
-	local name=$1 timed
+	local name=$1 timed tw=
 
 	awk -v want=".. ladder: $name" '$0 == want { on = 1; next }
 	     on && /^   / { sub(/^   /, ""); print; seen = 1; next }
 	     on && seen && !/^$/ { exit }' "$GUIDE" > "$TMPD/guide_pic"
 	ladder "$(port_of "$name")" "$name" > "$TMPD/pic"
 	case "$TIMED" in *" $name "*) timed=1 ;; *) timed= ;; esac
-	norm "$TMPD/guide_pic" $timed > "$TMPD/want"
-	norm "$TMPD/pic" $timed > "$TMPD/got"
+	[ "$name" = timewait ] && tw=1
+	norm "$TMPD/guide_pic" "$timed" $tw > "$TMPD/want"
+	norm "$TMPD/pic" "$timed" $tw > "$TMPD/got"
 	[ -s "$TMPD/want" ] || { ktap_print_msg "no $name picture in $GUIDE"; return 1; }
 	diff -u "$TMPD/want" "$TMPD/got" | sed 's/^/# /'
 	cmp -s "$TMPD/want" "$TMPD/got"
@@ -298,6 +305,7 @@ t_guide_all()
 	local name bad=0
 
 	for name in handshake halfclose finwait1_tw timewait rst data3 \
+		    synrecv finack lastack keepalive \
 		    simopen synbackoff fastrtx rto zerowin; do
 		t_guide "$name" || { ktap_print_msg "the $name picture differs"; bad=1; }
 	done
