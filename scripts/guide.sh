@@ -79,7 +79,7 @@ port_of()
 			name=${line#* }; name=${name%@}
 			f=$WORK/parts/$name.trace
 			if grep -qx "ok $name" "$WORK/parts/results" && [ -s "$f" ] &&
-			   "$TOP/tools/mytcp-plot.py" -p "$(port_of "$name")" \
+			   "${PYTHON:-/usr/bin/python3}" "$TOP/tools/mytcp-plot.py" -p "$(port_of "$name")" \
 				-o "$PLOTDIR/$name.png" "$f" >&2; then
 				echo ".. image:: tcp-by-example/$name.png"
 				echo "   :alt: mytcp-plot of the $name scenario: time-sequence graph, cwnd/ssthresh/in-flight, RTT"

@@ -192,8 +192,8 @@ ktap_test_result "simultaneous open: SYNs cross, both SYN_RECV, then ESTABLISHED
 t_synbackoff()
 {
 	result synbackoff &&
-	atleast 4 mytcp_segment "$(cli 7217) out flags=S " &&
-	atleast 4 mytcp_drop "$(cli 7217) len=[0-9]+ reason=injected in" &&
+	atleast 4 mytcp_drop "$(cli 7217) len=[0-9]+ reason=injected out" &&
+	atleast 3 mytcp_timer "$(cli 7217) timer=retransmit state=SYN_SENT" &&
 	atleast 1 mytcp_state "$(cli 7217) SYN_SENT -> CLOSE$"
 }
 ktap_test_result "SYN timeout: SYN retransmitted with backoff, ETIMEDOUT" t_synbackoff
@@ -201,20 +201,26 @@ ktap_test_result "SYN timeout: SYN retransmitted with backoff, ETIMEDOUT" t_synb
 t_fastrtx()
 {
 	result fastrtx &&
-	atleast 1 mytcp_drop "$(cli 7218) len=[0-9]+ reason=injected in" &&
+	atleast 1 mytcp_drop "$(srv 7218) len=[0-9]+ reason=injected in" &&
 	atleast 1 mytcp_cong_state "$(cli 7218) ca_state [a-z]+ -> recovery " &&
-	atleast 1 mytcp_retransmit "$(cli 7218) "
+	atleast 1 mytcp_retransmit "$(cli 7218) " || return 1
+	# A real loss: the reduction must stay (no Eifel undo because the
+	# clock moved on between sending the retransmission and counting it).
+	if [ "$(count mytcp_cong_state "$(cli 7218) .*ssthresh=2147483647")" != 0 ]; then
+		ktap_print_msg "the recovery of a real loss was undone"
+		return 1
+	fi
 }
 ktap_test_result "fast retransmit with SACK: one segment of ten dropped, recovery" t_fastrtx
 
 t_rto()
 {
 	result rto &&
-	atleast 2 mytcp_drop "$(cli 7219) len=[0-9]+ reason=injected in" &&
+	atleast 2 mytcp_drop "$(srv 7219) len=[0-9]+ reason=injected in" &&
 	atleast 1 mytcp_cong_state "$(cli 7219) ca_state [a-z]+ -> loss " &&
-	atleast 1 mytcp_timer "$(cli 7219) timer=loss_probe "
+	atleast 2 mytcp_timer "$(cli 7219) timer=retransmit "
 }
-ktap_test_result "RTO: a tail segment and its loss probe dropped, RTO retransmission" t_rto
+ktap_test_result "RTO: a segment and its retransmission dropped, RTO with backoff" t_rto
 
 t_zerowin()
 {
@@ -241,7 +247,8 @@ ladder()
 # notes cannot make the comparison flaky.  The end of TIME_WAIT is left
 # out: whether it falls inside the trace depends on the later scenarios.
 # timed: the time column is dropped, but each "timer" note keeps the time
-# since that side's previous timer note, rounded to 100 ms ("+400"): the
+# since that side's previous note of the same timer, rounded to 100 ms
+# ("+400", "first"): the
 # backoff the guide's prose describes is part of the picture.  tw: keep
 # the end of TIME_WAIT, with its time since TIME_WAIT began (2MSL).
 norm()
@@ -257,6 +264,8 @@ norm()
 		t = $1 + 0; sub(/^ *[0-9]+\.[0-9]+/, "")
 		if ($0 ~ /\| +timer / || $0 ~ /timer [a-z_]+ +\|/) {
 			k = ($0 ~ /\| +timer /) ? "R" : "L"
+			m = $0; sub(/.*timer /, "", m); sub(/ .*/, "", m)
+			k = k m
 			if (k in last)
 				d = sprintf("+%d", int((t - last[k]) / 100 + 0.5) * 100)
 			else
@@ -292,6 +301,16 @@ t_guide()
 	     on && /^   / { sub(/^   /, ""); print; seen = 1; next }
 	     on && seen && !/^$/ { exit }' "$GUIDE" > "$TMPD/guide_pic"
 	ladder "$(port_of "$name")" "$name" > "$TMPD/pic"
+	if [ "$name" = zerowin ]; then
+		# Up to the reader's window update: what follows (how the rest
+		# is sent, a loss probe if the ACKs are slow) depends on timing.
+		for f in guide_pic pic; do
+			awk '/not acceptable/ { probed = 1 }
+			     probed && /\[P\.\]/ { exit } { print }' \
+				"$TMPD/$f" > "$TMPD/$f.cut"
+			mv "$TMPD/$f.cut" "$TMPD/$f"
+		done
+	fi
 	case "$TIMED" in *" $name "*) timed=1 ;; *) timed= ;; esac
 	[ "$name" = timewait ] && tw=1
 	norm "$TMPD/guide_pic" "$timed" $tw > "$TMPD/want"
@@ -305,7 +324,7 @@ t_guide_all()
 	local name bad=0
 
 	for name in handshake halfclose finwait1_tw timewait rst data3 \
-		    synrecv finack lastack keepalive \
+		    synrecv keepalive \
 		    simopen synbackoff fastrtx rto zerowin; do
 		t_guide "$name" || { ktap_print_msg "the $name picture differs"; bad=1; }
 	done
