@@ -48,7 +48,7 @@ cd "$TOP"
 if [ -n "$RAWIN" ]; then
 	[ "$RAWIN" -ef "$RAW" ] || cp "$RAWIN" "$RAW"
 else
-MYTCP_KO=$MYTCP_KO MYTCP_TEACHING_DUMP=1 scripts/vm-run.sh -k "$KERNEL" -t 600 -- \
+MYTCP_KO=$MYTCP_KO MYTCP_TEACHING_DUMP=1 scripts/vm-run.sh -k "$KERNEL" -t 1200 -- \
 	selftests/mytcp/teaching.sh > "$RAW" 2>&1 || echo "guide.sh: the VM run failed (status $?), see $RAW" >&2
 fi
 tr -d '\r' < "$RAW" > "$RAW.clean"
