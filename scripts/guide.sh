@@ -93,7 +93,7 @@ port_of()
 			name=${line#* }; name=${name%@}
 			if [ "$kind" = LADDER ]; then f=$WORK/parts/$name.ladder; else f=$WORK/parts/$name.stat; fi
 			if grep -qx "ok $name" "$WORK/parts/results" && [ -s "$f" ] &&
-			   ! grep -q "usage:" "$f"; then
+			   ! grep -q "usage:\|Traceback" "$f"; then
 				echo "::"
 				echo
 				sed -e 's/^== \(.*\)/# \1/' -e 's/^/   /' -e 's/ *$//' "$f"

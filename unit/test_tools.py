@@ -274,6 +274,35 @@ def tools_clear_errors_help_version():
 
 
 @test
+def ladder_withheld_syns_no_traceback():
+    """Every SYN withheld (teaching mode, "out syn"): no segment is
+    traced, only drops, timers and retransmissions; the ladder drew a
+    traceback (a retransmission note asked for an ISN before the
+    segments were gathered)."""
+    a, b = "10.0.0.1:5000", "10.0.0.2:80"
+    lines = ["# tracer: nop", "#"]
+    t = [1.0]
+
+    def ln(name, rest):
+        t[0] += 0.2
+        lines.append("          python-1     [000] ..s1. %12.6f: %s: sk=aaaa %s -> %s %s"
+                     % (t[0], name, a, b, rest))
+    ln("mytcp_state", "CLOSE -> SYN_SENT")
+    ln("mytcp_drop", "len=40 reason=injected out")
+    for i in (1, 2, 3):
+        ln("mytcp_timer", "timer=retransmit state=SYN_SENT")
+        ln("mytcp_drop", "len=40 reason=injected out")
+        ln("mytcp_retransmit", "seq=100 end_seq=101 retrans=%d" % i)
+    ln("mytcp_timer", "timer=retransmit state=SYN_SENT")
+    ln("mytcp_state", "SYN_SENT -> CLOSE")
+    rc, out = ladder("-", stdin="\n".join(lines) + "\n")
+    assert rc == 0 and "Traceback" not in out, out
+    assert out.count("timer retransmit") == 4, out
+    assert out.count("withheld (injected)") == 4, out
+    assert out.count("retransmit seq=") == 3 and "CLOSE" in out, out
+
+
+@test
 def mytcp_run_help_version_errors():
     """mytcp-run as the Python tools: --help on stdout with 0, --version,
     a clear message and a non-zero status for no command or a bad one."""

@@ -204,10 +204,12 @@ t_fastrtx()
 	atleast 1 mytcp_drop "$(srv 7218) len=[0-9]+ reason=injected in" &&
 	atleast 1 mytcp_cong_state "$(cli 7218) ca_state [a-z]+ -> recovery " &&
 	atleast 1 mytcp_retransmit "$(cli 7218) " || return 1
-	# A real loss, yet the reduction was seen undone on 6.12 (ssthresh
-	# back to infinity): reported, not yet understood, so not failed on.
-	if [ "$(count mytcp_cong_state "$(cli 7218) .*ssthresh=2147483647")" != 0 ]; then
-		ktap_print_msg "note: the recovery of a real loss was undone"
+	# A real loss: the reduction stays.  The Eifel check once took the
+	# clock when the retransmission was counted, not the TSval it
+	# carried, and undid this recovery (ssthresh back to infinity).
+	if [ "$(count mytcp_cong_state "$(cli 7218) ca_state recovery -> .*ssthresh=2147483647")" != 0 ]; then
+		ktap_print_msg "the recovery of a real loss was undone"
+		return 1
 	fi
 }
 ktap_test_result "fast retransmit with SACK: one segment of ten dropped, recovery" t_fastrtx
@@ -302,13 +304,25 @@ t_guide()
 	awk -v want=".. ladder: $name" '$0 == want { on = 1; next }
 	     on && /^   / { sub(/^   /, ""); print; seen = 1; next }
 	     on && seen && !/^$/ { exit }' "$GUIDE" > "$TMPD/guide_pic"
+	if awk -v want=".. ladder: $name" '$0 == want { on = 1; next }
+	       on && /did not run cleanly/ { f = 1; exit }
+	       on && /^::/ { exit } END { exit !f }' "$GUIDE"; then
+		ktap_print_msg "no $name picture in the guide (make guide): not compared"
+		return 0
+	fi
 	ladder "$(port_of "$name")" "$name" > "$TMPD/pic"
 	if [ "$name" = zerowin ]; then
 		# Up to the reader's window update: what follows (how the rest
 		# is sent, a loss probe if the ACKs are slow) depends on timing.
+		# From the first persist expiry on, the byte counts depend on
+		# the kernel's buffer accounting (truesize): not compared.
 		for f in guide_pic pic; do
 			awk '/not acceptable/ { probed = 1 }
-			     probed && /\[P\.\]/ { exit } { print }' \
+			     probed && /\[P\.\]/ { exit }
+			     /timer persist/ { p = 1 }
+			     p { gsub(/(seq|ack|len)=[0-9]+/, "&#"); gsub(/=[0-9]+#/, "=N")
+				 gsub(/-+/, "-"); gsub(/ +/, " ") }
+			     { print }' \
 				"$TMPD/$f" > "$TMPD/$f.cut"
 			mv "$TMPD/$f.cut" "$TMPD/$f"
 		done
