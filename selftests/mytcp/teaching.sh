@@ -15,9 +15,11 @@
 #   (d) LAST_ACK held by withholding the last ACK
 #   (e) keepalive finds a dead peer (it drops everything): ETIMEDOUT
 #   (f) permissions (unprivileged write refused) and invalid rules (EINVAL)
-#   plus the scenarios of Documentation/tcp-by-example.rst; one ladder
-#   picture of the guide (the handshake and four-way close) is redrawn and
-#   compared with the guide, so that the guide cannot drift silently.
+#   plus the scenarios of Documentation/tcp-by-example.rst (simultaneous
+#   open, SYN backoff, fast retransmit, RTO, zero window ...); the ladder
+#   pictures of the guide are redrawn and compared with the guide (timed
+#   ones by their timer intervals, see norm()), so that the guide cannot
+#   drift silently.
 #
 # MYTCP_TEACHING_DUMP=1: also print every scenario's ladder and mytcpstat
 # snapshots between "@@BEGIN name" / "@@END" lines (scripts/guide.sh).
