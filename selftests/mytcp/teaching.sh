@@ -380,7 +380,7 @@ if [ -n "${MYTCP_TEACHING_DUMP:-}" ]; then
 			# The connection's own trace lines, for mytcp-plot
 			# (scripts/guide.sh draws the plots on the host).
 			echo "@@BEGIN $name trace"
-			grep -E "$P:$port[^0-9]" "$TRACE" | grep -E "mytcp_(probe|segment|cong_state|retransmit|drop|timer)"
+			grep -E "$P:${port}[^0-9]" "$TRACE" | grep -E "mytcp_(probe|segment|cong_state|retransmit|drop|timer)"
 			echo "@@END" ;;
 		esac
 	done
