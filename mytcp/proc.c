@@ -19,6 +19,7 @@
 #include <net/tcp.h>
 #include "mytcp.h"
 #include "trace.h"
+#include "timercode.h"
 
 static const char *const stat_names[MYTCP_STAT_MAX] = {
 	[MYTCP_STAT_ACTIVE_OPENS] = "ActiveOpens",
@@ -88,29 +89,20 @@ static int stat_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
-/*
- * Which timer is pending, coded as /proc/net/tcp does: the RTO, RACK's
- * reordering timer and the tail loss probe are all 1 (Linux multiplexes
- * them on one timer), the first of them to expire.
- */
+/* Which timer is pending, coded as /proc/net/tcp does (timercode.h). */
 static int timer_code(struct sock *sk, u64 *expires_ns)
 {
-	static const int order[][2] = {
-		{ MYTCP_T_RTX, 1 }, { MYTCP_T_REO, 1 }, { MYTCP_T_TLP, 1 },
-		{ MYTCP_T_PERSIST, 4 }, { MYTCP_T_KEEPALIVE, 2 },
+	struct mytcp_timers_left t = {
+		.rtx = mytcp_timer_left_ns(sk, MYTCP_T_RTX),
+		.reo = mytcp_timer_left_ns(sk, MYTCP_T_REO),
+		.tlp = mytcp_timer_left_ns(sk, MYTCP_T_TLP),
+		.persist = mytcp_timer_left_ns(sk, MYTCP_T_PERSIST),
+		.keepalive = mytcp_timer_left_ns(sk, MYTCP_T_KEEPALIVE),
 	};
-	s64 best = -1;
-	int i, code = 0;
+	s64 left;
+	int code = mytcp_timer_code(&t, &left);
 
-	for (i = 0; i < ARRAY_SIZE(order); i++) {
-		s64 left = mytcp_timer_left_ns(sk, order[i][0]);
-
-		if (left < 0 || (code && (code != order[i][1] || left >= best)))
-			continue;
-		best = left;
-		code = order[i][1];
-	}
-	*expires_ns = code ? best : 0;
+	*expires_ns = code ? left : 0;
 	return code;
 }
 
