@@ -600,7 +600,7 @@ def sc_synbackoff(n):
             raise Fail("connect_ex: not EINPROGRESS")
         time.sleep(0.1)
         wait_side(p, False, "SYN_SENT")
-        snap(n, "the SYN dropped at the server: client in SYN_SENT")
+        snap(n, "every SYN withheld: the client stays in SYN_SENT")
         deadline = time.monotonic() + 10
         while conns(p):
             if time.monotonic() > deadline:
