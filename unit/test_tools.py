@@ -303,6 +303,21 @@ def ladder_withheld_syns_no_traceback():
 
 
 @test
+def plot_reads_trace_cmd_report():
+    """trace-cmd report's lines (no flags column, a "cpus=" header) give
+    the same probe series as the tracefs text."""
+    with open(PROBE) as f:
+        text = f.read()
+    report = "cpus=2\n" + re.sub(
+        r"(?m)^( *\S+) +\[(\d+)\] \S+ +([0-9.]+): ", r"\1 [\2] \3: ", text)
+    assert report != text
+    rc, want, err = run([PLOT, "--csv", "-", PROBE])
+    assert rc == 0 and want.count(b"\n") > 1, err
+    rc, got, err = run([PLOT, "--csv", "-", "-"], stdin=report.encode())
+    assert rc == 0 and got == want, (err, got[:200], want[:200])
+
+
+@test
 def mytcp_run_help_version_errors():
     """mytcp-run as the Python tools: --help on stdout with 0, --version,
     a clear message and a non-zero status for no command or a bad one."""
