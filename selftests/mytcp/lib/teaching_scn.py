@@ -44,6 +44,10 @@ PORTS = {"handshake": 7201, "synrecv": 7202, "finack": 7203,
 # Run with the classic loss detection (net.mytcp.recovery 0): no RACK
 # reordering timer, no tail loss probe racing the RTO.
 CLASSIC = ("fastrtx", "rto")
+# Scenarios whose picture has no retransmission unless the machine is
+# slow: an RTO of one second (rto_min_ms, during the scenario) instead of
+# 200 ms keeps it so under TCG.
+SLOW_RTO = ("finwait1_tw",)
 OUTDIR = "."
 socket.setdefaulttimeout(20)
 MYTCPSTAT = os.environ.get("MYTCPSTAT_PY", "")
@@ -726,6 +730,8 @@ def main():
         try:
             if n in CLASSIC:
                 sysctl("recovery", 0)
+            if n in SLOW_RTO:
+                sysctl("rto_min_ms", 1000)
             globals()["sc_" + n](n)
             res = "ok %s\n" % n
         except Fail as e:
@@ -734,6 +740,8 @@ def main():
             res = "fail %s: %r\n" % (n, e)
         if n in CLASSIC:
             sysctl("recovery", 1)
+        if n in SLOW_RTO:
+            sysctl("rto_min_ms", 200)
         with open(os.path.join(OUTDIR, "results"), "a") as f:
             f.write(res)
         sys.stdout.write(res)
