@@ -29,32 +29,31 @@
 #include <net/sock.h>
 #include "mytcp.h"
 #include "addr.h"
+#include "timercode.h"
 
 #define MYTCP_DIAG_BATCH	16
 /* Linux 6.10+'s TCP_BOUND_INACTIVE: bound, not listening sockets. */
 #define MYTCP_DIAG_BOUND_INACTIVE	BIT(13)
 
-/* Which timer is pending, with its time left and count (as Linux codes). */
+/* Which timer is pending, with its time left and count (timercode.h). */
 static int diag_timer(struct sock *sk, u32 *expires_ms, u8 *retrans)
 {
-	static const int order[][2] = {
-		{ MYTCP_T_RTX, 1 }, { MYTCP_T_PERSIST, 4 },
-		{ MYTCP_T_KEEPALIVE, 2 },
-	};
 	struct mytcp_sock *mtp = mytcp_sk(sk);
-	int i;
+	struct mytcp_timers_left t = {
+		.rtx = mytcp_timer_left_ns(sk, MYTCP_T_RTX),
+		.reo = mytcp_timer_left_ns(sk, MYTCP_T_REO),
+		.tlp = mytcp_timer_left_ns(sk, MYTCP_T_TLP),
+		.persist = mytcp_timer_left_ns(sk, MYTCP_T_PERSIST),
+		.keepalive = mytcp_timer_left_ns(sk, MYTCP_T_KEEPALIVE),
+	};
+	s64 left;
+	int code = mytcp_timer_code(&t, &left);
 
-	for (i = 0; i < ARRAY_SIZE(order); i++) {
-		s64 left = mytcp_timer_left_ns(sk, order[i][0]);
-
-		if (left < 0)
-			continue;
-		*expires_ms = div_u64(left, NSEC_PER_MSEC);
-		*retrans = order[i][1] == 1 ? mtp->retransmits :
-			   mtp->probes_out;
-		return order[i][1];
-	}
-	return 0;
+	if (!code)
+		return 0;
+	*expires_ms = div_u64(left, NSEC_PER_MSEC);
+	*retrans = code == 1 ? mtp->retransmits : mtp->probes_out;
+	return code;
 }
 
 static bool diag_wanted(const struct inet_diag_req_v2 *req, int state,

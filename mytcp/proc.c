@@ -19,6 +19,7 @@
 #include <net/tcp.h>
 #include "mytcp.h"
 #include "trace.h"
+#include "timercode.h"
 
 static const char *const stat_names[MYTCP_STAT_MAX] = {
 	[MYTCP_STAT_ACTIVE_OPENS] = "ActiveOpens",
@@ -88,25 +89,21 @@ static int stat_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
-/* Which timer is pending, coded as /proc/net/tcp does. */
+/* Which timer is pending, coded as /proc/net/tcp does (timercode.h). */
 static int timer_code(struct sock *sk, u64 *expires_ns)
 {
-	static const int order[][2] = {
-		{ MYTCP_T_RTX, 1 }, { MYTCP_T_PERSIST, 4 },
-		{ MYTCP_T_KEEPALIVE, 2 },
+	struct mytcp_timers_left t = {
+		.rtx = mytcp_timer_left_ns(sk, MYTCP_T_RTX),
+		.reo = mytcp_timer_left_ns(sk, MYTCP_T_REO),
+		.tlp = mytcp_timer_left_ns(sk, MYTCP_T_TLP),
+		.persist = mytcp_timer_left_ns(sk, MYTCP_T_PERSIST),
+		.keepalive = mytcp_timer_left_ns(sk, MYTCP_T_KEEPALIVE),
 	};
-	int i;
+	s64 left;
+	int code = mytcp_timer_code(&t, &left);
 
-	for (i = 0; i < ARRAY_SIZE(order); i++) {
-		s64 left = mytcp_timer_left_ns(sk, order[i][0]);
-
-		if (left >= 0) {
-			*expires_ns = left;
-			return order[i][1];
-		}
-	}
-	*expires_ns = 0;
-	return 0;
+	*expires_ns = code ? left : 0;
+	return code;
 }
 
 /* The 4-tuple as /proc/net/tcp (v6 false) or /proc/net/tcp6 prints it. */

@@ -175,9 +175,15 @@ void mytcp_record_retrans(struct sock *sk, struct sk_buff *skb)
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
 	MYTCP_SKB_CB(skb)->retrans++;
+	/* Eifel's reference is the TSval this copy carried (taken after
+	 * sent_ns), not the clock now: a retransmission counted a
+	 * millisecond after it left would make its own ACK look older.
+	 */
 	if (mtp->undo_ok) {
 		if (!mtp->undo_retrans++)
-			mtp->undo_tsval = mytcp_ts_now(mtp);
+			mtp->undo_tsval = (u32)div_u64(MYTCP_SKB_CB(skb)->sent_ns,
+						       NSEC_PER_MSEC) +
+					  mtp->ts_offset;
 	}
 	mtp->total_retrans++;
 	mtp->bytes_retrans += skb->len;

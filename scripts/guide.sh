@@ -14,7 +14,10 @@
 # "@@BEGIN NAME ladder|stat" and "@@END".  They replace the "@LADDER NAME@"
 # and "@STAT NAME@" lines of scripts/guide.rst.in (the prose).  Nothing is
 # drawn by hand: a scenario that did not run leaves a note instead of a
-# picture.  MYTCP_KO: the module to use (default: built into build/guide/).
+# picture.  "@PLOT NAME@" lines become a figure drawn by tools/mytcp-plot
+# from the scenario's own trace lines ("@@BEGIN NAME trace"): PNG files in
+# Documentation/tcp-by-example/.  MYTCP_KO: the module to use (default:
+# built into build/guide/).
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
@@ -45,7 +48,7 @@ cd "$TOP"
 if [ -n "$RAWIN" ]; then
 	[ "$RAWIN" -ef "$RAW" ] || cp "$RAWIN" "$RAW"
 else
-MYTCP_KO=$MYTCP_KO MYTCP_TEACHING_DUMP=1 scripts/vm-run.sh -k "$KERNEL" -t 600 -- \
+MYTCP_KO=$MYTCP_KO MYTCP_TEACHING_DUMP=1 scripts/vm-run.sh -k "$KERNEL" -t 1200 -- \
 	selftests/mytcp/teaching.sh > "$RAW" 2>&1 || echo "guide.sh: the VM run failed (status $?), see $RAW" >&2
 fi
 tr -d '\r' < "$RAW" > "$RAW.clean"
@@ -62,15 +65,35 @@ awk -v dir="$WORK/parts" '
 grep -q . "$WORK/parts/results" 2>/dev/null ||
 	{ echo "guide.sh: no scenario output in $RAW" >&2; exit 1; }
 
+PLOTDIR=$(dirname "$OUTPUT")/tcp-by-example
+mkdir -p "$PLOTDIR"
+port_of()
+{
+	sed -n "/^PORTS = {/,/}/s/.*\"$1\": *\([0-9][0-9]*\).*/\1/p" \
+		"$TOP/selftests/mytcp/lib/teaching_scn.py" | head -n 1
+}
 {
 	while IFS= read -r line; do
 		case $line in
+		@PLOT\ *@)
+			name=${line#* }; name=${name%@}
+			f=$WORK/parts/$name.trace
+			if grep -qx "ok $name" "$WORK/parts/results" && [ -s "$f" ] &&
+			   "${PYTHON:-/usr/bin/python3}" "$TOP/tools/mytcp-plot.py" -p "$(port_of "$name")" \
+				-o "$PLOTDIR/$name.png" "$f" >&2; then
+				echo ".. image:: tcp-by-example/$name.png"
+				echo "   :alt: mytcp-plot of the $name scenario: time-sequence graph, cwnd/ssthresh/in-flight, RTT"
+			else
+				echo "(No plot: the scenario did not run cleanly when the guide was"
+				echo "generated.)"
+			fi
+			;;
 		@LADDER\ *@|@STAT\ *@)
 			kind=${line%% *}; kind=${kind#@}
 			name=${line#* }; name=${name%@}
 			if [ "$kind" = LADDER ]; then f=$WORK/parts/$name.ladder; else f=$WORK/parts/$name.stat; fi
 			if grep -qx "ok $name" "$WORK/parts/results" && [ -s "$f" ] &&
-			   ! grep -q "usage:" "$f"; then
+			   ! grep -q "usage:\|Traceback" "$f"; then
 				echo "::"
 				echo
 				sed -e 's/^== \(.*\)/# \1/' -e 's/^/   /' -e 's/ *$//' "$f"

@@ -272,9 +272,10 @@ class Ladder:
                         s.rtx = int(ev.f.get("retrans", 1)) or 1
                         break
                 else:
+                    # Not drawn (withheld, or before the trace): named
+                    # once every ISN is known, after the loop.
                     rows.append((ev.t, ev.idx, 0, "note",
-                                 (ev.local, "retransmit seq=%s" % self.rel(
-                                     ev.local, seq))))
+                                 (ev.local, ("retransmit seq", seq))))
             elif ev.name == "mytcp_tw_timer":
                 rows.append((ev.t, ev.idx, 0, "note",
                              (ev.local, "TIME_WAIT ends (2MSL)")))
@@ -321,6 +322,10 @@ class Ladder:
                 else:
                     rows.append((ev.t, ev.idx, 0, "note", (ev.local, "drop: %s" % why)))
         self.segs = segs
+        for i, r in enumerate(rows):
+            if r[3] == "note" and isinstance(r[4][1], tuple):
+                ep, (what, seq) = r[4]
+                rows[i] = r[:4] + ((ep, "%s=%s" % (what, self.rel(ep, seq))),)
         rows.sort(key=lambda r: (r[1], r[2]))
         self.rows = rows
 

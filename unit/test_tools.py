@@ -273,6 +273,72 @@ def tools_clear_errors_help_version():
         assert ("not found" in err or "needs root" in err), err
 
 
+@test
+def ladder_withheld_syns_no_traceback():
+    """Every SYN withheld (teaching mode, "out syn"): no segment is
+    traced, only drops, timers and retransmissions; the ladder drew a
+    traceback (a retransmission note asked for an ISN before the
+    segments were gathered)."""
+    a, b = "10.0.0.1:5000", "10.0.0.2:80"
+    lines = ["# tracer: nop", "#"]
+    t = [1.0]
+
+    def ln(name, rest):
+        t[0] += 0.2
+        lines.append("          python-1     [000] ..s1. %12.6f: %s: sk=aaaa %s -> %s %s"
+                     % (t[0], name, a, b, rest))
+    ln("mytcp_state", "CLOSE -> SYN_SENT")
+    ln("mytcp_drop", "len=40 reason=injected out")
+    for i in (1, 2, 3):
+        ln("mytcp_timer", "timer=retransmit state=SYN_SENT")
+        ln("mytcp_drop", "len=40 reason=injected out")
+        ln("mytcp_retransmit", "seq=100 end_seq=101 retrans=%d" % i)
+    ln("mytcp_timer", "timer=retransmit state=SYN_SENT")
+    ln("mytcp_state", "SYN_SENT -> CLOSE")
+    rc, out = ladder("-", stdin="\n".join(lines) + "\n")
+    assert rc == 0 and "Traceback" not in out, out
+    assert out.count("timer retransmit") == 4, out
+    assert out.count("withheld (injected)") == 4, out
+    assert out.count("retransmit seq=") == 3 and "CLOSE" in out, out
+
+
+@test
+def plot_reads_trace_cmd_report():
+    """trace-cmd report's lines (no flags column, a "cpus=" header) give
+    the same probe series as the tracefs text."""
+    with open(PROBE) as f:
+        text = f.read()
+    report = "cpus=2\n" + re.sub(
+        r"(?m)^( *\S+) +\[(\d+)\] \S+ +([0-9.]+): ", r"\1 [\2] \3: ", text)
+    assert report != text
+    rc, want, err = run([PLOT, "--csv", "-", PROBE])
+    assert rc == 0 and want.count(b"\n") > 1, err
+    rc, got, err = run([PLOT, "--csv", "-", "-"], stdin=report.encode())
+    assert rc == 0 and got == want, (err, got[:200], want[:200])
+
+
+@test
+def mytcp_run_help_version_errors():
+    """mytcp-run as the Python tools: --help on stdout with 0, --version,
+    a clear message and a non-zero status for no command or a bad one."""
+    def sh(*args):
+        r = subprocess.run(["sh", os.path.join(TOP, "tools", "mytcp-run.sh")]
+                           + list(args), stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=30,
+                           env=dict(os.environ, MYTCP_PRELOAD_LIB="/dev/null"))
+        return r.returncode, r.stdout, r.stderr
+    rc, out, err = sh("--help")
+    assert rc == 0 and out.startswith("usage: mytcp-run") and not err, (rc, out, err)
+    rc, out, err = sh("--version")
+    assert rc == 0 and re.match(r"mytcp-run [0-9]", out), (rc, out, err)
+    rc, out, err = sh()
+    assert rc == 2 and "usage:" in err and not out, (rc, out, err)
+    rc, out, err = sh("--bogus")
+    assert rc == 2 and "usage:" in err, (rc, out, err)
+    rc, out, err = sh("/nonexistent/command")
+    assert rc == 127 and "mytcp-run: /nonexistent/command: command not found" in err, err
+
+
 # ------------------------------------------------------------------ pcapng
 def parse_pcapng(data):
     """Blocks of a little-endian pcapng: [(type, body, options)]."""

@@ -38,8 +38,16 @@ PORTS = {"handshake": 7201, "synrecv": 7202, "finack": 7203,
          "closing": 7204, "lastack": 7205, "keepalive": 7206, "perm": 7207,
          "halfclose": 7208, "finwait1_tw": 7209, "timewait": 7210,
          "rst": 7211, "data3": 7212, "sock_hsack": 7213,
-         "sock_tw_finack": 7214}
+         "sock_tw_finack": 7214, "simopen": 7215, "synbackoff": 7217,
+         "fastrtx": 7218, "rto": 7219, "zerowin": 7220}
 
+# Run with the classic loss detection (net.mytcp.recovery 0): no RACK
+# reordering timer, no tail loss probe racing the RTO.
+CLASSIC = ("fastrtx", "rto")
+# Scenarios whose picture has no retransmission unless the machine is
+# slow: an RTO of one second (rto_min_ms, during the scenario) instead of
+# 200 ms keeps it so under TCG.
+SLOW_RTO = ("finwait1_tw",)
 OUTDIR = "."
 socket.setdefaulttimeout(20)
 MYTCPSTAT = os.environ.get("MYTCPSTAT_PY", "")
@@ -517,18 +525,223 @@ def sc_data3(n):
     lst.close()
 
 
+def proc_timer(port, server):
+    """The timer code (tr of /proc/net/mytcp) of one side's socket."""
+    with open("/proc/net/mytcp") as f:
+        for line in f.read().splitlines()[1:]:
+            p = line.split()
+            lp = int(p[1].split(":")[1], 16)
+            rp = int(p[2].split(":")[1], 16)
+            if rp != 0 and port in (lp, rp) and (lp == port) == server:
+                return int(p[5].split(":")[0], 16)
+    return None
+
+
+def sc_simopen(n):
+    """Simultaneous open: two sockets bound to 7215 and 7216 connect to
+    each other at once.  A 100 ms delay on lo keeps both SYNs in flight
+    together, so each arrives while its receiver is in SYN_SENT; the SYN
+    retransmission timer is made longer than the delay (rto_initial_ms
+    1000) so that no SYN is sent twice."""
+    pa, pb = PORTS[n], PORTS[n] + 1
+    sysctl("rto_initial_ms", 1000)
+    a, b = ms(), ms()
+    for s, p in ((a, pa), (b, pb)):
+        quick(s)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((HOST, p))
+        s.setblocking(False)
+    subprocess.run(["tc", "qdisc", "add", "dev", "lo", "root", "netem",
+                    "delay", "100ms"], check=True)
+    try:
+        for s, p in ((a, pb), (b, pa)):
+            if s.connect_ex((HOST, p)) not in (errno.EINPROGRESS, 0):
+                raise Fail("connect_ex failed")
+        time.sleep(0.03)
+        st = sorted(st for _, _, st in conns(pa))
+        if st != ["SYN_SENT", "SYN_SENT"]:
+            raise Fail("want both in SYN_SENT, have %s" % st)
+        snap(n, "both connect()ed, both SYNs in flight: both SYN_SENT")
+        deadline = time.monotonic() + 10
+        while sorted(st for _, _, st in conns(pa)) != ["ESTABLISHED"] * 2:
+            if time.monotonic() > deadline:
+                raise Fail("not both ESTABLISHED: %s" % conns(pa))
+            time.sleep(0.02)
+        snap(n, "SYNs crossed, SYN,ACKs crossed: both ESTABLISHED")
+    finally:
+        subprocess.run(["tc", "qdisc", "del", "dev", "lo", "root"],
+                       check=False)
+        sysctl("rto_initial_ms", 200)
+    for s in (a, b):
+        s.setblocking(True)
+        s.settimeout(5)
+    a.sendall(b"ping")
+    if b.recv(10) != b"ping":
+        raise Fail("data after the simultaneous open")
+    a.close()
+    deadline = time.monotonic() + 10
+    while "CLOSE_WAIT" not in [st for _, _, st in conns(pa)]:
+        if time.monotonic() > deadline:
+            raise Fail("no CLOSE_WAIT: %s" % conns(pa))
+        time.sleep(0.02)
+    b.close()
+
+
+def sc_synbackoff(n):
+    """SYN timeout: the client withholds every SYN it sends (its socket
+    rule "out syn"), as if the network lost them; it (TCP_SYNCNT 3)
+    retransmits its SYN with a doubling RTO, capped by rto_max_ms (1000
+    here), and connect() fails with ETIMEDOUT."""
+    p = PORTS[n]
+    lst = listener(p)
+    c = ms()
+    quick(c)
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_SYNCNT, 3)
+    rule(c, "syn", OUT, ALL)
+    c.setblocking(False)
+    try:
+        if c.connect_ex((HOST, p)) != errno.EINPROGRESS:
+            raise Fail("connect_ex: not EINPROGRESS")
+        time.sleep(0.1)
+        wait_side(p, False, "SYN_SENT")
+        snap(n, "every SYN withheld: the client stays in SYN_SENT")
+        deadline = time.monotonic() + 10
+        while conns(p):
+            if time.monotonic() > deadline:
+                raise Fail("still there: %s" % conns(p))
+            time.sleep(0.02)
+    finally:
+        release(c)
+    err = c.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    if err != errno.ETIMEDOUT:
+        raise Fail("SO_ERROR %d, want ETIMEDOUT" % err)
+    snap(n, "3 retransmissions later: connect() failed (ETIMEDOUT)")
+    c.close()
+    lst.close()
+
+
+def small_mss(s):
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, 1000)
+
+
+def recv_n(s, want):
+    s.settimeout(10)
+    data = b""
+    while len(data) < want:
+        d = s.recv(65536)
+        if not d:
+            break
+        data += d
+    return data
+
+
+def sc_fastrtx(n):
+    """Fast retransmit with SACK: after a first exchange (an RTT sample),
+    the server drops the first of the segments sent at once (its socket
+    rule "in data 1"); the others arrive out of order and each is
+    answered at once with a duplicate ACK carrying a SACK block.  The
+    classic rules (net.mytcp.recovery 0 during the scenario, main()):
+    no RACK timer and no tail loss probe whose timing would vary."""
+    p = PORTS[n]
+    lst, c, a = pair(p, small_mss)
+    c.sendall(b"x" * 100)
+    if recv_n(a, 100) != b"x" * 100:
+        raise Fail("first exchange")
+    time.sleep(0.05)
+    rule(a, "data", IN, 1)
+    c.sendall(b"y" * 9880)
+    got = recv_n(a, 9880)
+    if got != b"y" * 9880:
+        raise Fail("server read %d bytes" % len(got))
+    wait_side(p, False, "ESTABLISHED")
+    snap(n, "all 9880 bytes delivered after the fast retransmission")
+    c.close()
+    a.close()
+    wait_side(p, False, "TIME_WAIT")
+    lst.close()
+
+
+def sc_rto(n):
+    """A lost tail: the server drops one segment and its first
+    retransmission (rule "in data 2"); the retransmission timer expires
+    twice (200 ms, then 400 ms) and the third copy gets through.  No
+    tail loss probe (net.mytcp.recovery 0 during the scenario)."""
+    p = PORTS[n]
+    lst, c, a = pair(p, small_mss)
+    c.sendall(b"x" * 100)
+    if recv_n(a, 100) != b"x" * 100:
+        raise Fail("first exchange")
+    time.sleep(0.05)
+    rule(a, "data", IN, 2)
+    c.sendall(b"z" * 500)
+    time.sleep(0.1)
+    snap(n, "the segment dropped: the RTO runs")
+    got = recv_n(a, 500)
+    if got != b"z" * 500:
+        raise Fail("server read %d bytes" % len(got))
+    snap(n, "the RTO retransmission delivered the data")
+    c.close()
+    a.close()
+    wait_side(p, False, "TIME_WAIT")
+    lst.close()
+
+
+def sc_zerowin(n):
+    """Zero window: a server with a small receive buffer does not read;
+    the client fills the window, then sends zero-window probes on the
+    persist timer (backing off) until the server reads."""
+    p = PORTS[n]
+    lst = ms()
+    lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lst.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    lst.bind((HOST, p))
+    lst.listen(4)
+    c = ms()
+    quick(c)
+    small_mss(c)
+    c.connect((HOST, p))
+    a, _ = lst.accept()
+    quick(a)
+    total = 12000
+    c.sendall(b"w" * total)
+    deadline = time.monotonic() + 10
+    while proc_timer(p, False) != 4:
+        if time.monotonic() > deadline:
+            raise Fail("the client's persist timer never ran (timer %s)" %
+                       proc_timer(p, False))
+        time.sleep(0.01)
+    snap(n, "the server's window is zero: the client's persist timer runs")
+    time.sleep(1.0)		# probes after 200 and 600 ms
+    got = recv_n(a, total)
+    if got != b"w" * total:
+        raise Fail("server read %d bytes" % len(got))
+    snap(n, "the server read everything: window open, persist timer off")
+    c.close()
+    a.close()
+    wait_side(p, False, "TIME_WAIT")
+    lst.close()
+
+
 def main():
     global OUTDIR
     OUTDIR = sys.argv[1]
     names = sys.argv[2:] or list(PORTS)
     for n in names:
         try:
+            if n in CLASSIC:
+                sysctl("recovery", 0)
+            if n in SLOW_RTO:
+                sysctl("rto_min_ms", 1000)
             globals()["sc_" + n](n)
             res = "ok %s\n" % n
         except Fail as e:
             res = "fail %s: %s\n" % (n, e)
         except Exception as e:  # pylint: disable=broad-except
             res = "fail %s: %r\n" % (n, e)
+        if n in CLASSIC:
+            sysctl("recovery", 1)
+        if n in SLOW_RTO:
+            sysctl("rto_min_ms", 200)
         with open(os.path.join(OUTDIR, "results"), "a") as f:
             f.write(res)
         sys.stdout.write(res)
