@@ -409,10 +409,11 @@ def tcp_info(s):
 
 def _eifel_partial(peer, linux):
     s, f = open_conn(peer, linux, 5109 if linux else 5108, 0.0, ts=True)
+    seg = MSS - 12		# the timestamp option takes 12 bytes
     base = f.rcv_nxt
-    s.send(pattern(10 * MSS))
+    s.send(pattern(10 * seg))
     orig = {}
-    while f.rcv_nxt != (base + 10 * MSS) & MASK:
+    while f.rcv_nxt != (base + 10 * seg) & MASK:
         x = f.expect(lambda x: len(x.payload) > 0, what="data")
         f.track(x)
         orig.setdefault((x.seq - base) & MASK, x.ts[0])
@@ -429,19 +430,19 @@ def _eifel_partial(peer, linux):
         f.send(ACK, ack=a & MASK, options=o)
 
     # Segments 0 and 1 missing, 2-9 SACKed: both lost (RACK), resent.
-    ack(base, [(base + 2 * MSS, base + 10 * MSS)], orig[0])
+    ack(base, [(base + 2 * seg, base + 10 * seg)], orig[0])
     got = {}
     deadline = time.monotonic() + 2.0
     while len(got) < 2 and time.monotonic() < deadline:
         for x in data_of(f, f.peer.barrier()):
             got[(x.seq - base) & MASK] = x
         time.sleep(0.01)
-    check(sorted(got) == [0, MSS], "retransmitted %s, want [0, %d]" %
-          (sorted(got), MSS))
+    check(sorted(got) == [0, seg], "retransmitted %s, want [0, %d]" %
+          (sorted(got), seg))
     check(all(x.ts[0] != orig[0] for x in got.values()),
           "a retransmission with the original's TSval")
     # The original of segment 0 was only late: a partial ACK echoing it.
-    ack(base + MSS, [(base + 2 * MSS, base + 10 * MSS)], orig[0])
+    ack(base + seg, [(base + 2 * seg, base + 10 * seg)], orig[0])
     f.peer.barrier()
     ca_state, retrans, _ = tcp_info(s)
     name = "Linux" if linux else "mytcp"
@@ -452,7 +453,7 @@ def _eifel_partial(peer, linux):
           "with segment 1's retransmission counted (1)" % (ca_state,
                                                            retrans))
     # Segment 1's original too: the full ACK, the recovery was spurious.
-    ack(base + 10 * MSS, None, orig[MSS])
+    ack(base + 10 * seg, None, orig[seg])
     f.peer.barrier()
     ca_state, retrans, cwnd = tcp_info(s)
     print("# %s: after the full ACK: ca_state %d, cwnd %d (%d before)" %
