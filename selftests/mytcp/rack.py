@@ -408,7 +408,8 @@ def tcp_info(s):
 
 
 def _eifel_partial(peer, linux):
-    s, f = open_conn(peer, linux, 5109 if linux else 5108, 0.0, ts=True)
+    # SRTT 0.2 s: no tail loss probe (PTO 0.4 s) while the case runs
+    s, f = open_conn(peer, linux, 5109 if linux else 5108, 0.2, ts=True)
     seg = MSS - 12		# the timestamp option takes 12 bytes
     base = f.rcv_nxt
     s.send(pattern(10 * seg))
@@ -419,7 +420,7 @@ def _eifel_partial(peer, linux):
         orig.setdefault((x.seq - base) & MASK, x.ts[0])
     f.peer.barrier()
     before = tcp_info(s)[2]
-    time.sleep(0.05)		# the retransmissions carry later TSvals
+    time.sleep(0.01)		# the retransmissions carry later TSvals
     tsv = [2]
 
     def ack(a, blocks, tsecr):
@@ -433,11 +434,11 @@ def _eifel_partial(peer, linux):
     ack(base, [(base + 2 * seg, base + 10 * seg)], orig[0])
     got = {}
     deadline = time.monotonic() + 2.0
-    while len(got) < 2 and time.monotonic() < deadline:
+    while not (0 in got and seg in got) and time.monotonic() < deadline:
         for x in data_of(f, f.peer.barrier()):
             got[(x.seq - base) & MASK] = x
         time.sleep(0.01)
-    check(sorted(got) == [0, seg], "retransmitted %s, want [0, %d]" %
+    check(0 in got and seg in got, "retransmitted %s, want [0, %d]" %
           (sorted(got), seg))
     check(all(x.ts[0] != orig[0] for x in got.values()),
           "a retransmission with the original's TSval")
