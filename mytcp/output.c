@@ -579,7 +579,7 @@ int mytcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len)
  * skbs before segmenting them) more loss events per byte.  Linux's goal
  * is about 1 ms of its pacing rate; ours is send_allowance()'s skb size
  * (a quarter of cwnd).  Only when cwnd (not the peer's window) is the
- * limit, outside recovery, never for a probe or a FIN, within 1 ms of
+ * limit, in Open or CWR state, never for a probe or a FIN, within 1 ms of
  * the last data sent, and only while the oldest segment's ACK is due
  * within min(1 ms, SRTT/2): an ACK is coming that sends it (else the
  * TLP or the RTO would).  A deferral counts as cwnd-limited (RFC 7661).
@@ -591,7 +591,12 @@ static bool tso_should_defer(struct sock *sk, struct sk_buff *skb,
 	u64 now = ktime_get_ns(), srtt_ns;
 	struct sk_buff *head;
 
-	if (mtp->ca_state >= MYTCP_CA_RECOVERY || mtp->force_send ||
+	/* Not in Disorder either (Linux defers there): with a hole open,
+	 * what it would hold draws the SACKs that show the hole lost, and
+	 * no tail loss probe runs there to end a wait for a lost ACK.
+	 */
+	if ((mtp->ca_state != MYTCP_CA_OPEN &&
+	     mtp->ca_state != MYTCP_CA_CWR) || mtp->force_send ||
 	    mtp->rack.tlp_push || (MYTCP_SKB_CB(skb)->flags & TCPHDR_FIN))
 		return false;
 	head = skb_peek(&sk->sk_write_queue);
