@@ -608,7 +608,8 @@ void mytcp_cong_validate(struct sock *sk)
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	u32 mss = max_t(u32, mtp->mss, 1), flight = mytcp_in_flight(sk);
 	u32 pkts = DIV_ROUND_UP(flight, mss);
-	bool limited = (u64)flight + mss > (u64)mtp->cwnd * mss;
+	bool limited = (u64)flight + mss > (u64)mtp->cwnd * mss ||
+		       mtp->tso_deferred;	/* held for cwnd (output.c) */
 	u64 now;
 
 	if (!limited && mtp->snd_nxt == mtp->push_nxt)
@@ -778,7 +779,11 @@ void mytcp_cong_undo(struct sock *sk)
 	}
 	mtp->prior_cwnd = 0;
 	mtp->prior_ssthresh = 0;
-	mtp->retrans_bytes = 0;
+	/* retrans_bytes stays: it counts the skbs marked RETRANS, which are
+	 * still in flight (as Linux keeps retrans_out); zeroed, a recovery
+	 * starting before they are acknowledged would count a pipe without
+	 * them and send too much.
+	 */
 	set_state(sk, MYTCP_CA_OPEN);
 }
 

@@ -314,6 +314,8 @@ struct mytcp_sock {
 	u8 tw_reused:1;
 	u32 tw_iss;			/* its snd_nxt + 65535 + 2 */
 	u32 tw_ts_offset;		/* its TSval clock, kept monotonic */
+	/* this mytcp_push() deferred for cwnd (output.c, cong.c) */
+	u8 tso_deferred:1;
 };
 
 static inline struct mytcp_sock *mytcp_sk(const struct sock *sk)

@@ -29,6 +29,7 @@
 #include <net/tcp.h>
 #include "mytcp.h"
 #include "window.h"
+#include "tso.h"
 #include "trace.h"
 
 static siphash_key_t isn_key __read_mostly;
@@ -569,6 +570,51 @@ int mytcp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len)
 }
 
 /*
+ * TSO deferral (Linux's tcp_tso_should_defer()): while ACKs come close
+ * together, an ACK that opens less cwnd than the size goal does not send
+ * a small skb at once; the next ACK, due within a millisecond, adds its
+ * room.  Without it an ACK clock keeps whatever skb sizes a recovery left
+ * (PRR's one segment per ACK): ever more, ever smaller skbs - more
+ * per-packet work, and on a path that drops whole skbs (netem drops GSO
+ * skbs before segmenting them) more loss events per byte.  Linux's goal
+ * is about 1 ms of its pacing rate; ours is send_allowance()'s skb size
+ * (a quarter of cwnd).  Only when cwnd (not the peer's window) is the
+ * limit, in Open or CWR state, never for a probe or a FIN, within 1 ms of
+ * the last data sent, and only while the oldest segment's ACK is due
+ * within min(1 ms, SRTT/2): an ACK is coming that sends it (else the
+ * TLP or the RTO would).  A deferral counts as cwnd-limited (RFC 7661).
+ */
+static bool tso_should_defer(struct sock *sk, struct sk_buff *skb,
+			     u32 cwnd_room, u32 goal)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	u64 now = ktime_get_ns(), srtt_ns;
+	struct sk_buff *head;
+
+	/* Not in Disorder either (Linux defers there): with a hole open,
+	 * what it would hold draws the SACKs that show the hole lost, and
+	 * no tail loss probe runs there to end a wait for a lost ACK.
+	 */
+	if ((mtp->ca_state != MYTCP_CA_OPEN &&
+	     mtp->ca_state != MYTCP_CA_CWR) || mtp->force_send ||
+	    mtp->rack.tlp_push || (MYTCP_SKB_CB(skb)->flags & TCPHDR_FIN))
+		return false;
+	head = skb_peek(&sk->sk_write_queue);
+	if (!head || head == mtp->send_head || !MYTCP_SKB_CB(head)->sent_ns)
+		return false;
+	srtt_ns = (u64)(mtp->srtt_us >> 3) * NSEC_PER_USEC;
+	if (!mytcp_tso_defer(cwnd_room, goal, skb->len,
+			     min_t(u64, mtp->snd_wnd,
+				   (u64)mtp->cwnd * mtp->mss),
+			     now - mtp->last_data_sent_ns,
+			     (s64)(MYTCP_SKB_CB(head)->sent_ns + srtt_ns - now),
+			     srtt_ns))
+		return false;
+	mtp->tso_deferred = 1;
+	return true;
+}
+
+/*
  * How much of skb may go now: the peer's window and cwnd both bound the
  * bytes beyond SND.UNA.  Returns the length to send (possibly less than
  * skb->len), or 0 when nothing may go (sender SWS avoidance, RFC 1122
@@ -579,8 +625,8 @@ static u32 send_allowance(struct sock *sk, struct sk_buff *skb)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
-	s32 room = mtp->snd_una + mtp->snd_wnd - cb->seq;
-	u32 pipe = mytcp_in_flight(sk), cwnd = mtp->cwnd;
+	s32 room = mtp->snd_una + mtp->snd_wnd - cb->seq, wnd_room;
+	u32 pipe = mytcp_in_flight(sk), cwnd = mtp->cwnd, goal;
 
 	/* Limited transmit (RFC 3042): each of the first two duplicate ACKs
 	 * lets one new segment go beyond cwnd.  With SACK the pipe already
@@ -593,17 +639,21 @@ static u32 send_allowance(struct sock *sk, struct sk_buff *skb)
 	if (mtp->rack.tlp_push)
 		cwnd = max(cwnd, pipe + mtp->mss);
 
+	wnd_room = room;
 	room = min_t(s32, room, pipe < cwnd ? cwnd - pipe : 0);
 
 	/* Segments per GSO skb: a quarter of cwnd (at least two, at most
 	 * 64 KiB), so one drop on the path loses part of a flight, not all
 	 * of it, and duplicate ACKs can still tell (cf. TSO autosizing).
 	 */
-	room = min_t(s32, room, clamp_t(u32, mtp->cwnd / 4, 2, 64) * mtp->mss);
+	goal = clamp_t(u32, mtp->cwnd / 4, 2, 64) * mtp->mss;
+	room = min_t(s32, room, goal);
 
 	if (!skb->len || room >= (s32)skb->len)
 		return skb->len ? skb->len : 1;
 	if (room <= 0)
+		return 0;
+	if (room < wnd_room && tso_should_defer(sk, skb, room, goal))
 		return 0;
 	if ((u32)room >= mtp->mss)
 		return rounddown(room, mtp->mss);
@@ -622,6 +672,7 @@ void mytcp_push(struct sock *sk)
 	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN)
 		return;
 	mytcp_cong_idle_restart(sk);
+	mtp->tso_deferred = 0;
 	while ((skb = mtp->send_head)) {
 		struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 		u32 len = skb->len;

@@ -175,16 +175,18 @@ void mytcp_record_retrans(struct sock *sk, struct sk_buff *skb)
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
 	MYTCP_SKB_CB(skb)->retrans++;
-	/* Eifel's reference is the TSval this copy carried (taken after
-	 * sent_ns), not the clock now: a retransmission counted a
-	 * millisecond after it left would make its own ACK look older.
+	/* Eifel's reference (sack.c) is the TSval the first retransmission
+	 * carried, as Linux's retrans_stamp is its skb's timestamp: from
+	 * the send time, taken before the header was built.  The clock read
+	 * now (after the transmission) can be a millisecond later, and an
+	 * ACK echoing the retransmission itself would then look caused by
+	 * the original: a real loss undone.
 	 */
-	if (mtp->undo_ok) {
-		if (!mtp->undo_retrans++)
-			mtp->undo_tsval = (u32)div_u64(MYTCP_SKB_CB(skb)->sent_ns,
-						       NSEC_PER_MSEC) +
-					  mtp->ts_offset;
-	}
+	if (mtp->undo_ok && !mtp->undo_retrans++)
+		mtp->undo_tsval = MYTCP_SKB_CB(skb)->sent_ns ?
+			(u32)div_u64(MYTCP_SKB_CB(skb)->sent_ns,
+				     NSEC_PER_MSEC) + mtp->ts_offset :
+			mytcp_ts_now(mtp);
 	mtp->total_retrans++;
 	mtp->bytes_retrans += skb->len;
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_RETRANS_SEGS);

@@ -395,7 +395,11 @@ bool mytcp_undo_dsack(struct sock *sk, const struct mytcp_opts *opts)
  * Eifel (RFC 3522, Linux's tcp_packet_delayed()): an ACK that moves
  * SND.UNA during recovery or after an RTO and echoes a timestamp older
  * than our first retransmission was caused by the original segment: the
- * retransmission was not needed.
+ * retransmission was not needed.  In fast recovery, not while
+ * retransmissions are still out (Linux's tcp_try_undo_partial(): the
+ * hole filled by a late original says nothing about the others; undone,
+ * their retransmissions would be presumed lost again and resent); the
+ * full ACK, or the ACK that took the last of them, decides.
  */
 void mytcp_undo_eifel(struct sock *sk, const struct mytcp_opts *opts)
 {
@@ -403,7 +407,8 @@ void mytcp_undo_eifel(struct sock *sk, const struct mytcp_opts *opts)
 
 	if (mtp->undo_ok && mtp->undo_retrans && mtp->ts_ok &&
 	    mtp->ca_state >= MYTCP_CA_RECOVERY && opts->saw_ts &&
-	    opts->tsecr && before(opts->tsecr, mtp->undo_tsval))
+	    opts->tsecr && before(opts->tsecr, mtp->undo_tsval) &&
+	    !(mtp->ca_state == MYTCP_CA_RECOVERY && mtp->retrans_bytes))
 		undo(sk);
 }
 

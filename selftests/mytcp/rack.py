@@ -22,7 +22,11 @@
 #     RFC 6675 alone sent nothing until the pipe drained;
 #   - F-RTO (RFC 5682): after an RTO, the first ACK sends new data rather
 #     than go back N, and an ACK of never-retransmitted data undoes the
-#     RTO (SpuriousUndo); net.mytcp.frto=0 goes back N.
+#     RTO (SpuriousUndo); net.mytcp.frto=0 goes back N;
+#   - Eifel (RFC 3522) in fast recovery: a partial ACK echoing a timestamp
+#     older than the retransmissions does not undo while one of them is
+#     still out (Linux's tcp_try_undo_partial(): ca_state stays Recovery,
+#     tcpi_retrans counts it); the full ACK undoes.
 #
 # The RACK and TLP cases run against Linux TCP too (AF_INET, its own
 # defaults: tcp_recovery=1, tcp_early_retrans=3; the minimum RTO raised per
@@ -43,7 +47,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 # pylint: disable=wrong-import-position
 from tcp_peer import (ACK, SYN, Skip, StatDelta, check, connect_result,
                       mytcp_socket, opt_mss, opt_sack, opt_sack_perm,
-                      run_cases, sysctl)
+                      opt_ts, run_cases, sysctl)
 
 MASK = 0xffffffff
 MSS = 1000
@@ -60,8 +64,9 @@ def pattern(n):
 
 
 def open_conn(peer, linux, rport, delay, recovery=1, cong=None,
-              rto_ms=RTO_MS, frto=1):
-    """A SACK connection whose handshake RTT is delay seconds."""
+              rto_ms=RTO_MS, frto=1, ts=False):
+    """A SACK connection whose handshake RTT is delay seconds (with
+    timestamps if ts: the peer's TSval is 1)."""
     if linux:
         r = subprocess.run(["ip", "route", "replace", "10.0.9.0/24", "dev",
                             peer.name, "src", peer.local, "rto_min",
@@ -87,9 +92,14 @@ def open_conn(peer, linux, rport, delay, recovery=1, cong=None,
     r = connect_result(s, (peer.remote, rport))
     check(r == "EINPROGRESS", "connect: %s" % r)
     f = peer.flow(s.getsockname()[1], rport)
-    f.track(f.expect_flags(SYN))
+    syn = f.expect_flags(SYN)
+    f.track(syn)
     time.sleep(delay)
-    f.send(SYN | ACK, options=opt_mss(MSS) + opt_sack_perm())
+    opts = opt_mss(MSS) + opt_sack_perm()
+    if ts:
+        check(syn.ts is not None, "SYN without timestamps")
+        opts += opt_ts(1, syn.ts[0])
+    f.send(SYN | ACK, options=opts)
     f.expect_flags(ACK, pred=lambda x: x.ack == f.snd_nxt)
     r = connect_result(s, (peer.remote, rport))
     check(r in ("OK", "EISCONN"), "connect after the handshake: %s" % r)
@@ -390,6 +400,85 @@ def frto_off(peer):
     _frto(peer, False, frto=0)
 
 
+def tcp_info(s):
+    """(ca_state, tcpi_retrans, snd_cwnd)."""
+    v = s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+    return (v[1], struct.unpack_from("I", v, 8 + 7 * 4)[0],
+            struct.unpack_from("I", v, 8 + 18 * 4)[0])
+
+
+def _eifel_partial(peer, linux):
+    # SRTT 0.2 s: no tail loss probe (PTO 0.4 s) while the case runs
+    s, f = open_conn(peer, linux, 5109 if linux else 5108, 0.2, ts=True)
+    seg = MSS - 12		# the timestamp option takes 12 bytes
+    base = f.rcv_nxt
+    s.send(pattern(10 * seg))
+    orig = {}
+    while f.rcv_nxt != (base + 10 * seg) & MASK:
+        x = f.expect(lambda x: len(x.payload) > 0, what="data")
+        f.track(x)
+        orig.setdefault((x.seq - base) & MASK, x.ts[0])
+    f.peer.barrier()
+    before = tcp_info(s)[2]
+    time.sleep(0.01)		# the retransmissions carry later TSvals
+    tsv = [2]
+
+    def ack(a, blocks, tsecr):
+        tsv[0] += 1
+        o = opt_ts(tsv[0], tsecr)
+        if blocks:
+            o += opt_sack(blocks)
+        f.send(ACK, ack=a & MASK, options=o)
+
+    # Segments 0 and 1 missing, 2-9 SACKed: both lost (RACK), resent.
+    ack(base, [(base + 2 * seg, base + 10 * seg)], orig[0])
+    got = {}
+    deadline = time.monotonic() + 2.0
+    while not (0 in got and seg in got) and time.monotonic() < deadline:
+        for x in data_of(f, f.peer.barrier()):
+            got[(x.seq - base) & MASK] = x
+        time.sleep(0.01)
+    check(0 in got and seg in got, "retransmitted %s, want [0, %d]" %
+          (sorted(got), seg))
+    check(all(x.ts[0] != orig[0] for x in got.values()),
+          "a retransmission with the original's TSval")
+    # The original of segment 0 was only late: a partial ACK echoing it.
+    ack(base + seg, [(base + 2 * seg, base + 10 * seg)], orig[0])
+    f.peer.barrier()
+    ca_state, retrans, _ = tcp_info(s)
+    name = "Linux" if linux else "mytcp"
+    print("# %s: after the partial ACK: ca_state %d, tcpi_retrans %d" %
+          (name, ca_state, retrans))
+    check(ca_state == 3 and retrans == 1, "after a partial ACK with an "
+          "old timestamp: ca_state %d, tcpi_retrans %d; want Recovery (3) "
+          "with segment 1's retransmission counted (1)" % (ca_state,
+                                                           retrans))
+    # Segment 1's original too: the full ACK, the recovery was spurious.
+    ack(base + 10 * seg, None, orig[seg])
+    f.peer.barrier()
+    ca_state, retrans, cwnd = tcp_info(s)
+    print("# %s: after the full ACK: ca_state %d, cwnd %d (%d before)" %
+          (name, ca_state, cwnd, before))
+    check(ca_state == 0 and cwnd >= before, "after the full ACK: ca_state "
+          "%d, cwnd %d (%d before the loss): not undone" % (ca_state, cwnd,
+                                                             before))
+    s.close()
+
+
+def eifel_partial(peer):
+    """Eifel in recovery: no undo on a partial ACK while a retransmission
+    is out; the full ACK undoes (once)."""
+    d = StatDelta()
+    _eifel_partial(peer, False)
+    check(d["SpuriousUndo"] == 1, "SpuriousUndo moved %d, want 1" %
+          d["SpuriousUndo"])
+
+
+def eifel_partial_linux(peer):
+    """The same with Linux TCP."""
+    _eifel_partial(peer, True)
+
+
 CASES = [
     ("RACK: lost after the reordering window, not before",
      rack_reo_window),
@@ -404,6 +493,8 @@ CASES = [
     ("F-RTO: a spurious RTO detected and undone", frto_spurious),
     ("F-RTO (Linux TCP)", frto_spurious_linux),
     ("frto=0: go-back-N after the RTO", frto_off),
+    ("Eifel: no partial undo with a retransmission out", eifel_partial),
+    ("Eifel partial ACK (Linux TCP)", eifel_partial_linux),
 ]
 
 if __name__ == "__main__":
