@@ -367,6 +367,7 @@ void mytcp_v6_send_reply(struct net *net, struct sk_buff *oskb,
 	MYTCP_INC_STATS(net, MYTCP_STAT_OUT_SEGS);
 	if (th->rst)
 		MYTCP_INC_STATS(net, MYTCP_STAT_OUT_RSTS);
+	trace_mytcp_reply(net, skb);
 	ip6_local_out(net, NULL, skb);
 }
 
