@@ -61,9 +61,11 @@ static inline bool mytcp_addr_any(const struct in6_addr *a)
 
 /* ipv4.c: what both hooks share */
 void mytcp_sock_rcv(struct sock *sk, struct sk_buff *skb);
-bool mytcp_listener_may_claim(struct net *net, struct sk_buff *skb,
-			      unsigned int thoff, const struct in6_addr *l,
-			      const struct in6_addr *r, const __be16 *ports);
+unsigned int mytcp_hook_deliver(struct net *net, struct sk_buff *skb,
+				unsigned int thoff, const struct in6_addr *l,
+				const struct in6_addr *r, int dif, int sdif);
+bool mytcp_v6_validate(struct net *net, struct sk_buff *skb,
+		       unsigned int thoff);
 /* icmp.c */
 void mytcp_icmp_err(struct sock *sk, u32 seq, u32 mtu, int err, bool fatal);
 /* output.c */

@@ -350,6 +350,16 @@ static int start_connect6(struct sock *sk, struct sockaddr_in6 *sin6)
 		return err;
 	err = mytcp_connect_hash(sk);
 	if (err) {
+		/* unbound again, as Linux's inet_bhash2_reset_saddr(): the
+		 * route's source and the IPv4 placeholders go too
+		 */
+		if (!(sk->sk_userlocks & SOCK_BINDADDR_LOCK)) {
+			mtp->inet6.saddr = in6addr_any;
+			sk->sk_v6_rcv_saddr = in6addr_any;
+			inet->inet_saddr = 0;
+			inet->inet_rcv_saddr = 0;
+		}
+		inet->inet_daddr = 0;
 		sk->sk_v6_daddr = in6addr_any;
 		inet->inet_dport = 0;
 		sk_dst_reset(sk);

@@ -144,7 +144,8 @@ bool mytcp_icmp_rcv(struct net *net, struct sk_buff *skb)
 	mytcp_v4_key(&l, inner->saddr);
 	mytcp_v4_key(&r, inner->daddr);
 	sk = mytcp_lookup_established(net, &l, ((const __be16 *)tcp)[0], &r,
-				      ((const __be16 *)tcp)[1]);
+				      ((const __be16 *)tcp)[1], inet_iif(skb),
+				      inet_sdif(skb));
 	if (!sk)
 		return false;
 	seq = ntohl(tcp[1]);

@@ -121,22 +121,15 @@ void mytcp_sock_rcv(struct sock *sk, struct sk_buff *skb)
  * under SO_REUSEADDR, as Linux allows): their segments are Linux's.  A
  * SYN for a 4-tuple in Linux's TIME_WAIT opens a new mytcp connection.
  */
-bool mytcp_listener_may_claim(struct net *net, struct sk_buff *skb,
-			      unsigned int thoff, const struct in6_addr *l,
-			      const struct in6_addr *r, const __be16 *ports)
+static bool listener_may_claim(struct net *net, struct sk_buff *skb,
+			       unsigned int thoff, const struct in6_addr *l,
+			       const struct in6_addr *r, const __be16 *ports,
+			       int dif, int sdif)
 {
-	int dif, sdif;
 	u8 _flags;
 	const u8 *flags;
 	bool tw;
 
-	if (skb->protocol == htons(ETH_P_IPV6)) {
-		dif = inet6_iif(skb);
-		sdif = inet6_sdif(skb);
-	} else {
-		dif = inet_iif(skb);
-		sdif = inet_sdif(skb);
-	}
 	if (!mytcp_linux_owns(net, l, ports[1], r, ports[0], dif, sdif, &tw))
 		return true;
 	if (!tw)
@@ -146,38 +139,38 @@ bool mytcp_listener_may_claim(struct net *net, struct sk_buff *skb,
 			TCPHDR_SYN;
 }
 
-static unsigned int mytcp_nf_in(void *priv, struct sk_buff *skb,
-				const struct nf_hook_state *state)
+/*
+ * The delivery of both families' hooks (this file's and ipv6.c's), as
+ * Linux's tcp_v4_rcv() and tcp_v6_rcv() share their logic: the segment
+ * whose TCP header starts at thoff, with addr.h keys l (ours) and r, that
+ * came in on dif (sdif: the VRF slave), goes to its connection, TIME_WAIT
+ * entry or listener.  NF_ACCEPT: not ours, untouched; NF_STOLEN: consumed.
+ * The arrival interface is read by the caller: validation overwrites the
+ * control block (IP6CB) that inet6_iif() reads.
+ */
+unsigned int mytcp_hook_deliver(struct net *net, struct sk_buff *skb,
+				unsigned int thoff, const struct in6_addr *l,
+				const struct in6_addr *r, int dif, int sdif)
 {
-	struct net *net = state->net;
-	const struct iphdr *iph = ip_hdr(skb);
+	bool v6 = skb->protocol == htons(ETH_P_IPV6);
 	struct mytcp_tw *tw = NULL;
-	struct in6_addr l, r;
 	__be16 _ports[2];
 	const __be16 *ports;
 	struct sock *sk;
+	bool ok;
 
-	if (skb->pkt_type != PACKET_HOST || ip_is_fragment(iph))
-		return NF_ACCEPT;
-	if (iph->protocol == IPPROTO_ICMP)
-		return mytcp_icmp_rcv(net, skb) ? NF_STOLEN : NF_ACCEPT;
-	if (iph->protocol != IPPROTO_TCP)
-		return NF_ACCEPT;
-	/* The ports alone identify the connection. */
-	ports = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(_ports),
-				   _ports);
+	ports = skb_header_pointer(skb, thoff, sizeof(_ports), _ports);
 	if (!ports)
 		return NF_ACCEPT;
-	mytcp_v4_key(&l, iph->daddr);
-	mytcp_v4_key(&r, iph->saddr);
-	sk = mytcp_lookup_established(net, &l, ports[1], &r, ports[0]);
+	sk = mytcp_lookup_established(net, l, ports[1], r, ports[0], dif,
+				      sdif);
 	if (!sk) {
-		tw = mytcp_lookup_tw(net, &l, ports[1], &r, ports[0]);
+		tw = mytcp_lookup_tw(net, l, ports[1], r, ports[0]);
 		if (!tw)
-			sk = mytcp_lookup_listener(net, &l, ports[1], &r,
-						   ports[0]);
-		if (sk && !mytcp_listener_may_claim(net, skb, ip_hdrlen(skb),
-						    &l, &r, ports)) {
+			sk = mytcp_lookup_listener(net, l, ports[1], r,
+						   ports[0], dif, sdif);
+		if (sk && !listener_may_claim(net, skb, thoff, l, r, ports,
+					      dif, sdif)) {
 			sock_put(sk);
 			return NF_ACCEPT;
 		}
@@ -189,16 +182,17 @@ static unsigned int mytcp_nf_in(void *priv, struct sk_buff *skb,
 	MYTCP_INC_STATS(net, MYTCP_STAT_IN_SEGS);
 	nf_reset_ct(skb);
 	skb_dst_drop(skb);
-	if (!validate(net, skb)) {
+	ok = v6 ? mytcp_v6_validate(net, skb, thoff) : validate(net, skb);
+	if (!ok) {
 		kfree_skb(skb);
 	} else if (tw) {
 		if (mytcp_tw_rcv(tw, skb) > 0) {
 			/* An acceptable new SYN: the wait is over. */
 			struct sock *lsk;
 
-			lsk = mytcp_lookup_listener(net, &l,
-						    tcp_hdr(skb)->dest, &r,
-						    tcp_hdr(skb)->source);
+			lsk = mytcp_lookup_listener(net, l, tcp_hdr(skb)->dest,
+						    r, tcp_hdr(skb)->source,
+						    dif, sdif);
 			if (lsk) {
 				mytcp_sock_rcv(lsk, skb);
 				sock_put(lsk);
@@ -215,6 +209,25 @@ static unsigned int mytcp_nf_in(void *priv, struct sk_buff *skb,
 	if (sk)
 		sock_put(sk);
 	return NF_STOLEN;
+}
+
+static unsigned int mytcp_nf_in(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	struct in6_addr l, r;
+
+	if (skb->pkt_type != PACKET_HOST || ip_is_fragment(iph))
+		return NF_ACCEPT;
+	if (iph->protocol == IPPROTO_ICMP)
+		return mytcp_icmp_rcv(state->net, skb) ? NF_STOLEN : NF_ACCEPT;
+	if (iph->protocol != IPPROTO_TCP)
+		return NF_ACCEPT;
+	/* The ports alone identify the connection. */
+	mytcp_v4_key(&l, iph->daddr);
+	mytcp_v4_key(&r, iph->saddr);
+	return mytcp_hook_deliver(state->net, skb, ip_hdrlen(skb), &l, &r,
+				  inet_iif(skb), inet_sdif(skb));
 }
 
 static const struct nf_hook_ops mytcp_nf_ops = {

@@ -47,7 +47,8 @@ void mytcp_v6_init_sock(struct sock *sk)
 }
 
 /* Header checks of a claimed segment (thoff: TCP header); fills cb. */
-static bool validate(struct net *net, struct sk_buff *skb, unsigned int thoff)
+bool mytcp_v6_validate(struct net *net, struct sk_buff *skb,
+		       unsigned int thoff)
 {
 	struct mytcp_skb_cb *cb;
 	const struct tcphdr *th;
@@ -133,7 +134,8 @@ static bool icmp6_rcv(struct net *net, struct sk_buff *skb, int off)
 		return false;
 	sk = mytcp_lookup_established(net, &inner->saddr,
 				      ((const __be16 *)tcp)[0], &inner->daddr,
-				      ((const __be16 *)tcp)[1]);
+				      ((const __be16 *)tcp)[1], skb->dev->ifindex,
+				      inet6_sdif(skb));
 	if (!sk)
 		return false;
 	if (ih->icmp6_type == ICMPV6_PKT_TOOBIG) {
@@ -153,16 +155,39 @@ static bool icmp6_rcv(struct net *net, struct sk_buff *skb, int off)
 
 /* ---- the hook ---- */
 
+/*
+ * Extension headers Linux must see before the transport does: AH (xfrm
+ * verifies the ICV and gives the decapsulated packet back to LOCAL_IN)
+ * and a routing header with segments left (the packet is not for this
+ * host yet: Linux forwards or drops it, as ipv6_rthdr_rcv()).  Walks the
+ * chain as ipv6_skip_exthdr() does, bounded by the packet.
+ */
+static bool exthdr_for_linux(const struct sk_buff *skb)
+{
+	u8 nexthdr = ipv6_hdr(skb)->nexthdr;
+	unsigned int off = sizeof(struct ipv6hdr);
+	struct ipv6_rt_hdr _rt;
+	const struct ipv6_rt_hdr *rt;
+
+	while (ipv6_ext_hdr(nexthdr) && nexthdr != NEXTHDR_NONE) {
+		if (nexthdr == NEXTHDR_AUTH || nexthdr == NEXTHDR_FRAGMENT)
+			return true;
+		rt = skb_header_pointer(skb, off, sizeof(_rt), &_rt);
+		if (!rt)
+			return true;
+		if (nexthdr == NEXTHDR_ROUTING && rt->segments_left)
+			return true;
+		off += ipv6_optlen(rt);
+		nexthdr = rt->nexthdr;
+	}
+	return false;
+}
+
 static unsigned int mytcp_nf_in6(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
-	struct net *net = state->net;
-	struct mytcp_tw *tw = NULL;
 	struct in6_addr l, r;
-	__be16 _ports[2];
-	const __be16 *ports;
-	struct sock *sk;
 	__be16 frag_off;
 	u8 nexthdr;
 	int thoff;
@@ -174,61 +199,18 @@ static unsigned int mytcp_nf_in6(void *priv, struct sk_buff *skb,
 	if (thoff < 0 || frag_off)
 		return NF_ACCEPT;
 	if (nexthdr == IPPROTO_ICMPV6)
-		return icmp6_rcv(net, skb, thoff) ? NF_STOLEN : NF_ACCEPT;
+		return icmp6_rcv(state->net, skb, thoff) ? NF_STOLEN :
+							   NF_ACCEPT;
 	if (nexthdr != IPPROTO_TCP)
+		return NF_ACCEPT;
+	if (thoff > sizeof(*ip6h) && exthdr_for_linux(skb))
 		return NF_ACCEPT;
 	l = ip6h->daddr;
 	r = ip6h->saddr;
 	if (ipv6_addr_v4mapped(&l) || ipv6_addr_v4mapped(&r))
 		return NF_ACCEPT;
-	ports = skb_header_pointer(skb, thoff, sizeof(_ports), _ports);
-	if (!ports)
-		return NF_ACCEPT;
-	sk = mytcp_lookup_established(net, &l, ports[1], &r, ports[0]);
-	if (!sk) {
-		tw = mytcp_lookup_tw(net, &l, ports[1], &r, ports[0]);
-		if (!tw)
-			sk = mytcp_lookup_listener(net, &l, ports[1], &r,
-						   ports[0]);
-		if (sk && !mytcp_listener_may_claim(net, skb, thoff, &l, &r,
-						    ports)) {
-			sock_put(sk);
-			return NF_ACCEPT;
-		}
-	}
-	if (!sk && !tw)
-		return NF_ACCEPT;
-
-	/* Ours from here on. */
-	MYTCP_INC_STATS(net, MYTCP_STAT_IN_SEGS);
-	nf_reset_ct(skb);
-	skb_dst_drop(skb);
-	if (!validate(net, skb, thoff)) {
-		kfree_skb(skb);
-	} else if (tw) {
-		if (mytcp_tw_rcv(tw, skb) > 0) {
-			/* An acceptable new SYN: the wait is over. */
-			struct sock *lsk;
-
-			lsk = mytcp_lookup_listener(net, &l,
-						    tcp_hdr(skb)->dest, &r,
-						    tcp_hdr(skb)->source);
-			if (lsk) {
-				mytcp_sock_rcv(lsk, skb);
-				sock_put(lsk);
-			} else {
-				mytcp_send_reset_reply(net, skb);
-				kfree_skb(skb);
-			}
-		}
-	} else {
-		mytcp_sock_rcv(sk, skb);
-	}
-	if (tw)
-		mytcp_tw_put(tw);
-	if (sk)
-		sock_put(sk);
-	return NF_STOLEN;
+	return mytcp_hook_deliver(state->net, skb, thoff, &l, &r,
+				  inet6_iif(skb), inet6_sdif(skb));
 }
 
 static const struct nf_hook_ops mytcp_nf6_ops = {
@@ -334,6 +316,12 @@ int mytcp_v6_xmit(struct sock *sk, struct sk_buff *skb)
 	}
 	skb_dst_set_noref(skb, dst);
 	fl6.saddr = np->saddr;
+	/* ip6_xmit() makes the automatic flow label from the skb hash: a
+	 * random one per connection, as Linux's TCP sets sk_txhash
+	 */
+	if (!READ_ONCE(sk->sk_txhash))
+		sk_set_txhash(sk);
+	skb_set_hash_from_sk(skb, sk);
 	err = ip6_xmit(sk, skb, &fl6, READ_ONCE(sk->sk_mark), NULL,
 		       np->tclass, READ_ONCE(sk->sk_priority));
 	rcu_read_unlock();
@@ -367,7 +355,8 @@ void mytcp_v6_send_reply(struct net *net, struct sk_buff *oskb,
 	}
 	ip6h = skb_push(skb, sizeof(*ip6h));
 	skb_reset_network_header(skb);
-	ip6_flow_hdr(ip6h, 0, 0);
+	/* an automatic flow label, as Linux's replies from its ctl socket */
+	ip6_flow_hdr(ip6h, 0, ip6_make_flowlabel(net, skb, 0, true, &fl6));
 	ip6h->nexthdr = IPPROTO_TCP;
 	ip6h->hop_limit = ip6_dst_hoplimit(dst);
 	ip6h->saddr = oip6h->daddr;
@@ -378,6 +367,7 @@ void mytcp_v6_send_reply(struct net *net, struct sk_buff *oskb,
 	MYTCP_INC_STATS(net, MYTCP_STAT_OUT_SEGS);
 	if (th->rst)
 		MYTCP_INC_STATS(net, MYTCP_STAT_OUT_RSTS);
+	trace_mytcp_reply(net, skb);
 	ip6_local_out(net, NULL, skb);
 }
 
@@ -488,7 +478,10 @@ int mytcp_v6_connect_route(struct sock *sk, const struct sockaddr_in6 *sin6,
 			return -EINVAL;
 	}
 	sk->sk_v6_daddr = daddr;
-	np->flow_label = sin6->sin6_flowinfo & IPV6_FLOWLABEL_MASK;
+	/* sin6_flowinfo is ignored, as Linux does without
+	 * IPV6_FLOWINFO_SEND (not supported): automatic labels only
+	 */
+	np->flow_label = 0;
 	inet->inet_dport = sin6->sin6_port;
 	err = mytcp_v6_route(sk, &dst);
 	if (err) {

@@ -200,11 +200,24 @@ static void lhash_del(struct net *net, struct mytcp_bind_ent *e)
 
 /* ---- established ---- */
 
+/*
+ * A socket bound to a device (SO_BINDTODEVICE, a link-local scope id, a
+ * link-local child) takes only segments that came in on it: dif is the
+ * arrival interface, sdif its L3 master's slave index (VRF), as Linux's
+ * inet_sk_bound_dev_eq() without the l3mdev_accept sysctls.
+ */
+static bool dev_match(const struct sock *sk, int dif, int sdif)
+{
+	int bound = READ_ONCE(sk->sk_bound_dev_if);
+
+	return !bound || bound == dif || bound == sdif;
+}
+
 struct sock *mytcp_lookup_established(struct net *net,
 				      const struct in6_addr *laddr,
 				      __be16 lport,
 				      const struct in6_addr *raddr,
-				      __be16 rport)
+				      __be16 rport, int dif, int sdif)
 {
 	u32 slot = tuple_hash(net, laddr, lport, raddr, rport) & ehash_mask;
 	const struct hlist_nulls_node *node;
@@ -216,7 +229,7 @@ begin:
 				       ehash_node) {
 		sk = (struct sock *)mtp;
 		if (!sk_tuple_eq(sk, laddr, lport, raddr, rport) ||
-		    !net_eq(sock_net(sk), net))
+		    !net_eq(sock_net(sk), net) || !dev_match(sk, dif, sdif))
 			continue;
 		if (!refcount_inc_not_zero(&sk->sk_refcnt))
 			return NULL;
@@ -601,12 +614,15 @@ void mytcp_listen_unhash(struct sock *sk)
  * takes IPv4.  Among SO_REUSEPORT listeners of the same address one is
  * chosen by hash of the remote end so a flow always lands on the same one.
  * Walks lhash: listeners of this port (and of ports that share the
- * bucket) only, whatever the number of connections.
+ * bucket) only, whatever the number of connections.  A listener bound to
+ * another device than the one the SYN came in on (dif, sdif) is skipped;
+ * one bound to it beats an unbound one of the same address (as Linux's
+ * compute_score()).
  */
 struct sock *mytcp_lookup_listener(struct net *net,
 				   const struct in6_addr *daddr,
 				   __be16 dport, const struct in6_addr *saddr,
-				   __be16 sport)
+				   __be16 sport, int dif, int sdif)
 {
 	u16 port = ntohs(dport);
 	struct mytcp_bucket *b = lhash_bucket(net, port);
@@ -625,6 +641,9 @@ struct sock *mytcp_lookup_listener(struct net *net,
 		if (!score)
 			continue;
 		sk = (struct sock *)container_of(e, struct mytcp_sock, bind);
+		if (!dev_match(sk, dif, sdif))
+			continue;
+		score = score * 2 + !!READ_ONCE(sk->sk_bound_dev_if);
 		if (score > best_score) {
 			best = sk;
 			best_score = score;

@@ -67,11 +67,11 @@ struct sock *mytcp_lookup_established(struct net *net,
 				      const struct in6_addr *saddr,
 				      __be16 sport,
 				      const struct in6_addr *daddr,
-				      __be16 dport);
+				      __be16 dport, int dif, int sdif);
 struct sock *mytcp_lookup_listener(struct net *net,
 				   const struct in6_addr *daddr,
 				   __be16 dport, const struct in6_addr *saddr,
-				   __be16 sport);
+				   __be16 sport, int dif, int sdif);
 struct mytcp_tw *mytcp_lookup_tw(struct net *net, const struct in6_addr *saddr,
 				 __be16 sport, const struct in6_addr *daddr,
 				 __be16 dport);

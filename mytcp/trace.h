@@ -4,7 +4,11 @@
  * retransmissions, timers, resets and drops, a probe per processed ACK
  * and congestion state changes.  Usable from trace-cmd, perf
  * and bpftrace; mytcp-ladder draws connections from them.  Every event
- * with a socket carries its 4-tuple as saddr/sport/daddr/dport.
+ * with a socket carries its 4-tuple as saddr/sport/daddr/dport, and every
+ * event with a 4-tuple ends with family (AF_INET 2, AF_INET6 10; the
+ * probe names it earlier) and the addresses as IPv6 (saddr6/daddr6, IPv4
+ * ones v4-mapped): an IPv6 connection's saddr/daddr are not its
+ * addresses.
  *
  * Locking: tracepoints run in the caller's context and take no locks.
  */
@@ -55,6 +59,36 @@ static inline void mytcp_trace_addr6(const struct sock *sk, __u8 *s6,
 	memcpy(s6, &a, 16);
 	if (sk)
 		ipv6_addr_set_v4mapped(inet_sk(sk)->inet_daddr, &a);
+	memcpy(d6, &a, 16);
+}
+
+/*
+ * The addresses of packet skb (network header set) as IPv6 (IPv4 ones
+ * v4-mapped) and its family; swap: ours are its destination (a segment
+ * received).  s4, d4: the IPv4 addresses, 0 for IPv6.
+ */
+static inline void mytcp_trace_skb_addr6(const struct sk_buff *skb,
+					 bool swap, __u8 *s6, __u8 *d6,
+					 __u16 *family, __u32 *s4, __u32 *d4)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+	struct in6_addr a = {};
+
+	if (iph->version == 6) {
+		*family = AF_INET6;
+		memcpy(s6, swap ? &ip6h->daddr : &ip6h->saddr, 16);
+		memcpy(d6, swap ? &ip6h->saddr : &ip6h->daddr, 16);
+		*s4 = 0;
+		*d4 = 0;
+		return;
+	}
+	*family = AF_INET;
+	*s4 = (__force __u32)(swap ? iph->daddr : iph->saddr);
+	*d4 = (__force __u32)(swap ? iph->saddr : iph->daddr);
+	ipv6_addr_set_v4mapped((__force __be32)*s4, &a);
+	memcpy(s6, &a, 16);
+	ipv6_addr_set_v4mapped((__force __be32)*d4, &a);
 	memcpy(d6, &a, 16);
 }
 
@@ -150,17 +184,23 @@ TRACE_EVENT(mytcp_state,
 			     __field(__u16, sport)
 			     __field(__u16, dport)
 			     __field(int, oldstate)
-			     __field(int, newstate)),
+			     __field(int, newstate)
+			     __field(__u16, family)
+			     __array(__u8, saddr6, 16)
+			     __array(__u8, daddr6, 16)),
 	    TP_fast_assign(__entry->skaddr = sk;
 			   mytcp_trace_tuple(sk, &__entry->saddr,
 					     &__entry->sport, &__entry->daddr,
 					     &__entry->dport);
 			   __entry->oldstate = oldstate;
-			   __entry->newstate = newstate;),
-	    TP_printk("sk=%p %pI4:%u -> %pI4:%u %s -> %s", __entry->skaddr,
-		      &__entry->saddr, __entry->sport, &__entry->daddr,
+			   __entry->newstate = newstate;
+			   mytcp_trace_addr6(sk, __entry->saddr6,
+					     __entry->daddr6, &__entry->family);),
+	    TP_printk("sk=%p %pI4:%u -> %pI4:%u %s -> %s family=%u saddr6=%pI6c daddr6=%pI6c",
+		      __entry->skaddr, &__entry->saddr, __entry->sport, &__entry->daddr,
 		      __entry->dport, mytcp_show_state(__entry->oldstate),
-		      mytcp_show_state(__entry->newstate))
+		      mytcp_show_state(__entry->newstate),
+		      __entry->family, __entry->saddr6, __entry->daddr6)
 );
 
 /* A segment sent (out=1) or received (out=0); skb->data at TCP header. */
@@ -248,9 +288,15 @@ TRACE_EVENT(mytcp_tw_segment,
 			     __field(__u16, window)
 			     __field(__u32, len)
 			     __field(__u16, olen)
-			     __array(__u8, opts, 40)),
-	    TP_fast_assign(__entry->saddr = (__force __u32)ip_hdr(skb)->daddr;
-			   __entry->daddr = (__force __u32)ip_hdr(skb)->saddr;
+			     __array(__u8, opts, 40)
+			     __field(__u16, family)
+			     __array(__u8, saddr6, 16)
+			     __array(__u8, daddr6, 16)),
+	    TP_fast_assign(mytcp_trace_skb_addr6(skb, true, __entry->saddr6,
+						 __entry->daddr6,
+						 &__entry->family,
+						 &__entry->saddr,
+						 &__entry->daddr);
 			   __entry->sport = ntohs(tcp_hdr(skb)->dest);
 			   __entry->dport = ntohs(tcp_hdr(skb)->source);
 			   __entry->flags = tcp_flag_byte(tcp_hdr(skb));
@@ -260,12 +306,13 @@ TRACE_EVENT(mytcp_tw_segment,
 			   __entry->len = skb->len - tcp_hdr(skb)->doff * 4;
 			   mytcp_trace_opts(tcp_hdr(skb), __entry->opts,
 					    &__entry->olen);),
-	    TP_printk("%pI4:%u -> %pI4:%u in flags=%s seq=%u ack=%u win=%u optlen=%u len=%u state=TIME_WAIT opts=%s",
+	    TP_printk("%pI4:%u -> %pI4:%u in flags=%s seq=%u ack=%u win=%u optlen=%u len=%u state=TIME_WAIT opts=%s family=%u saddr6=%pI6c daddr6=%pI6c",
 		      &__entry->saddr, __entry->sport, &__entry->daddr,
 		      __entry->dport, mytcp_show_flags(__entry->flags),
 		      __entry->seq, __entry->ack, __entry->window,
 		      __entry->olen, __entry->len,
-		      __print_hex_str(__entry->opts, __entry->olen))
+		      __print_hex_str(__entry->opts, __entry->olen),
+		      __entry->family, __entry->saddr6, __entry->daddr6)
 );
 
 /*
@@ -299,9 +346,12 @@ TRACE_EVENT(mytcp_probe,
 			     __field(__u32, rcv_wnd)
 			     __field(__u16, mss)
 			     __field(__u8, ca_state)
-			     __array(char, cong, 16)),
+			     __array(char, cong, 16)
+			     __array(__u8, saddr6, 16)
+			     __array(__u8, daddr6, 16)),
 	    TP_fast_assign(__entry->skaddr = sk;
-			   __entry->family = AF_INET;
+			   mytcp_trace_addr6(sk, __entry->saddr6,
+					     __entry->daddr6, &__entry->family);
 			   mytcp_trace_tuple(sk, &__entry->saddr,
 					     &__entry->sport, &__entry->daddr,
 					     &__entry->dport);
@@ -328,7 +378,7 @@ TRACE_EVENT(mytcp_probe,
 			   strscpy(__entry->cong, mytcp_sk(sk)->cong ?
 				   mytcp_sk(sk)->cong->name : "none",
 				   sizeof(__entry->cong));),
-	    TP_printk("sk=%p family=%s %pI4:%u -> %pI4:%u snd_una=%u snd_nxt=%u rcv_nxt=%u cwnd=%u ssthresh=%u srtt_us=%u rttvar_us=%u rto_us=%u inflight=%u sacked=%u lost=%u retrans=%u snd_wnd=%u rcv_wnd=%u mss=%u ca_state=%s cong=%s",
+	    TP_printk("sk=%p family=%s %pI4:%u -> %pI4:%u snd_una=%u snd_nxt=%u rcv_nxt=%u cwnd=%u ssthresh=%u srtt_us=%u rttvar_us=%u rto_us=%u inflight=%u sacked=%u lost=%u retrans=%u snd_wnd=%u rcv_wnd=%u mss=%u ca_state=%s cong=%s saddr6=%pI6c daddr6=%pI6c",
 		      __entry->skaddr,
 		      __entry->family == AF_INET ? "AF_INET" : "AF_INET6",
 		      &__entry->saddr, __entry->sport, &__entry->daddr,
@@ -338,7 +388,7 @@ TRACE_EVENT(mytcp_probe,
 		      __entry->inflight, __entry->sacked, __entry->lost,
 		      __entry->retrans, __entry->snd_wnd, __entry->rcv_wnd,
 		      __entry->mss, mytcp_show_ca(__entry->ca_state),
-		      __entry->cong)
+		      __entry->cong, __entry->saddr6, __entry->daddr6)
 );
 
 /* The congestion state changed (as seen at an ACK or a send). */
@@ -353,7 +403,10 @@ TRACE_EVENT(mytcp_cong_state,
 			     __field(__u8, oldstate)
 			     __field(__u8, newstate)
 			     __field(__u32, cwnd)
-			     __field(__u32, ssthresh)),
+			     __field(__u32, ssthresh)
+			     __field(__u16, family)
+			     __array(__u8, saddr6, 16)
+			     __array(__u8, daddr6, 16)),
 	    TP_fast_assign(__entry->skaddr = sk;
 			   mytcp_trace_tuple(sk, &__entry->saddr,
 					     &__entry->sport, &__entry->daddr,
@@ -361,13 +414,16 @@ TRACE_EVENT(mytcp_cong_state,
 			   __entry->oldstate = oldstate;
 			   __entry->newstate = newstate;
 			   __entry->cwnd = mytcp_sk(sk)->cwnd;
-			   __entry->ssthresh = mytcp_sk(sk)->ssthresh;),
-	    TP_printk("sk=%p %pI4:%u -> %pI4:%u ca_state %s -> %s cwnd=%u ssthresh=%u",
+			   __entry->ssthresh = mytcp_sk(sk)->ssthresh;
+			   mytcp_trace_addr6(sk, __entry->saddr6,
+					     __entry->daddr6, &__entry->family);),
+	    TP_printk("sk=%p %pI4:%u -> %pI4:%u ca_state %s -> %s cwnd=%u ssthresh=%u family=%u saddr6=%pI6c daddr6=%pI6c",
 		      __entry->skaddr, &__entry->saddr, __entry->sport,
 		      &__entry->daddr, __entry->dport,
 		      mytcp_show_ca(__entry->oldstate),
 		      mytcp_show_ca(__entry->newstate), __entry->cwnd,
-		      __entry->ssthresh)
+		      __entry->ssthresh,
+		      __entry->family, __entry->saddr6, __entry->daddr6)
 );
 
 /* A segment sent without a socket (RST to a closed port, TIME_WAIT ACK). */
@@ -381,21 +437,28 @@ TRACE_EVENT(mytcp_reply,
 			     __field(__u8, flags)
 			     __field(__u32, seq)
 			     __field(__u32, ack)
-			     __field(__u16, window)),
-	    TP_fast_assign(__entry->saddr = (__force __u32)ip_hdr(skb)->saddr;
+			     __field(__u16, window)
+			     __field(__u16, family)
+			     __array(__u8, saddr6, 16)
+			     __array(__u8, daddr6, 16)),
+	    TP_fast_assign(mytcp_trace_skb_addr6(skb, false, __entry->saddr6,
+						 __entry->daddr6,
+						 &__entry->family,
+						 &__entry->saddr,
+						 &__entry->daddr);
 			   __entry->window = ntohs(tcp_hdr(skb)->window);
-			   __entry->daddr = (__force __u32)ip_hdr(skb)->daddr;
 			   __entry->sport = ntohs(tcp_hdr(skb)->source);
 			   __entry->dport = ntohs(tcp_hdr(skb)->dest);
 			   __entry->flags = tcp_flag_byte(tcp_hdr(skb));
 			   __entry->seq = ntohl(tcp_hdr(skb)->seq);
 			   __entry->ack = ntohl(tcp_hdr(skb)->ack_seq);),
-	    TP_printk("%pI4:%u -> %pI4:%u flags=%s%s seq=%u ack=%u win=%u",
+	    TP_printk("%pI4:%u -> %pI4:%u flags=%s%s seq=%u ack=%u win=%u family=%u saddr6=%pI6c daddr6=%pI6c",
 		      &__entry->saddr, __entry->sport, &__entry->daddr,
 		      __entry->dport,
 		      __entry->flags & TCPHDR_RST ? "R" : "",
 		      __entry->flags & TCPHDR_ACK ? "." : "",
-		      __entry->seq, __entry->ack, __entry->window)
+		      __entry->seq, __entry->ack, __entry->window,
+		      __entry->family, __entry->saddr6, __entry->daddr6)
 );
 
 TRACE_EVENT(mytcp_retransmit,
@@ -408,18 +471,24 @@ TRACE_EVENT(mytcp_retransmit,
 			     __field(__u16, dport)
 			     __field(__u32, seq)
 			     __field(__u32, end_seq)
-			     __field(__u16, retrans)),
+			     __field(__u16, retrans)
+			     __field(__u16, family)
+			     __array(__u8, saddr6, 16)
+			     __array(__u8, daddr6, 16)),
 	    TP_fast_assign(__entry->skaddr = sk;
 			   mytcp_trace_tuple(sk, &__entry->saddr,
 					     &__entry->sport, &__entry->daddr,
 					     &__entry->dport);
 			   __entry->seq = MYTCP_SKB_CB(skb)->seq;
 			   __entry->end_seq = MYTCP_SKB_CB(skb)->end_seq;
-			   __entry->retrans = MYTCP_SKB_CB(skb)->retrans;),
-	    TP_printk("sk=%p %pI4:%u -> %pI4:%u seq=%u end_seq=%u retrans=%u",
+			   __entry->retrans = MYTCP_SKB_CB(skb)->retrans;
+			   mytcp_trace_addr6(sk, __entry->saddr6,
+					     __entry->daddr6, &__entry->family);),
+	    TP_printk("sk=%p %pI4:%u -> %pI4:%u seq=%u end_seq=%u retrans=%u family=%u saddr6=%pI6c daddr6=%pI6c",
 		      __entry->skaddr, &__entry->saddr, __entry->sport,
 		      &__entry->daddr, __entry->dport, __entry->seq,
-		      __entry->end_seq, __entry->retrans)
+		      __entry->end_seq, __entry->retrans,
+		      __entry->family, __entry->saddr6, __entry->daddr6)
 );
 
 TRACE_EVENT(mytcp_timer,
@@ -431,17 +500,23 @@ TRACE_EVENT(mytcp_timer,
 			     __field(__u16, sport)
 			     __field(__u16, dport)
 			     __array(char, name, 16)
-			     __field(int, state)),
+			     __field(int, state)
+			     __field(__u16, family)
+			     __array(__u8, saddr6, 16)
+			     __array(__u8, daddr6, 16)),
 	    TP_fast_assign(__entry->skaddr = sk;
 			   mytcp_trace_tuple(sk, &__entry->saddr,
 					     &__entry->sport, &__entry->daddr,
 					     &__entry->dport);
 			   strscpy(__entry->name, name, sizeof(__entry->name));
-			   __entry->state = sk ? sk->sk_state : TCP_TIME_WAIT;),
-	    TP_printk("sk=%p %pI4:%u -> %pI4:%u timer=%s state=%s",
+			   __entry->state = sk ? sk->sk_state : TCP_TIME_WAIT;
+			   mytcp_trace_addr6(sk, __entry->saddr6,
+					     __entry->daddr6, &__entry->family);),
+	    TP_printk("sk=%p %pI4:%u -> %pI4:%u timer=%s state=%s family=%u saddr6=%pI6c daddr6=%pI6c",
 		      __entry->skaddr, &__entry->saddr, __entry->sport,
 		      &__entry->daddr, __entry->dport, __entry->name,
-		      mytcp_show_state(__entry->state))
+		      mytcp_show_state(__entry->state),
+		      __entry->family, __entry->saddr6, __entry->daddr6)
 );
 
 /* The 2MSL timer of a TIME_WAIT entry fired: the wait ends. */
@@ -451,14 +526,25 @@ TRACE_EVENT(mytcp_tw_timer,
 	    TP_STRUCT__entry(__field(__u32, saddr)
 			     __field(__u32, daddr)
 			     __field(__u16, sport)
-			     __field(__u16, dport)),
-	    TP_fast_assign(__entry->saddr = (__force __u32)tw->saddr.s6_addr32[3];
-			   __entry->daddr = (__force __u32)tw->daddr.s6_addr32[3];
+			     __field(__u16, dport)
+			     __field(__u16, family)
+			     __array(__u8, saddr6, 16)
+			     __array(__u8, daddr6, 16)),
+	    TP_fast_assign(__entry->family =
+				ipv6_addr_v4mapped(&tw->saddr) ? AF_INET :
+								 AF_INET6;
+			   __entry->saddr = __entry->family == AF_INET ?
+				(__force __u32)tw->saddr.s6_addr32[3] : 0;
+			   __entry->daddr = __entry->family == AF_INET ?
+				(__force __u32)tw->daddr.s6_addr32[3] : 0;
+			   memcpy(__entry->saddr6, &tw->saddr, 16);
+			   memcpy(__entry->daddr6, &tw->daddr, 16);
 			   __entry->sport = ntohs(tw->sport);
 			   __entry->dport = ntohs(tw->dport);),
-	    TP_printk("%pI4:%u -> %pI4:%u timer=time_wait state=TIME_WAIT",
+	    TP_printk("%pI4:%u -> %pI4:%u timer=time_wait state=TIME_WAIT family=%u saddr6=%pI6c daddr6=%pI6c",
 		      &__entry->saddr, __entry->sport, &__entry->daddr,
-		      __entry->dport)
+		      __entry->dport,
+		      __entry->family, __entry->saddr6, __entry->daddr6)
 );
 
 TRACE_EVENT(mytcp_reset,
@@ -470,18 +556,24 @@ TRACE_EVENT(mytcp_reset,
 			     __field(__u16, sport)
 			     __field(__u16, dport)
 			     __array(char, reason, 24)
-			     __field(bool, out)),
+			     __field(bool, out)
+			     __field(__u16, family)
+			     __array(__u8, saddr6, 16)
+			     __array(__u8, daddr6, 16)),
 	    TP_fast_assign(__entry->skaddr = sk;
 			   mytcp_trace_tuple(sk, &__entry->saddr,
 					     &__entry->sport, &__entry->daddr,
 					     &__entry->dport);
 			   strscpy(__entry->reason, reason,
 				   sizeof(__entry->reason));
-			   __entry->out = out;),
-	    TP_printk("sk=%p %pI4:%u -> %pI4:%u %s reason=%s",
+			   __entry->out = out;
+			   mytcp_trace_addr6(sk, __entry->saddr6,
+					     __entry->daddr6, &__entry->family);),
+	    TP_printk("sk=%p %pI4:%u -> %pI4:%u %s reason=%s family=%u saddr6=%pI6c daddr6=%pI6c",
 		      __entry->skaddr, &__entry->saddr, __entry->sport,
 		      &__entry->daddr, __entry->dport,
-		      __entry->out ? "sent" : "received", __entry->reason)
+		      __entry->out ? "sent" : "received", __entry->reason,
+		      __entry->family, __entry->saddr6, __entry->daddr6)
 );
 
 TRACE_EVENT(mytcp_drop,
@@ -494,18 +586,24 @@ TRACE_EVENT(mytcp_drop,
 			     __field(__u16, sport)
 			     __field(__u16, dport)
 			     __field(__u32, len)
-			     __array(char, reason, 24)),
+			     __array(char, reason, 24)
+			     __field(__u16, family)
+			     __array(__u8, saddr6, 16)
+			     __array(__u8, daddr6, 16)),
 	    TP_fast_assign(__entry->skaddr = sk;
 			   mytcp_trace_tuple(sk, &__entry->saddr,
 					     &__entry->sport, &__entry->daddr,
 					     &__entry->dport);
 			   __entry->len = skb->len;
 			   strscpy(__entry->reason, reason,
-				   sizeof(__entry->reason));),
-	    TP_printk("sk=%p %pI4:%u -> %pI4:%u len=%u reason=%s",
+				   sizeof(__entry->reason));
+			   mytcp_trace_addr6(sk, __entry->saddr6,
+					     __entry->daddr6, &__entry->family);),
+	    TP_printk("sk=%p %pI4:%u -> %pI4:%u len=%u reason=%s family=%u saddr6=%pI6c daddr6=%pI6c",
 		      __entry->skaddr, &__entry->saddr, __entry->sport,
 		      &__entry->daddr, __entry->dport, __entry->len,
-		      __entry->reason)
+		      __entry->reason,
+		      __entry->family, __entry->saddr6, __entry->daddr6)
 );
 
 #ifndef _MYTCP_TRACE_FUNCS

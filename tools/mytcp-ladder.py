@@ -15,6 +15,7 @@ import re
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -54,11 +55,13 @@ class Ev:
         else:
             self.local = self.remote = NOWHERE
         # an IPv6 socket's segments carry its addresses as saddr6/daddr6
-        if m and self.f.get("family") == "10" and "saddr6" in self.f:
+        if m and self.f.get("family") in ("10", "AF_INET6") and \
+                "saddr6" in self.f:
             self.local = (self.f["saddr6"], self.local[1])
             self.remote = (self.f["daddr6"], self.remote[1])
         if "reason=" in rest:
-            self.f["reason"] = rest.split("reason=", 1)[1].strip()
+            self.f["reason"] = rest.split("reason=", 1)[1].split(
+                " family=")[0].strip()
         self.dir = None
         if name == "mytcp_segment":
             self.dir = "out" if " out flags=" in rest else "in"
@@ -68,7 +71,7 @@ class Ev:
         elif name == "mytcp_reset":
             self.dir = "sent" if " sent reason=" in rest else "received"
         elif name == "mytcp_state":
-            m = re.search(r"(\w+) -> (\w+)\s*$", rest)
+            m = re.search(r"(\w+) -> (\w+)(?: family=.*)?\s*$", rest)
             self.f["old"], self.f["new"] = (m.group(1), m.group(2)) if m else ("?", "?")
 
 
@@ -503,7 +506,8 @@ def _ip4(a):
 
 
 def build_packet(src, dst, flags, seq, ack, win, opts, paylen, ident):
-    """IPv4 + TCP header bytes of a segment, and its length on the wire."""
+    """IPv4 (IPv6 for IPv6 addresses) + TCP header bytes of a segment, and
+    its length on the wire."""
     o = _pad4(bytes.fromhex(opts)) if opts else b""
     o = o[:40]
     fl = 0
@@ -511,6 +515,13 @@ def build_packet(src, dst, flags, seq, ack, win, opts, paylen, ident):
         fl |= TCP_FLAG_BITS.get(c, 0)
     tcp = struct.pack("!HHIIBBHHH", src[1], dst[1], seq % MOD32, ack % MOD32,
                       (5 + len(o) // 4) << 4, fl, min(win, 0xffff), 0, 0) + o
+    if ":" in src[0]:
+        total = 40 + len(tcp) + paylen
+        ip = struct.pack("!IHBB16s16s", 6 << 28,
+                         min(total - 40, 0xffff), 6, 64,
+                         socket.inet_pton(socket.AF_INET6, src[0]),
+                         socket.inet_pton(socket.AF_INET6, dst[0]))
+        return ip + tcp, total
     total = 20 + len(tcp) + paylen
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, min(total, 0xffff),
                      ident & 0xffff, 0x4000, 64, 6, 0, _ip4(src[0]),

@@ -33,9 +33,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 import knobs
 from tcp_peer import (ACK, ESTABLISHED, FIN, PSH, RST, SYN, SYN_RECV,
                       StatDelta, TIME_WAIT, accept, accept_wait, active_open,
-                      check, connect_result, diag, expect_state, listener,
-                      mytcp_socket, opt_mss, opt_sack_perm, opt_ts, opt_wscale,
-                      passive_open, recv_all, recv_result, run_cases, sysctl)
+                      check, connect_result, diag, expect_state,
+                      inet_family, listener, mytcp_socket, opt_mss,
+                      opt_sack_perm, opt_ts, opt_wscale, passive_open,
+                      recv_all, recv_result, run_cases, sysctl)
 
 STORM = knobs.get_int("MYTCP_SEG_STORM")
 FAR = 1 << 21			# beyond any receive window
@@ -392,7 +393,7 @@ COMPARE_LINUX = ("state ca_state retransmits backoff snd_cwnd snd_ssthresh "
 
 
 def linux_socket():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = socket.socket(inet_family(), socket.SOCK_STREAM)
     s.setblocking(False)
     _LINUX.append(s)
     return s
@@ -422,7 +423,8 @@ def disconnect_resets(peer):
 
 
 def disconnect_resets_linux(peer):
-    """The same with Linux TCP (AF_INET): what it resets, mytcp too."""
+    """The same with Linux TCP (AF_INET or AF_INET6, as the case's
+    family): what it resets, mytcp too."""
     try:
         _disconnect_resets(peer, linux_socket, COMPARE_LINUX)
     finally:
@@ -537,4 +539,4 @@ CASES = [
 ]
 
 if __name__ == "__main__":
-    run_cases(CASES)
+    run_cases(CASES, families=(4, 6))

@@ -10,7 +10,12 @@
 # refuses them; link-local with a scope id; IPV6_TCLASS on the wire; the
 # port space shared with Linux for IPv6 with the v4-mapped/v6only rules;
 # ICMPv6 packet-too-big through a 1280-byte link (PMTU); hostile IPv6
-# segments (bad checksum, v4-mapped addresses) are not taken.
+# segments (bad checksum, v4-mapped addresses) are not taken; a listener
+# bound to a device (link-local scope id, SO_BINDTODEVICE) takes no SYN
+# from another interface; AH and routing headers with segments left are
+# Linux's; automatic flow labels; a failed connect() keeps no source;
+# a transfer through netem loss, reordering and delay over IPv6.  The
+# scripted-peer cases use tcp_peer.py's IPv6 mode on a second tun.
 #
 # Each case runs in its own network namespace (tcp_peer.run_cases); the
 # veth cases add named namespaces and run the far side there as
@@ -144,7 +149,9 @@ if len(sys.argv) > 1 and sys.argv[1] == "serve":
                    int(a[5]) if len(a) > 5 else None))
 
 # pylint: disable=wrong-import-position
-from tcp_peer import Skip, check, diag, run_cases, stats, sysctl  # noqa
+import tcp_peer  # noqa
+from tcp_peer import (ACK, RST, SYN, Peer, Skip, check, diag,  # noqa
+                      opt_mss, run_cases, stats, sysctl)
 
 
 def ipv6_on():
@@ -581,6 +588,179 @@ def case_hostile(peer):
     s.close()
 
 
+def peer6(local="fd00:9::1", remote="fd00:9::2"):
+    """A scripted IPv6 peer (tcp_peer.py IPv6 mode) on tun mytcptun1."""
+    ipv6_on()
+    for p in ("all", "default"):
+        with open("/proc/sys/net/ipv6/conf/%s/accept_dad" % p, "w") as f:
+            f.write("0")
+    tcp_peer.FAMILY = 6
+    return Peer(local, remote, name="mytcptun1")
+
+
+def syn_answer(peer, port, rport, pkt=None):
+    """Send a SYN to port (or the raw packet pkt holding one): the TCP
+    answers of the flow, as flag strings."""
+    f = peer.flow(port, rport)
+    if pkt is None:
+        f.send(SYN, options=opt_mss(1400))
+    else:
+        peer.send_raw(pkt)
+    return [tcp_peer.flag_str(x.flags) for x in f.answers()]
+
+
+def case_bound_dev(_peer):
+    """A listener bound to a device takes SYNs from that device only (as
+    Linux's compute_score()): fe80::1%tun2 and [::] with SO_BINDTODEVICE
+    tun2 never answer a SYN that came in on tun1; fe80::1%tun1 does."""
+    peer = peer6("fe80::1", "fe80::2")
+    other = Peer("fe80::1", "fe80::3", name="mytcptun2")
+    dum = socket.if_nametoindex("mytcptun2")
+    tun = socket.if_nametoindex("mytcptun1")
+    port = 7100
+    for kind in ("inet", "mytcp"):
+        got = []
+        for how in ("scope tun2", "SO_BINDTODEVICE tun2", "scope tun1"):
+            port += 1
+            s = sock(kind)
+            if how.startswith("SO_"):
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE,
+                             b"mytcptun2")
+                s.bind(("::", port))
+            else:
+                s.bind(("fe80::1", port, 0, dum if "tun2" in how else tun))
+            s.listen(4)
+            a = syn_answer(peer, port, 5000 + port)
+            got.append(a)
+            s.close()
+        diag("%s: %s" % (kind, got))
+        if kind == "inet":
+            want = got
+            check(got[2] == ["SA"], "Linux: %s" % got)
+        check(got == want, "mytcp %s, Linux %s (listeners bound to tun2, "
+              "to tun2, to tun1)" % (got, want))
+    other.close()
+
+
+def _exthdr_syns(peer, port):
+    """(description, raw packet, Linux takes it) SYNs to port behind
+    extension headers."""
+    out = []
+    for i, (what, nh, ext) in enumerate((
+            ("routing header type 0, segments left 1", 43,
+             bytes([6, 2, 0, 1, 0, 0, 0, 0]) +
+             socket.inet_pton(socket.AF_INET6, "fd00:9::3")),
+            ("AH (no SA)", 51, bytes([6, 4, 0, 0]) + (0x1234).to_bytes(4,
+                                                                  "big") +
+             (1).to_bytes(4, "big") + b"\xaa" * 12),
+            ("destination options (PadN)", 60,
+             bytes([6, 0, 1, 4, 0, 0, 0, 0])))):
+        tcp = tcp_peer.build_tcp(peer.remote, peer.local, 6000 + i, port,
+                                 1000, 0, SYN, options=opt_mss(1400))
+        out.append((what, 6000 + i, tcp_peer.build_ipv6(
+            peer.remote, peer.local, nh, tcp, exthdrs=ext)))
+    return out
+
+
+def case_exthdr(_peer):
+    """SYNs behind an AH or a routing header with segments left are left
+    to Linux (it verifies or forwards/drops them), so mytcp answers them
+    as a Linux listener does (not at all); behind destination options
+    they are taken.  Flow labels: automatic and constant per connection,
+    as Linux's."""
+    peer = peer6()
+    res = {}
+    for kind in ("inet", "mytcp"):
+        port = 7200 if kind == "inet" else 7201
+        s = sock(kind)
+        s.bind((peer.local, port))
+        s.listen(8)
+        res[kind] = [(what, syn_answer(peer, port, rport, pkt))
+                     for what, rport, pkt in _exthdr_syns(peer, port)]
+        s.close()
+        diag("%s: %s" % (kind, res[kind]))
+    check([a for _, a in res["inet"]] == [[], [], ["SA"]],
+          "Linux: %s" % res["inet"])
+    check(res["mytcp"] == res["inet"], "mytcp %s, Linux %s" %
+          (res["mytcp"], res["inet"]))
+    # flow labels of an active open (SYN, third ACK, data, FIN)
+    for kind in ("inet", "mytcp"):
+        c = sock(kind)
+        c.setblocking(False)
+        c.bind((peer.local, 0))
+        c.connect_ex((peer.remote, 5000))
+        f = peer.flow(c.getsockname()[1], 5000)
+        segs = [f.track(f.expect_flags(SYN))]
+        f.send(SYN | ACK, options=opt_mss(1400))
+        segs.append(f.expect_flags(ACK))
+        c.close()
+        segs.append(f.expect(lambda x: x.flags & 1, what="FIN"))
+        labels = [x.flowlabel for x in segs]
+        diag("%s flow labels %s" % (kind, labels))
+        check(labels[0] and len(set(labels)) == 1,
+              "%s: flow labels %s, want one non-zero label" % (kind, labels))
+        f.send(RST, seq=f.snd_nxt)
+
+
+def case_failed_connect(_peer):
+    """connect() failing for want of a port (EADDRNOTAVAIL) leaves an
+    unbound socket: getsockname() as Linux's after the same failure, no
+    stale source address (review #10)."""
+    ipv6_on()
+    sysctl("ephemeral_low", 40000)
+    sysctl("ephemeral_high", 40000)
+    with open("/proc/sys/net/ipv4/ip_local_port_range", "w") as f:
+        f.write("40001 40001")
+    ls = sock("inet")
+    ls.bind(("::1", 7300))
+    ls.listen(8)
+    names = {}
+    for kind in ("inet", "mytcp"):
+        c1 = sock(kind)
+        c1.settimeout(10)
+        c1.connect(("::1", 7300))
+        c2 = sock(kind)
+        e = c2.connect_ex(("::1", 7300))
+        check(e == errno.EADDRNOTAVAIL, "%s second connect: %s" %
+              (kind, errno.errorcode.get(e, e)))
+        names[kind] = c2.getsockname()
+        c2.close()
+        c1.close()
+    diag("after the failed connect: %s" % names)
+    check(names["mytcp"] == names["inet"], "getsockname mytcp %s, Linux %s"
+          % (names["mytcp"], names["inet"]))
+    ls.close()
+
+
+def netem(ns, dev, spec):
+    run(*(["ip"] + (["-n", ns] if ns else []) + ["link", "show", dev]))
+    run(*((["ip", "netns", "exec", ns] if ns else []) +
+          ["tc", "qdisc", "add", "dev", dev, "root", "netem"] + spec))
+
+
+def case_netem(_peer):
+    """Byte-exact transfers through loss, reordering and delay on both
+    veth ends, over IPv6: mytcp<->mytcp, mytcp->Linux, Linux->mytcp."""
+    ipv6_on()
+    if subprocess.run(["modprobe", "-q", "sch_netem"]).returncode:
+        raise Skip("sch_netem not available")
+    try:
+        addr = two_hosts()
+        wait_ping(addr)
+        spec = ["delay", "5ms", "2ms", "loss", "2%", "reorder", "5%",
+                "50%"]
+        netem(None, "v1", spec)
+        netem("v6h2", "v2", spec)
+        port = 6700
+        for ck, sk in (("mytcp", "mytcp"), ("mytcp", "inet"),
+                       ("inet", "mytcp")):
+            port += 1
+            xfer(ck, sk, addr, port, 256 << 10, ns="v6h2")
+            diag("%s -> %s through netem: 256 KiB each way" % (ck, sk))
+    finally:
+        two_hosts_down()
+
+
 run_cases([
     ("lo: mytcp<->mytcp, mytcp->Linux, Linux->mytcp over ::1, byte-exact, "
      "sockaddr_in6 names", case_lo_pairs),
@@ -596,4 +776,14 @@ run_cases([
     ("PMTU: ICMPv6 packet too big through a 1280-byte link",
      case_pmtu),
     ("hostile: a bad IPv6 checksum is dropped and counted", case_hostile),
+    ("bound device: a listener bound to one interface (scope id, "
+     "SO_BINDTODEVICE) takes no SYN from another, as Linux's",
+     case_bound_dev),
+    ("extension headers: AH and routing header with segments left are "
+     "Linux's; destination options taken; automatic flow labels",
+     case_exthdr),
+    ("failed connect (no port): no stale source, getsockname as Linux's",
+     case_failed_connect),
+    ("netem: loss, reordering, delay over IPv6 veth, byte-exact",
+     case_netem),
 ])

@@ -6,9 +6,12 @@
 # on the wire, segment by segment.  The listener's side (SYN_RECV, the
 # backlog) is in states_listen.py, TIME_WAIT in states_timewait.py.  One
 # KTAP result per case; each case runs in its own network namespace.
+# Every case runs over IPv4, then over IPv6 ("[IPv6]": tcp_peer.py's IPv6
+# mode); the keepalive cases compare with Linux TCP of the same family.
 #
 # Environment: MYTCP_KO (loaded when the module is not), MYTCP_CASES
-# ("|"-separated substrings: run only the matching cases).
+# ("|"-separated substrings: run only the matching cases), MYTCP_FAMILIES
+# ("4" or "6": one family only).
 
 import errno
 import os
@@ -23,8 +26,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 from tcp_peer import (ACK, CLOSE_WAIT, CLOSING, ESTABLISHED, FIN, FIN_WAIT1,
                       FIN_WAIT2, LAST_ACK, LISTEN, PSH, RST, SYN, SYN_RECV,
                       SYN_SENT, StatDelta, TIME_WAIT, accept, active_open,
-                      check, connect_result, diag, expect_state, listener,
-                      mytcp_socket, opt_mss, passive_open, recv_all,
+                      check, connect_result, diag, expect_state,
+                      inet_family, listener, mytcp_socket, opt_mss,
+                      passive_open, recv_all,
                       recv_result, run_cases, so_error, state_of, states_of,
                       sysctl)
 
@@ -98,8 +102,8 @@ def passive_open_case(peer):
     expect_state(7000, 5001, ESTABLISHED)
     c, addr = accept(ls)
     check(c is not None, "accept() returned nothing")
-    check(addr == (peer.remote, 5001), "accept() address %s" % (addr,))
-    check(c.getsockname() == (peer.local, 7000), "getsockname %s" %
+    check(addr[:2] == (peer.remote, 5001), "accept() address %s" % (addr,))
+    check(c.getsockname()[:2] == (peer.local, 7000), "getsockname %s" %
           (c.getsockname(),))
     d.expect(PassiveOpens=1, CurrEstab=1)
     c.send(b"hello")
@@ -636,6 +640,54 @@ def close_in_syn_sent(peer):
           "answer to the late SYN,ACK: %s" % r)
 
 
+def _keepalive(peer, s):
+    """SO_KEEPALIVE (idle 1 s, interval 1 s, 2 probes) on s, connected
+    to the peer: an answered probe (seq SND.NXT - 1, RFC 9293 3.8.4) keeps
+    the connection; two unanswered ones end it with an RST and
+    ETIMEDOUT."""
+    s.setblocking(False)
+    s.bind((peer.local, 0))
+    r = connect_result(s, (peer.remote, 5000))
+    check(r == "EINPROGRESS", "connect: %s" % r)
+    f = peer.flow(s.getsockname()[1], 5000)
+    f.track(f.expect_flags(SYN))
+    f.send(SYN | ACK, options=opt_mss(1400))
+    f.expect_flags(ACK, pred=lambda x: x.ack == f.snd_nxt)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 1)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 2)
+
+    def probe(x):
+        return x.flags & ~PSH == ACK and \
+            x.seq == (f.rcv_nxt - 1) & 0xffffffff and len(x.payload) <= 1
+    p = f.expect(probe, timeout=10, what="keepalive probe")
+    diag("probe: %s" % p)
+    f.send(ACK)
+    p = f.expect(probe, timeout=10, what="second keepalive probe")
+    check(recv_result(s) == "EAGAIN", "answered probe ended the connection")
+    # no more answers: 2 probes, then the end
+    f.expect(probe, timeout=10, what="third keepalive probe")
+    rst = f.expect(lambda x: x.flags & RST, timeout=10,
+                   what="RST after the unanswered probes")
+    check(rst.seq == f.rcv_nxt, "RST seq %u, want SND.NXT %u" %
+          (rst.seq, f.rcv_nxt))
+    r = wait_recv(s, 5)
+    check(r == "ETIMEDOUT", "recv() after the probes ran out: %s" % r)
+
+
+def keepalive_mytcp(peer):
+    _keepalive(peer, mytcp_socket())
+
+
+def keepalive_linux(peer):
+    s = socket.socket(inet_family(), socket.SOCK_STREAM)
+    try:
+        _keepalive(peer, s)
+    finally:
+        s.close()
+
+
 CASES = [
     ("active open: SYN_SENT -> ESTABLISHED", active_open_case),
     ("passive open: SYN_RECV -> ESTABLISHED, accept()", passive_open_case),
@@ -677,7 +729,10 @@ CASES = [
     ("SYN,ACK,FIN: ESTABLISHED then CLOSE_WAIT", synack_fin),
     ("close() in SYN_SENT: gone, a late SYN,ACK gets RST",
      close_in_syn_sent),
+    ("keepalive: answered probes keep it, unanswered ones end it",
+     keepalive_mytcp),
+    ("keepalive on Linux TCP: the same", keepalive_linux),
 ]
 
 if __name__ == "__main__":
-    run_cases(CASES)
+    run_cases(CASES, families=(4, 6))

@@ -18,7 +18,7 @@ source "$MYTCP_LIB_DIR/tools_lib.sh"
 mytcp_require_ko
 mytcp_tools_require
 ktap_print_header
-ktap_set_plan 10
+ktap_set_plan 11
 
 TMPD=$(mktemp -d)
 cleanup() { mytcp_tools_cleanup; rm -rf "$TMPD"; mytcp_cleanup; }
@@ -54,11 +54,11 @@ has()
 
 t_state()
 {
-	has mytcp_state '127\.0\.0\.1:7101 -> 0\.0\.0\.0:0 CLOSE -> LISTEN$' &&
-	has mytcp_state '127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:7101 SYN_SENT -> ESTABLISHED$' &&
-	has mytcp_state '127\.0\.0\.1:7101 -> 127\.0\.0\.1:[0-9]+ SYN_RECV -> ESTABLISHED$' &&
-	has mytcp_state '127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:7101 FIN_WAIT2 -> TIME_WAIT$' &&
-	has mytcp_state '127\.0\.0\.1:7101 -> 127\.0\.0\.1:[0-9]+ LAST_ACK -> CLOSE$'
+	has mytcp_state '127\.0\.0\.1:7101 -> 0\.0\.0\.0:0 CLOSE -> LISTEN( family=2 .*)?$' &&
+	has mytcp_state '127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:7101 SYN_SENT -> ESTABLISHED( family=2 .*)?$' &&
+	has mytcp_state '127\.0\.0\.1:7101 -> 127\.0\.0\.1:[0-9]+ SYN_RECV -> ESTABLISHED( family=2 .*)?$' &&
+	has mytcp_state '127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:7101 FIN_WAIT2 -> TIME_WAIT( family=2 .*)?$' &&
+	has mytcp_state '127\.0\.0\.1:7101 -> 127\.0\.0\.1:[0-9]+ LAST_ACK -> CLOSE( family=2 .*)?$'
 }
 ktap_test_result "mytcp_state: LISTEN, both ESTABLISHED, TIME_WAIT, LAST_ACK -> CLOSE" t_state
 
@@ -91,15 +91,15 @@ ktap_test_result "mytcp_segment: seq/ack fields agree (SYN-ACK ack = ISN + 1)" t
 
 t_reset()
 {
-	has mytcp_reset '127\.0\.0\.1:7102 -> 127\.0\.0\.1:[0-9]+ sent reason=active$' &&
-	has mytcp_reset '127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:7102 received reason=received$' &&
+	has mytcp_reset '127\.0\.0\.1:7102 -> 127\.0\.0\.1:[0-9]+ sent reason=active( family=2 .*)?$' &&
+	has mytcp_reset '127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:7102 received reason=received( family=2 .*)?$' &&
 	has mytcp_segment '127\.0\.0\.1:7102 -> 127\.0\.0\.1:[0-9]+ out flags=R'
 }
 ktap_test_result "mytcp_reset: SO_LINGER {1,0} close sends, the peer receives" t_reset
 
 t_drop()
 {
-	has mytcp_drop '127\.0\.0\.1:7103 -> 0\.0\.0\.0:0 len=[0-9]+ reason=listen overflow$'
+	has mytcp_drop '127\.0\.0\.1:7103 -> 0\.0\.0\.0:0 len=[0-9]+ reason=listen overflow( family=2 .*)?$'
 }
 ktap_test_result "mytcp_drop: SYN to a full listen queue (listen overflow)" t_drop
 
@@ -107,7 +107,7 @@ t_rtx()
 {
 	local seq end
 	has mytcp_timer '127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:7103 timer=retransmit state=SYN_SENT( |$)' &&
-	has mytcp_retransmit '127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:7103 seq=[0-9]+ end_seq=[0-9]+ retrans=1$' || return
+	has mytcp_retransmit '127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:7103 seq=[0-9]+ end_seq=[0-9]+ retrans=1( family=2 .*)?$' || return
 	read -r seq end < <(grep -E 'mytcp_retransmit: .* -> 127\.0\.0\.1:7103 ' "$TRACE" |
 		head -n 1 | sed -E 's/.* seq=([0-9]+) end_seq=([0-9]+) .*/\1 \2/')
 	[ "$end" = $(( (seq + 1) % 4294967296 )) ] ||
@@ -120,6 +120,36 @@ t_reply()
 	has mytcp_reply '127\.0\.0\.1:7104 -> 127\.0\.0\.1:40404 flags=R seq=2000 ack=0( |$)'
 }
 ktap_test_result "mytcp_reply: RST without a socket for a stray ACK" t_reply
+
+t_ipv6()
+{
+	local fam='family=10 saddr6=::1 daddr6=::1$'
+
+	has mytcp_state "[0-9.]+:[0-9]+ -> [0-9.]+:7105 SYN_SENT -> ESTABLISHED $fam" &&
+	has mytcp_state "[0-9.]+:7105 -> [0-9.]+:[0-9]+ SYN_RECV -> ESTABLISHED $fam" &&
+	has mytcp_segment "[0-9.]+:[0-9]+ -> [0-9.]+:7105 out flags=P\. .* len=4 .* $fam" &&
+	has mytcp_reply "0\.0\.0\.0:7105 -> 0\.0\.0\.0:40406 flags=R .* $fam" &&
+	$MYTCP_LADDER -p 7105 -t none "$TRACE" > "$TMPD/ladder6" 2>&1 &&
+	sed 's/^/# /' "$TMPD/ladder6" && grep -q '::1' "$TMPD/ladder6" &&
+	$MYTCP_LADDER -p 7105 --pcapng "$TMPD/v6.pcapng" "$TRACE" > /dev/null &&
+	"$MYTCP_PYTHON" - "$TMPD/v6.pcapng" <<-'EOF'
+	import socket, struct, sys
+	b = open(sys.argv[1], "rb").read()
+	i, n = 0, 0
+	while i + 12 <= len(b):
+	    t, ln = struct.unpack_from("<II", b, i)
+	    if t == 6:			# EPB: the packet after 20 bytes
+	        p = b[i + 28:]
+	        assert p[0] >> 4 == 6, "not IPv6: %r" % p[:4]
+	        assert p[6] == 6 and p[8:24] == socket.inet_pton(
+	            socket.AF_INET6, "::1"), "IPv6 header %r" % p[:40]
+	        n += 1
+	    i += ln
+	assert n >= 5, "%d IPv6 packets" % n
+	print("# pcapng: %d IPv6 packets" % n)
+	EOF
+}
+ktap_test_result "IPv6 (::1, 7105): family and IPv6 addresses in state, segment and reply events; ladder and pcapng in IPv6" t_ipv6
 
 # ------------------------------------------------------------ ladder
 EXPECTED=$MYTCP_DIR/tools_ladder.expected

@@ -19,6 +19,15 @@
 # a forked child in a fresh network namespace (so /proc/net/mytcp and the
 # per-netns counters hold that case only) and prints one KTAP result line.
 #
+# IPv6 mode: run_cases(cases, families=(4, 6)) runs every case a second
+# time over IPv6 ("[IPv6]" ends its description): the tun then carries
+# LOCAL6/64 (fd00:9::1/64), the peer is REMOTE6, packets are IPv6 (TCP
+# checksum over the IPv6 pseudo-header, ICMPv6 echo for barrier()), mytcp
+# sockets are wrapped as AF_INET6 python sockets (sockaddr_in6), conns()
+# reads /proc/net/mytcp6 as well, and inet_family() is the family a Linux
+# socket compared with mytcp must have.  Cases use peer.local/peer.remote
+# and never spell an address.  MYTCP_FAMILIES=4 (or 6) runs one family.
+#
 # Helpers:
 #   Peer.send_segment(sport, dport, flags, seq, ack, win, data, options,
 #                     bad_csum, ...), Peer.send_raw(ip_packet_bytes),
@@ -48,6 +57,9 @@ FIN, SYN, RST, PSH, ACK, URG = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20
 
 LOCAL = "10.0.9.1"		# the mytcp host (tun address)
 REMOTE = "10.0.9.2"		# the scripted peer
+LOCAL6 = "fd00:9::1"		# the same over IPv6
+REMOTE6 = "fd00:9::2"
+FAMILY = 4			# of the running case (run_cases sets it)
 TUN_NAME = "mytcptun0"
 
 # /proc/net/mytcp st codes (Linux numbering)
@@ -65,6 +77,7 @@ CLONE_NEWNET = 0x40000000
 MOD_DIR = "/sys/module/mytcp"
 STAT_FILE = "/proc/net/mytcp_stat"
 CONN_FILE = "/proc/net/mytcp"
+CONN_FILE6 = "/proc/net/mytcp6"
 SYSCTL_DIR = "/proc/sys/net/mytcp"
 
 
@@ -106,10 +119,24 @@ def csum16(data):
     return ~s & 0xffff
 
 
+def pseudo_header(src, dst, proto, length):
+    """RFC 793 / RFC 8200 8.1 pseudo-header of the addresses' family."""
+    if ":" in src:
+        return (socket.inet_pton(socket.AF_INET6, src) +
+                socket.inet_pton(socket.AF_INET6, dst) +
+                struct.pack("!IxxxB", length, proto))
+    return (socket.inet_aton(src) + socket.inet_aton(dst) +
+            struct.pack("!BBH", 0, proto, length))
+
+
 def tcp_checksum(src, dst, tcp):
-    pseudo = (socket.inet_aton(src) + socket.inet_aton(dst) +
-              struct.pack("!BBH", 0, socket.IPPROTO_TCP, len(tcp)))
-    return csum16(pseudo + tcp)
+    return csum16(pseudo_header(src, dst, socket.IPPROTO_TCP, len(tcp)) +
+                  tcp)
+
+
+def inet_family():
+    """socket.AF_INET or AF_INET6: the running case's family."""
+    return socket.AF_INET6 if FAMILY == 6 else socket.AF_INET
 
 
 def opt_nop():
@@ -181,6 +208,30 @@ def build_ipv4(src, dst, proto, payload, tot_len=None, ttl=64, tos=0):
     return hdr + payload
 
 
+def build_ipv6(src, dst, nexthdr, payload, plen=None, hlim=64, tclass=0,
+               flowlabel=0, exthdrs=b""):
+    """IPv6 header (+ exthdrs, already chained: their first byte is the
+    next header) + payload; nexthdr: the first header after the fixed
+    one.  plen may lie."""
+    if plen is None:
+        plen = len(exthdrs) + len(payload)
+    hdr = struct.pack("!IHBB16s16s", (6 << 28) | ((tclass & 0xff) << 20) |
+                      (flowlabel & 0xfffff), plen & 0xffff, nexthdr, hlim,
+                      socket.inet_pton(socket.AF_INET6, src),
+                      socket.inet_pton(socket.AF_INET6, dst))
+    return hdr + exthdrs + payload
+
+
+def build_ip(src, dst, proto, payload, tot_len=None, ttl=64, tos=0):
+    """An IPv4 or IPv6 packet, by the addresses' family (tot_len: the IPv4
+    total length, for IPv6 the same less the 40-byte header)."""
+    if ":" in src:
+        return build_ipv6(src, dst, proto, payload,
+                          None if tot_len is None else tot_len - 20,
+                          hlim=ttl, tclass=tos)
+    return build_ipv4(src, dst, proto, payload, tot_len, ttl, tos)
+
+
 def build_icmp_error(quoted, typ=3, code=3, mtu=0, bad_csum=False):
     """ICMP error body quoting `quoted` (an IP packet mytcp sent; RFC 792:
     its header and the first 8 bytes of its payload)."""
@@ -204,13 +255,21 @@ class Segment:
     """A TCP segment read from the tun (sent by mytcp or Linux)."""
 
     def __init__(self, raw):
-        ihl = (raw[0] & 0xf) * 4
-        tot = struct.unpack("!H", raw[2:4])[0]
-        ip = raw[:tot]
+        self.flowlabel = None
+        if raw[0] >> 4 == 6:		# no extension headers from mytcp
+            ihl = 40
+            ip = raw[:40 + struct.unpack("!H", raw[4:6])[0]]
+            self.tos = ((ip[0] & 0xf) << 4) | (ip[1] >> 4)
+            self.flowlabel = struct.unpack("!I", ip[:4])[0] & 0xfffff
+            self.src = socket.inet_ntop(socket.AF_INET6, ip[8:24])
+            self.dst = socket.inet_ntop(socket.AF_INET6, ip[24:40])
+        else:
+            ihl = (raw[0] & 0xf) * 4
+            ip = raw[:struct.unpack("!H", raw[2:4])[0]]
+            self.tos = ip[1]	# DS field; & 3: ECN (0 Not-ECT, 2 ECT(0))
+            self.src = socket.inet_ntoa(ip[12:16])
+            self.dst = socket.inet_ntoa(ip[16:20])
         self.raw = ip
-        self.tos = ip[1]		# DS field; & 3: ECN (0 Not-ECT, 2 ECT(0))
-        self.src = socket.inet_ntoa(ip[12:16])
-        self.dst = socket.inet_ntoa(ip[16:20])
         tcp = ip[ihl:]
         (self.sport, self.dport, self.seq, self.ack, off, self.flags,
          self.win, self.csum, self.urg) = struct.unpack("!HHIIBBHHH",
@@ -273,15 +332,20 @@ class Segment:
 class Peer:
     """The remote host: a tun device in the current network namespace."""
 
-    def __init__(self, local=LOCAL, remote=REMOTE, name=TUN_NAME):
-        self.local = local
-        self.remote = remote
+    def __init__(self, local=None, remote=None, name=TUN_NAME):
+        self.v6 = FAMILY == 6
+        self.local = local or (LOCAL6 if self.v6 else LOCAL)
+        self.remote = remote or (REMOTE6 if self.v6 else REMOTE)
         self.name = name
         self.fd = os.open("/dev/net/tun", os.O_RDWR | os.O_NONBLOCK)
         ifr = struct.pack("16sH", name.encode(), IFF_TUN | IFF_NO_PI)
         ifr += b"\0" * (40 - len(ifr))
         fcntl.ioctl(self.fd, TUNSETIFF, ifr)
-        if_config(name, local, "255.255.255.0")
+        if self.v6:
+            if_config(name)
+            if_config6(name, self.local, 64)
+        else:
+            if_config(name, self.local, "255.255.255.0")
         self.pending = []		# segments read, not yet expected
         self.echo_seen = set()
         self.echo_id = os.getpid() & 0xffff
@@ -296,7 +360,7 @@ class Peer:
 
     # -- sending
     def send_raw(self, pkt):
-        """Write one IPv4 packet (bytes) as received from the wire."""
+        """Write one IP packet (bytes) as received from the wire."""
         os.write(self.fd, pkt)
         self.sent += 1
 
@@ -307,8 +371,8 @@ class Peer:
         dst = dst or self.local
         tcp = build_tcp(src, dst, sport, dport, seq, ack, flags, win,
                         options, data, doff, urg, bad_csum)
-        self.send_raw(build_ipv4(src, dst, socket.IPPROTO_TCP, tcp,
-                                 tot_len=tot_len, tos=tos))
+        self.send_raw(build_ip(src, dst, socket.IPPROTO_TCP, tcp,
+                               tot_len=tot_len, tos=tos))
 
     # -- receiving
     def _read_one(self, deadline):
@@ -328,14 +392,18 @@ class Peer:
             return True
 
     def _file(self, pkt):
-        if len(pkt) < 20 or pkt[0] >> 4 != 4:
+        if len(pkt) >= 40 and pkt[0] >> 4 == 6:
+            ihl, proto, echo_reply = 40, pkt[6], 129
+            if proto == 58:
+                proto = socket.IPPROTO_ICMP
+        elif len(pkt) >= 20 and pkt[0] >> 4 == 4:
+            ihl, proto, echo_reply = (pkt[0] & 0xf) * 4, pkt[9], 0
+        else:
             return
-        ihl = (pkt[0] & 0xf) * 4
-        proto = pkt[9]
         if proto == socket.IPPROTO_ICMP and len(pkt) >= ihl + 8:
             typ, _, _, ident, seq = struct.unpack("!BBHHH",
                                                   pkt[ihl:ihl + 8])
-            if typ == 0 and ident == self.echo_id:
+            if typ == echo_reply and ident == self.echo_id:
                 self.echo_seen.add(seq)
             return
         if proto != socket.IPPROTO_TCP or len(pkt) < ihl + 20:
@@ -368,10 +436,19 @@ class Peer:
         packets written before is among them."""
         self.echo_seq = (self.echo_seq + 1) & 0xffff
         seq = self.echo_seq
-        body = struct.pack("!BBHHH", 8, 0, 0, self.echo_id, seq) + b"mytcp!"
-        body = body[:2] + struct.pack("!H", csum16(body)) + body[4:]
-        self.send_raw(build_ipv4(self.remote, self.local,
-                                 socket.IPPROTO_ICMP, body))
+        if self.v6:
+            body = struct.pack("!BBHHH", 128, 0, 0, self.echo_id, seq) + \
+                b"mytcp!"
+            c = csum16(pseudo_header(self.remote, self.local, 58,
+                                     len(body)) + body)
+            body = body[:2] + struct.pack("!H", c) + body[4:]
+            self.send_raw(build_ipv6(self.remote, self.local, 58, body))
+        else:
+            body = struct.pack("!BBHHH", 8, 0, 0, self.echo_id, seq) + \
+                b"mytcp!"
+            body = body[:2] + struct.pack("!H", csum16(body)) + body[4:]
+            self.send_raw(build_ipv4(self.remote, self.local,
+                                     socket.IPPROTO_ICMP, body))
         deadline = time.monotonic() + timeout
         while seq not in self.echo_seen:
             if not self._read_one(deadline):
@@ -383,6 +460,8 @@ class Peer:
 
     def send_icmp_error(self, quoted, src="10.0.9.254", **kw):
         """An ICMP error (from a router on the tun's subnet) about quoted."""
+        if self.v6:
+            raise Skip("ICMP errors are IPv4 here (ipv6.py has ICMPv6)")
         self.send_raw(build_ipv4(src, self.local, socket.IPPROTO_ICMP,
                                  build_icmp_error(quoted, **kw)))
 
@@ -477,9 +556,10 @@ def mytcp_family():
 
 
 def mytcp_socket(blocking=False):
-    """A mytcp socket usable as an AF_INET python socket."""
+    """A mytcp socket usable as an AF_INET (AF_INET6 in IPv6 mode) python
+    socket: its addresses are sockaddr_in (sockaddr_in6)."""
     fd = socket.socket(mytcp_family(), socket.SOCK_STREAM).detach()
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 0, fileno=fd)
+    s = socket.socket(inet_family(), socket.SOCK_STREAM, 0, fileno=fd)
     s.setblocking(blocking)
     _sockets.append(s)
     return s
@@ -554,24 +634,37 @@ def connect_result(s, addr):
 
 def _addr(h):
     ip, port = h.split(":")
+    if len(ip) == 32:		# /proc/net/tcp6: four host-order words
+        raw = struct.pack("<4I", *(int(ip[i:i + 8], 16)
+                                   for i in range(0, 32, 8)))
+        return socket.inet_ntop(socket.AF_INET6, raw), int(port, 16)
     return socket.inet_ntoa(struct.pack("<I", int(ip, 16))), int(port, 16)
 
 
+def _conn_lines():
+    for path in (CONN_FILE, CONN_FILE6):
+        try:
+            with open(path) as f:
+                lines = f.readlines()[1:]
+        except FileNotFoundError:
+            continue
+        yield from lines
+
+
 def conns():
-    """Entries of /proc/net/mytcp: dicts laddr lport raddr rport st."""
+    """Entries of /proc/net/mytcp and mytcp6: dicts laddr lport raddr
+    rport st."""
     out = []
-    with open(CONN_FILE) as f:
-        next(f)
-        for line in f:
-            fl = line.split()
-            if len(fl) < 4:
-                continue
-            la, lp = _addr(fl[1])
-            ra, rp = _addr(fl[2])
-            tx, rx = fl[4].split(":")
-            out.append({"laddr": la, "lport": lp, "raddr": ra, "rport": rp,
-                        "st": int(fl[3], 16), "tx_queue": int(tx, 16),
-                        "rx_queue": int(rx, 16), "line": line.rstrip()})
+    for line in _conn_lines():
+        fl = line.split()
+        if len(fl) < 4:
+            continue
+        la, lp = _addr(fl[1])
+        ra, rp = _addr(fl[2])
+        tx, rx = fl[4].split(":")
+        out.append({"laddr": la, "lport": lp, "raddr": ra, "rport": rp,
+                    "st": int(fl[3], 16), "tx_queue": int(tx, 16),
+                    "rx_queue": int(rx, 16), "line": line.rstrip()})
     return out
 
 
@@ -655,6 +748,31 @@ SIOCGIFFLAGS, SIOCSIFFLAGS = 0x8913, 0x8914
 SIOCSIFADDR, SIOCSIFNETMASK = 0x8916, 0x891c
 
 
+def if_config6(name, addr, prefixlen):
+    """An IPv6 address by ioctl (struct in6_ifreq); DAD is off in the
+    case's namespace, so it is usable at once."""
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    try:
+        fcntl.ioctl(s, SIOCSIFADDR, struct.pack(
+            "16sIi", socket.inet_pton(socket.AF_INET6, addr), prefixlen,
+            socket.if_nametoindex(name)))
+    finally:
+        s.close()
+    # tentative until addrconf's DAD work runs (at once, without DAD)
+    deadline = time.monotonic() + 5
+    while True:
+        u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        try:
+            u.bind((addr, 0, 0, socket.if_nametoindex(name)))
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+        finally:
+            u.close()
+
+
 def if_config(name, addr=None, mask=None):
     """Address, netmask (its prefix route comes with them) and IFF_UP, by
     ioctl: no ip(8) process per case."""
@@ -734,13 +852,20 @@ def _unshare_net():
         e = ctypes.get_errno()
         raise OSError(e, "unshare(CLONE_NEWNET): " + os.strerror(e))
     if_config("lo")
+    if FAMILY == 6:
+        # no DAD (the address is usable at once), no router solicitations
+        knobs6 = (("accept_dad", "0"), ("dad_transmits", "0"),
+                  ("router_solicitations", "0"))
+    else:
+        knobs6 = (("disable_ipv6", "1"),)
     for p in ("all", "default"):
-        try:
-            with open("/proc/sys/net/ipv6/conf/%s/disable_ipv6" % p,
-                      "w") as f:
-                f.write("1")
-        except OSError:
-            pass
+        for k, v in knobs6:
+            try:
+                with open("/proc/sys/net/ipv6/conf/%s/%s" % (p, k),
+                          "w") as f:
+                    f.write(v)
+            except OSError:
+                pass
 
 
 def _cleanup(peer):
@@ -823,10 +948,22 @@ def _prepare():
     return None
 
 
-def run_cases(cases):
+def run_cases(cases, families=(4,)):
     """cases: list of (description, function(peer)).  KTAP on stdout; exits
     with the kselftest status.  MYTCP_CASES=substr[|substr] runs only the
-    cases whose description contains one of them."""
+    cases whose description contains one of them.  families (4, 6): every
+    case over IPv4, then every case over IPv6 ("[IPv6]" appended);
+    MYTCP_FAMILIES="4" or "6" keeps one."""
+    global FAMILY  # pylint: disable=global-statement
+    want = os.environ.get("MYTCP_FAMILIES")
+    if want:
+        families = [f for f in families if str(f) in want.split()]
+    all_cases = []
+    for fam in families:
+        for desc, fn in cases:
+            all_cases.append((desc + (" [IPv6]" if fam == 6 else ""),
+                              fn, fam))
+    cases = all_cases
     only = [x for x in os.environ.get("MYTCP_CASES", "").split("|") if x]
     if only:
         cases = [c for c in cases if any(o in c[0] for o in only)]
@@ -838,10 +975,11 @@ def run_cases(cases):
     print("1..%d" % (len(cases) + 1), flush=True)
     cnt = {"pass": 0, "fail": 0, "skip": 0}
     base = stats()
-    for n, (desc, fn) in enumerate(cases, 1):
+    for n, (desc, fn, fam) in enumerate(cases, 1):
         sys.stdout.flush()
         pid = os.fork()
         if pid == 0:
+            FAMILY = fam
             os._exit(_child(fn))
         t0 = time.monotonic()
         deadline = t0 + CASE_TIMEOUT

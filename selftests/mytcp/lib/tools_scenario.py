@@ -11,6 +11,9 @@
 #   7103  listen(0) and two clients: the second SYN is dropped ("listen
 #         overflow") and retransmitted by the retransmit timer
 #   7104  a bare ACK from a raw socket to a listener: RST without socket
+#   7105  over ::1: handshake, 4 bytes up, close both ways (IPv6 addresses
+#         in the events, IPv6 packets in the ladder's pcapng); a bare
+#         ACK to it from a raw socket: an IPv6 RST without socket
 import os
 import select
 import socket
@@ -117,6 +120,31 @@ def csum(data):
     return ~s & 0xFFFF
 
 
+def ipv6_exchange():
+    fd = socket.socket(FAM, socket.SOCK_STREAM).detach()
+    l = socket.socket(socket.AF_INET6, socket.SOCK_STREAM, 0, fileno=fd)
+    l.bind(("::1", 7105))
+    l.listen(4)
+    fd = socket.socket(FAM, socket.SOCK_STREAM).detach()
+    c = socket.socket(socket.AF_INET6, socket.SOCK_STREAM, 0, fileno=fd)
+    quick(c)
+    c.connect(("::1", 7105))
+    a, _ = l.accept()
+    c.sendall(b"ping")
+    recv_exact(a, 4)
+    c.close()
+    a.close()
+    time.sleep(0.2)
+    # a stray ACK (checksum by the kernel: IPV6_CHECKSUM offset 16)
+    r = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_TCP)
+    r.setsockopt(socket.IPPROTO_IPV6, 7, 16)  # IPV6_CHECKSUM
+    r.sendto(struct.pack("!HHIIBBHHH", 40406, 7105, 1000, 2000, 5 << 4,
+                         0x10, 1024, 0, 0), ("::1", 0))
+    time.sleep(0.2)
+    r.close()
+    l.close()
+
+
 def stray_ack():
     l = listener(7104, 4)
     r = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
@@ -131,7 +159,8 @@ def stray_ack():
     l.close()
 
 
-which = sys.argv[1:] or ["exchange", "linger_reset", "overflow", "stray_ack"]
+which = sys.argv[1:] or ["exchange", "linger_reset", "overflow", "stray_ack",
+                         "ipv6_exchange"]
 for w in which:
     globals()[w]()
     time.sleep(0.1)
