@@ -70,6 +70,7 @@ bool mytcp_v6_validate(struct net *net, struct sk_buff *skb,
 	    (!skb_csum_unnecessary(skb) && __skb_checksum_complete(skb))) {
 		MYTCP_INC_STATS(net, MYTCP_STAT_IN_CSUM_ERRORS);
 		MYTCP_INC_STATS(net, MYTCP_STAT_IN_ERRS);
+		trace_mytcp_drop(NULL, skb, "bad checksum");
 		return false;
 	}
 	if (mytcp_parse_options(th, &opts))
@@ -85,6 +86,7 @@ bool mytcp_v6_validate(struct net *net, struct sk_buff *skb,
 bad_hdr:
 	MYTCP_INC_STATS(net, MYTCP_STAT_DROP_HDR);
 	MYTCP_INC_STATS(net, MYTCP_STAT_IN_ERRS);
+	trace_mytcp_drop(NULL, skb, "bad header");
 	return false;
 }
 

@@ -563,6 +563,14 @@ def case_hostile(peer):
     s.bind(("::1", 6500))
     s.listen(4)
     base = stats()
+    # the drop is traced (mytcp_drop), as IPv4's
+    inst = "/sys/kernel/tracing/instances/mytcp_ipv6py"
+    if not os.path.isdir("/sys/kernel/tracing/instances"):
+        subprocess.run(["mount", "-t", "tracefs", "nodev",
+                        "/sys/kernel/tracing"], check=False)
+    os.makedirs(inst, exist_ok=True)
+    with open(inst + "/events/mytcp/mytcp_drop/enable", "w") as f:
+        f.write("1")
     # raw IPv6 TCP SYN with a bad checksum to the listener
     r = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_TCP)
     syn = bytearray(20)
@@ -578,6 +586,13 @@ def case_hostile(peer):
     st = stats()
     check(st["InCsumErrors"] > base["InCsumErrors"],
           "bad checksum not counted")
+    with open(inst + "/trace") as f:
+        lines = [ln for ln in f if "mytcp_drop" in ln]
+    with open(inst + "/events/mytcp/mytcp_drop/enable", "w") as f:
+        f.write("0")
+    os.rmdir(inst)
+    check(any("reason=bad checksum" in ln for ln in lines),
+          "no mytcp_drop event for the bad checksum: %r" % lines)
     s.setblocking(False)
     try:
         s.accept()
