@@ -144,6 +144,8 @@ static struct sock *child_alloc(struct sock *parent, struct sk_buff *skb,
 		cm->write_seq = cm->snd_nxt;
 		cm->snd_wnd = 0;	/* the ACK's, scaled, comes next */
 		cm->max_window = 0;
+		/* what the SYN-ACK offered: the ACK's data fits */
+		cm->rcv_wnd = min(mytcp_window_now(child), 65535U);
 	}
 	/* The listener's TCP_MAXSEG bounds the SYN-ACK's MSS option too
 	 * (Linux: tcp_mss_clamp() in tcp_openreq_init_rwin()).
@@ -203,8 +205,10 @@ bool mytcp_create_cookie_child(struct sock *parent, struct sk_buff *skb,
 	if (!child)
 		return false;
 	mytcp_sk(child)->retransmits = mytcp_sk(parent)->defer_accept;
+	sock_hold(child);	/* across the segment, which may drop it */
 	mytcp_rcv_state_process(child, skb);
 	bh_unlock_sock(child);
+	sock_put(child);
 	return true;
 }
 

@@ -105,7 +105,7 @@ void mytcp_cookie_synack(struct sock *sk, struct sk_buff *skb,
 	struct net *net = sock_net(sk);
 	struct mytcp_opts o = {};
 	struct cookie_tuple t;
-	u32 count = cookie_count(), iss, mssind, h0, h1;
+	u32 count = cookie_count(), iss, mssind, h0, h1, tsopts;
 	u16 peer_mss = opts->saw_mss ? opts->mss : MYTCP_DEFAULT_MSS;
 	bool ecn_ok = false;
 
@@ -126,10 +126,10 @@ void mytcp_cookie_synack(struct sock *sk, struct sk_buff *skb,
 		o.sack_ok = opts->sack_ok;
 		o.saw_wscale = opts->saw_wscale;
 		o.wscale = opts->saw_wscale ? mytcp_choose_wscale() : 0;
-		o.tsval = mytcp_cookie_tsval(
-			mytcp_ts_clock(cookie_ts_offset(&t)),
-			mytcp_cookie_ts_opts(opts->saw_wscale, opts->wscale,
-					     opts->sack_ok, ecn_ok));
+		tsopts = mytcp_cookie_ts_opts(opts->saw_wscale, opts->wscale,
+					      opts->sack_ok, ecn_ok);
+		o.tsval = mytcp_cookie_tsval(mytcp_ts_clock(cookie_ts_offset(&t)),
+					     tsopts);
 	}
 	WRITE_ONCE(mtp->synq_overflow_ns, ktime_get_ns() | 1);
 	MYTCP_INC_STATS(net, MYTCP_STAT_SYNCOOKIES_SENT);
