@@ -60,8 +60,8 @@ static void inherit_settings(struct sock *child, struct sock *parent)
 
 /*
  * A child of parent for skb: the SYN (ck NULL), or the ACK that returned a
- * valid SYN cookie (ck: what the cookie held; syncookies.c).  Hashed and
- * on the SYN queue, locked (bh_lock_sock); NULL on failure.
+ * valid SYN cookie (ck: what the cookie held; syncookies.c).  In SYN_RCVD,
+ * not yet in any table (child_link()); NULL: no memory.
  */
 static struct sock *child_alloc(struct sock *parent, struct sk_buff *skb,
 				const struct mytcp_opts *opts,
@@ -158,21 +158,30 @@ static struct sock *child_alloc(struct sock *parent, struct sk_buff *skb,
 	sock_hold(parent);
 	cm->parent = parent;
 	mytcp_set_state(child, TCP_SYN_RECV);
+	return child;
+}
 
-	/* subclass 0, as sk_clone_lock(): the listener holds 1 */
-	bh_lock_sock(child);
-	mytcp_bind_inherit(child, parent, &pm->bind.addr, inet->inet_num);
+/*
+ * The new child into the tables and onto the SYN queue; the caller holds
+ * its lock (bh_lock_sock: subclass 0, as sk_clone_lock(), the listener
+ * holds 1).  False: the 4-tuple is taken, the child is done (the caller
+ * unlocks it and drops its reference).
+ */
+static bool child_link(struct sock *child, struct sock *parent)
+{
+	struct mytcp_sock *pm = mytcp_sk(parent), *cm = mytcp_sk(child);
+
+	mytcp_bind_inherit(child, parent, &pm->bind.addr,
+			   inet_sk(child)->inet_num);
 	if (mytcp_ehash_insert(child)) {
 		mytcp_done(child);
-		bh_unlock_sock(child);
-		sock_put(child);
-		return NULL;
+		return false;
 	}
 	spin_lock_bh(&pm->accept_lock);
 	list_add_tail(&cm->child_node, &pm->syn_queue);
 	pm->syn_qlen++;
 	spin_unlock_bh(&pm->accept_lock);
-	return child;
+	return true;
 }
 
 struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
@@ -182,6 +191,12 @@ struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
 
 	if (!child)
 		return NULL;
+	bh_lock_sock(child);
+	if (!child_link(child, parent)) {
+		bh_unlock_sock(child);
+		sock_put(child);
+		return NULL;
+	}
 	mytcp_send_synack(child);
 	bh_unlock_sock(child);
 	return child;
@@ -204,6 +219,12 @@ bool mytcp_create_cookie_child(struct sock *parent, struct sk_buff *skb,
 
 	if (!child)
 		return false;
+	bh_lock_sock(child);
+	if (!child_link(child, parent)) {
+		bh_unlock_sock(child);
+		sock_put(child);
+		return false;
+	}
 	mytcp_sk(child)->retransmits = mytcp_sk(parent)->defer_accept;
 	sock_hold(child);	/* across the segment, which may drop it */
 	mytcp_rcv_state_process(child, skb);
