@@ -145,25 +145,41 @@ static int listen_rcv(struct sock *sk, struct sk_buff *skb,
 		      const struct mytcp_opts *opts)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
+	u32 backlog = READ_ONCE(sk->sk_max_ack_backlog);
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	struct net *net = sock_net(sk);
+	bool want_cookie;
+	int cookies;
 
 	if (th->rst)
 		goto drop;
 	if (th->ack) {
+		/* The return of a SYN cookie (syncookies.c)? */
+		if (!th->syn && mytcp_cookie_ack(sk, skb, opts))
+			return 0;
 		mytcp_send_reset_reply(net, skb);
 		goto drop;
 	}
 	if (!th->syn || th->fin)
 		goto drop;
-	if (mtp->accept_qlen + mtp->syn_qlen >
-	    READ_ONCE(sk->sk_max_ack_backlog)) {
+	/*
+	 * The queues over the backlog: a SYN cookie, or a drop, as
+	 * net.mytcp.syncookies says (2: cookies always); a full accept
+	 * queue drops the SYN either way (Linux's tcp_conn_request()).
+	 */
+	cookies = READ_ONCE(mytcp_pernet(net)->syncookies);
+	want_cookie = cookies == 2 ||
+		      mtp->accept_qlen + mtp->syn_qlen > backlog;
+	if (want_cookie && (!cookies || mtp->accept_qlen > backlog)) {
 		mytcp_dropped(sk, skb, MYTCP_STAT_DROP_LISTEN_OVERFLOW,
 			      "listen overflow");
 		goto drop;
 	}
 	/* Data on a SYN is not kept: the peer sends it again. */
-	mytcp_create_child(sk, skb, opts);
+	if (want_cookie)
+		mytcp_cookie_synack(sk, skb, opts);
+	else
+		mytcp_create_child(sk, skb, opts);
 	consume_skb(skb);
 	return 0;
 drop:

@@ -58,8 +58,14 @@ static void inherit_settings(struct sock *child, struct sock *parent)
 	child->sk_tsflags = parent->sk_tsflags;
 }
 
-struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
-				const struct mytcp_opts *opts)
+/*
+ * A child of parent for skb: the SYN (ck NULL), or the ACK that returned a
+ * valid SYN cookie (ck: what the cookie held; syncookies.c).  In SYN_RCVD,
+ * not yet in any table (child_link()); NULL: no memory.
+ */
+static struct sock *child_alloc(struct sock *parent, struct sk_buff *skb,
+				const struct mytcp_opts *opts,
+				const struct mytcp_cookie_req *ck)
 {
 	struct mytcp_sock *pm = mytcp_sk(parent), *cm;
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
@@ -87,7 +93,8 @@ struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
 	inet->inet_num = ntohs(th->dest);
 	if (skb->protocol == htons(ETH_P_IPV6)) {
 		mytcp_v6_child_init(child, parent, skb);
-		cm->iss = mytcp_isn6(&ipv6_hdr(skb)->daddr,
+		cm->iss = ck ? ck->iss :
+			  mytcp_isn6(&ipv6_hdr(skb)->daddr,
 				     &ipv6_hdr(skb)->saddr, th->dest,
 				     th->source);
 		cm->adv_mss = mytcp_v6_route_mss(child);
@@ -98,13 +105,14 @@ struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
 		/* an IPv6 listener's child: v4-mapped */
 		if (pm->v6)
 			mytcp_v6_child_init(child, parent, skb);
-		cm->iss = mytcp_isn(iph->daddr, iph->saddr, th->dest,
+		cm->iss = ck ? ck->iss :
+			  mytcp_isn(iph->daddr, iph->saddr, th->dest,
 				    th->source);
 		cm->adv_mss = mytcp_route_mss(child, &fl4);
 	}
 
-	cm->irs = cb->seq;
-	cm->rcv_nxt = cb->seq + 1;
+	cm->irs = ck ? ck->irs : cb->seq;
+	cm->rcv_nxt = cm->irs + 1;
 	cm->rcv_wup = cm->rcv_nxt;
 	cm->copied_seq = cm->rcv_nxt;
 	cm->snd_una = cm->iss;
@@ -118,14 +126,27 @@ struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
 	cm->rcv_wscale = opts->saw_wscale ? mytcp_choose_wscale() : 0;
 	cm->ts_ok = opts->saw_ts;
 	cm->ts_recent = opts->tsval;
-	cm->ts_offset = get_random_u32();
+	cm->ts_offset = ck ? ck->ts_offset : get_random_u32();
 	cm->sack_ok = opts->sack_ok;
-	mytcp_ecn_child(child, skb);
+	if (ck)
+		cm->ecn_flags = ck->ecn_ok ? MYTCP_ECN_OK : 0;
+	else
+		mytcp_ecn_child(child, skb);
 	cm->highest_sack = cm->iss;
 	cm->snd_wnd = ntohs(th->window);
 	cm->max_window = cm->snd_wnd;
-	cm->snd_wl1 = cb->seq;
+	cm->snd_wl1 = cm->irs;
 	cm->snd_wl2 = cm->iss;
+	if (ck) {
+		/* the SYN-ACK went out statelessly: it is in flight */
+		cm->snd_nxt = cm->iss + 1;
+		cm->snd_max = cm->snd_nxt;
+		cm->write_seq = cm->snd_nxt;
+		cm->snd_wnd = 0;	/* the ACK's, scaled, comes next */
+		cm->max_window = 0;
+		/* what the SYN-ACK offered: the ACK's data fits */
+		cm->rcv_wnd = min(mytcp_window_now(child), 65535U);
+	}
 	/* The listener's TCP_MAXSEG bounds the SYN-ACK's MSS option too
 	 * (Linux: tcp_mss_clamp() in tcp_openreq_init_rwin()).
 	 */
@@ -137,23 +158,79 @@ struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
 	sock_hold(parent);
 	cm->parent = parent;
 	mytcp_set_state(child, TCP_SYN_RECV);
+	return child;
+}
 
-	/* subclass 0, as sk_clone_lock(): the listener holds 1 */
-	bh_lock_sock(child);
-	mytcp_bind_inherit(child, parent, &pm->bind.addr, inet->inet_num);
+/*
+ * The new child into the tables and onto the SYN queue; the caller holds
+ * its lock (bh_lock_sock: subclass 0, as sk_clone_lock(), the listener
+ * holds 1).  False: the 4-tuple is taken, the child is done (the caller
+ * unlocks it and drops its reference).
+ */
+static bool child_link(struct sock *child, struct sock *parent)
+{
+	struct mytcp_sock *pm = mytcp_sk(parent), *cm = mytcp_sk(child);
+
+	mytcp_bind_inherit(child, parent, &pm->bind.addr,
+			   inet_sk(child)->inet_num);
 	if (mytcp_ehash_insert(child)) {
 		mytcp_done(child);
-		bh_unlock_sock(child);
-		sock_put(child);
-		return NULL;
+		return false;
 	}
 	spin_lock_bh(&pm->accept_lock);
 	list_add_tail(&cm->child_node, &pm->syn_queue);
 	pm->syn_qlen++;
 	spin_unlock_bh(&pm->accept_lock);
+	return true;
+}
+
+struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
+				const struct mytcp_opts *opts)
+{
+	struct sock *child = child_alloc(parent, skb, opts, NULL);
+
+	if (!child)
+		return NULL;
+	bh_lock_sock(child);
+	if (!child_link(child, parent)) {
+		bh_unlock_sock(child);
+		sock_put(child);
+		return NULL;
+	}
 	mytcp_send_synack(child);
 	bh_unlock_sock(child);
 	return child;
+}
+
+/*
+ * The ACK skb returned a valid SYN cookie (ck, opts: the connection it
+ * describes): a child in SYN_RCVD, its SYN-ACK counted as sent, that the
+ * ACK itself establishes through the state machine (onto the accept
+ * queue; data on it is queued), as Linux's cookie_v4_check() then
+ * tcp_child_process().  TCP_DEFER_ACCEPT does not hold it back (as
+ * Linux: no request waits).  Listener owned; consumes skb.  False: no
+ * memory, or the 4-tuple is taken (skb not consumed).
+ */
+bool mytcp_create_cookie_child(struct sock *parent, struct sk_buff *skb,
+			       const struct mytcp_opts *opts,
+			       const struct mytcp_cookie_req *ck)
+{
+	struct sock *child = child_alloc(parent, skb, opts, ck);
+
+	if (!child)
+		return false;
+	bh_lock_sock(child);
+	if (!child_link(child, parent)) {
+		bh_unlock_sock(child);
+		sock_put(child);
+		return false;
+	}
+	mytcp_sk(child)->retransmits = mytcp_sk(parent)->defer_accept;
+	sock_hold(child);	/* across the segment, which may drop it */
+	mytcp_rcv_state_process(child, skb);
+	bh_unlock_sock(child);
+	sock_put(child);
+	return true;
 }
 
 /* SYN_RCVD -> ESTABLISHED: onto the accept queue. Child owned. */

@@ -67,6 +67,7 @@ static int __net_init mytcp_net_init(struct net *net)
 	mn->recovery = 1;	/* RACK-TLP, as Linux's tcp_recovery */
 	mn->frto = 1;		/* as Linux's tcp_frto (2: SACK-enhanced) */
 	mn->ecn = MYTCP_ECN_SYSCTL_PASSIVE;	/* Linux's tcp_ecn default */
+	mn->syncookies = 1;	/* Linux's: when the SYN queue overflows */
 
 	err = mytcp_sysctl_init_net(net);
 	if (err)

@@ -316,6 +316,18 @@ struct mytcp_sock {
 	u32 tw_ts_offset;		/* its TSval clock, kept monotonic */
 	/* this mytcp_push() deferred for cwnd (output.c, cong.c) */
 	u8 tso_deferred:1;
+	/* Listener: when a SYN was last answered with a cookie (ns, 0:
+	 * never); cookie ACKs are checked for two minutes after.
+	 */
+	u64 synq_overflow_ns;
+};
+
+/* What a valid SYN cookie gave back (syncookies.c, listen.c). */
+struct mytcp_cookie_req {
+	u32 iss;			/* our ISS: the cookie */
+	u32 irs;			/* the peer's ISS */
+	u32 ts_offset;			/* our TSval clock of the SYN-ACK */
+	u8 ecn_ok:1;
 };
 
 static inline struct mytcp_sock *mytcp_sk(const struct sock *sk)
@@ -382,6 +394,9 @@ struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
 void mytcp_child_established(struct sock *child);
 void mytcp_child_drop(struct sock *child);
 void mytcp_listener_stop(struct sock *sk);
+bool mytcp_create_cookie_child(struct sock *parent, struct sk_buff *skb,
+			       const struct mytcp_opts *opts,
+			       const struct mytcp_cookie_req *ck);
 int mytcp_listen(struct socket *sock, int backlog);
 #ifdef MYTCP_HAVE_ACCEPT_ARG
 int mytcp_accept(struct socket *sock, struct socket *newsock,
@@ -432,6 +447,12 @@ void mytcp_ecn_child(struct sock *child, const struct sk_buff *syn);
 bool mytcp_ecn_rcv(struct sock *sk, const struct sk_buff *skb);
 bool mytcp_ecn_echoed(struct sock *sk, const struct sk_buff *skb);
 void mytcp_ecn_ack(struct sock *sk, bool progress);
+
+/* syncookies.c */
+void mytcp_cookie_synack(struct sock *sk, struct sk_buff *skb,
+			 const struct mytcp_opts *opts);
+bool mytcp_cookie_ack(struct sock *sk, struct sk_buff *skb,
+		      const struct mytcp_opts *opts);
 
 #include "input.h"
 #include "output.h"

@@ -65,6 +65,9 @@ enum mytcp_stat_item {
 	MYTCP_STAT_IN_CE,		/* new data received CE-marked (ecn.c) */
 	MYTCP_STAT_DELIVERED_CE,	/* segments acked by ACKs with ECE */
 	MYTCP_STAT_ECN_CWR,		/* cwnd reductions for ECE (cong.c) */
+	MYTCP_STAT_SYNCOOKIES_SENT,	/* SYN-ACKs with a cookie */
+	MYTCP_STAT_SYNCOOKIES_RECV,	/* valid cookies returned */
+	MYTCP_STAT_SYNCOOKIES_FAILED,	/* ACKs with an invalid cookie */
 	MYTCP_STAT_MAX
 };
 
@@ -102,6 +105,7 @@ struct mytcp_net {
 	spinlock_t inject_lock;		/* guards inject */
 	atomic_long_t stats[MYTCP_STAT_MAX];
 	int tw_reuse_mode;		/* as tcp_tw_reuse: 0, 1, 2 (lo) */
+	int syncookies;			/* as tcp_syncookies: 0, 1, 2 */
 };
 
 extern unsigned int mytcp_net_id;

@@ -842,7 +842,7 @@ void mytcp_fill_reply(struct sk_buff *skb, const struct tcphdr *oth, u8 flags,
 	unsigned int optlen;
 	struct tcphdr *th;
 
-	optlen = o ? mytcp_write_options(o, false, opts) : 0;
+	optlen = o ? mytcp_write_options(o, flags & TCPHDR_SYN, opts) : 0;
 	th = skb_push(skb, sizeof(*th) + optlen);
 	skb_reset_transport_header(skb);
 	memset(th, 0, sizeof(*th));
@@ -955,4 +955,13 @@ void mytcp_send_ack_reply(struct net *net, struct sk_buff *skb, u32 seq,
 	send_reply(net, skb, TCPHDR_ACK, seq, ack,
 		   min(win >> (tw ? tw->rcv_wscale : 0), 65535U),
 		   o.saw_ts ? &o : NULL);
+}
+
+/* A SYN-ACK without a socket: a listener's SYN cookie (syncookies.c). */
+void mytcp_send_synack_reply(struct net *net, struct sk_buff *skb, u32 seq,
+			     u32 ack, u32 win, const struct mytcp_opts *o,
+			     bool ece)
+{
+	send_reply(net, skb, TCPHDR_SYN | TCPHDR_ACK | (ece ? TCPHDR_ECE : 0),
+		   seq, ack, min(win, 65535U), o);
 }

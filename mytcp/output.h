@@ -29,5 +29,8 @@ u32 mytcp_ts_clock(u32 offset);
 u32 mytcp_ts_now(const struct mytcp_sock *mtp);
 struct sk_buff *mytcp_alloc_skb(struct sock *sk, unsigned int size, gfp_t gfp);
 u32 mytcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
+void mytcp_send_synack_reply(struct net *net, struct sk_buff *skb, u32 seq,
+			     u32 ack, u32 win, const struct mytcp_opts *o,
+			     bool ece);
 
 #endif /* _MYTCP_OUTPUT_H */

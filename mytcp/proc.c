@@ -68,6 +68,9 @@ static const char *const stat_names[MYTCP_STAT_MAX] = {
 	[MYTCP_STAT_IN_CE] = "InCEPkts",
 	[MYTCP_STAT_DELIVERED_CE] = "TCPDeliveredCE",
 	[MYTCP_STAT_ECN_CWR] = "EcnCwrReductions",
+	[MYTCP_STAT_SYNCOOKIES_SENT] = "SyncookiesSent",
+	[MYTCP_STAT_SYNCOOKIES_RECV] = "SyncookiesRecv",
+	[MYTCP_STAT_SYNCOOKIES_FAILED] = "SyncookiesFailed",
 };
 
 static int stat_show(struct seq_file *seq, void *v)
@@ -395,6 +398,7 @@ static const struct ctl_table mytcp_sysctl_template[] = {
 	MN_INT("frto", frto, SYSCTL_ZERO, SYSCTL_ONE),
 	MN_INT("ecn", ecn, SYSCTL_ZERO, SYSCTL_TWO),	/* as tcp_ecn */
 	MN_INT("tw_reuse", tw_reuse_mode, SYSCTL_ZERO, SYSCTL_TWO),
+	MN_INT("syncookies", syncookies, SYSCTL_ZERO, SYSCTL_TWO),
 	{ }
 };
 

@@ -7,9 +7,11 @@
  *  - twhash: TIME_WAIT entries by 4-tuple and netns;
  *  - bhash: local ports in use (struct mytcp_bind_ent): bound and
  *    listening sockets, connections and TIME_WAIT entries, by port;
- *  - lhash: listeners only (their bind entry's lnode), by port, so that
- *    the listener lookup of a SYN never walks a port's children and
- *    TIME_WAIT entries (Linux's lhash2).
+ *  - lhash: listeners only (their bind entry's lnode), by port and bound
+ *    address, so that the listener lookup of a SYN never walks a port's
+ *    children and TIME_WAIT entries, nor the listeners of other addresses
+ *    on that port (Linux's lhash2): it looks at the segment's address and
+ *    the wildcards, three chains at most.
  *
  * Locking: one spinlock per bucket, taken with BH disabled, guards
  * insertion and removal.  Lookups from the receive path walk the chains
@@ -168,15 +170,19 @@ static struct mytcp_bucket *bhash_bucket(const struct net *net, u16 port)
 	return &bhash[(port ^ net_hash_mix(net)) & bhash_mask];
 }
 
-static struct mytcp_bucket *lhash_bucket(const struct net *net, u16 port)
+/* addr: the bound address as a table key (addr.h), a wildcard too. */
+static struct mytcp_bucket *lhash_bucket(const struct net *net, u16 port,
+					 const struct in6_addr *addr)
 {
-	return &lhash[(port ^ net_hash_mix(net)) & bhash_mask];
+	u32 h = jhash2((const u32 *)addr, 4, hash_secret ^ net_hash_mix(net));
+
+	return &lhash[jhash_1word(port, h) & bhash_mask];
 }
 
 /* A listener enters lhash (listen()) or leaves it (any context). */
 static void lhash_add(struct net *net, struct mytcp_bind_ent *e)
 {
-	struct mytcp_bucket *b = lhash_bucket(net, e->port);
+	struct mytcp_bucket *b = lhash_bucket(net, e->port, &e->addr);
 
 	spin_lock_bh(&b->lock);
 	if (!e->lhashed) {
@@ -188,7 +194,7 @@ static void lhash_add(struct net *net, struct mytcp_bind_ent *e)
 
 static void lhash_del(struct net *net, struct mytcp_bind_ent *e)
 {
-	struct mytcp_bucket *b = lhash_bucket(net, e->port);
+	struct mytcp_bucket *b = lhash_bucket(net, e->port, &e->addr);
 
 	spin_lock_bh(&b->lock);
 	if (e->lhashed) {
@@ -613,11 +619,14 @@ void mytcp_listen_unhash(struct sock *sk)
  * Linux's compute_score() prefers PF_INET); an IPV6_V6ONLY listener never
  * takes IPv4.  Among SO_REUSEPORT listeners of the same address one is
  * chosen by hash of the remote end so a flow always lands on the same one.
- * Walks lhash: listeners of this port (and of ports that share the
- * bucket) only, whatever the number of connections.  A listener bound to
- * another device than the one the SYN came in on (dif, sdif) is skipped;
- * one bound to it beats an unbound one of the same address (as Linux's
- * compute_score()).
+ * Walks lhash: the chains of (port, daddr), (port, IPv4 wildcard) for an
+ * IPv4 segment and (port, IPv6 wildcard), which hold the listeners that
+ * may score (and those of other keys that share a bucket), whatever the
+ * number of connections and of listeners on other addresses.  Listeners
+ * of one score have one address, hence one chain: the reuseport choice
+ * sees them in a fixed order.  A listener bound to another device than
+ * the one the SYN came in on (dif, sdif) is skipped; one bound to it
+ * beats an unbound one of the same address (as Linux's compute_score()).
  */
 struct sock *mytcp_lookup_listener(struct net *net,
 				   const struct in6_addr *daddr,
@@ -625,35 +634,51 @@ struct sock *mytcp_lookup_listener(struct net *net,
 				   __be16 sport, int dif, int sdif)
 {
 	u16 port = ntohs(dport);
-	struct mytcp_bucket *b = lhash_bucket(net, port);
+	struct mytcp_bucket *b[3];
 	struct sock *best = NULL, *sk;
 	struct mytcp_bind_ent *e;
-	int best_score = 0, score, matches = 0;
+	int best_score = 0, score, matches = 0, nb = 0, i, j;
 	u32 h = jhash2((const u32 *)saddr, 4, hash_secret);
+	struct in6_addr wild = {};
 
 	h = jhash_1word((__force u32)sport, h);
-	hlist_for_each_entry_rcu(e, &b->chain, lnode) {
-		if (!e->listening || e->port != port ||
-		    !net_eq(read_pnet(&e->net), net))
+	b[nb++] = lhash_bucket(net, port, daddr);
+	if (ipv6_addr_v4mapped(daddr)) {
+		mytcp_v4_key(&wild, 0);
+		b[nb++] = lhash_bucket(net, port, &wild);
+		memset(&wild, 0, sizeof(wild));
+	}
+	b[nb++] = lhash_bucket(net, port, &wild);
+	for (i = 0; i < nb; i++) {
+		/* a bucket two keys share is walked once */
+		for (j = 0; j < i && b[j] != b[i]; j++)
+			;
+		if (j < i)
 			continue;
-		score = mytcp_listen_score(e->addr.s6_addr, e->v6only,
-					   daddr->s6_addr);
-		if (!score)
-			continue;
-		sk = (struct sock *)container_of(e, struct mytcp_sock, bind);
-		if (!dev_match(sk, dif, sdif))
-			continue;
-		score = score * 2 + !!READ_ONCE(sk->sk_bound_dev_if);
-		if (score > best_score) {
-			best = sk;
-			best_score = score;
-			matches = 1;
-		} else if (score == best_score && e->reuseport) {
-			/* reservoir choice, deterministic per flow */
-			matches++;
-			if (reciprocal_scale(h, matches) == 0)
+		hlist_for_each_entry_rcu(e, &b[i]->chain, lnode) {
+			if (!e->listening || e->port != port ||
+			    !net_eq(read_pnet(&e->net), net))
+				continue;
+			score = mytcp_listen_score(e->addr.s6_addr, e->v6only,
+						   daddr->s6_addr);
+			if (!score)
+				continue;
+			sk = (struct sock *)container_of(e, struct mytcp_sock,
+							 bind);
+			if (!dev_match(sk, dif, sdif))
+				continue;
+			score = score * 2 + !!READ_ONCE(sk->sk_bound_dev_if);
+			if (score > best_score) {
 				best = sk;
-			h = jhash_1word(h, hash_secret);
+				best_score = score;
+				matches = 1;
+			} else if (score == best_score && e->reuseport) {
+				/* reservoir choice, deterministic per flow */
+				matches++;
+				if (reciprocal_scale(h, matches) == 0)
+					best = sk;
+				h = jhash_1word(h, hash_secret);
+			}
 		}
 	}
 	if (best && !refcount_inc_not_zero(&best->sk_refcnt))

@@ -731,6 +731,9 @@ LINUX_NAMES = {
     "MemoryPressures": "TcpExtTCPMemoryPressures",
     "AbortOnMemory": "TcpExtTCPAbortOnMemory",
     "DSackRecv": "TcpExtTCPDSACKRecv",
+    "SyncookiesSent": "TcpExtSyncookiesSent",
+    "SyncookiesRecv": "TcpExtSyncookiesRecv",
+    "SyncookiesFailed": "TcpExtSyncookiesFailed",
 }
 
 

@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 from tcp_peer import (ACK, ESTABLISHED, FIN, LISTEN, PSH, RST, SYN, SYN_SENT,
                       StatDelta, accept, active_open, check, connect_result,
                       diag, expect_state, listener, mytcp_socket, opt_mss,
-                      passive_open, run_cases, states_of)
+                      passive_open, run_cases, states_of, sysctl)
 
 
 def _rst_reply(r, seg_flags, seg_seq, seg_ack, seg_len):
@@ -126,6 +126,7 @@ def syn_flood(peer):
     dropped and counted; once the children time out the listener serves
     again and nothing is left."""
     backlog, n = 8, 200
+    sysctl("syncookies", 0)	# the drop (syncookies.py: the cookies)
     ls = listener(peer, 7000, backlog=backlog)
     d = StatDelta()
     for i in range(n):

@@ -54,6 +54,7 @@ def syn_recv_never_completes(peer):
 
 def backlog_full(peer):
     backlog = 2
+    sysctl("syncookies", 0)	# the drop (syncookies.py: the cookies)
     d = StatDelta()
     ls = listener(peer, 7000, backlog=backlog)
     nsyn = backlog + 4
@@ -96,6 +97,7 @@ def backlog_full(peer):
 def backlog_slot_freed(peer):
     """A child that dies in SYN_RECV (RST, timeout) gives its place in the
     backlog back."""
+    sysctl("syncookies", 0)	# the drop (syncookies.py: the cookies)
     sysctl("synack_retries", 1)
     sysctl("rto_initial_ms", 200)
     sysctl("rto_min_ms", 1)

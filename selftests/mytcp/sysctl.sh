@@ -45,6 +45,7 @@ recovery 1 0 1
 frto 1 0 1
 ecn 2 0 2
 tw_reuse 2 0 2
+syncookies 1 0 2
 "
 # Global, in init_net only (mem_limits.py tests them).
 GLOBAL_SYSCTLS="mem max_orphans"
