@@ -9,8 +9,8 @@
 # scale and SACK the cookie carried; a forged cookie ACK (another 4-tuple,
 # a wrong number) is answered with RST and counted; syncookies 0 drops the
 # flood; 2 answers any SYN with a cookie, with and without timestamps.
-# Every case runs on mytcp and on Linux TCP (AF_INET) with the same steps
-# and expectations.  Both encode window scale and SACK in the low 6 bits
+# Every case runs over IPv4 and IPv6, on mytcp and on Linux TCP (AF_INET,
+# AF_INET6) with the same steps and expectations.  Both encode window scale and SACK in the low 6 bits
 # of the SYN-ACK's TSval (Linux's cookie_init_timestamp()); Linux then
 # adds its per-tuple TSval offset, mytcp's offset is in the clock the bits
 # replace, so only mytcp's are checked on the wire.
@@ -28,7 +28,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 # pylint: disable=wrong-import-position
 import tcp_peer  # noqa: E402
 from tcp_peer import (ACK, PSH, RST, SYN, SYN_RECV, abort, accept_wait,  # noqa
-                      check, diag, mytcp_socket, opt_mss, opt_nop,
+                      check, diag, inet_family, mytcp_socket, opt_mss,
+                      opt_nop,
                       opt_sack_perm, opt_ts, opt_wscale, recv_all, run_cases,
                       states_of, stats, sysctl)
 
@@ -37,7 +38,7 @@ FLOOD = 60
 
 
 def linux_socket():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = socket.socket(inet_family(), socket.SOCK_STREAM)
     s.setblocking(False)
     tcp_peer._sockets.append(s)	# pylint: disable=protected-access
     return s
@@ -101,6 +102,14 @@ def flood(peer, st, n=FLOOD):
     segs = peer.barrier()
     return {x.dport for x in segs if x.sport == st.port and
             x.flags == SYN | ACK}
+
+
+def cookie_mss(mss, ts):
+    """The MSS a cookie keeps (the largest of msstab not above mss: IPv4
+    Linux's msstab, IPv6 its msstab6), less the timestamp option."""
+    tab = (536, 1300, 1440, 1460) if tcp_peer.FAMILY == 4 else \
+        (1220, 1420, 1440, 8940)
+    return max([t for t in tab if t <= mss] or [tab[0]]) - (12 if ts else 0)
 
 
 def full_opts(tsval):
@@ -175,7 +184,7 @@ def flood_then_client(peer):
         if st.mytcp:
             check(SYN_RECV not in states_of(st.port, 5001),
                   "a SYN_RECV entry for the cookie client")
-        transfer(peer, st, ls, f, sa, 1448, 200)
+        transfer(peer, st, ls, f, sa, cookie_mss(1460, True), 200)
         d = moved(c0, st.counters())
         check(d["SyncookiesRecv"] == 1 and d["SyncookiesFailed"] == 0,
               "%s: %s" % (st.name, d))
@@ -231,7 +240,7 @@ def cookies_off(peer):
 def cookies_always(peer):
     """syncookies 2: every SYN gets a cookie, queue or not; with
     timestamps the options come back, without them MSS alone (msstab:
-    1400 -> 1300)."""
+    1400 -> 1300 over IPv4, 1220 over IPv6)."""
     for st in STACKS:
         st.set_cookies(2)
         ls = st.listen(peer, backlog=16)
@@ -242,11 +251,11 @@ def cookies_always(peer):
         check(sa.ts is not None and (not st.mytcp or
                                      sa.ts[0] & 0x3f == 0x17),
               "%s: SYN-ACK %s ts %s" % (st.name, sa, sa.ts))
-        c1 = transfer(peer, st, ls, f, sa, 1448, 400)
+        c1 = transfer(peer, st, ls, f, sa, cookie_mss(1460, True), 400)
         f, sa = syn(peer, st, 5006, opt_mss(1400), iss=4000000)
         check(sa.ts is None and sa.wscale is None and not sa.sack_perm,
               "%s: SYN-ACK without timestamps offers %s" % (st.name, sa))
-        c2 = transfer(peer, st, ls, f, sa, 1300, None)
+        c2 = transfer(peer, st, ls, f, sa, cookie_mss(1400, False), None)
         d = moved(c0, st.counters())
         check(d["SyncookiesSent"] == 2 and d["SyncookiesRecv"] == 2,
               "%s: %s" % (st.name, d))
@@ -264,4 +273,4 @@ CASES = [
 ]
 
 if __name__ == "__main__":
-    run_cases(CASES)
+    run_cases(CASES, families=(4, 6))
