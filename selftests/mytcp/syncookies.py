@@ -10,10 +10,11 @@
 # a wrong number) is answered with RST and counted; syncookies 0 drops the
 # flood; 2 answers any SYN with a cookie, with and without timestamps.
 # Every case runs over IPv4 and IPv6, on mytcp and on Linux TCP (AF_INET,
-# AF_INET6) with the same steps and expectations.  Both encode window scale and SACK in the low 6 bits
-# of the SYN-ACK's TSval (Linux's cookie_init_timestamp()); Linux then
-# adds its per-tuple TSval offset, mytcp's offset is in the clock the bits
-# replace, so only mytcp's are checked on the wire.
+# AF_INET6) with the same steps and expectations.  Both encode window
+# scale and SACK in the low 6 bits of the SYN-ACK's TSval (Linux's
+# cookie_init_timestamp()); Linux then adds its per-tuple TSval offset,
+# mytcp's offset is in the clock the bits replace, so only mytcp's are
+# checked on the wire.
 #
 # Environment: MYTCP_KO (loaded when the module is not), MYTCP_CASES
 # ("|"-separated substrings: run only the matching cases).
