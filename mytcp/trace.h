@@ -93,6 +93,36 @@ static inline void mytcp_trace_skb_addr6(const struct sk_buff *skb,
 }
 
 /*
+ * A segment received without a connection of its own (sk NULL: TIME_WAIT
+ * or before a lookup; or a listener's): is its own 4-tuple readable?  In
+ * LOCAL_IN the network header is set and the transport header follows
+ * it; the ports are read only where they are in the linear data.
+ */
+static inline bool mytcp_trace_rx_pkt(const struct sock *sk,
+				      const struct sk_buff *skb)
+{
+	const unsigned char *th;
+
+	if (sk && sk->sk_state != TCP_LISTEN)
+		return false;
+	if (!skb_transport_header_was_set(skb))
+		return false;
+	th = skb_transport_header(skb);
+	return th >= skb->head && th + 4 <= skb_tail_pointer(skb) &&
+	       (ip_hdr(skb)->version == 4 || ip_hdr(skb)->version == 6);
+}
+
+/* That packet's ports as ours (its destination) and the peer's. */
+static inline void mytcp_trace_rx_ports(const struct sk_buff *skb,
+					__u16 *sport, __u16 *dport)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+
+	*sport = ntohs(th->dest);
+	*dport = ntohs(th->source);
+}
+
+/*
  * The congestion state as Linux names it (TCP_CA_*): cong.c's ca_state,
  * whose MYTCP_CA_* values are Linux's (cong.h).  For the probe, /proc
  * and TCP_INFO alike.
@@ -591,14 +621,28 @@ TRACE_EVENT(mytcp_drop,
 			     __array(__u8, saddr6, 16)
 			     __array(__u8, daddr6, 16)),
 	    TP_fast_assign(__entry->skaddr = sk;
-			   mytcp_trace_tuple(sk, &__entry->saddr,
-					     &__entry->sport, &__entry->daddr,
-					     &__entry->dport);
 			   __entry->len = skb->len;
 			   strscpy(__entry->reason, reason,
 				   sizeof(__entry->reason));
-			   mytcp_trace_addr6(sk, __entry->saddr6,
-					     __entry->daddr6, &__entry->family);),
+			   /* a listener's or TIME_WAIT's segment: its own */
+			   if (mytcp_trace_rx_pkt(sk, skb)) {
+				mytcp_trace_skb_addr6(skb, true,
+						      __entry->saddr6,
+						      __entry->daddr6,
+						      &__entry->family,
+						      &__entry->saddr,
+						      &__entry->daddr);
+				mytcp_trace_rx_ports(skb, &__entry->sport,
+						     &__entry->dport);
+			   } else {
+				mytcp_trace_tuple(sk, &__entry->saddr,
+						  &__entry->sport,
+						  &__entry->daddr,
+						  &__entry->dport);
+				mytcp_trace_addr6(sk, __entry->saddr6,
+						  __entry->daddr6,
+						  &__entry->family);
+			   }),
 	    TP_printk("sk=%p %pI4:%u -> %pI4:%u len=%u reason=%s family=%u saddr6=%pI6c daddr6=%pI6c",
 		      __entry->skaddr, &__entry->saddr, __entry->sport,
 		      &__entry->daddr, __entry->dport, __entry->len,
