@@ -123,6 +123,25 @@ static inline void mytcp_trace_rx_ports(const struct sk_buff *skb,
 }
 
 /*
+ * mytcp_drop's 4-tuple: a listener's or TIME_WAIT's segment (sk NULL or
+ * listening) its own, else the socket's.
+ */
+static inline void mytcp_trace_drop_tuple(const struct sock *sk,
+					  const struct sk_buff *skb,
+					  __u32 *saddr, __u16 *sport,
+					  __u32 *daddr, __u16 *dport,
+					  __u8 *s6, __u8 *d6, __u16 *family)
+{
+	if (mytcp_trace_rx_pkt(sk, skb)) {
+		mytcp_trace_skb_addr6(skb, true, s6, d6, family, saddr, daddr);
+		mytcp_trace_rx_ports(skb, sport, dport);
+		return;
+	}
+	mytcp_trace_tuple(sk, saddr, sport, daddr, dport);
+	mytcp_trace_addr6(sk, s6, d6, family);
+}
+
+/*
  * The congestion state as Linux names it (TCP_CA_*): cong.c's ca_state,
  * whose MYTCP_CA_* values are Linux's (cong.h).  For the probe, /proc
  * and TCP_INFO alike.
@@ -624,25 +643,13 @@ TRACE_EVENT(mytcp_drop,
 			   __entry->len = skb->len;
 			   strscpy(__entry->reason, reason,
 				   sizeof(__entry->reason));
-			   /* a listener's or TIME_WAIT's segment: its own */
-			   if (mytcp_trace_rx_pkt(sk, skb)) {
-				mytcp_trace_skb_addr6(skb, true,
-						      __entry->saddr6,
-						      __entry->daddr6,
-						      &__entry->family,
-						      &__entry->saddr,
-						      &__entry->daddr);
-				mytcp_trace_rx_ports(skb, &__entry->sport,
-						     &__entry->dport);
-			   } else {
-				mytcp_trace_tuple(sk, &__entry->saddr,
+			   mytcp_trace_drop_tuple(sk, skb, &__entry->saddr,
 						  &__entry->sport,
 						  &__entry->daddr,
-						  &__entry->dport);
-				mytcp_trace_addr6(sk, __entry->saddr6,
+						  &__entry->dport,
+						  __entry->saddr6,
 						  __entry->daddr6,
-						  &__entry->family);
-			   }),
+						  &__entry->family);),
 	    TP_printk("sk=%p %pI4:%u -> %pI4:%u len=%u reason=%s family=%u saddr6=%pI6c daddr6=%pI6c",
 		      __entry->skaddr, &__entry->saddr, __entry->sport,
 		      &__entry->daddr, __entry->dport, __entry->len,
