@@ -107,6 +107,7 @@ class Seg:
         self.drop = None
         self.timer = None         # timer fired before this send (out)
         self.after = None         # [Seg, drop reason] last received before
+        self.rcv = None           # its arrival's [Seg, drop reason, idx]
 
     def key(self):
         return (self.flags, self.seq, self.ack, self.len)
@@ -256,13 +257,15 @@ class Ladder:
                     if s is not None:
                         s.received = True
                         pending[(src, dst)].remove(s)
+                        s = self.in_order(s, segs)
                     else:
                         s = Seg(ev, src, dst, "in")
                         s.received = True
                         segs.append(s)
                         rows.append((ev.t, ev.idx, 0, "seg", s))
                     last_in[ev.local] = s
-                    last_rcv[ev.local] = [s, None]
+                    last_rcv[ev.local] = [s, None, ev.idx]
+                    s.rcv = last_rcv[ev.local]
             elif ev.name == "mytcp_state":
                 rows.append((ev.t, ev.idx, 0, "note", (ev.local, ev.f["new"])))
             elif ev.name == "mytcp_retransmit":
@@ -328,6 +331,32 @@ class Ladder:
                 rows[i] = r[:4] + ((ep, "%s=%s" % (what, self.rel(ep, seq))),)
         rows.sort(key=lambda r: (r[1], r[2]))
         self.rows = rows
+
+    @staticmethod
+    def in_order(s, segs):
+        """s, the latest unreceived copy of an arriving segment, is older
+        than copies already taken as received: the earlier arrivals were
+        not the lost original's retransmissions but delayed copies, in
+        the order sent (a FIN retransmitted under netem delay).  Hand
+        the arrivals (their drop notes, the "last received" records of
+        later sends) to the copies in the order sent; the newest copy
+        takes this arrival.  Returns the Seg this arrival is."""
+        newer = [c for c in segs if c.received and c is not s and
+                 c.src == s.src and c.dst == s.dst and c.key() == s.key() and
+                 c.idx > s.idx and c.rcv is not None]
+        if not newer:
+            return s
+        copies = [s] + sorted(newer, key=lambda c: c.idx)
+        got = sorted(((c.rcv, c.drop) for c in newer),
+                     key=lambda r: r[0][2])
+        for c, (rec, drop) in zip(copies, got):
+            rec[0] = c
+            c.rcv = rec
+            c.drop = drop
+        last = copies[-1]
+        last.drop = None
+        last.rcv = None
+        return last
 
     def isn_of(self, ep):
         if not hasattr(self, "_isn"):
@@ -568,7 +597,7 @@ def send_reason(lad, s, sent_before):
         return "FIN (close)"
     prev = s.after
     if prev is not None:
-        pseg, pdrop = prev
+        pseg, pdrop = prev[:2]
         if pdrop and ("R" in pseg.flags or "S" in pseg.flags):
             return "challenge ACK (RFC 5961)"
         if pdrop:
