@@ -230,6 +230,8 @@ class Ladder:
                 rows.append((None, ev.idx, 0, "note", (ep, "LISTEN")))
         last_timer = {}  # sk -> timer that fired since its last send
         last_rcv = {}    # local endpoint -> (Seg, drop reason) last in
+        state = {}       # local endpoint -> its state (mytcp_state)
+        self.syn_seq = {}  # local endpoint -> seq of an untraced SYN
         for ev in self.c.evs:
             if ev.name in ("mytcp_segment", "mytcp_reply",
                            "mytcp_tw_segment"):
@@ -267,6 +269,7 @@ class Ladder:
                     last_rcv[ev.local] = [s, None, ev.idx]
                     s.rcv = last_rcv[ev.local]
             elif ev.name == "mytcp_state":
+                state[ev.local] = ev.f["new"]
                 rows.append((ev.t, ev.idx, 0, "note", (ev.local, ev.f["new"])))
             elif ev.name == "mytcp_retransmit":
                 seq = int(ev.f.get("seq", 0))
@@ -276,7 +279,12 @@ class Ladder:
                         break
                 else:
                     # Not drawn (withheld, or before the trace): named
-                    # once every ISN is known, after the loop.
+                    # once every ISN is known, after the loop.  In
+                    # SYN_SENT/SYN_RECV it is the SYN: its seq is the
+                    # ISN when no segment of that side was traced (every
+                    # SYN withheld).
+                    if state.get(ev.local) in ("SYN_SENT", "SYN_RECV"):
+                        self.syn_seq.setdefault(ev.local, seq)
                     rows.append((ev.t, ev.idx, 0, "note",
                                  (ev.local, ("retransmit seq", seq))))
             elif ev.name == "mytcp_tw_timer":
@@ -369,6 +377,8 @@ class Ladder:
             for s in self.segs:
                 if "." in s.flags:
                     self._isn.setdefault(s.dst, s.ack - 1 if "S" in s.flags else s.ack)
+            for ep, seq in getattr(self, "syn_seq", {}).items():
+                self._isn.setdefault(ep, seq)
         return self._isn.get(ep, 0)
 
     def rel(self, ep, v):
