@@ -108,6 +108,8 @@ class Seg:
         self.timer = None         # timer fired before this send (out)
         self.after = None         # [Seg, drop reason] last received before
         self.rcv = None           # its arrival's [Seg, drop reason, idx]
+        self.opts = ev.f.get("opts", "")
+        self.exact = False        # its arrival told apart by its options
 
     def key(self):
         return (self.flags, self.seq, self.ack, self.len)
@@ -250,16 +252,24 @@ class Ladder:
                     if src in self.traced:
                         k = (ev.f.get("flags", ""), int(ev.f.get("seq", 0)),
                              int(ev.f.get("ack", 0)), int(ev.f.get("len", 0)))
-                        # The latest copy sent: when an original is
-                        # lost, its retransmission is what arrives.
-                        for cand in reversed(pending.get((src, dst), [])):
-                            if not cand.received and cand.key() == k:
-                                s = cand
-                                break
+                        # The copy whose options (its TSval) are the
+                        # arriving segment's; else the latest copy sent:
+                        # when an original is lost, its retransmission
+                        # is what arrives.
+                        same = [c for c in pending.get((src, dst), [])
+                                if not c.received and c.key() == k]
+                        opts = ev.f.get("opts", "")
+                        exact = [c for c in same if opts and c.opts == opts]
+                        if exact and len(exact) < len(same):
+                            s = exact[-1]
+                            s.exact = True
+                        elif same:
+                            s = same[-1]
                     if s is not None:
                         s.received = True
                         pending[(src, dst)].remove(s)
-                        s = self.in_order(s, segs)
+                        if not s.exact:
+                            s = self.in_order(s, segs)
                     else:
                         s = Seg(ev, src, dst, "in")
                         s.received = True
@@ -350,6 +360,7 @@ class Ladder:
         later sends) to the copies in the order sent; the newest copy
         takes this arrival.  Returns the Seg this arrival is."""
         newer = [c for c in segs if c.received and c is not s and
+                 not c.exact and
                  c.src == s.src and c.dst == s.dst and c.key() == s.key() and
                  c.idx > s.idx and c.rcv is not None]
         if not newer:

@@ -364,6 +364,51 @@ def ladder_delayed_copies_arrive_in_order():
 
 
 @test
+def ladder_copies_told_apart_by_timestamps():
+    """A FIN and its retransmission carry different TSvals: the one that
+    arrives is the copy with the same options.  Here the original
+    arrives (late) and the retransmission is lost (netem's queue
+    deleted, the CLOSING scenario on 6.12): the ladder drew the
+    original lost and the retransmission received."""
+    a, b = "10.0.0.1:5000", "10.0.0.2:80"
+    lines = ["# tracer: nop", "#"]
+    t = [1.0]
+
+    def ln(sk, src, dst, name, rest, dt=0.001):
+        t[0] += dt
+        lines.append("          python-1     [000] ..s1. %12.6f: %s: sk=%s %s -> %s %s"
+                     % (t[0], name, sk, src, dst, rest))
+
+    def seg(sk, src, dst, d, fl, seq, ack, st, tsval, dt=0.001):
+        ln(sk, src, dst, "mytcp_segment",
+           "%s flags=%s seq=%d ack=%d win=512 optlen=12 len=0 state=%s "
+           "peer=%s wscale=7 opts=0101080a%08x00000001" %
+           (d, fl, seq, ack, st, dst, tsval), dt)
+    ln("aaaa", a, b, "mytcp_state", "CLOSE -> SYN_SENT")
+    seg("aaaa", a, b, "out", "S", 100, 0, "SYN_SENT", 1)
+    seg("bbbb", b, a, "in", "S", 100, 0, "LISTEN", 1)
+    seg("bbbb", b, a, "out", "S.", 900, 101, "SYN_RECV", 2)
+    seg("aaaa", a, b, "in", "S.", 900, 101, "SYN_SENT", 2)
+    ln("aaaa", a, b, "mytcp_state", "SYN_SENT -> ESTABLISHED")
+    seg("aaaa", a, b, "out", ".", 101, 901, "ESTABLISHED", 3)
+    seg("bbbb", b, a, "in", ".", 101, 901, "SYN_RECV", 3)
+    ln("bbbb", b, a, "mytcp_state", "SYN_RECV -> ESTABLISHED")
+    ln("aaaa", a, b, "mytcp_state", "ESTABLISHED -> FIN_WAIT1")
+    seg("aaaa", a, b, "out", "F.", 101, 901, "FIN_WAIT1", 600)
+    ln("aaaa", a, b, "mytcp_timer", "timer=retransmit state=FIN_WAIT1", 0.2)
+    seg("aaaa", a, b, "out", "F.", 101, 901, "FIN_WAIT1", 800)
+    ln("aaaa", a, b, "mytcp_retransmit", "seq=101 end_seq=102 retrans=1")
+    seg("bbbb", b, a, "in", "F.", 101, 901, "ESTABLISHED", 600, 0.1)
+    ln("bbbb", b, a, "mytcp_state", "ESTABLISHED -> CLOSE_WAIT")
+    rc, out = ladder("-t", "none", "-", stdin="\n".join(lines) + "\n")
+    assert rc == 0 and "Traceback" not in out, out
+    fins = [l for l in out.splitlines() if "[F.]" in l]
+    assert len(fins) == 2 and "rtx#1" in fins[1], out
+    assert "->|" in fins[0] and "not received" not in fins[0], out
+    assert "X" in fins[1] and "not received" in fins[1], out
+
+
+@test
 def plot_reads_trace_cmd_report():
     """trace-cmd report's lines (no flags column, a "cpus=" header) give
     the same probe series as the tracefs text."""
