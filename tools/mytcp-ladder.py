@@ -110,6 +110,9 @@ class Seg:
         self.drop = None
         self.timer = None         # timer fired before this send (out)
         self.after = None         # [Seg, drop reason] last received before
+        self.rcv = None           # its arrival's [Seg, drop reason, idx]
+        self.opts = ev.f.get("opts", "")
+        self.exact = False        # its arrival told apart by its options
 
     def key(self):
         return (self.flags, self.seq, self.ack, self.len)
@@ -232,6 +235,8 @@ class Ladder:
                 rows.append((None, ev.idx, 0, "note", (ep, "LISTEN")))
         last_timer = {}  # sk -> timer that fired since its last send
         last_rcv = {}    # local endpoint -> (Seg, drop reason) last in
+        state = {}       # local endpoint -> its state (mytcp_state)
+        self.syn_seq = {}  # local endpoint -> seq of an untraced SYN
         for ev in self.c.evs:
             if ev.name in ("mytcp_segment", "mytcp_reply",
                            "mytcp_tw_segment"):
@@ -250,23 +255,34 @@ class Ladder:
                     if src in self.traced:
                         k = (ev.f.get("flags", ""), int(ev.f.get("seq", 0)),
                              int(ev.f.get("ack", 0)), int(ev.f.get("len", 0)))
-                        # The latest copy sent: when an original is
-                        # lost, its retransmission is what arrives.
-                        for cand in reversed(pending.get((src, dst), [])):
-                            if not cand.received and cand.key() == k:
-                                s = cand
-                                break
+                        # The copy whose options (its TSval) are the
+                        # arriving segment's; else the latest copy sent:
+                        # when an original is lost, its retransmission
+                        # is what arrives.
+                        same = [c for c in pending.get((src, dst), [])
+                                if not c.received and c.key() == k]
+                        opts = ev.f.get("opts", "")
+                        exact = [c for c in same if opts and c.opts == opts]
+                        if exact and len(exact) < len(same):
+                            s = exact[-1]
+                            s.exact = True
+                        elif same:
+                            s = same[-1]
                     if s is not None:
                         s.received = True
                         pending[(src, dst)].remove(s)
+                        if not s.exact:
+                            s = self.in_order(s, segs)
                     else:
                         s = Seg(ev, src, dst, "in")
                         s.received = True
                         segs.append(s)
                         rows.append((ev.t, ev.idx, 0, "seg", s))
                     last_in[ev.local] = s
-                    last_rcv[ev.local] = [s, None]
+                    last_rcv[ev.local] = [s, None, ev.idx]
+                    s.rcv = last_rcv[ev.local]
             elif ev.name == "mytcp_state":
+                state[ev.local] = ev.f["new"]
                 rows.append((ev.t, ev.idx, 0, "note", (ev.local, ev.f["new"])))
             elif ev.name == "mytcp_retransmit":
                 seq = int(ev.f.get("seq", 0))
@@ -276,7 +292,12 @@ class Ladder:
                         break
                 else:
                     # Not drawn (withheld, or before the trace): named
-                    # once every ISN is known, after the loop.
+                    # once every ISN is known, after the loop.  In
+                    # SYN_SENT/SYN_RECV it is the SYN: its seq is the
+                    # ISN when no segment of that side was traced (every
+                    # SYN withheld).
+                    if state.get(ev.local) in ("SYN_SENT", "SYN_RECV"):
+                        self.syn_seq.setdefault(ev.local, seq)
                     rows.append((ev.t, ev.idx, 0, "note",
                                  (ev.local, ("retransmit seq", seq))))
             elif ev.name == "mytcp_tw_timer":
@@ -332,6 +353,33 @@ class Ladder:
         rows.sort(key=lambda r: (r[1], r[2]))
         self.rows = rows
 
+    @staticmethod
+    def in_order(s, segs):
+        """s, the latest unreceived copy of an arriving segment, is older
+        than copies already taken as received: the earlier arrivals were
+        not the lost original's retransmissions but delayed copies, in
+        the order sent (a FIN retransmitted under netem delay).  Hand
+        the arrivals (their drop notes, the "last received" records of
+        later sends) to the copies in the order sent; the newest copy
+        takes this arrival.  Returns the Seg this arrival is."""
+        newer = [c for c in segs if c.received and c is not s and
+                 not c.exact and
+                 c.src == s.src and c.dst == s.dst and c.key() == s.key() and
+                 c.idx > s.idx and c.rcv is not None]
+        if not newer:
+            return s
+        copies = [s] + sorted(newer, key=lambda c: c.idx)
+        got = sorted(((c.rcv, c.drop) for c in newer),
+                     key=lambda r: r[0][2])
+        for c, (rec, drop) in zip(copies, got):
+            rec[0] = c
+            c.rcv = rec
+            c.drop = drop
+        last = copies[-1]
+        last.drop = None
+        last.rcv = None
+        return last
+
     def isn_of(self, ep):
         if not hasattr(self, "_isn"):
             self._isn = {}
@@ -343,6 +391,8 @@ class Ladder:
             for s in self.segs:
                 if "." in s.flags:
                     self._isn.setdefault(s.dst, s.ack - 1 if "S" in s.flags else s.ack)
+            for ep, seq in getattr(self, "syn_seq", {}).items():
+                self._isn.setdefault(ep, seq)
         return self._isn.get(ep, 0)
 
     def rel(self, ep, v):
@@ -579,7 +629,7 @@ def send_reason(lad, s, sent_before):
         return "FIN (close)"
     prev = s.after
     if prev is not None:
-        pseg, pdrop = prev
+        pseg, pdrop = prev[:2]
         if pdrop and ("R" in pseg.flags or "S" in pseg.flags):
             return "challenge ACK (RFC 5961)"
         if pdrop:

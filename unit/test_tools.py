@@ -300,6 +300,112 @@ def ladder_withheld_syns_no_traceback():
     assert out.count("timer retransmit") == 4, out
     assert out.count("withheld (injected)") == 4, out
     assert out.count("retransmit seq=") == 3 and "CLOSE" in out, out
+    # No segment traced: the SYN's own seq is the ISN (relative 0), not
+    # the random absolute ISN, which made the guide's picture differ on
+    # every run.
+    assert out.count("retransmit seq=0 ") == 3, out
+
+
+@test
+def ladder_delayed_copies_arrive_in_order():
+    """A FIN and its retransmission both arrive, late (netem delay, the
+    CLOSING scenario): the first arrival is the original, the second
+    the retransmission, and the note of the drop that follows the
+    second ("not acceptable": a duplicate by then) goes beside the
+    retransmission, not beside the original."""
+    a, b = "10.0.0.1:5000", "10.0.0.2:80"
+    lines = ["# tracer: nop", "#"]
+    t = [1.0]
+
+    def ln(sk, src, dst, name, rest, dt=0.001):
+        t[0] += dt
+        lines.append("          python-1     [000] ..s1. %12.6f: %s: sk=%s %s -> %s %s"
+                     % (t[0], name, sk, src, dst, rest))
+
+    def seg(sk, src, dst, d, fl, seq, ack, st, dt=0.001):
+        ln(sk, src, dst, "mytcp_segment",
+           "%s flags=%s seq=%d ack=%d win=512 optlen=0 len=0 state=%s "
+           "peer=%s wscale=7 opts=" % (d, fl, seq, ack, st, dst), dt)
+    ln("aaaa", a, b, "mytcp_state", "CLOSE -> SYN_SENT")
+    seg("aaaa", a, b, "out", "S", 100, 0, "SYN_SENT")
+    seg("bbbb", b, a, "in", "S", 100, 0, "LISTEN")
+    seg("bbbb", b, a, "out", "S.", 900, 101, "SYN_RECV")
+    seg("aaaa", a, b, "in", "S.", 900, 101, "SYN_SENT")
+    ln("aaaa", a, b, "mytcp_state", "SYN_SENT -> ESTABLISHED")
+    seg("aaaa", a, b, "out", ".", 101, 901, "ESTABLISHED")
+    seg("bbbb", b, a, "in", ".", 101, 901, "SYN_RECV")
+    ln("bbbb", b, a, "mytcp_state", "SYN_RECV -> ESTABLISHED")
+    ln("aaaa", a, b, "mytcp_state", "ESTABLISHED -> FIN_WAIT1")
+    seg("aaaa", a, b, "out", "F.", 101, 901, "FIN_WAIT1")
+    ln("aaaa", a, b, "mytcp_timer", "timer=retransmit state=FIN_WAIT1", 0.2)
+    seg("aaaa", a, b, "out", "F.", 101, 901, "FIN_WAIT1")
+    ln("aaaa", a, b, "mytcp_retransmit", "seq=101 end_seq=102 retrans=1")
+    seg("bbbb", b, a, "in", "F.", 101, 901, "ESTABLISHED", 0.1)
+    ln("bbbb", b, a, "mytcp_state", "ESTABLISHED -> CLOSE_WAIT")
+    seg("bbbb", b, a, "out", ".", 901, 102, "CLOSE_WAIT")
+    seg("bbbb", b, a, "in", "F.", 101, 901, "CLOSE_WAIT", 0.2)
+    ln("bbbb", b, a, "mytcp_drop", "len=20 reason=not acceptable")
+    seg("bbbb", b, a, "out", ".", 901, 102, "CLOSE_WAIT")
+    rc, out = ladder("-t", "none", "-", stdin="\n".join(lines) + "\n")
+    assert rc == 0 and "Traceback" not in out, out
+    fins = [l for l in out.splitlines() if "[F.]" in l]
+    assert len(fins) == 2 and "rtx#1" in fins[1], out
+    assert "->|" in fins[0] and "not acceptable" not in fins[0], out
+    assert "->|" in fins[1] and "dropped: not acceptable" in fins[1], out
+    assert not [l for l in fins if "not received" in l], out
+    # Only the retransmission arrives (the original lost): it is the
+    # one received, the original is drawn lost (unchanged).
+    cut = [l for l in lines if not ("in flags=F." in l and "CLOSE_WAIT" in l)
+           and "not acceptable" not in l]
+    rc, out = ladder("-t", "none", "-", stdin="\n".join(cut) + "\n")
+    fins = [l for l in out.splitlines() if "[F.]" in l]
+    assert rc == 0 and len(fins) == 2, out
+    assert "not received" in fins[0] and "->|" in fins[1], out
+
+
+@test
+def ladder_copies_told_apart_by_timestamps():
+    """A FIN and its retransmission carry different TSvals: the one that
+    arrives is the copy with the same options.  Here the original
+    arrives (late) and the retransmission is lost (netem's queue
+    deleted, the CLOSING scenario on 6.12): the ladder drew the
+    original lost and the retransmission received."""
+    a, b = "10.0.0.1:5000", "10.0.0.2:80"
+    lines = ["# tracer: nop", "#"]
+    t = [1.0]
+
+    def ln(sk, src, dst, name, rest, dt=0.001):
+        t[0] += dt
+        lines.append("          python-1     [000] ..s1. %12.6f: %s: sk=%s %s -> %s %s"
+                     % (t[0], name, sk, src, dst, rest))
+
+    def seg(sk, src, dst, d, fl, seq, ack, st, tsval, dt=0.001):
+        ln(sk, src, dst, "mytcp_segment",
+           "%s flags=%s seq=%d ack=%d win=512 optlen=12 len=0 state=%s "
+           "peer=%s wscale=7 opts=0101080a%08x00000001" %
+           (d, fl, seq, ack, st, dst, tsval), dt)
+    ln("aaaa", a, b, "mytcp_state", "CLOSE -> SYN_SENT")
+    seg("aaaa", a, b, "out", "S", 100, 0, "SYN_SENT", 1)
+    seg("bbbb", b, a, "in", "S", 100, 0, "LISTEN", 1)
+    seg("bbbb", b, a, "out", "S.", 900, 101, "SYN_RECV", 2)
+    seg("aaaa", a, b, "in", "S.", 900, 101, "SYN_SENT", 2)
+    ln("aaaa", a, b, "mytcp_state", "SYN_SENT -> ESTABLISHED")
+    seg("aaaa", a, b, "out", ".", 101, 901, "ESTABLISHED", 3)
+    seg("bbbb", b, a, "in", ".", 101, 901, "SYN_RECV", 3)
+    ln("bbbb", b, a, "mytcp_state", "SYN_RECV -> ESTABLISHED")
+    ln("aaaa", a, b, "mytcp_state", "ESTABLISHED -> FIN_WAIT1")
+    seg("aaaa", a, b, "out", "F.", 101, 901, "FIN_WAIT1", 600)
+    ln("aaaa", a, b, "mytcp_timer", "timer=retransmit state=FIN_WAIT1", 0.2)
+    seg("aaaa", a, b, "out", "F.", 101, 901, "FIN_WAIT1", 800)
+    ln("aaaa", a, b, "mytcp_retransmit", "seq=101 end_seq=102 retrans=1")
+    seg("bbbb", b, a, "in", "F.", 101, 901, "ESTABLISHED", 600, 0.1)
+    ln("bbbb", b, a, "mytcp_state", "ESTABLISHED -> CLOSE_WAIT")
+    rc, out = ladder("-t", "none", "-", stdin="\n".join(lines) + "\n")
+    assert rc == 0 and "Traceback" not in out, out
+    fins = [l for l in out.splitlines() if "[F.]" in l]
+    assert len(fins) == 2 and "rtx#1" in fins[1], out
+    assert "->|" in fins[0] and "not received" not in fins[0], out
+    assert "X" in fins[1] and "not received" in fins[1], out
 
 
 @test

@@ -317,14 +317,14 @@ t_guide()
 		# Up to the reader's window update: what follows (how the rest
 		# is sent, a loss probe if the ACKs are slow) depends on timing.
 		# From the first persist expiry on, the byte counts depend on
-		# the kernel's buffer accounting (truesize): not compared.
+		# the kernel's buffer accounting (truesize): not compared.  The
+		# arrows' widths depend on what follows: not compared either.
 		for f in guide_pic pic; do
 			awk '/not acceptable/ { probed = 1 }
 			     probed && /\[P\.\]/ { exit }
 			     /timer persist/ { p = 1 }
-			     p { gsub(/(seq|ack|len)=[0-9]+/, "&#"); gsub(/=[0-9]+#/, "=N")
-				 gsub(/-+/, "-"); gsub(/ +/, " ") }
-			     { print }' \
+			     p { gsub(/(seq|ack|len)=[0-9]+/, "&#"); gsub(/=[0-9]+#/, "=N") }
+			     { gsub(/-+/, "-"); gsub(/ +/, " "); print }' \
 				"$TMPD/$f" > "$TMPD/$f.cut"
 			mv "$TMPD/$f.cut" "$TMPD/$f"
 		done
