@@ -124,8 +124,14 @@ void mytcp_tw_kill(struct mytcp_tw *tw, bool sync)
 static void tw_ack(struct mytcp_tw *tw, struct sk_buff *skb)
 {
 	struct net *net = read_pnet(&tw->net);
+	const struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 
-	if (!mytcp_oow_rate_limited(net, &tw->oow_stamp))
+	/* A FIN or data without SYN is not part of an ACK loop: always
+	 * answered (Linux's tcp_oow_rate_limited()); pure ACKs and SYNs are
+	 * rate limited.
+	 */
+	if ((cb->end_seq != cb->seq && !(cb->flags & TCPHDR_SYN)) ||
+	    !mytcp_oow_rate_limited(net, &tw->oow_stamp))
 		mytcp_send_ack_reply(net, skb, tw->snd_nxt, tw->rcv_nxt,
 				     tw->rcv_wnd, tw);
 }
@@ -137,9 +143,9 @@ static void tw_ack(struct mytcp_tw *tw, struct sk_buff *skb)
  * ACKed; TS.Recent does not move (a retransmitted FIN lies below
  * Last.ACK.sent, RFC 7323 4.3); and a SYN whose TSval is
  * newer than TS.Recent may start a new connection even when its sequence
- * number is not above RCV.NXT (RFC 6191).  Every ACK is rate limited (the
- * peer's retransmissions need one now and then, a stream of segments no
- * more) and carries our timestamp and TS.Recent.  Returns 1 when it is a
+ * number is not above RCV.NXT (RFC 6191).  ACKs of pure ACKs and SYNs are
+ * rate limited, of a FIN or data not (tw_ack()); every one carries our
+ * timestamp and TS.Recent.  Returns 1 when it is a
  * SYN that may start a new connection (skb not consumed), else 0
  * (consumed).
  */

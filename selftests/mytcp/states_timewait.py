@@ -12,6 +12,7 @@
 # ("|"-separated substrings: run only the matching cases).
 
 import os
+import socket
 import sys
 
 sys.dont_write_bytecode = True
@@ -56,6 +57,40 @@ def time_wait_refin(peer):
           "answer to retransmitted FIN: %s, want ACK seq %u ack %u" %
           (r, a.seq, f.snd_nxt))
     expect_state(7000, 5001, TIME_WAIT)
+
+
+def _tw_refin_burst(peer, linux):
+    if linux:
+        ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        ls.bind((peer.local, 7100))
+        ls.listen(4)
+        ls.setblocking(False)
+    else:
+        ls = listener(peer, 7000)
+    c, f = passive_open(peer, ls, rport=5003)
+    c.close()
+    f.track(f.expect_flags(FIN | ACK))
+    f.send(FIN | ACK)
+    f.expect(lambda x: x.ack == f.snd_nxt, what="last ACK")
+    # The peer lost our ACKs: its FIN three times in a row
+    for _ in range(3):
+        f.send(FIN | ACK, seq=f.snd_nxt - 1, advance=False)
+    r = [x for x in f.answers() if x.flags & ~PSH == ACK and
+         x.ack == f.snd_nxt]
+    check(len(r) == 3, "%s: %d of 3 retransmitted FINs ACKed (a FIN is "
+          "not rate limited)" % ("Linux" if linux else "mytcp", len(r)))
+    ls.close()
+
+
+def time_wait_refin_burst(peer):
+    """Retransmitted FINs in a burst: each ACKed, as Linux (a FIN is not
+    rate limited: tcp_oow_rate_limited())."""
+    _tw_refin_burst(peer, False)
+
+
+def time_wait_refin_burst_linux(peer):
+    """The same with Linux TCP."""
+    _tw_refin_burst(peer, True)
 
 
 def time_wait_rst_ignored(peer):
@@ -122,6 +157,9 @@ def orphan_fin_wait2_timeout(peer):
 CASES = [
     ("TIME_WAIT lasts 2*msl_ms, then the entry is gone", time_wait_expires),
     ("TIME_WAIT: a retransmitted FIN is ACKed again", time_wait_refin),
+    ("TIME_WAIT: FINs retransmitted in a burst are each ACKed",
+     time_wait_refin_burst),
+    ("TIME_WAIT: FINs in a burst (Linux TCP)", time_wait_refin_burst_linux),
     ("TIME_WAIT: RST ignored (RFC 1337)", time_wait_rst_ignored),
     ("TIME_WAIT: a SYN above RCV.NXT reuses the 4-tuple", time_wait_reuse),
     ("orphaned FIN_WAIT2 ends after fin_timeout", orphan_fin_wait2_timeout),
