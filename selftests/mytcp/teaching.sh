@@ -3,7 +3,8 @@
 #
 # Teaching mode (MYTCP_INJECT setsockopt, /proc/net/mytcp_inject): segments
 # withheld on purpose hold connections in the states a lost segment leads
-# to.  teaching_scn.py runs the scenarios in a fresh netns (rto_min_ms and
+# to.  teaching_scn.py runs the scenarios in a fresh netns (NewReno, the
+# algorithm the guide explains; rto_min_ms and
 # rto_initial_ms 200) under `mytcp-ladder -l -w TRACE`; it checks the states
 # of both sides in /proc/net/mytcp, this script checks the segments in the
 # trace (mytcp_segment, mytcp_drop "injected in|out", mytcp_state):
@@ -40,7 +41,8 @@ mytcp_loaded || mytcp_load || ktap_exit_fail_msg "insmod $MYTCP_KO failed"
 setup_ns NS || ktap_exit_fail_msg "cannot make a netns"
 ip netns exec "$NS" sh -c 'echo 200 > /proc/sys/net/mytcp/rto_initial_ms;
 	echo 200 > /proc/sys/net/mytcp/rto_min_ms;
-	echo 1000 > /proc/sys/net/mytcp/rto_max_ms'
+	echo 1000 > /proc/sys/net/mytcp/rto_max_ms;
+	echo reno > /proc/sys/net/mytcp/congestion_control'
 
 TRACE=$TMPD/trace
 OUT=$TMPD/out
