@@ -241,6 +241,18 @@ static struct sk_buff *tlp_last_segment(struct sock *sk)
 }
 
 /* The probe timer (RFC 8985 7.3). */
+/* Would a loss probe go now?  (Open, data in flight, none out yet.) */
+bool mytcp_tlp_wanted(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	return mytcp_rack_on(sk) && mtp->ca_state == MYTCP_CA_OPEN &&
+	       !mtp->rack.tlp_high_seq && mtp->snd_una != mtp->snd_nxt &&
+	       ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
+				       TCPF_FIN_WAIT1 | TCPF_CLOSING |
+				       TCPF_LAST_ACK));
+}
+
 void mytcp_tlp_probe(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
@@ -248,11 +260,7 @@ void mytcp_tlp_probe(struct sock *sk)
 	u32 nxt = mtp->snd_nxt;
 	struct sk_buff *skb;
 
-	if (!mytcp_rack_on(sk) || mtp->ca_state != MYTCP_CA_OPEN ||
-	    r->tlp_high_seq || mtp->snd_una == mtp->snd_nxt ||
-	    !((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
-				     TCPF_FIN_WAIT1 | TCPF_CLOSING |
-				     TCPF_LAST_ACK)))
+	if (!mytcp_tlp_wanted(sk))
 		return;
 	/* New data if the peer's window takes it, cwnd or not. */
 	r->tlp_push = 1;

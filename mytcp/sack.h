@@ -30,6 +30,7 @@ void mytcp_rack_recovery_end(struct sock *sk);
 void mytcp_rack_unmark(struct sock *sk);
 void mytcp_rack_reo_timeout(struct sock *sk);
 void mytcp_tlp_ack(struct sock *sk, u32 ack, bool dsack, bool progress);
+bool mytcp_tlp_wanted(struct sock *sk);
 void mytcp_tlp_probe(struct sock *sk);
 void mytcp_frto_start(struct sock *sk, bool new_episode);
 void mytcp_frto_ack(struct sock *sk, bool progress, bool sacked_new);

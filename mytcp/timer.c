@@ -418,6 +418,25 @@ static bool zwp_user_timeout(struct sock *sk)
 	       (u64)mtp->user_timeout_ms * NSEC_PER_MSEC;
 }
 
+/*
+ * The RTO and the loss probe due together (the PTO is never later than
+ * the RTO: mytcp_tlp_schedule()): the probe goes instead, as Linux's one
+ * retransmit timer fires the probe it was last armed for; the probe
+ * re-arms the RTO.  Which alarm went off first does not decide.
+ */
+static bool tlp_instead(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	u64 due = READ_ONCE(mtp->timer_due[MYTCP_T_TLP]);
+
+	if (!due || due > ktime_get_ns() || !mytcp_tlp_wanted(sk))
+		return false;
+	WRITE_ONCE(mtp->timer_due[MYTCP_T_TLP], 0);
+	trace_mytcp_timer(sk, timer_names[MYTCP_T_TLP]);
+	mytcp_tlp_probe(sk);
+	return true;
+}
+
 static void rtx_timer_handler(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
@@ -425,6 +444,8 @@ static void rtx_timer_handler(struct sock *sk)
 
 	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN ||
 	    (idle && !idle_retry_wanted(sk)))
+		return;
+	if (!idle && tlp_instead(sk))
 		return;
 	if (!idle)
 		MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_TIMEOUTS);
