@@ -47,7 +47,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 # pylint: disable=wrong-import-position
 from tcp_peer import (ACK, SYN, Skip, StatDelta, check, connect_result,
                       mytcp_socket, opt_mss, opt_sack, opt_sack_perm,
-                      opt_ts, run_cases, sysctl)
+                      opt_ts, run_cases, stats, sysctl)
 
 MASK = 0xffffffff
 MSS = 1000
@@ -479,6 +479,50 @@ def eifel_partial_linux(peer):
     _eifel_partial(peer, True)
 
 
+def probe_counts(linux):
+    """(loss probes, RTOs) so far: mytcp's TLPProbes and Timeouts, Linux's
+    TcpExt TCPLossProbes and TCPTimeouts."""
+    if not linux:
+        st = stats()
+        return st["TLPProbes"], st["Timeouts"]
+    with open("/proc/net/netstat") as fh:
+        lines = [ln.split() for ln in fh if ln.startswith("TcpExt:")]
+    ext = dict(zip(lines[0], lines[1]))
+    return int(ext["TCPLossProbes"]), int(ext["TCPTimeouts"])
+
+
+def _tlp_at_rto(peer, linux, rport):
+    # One segment out and a short RTT: PTO = 2 SRTT + the delayed-ACK
+    # allowance (the RTO floor) is later than the RTO, so it is cut to the
+    # RTO: both are due at once, and the probe is what goes.
+    s, f = open_conn(peer, linux, rport, 0.0, rto_ms=200)
+    base, _ = send_flight(s, f, 1)
+    p0, t0 = probe_counts(linux)
+    x = f.expect(lambda y: len(y.payload) > 0, rtx=True, timeout=5,
+                 what="the first retransmission of the tail")
+    p1, t1 = probe_counts(linux)
+    check(x.seq == base and p1 - p0 == 1 and t1 - t0 == 0,
+          "%s: the retransmission %s came as %d probes, %d RTOs; want the "
+          "loss probe" % ("Linux" if linux else "mytcp", rel(base, x),
+                          p1 - p0, t1 - t0))
+    f.send(ACK, ack=(base + MSS) & MASK)
+    f.peer.barrier()
+    s.close()
+
+
+def tlp_at_rto(peer):
+    """PTO cut to the RTO (one segment, short RTT): the loss probe goes,
+    not the RTO, every time (as Linux's single retransmit timer)."""
+    for i in range(4):
+        _tlp_at_rto(peer, False, 5120 + i)
+
+
+def tlp_at_rto_linux(peer):
+    """The same with Linux TCP."""
+    for i in range(4):
+        _tlp_at_rto(peer, True, 5130 + i)
+
+
 CASES = [
     ("RACK: lost after the reordering window, not before",
      rack_reo_window),
@@ -495,6 +539,8 @@ CASES = [
     ("frto=0: go-back-N after the RTO", frto_off),
     ("Eifel: no partial undo with a retransmission out", eifel_partial),
     ("Eifel partial ACK (Linux TCP)", eifel_partial_linux),
+    ("TLP and RTO due together: the probe goes", tlp_at_rto),
+    ("TLP cut to the RTO (Linux TCP)", tlp_at_rto_linux),
 ]
 
 if __name__ == "__main__":
