@@ -47,6 +47,7 @@ unloaded()
 
 	for i in $(seq 1 90); do
 		mytcp_loaded || return 0
+		rmmod mytcp_cubic 2>/dev/null	# mytcp_load's: it holds mytcp
 		rmmod mytcp 2>/dev/null && return 0
 		sleep 1
 	done
