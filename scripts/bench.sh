@@ -53,9 +53,9 @@
 # veth defaults.  (ethtool -K ... gso off tso off would not do: Linux TCP
 # always does GSO in software, after the qdisc.)  What netem saw per
 # stack is printed (bytes per packet, the share it dropped: about the
-# configured loss when skbs are single segments).  Impaired links run BENCH_IMPAIRED_SECS
-# (default 12) per run rather than SECONDS: one loss event in slow start
-# decides a run of a few seconds.
+# configured loss when skbs are single segments).  Impaired links run
+# BENCH_IMPAIRED_SECS (default 12) per run rather than SECONDS: one loss
+# event in slow start decides a run of a few seconds.
 
 set -u
 
