@@ -176,6 +176,15 @@ def unload_mytcp():
     raise Skip("mytcp cannot be unloaded (in use)")
 
 
+def new_cc():
+    """A new socket's algorithm; the socket closed (no module reference
+    left behind)."""
+    s = mytcp_socket()
+    cc = get_cc(s)
+    s.close()
+    return cc
+
+
 def default_cubic(peer):
     """A plain load: mytcp.ko asks modprobe for mytcp-cong-cubic without
     waiting; the harness's load gives CUBIC; without it, reno."""
@@ -211,20 +220,20 @@ def default_cubic(peer):
           "modprobe for mytcp-cong-cubic: %r" % asked)
     # modprobe failed (the logging one): reno, and the sysctl says so
     check(not os.path.isdir(CUBIC), "mytcp_cubic loaded by a failing modprobe")
-    check(get_cc(mytcp_socket()) == "reno", "new socket without mytcp_cubic:"
-          " %s" % get_cc(mytcp_socket()))
+    check(new_cc() == "reno", "new socket without mytcp_cubic:"
+          " %s" % new_cc())
     check(sysctl_str("congestion_control") == "reno",
           "sysctl without mytcp_cubic: %r" % sysctl_str("congestion_control"))
     # the harness's load: CUBIC
     check(load_cubic_default(), "mytcp_cubic.ko not loaded by the harness")
-    check(get_cc(mytcp_socket()) == "cubic", "new socket after a plain "
-          "load: %s" % get_cc(mytcp_socket()))
+    check(new_cc() == "cubic", "new socket after a plain "
+          "load: %s" % new_cc())
     check(sysctl_str("congestion_control") == "cubic",
           "sysctl: %r" % sysctl_str("congestion_control"))
     # absent again (no socket uses it): reno
     unload_cubic()
-    check(get_cc(mytcp_socket()) == "reno", "new socket after rmmod "
-          "mytcp_cubic: %s" % get_cc(mytcp_socket()))
+    check(new_cc() == "reno", "new socket after rmmod "
+          "mytcp_cubic: %s" % new_cc())
     check(sysctl_str("congestion_control") == "reno",
           "sysctl after rmmod mytcp_cubic: %r" %
           sysctl_str("congestion_control"))
@@ -249,9 +258,9 @@ def sysctls(peer):
     # the namespace's default is CUBIC, as Linux's
     check(sysctl_str("congestion_control") == "cubic",
           "default: %r" % sysctl_str("congestion_control"))
-    check(get_cc(mytcp_socket()) == "cubic", "new socket is not cubic")
+    check(new_cc() == "cubic", "new socket is not cubic")
     sysctl_str("congestion_control", "reno")
-    check(get_cc(mytcp_socket()) == "reno", "default reno: new socket")
+    check(new_cc() == "reno", "default reno: new socket")
     try:
         sysctl_str("congestion_control", "nosuch")
         check(False, "writing an unknown name succeeded")
@@ -264,7 +273,7 @@ def sysctls(peer):
     except OSError:
         pass
     sysctl_str("congestion_control", "cubic")
-    check(get_cc(mytcp_socket()) == "cubic", "default back to cubic")
+    check(new_cc() == "cubic", "default back to cubic")
 
 
 def per_socket(peer):
