@@ -169,7 +169,8 @@ void mytcp_ack_enter_recovery(struct sock *sk, u32 delivered)
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_FAST_RETRANS);
 	mytcp_undo_start(sk);
 	mytcp_cong_enter_recovery(sk);
-	mytcp_cong_prr(sk, delivered);	/* this ACK's share (PRR) */
+	/* this ACK's share (PRR); it signalled a loss: not a safe ACK */
+	mytcp_cong_prr(sk, delivered, false);
 	mtp->rack.tlp_high_seq = 0;	/* the recovery responds instead */
 	if (mtp->sack_ok)
 		mytcp_sack_fast_retransmit(sk);
@@ -262,7 +263,7 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 	dsack = mytcp_undo_dsack(sk, opts);
 	sacked_new = opts->num_sacks && mytcp_sack_process(sk, opts);
 	if (progress) {
-		u32 acked = ack - mtp->snd_una;
+		u32 acked = ack - mtp->snd_una, lost;
 
 		u64 rtt_ns = clean_rtx_queue(sk, ack, now);
 
@@ -272,12 +273,14 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 		mytcp_sack_loss_end(sk, ack);
 		ack_rtt(sk, rtt_ns, opts);
 		mytcp_cong_pkts_acked(sk, acked, rtt_ns);
+		lost = mtp->rack.lost_bytes;
 		mytcp_rack_detect(sk);
 		/* delivered: cumulatively or by new SACKs (PRR) */
 		delivered = max_t(s64, (s64)acked + mtp->sacked_bytes -
 				  prior_sacked, 0);
 		if (mtp->ca_state == MYTCP_CA_RECOVERY)
-			mytcp_cong_prr(sk, delivered);
+			mytcp_cong_prr(sk, delivered,
+				       mtp->rack.lost_bytes <= lost);
 		ack_progress(sk, ack, acked);
 		mytcp_rearm_rtx(sk);
 	} else if (ack == mtp->snd_una) {
@@ -286,7 +289,7 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 		delivered = max_t(s64, (s64)mtp->sacked_bytes - prior_sacked,
 				  0);
 		if (mtp->ca_state == MYTCP_CA_RECOVERY)
-			mytcp_cong_prr(sk, delivered);
+			mytcp_cong_prr(sk, delivered, false);
 		ack_duplicate(sk, win, sacked_new);
 	}
 	mytcp_tlp_ack(sk, ack, dsack, progress);

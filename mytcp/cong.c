@@ -696,14 +696,16 @@ void mytcp_cong_enter_recovery(struct sock *sk)
  * recovery, an ACK that delivered bytes (cumulatively or by new SACKs)
  * lets out ssthresh/RecoverFS of what was delivered while the pipe is
  * above ssthresh - the reduction spread over the recovery's round trip
- * - and, below, as much as was delivered plus one segment, up to
- * ssthresh (slow start back to it).  cwnd becomes the pipe plus that:
+ * - and, below, as much as was delivered, plus one segment when the ACK
+ * is safe (it advanced SND.UNA and marked nothing newly lost: Linux's
+ * FLAG_SND_UNA_ADVANCED && !newly_lost, the SafeACK of RFC 6937bis), up
+ * to ssthresh (slow start back to it).  cwnd becomes the pipe plus that:
  * sack.c's mytcp_sack_recover() and mytcp_push() send against it.  The
  * first ACK of a recovery lets at least one segment go (the fast
  * retransmit).  prr_out counts what went (output.c).  Segments, with
  * delivered and prr_out rounded up as Linux counts packets.
  */
-void mytcp_cong_prr(struct sock *sk, u32 delivered)
+void mytcp_cong_prr(struct sock *sk, u32 delivered, bool safe_ack)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	u32 mss = max_t(u32, mtp->mss, 1);
@@ -720,7 +722,7 @@ void mytcp_cong_prr(struct sock *sk, u32 delivered)
 				      mtp->prr_fs) - out;
 	} else {
 		sndcnt = max_t(s64, (s64)dlv - out,
-			       DIV_ROUND_UP(delivered, mss)) + 1;
+			       DIV_ROUND_UP(delivered, mss)) + safe_ack;
 		sndcnt = min_t(s64, sndcnt, mtp->ssthresh - pipe);
 	}
 	sndcnt = max_t(s64, sndcnt, mtp->prr_out ? 0 : 1);

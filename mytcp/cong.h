@@ -150,7 +150,7 @@ void mytcp_cong_end_recovery(struct sock *sk);
 void mytcp_cong_partial_ack(struct sock *sk, u32 acked);
 void mytcp_cong_dupack(struct sock *sk);
 void mytcp_cong_undo(struct sock *sk);
-void mytcp_cong_prr(struct sock *sk, u32 delivered);
+void mytcp_cong_prr(struct sock *sk, u32 delivered, bool safe_ack);
 void mytcp_cong_enter_cwr(struct sock *sk);
 
 #endif /* _MYTCP_CONG_H */

@@ -7,8 +7,11 @@
  * protocol family, so that no socket can exist before everything it needs.
  * Unloading undoes it in reverse; sock_unregister() first, and the module
  * cannot unload while a mytcp socket exists (sk_prot->owner).  The socket
- * core is in sock.c.
+ * core is in sock.c.  Once loaded it asks, without waiting, for the default
+ * congestion control's module (mytcp-cong-cubic: mytcp_cubic.ko where it is
+ * installed), so that CUBIC is the default in practice, as on Linux.
  */
+#include <linux/kmod.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <net/net_namespace.h>
@@ -22,6 +25,9 @@
 int mytcp_family = AF_MYTCP;
 module_param_named(family, mytcp_family, int, 0444);
 MODULE_PARM_DESC(family, "protocol family number (default 19)");
+
+/* A new namespace's net.mytcp.congestion_control, as Linux's default */
+#define MYTCP_CONG_DEFAULT "cubic"
 
 /* Live objects of every namespace: tests read them to prove nothing leaks. */
 atomic_t mytcp_live_socks = ATOMIC_INIT(0);
@@ -61,8 +67,10 @@ static int __net_init mytcp_net_init(struct net *net)
 	mn->ephemeral_hi = 60999;
 	mn->orphan_retries = 0;
 	mn->tw_reuse_mode = 2;		/* Linux's default: loopback only */
-	/* CUBIC once mytcp_cubic.ko is loaded; until then reno (cong.c) */
-	strscpy(mn->cong_default, "cubic", sizeof(mn->cong_default));
+	/* CUBIC once mytcp_cubic.ko is loaded (mytcp_init() asks for it);
+	 * until then reno (cong.c)
+	 */
+	strscpy(mn->cong_default, MYTCP_CONG_DEFAULT, sizeof(mn->cong_default));
 	mn->notsent_lowat = UINT_MAX;
 	mn->recovery = 1;	/* RACK-TLP, as Linux's tcp_recovery */
 	mn->frto = 1;		/* as Linux's tcp_frto (2: SACK-enhanced) */
@@ -152,6 +160,12 @@ static int __init mytcp_init(void)
 		goto out_sock;
 	}
 	pr_info("mytcp: loaded, family %d\n", mytcp_family);
+	/*
+	 * The default algorithm's module, loaded by modprobe once this init
+	 * has returned (it needs mytcp's symbols): never waited for, and a
+	 * failure (not installed, no modprobe) leaves new sockets on reno.
+	 */
+	request_module_nowait("mytcp-cong-%s", MYTCP_CONG_DEFAULT);
 	return 0;
 
 out_sock:

@@ -830,6 +830,20 @@ void mytcp_sync_mss(struct sock *sk)
 					      MAX_TCP_HEADER, mtp->mss),
 			       min_t(u32, mtp->mss,
 				     SKB_WITH_OVERHEAD(65536) - MAX_TCP_HEADER));
+	/* ... and no more than the route's device takes in one GSO packet
+	 * (gso_max_segs, gso_max_size, as sk_setup_caps() copied them), as
+	 * Linux's tcp_xmit_size_goal() and tcp_tso_segs().  Not before the
+	 * socket has a route; nor without GSO in the route's capabilities:
+	 * Linux forces software GSO for TCP, and GSO cuts mytcp's skbs after
+	 * the qdisc as it cuts Linux's.
+	 */
+	if (sk_can_gso(sk) && sk->sk_gso_max_segs) {
+		u32 cap = min_t(u64, (u64)mtp->mss * sk->sk_gso_max_segs,
+				sk->sk_gso_max_size);
+
+		cap = max_t(u32, rounddown(cap, mtp->mss), mtp->mss);
+		mtp->size_goal = min(mtp->size_goal, cap);
+	}
 }
 
 /* ---- replies without a socket ---- */

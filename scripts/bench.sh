@@ -44,6 +44,18 @@
 # (delay 5ms, loss 5%), reorder (delay 5ms, reorder 25% 50%), bad (delay
 # 5ms, loss 5%, reorder 25% 50%, duplicate 2%, corrupt 0.5%), e.g.
 #   BENCH_TESTS=bulk BENCH_LINKS="loss1 loss5 reorder bad" scripts/bench.sh
+# netem drops, delays and reorders whole skbs: a GSO skb of 40 segments
+# is one loss event, and a stack's skb sizing would change its loss rate.
+# BENCH_OFFLOAD=off (the default) makes the impaired veth ends take one
+# segment per GSO packet (ip link ... gso_max_segs 1: Linux TCP's and
+# mytcp's size goals follow it, so both send MSS-sized skbs and netem sees
+# packets as a link would) and turns GRO off on them; "on" leaves the
+# veth defaults.  (ethtool -K ... gso off tso off would not do: Linux TCP
+# always does GSO in software, after the qdisc.)  What netem saw per
+# stack is printed (bytes per packet, the share it dropped: about the
+# configured loss when skbs are single segments).  Impaired links run
+# BENCH_IMPAIRED_SECS (default 12) per run rather than SECONDS: one loss
+# event in slow start decides a run of a few seconds.
 
 set -u
 
@@ -59,7 +71,7 @@ while getopts "k:r:d:t:h" opt; do
 	r) RUNS=$OPTARG ;;
 	d) SECS=$OPTARG ;;
 	t) VM_TIMEOUT=$OPTARG ;;
-	*) sed -n '4,46p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+	*) sed -n '4,58p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 	esac
 done
 
@@ -97,6 +109,8 @@ if [ -z "${BENCH_GUEST:-}" ]; then
 		SCALE_TOOL="$OUT/scale_conn" BENCH_SCALE_N="${BENCH_SCALE_N:-20000}" \
 		BENCH_TESTS="${BENCH_TESTS:-bulk rr crr}" \
 		BENCH_LINKS="${BENCH_LINKS:-lo veth}" BENCH_CC="${BENCH_CC:-}" \
+		BENCH_OFFLOAD="${BENCH_OFFLOAD:-off}" \
+		BENCH_IMPAIRED_SECS="${BENCH_IMPAIRED_SECS:-12}" \
 		"$TOP/scripts/bench.sh" -r "$RUNS" -d "$SECS"
 fi
 
@@ -140,6 +154,12 @@ for link in $LINKS; do
 	ip link add "v${link}a" netns bA type veth peer name "v${link}b" netns bB
 	ip -n bA addr add "10.0.$n.1/24" dev "v${link}a"
 	ip -n bB addr add "10.0.$n.2/24" dev "v${link}b"
+	if [ "${BENCH_OFFLOAD:-off}" = off ]; then
+		ip -n bA link set "v${link}a" gso_max_segs 1
+		ip -n bB link set "v${link}b" gso_max_segs 1
+		ip netns exec bA ethtool -K "v${link}a" gro off 2>/dev/null
+		ip netns exec bB ethtool -K "v${link}b" gro off 2>/dev/null
+	fi
 	ip -n bA link set "v${link}a" up
 	ip -n bB link set "v${link}b" up
 	# shellcheck disable=SC2086 # the netem arguments are words
@@ -233,7 +253,25 @@ bench_scale()
 	done
 }
 
-echo "# kernel $(uname -r), $(nproc) vCPUs, $RUNS runs x ${SECS}s, median"
+# netem's "Sent BYTES bytes PKTS pkt (dropped DROPS, ..." on the sending
+# (bA) end of a link.  PKTS counts segments (a GSO skb as its gso_segs),
+# DROPS skbs: DROPS / (PKTS + DROPS) is netem's loss rate when every skb
+# is one segment, less when skbs hold more.
+netem_sent()
+{
+	ip netns exec bA tc -s qdisc show dev "v${1}a" |
+		awk '$1 == "Sent" { print $2, $4, $7 + 0; exit }'
+}
+
+# "BYTES PKTS DROPS" sums: average bytes per packet, the drop rate
+netem_report()
+{
+	awk '{ printf "%.0f bytes/packet, %d of %d dropped (%.2f%%)", $2 ? $1 / $2 : 0,
+		$3, $2 + $3, $2 + $3 ? 100 * $3 / ($2 + $3) : 0 }' <<<"$1"
+}
+
+echo "# kernel $(uname -r), $(nproc) vCPUs, $RUNS runs x ${SECS}s" \
+	"(impaired links ${BENCH_IMPAIRED_SECS:-12}s, offloads ${BENCH_OFFLOAD:-off}), median"
 printf "%-6s %-5s %14s %14s %7s   %s\n" test link mytcp linux ratio unit
 for t in $TESTS; do
 	case $t in
@@ -244,10 +282,18 @@ for t in $TESTS; do
 	esac
 	for link in $LINKS; do
 		rm -f /tmp/bench.mytcp /tmp/bench.inet
+		secs=$SECS
+		declare -A SKB=([mytcp]="0 0 0" [inet]="0 0 0")
+		[ -z "${NETEM[$link]:-}" ] || secs=${BENCH_IMPAIRED_SECS:-12}
 		for ((i = 0; i < RUNS; i++)); do
 			for fam in mytcp inet; do
+				[ -z "${NETEM[$link]:-}" ] || s0=$(netem_sent "$link")
 				v=$(ip netns exec bA "$TOOL" -f "$fam" -c "${SRV[$fam.$link]}" \
-					-m "$t" -d "$SECS" 2>/tmp/bench.err | awk '{ print $2 }')
+					-m "$t" -d "$secs" 2>/tmp/bench.err | awk '{ print $2 }')
+				if [ -n "${NETEM[$link]:-}" ]; then
+					SKB[$fam]=$(echo "${SKB[$fam]} $s0 $(netem_sent "$link")" |
+						awk '{ print $1 + $7 - $4, $2 + $8 - $5, $3 + $9 - $6 }')
+				fi
 				if [ -z "$v" ]; then
 					echo "# $t $link $fam run $i failed: $(cat /tmp/bench.err)"
 					v=0
@@ -260,6 +306,9 @@ for t in $TESTS; do
 		l=$(median </tmp/bench.inet)
 		r=$(awk -v m="$m" -v l="$l" 'BEGIN { if (l > 0) printf "%.2f", m / l; else print "n/a" }')
 		printf "%-6s %-5s %14s %14s %7s   %s\n" "$t" "$link" "$m" "$l" "$r" "$unit"
+		[ -z "${NETEM[$link]:-}" ] ||
+			echo "#   netem on $link (data direction): mytcp" \
+				"$(netem_report "${SKB[mytcp]}"); Linux $(netem_report "${SKB[inet]}")"
 	done
 done
 echo "# mytcp_stat bA:"

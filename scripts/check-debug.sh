@@ -163,6 +163,8 @@ guest_suite()
 
 	if grep -q '^mytcp ' /proc/modules; then
 		log "rmmod mytcp (the suite left it loaded)"
+		[ ! -d /sys/module/mytcp_cubic ] || rmmod mytcp_cubic ||
+			log "rmmod mytcp_cubic failed"
 		rmmod mytcp || { log "rmmod mytcp failed"; rc=1; }
 	fi
 	lockdep_still_on || rc=1

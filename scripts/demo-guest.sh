@@ -18,8 +18,10 @@ export PYTHONDONTWRITEBYTECODE=1
 step_load()
 {
 	echo "\$ insmod $MYTCP_KO"
+	[ ! -r "$(dirname "$MYTCP_KO")/mytcp_cubic.ko" ] ||
+		echo "\$ insmod $(dirname "$MYTCP_KO")/mytcp_cubic.ko   # CUBIC, the default"
 	mytcp_load || return
-	grep '^mytcp ' /proc/modules
+	grep -E '^mytcp(_cubic)? ' /proc/modules
 }
 
 step_family()
@@ -136,7 +138,7 @@ s.close()' "$fam" fd00::2 "$((PORT + 1))"
 step_unload()
 {
 	mytcp_cleanup
-	echo "\$ rmmod mytcp"
+	echo "\$ rmmod mytcp_cubic mytcp"
 	mytcp_unload 10
 }
 

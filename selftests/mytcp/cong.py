@@ -3,6 +3,11 @@
 #
 # Pluggable congestion control, through the scripted peer of tcp_peer.py:
 #
+#   - CUBIC the default in practice: loading mytcp.ko asks for
+#     mytcp-cong-cubic (request_module_nowait(), seen through a logging
+#     kernel.modprobe), and the harness's load (tcp_peer.py, mytcp_lib.sh)
+#     loads mytcp_cubic.ko next to it: a new socket reads "cubic"; without
+#     mytcp_cubic.ko a new socket and the sysctl read "reno";
 #   - the sysctls net.mytcp.congestion_control (the default, CUBIC while
 #     mytcp_cubic.ko is loaded, else reno; ENOENT for an unknown name) and
 #     available_congestion_control (the registered algorithms);
@@ -44,8 +49,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 # pylint: disable=wrong-import-position
 from tcp_peer import (ACK, SYN, Skip, active_open, check,
-                      connect_result, diag, listener, mytcp_socket,
-                      opt_mss, passive_open, run_cases, sysctl)
+                      connect_result, diag, listener, load_cubic_default,
+                      mytcp_socket, opt_mss, passive_open, run_cases, stats,
+                      sysctl)
 
 TCP_CONGESTION = 13
 TCP_CC_INFO = 26
@@ -83,9 +89,16 @@ def unload_cubic():
         check(False, "rmmod mytcp_cubic failed")
 
 
-# Later tests rmmod mytcp: mytcp_cubic must not be left holding it (also
-# when the runner's timeout sends SIGTERM).
-atexit.register(lambda: os.path.isdir(CUBIC) and rmmod_cubic())
+def restore_cubic():
+    """Leave CUBIC the default with its default parameters, as the
+    harness loads it (mytcp_unload removes it before mytcp)."""
+    if os.path.isdir(CUBIC) and rmmod_cubic().returncode:
+        return
+    load_cubic_default()
+
+
+# Also when the runner's timeout sends SIGTERM.
+atexit.register(restore_cubic)
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
 
 
@@ -141,6 +154,92 @@ def open_with(peer, s, rport, mss=1460):
 
 # ---------------------------------------------------------------- cases
 
+MODPROBE = "/proc/sys/kernel/modprobe"
+MODPROBE_LOG = "/dev/shm/mytcp-cong-modprobe.log"
+
+
+def unload_mytcp():
+    """rmmod mytcp_cubic and mytcp (a few seconds for freed sockets);
+    Skip when earlier tests' sockets or TIME_WAIT entries are left (the
+    runner's leak check compares the live counts with its start)."""
+    left = {k: v for k, v in stats().items()
+            if k in ("live_socks", "live_tw", "live_skbs") and v}
+    if left:
+        raise Skip("mytcp holds %s: not reloaded" % left)
+    for _ in range(50):
+        if os.path.isdir(CUBIC):
+            rmmod_cubic()
+        if not os.path.isdir(CUBIC) and subprocess.run(
+                ["rmmod", "mytcp"], stderr=subprocess.DEVNULL).returncode == 0:
+            return
+        time.sleep(0.1)
+    raise Skip("mytcp cannot be unloaded (in use)")
+
+
+def new_cc():
+    """A new socket's algorithm; the socket closed (no module reference
+    left behind)."""
+    s = mytcp_socket()
+    cc = get_cc(s)
+    s.close()
+    return cc
+
+
+def default_cubic(peer):
+    """A plain load: mytcp.ko asks modprobe for mytcp-cong-cubic without
+    waiting; the harness's load gives CUBIC; without it, reno."""
+    ko = os.environ.get("MYTCP_KO", "")
+    cubic_ko()			# Skip without mytcp_cubic.ko
+    unload_mytcp()
+    script = "/dev/shm/mytcp-cong-modprobe.sh"
+    with open(script, "w") as f:
+        f.write('#!/bin/sh\necho "$@" >> %s\nexit 1\n' % MODPROBE_LOG)
+    os.chmod(script, 0o755)
+    if os.path.exists(MODPROBE_LOG):
+        os.unlink(MODPROBE_LOG)
+    with open(MODPROBE) as f:
+        saved = f.read().strip()
+    try:
+        with open(MODPROBE, "w") as f:
+            f.write(script)
+        r = subprocess.run(["insmod", ko], stderr=subprocess.PIPE)
+        check(r.returncode == 0, "insmod %s: %s" % (ko, r.stderr))
+        asked = ""
+        for _ in range(100):
+            if os.path.exists(MODPROBE_LOG):
+                with open(MODPROBE_LOG) as f:
+                    asked = f.read()
+                if "mytcp-cong-cubic" in asked:
+                    break
+            time.sleep(0.1)
+    finally:
+        with open(MODPROBE, "w") as f:
+            f.write(saved)
+    diag("modprobe was asked for: %r" % asked.strip())
+    check("mytcp-cong-cubic" in asked, "insmod mytcp.ko did not ask "
+          "modprobe for mytcp-cong-cubic: %r" % asked)
+    # modprobe failed (the logging one): reno, and the sysctl says so
+    check(not os.path.isdir(CUBIC), "mytcp_cubic loaded by a failing modprobe")
+    check(new_cc() == "reno", "new socket without mytcp_cubic:"
+          " %s" % new_cc())
+    check(sysctl_str("congestion_control") == "reno",
+          "sysctl without mytcp_cubic: %r" % sysctl_str("congestion_control"))
+    # the harness's load: CUBIC
+    check(load_cubic_default(), "mytcp_cubic.ko not loaded by the harness")
+    check(new_cc() == "cubic", "new socket after a plain "
+          "load: %s" % new_cc())
+    check(sysctl_str("congestion_control") == "cubic",
+          "sysctl: %r" % sysctl_str("congestion_control"))
+    # absent again (no socket uses it): reno
+    unload_cubic()
+    check(new_cc() == "reno", "new socket after rmmod "
+          "mytcp_cubic: %s" % new_cc())
+    check(sysctl_str("congestion_control") == "reno",
+          "sysctl after rmmod mytcp_cubic: %r" %
+          sysctl_str("congestion_control"))
+    load_cubic_default()
+
+
 def sysctls(peer):
     """available_ lists what is registered; the default follows."""
     unload_cubic()
@@ -159,9 +258,9 @@ def sysctls(peer):
     # the namespace's default is CUBIC, as Linux's
     check(sysctl_str("congestion_control") == "cubic",
           "default: %r" % sysctl_str("congestion_control"))
-    check(get_cc(mytcp_socket()) == "cubic", "new socket is not cubic")
+    check(new_cc() == "cubic", "new socket is not cubic")
     sysctl_str("congestion_control", "reno")
-    check(get_cc(mytcp_socket()) == "reno", "default reno: new socket")
+    check(new_cc() == "reno", "default reno: new socket")
     try:
         sysctl_str("congestion_control", "nosuch")
         check(False, "writing an unknown name succeeded")
@@ -174,7 +273,7 @@ def sysctls(peer):
     except OSError:
         pass
     sysctl_str("congestion_control", "cubic")
-    check(get_cc(mytcp_socket()) == "cubic", "default back to cubic")
+    check(new_cc() == "cubic", "default back to cubic")
 
 
 def per_socket(peer):
@@ -454,6 +553,8 @@ def cubic_curve(peer):
 
 
 CASES = [
+    ("CUBIC the default: insmod asks for mytcp-cong-cubic; a plain load is"
+     " cubic, reno without mytcp_cubic.ko", default_cubic),
     ("sysctls: available_ and the default, ENOENT for an unknown name",
      sysctls),
     ("TCP_CONGESTION per socket: get, set, errors, inherited by children",

@@ -47,6 +47,7 @@ unloaded()
 
 	for i in $(seq 1 90); do
 		mytcp_loaded || return 0
+		rmmod mytcp_cubic 2>/dev/null	# mytcp_load's: it holds mytcp
 		rmmod mytcp 2>/dev/null && return 0
 		sleep 1
 	done
@@ -91,8 +92,19 @@ t_autoload()
 	[ "$(mytcp_try_socket 19 SOCK_STREAM 0)" = OK ] || return 1
 	mytcp_loaded || { ktap_print_msg "socket() worked but no /sys/module/mytcp"; return 1; }
 	ktap_print_msg "loaded from $(modinfo -n mytcp)"
+	# mytcp's init asks modprobe for its default algorithm (CUBIC)
+	[ -r "$MODDIR/updates/mytcp_cubic.ko" ] || return 0
+	local i
+	for i in $(seq 1 100); do
+		[ -d /sys/module/mytcp_cubic ] && break
+		sleep 0.1
+	done
+	[ -d /sys/module/mytcp_cubic ] ||
+		{ ktap_print_msg "mytcp_cubic not loaded with mytcp"; return 1; }
+	ktap_print_msg "mytcp_cubic loaded with it: congestion_control" \
+		"$(cat /proc/sys/net/mytcp/congestion_control)"
 }
-ktap_test_result "socket(AF_MYTCP) autoloads the installed module" t_autoload
+ktap_test_result "socket(AF_MYTCP) autoloads the installed module (and CUBIC)" t_autoload
 
 t_uninstall()
 {

@@ -41,7 +41,9 @@ static inline int mytcp_family(void)
 
 /*
  * Make sure mytcp is loaded.  Returns 0 when it is, 1 when it is not and
- * $MYTCP_KO is not set (skip), -1 when loading failed.
+ * $MYTCP_KO is not set (skip), -1 when loading failed.  mytcp_cubic.ko
+ * from next to $MYTCP_KO is loaded too when it is there (CUBIC the
+ * default, as mytcp_lib.sh's mytcp_load).
  */
 static inline int mytcp_ensure_loaded(void)
 {
@@ -57,6 +59,11 @@ static inline int mytcp_ensure_loaded(void)
 	snprintf(cmd, sizeof(cmd), "insmod '%s'", ko);
 	if (system(cmd) != 0)
 		return -1;
+	snprintf(cmd, sizeof(cmd),
+		 "c=\"$(dirname '%s')/mytcp_cubic.ko\"; [ ! -r \"$c\" ] || "
+		 "[ -d /sys/module/mytcp_cubic ] || insmod \"$c\"", ko);
+	if (system(cmd) != 0)
+		fprintf(stderr, "# insmod mytcp_cubic.ko failed: reno the default\n");
 	return mytcp_loaded() ? 0 : -1;
 }
 

@@ -68,20 +68,28 @@ mytcp_loaded()
 	[ -d /sys/module/mytcp ]
 }
 
-# mytcp_load [param=value...]: insmod $MYTCP_KO.
+# mytcp_load [param=value...]: insmod $MYTCP_KO, then mytcp_cubic.ko
+# from next to it when it is there (CUBIC the default, as an installed
+# mytcp gets it through modprobe); the status is mytcp's insmod's.
 mytcp_load()
 {
-	insmod "$MYTCP_KO" "$@"
+	local cubic
+
+	insmod "$MYTCP_KO" "$@" || return
+	cubic=$(dirname "$MYTCP_KO")/mytcp_cubic.ko
+	[ -d /sys/module/mytcp_cubic ] || [ ! -r "$cubic" ] ||
+		insmod "$cubic" || echo "# insmod $cubic failed: reno the default" >&2
+	return 0
 }
 
 # mytcp_unload [seconds]: rmmod mytcp, retrying while sockets are freed
-# (an algorithm module cong.py left loaded goes first: it holds mytcp).
+# (the algorithm module mytcp_load loaded goes first: it holds mytcp).
 mytcp_unload()
 {
 	local tries=$(( ${1:-0} * 10 ))
 
-	[ ! -d /sys/module/mytcp_cubic ] || rmmod mytcp_cubic 2>/dev/null
-	while ! rmmod mytcp 2>/dev/null; do
+	while [ -d /sys/module/mytcp_cubic ] && ! rmmod mytcp_cubic 2>/dev/null ||
+		! rmmod mytcp 2>/dev/null; do
 		if [ "$tries" -le 0 ]; then
 			rmmod mytcp
 			return

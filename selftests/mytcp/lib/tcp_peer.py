@@ -930,6 +930,23 @@ def _child(fn):
     return rc
 
 
+CUBIC_DIR = "/sys/module/mytcp_cubic"
+
+
+def load_cubic_default():
+    """mytcp_cubic.ko from next to MYTCP_KO, when it is there and not
+    loaded: CUBIC the default, as mytcp_lib.sh's mytcp_load does (an
+    installed mytcp gets it through modprobe).  True when it is loaded."""
+    ko = os.path.join(os.path.dirname(os.environ.get("MYTCP_KO", "")),
+                      "mytcp_cubic.ko")
+    if not os.path.isdir(CUBIC_DIR) and os.access(ko, os.R_OK):
+        r = subprocess.run(["insmod", ko], stderr=subprocess.PIPE)
+        if r.returncode:
+            diag("insmod %s failed (reno the default): %s" %
+                 (ko, r.stderr.decode().strip()))
+    return os.path.isdir(CUBIC_DIR)
+
+
 def _prepare():
     """Module and tun present; (skip reason or None)."""
     if os.geteuid() != 0:
@@ -942,6 +959,7 @@ def _prepare():
         r = subprocess.run(["insmod", ko], stderr=subprocess.PIPE)
         if r.returncode:
             return "insmod %s failed: %s" % (ko, r.stderr.decode().strip())
+        load_cubic_default()
     subprocess.run(["modprobe", "-q", "tun"], stderr=subprocess.DEVNULL)
     if not os.path.exists("/dev/net/tun"):
         return "/dev/net/tun missing (CONFIG_TUN)"
