@@ -301,7 +301,10 @@ norm()
 # not, received / not received / the drop reason), repetitions collapsed.
 # In "closing" the first retransmissions of the FINs are either lost with
 # the delay queue or arrive as duplicates (dropped as not acceptable): one
-# kind.
+# kind; other retransmitted copies lost with the delay queue are left out
+# (how many are sent while the delay is on depends on timing), and a loss
+# probe counts as the retransmission timer (which of the two expires
+# first in CLOSING depends on timing too).
 coarse()
 {
 	awk -v name="$2" '
@@ -323,6 +326,8 @@ m ~ /[<>X]/ {
 	if (name == "closing" && k ~ /ack=1 .*rtx/ &&
 	    (f == "not received" || f == "dropped: not acceptable"))
 		f = "lost or dropped as duplicate"
+	if (name == "closing" && k ~ /rtx/ && f == "not received")
+		next
 	k = k " : " f
 	if (!((d k) in seen)) { seen[d k] = 1; print "A" d " " k }
 	next
@@ -331,6 +336,8 @@ m ~ /[<>X]/ {
 	for (s = 0; s < 2; s++) {
 		n = s ? r : l; side = s ? "R" : "L"
 		if (n == "") continue
+		if (name == "closing" && n == "timer loss_probe")
+			n = "timer retransmit"
 		if (n ~ /^timer /) { print side "t " n; continue }
 		if (n ~ /^[A-Z_0-9]+$/) {
 			if (n != st[side]) print side "s " n
