@@ -492,10 +492,13 @@ def probe_counts(linux):
 
 
 def _tlp_at_rto(peer, linux, rport):
-    # One segment out and a short RTT: PTO = 2 SRTT + the delayed-ACK
-    # allowance (the RTO floor) is later than the RTO, so it is cut to the
-    # RTO: both are due at once, and the probe is what goes.
-    s, f = open_conn(peer, linux, rport, 0.0, rto_ms=200)
+    # One segment out and a short RTT: mytcp's PTO = 2 SRTT + the
+    # delayed-ACK allowance (the RTO floor, 1 s here) is later than the
+    # RTO, so it is cut to the RTO: both are due at once, and the probe is
+    # what goes (Linux's allowance is 200 ms: its probe comes first
+    # anyway).  The RTO that follows the probe is a second later: the
+    # counters are read long before it, however slow the guest.
+    s, f = open_conn(peer, linux, rport, 0.0, rto_ms=1000)
     base, _ = send_flight(s, f, 1)
     p0, t0 = probe_counts(linux)
     x = f.expect(lambda y: len(y.payload) > 0, rtx=True, timeout=5,
