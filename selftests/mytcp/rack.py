@@ -499,11 +499,18 @@ def _tlp_at_rto(peer, linux, rport):
     # anyway).  The RTO that follows the probe is a second later: the
     # counters are read long before it, however slow the guest.
     s, f = open_conn(peer, linux, rport, 0.0, rto_ms=1000)
-    base, _ = send_flight(s, f, 1)
     p0, t0 = probe_counts(linux)
+    base, ts = send_flight(s, f, 1)
     x = f.expect(lambda y: len(y.payload) > 0, rtx=True, timeout=5,
                  what="the first retransmission of the tail")
     p1, t1 = probe_counts(linux)
+    v = s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+    print("# %s: first retransmission %s %.3f s after the send: %d probes, "
+          "%d RTOs (rto %d us, rtt %d us)" %
+          ("Linux" if linux else "mytcp", rel(base, x),
+           time.monotonic() - ts, p1 - p0, t1 - t0,
+           struct.unpack_from("I", v, 8)[0],
+           struct.unpack_from("I", v, 68)[0]))
     check(x.seq == base and p1 - p0 == 1 and t1 - t0 == 0,
           "%s: the retransmission %s came as %d probes, %d RTOs; want the "
           "loss probe" % ("Linux" if linux else "mytcp", rel(base, x),

@@ -345,8 +345,12 @@ m ~ /[<>X]/ {
 		}
 		print side "n " n
 	}
-}' "$1" | awk '$1 ~ /[tn]$/ { if (u[$0]++) next } { print }' |
-	sort -s -k1,1
+}' "$1" | awk -v OFS='\t' '
+	# timers and notes: each kind once, in any order; states and
+	# segments in the order they came
+	$1 ~ /[tn]$/ { if (u[$0]++) next; print $1, $0, $0; next }
+	{ print $1, sprintf("%08d", NR), $0 }' |
+	sort -s -t "$(printf '\t')" -k1,1 -k2,2 | cut -f3
 }
 
 # The guide's pictures that do not depend on timing: the literal block
