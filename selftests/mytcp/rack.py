@@ -517,6 +517,9 @@ def _tlp_at_rto(peer, linux, rport):
                           p1 - p0, t1 - t0))
     f.send(ACK, ack=(base + MSS) & MASK)
     f.peer.barrier()
+    # a reset, not a FIN: a FIN nobody ACKs would be retransmitted by RTOs
+    # while the next round counts them
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     s.close()
 
 

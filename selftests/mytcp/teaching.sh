@@ -299,12 +299,11 @@ norm()
 # states, the kinds of its timers and notes, and per direction the ordered
 # list of distinct segment kinds (flags, seq, ack, len, retransmission or
 # not, received / not received / the drop reason), repetitions collapsed.
-# In "closing" the first retransmissions of the FINs are either lost with
-# the delay queue or arrive as duplicates (dropped as not acceptable): one
-# kind; other retransmitted copies lost with the delay queue are left out
-# (how many are sent while the delay is on depends on timing), and a loss
-# probe counts as the retransmission timer (which of the two expires
-# first in CLOSING depends on timing too).
+# In "closing" which copy of a FIN or ACK the delay queue delivers, drops
+# as a duplicate or brings to the TIME_WAIT entry depends on timing: its
+# segments are compared as the set of kinds each way (flags,
+# retransmitted or not), and a loss probe counts as the retransmission
+# timer (which of the two expires first in CLOSING depends on timing too).
 coarse()
 {
 	awk -v name="$2" '
@@ -323,11 +322,16 @@ m ~ /[<>X]/ {
 	sub(/rtx#[0-9]+/, "rtx", k); gsub(/^ +| +$/, "", k)
 	f = l r
 	if (f == "") f = lost ? "not received" : "received"
-	if (name == "closing" && k ~ /ack=1 .*rtx/ &&
-	    (f == "not received" || f == "dropped: not acceptable"))
-		f = "lost or dropped as duplicate"
-	if (name == "closing" && k ~ /rtx/ && f == "not received")
+	if (name == "closing") {
+		# which copy the delay queue delivers, drops as a duplicate
+		# or brings to the TIME_WAIT entry varies from run to run:
+		# the kinds of segment each way (flags, retransmitted or
+		# not), as a set
+		split(k, w, " ")
+		k = w[1] (k ~ / rtx/ ? " rtx" : "")
+		if (!((d k) in seen)) { seen[d k] = 1; print "A" d " " k }
 		next
+	}
 	k = k " : " f
 	if (!((d k) in seen)) { seen[d k] = 1; print "A" d " " k }
 	next
@@ -345,10 +349,12 @@ m ~ /[<>X]/ {
 		}
 		print side "n " n
 	}
-}' "$1" | awk -v OFS='\t' '
-	# timers and notes: each kind once, in any order; states and
-	# segments in the order they came
-	$1 ~ /[tn]$/ { if (u[$0]++) next; print $1, $0, $0; next }
+}' "$1" | awk -v OFS='\t' -v name="$2" '
+	# timers and notes (and closing'"'"'s segments): each kind once, in any
+	# order; states and segments in the order they came
+	$1 ~ /[tn]$/ || (name == "closing" && $1 ~ /^A/) {
+		if (u[$0]++) next; print $1, $0, $0; next
+	}
 	{ print $1, sprintf("%08d", NR), $0 }' |
 	sort -s -t "$(printf '\t')" -k1,1 -k2,2 | cut -f3
 }
