@@ -29,7 +29,6 @@
 #include <net/sock.h>
 #include "mytcp.h"
 #include "addr.h"
-#include "timercode.h"
 
 #define MYTCP_DIAG_BATCH	16
 /* Linux 6.10+'s TCP_BOUND_INACTIVE: bound, not listening sockets. */
@@ -39,15 +38,8 @@
 static int diag_timer(struct sock *sk, u32 *expires_ms, u8 *retrans)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
-	struct mytcp_timers_left t = {
-		.rtx = mytcp_timer_left_ns(sk, MYTCP_T_RTX),
-		.reo = mytcp_timer_left_ns(sk, MYTCP_T_REO),
-		.tlp = mytcp_timer_left_ns(sk, MYTCP_T_TLP),
-		.persist = mytcp_timer_left_ns(sk, MYTCP_T_PERSIST),
-		.keepalive = mytcp_timer_left_ns(sk, MYTCP_T_KEEPALIVE),
-	};
 	s64 left;
-	int code = mytcp_timer_code(&t, &left);
+	int code = mytcp_timer_pending_code(sk, &left);
 
 	if (!code)
 		return 0;

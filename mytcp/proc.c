@@ -19,7 +19,6 @@
 #include <net/tcp.h>
 #include "mytcp.h"
 #include "trace.h"
-#include "timercode.h"
 
 static const char *const stat_names[MYTCP_STAT_MAX] = {
 	[MYTCP_STAT_ACTIVE_OPENS] = "ActiveOpens",
@@ -95,15 +94,8 @@ static int stat_show(struct seq_file *seq, void *v)
 /* Which timer is pending, coded as /proc/net/tcp does (timercode.h). */
 static int timer_code(struct sock *sk, u64 *expires_ns)
 {
-	struct mytcp_timers_left t = {
-		.rtx = mytcp_timer_left_ns(sk, MYTCP_T_RTX),
-		.reo = mytcp_timer_left_ns(sk, MYTCP_T_REO),
-		.tlp = mytcp_timer_left_ns(sk, MYTCP_T_TLP),
-		.persist = mytcp_timer_left_ns(sk, MYTCP_T_PERSIST),
-		.keepalive = mytcp_timer_left_ns(sk, MYTCP_T_KEEPALIVE),
-	};
 	s64 left;
-	int code = mytcp_timer_code(&t, &left);
+	int code = mytcp_timer_pending_code(sk, &left);
 
 	*expires_ns = code ? left : 0;
 	return code;

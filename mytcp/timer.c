@@ -31,6 +31,7 @@
  */
 #include <net/tcp.h>
 #include "mytcp.h"
+#include "timercode.h"
 #include "rtt.h"
 #include "trace.h"
 
@@ -109,6 +110,24 @@ s64 mytcp_timer_left_ns(const struct sock *sk, int id)
 	if (!due)
 		return -1;
 	return due > now ? due - now : 0;
+}
+
+/*
+ * The pending timer as /proc/net/tcp and inet_diag code it, and its time
+ * left (timercode.h: RTO, RACK and TLP are 1, the first to expire; then
+ * persist, keepalive).  0: none.
+ */
+int mytcp_timer_pending_code(struct sock *sk, s64 *left)
+{
+	struct mytcp_timers_left t = {
+		.rtx = mytcp_timer_left_ns(sk, MYTCP_T_RTX),
+		.reo = mytcp_timer_left_ns(sk, MYTCP_T_REO),
+		.tlp = mytcp_timer_left_ns(sk, MYTCP_T_TLP),
+		.persist = mytcp_timer_left_ns(sk, MYTCP_T_PERSIST),
+		.keepalive = mytcp_timer_left_ns(sk, MYTCP_T_KEEPALIVE),
+	};
+
+	return mytcp_timer_code(&t, left);
 }
 
 /*

@@ -32,6 +32,7 @@ void mytcp_reset_timer(struct sock *sk, int id, u64 ns);
 void mytcp_clear_timer_lazy(struct sock *sk, int id);
 void mytcp_clear_all_timers(struct sock *sk);
 s64 mytcp_timer_left_ns(const struct sock *sk, int id);
+int mytcp_timer_pending_code(struct sock *sk, s64 *left);
 void mytcp_release_cb(struct sock *sk);
 void mytcp_rearm_rtx(struct sock *sk);
 void mytcp_rtx_ensure(struct sock *sk);
