@@ -623,6 +623,17 @@ def sc_synbackoff(n):
 def small_mss(s):
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, 1000)
 
+def warm_pair(n):
+    """A small-MSS pair on scenario n's port after a first exchange (an
+    RTT sample), ready for a rule on the server's data."""
+    lst, c, a = pair(PORTS[n], small_mss)
+    c.sendall(b"x" * 100)
+    if recv_n(a, 100) != b"x" * 100:
+        raise Fail("first exchange")
+    time.sleep(0.05)
+    return lst, c, a
+
+
 
 def recv_n(s, want):
     s.settimeout(10)
@@ -643,11 +654,7 @@ def sc_fastrtx(n):
     classic rules (net.mytcp.recovery 0 during the scenario, main()):
     no RACK timer and no tail loss probe whose timing would vary."""
     p = PORTS[n]
-    lst, c, a = pair(p, small_mss)
-    c.sendall(b"x" * 100)
-    if recv_n(a, 100) != b"x" * 100:
-        raise Fail("first exchange")
-    time.sleep(0.05)
+    lst, c, a = warm_pair(n)
     rule(a, "data", IN, 1)
     c.sendall(b"y" * 9880)
     got = recv_n(a, 9880)
@@ -667,11 +674,7 @@ def sc_rto(n):
     twice (200 ms, then 400 ms) and the third copy gets through.  No
     tail loss probe (net.mytcp.recovery 0 during the scenario)."""
     p = PORTS[n]
-    lst, c, a = pair(p, small_mss)
-    c.sendall(b"x" * 100)
-    if recv_n(a, 100) != b"x" * 100:
-        raise Fail("first exchange")
-    time.sleep(0.05)
+    lst, c, a = warm_pair(n)
     rule(a, "data", IN, 2)
     c.sendall(b"z" * 500)
     time.sleep(0.1)
