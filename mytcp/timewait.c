@@ -136,6 +136,20 @@ static void tw_ack(struct mytcp_tw *tw, struct sk_buff *skb)
 				     tw->rcv_wnd, tw);
 }
 
+/* The wait starts again (Linux's inet_twsk_reschedule()).  Entries are
+ * not locked: of two restarts at once, one cancels the pending timer and
+ * starts it, the other finds it idle or already restarted; a timer
+ * already firing is left to end the entry.
+ */
+static void tw_restart(struct mytcp_tw *tw)
+{
+	struct net *net = read_pnet(&tw->net);
+
+	if (hrtimer_try_to_cancel(&tw->timer) == 1)
+		hrtimer_start(&tw->timer, ns_to_ktime(tw_len_ns(net)),
+			      HRTIMER_MODE_REL_SOFT);
+}
+
 /*
  * A segment for a TIME_WAIT entry (cb filled, data at the TCP header),
  * as Linux's tcp_timewait_state_process().  With timestamps, PAWS (RFC
@@ -143,11 +157,13 @@ static void tw_ack(struct mytcp_tw *tw, struct sk_buff *skb)
  * ACKed; TS.Recent does not move (a retransmitted FIN lies below
  * Last.ACK.sent, RFC 7323 4.3); and a SYN whose TSval is
  * newer than TS.Recent may start a new connection even when its sequence
- * number is not above RCV.NXT (RFC 6191).  ACKs of pure ACKs and SYNs are
- * rate limited, of a FIN or data not (tw_ack()); every one carries our
- * timestamp and TS.Recent.  Returns 1 when it is a
- * SYN that may start a new connection (skb not consumed), else 0
- * (consumed).
+ * number is not above RCV.NXT (RFC 6191).  A bare ACK at RCV.NXT
+ * restarts the wait and draws no answer; any other segment but a RST
+ * draws an ACK, and restarts the wait when it carries ACK or failed PAWS
+ * (as Linux).  ACKs of pure ACKs and SYNs are rate limited, of a FIN or
+ * data not (tw_ack()); every one carries our timestamp and TS.Recent.
+ * Returns 1 when it is a SYN that may start a new connection (skb not
+ * consumed), else 0 (consumed).
  */
 int mytcp_tw_rcv(struct mytcp_tw *tw, struct sk_buff *skb)
 {
@@ -171,30 +187,28 @@ int mytcp_tw_rcv(struct mytcp_tw *tw, struct sk_buff *skb)
 		trace_mytcp_drop(NULL, skb, "rst in time_wait");
 		goto drop;
 	}
-	if (paws_reject) {
-		MYTCP_INC_STATS(net, MYTCP_STAT_DROP_PAWS);
-		trace_mytcp_drop(NULL, skb, "paws");
-		tw_ack(tw, skb);
+	if (!paws_reject && cb->seq == tw->rcv_nxt && cb->end_seq == cb->seq) {
+		/* In window, no SYN, FIN or data: a bare ACK. */
+		tw_restart(tw);
 		goto drop;
 	}
-	if (th->syn && !th->ack && (after(cb->seq, tw->rcv_nxt) || ts_newer)) {
+	if (!paws_reject && th->syn && !th->ack &&
+	    (after(cb->seq, tw->rcv_nxt) || ts_newer)) {
 		mytcp_tw_kill(tw, false);
 		return 1;
 	}
-	if (th->fin && cb->end_seq == tw->rcv_nxt) {
-		/* The peer did not get our last ACK: again, and restart.
-		 * TS.Recent stays: the FIN lies below Last.ACK.sent (RFC
-		 * 7323 4.3), as Linux keeps it.
-		 */
-		if (hrtimer_try_to_cancel(&tw->timer) == 1)
-			hrtimer_start(&tw->timer, ns_to_ktime(tw_len_ns(net)),
-				      HRTIMER_MODE_REL_SOFT);
-		if (!mytcp_inject_tw_drop(tw, skb))
-			tw_ack(tw, skb);
-		goto drop;
+	if (paws_reject) {
+		MYTCP_INC_STATS(net, MYTCP_STAT_DROP_PAWS);
+		trace_mytcp_drop(NULL, skb, "paws");
 	}
-	/* Anything else but a bare ACK draws an ACK. */
-	if (th->syn || th->fin || cb->end_seq != cb->seq)
+	/* Out of window (a retransmitted FIN among them: the peer did not
+	 * get our last ACK), or an old duplicate: again, and restart unless
+	 * an ACK-less SYN (an old duplicate, or a new SYN below RCV.NXT).
+	 */
+	if (paws_reject || th->ack)
+		tw_restart(tw);
+	if (!(th->fin && cb->end_seq == tw->rcv_nxt &&
+	      mytcp_inject_tw_drop(tw, skb)))
 		tw_ack(tw, skb);
 drop:
 	kfree_skb(skb);
