@@ -53,7 +53,7 @@ __knobs_table()
 	knob MYTCP_SCALE_CONNS          2000        500             -  "scale.sh: connections held at once from one address (issue 20: 100000)"
 	knob MYTCP_SCALE_INFLIGHT       256         256             -  "scale.sh: connects in flight"
 	knob MYTCP_SCALE_PORTS          8           8               -  "scale.sh: listening ports"
-	knob MYTCP_SCALE_CHURN          0           0               -  "scale.sh: connect/close cycles to one destination (0: case skipped)"
+	knob MYTCP_SCALE_CHURN          2500        1500            -  "scale.sh: connect/close cycles to one destination (0: case skipped)"
 	knob MYTCP_SCALE_CHURN_RANGE    1000        1000            -  "scale.sh: ephemeral ports of the churn case"
 }
 
