@@ -122,14 +122,14 @@ static void snd_una_update(struct sock *sk, u32 ack)
 }
 
 /* New data acknowledged: recovery goes on or ends, or cwnd grows. */
-static void ack_progress(struct sock *sk, u32 ack, u32 acked)
+static void ack_progress(struct sock *sk, u32 ack, u32 acked, u32 delivered)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
 	if (mtp->ca_state != MYTCP_CA_RECOVERY) {
 		if (sk->sk_state != TCP_SYN_SENT &&
 		    sk->sk_state != TCP_SYN_RECV)
-			mytcp_cong_on_ack(sk, ack, acked);
+			mytcp_cong_on_ack(sk, ack, acked, delivered);
 	} else if (!before(ack, mtp->recover)) {
 		mytcp_cong_end_recovery(sk);	/* full ACK (RFC 6582) */
 		mytcp_rack_recovery_end(sk);
@@ -281,7 +281,7 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 		if (mtp->ca_state == MYTCP_CA_RECOVERY)
 			mytcp_cong_prr(sk, delivered,
 				       mtp->rack.lost_bytes <= lost);
-		ack_progress(sk, ack, acked);
+		ack_progress(sk, ack, acked, delivered);
 		mytcp_rearm_rtx(sk);
 	} else if (ack == mtp->snd_una) {
 		mytcp_frto_ack(sk, false, sacked_new);

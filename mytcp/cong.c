@@ -486,18 +486,31 @@ void mytcp_cong_pkts_acked(struct sock *sk, u32 acked, u64 rtt_ns)
 		mtp->cong->pkts_acked(sk, &s);
 }
 
-/* Growth on new data acknowledged outside recovery: the algorithm's. */
-void mytcp_cong_on_ack(struct sock *sk, u32 ack, u32 acked)
+/*
+ * Growth on new data acknowledged outside recovery: the algorithm's, by
+ * the segments this ACK delivered (Linux's acked_sacked): acked bytes
+ * acknowledged cumulatively (acked_segs, remainder carried), less what
+ * was SACKed before - counted when SACKed, not again - plus what new
+ * SACK blocks took (delivered = acked + newly SACKed - SACKed bytes
+ * acked, ack.c).  So the ACK ending a recovery undone as spurious grows
+ * cwnd by what it delivered, not by the whole SACKed flight.
+ */
+void mytcp_cong_on_ack(struct sock *sk, u32 ack, u32 acked, u32 delivered)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
+	u32 mss = max_t(u32, mtp->mss, 1), segs = mtp->acked_segs;
 
+	if (delivered < acked)
+		segs -= min(segs, (acked - delivered) / mss);
+	else
+		segs += (delivered - acked) / mss;
 	/* No growth while reduced for ECN, or on an ACK with ECE (Linux's
 	 * tcp_cong_control() after tcp_enter_cwr())
 	 */
-	if (!mtp->acked_segs || mtp->ca_state == MYTCP_CA_CWR ||
+	if (!segs || mtp->ca_state == MYTCP_CA_CWR ||
 	    (mtp->ecn_flags & MYTCP_ECN_ECHOED))
 		return;
-	mtp->cong->cong_avoid(sk, ack, mtp->acked_segs);
+	mtp->cong->cong_avoid(sk, ack, segs);
 	mytcp_cwnd_set(sk, mtp->cwnd);
 }
 

@@ -138,7 +138,7 @@ int mytcp_cong_default_set(struct net *net, const char *name);
 void mytcp_cong_default_get(struct net *net, char *buf, size_t len);
 void mytcp_cong_available(char *buf, size_t len);
 
-void mytcp_cong_on_ack(struct sock *sk, u32 ack, u32 acked);
+void mytcp_cong_on_ack(struct sock *sk, u32 ack, u32 acked, u32 delivered);
 void mytcp_cong_pkts_acked(struct sock *sk, u32 acked, u64 rtt_ns);
 void mytcp_cong_update_state(struct sock *sk);
 void mytcp_cong_idle_restart(struct sock *sk);

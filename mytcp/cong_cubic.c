@@ -8,12 +8,13 @@
  * fixed point, C = 0.4, beta = 0.7, the Reno-friendly estimate, fast
  * convergence), with times in microseconds instead of jiffies; its pure
  * part is cubic.h.  Linux's HyStart (ACK trains, delay) is replaced by
- * HyStart++: slow start grows by at most L = 8 segments per ACK; when a
- * round's minimum RTT rises by RttThresh over the previous round's
- * (clamp(last / 8, 4 ms, 16 ms), after 8 samples), Conservative Slow
- * Start grows cwnd by a quarter of that for 5 rounds, then congestion
- * avoidance starts (ssthresh = cwnd); an RTT back below the baseline
- * returns to slow start.
+ * HyStart++: when a round's minimum RTT rises by RttThresh over the
+ * previous round's (clamp(last / 8, 4 ms, 16 ms), after 8 samples),
+ * Conservative Slow Start grows cwnd by a quarter of what is acked for 5
+ * rounds, then congestion avoidance starts (ssthresh = cwnd); an RTT back
+ * below the baseline returns to slow start.  Slow start grows by all an
+ * ACK acknowledges, as Linux's: no RFC 9406 L (8 segments per ACK for an
+ * unpaced sender), which would hold back an ACK of a large GSO skb.
  *
  * Module parameters: hystart (HyStart++ on), fast_convergence.
  */
@@ -36,7 +37,6 @@ MODULE_PARM_DESC(fast_convergence, "fast convergence (RFC 9438 4.7)");
 #define HS_N_RTT_SAMPLE		8
 #define HS_CSS_GROWTH_DIVISOR	4
 #define HS_CSS_ROUNDS		5
-#define HS_L			8	/* segments per ACK, no pacing */
 
 enum { HS_SS, HS_CSS, HS_DONE };
 
@@ -130,16 +130,14 @@ static void cubic_update(struct cubic *ca, u32 cwnd, u32 acked)
 	ca->cnt = max(ca->cnt, 2U);
 }
 
-/* Slow start under HyStart++: L per ACK; a quarter of it in CSS. */
+/* Slow start: what was acked, as Linux (no L); a quarter of it in CSS. */
 static u32 cubic_slow_start(struct sock *sk, struct cubic *ca, u32 acked)
 {
 	u32 inc;
 
-	if (ca->hs_state == HS_DONE)
+	if (ca->hs_state != HS_CSS)
 		return mytcp_slow_start(sk, acked);
-	if (ca->hs_state == HS_SS)
-		return mytcp_slow_start(sk, min_t(u32, acked, HS_L));
-	ca->css_acked += min_t(u32, acked, HS_L);
+	ca->css_acked += acked;
 	inc = ca->css_acked / HS_CSS_GROWTH_DIVISOR;
 	ca->css_acked -= inc * HS_CSS_GROWTH_DIVISOR;
 	if (inc)

@@ -320,6 +320,10 @@ struct mytcp_sock {
 	 * never); cookie ACKs are checked for two minutes after.
 	 */
 	u64 synq_overflow_ns;
+	/* RTT estimator as Linux's (rtt.h, timer.c): mean deviation << 2,
+	 * its largest in this round, and the round's end (SND.NXT)
+	 */
+	u32 mdev_us, mdev_max_us, rtt_seq;
 };
 
 /* What a valid SYN cookie gave back (syncookies.c, listen.c). */

@@ -346,7 +346,7 @@ void mytcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_pmtu = __sk_dst_get(sk) ? dst_mtu(__sk_dst_get(sk)) : 0;
 	info->tcpi_rcv_ssthresh = mtp->rcv_wnd;
 	info->tcpi_rtt = mtp->srtt_us >> 3;
-	info->tcpi_rttvar = mtp->rttvar_us >> 2;
+	info->tcpi_rttvar = mtp->mdev_us >> 2;	/* as Linux: mdev, not rttvar */
 	info->tcpi_snd_ssthresh = mtp->ssthresh;
 	info->tcpi_snd_cwnd = mtp->cwnd;
 	/* As Linux: the MSS we announced less the timestamp option. */

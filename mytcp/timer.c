@@ -151,7 +151,7 @@ static bool timer_wanted(struct sock *sk, int id)
 	return true;
 }
 
-/* ---- RTO estimation (RFC 6298 2.2-2.4), in microseconds ---- */
+/* ---- RTO estimation (RFC 6298 2.2-2.4, as Linux), in microseconds ---- */
 
 static u32 rto_bound(struct sock *sk, u64 rto)
 {
@@ -161,15 +161,29 @@ static u32 rto_bound(struct sock *sk, u64 rto)
 	return min_t(u64, rto, (u64)READ_ONCE(mn->rto_max_ms) * 1000);
 }
 
+/*
+ * Linux's tcp_rtt_estimator() and tcp_set_rto() (rtt.h): rto_min enters
+ * through rttvar (RTO = SRTT + max(4 * RTTVAR, rto_min)); the bound
+ * is rto_max (RFC 6298 2.5).  A round of data ends when SND.UNA passes
+ * the SND.NXT of its first sample (Linux's rtt_seq).
+ */
 void mytcp_rtt_sample(struct sock *sk, u32 rtt_us)
 {
+	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
 	struct mytcp_sock *mtp = mytcp_sk(sk);
+	bool new_round = !mtp->srtt_us || after(mtp->snd_una, mtp->rtt_seq);
 
 	if (!rtt_us)
 		rtt_us = 1;
 	mtp->rtt_last_us = rtt_us;
-	mytcp_rtt_estimate(&mtp->srtt_us, &mtp->rttvar_us, rtt_us);
-	mtp->rto_us = rto_bound(sk, mytcp_rto_of(mtp->srtt_us, mtp->rttvar_us));
+	mytcp_rtt_estimate(&mtp->srtt_us, &mtp->mdev_us, &mtp->mdev_max_us,
+			   &mtp->rttvar_us, rtt_us,
+			   READ_ONCE(mn->rto_min_ms) * USEC_PER_MSEC,
+			   new_round);
+	if (new_round)
+		mtp->rtt_seq = mtp->snd_nxt;
+	mtp->rto_us = mytcp_rto_of(mtp->srtt_us, mtp->rttvar_us,
+				   READ_ONCE(mn->rto_max_ms) * USEC_PER_MSEC);
 }
 
 /* Re-arm (or stop) the RTO after the retransmit queue changed. */

@@ -345,11 +345,12 @@ TCP_INFO_NAMES = (
     "data_segs_in data_segs_out delivery_rate busy_time rwnd_limited "
     "sndbuf_limited delivered delivered_ce bytes_sent bytes_retrans "
     "dsack_dups reord_seen rcv_ooopack snd_wnd").split()
-# Clock-dependent fields left out.
+# Clock-dependent fields left out; the RTO is SRTT + rttvar, as Linux's:
+# compared as rto - rtt (_same_as_fresh).
 COMPARE = [n for n in TCP_INFO_NAMES if n not in (
     "last_data_sent", "last_ack_sent", "last_data_recv", "last_ack_recv",
     "rtt", "rttvar", "min_rtt", "rcv_rtt", "pacing_rate",
-    "max_pacing_rate", "delivery_rate", "busy_time")]
+    "max_pacing_rate", "delivery_rate", "busy_time", "rto")]
 
 
 def tcp_info(s):
@@ -413,6 +414,9 @@ def _same_as_fresh(peer, s, rport, new=mytcp_socket, keys=None):
     want = tcp_info(fresh)
     bad = ["%s %d (fresh %d)" % (k, got[k], want[k])
            for k in keys or COMPARE if got[k] != want[k]]
+    if not keys and got["rto"] - got["rtt"] != want["rto"] - want["rtt"]:
+        bad.append("rto - rtt %d (fresh %d)" % (got["rto"] - got["rtt"],
+                                               want["rto"] - want["rtt"]))
     check(not bad, "after the re-connect TCP_INFO differs from a fresh "
           "socket's: " + ", ".join(bad))
 

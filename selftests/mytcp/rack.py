@@ -26,7 +26,9 @@
 #   - Eifel (RFC 3522) in fast recovery: a partial ACK echoing a timestamp
 #     older than the retransmissions does not undo while one of them is
 #     still out (Linux's tcp_try_undo_partial(): ca_state stays Recovery,
-#     tcpi_retrans counts it); the full ACK undoes.
+#     tcpi_retrans counts it); the full ACK undoes, and grows cwnd by the
+#     one segment it delivered, not by the SACKed ones it covers (11, as
+#     Linux's acked_sacked).
 #
 # The RACK and TLP cases run against Linux TCP too (AF_INET, its own
 # defaults: tcp_recovery=1, tcp_early_retrans=3; the minimum RTO raised per
@@ -462,6 +464,11 @@ def _eifel_partial(peer, linux):
     check(ca_state == 0 and cwnd >= before, "after the full ACK: ca_state "
           "%d, cwnd %d (%d before the loss): not undone" % (ca_state, cwnd,
                                                              before))
+    # Linux: the undo restores cwnd, then slow start grows it by what this
+    # ACK delivered (one segment: the others were SACKed before)
+    check(cwnd == before + 1, "after the undo ACK: cwnd %d, want %d (the "
+          "window before + the one segment delivered, as Linux)" %
+          (cwnd, before + 1))
     s.close()
 
 
