@@ -28,17 +28,21 @@
  * Is the first unacknowledged segment lost?  Three duplicate ACKs, or
  * three segments SACKed above it (RFC 6675), or - when fewer than four
  * segments are out and nothing new can be sent to draw more ACKs - all
- * but one of them SACKed (early retransmit, RFC 5827).
+ * but one of them SACKed (early retransmit, RFC 5827).  With SACK,
+ * DupThresh is the reordering degree seen (rack.c; 3 until then), as
+ * Linux's tp->reordering.
  */
-static bool loss_detected(const struct mytcp_sock *mtp)
+static bool loss_detected(const struct sock *sk)
 {
+	const struct mytcp_sock *mtp = mytcp_sk(sk);
 	u32 out = DIV_ROUND_UP(mtp->snd_max - mtp->snd_una, mtp->mss);
+	u32 thresh = mtp->sack_ok ? mytcp_reordering(sk) : 3;
 
-	if (mtp->dupacks >= 3)
+	if (mtp->dupacks >= thresh)
 		return true;
 	if (!mtp->sack_ok || !mtp->sacked_bytes)
 		return false;
-	if (mtp->sacked_bytes >= 3 * mtp->mss)
+	if (mtp->sacked_bytes >= (u64)thresh * mtp->mss)
 		return true;
 	return out < 4 && !mtp->send_head &&
 	       mtp->sacked_bytes >= (out - 1) * mtp->mss;
@@ -121,8 +125,11 @@ static void snd_una_update(struct sock *sk, u32 ack)
 		mtp->highest_sack = ack;
 }
 
-/* New data acknowledged: recovery goes on or ends, or cwnd grows. */
-static void ack_progress(struct sock *sk, u32 ack, u32 acked)
+/*
+ * New data acknowledged: recovery goes on or ends, or cwnd grows.  hold:
+ * a late original filled the hole (sack.c's Eifel): nothing retransmitted.
+ */
+static void ack_progress(struct sock *sk, u32 ack, u32 acked, bool hold)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
@@ -134,7 +141,8 @@ static void ack_progress(struct sock *sk, u32 ack, u32 acked)
 		mytcp_cong_end_recovery(sk);	/* full ACK (RFC 6582) */
 		mytcp_rack_recovery_end(sk);
 	} else if (mtp->sack_ok) {
-		mytcp_sack_recover(sk);
+		if (!hold)
+			mytcp_sack_recover(sk);
 	} else {
 		/* Partial ACK: the next hole was lost too. */
 		mytcp_retransmit_head(sk);
@@ -189,7 +197,7 @@ static void maybe_enter_recovery(struct sock *sk, u32 delivered)
 	/* After an RTO, not before recover is acknowledged (RFC 6582 4). */
 	if (mtp->ca_state >= MYTCP_CA_RECOVERY || mtp->snd_una == mtp->snd_max ||
 	    sk->sk_state == TCP_SYN_SENT ||
-	    !(mytcp_rack_on(sk) ? mtp->rack.lost_bytes : loss_detected(mtp)))
+	    !(mytcp_rack_on(sk) ? mtp->rack.lost_bytes : loss_detected(sk)))
 		return;
 	mytcp_ack_enter_recovery(sk, delivered);
 }
@@ -260,30 +268,34 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 	if (progress || !mtp->send_head || mtp->snd_una != mtp->snd_nxt)
 		mtp->probes_out = 0;
 	mtp->rack.orig_acked = 0;
-	dsack = mytcp_undo_dsack(sk, opts);
+	dsack = mytcp_undo_dsack(sk, ack, opts);
 	sacked_new = opts->num_sacks && mytcp_sack_process(sk, opts);
 	if (progress) {
 		u32 acked = ack - mtp->snd_una, lost;
 
 		u64 rtt_ns = clean_rtx_queue(sk, ack, now);
+		bool hold;
 
-		mytcp_undo_eifel(sk, opts);
+		mytcp_rack_reord_check(sk);
+		hold = mytcp_undo_eifel(sk, opts);
 		mytcp_frto_ack(sk, true, sacked_new);
 		snd_una_update(sk, ack);
 		mytcp_sack_loss_end(sk, ack);
 		ack_rtt(sk, rtt_ns, opts);
 		mytcp_cong_pkts_acked(sk, acked, rtt_ns);
 		lost = mtp->rack.lost_bytes;
-		mytcp_rack_detect(sk);
+		if (!hold)
+			mytcp_rack_detect(sk);
 		/* delivered: cumulatively or by new SACKs (PRR) */
 		delivered = max_t(s64, (s64)acked + mtp->sacked_bytes -
 				  prior_sacked, 0);
 		if (mtp->ca_state == MYTCP_CA_RECOVERY)
 			mytcp_cong_prr(sk, delivered,
 				       mtp->rack.lost_bytes <= lost);
-		ack_progress(sk, ack, acked);
+		ack_progress(sk, ack, acked, hold);
 		mytcp_rearm_rtx(sk);
 	} else if (ack == mtp->snd_una) {
+		mytcp_rack_reord_check(sk);
 		mytcp_frto_ack(sk, false, sacked_new);
 		mytcp_rack_detect(sk);
 		delivered = max_t(s64, (s64)mtp->sacked_bytes - prior_sacked,

@@ -40,6 +40,55 @@ bool mytcp_rack_on(const struct sock *sk)
 	       (READ_ONCE(mytcp_pernet(sock_net(sk))->recovery) & 1);
 }
 
+/* The reordering degree in segments (Linux's tp->reordering). */
+u32 mytcp_reordering(const struct sock *sk)
+{
+	return mytcp_sk(sk)->rack.reordering ? :
+	       READ_ONCE(mytcp_pernet(sock_net(sk))->reordering);
+}
+
+/*
+ * Reordering seen (Linux's tcp_check_sack_reordering()): low_seq, never
+ * retransmitted, was delivered below the highest delivered; ts: shown by
+ * an echoed timestamp (Eifel) rather than by SACK.  RACK widens its
+ * window from now on (rack.h) and the degree grows with the distance, up
+ * to net.mytcp.max_reordering.
+ */
+static void rack_reordering(struct sock *sk, u32 low_seq, bool ts)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct mytcp_rack *r = &mtp->rack;
+	u32 max = READ_ONCE(mytcp_pernet(sock_net(sk))->max_reordering);
+
+	r->reordering = mytcp_reordering_update(mytcp_reordering(sk), r->fack,
+						low_seq, mtp->mss, max);
+	r->reord = 1;
+	r->reord_seen++;
+	MYTCP_INC_STATS(sock_net(sk), ts ? MYTCP_STAT_TS_REORDER :
+				       MYTCP_STAT_SACK_REORDER);
+}
+
+/* Once per ACK: what mytcp_rack_advance() saw delivered out of order. */
+void mytcp_rack_reord_check(struct sock *sk)
+{
+	struct mytcp_rack *r = &mytcp_sk(sk)->rack;
+
+	if (!r->reord_pend)
+		return;
+	r->reord_pend = 0;
+	rack_reordering(sk, r->reord_low, false);
+}
+
+/*
+ * An ACK in recovery echoes a timestamp older than the first
+ * retransmission: the hole at SND.UNA (prior_una) was filled by the
+ * original, late (Linux's tcp_try_undo_partial()).
+ */
+void mytcp_rack_reord_ts(struct sock *sk, u32 prior_una)
+{
+	rack_reordering(sk, prior_una, true);
+}
+
 /* A segment was delivered (RFC 8985 6.2 steps 2-3). */
 void mytcp_rack_advance(struct sock *sk, const struct sk_buff *skb, u64 now)
 {
@@ -56,9 +105,14 @@ void mytcp_rack_advance(struct sock *sk, const struct sk_buff *skb, u64 now)
 	if (!cb->retrans) {
 		if (!r->min_rtt_us || rtt_us < r->min_rtt_us)
 			r->min_rtt_us = rtt_us;
-		/* Delivered below what was delivered before: reordering. */
-		if (r->fack && before(cb->end_seq, r->fack))
-			r->reord = 1;
+		/* Delivered below what was delivered before: reordering
+		 * (mytcp_rack_reord_check() once per ACK).
+		 */
+		if (r->fack && before(cb->end_seq, r->fack) &&
+		    (!r->reord_pend || before(cb->seq, r->reord_low))) {
+			r->reord_low = cb->seq;
+			r->reord_pend = 1;
+		}
 	} else if (rtt_us < r->min_rtt_us) {
 		return;		/* the original's ACK, not the resend's */
 	}
@@ -109,7 +163,8 @@ bool mytcp_rack_detect(struct sock *sk)
 	reo_us = mytcp_rack_reo_wnd(r->min_rtt_us, mtp->srtt_us >> 3, r->steps,
 				    r->reord,
 				    mtp->ca_state == MYTCP_CA_RECOVERY,
-				    mtp->sacked_bytes / max_t(u32, mtp->mss, 1));
+				    mtp->sacked_bytes / max_t(u32, mtp->mss, 1),
+				    mytcp_reordering(sk));
 	skb_queue_walk(&sk->sk_write_queue, skb) {
 		struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 		s64 left;
