@@ -48,18 +48,42 @@ static bool loss_detected(const struct sock *sk)
 	       mtp->sacked_bytes >= (out - 1) * mtp->mss;
 }
 
+/* The send times of what an ACK delivers (RTT samples, Karn's rule). */
+struct ack_times {
+	u64 first;	/* oldest segment newly acknowledged, not SACKed */
+	u64 last;	/* newest such */
+	bool retrans;	/* a retransmitted segment among them */
+};
+
+static void ack_time(struct ack_times *t, const struct mytcp_skb_cb *cb)
+{
+	if (cb->retrans)
+		t->retrans = true;
+	else if (!(cb->sacked & MYTCP_SACKED_ACKED) && cb->sent_ns) {
+		if (!t->first)
+			t->first = cb->sent_ns;
+		t->last = cb->sent_ns;
+	}
+}
+
 /*
  * Free what ack covers; an skb partly covered loses its acknowledged
  * bytes so a retransmission sends only the rest.  Returns the RTT of the
- * newest segment acknowledged that was never retransmitted (Karn), in ns,
- * or 0.
+ * oldest segment this ACK delivered, in ns, and in *ca_rtt that of the
+ * newest (as Linux's seq_rtt and ca_rtt): only segments SACKed before do
+ * not count - their delivery was earlier, and under reordering the
+ * cumulative ACK that fills a hole would give the few microseconds
+ * since the latest of them was sent - and none when a retransmitted
+ * segment is acknowledged (Karn's rule; the echoed timestamp dates it:
+ * ack_rtt()).  0: no sample.
  */
-static u64 clean_rtx_queue(struct sock *sk, u32 ack, u64 now)
+static u64 clean_rtx_queue(struct sock *sk, u32 ack, u64 now, u64 *ca_rtt)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct ack_times t = { };
 	struct sk_buff *skb;
-	u64 rtt_ns = 0;
 
+	*ca_rtt = 0;
 	while ((skb = skb_peek(&sk->sk_write_queue))) {
 		struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 		u32 n = ack - cb->seq;
@@ -67,15 +91,13 @@ static u64 clean_rtx_queue(struct sock *sk, u32 ack, u64 now)
 		if (!(cb->sacked & MYTCP_SACKED_ACKED) && after(ack, cb->seq))
 			mytcp_rack_advance(sk, skb, now);
 		if (!after(cb->end_seq, ack)) {
-			if (!cb->retrans && cb->sent_ns)
-				rtt_ns = now - cb->sent_ns;
+			ack_time(&t, cb);
 			mytcp_wq_acked(sk, skb);
 			continue;
 		}
 		if (after(ack, cb->seq) && skb->len &&
 		    !(cb->flags & TCPHDR_SYN) && skb != mtp->send_head) {
-			if (!cb->retrans && cb->sent_ns)
-				rtt_ns = now - cb->sent_ns;
+			ack_time(&t, cb);
 			n = min(n, skb->len);
 			/* No memory: left whole, resent whole. */
 			if (!mytcp_trim_head(sk, skb, n)) {
@@ -85,7 +107,10 @@ static u64 clean_rtx_queue(struct sock *sk, u32 ack, u64 now)
 		}
 		break;
 	}
-	return rtt_ns;
+	if (t.retrans || !t.first || now < t.last)
+		return 0;
+	*ca_rtt = now - t.last;
+	return now - t.first;
 }
 
 /* An RTT sample from the ACK, if it gives one (RFC 6298, RFC 7323 4.1). */
@@ -272,8 +297,7 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 	sacked_new = opts->num_sacks && mytcp_sack_process(sk, opts);
 	if (progress) {
 		u32 acked = ack - mtp->snd_una, lost;
-
-		u64 rtt_ns = clean_rtx_queue(sk, ack, now);
+		u64 ca_rtt_ns, rtt_ns = clean_rtx_queue(sk, ack, now, &ca_rtt_ns);
 		bool hold;
 
 		mytcp_rack_reord_check(sk);
@@ -282,7 +306,7 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 		snd_una_update(sk, ack);
 		mytcp_sack_loss_end(sk, ack);
 		ack_rtt(sk, rtt_ns, opts);
-		mytcp_cong_pkts_acked(sk, acked, rtt_ns);
+		mytcp_cong_pkts_acked(sk, acked, ca_rtt_ns);
 		lost = mtp->rack.lost_bytes;
 		if (!hold)
 			mytcp_rack_detect(sk);
