@@ -13,8 +13,9 @@
  * rack.lost_bytes; a lost retransmission loses its RETRANS mark and is
  * sent again).  reo_wnd is min_RTT/4 times reo_wnd_steps (one more per
  * round with a D-SACK, back to one after 16 recoveries without), at most
- * SRTT, and 0 before any reordering was seen in recovery or once three
- * segments are SACKed (rack.h).  A segment not yet lost arms the reorder
+ * SRTT, and 0 before any reordering was seen in recovery or once the
+ * reordering degree's segments are SACKed (rack.h; the degree grows with
+ * what is seen delivered out of order, as Linux's tp->reordering).  A segment not yet lost arms the reorder
  * timer (MYTCP_T_REO) for when it will be.  In recovery the pipe is
  * RFC 6675's with RACK's losses: out - SACKed - lost + retransmitted
  * (sack.c's mytcp_in_flight()), and only lost segments are resent.
