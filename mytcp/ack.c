@@ -57,9 +57,9 @@ struct ack_times {
 
 static void ack_time(struct ack_times *t, const struct mytcp_skb_cb *cb)
 {
-	if (cb->retrans)
+	if (cb->retrans) {
 		t->retrans = true;
-	else if (!(cb->sacked & MYTCP_SACKED_ACKED) && cb->sent_ns) {
+	} else if (!(cb->sacked & MYTCP_SACKED_ACKED) && cb->sent_ns) {
 		if (!t->first)
 			t->first = cb->sent_ns;
 		t->last = cb->sent_ns;

@@ -15,8 +15,9 @@
  * round with a D-SACK, back to one after 16 recoveries without), at most
  * SRTT, and 0 before any reordering was seen in recovery or once the
  * reordering degree's segments are SACKed (rack.h; the degree grows with
- * what is seen delivered out of order, as Linux's tp->reordering).  A segment not yet lost arms the reorder
- * timer (MYTCP_T_REO) for when it will be.  In recovery the pipe is
+ * what is seen delivered out of order, as Linux's tp->reordering).  A
+ * segment not yet lost arms the reorder timer (MYTCP_T_REO) for when it
+ * will be.  In recovery the pipe is
  * RFC 6675's with RACK's losses: out - SACKed - lost + retransmitted
  * (sack.c's mytcp_in_flight()), and only lost segments are resent.
  *
