@@ -70,10 +70,10 @@ static void ack_time(struct ack_times *t, const struct mytcp_skb_cb *cb)
  * Free what ack covers; an skb partly covered loses its acknowledged
  * bytes so a retransmission sends only the rest.  Returns the RTT of the
  * oldest segment this ACK delivered, in ns, and in *ca_rtt that of the
- * newest (as Linux's seq_rtt and ca_rtt): only segments SACKed before do
- * not count - their delivery was earlier, and under reordering the
- * cumulative ACK that fills a hole would give the few microseconds
- * since the latest of them was sent - and none when a retransmitted
+ * newest (as Linux's seq_rtt and ca_rtt): segments SACKed before do not
+ * count - their delivery was earlier, and the cumulative ACK that fills
+ * a hole would give the few microseconds since the latest of them was
+ * sent - and none when a retransmitted
  * segment is acknowledged (Karn's rule; the echoed timestamp dates it:
  * ack_rtt()).  0: no sample.
  */

@@ -6,8 +6,8 @@
  *
  * RACK: each delivery (a segment cumulatively ACKed or newly SACKed)
  * that is not an ambiguous retransmission moves RACK.xmit_ts/end_seq to
- * the latest transmission delivered and RACK.rtt to its RTT
- * (mytcp_rack_advance()).  A segment not delivered that was sent before
+ * the latest transmission delivered, and RACK.rtt to its own RTT (the
+ * last one processed: a late original lengthens it) (mytcp_rack_advance()).  A segment not delivered that was sent before
  * it is lost once RACK.rtt + reo_wnd passed since its own transmission
  * (mytcp_rack_detect(): marks MYTCP_SACKED_LOST, counted in
  * rack.lost_bytes; a lost retransmission loses its RETRANS mark and is
@@ -120,9 +120,14 @@ void mytcp_rack_advance(struct sock *sk, const struct sk_buff *skb, u64 now)
 	}
 	if (!r->fack || after(cb->end_seq, r->fack))
 		r->fack = cb->end_seq;
+	/* RACK.rtt from every delivery, in the order they are processed
+	 * (RFC 8985 6.2 step 2, Linux's tcp_rack_advance()): a late
+	 * original delivered now lengthens it, where the RTT of the latest
+	 * segment sent, which passed it, would call its neighbours lost.
+	 */
+	r->rtt_us = rtt_us;
 	if (mytcp_rack_sent_after(cb->sent_ns, cb->end_seq, r->xmit_ns,
 				  r->end_seq) || !r->xmit_ns) {
-		r->rtt_us = rtt_us;
 		r->xmit_ns = cb->sent_ns;
 		r->end_seq = cb->end_seq;
 	}

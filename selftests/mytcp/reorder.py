@@ -15,7 +15,13 @@
 #     Linux's tcp_dsack_seen()): two segments resent, one D-SACK block of
 #     both after the recovery undoes it (cwnd back, tcpi_dsack_dups 2);
 #   - a hostile peer: a D-SACK of more segments than were ever resent is
-#     ignored (Linux's "dubious" D-SACK): no undo of the real reduction.
+#     ignored (Linux's "dubious" D-SACK): no undo of the real reduction;
+#   - ACKs reordered on the way back: an old ACK's ordinary SACK block,
+#     below SND.UNA by now, is no D-SACK (RFC 2883 4: a D-SACK starts
+#     below that ACK's own ack) and undoes nothing;
+#   - RACK.rtt is the RTT of every delivery (RFC 8985 6.2 step 2): a late
+#     segment SACKed after a later one lengthens it, and its neighbours
+#     get that much longer before they are deemed lost.
 #
 # Environment: MYTCP_KO, MYTCP_CASES (see tcp_peer.py).
 
@@ -211,6 +217,72 @@ def dsack_dubious_linux(peer):
     _dsack_dubious(peer, True)
 
 
+def _stale_sack(peer, linux):
+    s, f, base, before = episode(peer, linux, 5308 + linux, 1)
+    reduced = info(s)["cwnd"]
+    # The ACK that reported segments 1-9 arrives again, late: its block
+    # lies below SND.UNA now, but above its own ack.
+    f.send(ACK, ack=base, options=opt_sack([(base + MSS,
+                                             base + 10 * MSS)]))
+    f.peer.barrier()
+    i = info(s)
+    print("# %s: after an old ACK with an old SACK block: cwnd %d (%d "
+          "before the loss, %d after)" % (name(linux), i["cwnd"], before,
+                                          reduced))
+    check(i["cwnd"] < before, "cwnd %d: an old ACK's SACK block taken for "
+          "a D-SACK undid the reduction (%d before)" % (i["cwnd"], before))
+    s.close()
+
+
+def stale_sack(peer):
+    """A reordered old ACK's SACK block is no D-SACK."""
+    d = StatDelta()
+    _stale_sack(peer, False)
+    d.expect(SpuriousUndo=0, DSackRecv=0)
+
+
+def stale_sack_linux(peer):
+    """The same with Linux TCP."""
+    _stale_sack(peer, True)
+
+
+def _rack_rtt_late(peer, linux):
+    delay = 0.8		# min_RTT: the reordering window is 0.2 s
+    s, f = open_conn(peer, linux, 5310 + linux, delay)
+    base, t0 = send_flight(s, f, 10)
+    sleep_until(t0 + delay)
+    # Segment 9 arrives after one RTT: 0-8 are due at 1.25 RTT...
+    f.send(ACK, ack=base, options=opt_sack([(base + 9 * MSS,
+                                             base + 10 * MSS)]))
+    sleep_until(t0 + 1.2 * delay)
+    # ... but segment 4 arrives 0.2 RTT later still: RACK.rtt 1.2 RTT,
+    # the others are due at 1.45 RTT (1.16 s).
+    f.send(ACK, ack=base, options=opt_sack([(base + 4 * MSS,
+                                             base + 5 * MSS),
+                                            (base + 9 * MSS,
+                                             base + 10 * MSS)]))
+    sleep_until(t0 + 1.35 * delay)
+    got = data_of(f, f.peer.barrier())
+    print("# %s: resent by %.2f s: %s" % (name(linux), 1.35 * delay,
+                                          [rel(base, x) for x in got]))
+    check(not got, "resent %.2f s after the flight, before RACK.rtt (of "
+          "the late segment 4) + reo_wnd passed: %s" %
+          (1.35 * delay, [rel(base, x) for x in got]))
+    f.send(ACK, ack=(base + 10 * MSS) & MASK)
+    f.peer.barrier()
+    s.close()
+
+
+def rack_rtt_late(peer):
+    """RACK.rtt from a late delivery: its neighbours wait longer."""
+    _rack_rtt_late(peer, False)
+
+
+def rack_rtt_late_linux(peer):
+    """The same with Linux TCP."""
+    _rack_rtt_late(peer, True)
+
+
 CASES = [
     ("reordering degree grows with the SACK evidence", degree),
     ("reordering degree (Linux TCP)", degree_linux),
@@ -221,6 +293,10 @@ CASES = [
     ("hostile: a D-SACK of more than was resent is ignored",
      dsack_dubious),
     ("hostile D-SACK (Linux TCP)", dsack_dubious_linux),
+    ("an old ACK's SACK block is no D-SACK", stale_sack),
+    ("old ACK's SACK block (Linux TCP)", stale_sack_linux),
+    ("RACK.rtt from a late delivery", rack_rtt_late),
+    ("RACK.rtt from a late delivery (Linux TCP)", rack_rtt_late_linux),
 ]
 
 if __name__ == "__main__":
