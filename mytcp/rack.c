@@ -7,7 +7,8 @@
  * RACK: each delivery (a segment cumulatively ACKed or newly SACKed)
  * that is not an ambiguous retransmission moves RACK.xmit_ts/end_seq to
  * the latest transmission delivered, and RACK.rtt to its own RTT (the
- * last one processed: a late original lengthens it) (mytcp_rack_advance()).  A segment not delivered that was sent before
+ * last one processed: a late original lengthens it)
+ * (mytcp_rack_advance()).  A segment not delivered that was sent before
  * it is lost once RACK.rtt + reo_wnd passed since its own transmission
  * (mytcp_rack_detect(): marks MYTCP_SACKED_LOST, counted in
  * rack.lost_bytes; a lost retransmission loses its RETRANS mark and is
