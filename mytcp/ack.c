@@ -28,34 +28,62 @@
  * Is the first unacknowledged segment lost?  Three duplicate ACKs, or
  * three segments SACKed above it (RFC 6675), or - when fewer than four
  * segments are out and nothing new can be sent to draw more ACKs - all
- * but one of them SACKed (early retransmit, RFC 5827).
+ * but one of them SACKed (early retransmit, RFC 5827).  With SACK,
+ * DupThresh is the reordering degree seen (rack.c; 3 until then), as
+ * Linux's tp->reordering.
  */
-static bool loss_detected(const struct mytcp_sock *mtp)
+static bool loss_detected(const struct sock *sk)
 {
+	const struct mytcp_sock *mtp = mytcp_sk(sk);
 	u32 out = DIV_ROUND_UP(mtp->snd_max - mtp->snd_una, mtp->mss);
+	u32 thresh = mtp->sack_ok ? mytcp_reordering(sk) : 3;
 
-	if (mtp->dupacks >= 3)
+	if (mtp->dupacks >= thresh)
 		return true;
 	if (!mtp->sack_ok || !mtp->sacked_bytes)
 		return false;
-	if (mtp->sacked_bytes >= 3 * mtp->mss)
+	if (mtp->sacked_bytes >= (u64)thresh * mtp->mss)
 		return true;
 	return out < 4 && !mtp->send_head &&
 	       mtp->sacked_bytes >= (out - 1) * mtp->mss;
 }
 
+/* The send times of what an ACK delivers (RTT samples, Karn's rule). */
+struct ack_times {
+	u64 first;	/* oldest segment newly acknowledged, not SACKed */
+	u64 last;	/* newest such */
+	bool retrans;	/* a retransmitted segment among them */
+};
+
+static void ack_time(struct ack_times *t, const struct mytcp_skb_cb *cb)
+{
+	if (cb->retrans) {
+		t->retrans = true;
+	} else if (!(cb->sacked & MYTCP_SACKED_ACKED) && cb->sent_ns) {
+		if (!t->first)
+			t->first = cb->sent_ns;
+		t->last = cb->sent_ns;
+	}
+}
+
 /*
  * Free what ack covers; an skb partly covered loses its acknowledged
  * bytes so a retransmission sends only the rest.  Returns the RTT of the
- * newest segment acknowledged that was never retransmitted (Karn), in ns,
- * or 0.
+ * oldest segment this ACK delivered, in ns, and in *ca_rtt that of the
+ * newest (as Linux's seq_rtt and ca_rtt): segments SACKed before do not
+ * count - their delivery was earlier, and the cumulative ACK that fills
+ * a hole would give the few microseconds since the latest of them was
+ * sent - and none when a retransmitted
+ * segment is acknowledged (Karn's rule; the echoed timestamp dates it:
+ * ack_rtt()).  0: no sample.
  */
-static u64 clean_rtx_queue(struct sock *sk, u32 ack, u64 now)
+static u64 clean_rtx_queue(struct sock *sk, u32 ack, u64 now, u64 *ca_rtt)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct ack_times t = { };
 	struct sk_buff *skb;
-	u64 rtt_ns = 0;
 
+	*ca_rtt = 0;
 	while ((skb = skb_peek(&sk->sk_write_queue))) {
 		struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 		u32 n = ack - cb->seq;
@@ -63,15 +91,13 @@ static u64 clean_rtx_queue(struct sock *sk, u32 ack, u64 now)
 		if (!(cb->sacked & MYTCP_SACKED_ACKED) && after(ack, cb->seq))
 			mytcp_rack_advance(sk, skb, now);
 		if (!after(cb->end_seq, ack)) {
-			if (!cb->retrans && cb->sent_ns)
-				rtt_ns = now - cb->sent_ns;
+			ack_time(&t, cb);
 			mytcp_wq_acked(sk, skb);
 			continue;
 		}
 		if (after(ack, cb->seq) && skb->len &&
 		    !(cb->flags & TCPHDR_SYN) && skb != mtp->send_head) {
-			if (!cb->retrans && cb->sent_ns)
-				rtt_ns = now - cb->sent_ns;
+			ack_time(&t, cb);
 			n = min(n, skb->len);
 			/* No memory: left whole, resent whole. */
 			if (!mytcp_trim_head(sk, skb, n)) {
@@ -81,7 +107,10 @@ static u64 clean_rtx_queue(struct sock *sk, u32 ack, u64 now)
 		}
 		break;
 	}
-	return rtt_ns;
+	if (t.retrans || !t.first || now < t.last)
+		return 0;
+	*ca_rtt = now - t.last;
+	return now - t.first;
 }
 
 /* An RTT sample from the ACK, if it gives one (RFC 6298, RFC 7323 4.1). */
@@ -121,8 +150,13 @@ static void snd_una_update(struct sock *sk, u32 ack)
 		mtp->highest_sack = ack;
 }
 
-/* New data acknowledged: recovery goes on or ends, or cwnd grows. */
-static void ack_progress(struct sock *sk, u32 ack, u32 acked, u32 delivered)
+/*
+ * New data acknowledged: recovery goes on or ends, or cwnd grows by what
+ * the ACK delivered.  hold: a late original filled the hole (sack.c's
+ * Eifel): nothing retransmitted.
+ */
+static void ack_progress(struct sock *sk, u32 ack, u32 acked, u32 delivered,
+			 bool hold)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
@@ -134,7 +168,8 @@ static void ack_progress(struct sock *sk, u32 ack, u32 acked, u32 delivered)
 		mytcp_cong_end_recovery(sk);	/* full ACK (RFC 6582) */
 		mytcp_rack_recovery_end(sk);
 	} else if (mtp->sack_ok) {
-		mytcp_sack_recover(sk);
+		if (!hold)
+			mytcp_sack_recover(sk);
 	} else {
 		/* Partial ACK: the next hole was lost too. */
 		mytcp_retransmit_head(sk);
@@ -189,7 +224,7 @@ static void maybe_enter_recovery(struct sock *sk, u32 delivered)
 	/* After an RTO, not before recover is acknowledged (RFC 6582 4). */
 	if (mtp->ca_state >= MYTCP_CA_RECOVERY || mtp->snd_una == mtp->snd_max ||
 	    sk->sk_state == TCP_SYN_SENT ||
-	    !(mytcp_rack_on(sk) ? mtp->rack.lost_bytes : loss_detected(mtp)))
+	    !(mytcp_rack_on(sk) ? mtp->rack.lost_bytes : loss_detected(sk)))
 		return;
 	mytcp_ack_enter_recovery(sk, delivered);
 }
@@ -260,30 +295,33 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 	if (progress || !mtp->send_head || mtp->snd_una != mtp->snd_nxt)
 		mtp->probes_out = 0;
 	mtp->rack.orig_acked = 0;
-	dsack = mytcp_undo_dsack(sk, opts);
+	dsack = mytcp_undo_dsack(sk, ack, opts);
 	sacked_new = opts->num_sacks && mytcp_sack_process(sk, opts);
 	if (progress) {
 		u32 acked = ack - mtp->snd_una, lost;
+		u64 ca_rtt_ns, rtt_ns = clean_rtx_queue(sk, ack, now, &ca_rtt_ns);
+		bool hold;
 
-		u64 rtt_ns = clean_rtx_queue(sk, ack, now);
-
-		mytcp_undo_eifel(sk, opts);
+		mytcp_rack_reord_check(sk);
+		hold = mytcp_undo_eifel(sk, opts);
 		mytcp_frto_ack(sk, true, sacked_new);
 		snd_una_update(sk, ack);
 		mytcp_sack_loss_end(sk, ack);
 		ack_rtt(sk, rtt_ns, opts);
-		mytcp_cong_pkts_acked(sk, acked, rtt_ns);
+		mytcp_cong_pkts_acked(sk, acked, ca_rtt_ns);
 		lost = mtp->rack.lost_bytes;
-		mytcp_rack_detect(sk);
+		if (!hold)
+			mytcp_rack_detect(sk);
 		/* delivered: cumulatively or by new SACKs (PRR) */
 		delivered = max_t(s64, (s64)acked + mtp->sacked_bytes -
 				  prior_sacked, 0);
 		if (mtp->ca_state == MYTCP_CA_RECOVERY)
 			mytcp_cong_prr(sk, delivered,
 				       mtp->rack.lost_bytes <= lost);
-		ack_progress(sk, ack, acked, delivered);
+		ack_progress(sk, ack, acked, delivered, hold);
 		mytcp_rearm_rtx(sk);
 	} else if (ack == mtp->snd_una) {
+		mytcp_rack_reord_check(sk);
 		mytcp_frto_ack(sk, false, sacked_new);
 		mytcp_rack_detect(sk);
 		delivered = max_t(s64, (s64)mtp->sacked_bytes - prior_sacked,

@@ -76,6 +76,8 @@ static int __net_init mytcp_net_init(struct net *net)
 	mn->frto = 1;		/* as Linux's tcp_frto (2: SACK-enhanced) */
 	mn->ecn = MYTCP_ECN_SYSCTL_PASSIVE;	/* Linux's tcp_ecn default */
 	mn->syncookies = 1;	/* Linux's: when the SYN queue overflows */
+	mn->reordering = 3;	/* Linux's tcp_reordering, tcp_max_reordering */
+	mn->max_reordering = 300;
 
 	err = mytcp_sysctl_init_net(net);
 	if (err)

@@ -68,6 +68,8 @@ enum mytcp_stat_item {
 	MYTCP_STAT_SYNCOOKIES_SENT,	/* SYN-ACKs with a cookie */
 	MYTCP_STAT_SYNCOOKIES_RECV,	/* valid cookies returned */
 	MYTCP_STAT_SYNCOOKIES_FAILED,	/* ACKs with an invalid cookie */
+	MYTCP_STAT_SACK_REORDER,	/* reordering seen by SACK (rack.c) */
+	MYTCP_STAT_TS_REORDER,		/* reordering seen by timestamps */
 	MYTCP_STAT_MAX
 };
 
@@ -106,6 +108,8 @@ struct mytcp_net {
 	atomic_long_t stats[MYTCP_STAT_MAX];
 	int tw_reuse_mode;		/* as tcp_tw_reuse: 0, 1, 2 (lo) */
 	int syncookies;			/* as tcp_syncookies: 0, 1, 2 */
+	int reordering;			/* as tcp_reordering (rack.c) */
+	int max_reordering;		/* as tcp_max_reordering */
 };
 
 extern unsigned int mytcp_net_id;

@@ -70,6 +70,8 @@ static const char *const stat_names[MYTCP_STAT_MAX] = {
 	[MYTCP_STAT_SYNCOOKIES_SENT] = "SyncookiesSent",
 	[MYTCP_STAT_SYNCOOKIES_RECV] = "SyncookiesRecv",
 	[MYTCP_STAT_SYNCOOKIES_FAILED] = "SyncookiesFailed",
+	[MYTCP_STAT_SACK_REORDER] = "SACKReorder",
+	[MYTCP_STAT_TS_REORDER] = "TSReorder",
 };
 
 static int stat_show(struct seq_file *seq, void *v)
@@ -391,6 +393,8 @@ static const struct ctl_table mytcp_sysctl_template[] = {
 	MN_INT("ecn", ecn, SYSCTL_ZERO, SYSCTL_TWO),	/* as tcp_ecn */
 	MN_INT("tw_reuse", tw_reuse_mode, SYSCTL_ZERO, SYSCTL_TWO),
 	MN_INT("syncookies", syncookies, SYSCTL_ZERO, SYSCTL_TWO),
+	MN_INT("reordering", reordering, &one, &k65535),
+	MN_INT("max_reordering", max_reordering, &one, &k65535),
 	{ }
 };
 

@@ -173,6 +173,9 @@ void mytcp_wq_purge(struct sock *sk)
 void mytcp_record_retrans(struct sock *sk, struct sk_buff *skb)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
+	/* in segments, as the D-SACKs that may report them (sack.c) */
+	u32 segs = max_t(u32, DIV_ROUND_UP(skb->len, max_t(u32, mtp->mss, 1)),
+			 1);
 
 	MYTCP_SKB_CB(skb)->retrans++;
 	/* Eifel's reference (sack.c) is the TSval the first retransmission
@@ -182,14 +185,16 @@ void mytcp_record_retrans(struct sock *sk, struct sk_buff *skb)
 	 * ACK echoing the retransmission itself would then look caused by
 	 * the original: a real loss undone.
 	 */
-	if (mtp->undo_ok && !mtp->undo_retrans++)
+	if (mtp->undo_ok && !mtp->undo_retrans)
 		mtp->undo_tsval = MYTCP_SKB_CB(skb)->sent_ns ?
 			(u32)div_u64(MYTCP_SKB_CB(skb)->sent_ns,
 				     NSEC_PER_MSEC) + mtp->ts_offset :
 			mytcp_ts_now(mtp);
-	mtp->total_retrans++;
+	if (mtp->undo_ok)
+		mtp->undo_retrans += segs;
+	mtp->total_retrans += segs;
 	mtp->bytes_retrans += skb->len;
-	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_RETRANS_SEGS);
+	MYTCP_ADD_STATS(sock_net(sk), MYTCP_STAT_RETRANS_SEGS, segs);
 	trace_mytcp_retransmit(sk, skb);
 }
 

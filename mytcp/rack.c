@@ -6,16 +6,19 @@
  *
  * RACK: each delivery (a segment cumulatively ACKed or newly SACKed)
  * that is not an ambiguous retransmission moves RACK.xmit_ts/end_seq to
- * the latest transmission delivered and RACK.rtt to its RTT
+ * the latest transmission delivered, and RACK.rtt to its own RTT (the
+ * last one processed: a late original lengthens it)
  * (mytcp_rack_advance()).  A segment not delivered that was sent before
  * it is lost once RACK.rtt + reo_wnd passed since its own transmission
  * (mytcp_rack_detect(): marks MYTCP_SACKED_LOST, counted in
  * rack.lost_bytes; a lost retransmission loses its RETRANS mark and is
  * sent again).  reo_wnd is min_RTT/4 times reo_wnd_steps (one more per
  * round with a D-SACK, back to one after 16 recoveries without), at most
- * SRTT, and 0 before any reordering was seen in recovery or once three
- * segments are SACKed (rack.h).  A segment not yet lost arms the reorder
- * timer (MYTCP_T_REO) for when it will be.  In recovery the pipe is
+ * SRTT, and 0 before any reordering was seen in recovery or once the
+ * reordering degree's segments are SACKed (rack.h; the degree grows with
+ * what is seen delivered out of order, as Linux's tp->reordering).  A
+ * segment not yet lost arms the reorder timer (MYTCP_T_REO) for when it
+ * will be.  In recovery the pipe is
  * RFC 6675's with RACK's losses: out - SACKed - lost + retransmitted
  * (sack.c's mytcp_in_flight()), and only lost segments are resent.
  *
@@ -40,6 +43,55 @@ bool mytcp_rack_on(const struct sock *sk)
 	       (READ_ONCE(mytcp_pernet(sock_net(sk))->recovery) & 1);
 }
 
+/* The reordering degree in segments (Linux's tp->reordering). */
+u32 mytcp_reordering(const struct sock *sk)
+{
+	return mytcp_sk(sk)->rack.reordering ? :
+	       READ_ONCE(mytcp_pernet(sock_net(sk))->reordering);
+}
+
+/*
+ * Reordering seen (Linux's tcp_check_sack_reordering()): low_seq, never
+ * retransmitted, was delivered below the highest delivered; ts: shown by
+ * an echoed timestamp (Eifel) rather than by SACK.  RACK widens its
+ * window from now on (rack.h) and the degree grows with the distance, up
+ * to net.mytcp.max_reordering.
+ */
+static void rack_reordering(struct sock *sk, u32 low_seq, bool ts)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct mytcp_rack *r = &mtp->rack;
+	u32 max = READ_ONCE(mytcp_pernet(sock_net(sk))->max_reordering);
+
+	r->reordering = mytcp_reordering_update(mytcp_reordering(sk), r->fack,
+						low_seq, mtp->mss, max);
+	r->reord = 1;
+	r->reord_seen++;
+	MYTCP_INC_STATS(sock_net(sk), ts ? MYTCP_STAT_TS_REORDER :
+				       MYTCP_STAT_SACK_REORDER);
+}
+
+/* Once per ACK: what mytcp_rack_advance() saw delivered out of order. */
+void mytcp_rack_reord_check(struct sock *sk)
+{
+	struct mytcp_rack *r = &mytcp_sk(sk)->rack;
+
+	if (!r->reord_pend)
+		return;
+	r->reord_pend = 0;
+	rack_reordering(sk, r->reord_low, false);
+}
+
+/*
+ * An ACK in recovery echoes a timestamp older than the first
+ * retransmission: the hole at SND.UNA (prior_una) was filled by the
+ * original, late (Linux's tcp_try_undo_partial()).
+ */
+void mytcp_rack_reord_ts(struct sock *sk, u32 prior_una)
+{
+	rack_reordering(sk, prior_una, true);
+}
+
 /* A segment was delivered (RFC 8985 6.2 steps 2-3). */
 void mytcp_rack_advance(struct sock *sk, const struct sk_buff *skb, u64 now)
 {
@@ -56,17 +108,27 @@ void mytcp_rack_advance(struct sock *sk, const struct sk_buff *skb, u64 now)
 	if (!cb->retrans) {
 		if (!r->min_rtt_us || rtt_us < r->min_rtt_us)
 			r->min_rtt_us = rtt_us;
-		/* Delivered below what was delivered before: reordering. */
-		if (r->fack && before(cb->end_seq, r->fack))
-			r->reord = 1;
+		/* Delivered below what was delivered before: reordering
+		 * (mytcp_rack_reord_check() once per ACK).
+		 */
+		if (r->fack && before(cb->end_seq, r->fack) &&
+		    (!r->reord_pend || before(cb->seq, r->reord_low))) {
+			r->reord_low = cb->seq;
+			r->reord_pend = 1;
+		}
 	} else if (rtt_us < r->min_rtt_us) {
 		return;		/* the original's ACK, not the resend's */
 	}
 	if (!r->fack || after(cb->end_seq, r->fack))
 		r->fack = cb->end_seq;
+	/* RACK.rtt from every delivery, in the order they are processed
+	 * (RFC 8985 6.2 step 2, Linux's tcp_rack_advance()): a late
+	 * original delivered now lengthens it, where the RTT of the latest
+	 * segment sent, which passed it, would call its neighbours lost.
+	 */
+	r->rtt_us = rtt_us;
 	if (mytcp_rack_sent_after(cb->sent_ns, cb->end_seq, r->xmit_ns,
 				  r->end_seq) || !r->xmit_ns) {
-		r->rtt_us = rtt_us;
 		r->xmit_ns = cb->sent_ns;
 		r->end_seq = cb->end_seq;
 	}
@@ -109,7 +171,8 @@ bool mytcp_rack_detect(struct sock *sk)
 	reo_us = mytcp_rack_reo_wnd(r->min_rtt_us, mtp->srtt_us >> 3, r->steps,
 				    r->reord,
 				    mtp->ca_state == MYTCP_CA_RECOVERY,
-				    mtp->sacked_bytes / max_t(u32, mtp->mss, 1));
+				    mtp->sacked_bytes / max_t(u32, mtp->mss, 1),
+				    mytcp_reordering(sk));
 	skb_queue_walk(&sk->sk_write_queue, skb) {
 		struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 		s64 left;

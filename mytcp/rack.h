@@ -33,6 +33,11 @@ struct mytcp_rack {
 	u8 frto:1;		/* F-RTO after this RTO (RFC 5682) */
 	u8 orig_acked:1;	/* this ACK delivered a never-resent segment */
 	u32 frto_high;		/* F-RTO: SND.MAX at the RTO */
+	u32 reordering;		/* degree, segments; 0: net.mytcp.reordering */
+	u32 reord_seen;		/* reordering events (tcpi_reord_seen) */
+	u32 dsack_dups;		/* segments D-SACKed (tcpi_dsack_dups) */
+	u32 reord_low;		/* this ACK: lowest seq delivered below fack */
+	u8 reord_pend:1;	/* reord_low is set */
 };
 
 /* Was (t1, seq1) sent after (t2, seq2)?  RFC 8985 6.2 RACK_sent_after. */
@@ -44,15 +49,35 @@ static inline bool mytcp_rack_sent_after(u64 t1, u32 seq1, u64 t2, u32 seq2)
 /*
  * RACK.reo_wnd in us (RFC 8985 6.2 step 4, as Linux's tcp_rack_reo_wnd()):
  * without reordering seen, 0 once in recovery or when dupthresh segments
- * are SACKed (the classic rule stays as fast); else min_RTT/4 per step,
- * at most SRTT.
+ * (the reordering degree: mytcp_reordering_update()) are SACKed - the
+ * classic rule stays as fast; else min_RTT/4 per step, at most SRTT.
  */
 static inline u32 mytcp_rack_reo_wnd(u32 min_rtt_us, u32 srtt_us, u8 steps,
-				     bool reord, bool recovery, u32 sacked_segs)
+				     bool reord, bool recovery, u32 sacked_segs,
+				     u32 dupthresh)
 {
-	if (!reord && (recovery || sacked_segs >= 3))
+	if (!reord && (recovery || sacked_segs >= dupthresh))
 		return 0;
 	return min_t(u32, (min_rtt_us >> 2) * max_t(u32, steps, 1), srtt_us);
+}
+
+/*
+ * The reordering degree (Linux's tcp_check_sack_reordering()): a segment
+ * never retransmitted from low_seq was delivered below fack, the highest
+ * end delivered; the degree grows to the segments between them, at most
+ * max.  cur: the degree so far.
+ */
+static inline u32 mytcp_reordering_update(u32 cur, u32 fack, u32 low_seq,
+					  u32 mss, u32 max)
+{
+	u32 metric;
+
+	if (!mss || !mytcp_before(low_seq, fack))
+		return cur;
+	metric = fack - low_seq;
+	if ((u64)metric > (u64)cur * mss)
+		cur = min_t(u32, metric / mss + !!(metric % mss), max);
+	return cur;
 }
 
 /*

@@ -358,16 +358,23 @@ static void undo(struct sock *sk)
 
 /*
  * D-SACK (RFC 2883 4, as Linux's tcp_check_dsack()): the first block
- * lies below SND.UNA, or within the second block.  Each one reporting
- * data of this episode accounts for one retransmission; when all are
- * accounted for, every retransmission was a duplicate and the episode
- * was spurious (RFC 3708): undo.  O(1) per ACK.  True if the ACK
- * carried a D-SACK of data we sent (RACK widens its window: rack.c).
+ * starts below this ACK's ack, or lies within the second block.  It
+ * reports DIV_ROUND_UP(len, MSS) duplicate segments (Linux's
+ * tcp_dsack_seen()), each accounting for one retransmission of this
+ * episode: when all are accounted for, every retransmission was a
+ * duplicate and the episode was spurious (RFC 3708): undo, in recovery or
+ * after it (Linux's tcp_try_undo_dsack()), and the widened reordering
+ * window lasts one recovery longer.  Dubious D-SACKs are ignored: longer
+ * than the largest window the peer offered, or reporting more duplicates
+ * than we ever retransmitted (a peer cannot undo a real reduction by
+ * inventing them).  O(1) per ACK.  True if the ACK carried a D-SACK of
+ * data we sent (RACK widens its window: rack.c).
  */
-bool mytcp_undo_dsack(struct sock *sk, const struct mytcp_opts *opts)
+bool mytcp_undo_dsack(struct sock *sk, u32 ack, const struct mytcp_opts *opts)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
-	u32 s, e;
+	struct mytcp_rack *r = &mtp->rack;
+	u32 s, e, segs;
 
 	if (!mtp->sack_ok || !opts->num_sacks)
 		return false;
@@ -375,19 +382,28 @@ bool mytcp_undo_dsack(struct sock *sk, const struct mytcp_opts *opts)
 	e = opts->sack[0][1];
 	if (!after(e, s))
 		return false;
-	if (after(e, mtp->snd_una) &&
+	if (!before(s, ack) &&
 	    (opts->num_sacks < 2 || before(s, opts->sack[1][0]) ||
 	     after(e, opts->sack[1][1])))
 		return false;		/* an ordinary SACK block */
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_DSACK_RECV);
-	if (after(e, mtp->snd_max))
+	if (after(e, mtp->snd_max) || e - s > max(mtp->max_window, mtp->mss))
 		return false;
+	segs = DIV_ROUND_UP(e - s, max_t(u32, mtp->mss, 1));
+	r->dsack_dups += segs;
+	if (r->dsack_dups > mtp->total_retrans) {
+		r->dsack_dups -= segs;
+		return false;
+	}
 	mytcp_rack_dsack(sk);
 	if (!mtp->undo_ok || !mtp->undo_retrans ||
 	    !after(e, mtp->undo_marker))
 		return true;
-	if (!--mtp->undo_retrans)
+	mtp->undo_retrans -= min(segs, mtp->undo_retrans);
+	if (!mtp->undo_retrans) {
+		r->persist = min_t(u32, r->persist + 1, MYTCP_RACK_PERSIST);
 		undo(sk);
+	}
 	return true;
 }
 
@@ -395,21 +411,29 @@ bool mytcp_undo_dsack(struct sock *sk, const struct mytcp_opts *opts)
  * Eifel (RFC 3522, Linux's tcp_packet_delayed()): an ACK that moves
  * SND.UNA during recovery or after an RTO and echoes a timestamp older
  * than our first retransmission was caused by the original segment: the
- * retransmission was not needed.  In fast recovery, not while
- * retransmissions are still out (Linux's tcp_try_undo_partial(): the
- * hole filled by a late original says nothing about the others; undone,
- * their retransmissions would be presumed lost again and resent); the
+ * retransmission was not needed.  In fast recovery that is reordering
+ * (its degree grows: rack.c), and not while retransmissions are still
+ * out (Linux's tcp_try_undo_partial(): the hole filled by a late original
+ * says nothing about the others; undone, their retransmissions would be
+ * presumed lost again and resent): returns true then, and this ACK marks
+ * nothing lost and retransmits nothing, it only clocks out new data.  The
  * full ACK, or the ACK that took the last of them, decides.
  */
-void mytcp_undo_eifel(struct sock *sk, const struct mytcp_opts *opts)
+bool mytcp_undo_eifel(struct sock *sk, const struct mytcp_opts *opts)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
-	if (mtp->undo_ok && mtp->undo_retrans && mtp->ts_ok &&
-	    mtp->ca_state >= MYTCP_CA_RECOVERY && opts->saw_ts &&
-	    opts->tsecr && before(opts->tsecr, mtp->undo_tsval) &&
-	    !(mtp->ca_state == MYTCP_CA_RECOVERY && mtp->retrans_bytes))
-		undo(sk);
+	if (!mtp->undo_ok || !mtp->undo_retrans || !mtp->ts_ok ||
+	    mtp->ca_state < MYTCP_CA_RECOVERY || !opts->saw_ts ||
+	    !opts->tsecr || !before(opts->tsecr, mtp->undo_tsval))
+		return false;
+	if (mtp->ca_state == MYTCP_CA_RECOVERY) {
+		mytcp_rack_reord_ts(sk, mtp->snd_una);
+		if (mtp->retrans_bytes)
+			return true;
+	}
+	undo(sk);
+	return false;
 }
 
 /* F-RTO found the RTO spurious (rack.c): undo it, once per episode. */

@@ -18,12 +18,15 @@ void mytcp_sack_fast_retransmit(struct sock *sk);
 void mytcp_sack_reset(struct sock *sk);
 void mytcp_sack_loss_end(struct sock *sk, u32 ack);
 void mytcp_undo_start(struct sock *sk);
-bool mytcp_undo_dsack(struct sock *sk, const struct mytcp_opts *opts);
-void mytcp_undo_eifel(struct sock *sk, const struct mytcp_opts *opts);
+bool mytcp_undo_dsack(struct sock *sk, u32 ack, const struct mytcp_opts *opts);
+bool mytcp_undo_eifel(struct sock *sk, const struct mytcp_opts *opts);
 
 /* rack.c: RACK-TLP (RFC 8985) */
 bool mytcp_rack_on(const struct sock *sk);
 void mytcp_rack_advance(struct sock *sk, const struct sk_buff *skb, u64 now);
+u32 mytcp_reordering(const struct sock *sk);
+void mytcp_rack_reord_check(struct sock *sk);
+void mytcp_rack_reord_ts(struct sock *sk, u32 prior_una);
 bool mytcp_rack_detect(struct sock *sk);
 void mytcp_rack_dsack(struct sock *sk);
 void mytcp_rack_recovery_end(struct sock *sk);

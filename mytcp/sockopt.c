@@ -351,7 +351,7 @@ void mytcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_snd_cwnd = mtp->cwnd;
 	/* As Linux: the MSS we announced less the timestamp option. */
 	info->tcpi_advmss = mtp->adv_mss - (mtp->ts_ok ? MYTCP_TS_LEN : 0);
-	info->tcpi_reordering = 3;
+	info->tcpi_reordering = mytcp_reordering(sk);
 	info->tcpi_rcv_space = READ_ONCE(sk->sk_rcvbuf);
 	info->tcpi_total_retrans = mtp->total_retrans;
 	info->tcpi_bytes_acked = mtp->bytes_acked;
@@ -365,6 +365,8 @@ void mytcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_bytes_sent = mtp->bytes_sent;
 	info->tcpi_bytes_retrans = mtp->bytes_retrans;
 	info->tcpi_snd_wnd = mtp->snd_wnd;
+	info->tcpi_reord_seen = mtp->rack.reord_seen;
+	info->tcpi_dsack_dups = mtp->rack.dsack_dups;
 #ifdef MYTCP_HAVE_TCPI_RCV_WND
 	info->tcpi_rcv_wnd = mtp->rcv_wnd;
 #endif

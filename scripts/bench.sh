@@ -56,6 +56,14 @@
 # configured loss when skbs are single segments).  Impaired links run
 # BENCH_IMPAIRED_SECS (default 12) per run rather than SECONDS: one loss
 # event in slow start decides a run of a few seconds.
+#
+# BENCH_TRACE=1 traces the first run of each stack on each impaired link
+# (mytcp: mytcp_probe, mytcp_cong_state, mytcp_retransmit, mytcp_timer,
+# mytcp_segment; Linux: tcp:tcp_probe, tcp:tcp_retransmit_skb) and prints
+# per stack the counters of both ends that moved (/proc/net/mytcp_stat;
+# /proc/net/netstat and snmp), the event counts, the congestion state
+# changes, Linux's ss -ti of the connection every 2 s, and BENCH_TRACE_LINES
+# (default 300) trace lines around the 10th and the last fast recovery.
 
 set -u
 
@@ -111,6 +119,8 @@ if [ -z "${BENCH_GUEST:-}" ]; then
 		BENCH_LINKS="${BENCH_LINKS:-lo veth}" BENCH_CC="${BENCH_CC:-}" \
 		BENCH_OFFLOAD="${BENCH_OFFLOAD:-off}" \
 		BENCH_IMPAIRED_SECS="${BENCH_IMPAIRED_SECS:-12}" \
+		BENCH_TRACE="${BENCH_TRACE:-}" \
+		BENCH_TRACE_LINES="${BENCH_TRACE_LINES:-300}" \
 		"$TOP/scripts/bench.sh" -r "$RUNS" -d "$SECS"
 fi
 
@@ -270,6 +280,78 @@ netem_report()
 		$3, $2 + $3, $2 + $3 ? 100 * $3 / ($2 + $3) : 0 }' <<<"$1"
 }
 
+# BENCH_TRACE (see the header): counters of both ends, as "NAME VALUE".
+trace_counters()
+{
+	local ns
+
+	for ns in bA bB; do
+		if [ "$1" = mytcp ]; then
+			ip netns exec $ns cat /proc/net/mytcp_stat
+		else
+			ip netns exec $ns cat /proc/net/netstat /proc/net/snmp |
+				awk '/^[A-Za-z]+:/ { if (!h[$1]++) { for (i = 2; i <= NF; i++) k[i] = $1 $i; next }
+					for (i = 2; i <= NF; i++) print k[i], $i }'
+		fi | awk -v ns=$ns '{ print ns "." $1, $2 }'
+	done
+}
+
+TRACE_DIR=/sys/kernel/tracing
+trace_start()
+{
+	local e
+
+	[ -e $TRACE_DIR/trace ] || mount -t tracefs nodev $TRACE_DIR
+	echo 0 >$TRACE_DIR/tracing_on
+	echo 65536 >$TRACE_DIR/buffer_size_kb
+	echo >$TRACE_DIR/trace
+	if [ "$1" = mytcp ]; then
+		for e in mytcp_probe mytcp_cong_state mytcp_retransmit mytcp_timer mytcp_segment; do
+			echo 1 >$TRACE_DIR/events/mytcp/$e/enable
+		done
+	else
+		echo 1 >$TRACE_DIR/events/tcp/tcp_probe/enable
+		echo 1 >$TRACE_DIR/events/tcp/tcp_retransmit_skb/enable
+		( for _ in $(seq $(($2 / 2))); do
+			sleep 2
+			ip netns exec bA ss -tin state established dst "$3" | sed 's/^/#   ss: /'
+		done ) &
+		SS_PID=$!
+	fi
+	trace_counters "$1" >/tmp/trace.c0
+	echo 1 >$TRACE_DIR/tracing_on
+}
+
+trace_stop()
+{
+	local f=/tmp/trace.$1 n=${BENCH_TRACE_LINES:-300} r r1 r2
+
+	echo 0 >$TRACE_DIR/tracing_on
+	echo 0 >$TRACE_DIR/events/enable
+	[ -z "${SS_PID:-}" ] || wait "$SS_PID"
+	SS_PID=""
+	trace_counters "$1" >/tmp/trace.c1
+	echo "#   trace $1: counters that moved (bA sends, bB receives):"
+	awk 'NR == FNR { v[$1] = $2; next } $2 != v[$1] { printf "#     %s %d\n", $1, $2 - v[$1] }' \
+		/tmp/trace.c0 /tmp/trace.c1
+	grep -v '^#' $TRACE_DIR/trace >"$f"
+	echo "#   trace $1: $(wc -l <"$f") events; lost: $(grep -c LOST "$f")"
+	awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^(mytcp|tcp)_[a-z_]+:$/) { c[$i]++; break } }
+		/ca_state [A-Za-z]+ -> / { for (i = 1; i <= NF; i++) if ($i == "ca_state") s[$(i + 1) "->" $(i + 3)]++ }
+		/mytcp_timer:/ { for (i = 1; i <= NF; i++) if ($i ~ /^(timer|name)=/) t[$i]++ }
+		END { for (k in c) printf "#     %s %d\n", k, c[k]
+			for (k in s) printf "#     state %s %d\n", k, s[k]
+			for (k in t) printf "#     timer %s %d\n", k, t[k] }' "$f"
+	r1=$(grep -n -- '-> Recovery' "$f" | sed -n '10p' | cut -d: -f1)
+	r2=$(grep -n -- '-> Recovery' "$f" | tail -n 1 | cut -d: -f1)
+	[ -n "$r1" ] || r1=$(($(wc -l <"$f") / 2))
+	for r in $r1 $r2; do
+		echo "#   trace $1 around line $r:"
+		sed -n "$((r > n ? r - n : 1)),$((r + n / 2))p" "$f" | sed 's/^ *//; s/^/#     /'
+	done
+	rm -f "$f"
+}
+
 echo "# kernel $(uname -r), $(nproc) vCPUs, $RUNS runs x ${SECS}s" \
 	"(impaired links ${BENCH_IMPAIRED_SECS:-12}s, offloads ${BENCH_OFFLOAD:-off}), median"
 printf "%-6s %-5s %14s %14s %7s   %s\n" test link mytcp linux ratio unit
@@ -288,8 +370,13 @@ for t in $TESTS; do
 		for ((i = 0; i < RUNS; i++)); do
 			for fam in mytcp inet; do
 				[ -z "${NETEM[$link]:-}" ] || s0=$(netem_sent "$link")
+				tr=""
+				[ -z "${BENCH_TRACE:-}" ] || [ -z "${NETEM[$link]:-}" ] ||
+					[ "$i" != 0 ] || tr=1
+				[ -z "$tr" ] || trace_start "$fam" "$secs" "${ADDR[$link]}"
 				v=$(ip netns exec bA "$TOOL" -f "$fam" -c "${SRV[$fam.$link]}" \
 					-m "$t" -d "$secs" 2>/tmp/bench.err | awk '{ print $2 }')
+				[ -z "$tr" ] || trace_stop "$fam"
 				if [ -n "${NETEM[$link]:-}" ]; then
 					SKB[$fam]=$(echo "${SKB[$fam]} $s0 $(netem_sent "$link")" |
 						awk '{ print $1 + $7 - $4, $2 + $8 - $5, $3 + $9 - $6 }')

@@ -734,6 +734,8 @@ LINUX_NAMES = {
     "SyncookiesSent": "TcpExtSyncookiesSent",
     "SyncookiesRecv": "TcpExtSyncookiesRecv",
     "SyncookiesFailed": "TcpExtSyncookiesFailed",
+    "SACKReorder": "TcpExtTCPSACKReorder",
+    "TSReorder": "TcpExtTCPTSReorder",
 }
 
 

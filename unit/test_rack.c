@@ -22,15 +22,36 @@ TEST(rack_sent_after)
 TEST(rack_reo_wnd)
 {
 	/* min_RTT/4, at most SRTT */
-	EXPECT_EQ(mytcp_rack_reo_wnd(400000, 500000, 1, 0, 0, 1), 100000);
-	EXPECT_EQ(mytcp_rack_reo_wnd(400000, 500000, 0, 0, 0, 1), 100000);
-	EXPECT_EQ(mytcp_rack_reo_wnd(400000, 500000, 3, 1, 0, 1), 300000);
-	EXPECT_EQ(mytcp_rack_reo_wnd(400000, 500000, 255, 1, 1, 9), 500000);
+	EXPECT_EQ(mytcp_rack_reo_wnd(400000, 500000, 1, 0, 0, 1, 3), 100000);
+	EXPECT_EQ(mytcp_rack_reo_wnd(400000, 500000, 0, 0, 0, 1, 3), 100000);
+	EXPECT_EQ(mytcp_rack_reo_wnd(400000, 500000, 3, 1, 0, 1, 3), 300000);
+	EXPECT_EQ(mytcp_rack_reo_wnd(400000, 500000, 255, 1, 1, 9, 3), 500000);
 	/* no reordering seen: 0 in recovery or at dupthresh SACKed */
-	EXPECT_EQ(mytcp_rack_reo_wnd(400000, 500000, 1, 0, 1, 0), 0);
-	EXPECT_EQ(mytcp_rack_reo_wnd(400000, 500000, 1, 0, 0, 3), 0);
+	EXPECT_EQ(mytcp_rack_reo_wnd(400000, 500000, 1, 0, 1, 0, 3), 0);
+	EXPECT_EQ(mytcp_rack_reo_wnd(400000, 500000, 1, 0, 0, 3, 3), 0);
 	/* reordering seen: the window stays */
-	EXPECT_EQ(mytcp_rack_reo_wnd(400000, 500000, 1, 1, 1, 3), 100000);
+	EXPECT_EQ(mytcp_rack_reo_wnd(400000, 500000, 1, 1, 1, 3, 3), 100000);
+	/* a degree of 10 seen: 3 SACKed is not yet dupthresh */
+	EXPECT_EQ(mytcp_rack_reo_wnd(400000, 500000, 1, 0, 0, 3, 10), 100000);
+	EXPECT_EQ(mytcp_rack_reo_wnd(400000, 500000, 1, 0, 0, 10, 10), 0);
+}
+
+TEST(reordering_update)
+{
+	/* 10 segments of 1000 between the late one and fack: 10 */
+	EXPECT_EQ(mytcp_reordering_update(3, 11000, 1000, 1000, 300), 10);
+	/* rounded up; never down */
+	EXPECT_EQ(mytcp_reordering_update(3, 11001, 1000, 1000, 300), 11);
+	EXPECT_EQ(mytcp_reordering_update(20, 11000, 1000, 1000, 300), 20);
+	/* at most max (net.mytcp.max_reordering) */
+	EXPECT_EQ(mytcp_reordering_update(3, 1001000, 1000, 1000, 300), 300);
+	/* not below fack, or no MSS: unchanged */
+	EXPECT_EQ(mytcp_reordering_update(3, 1000, 1000, 1000, 300), 3);
+	EXPECT_EQ(mytcp_reordering_update(3, 11000, 1000, 0, 300), 3);
+	/* sequence wrap; no overflow of cur * mss */
+	EXPECT_EQ(mytcp_reordering_update(3, 4000, 0xfffffc18u, 1000, 300), 5);
+	EXPECT_EQ(mytcp_reordering_update(0xffffffffu, 0x7fffffffu, 0, 65535,
+					  0xffffffffu), 0xffffffffu);
 }
 
 TEST(rack_left)

@@ -46,6 +46,8 @@ frto 1 0 1
 ecn 2 0 2
 tw_reuse 2 0 2
 syncookies 1 0 2
+reordering 3 1 65535
+max_reordering 300 1 65535
 "
 # Global, in init_net only (mem_limits.py tests them).
 GLOBAL_SYSCTLS="mem max_orphans"
