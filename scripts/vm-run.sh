@@ -21,7 +21,9 @@
 # /var/tmp, /var/log and /root.  The command runs with bash in the caller's
 # working directory; its output (and the guest console) goes to stdout.
 # Host environment variables named MYTCP_*, KSFT_*, KSELFTEST_* and VM_GUEST_*
-# are passed to the command.
+# are passed to the command, and so are the suite's knobs without that
+# prefix (NETEM_*, INTEROP_*, LOAD_SEQ, LOAD_CONC: selftests/mytcp/lib/
+# knobs.sh), so that every knob can be set from the host.
 #
 # The verdict comes on a second serial port (a file on the host): the guest
 # writes it only after the command exited AND the dmesg check passed.
@@ -274,7 +276,8 @@ cp "$TOP/scripts/vm-guest-init.sh" "$rundir/guest-init.sh"
 {
 	while IFS='=' read -r name _; do
 		case "$name" in
-		MYTCP_*|KSFT_*|KSELFTEST_*|VM_GUEST_*)
+		MYTCP_*|KSFT_*|KSELFTEST_*|VM_GUEST_*|NETEM_*|INTEROP_*|\
+		LOAD_SEQ|LOAD_CONC)
 			printf 'export %s=%q\n' "$name" "${!name}" ;;
 		esac
 	done < <(env)

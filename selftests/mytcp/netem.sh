@@ -5,7 +5,9 @@
 # between two hosts (H1 10.0.1.1 veth1 <-> veth2 10.0.1.2 H2), on each end
 # alone and on both ends at once, for
 #   loss 1%, 5%, 20%; reorder 25% (with delay); duplicate 5%; corrupt 1%;
-#   delay 50 ms with 10 ms jitter; a rate limit (20 Mbit/s).
+#   delay 50 ms with 10 ms jitter; a rate limit (20 Mbit/s); and issue
+#   16's "bad" path, all at once on both ends (delay 5 ms, loss 5%,
+#   reorder 25%, duplicate 2%, corrupt 0.5%; bench.sh's "bad" link).
 # Every case is a byte-exact xfer in both directions (the client in H1
 # sends N bytes and half-closes, the server in H2 verifies them and sends
 # N bytes back), for
@@ -78,6 +80,7 @@ IMPAIRMENTS=(
 	"corrupt 1%|corrupt 1%|h1 h2 both|0"
 	"delay 50ms jitter 10ms|delay 50ms 10ms|h1 h2 both|0"
 	"rate 20mbit|rate 20mbit|h1 h2 both|0"
+	"bad|delay 5ms loss 5% reorder 25% 50% duplicate 2% corrupt 0.5%|both|1"
 )
 
 mytcp_require_ko
