@@ -179,7 +179,7 @@ static int listen_rcv(struct sock *sk, struct sk_buff *skb,
 	if (want_cookie)
 		mytcp_cookie_synack(sk, skb, opts);
 	else
-		mytcp_create_child(sk, skb, opts);
+		mytcp_req_create(sk, skb, opts);
 	consume_skb(skb);
 	return 0;
 drop:

@@ -101,6 +101,7 @@ static bool icmp6_rcv(struct net *net, struct sk_buff *skb, int off)
 	struct icmp6hdr _ih;
 	__be32 _tcp[2];
 	const __be32 *tcp;
+	struct mytcp_request *req;
 	struct sock *sk;
 	__be16 frag_off;
 	int ioff, err;
@@ -134,6 +135,19 @@ static bool icmp6_rcv(struct net *net, struct sk_buff *skb, int off)
 	tcp = skb_header_pointer(skb, ioff, sizeof(_tcp), _tcp);
 	if (!tcp)
 		return false;
+	req = mytcp_lookup_request(net, &inner->saddr,
+				   ((const __be16 *)tcp)[0], &inner->daddr,
+				   ((const __be16 *)tcp)[1]);
+	if (req) {
+		if (ih->icmp6_type != ICMPV6_PKT_TOOBIG) {
+			fatal = icmpv6_err_convert(ih->icmp6_type,
+						   ih->icmp6_code, &err);
+			mytcp_req_icmp(req, ntohl(tcp[1]), fatal);
+		}
+		mytcp_req_put(req);
+		consume_skb(skb);
+		return true;
+	}
 	sk = mytcp_lookup_established(net, &inner->saddr,
 				      ((const __be16 *)tcp)[0], &inner->daddr,
 				      ((const __be16 *)tcp)[1], skb->dev->ifindex,

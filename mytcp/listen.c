@@ -233,6 +233,60 @@ bool mytcp_create_cookie_child(struct sock *parent, struct sk_buff *skb,
 	return true;
 }
 
+/*
+ * The ACK skb completed the handshake of req (request.c; opts and ck: the
+ * connection it holds): the child, made as a cookie's and taking the
+ * request's place on the SYN queue (syn_qlen unchanged) and in ehash
+ * (atomically: table.c), is handed the ACK.  Softirq, listener not
+ * owned (as Linux's tcp_check_req()).  Consumes skb when true; false: no
+ * memory, or the request was dropped meanwhile (the listener closing).
+ */
+bool mytcp_create_req_child(struct mytcp_request *req, struct sk_buff *skb,
+			    const struct mytcp_opts *opts,
+			    const struct mytcp_cookie_req *ck)
+{
+	struct sock *parent = req->listener, *child;
+	struct mytcp_sock *pm = mytcp_sk(parent), *cm;
+	bool won = false;
+
+	child = child_alloc(parent, skb, opts, ck);
+	if (!child)
+		return false;
+	cm = mytcp_sk(child);
+	bh_lock_sock(child);
+	mytcp_bind_inherit(child, parent, &pm->bind.addr,
+			   inet_sk(child)->inet_num);
+	spin_lock_bh(&pm->accept_lock);
+	if (!list_empty(&req->syn_node) &&
+	    READ_ONCE(parent->sk_state) == TCP_LISTEN) {
+		list_del_init(&req->syn_node);
+		list_add_tail(&cm->child_node, &pm->syn_queue);
+		won = true;
+	}
+	spin_unlock_bh(&pm->accept_lock);
+	if (!won) {
+		mytcp_done(child);
+		bh_unlock_sock(child);
+		sock_put(child);
+		return false;
+	}
+	if (mytcp_ehash_replace_req(child, req)) {
+		/* not reached: only the unlinker unhashes a request */
+		mytcp_child_drop(child);
+		mytcp_req_retire(req);
+		bh_unlock_sock(child);
+		return false;
+	}
+	mytcp_req_retire(req);
+	/* TCP_DEFER_ACCEPT was the request's to apply */
+	cm->retransmits = pm->defer_accept;
+	sock_hold(child);	/* across the segment, which may drop it */
+	mytcp_rcv_state_process(child, skb);
+	bh_unlock_sock(child);
+	sock_put(child);
+	return true;
+}
+
 /* SYN_RCVD -> ESTABLISHED: onto the accept queue. Child owned. */
 void mytcp_child_established(struct sock *child)
 {
@@ -294,6 +348,7 @@ void mytcp_listener_stop(struct sock *sk)
 	struct sock *child;
 
 	mytcp_listen_unhash(sk);
+	mytcp_req_stop_all(sk);
 	for (;;) {
 		spin_lock_bh(&mtp->accept_lock);
 		cm = list_first_entry_or_null(&mtp->syn_queue,

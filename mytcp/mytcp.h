@@ -259,6 +259,7 @@ struct mytcp_sock {
 	 */
 	spinlock_t accept_lock;
 	struct list_head syn_queue;
+	struct list_head req_queue;	/* request.c: SYN_RCVD requests */
 	struct list_head accept_queue;
 	u32 syn_qlen;
 	u32 accept_qlen;
@@ -458,5 +459,6 @@ bool mytcp_cookie_ack(struct sock *sk, struct sk_buff *skb,
 #include "output.h"
 #include "sack.h"
 #include "addr.h"
+#include "request.h"
 
 #endif /* _MYTCP_H */

@@ -979,3 +979,11 @@ void mytcp_send_synack_reply(struct net *net, struct sk_buff *skb, u32 seq,
 	send_reply(net, skb, TCPHDR_SYN | TCPHDR_ACK | (ece ? TCPHDR_ECE : 0),
 		   seq, ack, min(win, 65535U), o);
 }
+
+/* Any reply with options o (a request's ACK or reset: request.c). */
+void mytcp_send_reply_opts(struct net *net, struct sk_buff *skb, u8 flags,
+			   u32 seq, u32 ack, u32 win,
+			   const struct mytcp_opts *o)
+{
+	send_reply(net, skb, flags, seq, ack, min(win, 65535U), o);
+}

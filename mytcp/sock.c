@@ -220,6 +220,7 @@ void mytcp_init_sock(struct sock *sk)
 	mytcp_init_conn(sk);
 	spin_lock_init(&mtp->accept_lock);
 	INIT_LIST_HEAD(&mtp->syn_queue);
+	INIT_LIST_HEAD(&mtp->req_queue);
 	INIT_LIST_HEAD(&mtp->accept_queue);
 	INIT_LIST_HEAD(&mtp->child_node);
 	mtp->ehash_node.next = NULL;
