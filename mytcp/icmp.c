@@ -148,12 +148,11 @@ bool mytcp_icmp_rcv(struct net *net, struct sk_buff *skb)
 				   ((const __be16 *)tcp)[1]);
 	if (req) {
 		/* a request has no path MTU; errors as a child's */
-		if (ih->type == ICMP_DEST_UNREACH &&
-		    ih->code != ICMP_FRAG_NEEDED && ih->code <= NR_ICMP_UNREACH)
-			mytcp_req_icmp(req, ntohl(tcp[1]),
-				       icmp_err_convert[ih->code].fatal);
-		else if (ih->code != ICMP_FRAG_NEEDED)
-			mytcp_req_icmp(req, ntohl(tcp[1]), false);
+		mytcp_req_icmp(req, ntohl(tcp[1]),
+			       ih->type == ICMP_DEST_UNREACH &&
+			       ih->code != ICMP_FRAG_NEEDED &&
+			       ih->code <= NR_ICMP_UNREACH &&
+			       icmp_err_convert[ih->code].fatal);
 		mytcp_req_put(req);
 		consume_skb(skb);
 		return true;

@@ -579,7 +579,7 @@ int mytcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 		return 0;
 	}
 	mtp->segs_in++;
-	trace_mytcp_segment(sk, skb, false);
+	trace_mytcp_segment(sk, NULL, skb, false);
 	switch (sk->sk_state) {
 	case TCP_CLOSE:
 		mytcp_send_reset_reply(sock_net(sk), skb);

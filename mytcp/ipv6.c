@@ -139,11 +139,10 @@ static bool icmp6_rcv(struct net *net, struct sk_buff *skb, int off)
 				   ((const __be16 *)tcp)[0], &inner->daddr,
 				   ((const __be16 *)tcp)[1]);
 	if (req) {
-		if (ih->icmp6_type != ICMPV6_PKT_TOOBIG) {
-			fatal = icmpv6_err_convert(ih->icmp6_type,
-						   ih->icmp6_code, &err);
-			mytcp_req_icmp(req, ntohl(tcp[1]), fatal);
-		}
+		fatal = ih->icmp6_type != ICMPV6_PKT_TOOBIG &&
+			icmpv6_err_convert(ih->icmp6_type, ih->icmp6_code,
+					   &err);
+		mytcp_req_icmp(req, ntohl(tcp[1]), fatal);
 		mytcp_req_put(req);
 		consume_skb(skb);
 		return true;
@@ -346,7 +345,7 @@ int mytcp_v6_xmit(struct sock *sk, struct sk_buff *skb)
 
 /* A reply without a socket: skb holds the TCP header (mytcp_fill_reply). */
 void mytcp_v6_send_reply(struct net *net, struct sk_buff *oskb,
-			 struct sk_buff *skb)
+			 struct sk_buff *skb, bool trace)
 {
 	const struct ipv6hdr *oip6h = ipv6_hdr(oskb);
 	struct tcphdr *th = tcp_hdr(skb);
@@ -383,7 +382,8 @@ void mytcp_v6_send_reply(struct net *net, struct sk_buff *oskb,
 	MYTCP_INC_STATS(net, MYTCP_STAT_OUT_SEGS);
 	if (th->rst)
 		MYTCP_INC_STATS(net, MYTCP_STAT_OUT_RSTS);
-	trace_mytcp_reply(net, skb);
+	if (trace)	/* else the caller traced it (a request's) */
+		trace_mytcp_reply(net, skb);
 	ip6_local_out(net, NULL, skb);
 }
 

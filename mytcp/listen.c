@@ -157,7 +157,11 @@ static struct sock *child_alloc(struct sock *parent, struct sk_buff *skb,
 
 	sock_hold(parent);
 	cm->parent = parent;
-	mytcp_set_state(child, TCP_SYN_RECV);
+	/* a request's child: its SYN_RECV was traced as the request's */
+	if (ck && ck->from_req)
+		mytcp_state_store(child, TCP_SYN_RECV);
+	else
+		mytcp_set_state(child, TCP_SYN_RECV);
 	return child;
 }
 
@@ -254,8 +258,6 @@ bool mytcp_create_req_child(struct mytcp_request *req, struct sk_buff *skb,
 		return false;
 	cm = mytcp_sk(child);
 	bh_lock_sock(child);
-	mytcp_bind_inherit(child, parent, &pm->bind.addr,
-			   inet_sk(child)->inet_num);
 	spin_lock_bh(&pm->accept_lock);
 	if (!list_empty(&req->syn_node) &&
 	    READ_ONCE(parent->sk_state) == TCP_LISTEN) {
@@ -270,11 +272,19 @@ bool mytcp_create_req_child(struct mytcp_request *req, struct sk_buff *skb,
 		sock_put(child);
 		return false;
 	}
+	/* Now on the SYN queue: the listener, even closing, unbinds only
+	 * after its mytcp_listener_stop() has taken this child (and waited
+	 * for its lock), so its bind entry is still there.
+	 */
+	mytcp_bind_inherit(child, parent, &pm->bind.addr,
+			   inet_sk(child)->inet_num);
 	if (mytcp_ehash_replace_req(child, req)) {
 		/* not reached: only the unlinker unhashes a request */
+		sock_hold(child);
 		mytcp_child_drop(child);
 		mytcp_req_retire(req);
 		bh_unlock_sock(child);
+		sock_put(child);
 		return false;
 	}
 	mytcp_req_retire(req);

@@ -329,6 +329,7 @@ struct mytcp_cookie_req {
 	u32 irs;			/* the peer's ISS */
 	u32 ts_offset;			/* our TSval clock of the SYN-ACK */
 	u8 ecn_ok:1;
+	u8 from_req:1;			/* a request's (traced SYN_RECV) */
 };
 
 static inline struct mytcp_sock *mytcp_sk(const struct sock *sk)

@@ -190,7 +190,7 @@ void mytcp_record_retrans(struct sock *sk, struct sk_buff *skb)
 	mtp->total_retrans++;
 	mtp->bytes_retrans += skb->len;
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_RETRANS_SEGS);
-	trace_mytcp_retransmit(sk, skb);
+	trace_mytcp_retransmit(sk, NULL, skb);
 }
 
 /* ---- receive queue and out-of-order tree ---- */

@@ -43,8 +43,8 @@
 #include <net/tcp.h>
 #include "mytcp.h"
 #include "ecn.h"
+#include "reqcheck.h"
 #include "request.h"
-#include "seq.h"
 #include "trace.h"
 
 atomic_t mytcp_live_requests = ATOMIC_INIT(0);
@@ -153,8 +153,9 @@ static void req_send_synack(struct mytcp_request *req, struct sk_buff *oskb)
 	o.saw_wscale = req->wscale_ok;
 	o.wscale = req->rcv_wscale;
 	req_ts(req, &o);
-	mytcp_send_synack_reply(net, oskb, req->iss, req->irs + 1,
-				req->rcv_wnd, &o, req->ecn_ok);
+	mytcp_send_req_reply(net, oskb, TCPHDR_SYN | TCPHDR_ACK |
+			     (req->ecn_ok ? TCPHDR_ECE : 0), req->iss,
+			     req->irs + 1, req->rcv_wnd, &o, req);
 	consume_skb(fake);
 }
 
@@ -173,11 +174,11 @@ static void req_send(struct mytcp_request *req, struct sk_buff *oskb,
 	}
 	if (!(flags & TCPHDR_RST))
 		req_ts(req, &o);
-	mytcp_send_reply_opts(sock_net(req->listener), oskb, flags,
-			      req->iss + 1, req->irs + 1,
-			      (flags & TCPHDR_RST) ? 0 :
-			      req->rcv_wnd >> req->rcv_wscale,
-			      o.saw_ts ? &o : NULL);
+	mytcp_send_req_reply(sock_net(req->listener), oskb, flags,
+			     req->iss + 1, req->irs + 1,
+			     (flags & TCPHDR_RST) ? 0 :
+			     req->rcv_wnd >> req->rcv_wscale,
+			     o.saw_ts ? &o : NULL, req);
 	consume_skb(fake);
 }
 
@@ -203,6 +204,13 @@ static bool req_unlink(struct mytcp_request *req)
 		mytcp_req_retire(req);
 	}
 	return won;
+}
+
+/* The request is reset or given up: SYN_RECV -> CLOSE, traced. */
+static void req_drop(struct mytcp_request *req)
+{
+	if (req_unlink(req))
+		trace_mytcp_state(NULL, req, TCP_SYN_RECV, TCP_CLOSE);
 }
 
 /*
@@ -245,7 +253,7 @@ static enum hrtimer_restart req_timer_fire(struct hrtimer *t)
 		spin_unlock_bh(&req->lock);
 		MYTCP_INC_STATS(net, MYTCP_STAT_TIMEOUTS);
 		MYTCP_INC_STATS(net, MYTCP_STAT_ATTEMPT_FAILS);
-		req_unlink(req);
+		req_drop(req);
 		goto out_put;
 	}
 	send = !(req->defer_acked && req->retransmits + 1 < defer);
@@ -255,6 +263,7 @@ static enum hrtimer_restart req_timer_fire(struct hrtimer *t)
 	MYTCP_INC_STATS(net, MYTCP_STAT_TIMEOUTS);
 	if (send) {
 		MYTCP_INC_STATS(net, MYTCP_STAT_RETRANS_SEGS);
+		trace_mytcp_retransmit(NULL, req, NULL);
 		req_send_synack(req, NULL);
 	}
 	hrtimer_forward_now(t, ms_to_ktime(READ_ONCE(req->rto_ms)));
@@ -345,6 +354,7 @@ bool mytcp_req_create(struct sock *lsk, struct sk_buff *skb,
 		req_unlink(req);
 		return false;
 	}
+	trace_mytcp_state(NULL, req, TCP_CLOSE, TCP_SYN_RECV);
 	req_send_synack(req, skb);
 	return true;
 }
@@ -386,83 +396,107 @@ static unsigned int req_in_kind(const struct mytcp_request *req,
 	return MYTCP_INJ_HSACK;
 }
 
+/* The verdict on skb (reqcheck.h).  req->lock held. */
+static enum mytcp_req_verdict req_verdict(struct mytcp_request *req,
+					  const struct sk_buff *skb,
+					  const struct mytcp_opts *opts)
+{
+	const struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	struct mytcp_req_state r = {
+		.iss = req->iss,
+		.irs = req->irs,
+		.rcv_wnd = req->rcv_wnd,
+		.ts_recent = req->ts_recent,
+		.ts_ok = req->ts_ok,
+		.retransmits = req->retransmits,
+		.defer_accept = READ_ONCE(mytcp_sk(req->listener)->defer_accept),
+	};
+	struct mytcp_req_seg s = {
+		.seq = cb->seq,
+		.end_seq = cb->end_seq,
+		.ack_seq = cb->ack_seq,
+		.flags = cb->flags,
+		.saw_ts = opts->saw_ts,
+		.tsval = opts->tsval,
+	};
+
+	return mytcp_req_check(&r, &s);
+}
+
 /*
  * A segment for req (validated, the listener's filter passed; softirq,
- * the caller's reference).  The checks of input.c's synchronized_rcv()
- * for a child in SYN_RCVD, in its order; the ACK that passes them makes
- * the child.  Consumes skb.
+ * the caller's reference).  What input.c's synchronized_rcv() does with
+ * it for a child in SYN_RCVD (reqcheck.h decides); the ACK that completes
+ * the handshake makes the child, which processes it (and traces it).
+ * Consumes skb.
  */
 void mytcp_req_rcv(struct mytcp_request *req, struct sk_buff *skb)
 {
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
-	struct sock *lsk = req->listener;
-	struct net *net = sock_net(lsk);
+	struct net *net = sock_net(req->listener);
 	struct mytcp_opts opts, syn = {};
 	struct mytcp_cookie_req ck = {};
-	u32 rcv_nxt = req->irs + 1;
-	bool is_syn = cb->flags & TCPHDR_SYN;
+	enum mytcp_req_verdict v;
 
 	if (mytcp_parse_options(tcp_hdr(skb), &opts))
-		goto drop;
-	if (mytcp_inject_net_drop(net, skb, req_in_kind(req, skb), false))
 		goto drop;
 	spin_lock_bh(&req->lock);
 	if (READ_ONCE(req->dead))
 		goto unlock_drop;	/* just replaced or dropped */
-	/* PAWS (input.c's paws_reject()); pure ACKs are exempt */
-	if (req->ts_ok && opts.saw_ts && !(cb->flags & TCPHDR_RST) &&
-	    cb->end_seq != cb->seq &&
-	    (s32)(opts.tsval - req->ts_recent) < 0) {
+	/* the teaching mode's rule: the child made next would apply it
+	 * alike (same kind, no socket rule of its own), so it is checked
+	 * once, here
+	 */
+	if (mytcp_inject_net_drop(net, skb, req_in_kind(req, skb), false))
+		goto unlock_drop;
+	v = req_verdict(req, skb, &opts);
+	/* the child traces its own first segment */
+	if (v != MYTCP_REQ_CHILD)
+		trace_mytcp_segment(NULL, req, skb, false);
+	switch (v) {
+	case MYTCP_REQ_PAWS:
 		if (!mytcp_oow_rate_limited(net, &req->oow_stamp))
 			req_send(req, skb, TCPHDR_ACK);
-		MYTCP_INC_STATS(net, MYTCP_STAT_DROP_PAWS);
+		mytcp_dropped(req->listener, skb, MYTCP_STAT_DROP_PAWS, "paws");
 		goto unlock_drop;
-	}
-	/* the sequence number (check_seq()) */
-	if (!mytcp_seq_acceptable(rcv_nxt, req->rcv_wnd, cb->seq,
-				  cb->end_seq - cb->seq)) {
-		if (cb->flags & TCPHDR_RST) {
-			/* no answer to a reset */
-		} else if (is_syn && cb->seq == req->irs) {
-			/* SYN again: SYN-ACK again, rate limited */
-			if (!mytcp_oow_rate_limited(net, &req->oow_stamp)) {
-				MYTCP_INC_STATS(net, MYTCP_STAT_RETRANS_SEGS);
-				req_send_synack(req, skb);
-			}
-		} else if ((cb->end_seq != cb->seq && !is_syn) ||
-			   !mytcp_oow_rate_limited(net, &req->oow_stamp)) {
+	case MYTCP_REQ_SYN_AGAIN:
+		if (!mytcp_oow_rate_limited(net, &req->oow_stamp)) {
+			MYTCP_INC_STATS(net, MYTCP_STAT_RETRANS_SEGS);
+			trace_mytcp_retransmit(NULL, req, NULL);
+			req_send_synack(req, skb);
+		}
+		goto not_acceptable;
+	case MYTCP_REQ_OOW:
+		/* data without SYN always draws its ACK (send_oow_ack()) */
+		if ((cb->end_seq != cb->seq && !(cb->flags & TCPHDR_SYN)) ||
+		    !mytcp_oow_rate_limited(net, &req->oow_stamp))
 			req_send(req, skb, TCPHDR_ACK);
-		}
-		MYTCP_INC_STATS(net, MYTCP_STAT_DROP_NOT_ACCEPTABLE);
-		goto unlock_drop;
-	}
-	if (cb->flags & TCPHDR_RST) {
-		if (cb->seq != rcv_nxt) {
-			req_challenge_ack(req, skb);
-			goto unlock_drop;
-		}
+		goto not_acceptable;
+	case MYTCP_REQ_OOW_RST:
+		goto not_acceptable;
+	case MYTCP_REQ_RST:
 		spin_unlock_bh(&req->lock);
 		MYTCP_INC_STATS(net, MYTCP_STAT_IN_RSTS);
-		req_unlink(req);
+		req_drop(req);
 		goto drop;
-	}
-	if (is_syn) {
+	case MYTCP_REQ_RST_CHALLENGE:
+		req_challenge_ack(req, skb);
+		goto unlock_drop;
+	case MYTCP_REQ_SYN:
 		if (!mytcp_oow_rate_limited(net, &req->oow_stamp))
 			req_challenge_ack(req, skb);
 		goto unlock_drop;
-	}
-	if (!(cb->flags & TCPHDR_ACK))
+	case MYTCP_REQ_NO_ACK:
 		goto unlock_drop;
-	if (cb->ack_seq != req->iss + 1) {
+	case MYTCP_REQ_BAD_ACK:
 		spin_unlock_bh(&req->lock);
 		mytcp_send_reset_reply(net, skb);
 		goto drop;
-	}
-	/* TCP_DEFER_ACCEPT: a bare ACK waits (input.c's ack_establishes()) */
-	if (cb->end_seq == cb->seq &&
-	    req->retransmits < READ_ONCE(mytcp_sk(lsk)->defer_accept)) {
+	case MYTCP_REQ_DEFER:
 		req->defer_acked = 1;
 		goto unlock_drop;
+	case MYTCP_REQ_CHILD:
+		break;
 	}
 	/* The handshake is complete: the child, as a cookie's. */
 	syn.saw_mss = 1;
@@ -476,11 +510,15 @@ void mytcp_req_rcv(struct mytcp_request *req, struct sk_buff *skb)
 	ck.irs = req->irs;
 	ck.ts_offset = req->ts_offset;
 	ck.ecn_ok = req->ecn_ok;
+	ck.from_req = 1;
 	spin_unlock_bh(&req->lock);
 	if (!mytcp_create_req_child(req, skb, &syn, &ck))
 		goto drop;
 	return;
 
+not_acceptable:
+	mytcp_dropped(req->listener, skb, MYTCP_STAT_DROP_NOT_ACCEPTABLE,
+		      "not acceptable");
 unlock_drop:
 	spin_unlock_bh(&req->lock);
 drop:
@@ -496,7 +534,7 @@ void mytcp_req_icmp(struct mytcp_request *req, u32 seq, bool fatal)
 {
 	MYTCP_INC_STATS(sock_net(req->listener), MYTCP_STAT_ICMP_ERRORS);
 	if (fatal && (seq == req->iss || seq == req->iss + 1))
-		req_unlink(req);
+		req_drop(req);
 }
 
 /*
@@ -525,6 +563,7 @@ void mytcp_req_stop_all(struct sock *lsk)
 		mytcp_req_unhash(req);
 		local_bh_disable();
 		req_send(req, NULL, TCPHDR_RST | TCPHDR_ACK);
+		trace_mytcp_state(NULL, req, TCP_SYN_RECV, TCP_CLOSE);
 		local_bh_enable();
 		if (hrtimer_cancel(&req->timer))
 			mytcp_req_put(req);	/* the timer's */

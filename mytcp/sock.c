@@ -41,7 +41,7 @@ void mytcp_set_state(struct sock *sk, int state)
 
 	if (old == state)
 		return;
-	trace_mytcp_state(sk, old, state);
+	trace_mytcp_state(sk, NULL, old, state);
 	if (state == TCP_CLOSE || state == TCP_TIME_WAIT)
 		mytcp_orphan_dec(sk);
 	if (state == TCP_ESTABLISHED)
