@@ -32,10 +32,12 @@
  *    cannot go while one lives; mytcp_req_exit()'s rcu_barrier() waits
  *    for the last free.  Netns exit: a namespace's listeners are closed
  *    first, and closing one frees its requests (mytcp_req_stop_all()).
- *  - The timer (HRTIMER_MODE_REL_SOFT, softirq) takes req->lock only.
- *    It is cancelled with hrtimer_try_to_cancel() in softirq, with
- *    hrtimer_cancel() from mytcp_req_stop_all() (process context); a
- *    callback that runs meanwhile sees dead and drops its reference.
+ *  - The timer (HRTIMER_MODE_REL_SOFT, softirq) takes req->lock, and
+ *    accept_lock and a bucket lock when it drops the request.  It is
+ *    cancelled with hrtimer_cancel() holding none of them (in softirq
+ *    too: the callback never waits for the canceller), so a callback
+ *    that was about to re-arm it is waited out; a callback that finds
+ *    the request dead drops its reference.
  */
 #include <linux/slab.h>
 #include <net/ip.h>
@@ -184,10 +186,11 @@ static void req_send(struct mytcp_request *req, struct sk_buff *oskb,
 
 /*
  * The end of req: off its listener's queue, out of ehash, its timer
- * stopped.  True: this caller did it (and dropped the link reference;
- * the caller's own keeps req valid); false: someone else already had.
+ * stopped (in_timer: the caller is that timer).  True: this caller did it
+ * (and dropped the link reference; the caller's own keeps req valid);
+ * false: someone else already had.
  */
-static bool req_unlink(struct mytcp_request *req)
+static bool req_unlink(struct mytcp_request *req, bool in_timer)
 {
 	struct mytcp_sock *pm = mytcp_sk(req->listener);
 	bool won = false;
@@ -201,26 +204,34 @@ static bool req_unlink(struct mytcp_request *req)
 	spin_unlock_bh(&pm->accept_lock);
 	if (won) {
 		mytcp_req_unhash(req);
-		mytcp_req_retire(req);
+		if (in_timer) {
+			WRITE_ONCE(req->dead, 1);
+			mytcp_req_put(req);	/* the link's */
+		} else {
+			mytcp_req_retire(req);
+		}
 	}
 	return won;
 }
 
 /* The request is reset or given up: SYN_RECV -> CLOSE, traced. */
-static void req_drop(struct mytcp_request *req)
+static void req_drop(struct mytcp_request *req, bool in_timer)
 {
-	if (req_unlink(req))
+	if (req_unlink(req, in_timer))
 		trace_mytcp_state(NULL, req, TCP_SYN_RECV, TCP_CLOSE);
 }
 
 /*
  * req is off its listener's queue (the caller took it off) and out of
- * ehash: stop its timer and drop the link reference.
+ * ehash: stop its timer and drop the link reference.  Not from the timer
+ * itself; no lock held that the timer takes (it may be waited for: a
+ * callback about to re-arm it is waited out, so no request outlives its
+ * end by a timeout, holding its listener and the module).
  */
 void mytcp_req_retire(struct mytcp_request *req)
 {
 	WRITE_ONCE(req->dead, 1);
-	if (hrtimer_try_to_cancel(&req->timer) == 1)
+	if (hrtimer_cancel(&req->timer))
 		mytcp_req_put(req);	/* the timer's */
 	mytcp_req_put(req);		/* the link's */
 }
@@ -246,6 +257,7 @@ static enum hrtimer_restart req_timer_fire(struct hrtimer *t)
 
 	if (READ_ONCE(req->dead))
 		goto out_put;
+	trace_mytcp_timer(NULL, req, "retransmit");
 	spin_lock_bh(&req->lock);
 	if (req->defer_acked)
 		limit = max(limit, defer);
@@ -253,7 +265,7 @@ static enum hrtimer_restart req_timer_fire(struct hrtimer *t)
 		spin_unlock_bh(&req->lock);
 		MYTCP_INC_STATS(net, MYTCP_STAT_TIMEOUTS);
 		MYTCP_INC_STATS(net, MYTCP_STAT_ATTEMPT_FAILS);
-		req_drop(req);
+		req_drop(req, true);
 		goto out_put;
 	}
 	send = !(req->defer_acked && req->retransmits + 1 < defer);
@@ -263,8 +275,8 @@ static enum hrtimer_restart req_timer_fire(struct hrtimer *t)
 	MYTCP_INC_STATS(net, MYTCP_STAT_TIMEOUTS);
 	if (send) {
 		MYTCP_INC_STATS(net, MYTCP_STAT_RETRANS_SEGS);
-		trace_mytcp_retransmit(NULL, req, NULL);
 		req_send_synack(req, NULL);
+		trace_mytcp_retransmit(NULL, req, NULL);
 	}
 	hrtimer_forward_now(t, ms_to_ktime(READ_ONCE(req->rto_ms)));
 	return HRTIMER_RESTART;
@@ -351,7 +363,7 @@ bool mytcp_req_create(struct sock *lsk, struct sk_buff *skb,
 	hrtimer_start(&req->timer, ms_to_ktime(req->rto_ms),
 		      HRTIMER_MODE_REL_SOFT);
 	if (mytcp_req_hash(req)) {
-		req_unlink(req);
+		req_unlink(req, false);
 		return false;
 	}
 	trace_mytcp_state(NULL, req, TCP_CLOSE, TCP_SYN_RECV);
@@ -462,8 +474,8 @@ void mytcp_req_rcv(struct mytcp_request *req, struct sk_buff *skb)
 	case MYTCP_REQ_SYN_AGAIN:
 		if (!mytcp_oow_rate_limited(net, &req->oow_stamp)) {
 			MYTCP_INC_STATS(net, MYTCP_STAT_RETRANS_SEGS);
-			trace_mytcp_retransmit(NULL, req, NULL);
 			req_send_synack(req, skb);
+			trace_mytcp_retransmit(NULL, req, NULL);
 		}
 		goto not_acceptable;
 	case MYTCP_REQ_OOW:
@@ -477,7 +489,7 @@ void mytcp_req_rcv(struct mytcp_request *req, struct sk_buff *skb)
 	case MYTCP_REQ_RST:
 		spin_unlock_bh(&req->lock);
 		MYTCP_INC_STATS(net, MYTCP_STAT_IN_RSTS);
-		req_drop(req);
+		req_drop(req, false);
 		goto drop;
 	case MYTCP_REQ_RST_CHALLENGE:
 		req_challenge_ack(req, skb);
@@ -534,7 +546,7 @@ void mytcp_req_icmp(struct mytcp_request *req, u32 seq, bool fatal)
 {
 	MYTCP_INC_STATS(sock_net(req->listener), MYTCP_STAT_ICMP_ERRORS);
 	if (fatal && (seq == req->iss || seq == req->iss + 1))
-		req_drop(req);
+		req_drop(req, false);
 }
 
 /*

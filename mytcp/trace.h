@@ -584,9 +584,11 @@ TRACE_EVENT(mytcp_retransmit,
 		      __entry->family, __entry->saddr6, __entry->daddr6)
 );
 
+/* sk's timer fired, or (sk NULL) request socket req's SYN-ACK timer. */
 TRACE_EVENT(mytcp_timer,
-	    TP_PROTO(const struct sock *sk, const char *name),
-	    TP_ARGS(sk, name),
+	    TP_PROTO(const struct sock *sk, const struct mytcp_request *req,
+		     const char *name),
+	    TP_ARGS(sk, req, name),
 	    TP_STRUCT__entry(__field(const void *, skaddr)
 			     __field(__u32, saddr)
 			     __field(__u32, daddr)
@@ -597,14 +599,17 @@ TRACE_EVENT(mytcp_timer,
 			     __field(__u16, family)
 			     __array(__u8, saddr6, 16)
 			     __array(__u8, daddr6, 16)),
-	    TP_fast_assign(__entry->skaddr = sk;
-			   mytcp_trace_tuple(sk, &__entry->saddr,
-					     &__entry->sport, &__entry->daddr,
-					     &__entry->dport);
+	    TP_fast_assign(__entry->skaddr = sk ? (const void *)sk : req;
+			   mytcp_trace_tuple_of(sk, req, &__entry->saddr,
+						&__entry->sport,
+						&__entry->daddr,
+						&__entry->dport,
+						__entry->saddr6,
+						__entry->daddr6,
+						&__entry->family);
 			   strscpy(__entry->name, name, sizeof(__entry->name));
-			   __entry->state = sk ? sk->sk_state : TCP_TIME_WAIT;
-			   mytcp_trace_addr6(sk, __entry->saddr6,
-					     __entry->daddr6, &__entry->family);),
+			   __entry->state = sk ? sk->sk_state :
+					    req ? TCP_SYN_RECV : TCP_TIME_WAIT;),
 	    TP_printk("sk=%p %pI4:%u -> %pI4:%u timer=%s state=%s family=%u saddr6=%pI6c daddr6=%pI6c",
 		      __entry->skaddr, &__entry->saddr, __entry->sport,
 		      &__entry->daddr, __entry->dport, __entry->name,

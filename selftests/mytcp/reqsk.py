@@ -43,6 +43,16 @@ def flood(peer, n, base=20000):
     return peer.barrier()
 
 
+def wait_requests(n, what):
+    """live_requests reaches n (a request is freed after a grace
+    period)."""
+    for _ in range(50):
+        if live()[1] == n:
+            return
+        time.sleep(0.1)
+    check(False, "%s: live_requests %d, want %d" % (what, live()[1], n))
+
+
 def wait_idle(socks0, what):
     for _ in range(100):
         if live() == (socks0, 0):
@@ -88,8 +98,7 @@ def flood_no_socket(peer):
         check(c is not None, "accept() after the handshake")
         c.setblocking(False)
         check(recv_all(c, len(data)) == data, "data byte-exact")
-        check(live()[1] == FLOOD, "live_requests %d after the child, want %d"
-              % (live()[1], FLOOD))
+        wait_requests(FLOOD, "after the child")
         # the flood's SYN-ACKs again (synack_retries 1), then nothing left
         time.sleep(1.5)
         again = {x.dport for x in peer.barrier() if x.sport == PORT and
@@ -112,7 +121,7 @@ def listener_close(peer):
     ls.listen(16)
     socks0, _ = live()
     flood(peer, 5, base=21000)
-    check(live()[1] == 5, "live_requests %d, want 5" % live()[1])
+    wait_requests(5, "5 SYNs")
     ls.close()
     segs = peer.barrier()
     rst = {x.dport for x in segs if x.sport == PORT and x.flags & RST}
@@ -120,11 +129,57 @@ def listener_close(peer):
     wait_idle(socks0 - 1, "after close")
 
 
+def hostile_to_requests(peer):
+    """What a peer sends to a request in SYN_RCVD is answered as a child
+    in SYN_RCVD answers it, and makes no socket: data out of the window
+    (ACK), an ACK of something else (RST <SEQ=SEG.ACK>), an RST in the
+    window but not at RCV.NXT (challenge ACK), a SYN again (the SYN-ACK
+    again); an RST at RCV.NXT drops it."""
+    ls = mytcp_socket()
+    ls.bind((peer.local, PORT))
+    ls.listen(16)
+    socks0, _ = live()
+    f = peer.flow(PORT, 5002, 4000000)
+    f.send(SYN, options=opt_mss(1460))
+    sa = f.track(f.expect_flags(SYN | ACK))
+    wait_requests(1, "one SYN")
+    f.send(ACK | PSH, seq=f.snd_nxt + 100000, data=b"x" * 10, advance=False)
+    r = f.answers()
+    check(len(r) == 1 and r[0].flags == ACK and r[0].seq == sa.seq + 1 and
+          r[0].ack == f.snd_nxt, "out-of-window data: %s, want an ACK" % r)
+    f.send(ACK, ack=sa.seq + 7, advance=False)
+    r = f.answers()
+    check(len(r) == 1 and r[0].flags == RST and r[0].seq == sa.seq + 7,
+          "bad ACK: %s, want RST seq %u" % (r, sa.seq + 7))
+    f.send(RST, seq=f.snd_nxt + 10, advance=False)
+    r = f.answers()
+    check(len(r) == 1 and r[0].flags == ACK and r[0].ack == f.snd_nxt,
+          "RST in the window: %s, want a challenge ACK" % r)
+    f.send(SYN, seq=f.iss, options=opt_mss(1460), advance=False)
+    r = f.answers(rtx=True)
+    check(len(r) == 1 and r[0].flags == SYN | ACK and r[0].seq == sa.seq,
+          "SYN again: %s, want the SYN-ACK again" % r)
+    check(live() == (socks0, 1), "live (socks, requests) %s, want (%d, 1)"
+          % (live(), socks0))
+    check(states_of(PORT, 5002) == [SYN_RECV], "entry %s"
+          % states_of(PORT, 5002))
+    f.send(RST, advance=False)
+    check(not f.answers(), "RST at RCV.NXT answered")
+    wait_requests(0, "after the RST")
+    check(not states_of(PORT, 5002), "entry left: %s"
+          % states_of(PORT, 5002))
+    check(live()[0] == socks0, "live_socks %d, want %d"
+          % (live()[0], socks0))
+    ls.close()
+
+
 CASES = [
     ("SYN flood below the backlog: requests, no socket; a client connects",
      flood_no_socket),
     ("listener closed with requests pending: peers reset, requests freed",
      listener_close),
+    ("hostile segments to a request: answered as in SYN_RCVD, no socket",
+     hostile_to_requests),
 ]
 
 if __name__ == "__main__":
