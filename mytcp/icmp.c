@@ -145,7 +145,8 @@ bool mytcp_icmp_rcv(struct net *net, struct sk_buff *skb)
 	mytcp_v4_key(&l, inner->saddr);
 	mytcp_v4_key(&r, inner->daddr);
 	req = mytcp_lookup_request(net, &l, ((const __be16 *)tcp)[0], &r,
-				   ((const __be16 *)tcp)[1]);
+				   ((const __be16 *)tcp)[1], inet_iif(skb),
+				   inet_sdif(skb));
 	if (req) {
 		/* a request has no path MTU; errors as a child's */
 		mytcp_req_icmp(req, ntohl(tcp[1]),

@@ -164,7 +164,7 @@ unsigned int mytcp_hook_deliver(struct net *net, struct sk_buff *skb,
 	if (!ports)
 		return NF_ACCEPT;
 	/* a request before the connections: see mytcp_lookup_request() */
-	req = mytcp_lookup_request(net, l, ports[1], r, ports[0]);
+	req = mytcp_lookup_request(net, l, ports[1], r, ports[0], dif, sdif);
 	if (req) {
 		MYTCP_INC_STATS(net, MYTCP_STAT_IN_SEGS);
 		nf_reset_ct(skb);

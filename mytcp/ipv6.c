@@ -137,7 +137,8 @@ static bool icmp6_rcv(struct net *net, struct sk_buff *skb, int off)
 		return false;
 	req = mytcp_lookup_request(net, &inner->saddr,
 				   ((const __be16 *)tcp)[0], &inner->daddr,
-				   ((const __be16 *)tcp)[1]);
+				   ((const __be16 *)tcp)[1], skb->dev->ifindex,
+				   inet6_sdif(skb));
 	if (req) {
 		fatal = ih->icmp6_type != ICMPV6_PKT_TOOBIG &&
 			icmpv6_err_convert(ih->icmp6_type, ih->icmp6_code,

@@ -68,7 +68,7 @@ struct mytcp_request *mytcp_lookup_request(struct net *net,
 					   const struct in6_addr *laddr,
 					   __be16 lport,
 					   const struct in6_addr *raddr,
-					   __be16 rport);
+					   __be16 rport, int dif, int sdif);
 int mytcp_ehash_replace_req(struct sock *sk, struct mytcp_request *req);
 
 /* listen.c */

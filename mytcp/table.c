@@ -408,14 +408,16 @@ struct mytcp_request *mytcp_lookup_request(struct net *net,
 					   const struct in6_addr *laddr,
 					   __be16 lport,
 					   const struct in6_addr *raddr,
-					   __be16 rport)
+					   __be16 rport, int dif, int sdif)
 {
 	u32 slot = tuple_hash(net, laddr, lport, raddr, rport) & ehash_mask;
 	const struct hlist_nulls_node *node;
 	struct mytcp_request *req;
 
 	hlist_nulls_for_each_entry_rcu(req, node, &rchain[slot], node) {
-		if (!req_tuple_eq(req, net, laddr, lport, raddr, rport))
+		/* the listener's SO_BINDTODEVICE, as its child's */
+		if (!req_tuple_eq(req, net, laddr, lport, raddr, rport) ||
+		    !dev_match(req->listener, dif, sdif))
 			continue;
 		if (!refcount_inc_not_zero(&req->ref))
 			break;
