@@ -2,11 +2,12 @@
 /*
  * mytcp: the passive side - listen(), accept() and the listener's children.
  *
- * A SYN to a listener creates a child socket in SYN_RCVD at once (no
- * separate request sock): it is in the connection table, linked on the
- * listener's SYN queue, and moves itself to the accept queue when the
- * handshake completes.  accept() takes it from there.  The listener counts
- * both queues against its backlog.
+ * A SYN to a listener makes a request socket (request.c), not a child;
+ * the child is made when the handshake completes (from the request, or
+ * from a SYN cookie), in SYN_RCVD: it is in the connection table, linked
+ * on the listener's SYN queue, and the ACK it is handed moves it to the
+ * accept queue.  accept() takes it from there.  The listener counts both
+ * queues (requests in the SYN queue's count) against its backlog.
  *
  * Locking: the queues are guarded by the listener's accept_lock
  * (spin_lock_bh), never its socket lock, so a child (owned, in softirq)
@@ -186,24 +187,6 @@ static bool child_link(struct sock *child, struct sock *parent)
 	pm->syn_qlen++;
 	spin_unlock_bh(&pm->accept_lock);
 	return true;
-}
-
-struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
-				const struct mytcp_opts *opts)
-{
-	struct sock *child = child_alloc(parent, skb, opts, NULL);
-
-	if (!child)
-		return NULL;
-	bh_lock_sock(child);
-	if (!child_link(child, parent)) {
-		bh_unlock_sock(child);
-		sock_put(child);
-		return NULL;
-	}
-	mytcp_send_synack(child);
-	bh_unlock_sock(child);
-	return child;
 }
 
 /*

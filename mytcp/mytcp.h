@@ -391,8 +391,6 @@ void mytcp_filter_inherit(struct sock *child, const struct sock *parent);
 int mytcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 
 /* listen.c */
-struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
-				const struct mytcp_opts *opts);
 void mytcp_child_established(struct sock *child);
 void mytcp_child_drop(struct sock *child);
 void mytcp_listener_stop(struct sock *sk);
