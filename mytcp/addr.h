@@ -78,7 +78,7 @@ void mytcp_v6_hooks_unregister(struct net *net);
 int mytcp_v6_xmit(struct sock *sk, struct sk_buff *skb);
 int mytcp_v6_route(struct sock *sk, struct dst_entry **dstp);
 void mytcp_v6_send_reply(struct net *net, struct sk_buff *oskb,
-			 struct sk_buff *skb);
+			 struct sk_buff *skb, bool trace);
 void mytcp_v6_init_sock(struct sock *sk);
 u16 mytcp_v6_route_mss(struct sock *sk);
 void mytcp_v6_child_init(struct sock *child, struct sock *parent,

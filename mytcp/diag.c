@@ -112,6 +112,31 @@ static int diag_fill_tw(struct sk_buff *skb, struct netlink_callback *cb,
 	return 0;
 }
 
+/* A request socket (request.c): SYN_RECV, its SYN-ACK timer. */
+static int diag_fill_req(struct sk_buff *skb, struct netlink_callback *cb,
+			 struct mytcp_request *req)
+{
+	struct inet_diag_msg *r;
+	struct nlmsghdr *nlh;
+
+	nlh = diag_put(skb, cb);
+	if (!nlh)
+		return -EMSGSIZE;
+	r = nlmsg_data(nlh);
+	diag_addrs(r, req->sk_v6, &req->laddr, &req->raddr);
+	r->idiag_state = TCP_SYN_RECV;
+	r->idiag_timer = 1;
+	r->idiag_retrans = READ_ONCE(req->retransmits);
+	r->idiag_expires = div_u64(mytcp_req_timer_left(req), NSEC_PER_MSEC);
+	r->id.idiag_sport = req->lport;
+	r->id.idiag_dport = req->rport;
+	r->id.idiag_if = req->dif;
+	r->id.idiag_cookie[0] = INET_DIAG_NOCOOKIE;
+	r->id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+	nlmsg_end(skb, nlh);
+	return 0;
+}
+
 /* The attributes the request asks for.  Socket locked. */
 static int diag_attrs(struct sk_buff *skb, struct sock *sk, u8 ext,
 		      bool net_admin)
@@ -208,6 +233,12 @@ static int diag_fill(struct sk_buff *skb, struct netlink_callback *cb,
 	struct sock *sk = g->sk;
 	int state;
 
+	if (g->req) {
+		if (!diag_wanted(req, TCP_SYN_RECV, g->req->lport,
+				 g->req->rport))
+			return 0;
+		return diag_fill_req(skb, cb, g->req);
+	}
 	if (g->tw) {
 		if (!diag_wanted(req, TCP_TIME_WAIT, g->tw->sport,
 				 g->tw->dport))
@@ -246,7 +277,9 @@ static int mytcp_diag_dump(struct sk_buff *skb, struct netlink_callback *cb)
 				if (err)
 					cb->args[2] = batch[i].pos;
 			}
-			if (batch[i].tw)
+			if (batch[i].req)
+				mytcp_req_put(batch[i].req);
+			else if (batch[i].tw)
 				mytcp_tw_put(batch[i].tw);
 			else
 				sock_put(batch[i].sk);

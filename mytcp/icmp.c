@@ -118,6 +118,7 @@ bool mytcp_icmp_rcv(struct net *net, struct sk_buff *skb)
 	struct in6_addr l, r;
 	__be32 _tcp[2];
 	const __be32 *tcp;
+	struct mytcp_request *req;
 	struct sock *sk;
 	u32 seq;
 
@@ -143,6 +144,20 @@ bool mytcp_icmp_rcv(struct net *net, struct sk_buff *skb)
 		return false;
 	mytcp_v4_key(&l, inner->saddr);
 	mytcp_v4_key(&r, inner->daddr);
+	req = mytcp_lookup_request(net, &l, ((const __be16 *)tcp)[0], &r,
+				   ((const __be16 *)tcp)[1], inet_iif(skb),
+				   inet_sdif(skb));
+	if (req) {
+		/* a request has no path MTU; errors as a child's */
+		mytcp_req_icmp(req, ntohl(tcp[1]),
+			       ih->type == ICMP_DEST_UNREACH &&
+			       ih->code != ICMP_FRAG_NEEDED &&
+			       ih->code <= NR_ICMP_UNREACH &&
+			       icmp_err_convert[ih->code].fatal);
+		mytcp_req_put(req);
+		consume_skb(skb);
+		return true;
+	}
 	sk = mytcp_lookup_established(net, &l, ((const __be16 *)tcp)[0], &r,
 				      ((const __be16 *)tcp)[1], inet_iif(skb),
 				      inet_sdif(skb));

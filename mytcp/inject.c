@@ -301,3 +301,27 @@ void mytcp_inject_exit_net(struct net *net)
 {
 	remove_proc_entry("mytcp_inject", net->proc_net);
 }
+
+/*
+ * A request's segment (request.c), of kind (MYTCP_INJ_*; 0: none): a
+ * request has no socket rule, the namespace's applies.  skb: the incoming
+ * segment, for the tracepoint (NULL going out).  True: drop it.
+ */
+bool mytcp_inject_net_drop(struct net *net, struct sk_buff *skb,
+			   unsigned int kind, bool out)
+{
+	struct mytcp_net *mn = mytcp_pernet(net);
+	bool hit;
+
+	if (likely(!READ_ONCE(mn->inject.count)) || !kind)
+		return false;
+	spin_lock_bh(&mn->inject_lock);
+	hit = rule_hits(&mn->inject, kind, out);
+	spin_unlock_bh(&mn->inject_lock);
+	if (hit) {
+		MYTCP_INC_STATS(net, MYTCP_STAT_DROP_INJECTED);
+		if (skb)
+			trace_mytcp_drop(NULL, skb, "injected in");
+	}
+	return hit;
+}

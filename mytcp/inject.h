@@ -22,5 +22,7 @@ int mytcp_inject_set(struct sock *sk, sockptr_t optval, unsigned int optlen);
 int mytcp_inject_get(struct sock *sk, char __user *optval, int __user *optlen);
 int mytcp_inject_init_net(struct net *net);
 void mytcp_inject_exit_net(struct net *net);
+bool mytcp_inject_net_drop(struct net *net, struct sk_buff *skb,
+			   unsigned int kind, bool out);
 
 #endif /* _MYTCP_INJECT_H */

@@ -179,7 +179,7 @@ static int listen_rcv(struct sock *sk, struct sk_buff *skb,
 	if (want_cookie)
 		mytcp_cookie_synack(sk, skb, opts);
 	else
-		mytcp_create_child(sk, skb, opts);
+		mytcp_req_create(sk, skb, opts);
 	consume_skb(skb);
 	return 0;
 drop:
@@ -579,7 +579,7 @@ int mytcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 		return 0;
 	}
 	mtp->segs_in++;
-	trace_mytcp_segment(sk, skb, false);
+	trace_mytcp_segment(sk, NULL, skb, false);
 	switch (sk->sk_state) {
 	case TCP_CLOSE:
 		mytcp_send_reset_reply(sock_net(sk), skb);

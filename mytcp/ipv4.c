@@ -153,6 +153,7 @@ unsigned int mytcp_hook_deliver(struct net *net, struct sk_buff *skb,
 				const struct in6_addr *r, int dif, int sdif)
 {
 	bool v6 = skb->protocol == htons(ETH_P_IPV6);
+	struct mytcp_request *req;
 	struct mytcp_tw *tw = NULL;
 	__be16 _ports[2];
 	const __be16 *ports;
@@ -162,6 +163,21 @@ unsigned int mytcp_hook_deliver(struct net *net, struct sk_buff *skb,
 	ports = skb_header_pointer(skb, thoff, sizeof(_ports), _ports);
 	if (!ports)
 		return NF_ACCEPT;
+	/* a request before the connections: see mytcp_lookup_request() */
+	req = mytcp_lookup_request(net, l, ports[1], r, ports[0], dif, sdif);
+	if (req) {
+		MYTCP_INC_STATS(net, MYTCP_STAT_IN_SEGS);
+		nf_reset_ct(skb);
+		skb_dst_drop(skb);
+		ok = v6 ? mytcp_v6_validate(net, skb, thoff) :
+			  validate(net, skb);
+		if (!ok || mytcp_sock_filter_drop(req->listener, skb))
+			kfree_skb(skb);
+		else
+			mytcp_req_rcv(req, skb);
+		mytcp_req_put(req);
+		return NF_STOLEN;
+	}
 	sk = mytcp_lookup_established(net, l, ports[1], r, ports[0], dif,
 				      sdif);
 	if (!sk) {

@@ -101,6 +101,7 @@ static bool icmp6_rcv(struct net *net, struct sk_buff *skb, int off)
 	struct icmp6hdr _ih;
 	__be32 _tcp[2];
 	const __be32 *tcp;
+	struct mytcp_request *req;
 	struct sock *sk;
 	__be16 frag_off;
 	int ioff, err;
@@ -134,6 +135,19 @@ static bool icmp6_rcv(struct net *net, struct sk_buff *skb, int off)
 	tcp = skb_header_pointer(skb, ioff, sizeof(_tcp), _tcp);
 	if (!tcp)
 		return false;
+	req = mytcp_lookup_request(net, &inner->saddr,
+				   ((const __be16 *)tcp)[0], &inner->daddr,
+				   ((const __be16 *)tcp)[1], skb->dev->ifindex,
+				   inet6_sdif(skb));
+	if (req) {
+		fatal = ih->icmp6_type != ICMPV6_PKT_TOOBIG &&
+			icmpv6_err_convert(ih->icmp6_type, ih->icmp6_code,
+					   &err);
+		mytcp_req_icmp(req, ntohl(tcp[1]), fatal);
+		mytcp_req_put(req);
+		consume_skb(skb);
+		return true;
+	}
 	sk = mytcp_lookup_established(net, &inner->saddr,
 				      ((const __be16 *)tcp)[0], &inner->daddr,
 				      ((const __be16 *)tcp)[1], skb->dev->ifindex,
@@ -332,7 +346,7 @@ int mytcp_v6_xmit(struct sock *sk, struct sk_buff *skb)
 
 /* A reply without a socket: skb holds the TCP header (mytcp_fill_reply). */
 void mytcp_v6_send_reply(struct net *net, struct sk_buff *oskb,
-			 struct sk_buff *skb)
+			 struct sk_buff *skb, bool trace)
 {
 	const struct ipv6hdr *oip6h = ipv6_hdr(oskb);
 	struct tcphdr *th = tcp_hdr(skb);
@@ -369,7 +383,8 @@ void mytcp_v6_send_reply(struct net *net, struct sk_buff *oskb,
 	MYTCP_INC_STATS(net, MYTCP_STAT_OUT_SEGS);
 	if (th->rst)
 		MYTCP_INC_STATS(net, MYTCP_STAT_OUT_RSTS);
-	trace_mytcp_reply(net, skb);
+	if (trace)	/* else the caller traced it (a request's) */
+		trace_mytcp_reply(net, skb);
 	ip6_local_out(net, NULL, skb);
 }
 

@@ -2,11 +2,12 @@
 /*
  * mytcp: the passive side - listen(), accept() and the listener's children.
  *
- * A SYN to a listener creates a child socket in SYN_RCVD at once (no
- * separate request sock): it is in the connection table, linked on the
- * listener's SYN queue, and moves itself to the accept queue when the
- * handshake completes.  accept() takes it from there.  The listener counts
- * both queues against its backlog.
+ * A SYN to a listener makes a request socket (request.c), not a child;
+ * the child is made when the handshake completes (from the request, or
+ * from a SYN cookie), in SYN_RCVD: it is in the connection table, linked
+ * on the listener's SYN queue, and the ACK it is handed moves it to the
+ * accept queue.  accept() takes it from there.  The listener counts both
+ * queues (requests in the SYN queue's count) against its backlog.
  *
  * Locking: the queues are guarded by the listener's accept_lock
  * (spin_lock_bh), never its socket lock, so a child (owned, in softirq)
@@ -157,7 +158,11 @@ static struct sock *child_alloc(struct sock *parent, struct sk_buff *skb,
 
 	sock_hold(parent);
 	cm->parent = parent;
-	mytcp_set_state(child, TCP_SYN_RECV);
+	/* a request's child: its SYN_RECV was traced as the request's */
+	if (ck && ck->from_req)
+		mytcp_state_store(child, TCP_SYN_RECV);
+	else
+		mytcp_set_state(child, TCP_SYN_RECV);
 	return child;
 }
 
@@ -184,24 +189,6 @@ static bool child_link(struct sock *child, struct sock *parent)
 	return true;
 }
 
-struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
-				const struct mytcp_opts *opts)
-{
-	struct sock *child = child_alloc(parent, skb, opts, NULL);
-
-	if (!child)
-		return NULL;
-	bh_lock_sock(child);
-	if (!child_link(child, parent)) {
-		bh_unlock_sock(child);
-		sock_put(child);
-		return NULL;
-	}
-	mytcp_send_synack(child);
-	bh_unlock_sock(child);
-	return child;
-}
-
 /*
  * The ACK skb returned a valid SYN cookie (ck, opts: the connection it
  * describes): a child in SYN_RCVD, its SYN-ACK counted as sent, that the
@@ -226,6 +213,66 @@ bool mytcp_create_cookie_child(struct sock *parent, struct sk_buff *skb,
 		return false;
 	}
 	mytcp_sk(child)->retransmits = mytcp_sk(parent)->defer_accept;
+	sock_hold(child);	/* across the segment, which may drop it */
+	mytcp_rcv_state_process(child, skb);
+	bh_unlock_sock(child);
+	sock_put(child);
+	return true;
+}
+
+/*
+ * The ACK skb completed the handshake of req (request.c; opts and ck: the
+ * connection it holds): the child, made as a cookie's and taking the
+ * request's place on the SYN queue (syn_qlen unchanged) and in ehash
+ * (atomically: table.c), is handed the ACK.  Softirq, listener not
+ * owned (as Linux's tcp_check_req()).  Consumes skb when true; false: no
+ * memory, or the request was dropped meanwhile (the listener closing).
+ */
+bool mytcp_create_req_child(struct mytcp_request *req, struct sk_buff *skb,
+			    const struct mytcp_opts *opts,
+			    const struct mytcp_cookie_req *ck)
+{
+	struct sock *parent = req->listener, *child;
+	struct mytcp_sock *pm = mytcp_sk(parent), *cm;
+	bool won = false;
+
+	child = child_alloc(parent, skb, opts, ck);
+	if (!child)
+		return false;
+	cm = mytcp_sk(child);
+	bh_lock_sock(child);
+	spin_lock_bh(&pm->accept_lock);
+	if (!list_empty(&req->syn_node) &&
+	    READ_ONCE(parent->sk_state) == TCP_LISTEN) {
+		list_del_init(&req->syn_node);
+		list_add_tail(&cm->child_node, &pm->syn_queue);
+		won = true;
+	}
+	spin_unlock_bh(&pm->accept_lock);
+	if (!won) {
+		mytcp_done(child);
+		bh_unlock_sock(child);
+		sock_put(child);
+		return false;
+	}
+	/* Now on the SYN queue: the listener, even closing, unbinds only
+	 * after its mytcp_listener_stop() has taken this child (and waited
+	 * for its lock), so its bind entry is still there.
+	 */
+	mytcp_bind_inherit(child, parent, &pm->bind.addr,
+			   inet_sk(child)->inet_num);
+	if (mytcp_ehash_replace_req(child, req)) {
+		/* not reached: only the unlinker unhashes a request */
+		sock_hold(child);
+		mytcp_child_drop(child);
+		mytcp_req_retire(req);
+		bh_unlock_sock(child);
+		sock_put(child);
+		return false;
+	}
+	mytcp_req_retire(req);
+	/* TCP_DEFER_ACCEPT was the request's to apply */
+	cm->retransmits = pm->defer_accept;
 	sock_hold(child);	/* across the segment, which may drop it */
 	mytcp_rcv_state_process(child, skb);
 	bh_unlock_sock(child);
@@ -294,6 +341,7 @@ void mytcp_listener_stop(struct sock *sk)
 	struct sock *child;
 
 	mytcp_listen_unhash(sk);
+	mytcp_req_stop_all(sk);
 	for (;;) {
 		spin_lock_bh(&mtp->accept_lock);
 		cm = list_first_entry_or_null(&mtp->syn_queue,

@@ -138,9 +138,12 @@ static int __init mytcp_init(void)
 	err = mytcp_table_init();
 	if (err)
 		goto out_counter;
-	err = mytcp_portres_init();
+	err = mytcp_req_init();
 	if (err)
 		goto out_table;
+	err = mytcp_portres_init();
+	if (err)
+		goto out_req;
 	err = proto_register(&mytcp_prot, 1);
 	if (err)
 		goto out_portres;
@@ -180,6 +183,8 @@ out_proto_only:
 	proto_unregister(&mytcp_prot);
 out_portres:
 	mytcp_portres_exit();
+out_req:
+	mytcp_req_exit();
 out_table:
 	mytcp_table_exit();
 out_counter:
@@ -198,6 +203,7 @@ static void __exit mytcp_exit(void)
 	mytcp_sysctl_exit_global();
 	proto_unregister(&mytcp_prot);
 	mytcp_portres_exit();
+	mytcp_req_exit();
 	mytcp_table_exit();
 	mytcp_mem_exit();
 	pr_info("mytcp: unloaded\n");

@@ -259,6 +259,7 @@ struct mytcp_sock {
 	 */
 	spinlock_t accept_lock;
 	struct list_head syn_queue;
+	struct list_head req_queue;	/* request.c: SYN_RCVD requests */
 	struct list_head accept_queue;
 	u32 syn_qlen;
 	u32 accept_qlen;
@@ -332,6 +333,7 @@ struct mytcp_cookie_req {
 	u32 irs;			/* the peer's ISS */
 	u32 ts_offset;			/* our TSval clock of the SYN-ACK */
 	u8 ecn_ok:1;
+	u8 from_req:1;			/* a request's (traced SYN_RECV) */
 };
 
 static inline struct mytcp_sock *mytcp_sk(const struct sock *sk)
@@ -393,8 +395,6 @@ void mytcp_filter_inherit(struct sock *child, const struct sock *parent);
 int mytcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 
 /* listen.c */
-struct sock *mytcp_create_child(struct sock *parent, struct sk_buff *skb,
-				const struct mytcp_opts *opts);
 void mytcp_child_established(struct sock *child);
 void mytcp_child_drop(struct sock *child);
 void mytcp_listener_stop(struct sock *sk);
@@ -462,5 +462,6 @@ bool mytcp_cookie_ack(struct sock *sk, struct sk_buff *skb,
 #include "output.h"
 #include "sack.h"
 #include "addr.h"
+#include "request.h"
 
 #endif /* _MYTCP_H */

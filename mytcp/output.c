@@ -302,7 +302,7 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	MYTCP_INC_STATS(net, MYTCP_STAT_OUT_SEGS);
 	if (flags & TCPHDR_RST)
 		MYTCP_INC_STATS(net, MYTCP_STAT_OUT_RSTS);
-	trace_mytcp_segment(sk, skb, true);
+	trace_mytcp_segment(sk, NULL, skb, true);
 	mytcp_trace_ca(sk);
 
 	if (mytcp_wire_v6(sk))
@@ -873,8 +873,13 @@ void mytcp_fill_reply(struct sk_buff *skb, const struct tcphdr *oth, u8 flags,
 	skb->csum_offset = offsetof(struct tcphdr, check);
 }
 
+/*
+ * req: a request socket's segment (request.c), traced as mytcp_segment
+ * of its SYN_RCVD rather than as mytcp_reply.
+ */
 static void send_reply(struct net *net, struct sk_buff *oskb, u8 flags,
-		       u32 seq, u32 ack, u32 wnd, const struct mytcp_opts *o)
+		       u32 seq, u32 ack, u32 wnd, const struct mytcp_opts *o,
+		       const struct mytcp_request *req)
 {
 	const struct iphdr *oiph = ip_hdr(oskb);
 	const struct tcphdr *oth = tcp_hdr(oskb);
@@ -890,7 +895,9 @@ static void send_reply(struct net *net, struct sk_buff *oskb, u8 flags,
 			return;
 		skb_reserve(skb, MAX_TCP_HEADER);
 		mytcp_fill_reply(skb, oth, flags, seq, ack, wnd, o);
-		mytcp_v6_send_reply(net, oskb, skb);
+		if (req)
+			trace_mytcp_segment(NULL, req, skb, true);
+		mytcp_v6_send_reply(net, oskb, skb, !req);
 		return;
 	}
 	memset(&fl4, 0, sizeof(fl4));
@@ -910,6 +917,8 @@ static void send_reply(struct net *net, struct sk_buff *oskb, u8 flags,
 	}
 	skb_reserve(skb, MAX_TCP_HEADER);
 	mytcp_fill_reply(skb, oth, flags, seq, ack, wnd, o);
+	if (req)
+		trace_mytcp_segment(NULL, req, skb, true);
 	th = tcp_hdr(skb);
 	th->check = ~tcp_v4_check(skb->len, oiph->daddr, oiph->saddr, 0);
 
@@ -931,7 +940,8 @@ static void send_reply(struct net *net, struct sk_buff *oskb, u8 flags,
 	MYTCP_INC_STATS(net, MYTCP_STAT_OUT_SEGS);
 	if (flags & TCPHDR_RST)
 		MYTCP_INC_STATS(net, MYTCP_STAT_OUT_RSTS);
-	trace_mytcp_reply(net, skb);
+	if (!req)
+		trace_mytcp_reply(net, skb);
 	ip_local_out(net, NULL, skb);
 }
 
@@ -945,10 +955,10 @@ void mytcp_send_reset_reply(struct net *net, struct sk_buff *skb)
 		return;
 	if (th->ack)
 		send_reply(net, skb, TCPHDR_RST, ntohl(th->ack_seq), 0, 0,
-			   NULL);
+			   NULL, NULL);
 	else
 		send_reply(net, skb, TCPHDR_RST | TCPHDR_ACK, 0, cb->end_seq, 0,
-			   NULL);
+			   NULL, NULL);
 }
 
 /*
@@ -968,7 +978,7 @@ void mytcp_send_ack_reply(struct net *net, struct sk_buff *skb, u32 seq,
 	}
 	send_reply(net, skb, TCPHDR_ACK, seq, ack,
 		   min(win >> (tw ? tw->rcv_wscale : 0), 65535U),
-		   o.saw_ts ? &o : NULL);
+		   o.saw_ts ? &o : NULL, NULL);
 }
 
 /* A SYN-ACK without a socket: a listener's SYN cookie (syncookies.c). */
@@ -977,5 +987,17 @@ void mytcp_send_synack_reply(struct net *net, struct sk_buff *skb, u32 seq,
 			     bool ece)
 {
 	send_reply(net, skb, TCPHDR_SYN | TCPHDR_ACK | (ece ? TCPHDR_ECE : 0),
-		   seq, ack, min(win, 65535U), o);
+		   seq, ack, min(win, 65535U), o, NULL);
+}
+
+/*
+ * A request socket's segment (request.c): its SYN-ACK, ACK or reset, in
+ * answer to oskb (the segment, or the SYN rebuilt).
+ */
+void mytcp_send_req_reply(struct net *net, struct sk_buff *oskb, u8 flags,
+			  u32 seq, u32 ack, u32 win,
+			  const struct mytcp_opts *o,
+			  const struct mytcp_request *req)
+{
+	send_reply(net, oskb, flags, seq, ack, min(win, 65535U), o, req);
 }

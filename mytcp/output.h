@@ -32,5 +32,10 @@ u32 mytcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
 void mytcp_send_synack_reply(struct net *net, struct sk_buff *skb, u32 seq,
 			     u32 ack, u32 win, const struct mytcp_opts *o,
 			     bool ece);
+struct mytcp_request;
+void mytcp_send_req_reply(struct net *net, struct sk_buff *oskb, u8 flags,
+			  u32 seq, u32 ack, u32 win,
+			  const struct mytcp_opts *o,
+			  const struct mytcp_request *req);
 
 #endif /* _MYTCP_OUTPUT_H */

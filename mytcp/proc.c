@@ -83,6 +83,8 @@ static int stat_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "live_tw %d\n", atomic_read(&mytcp_live_tw));
 	seq_printf(seq, "live_skbs %d\n", atomic_read(&mytcp_live_skbs));
 	seq_printf(seq, "live_portres %d\n", atomic_read(&mytcp_live_portres));
+	seq_printf(seq, "live_requests %d\n",
+		   atomic_read(&mytcp_live_requests));
 	/* global, like live_*: memory in pages (net.mytcp.mem), orphans */
 	seq_printf(seq, "mem_pages %ld\n", mytcp_memory_pages());
 	seq_printf(seq, "mem_pressure %d\n", mytcp_under_memory_pressure());
@@ -125,11 +127,26 @@ static void show_tuple(struct seq_file *seq, int idx, bool v6,
  * family's.
  */
 static bool show_one(struct seq_file *seq, struct sock *sk,
-		     struct mytcp_tw *tw, int idx, bool v6)
+		     struct mytcp_tw *tw, int idx, bool v6,
+		     struct mytcp_request *req)
 {
 	struct in6_addr l, r;
 	u64 left;
 
+	if (req) {
+		/* a request (request.c): SYN_RCVD, as Linux's */
+		if (req->sk_v6 != v6)
+			return false;
+		left = mytcp_req_timer_left(req);
+		show_tuple(seq, idx, v6, &req->laddr, req->lport,
+			   &req->raddr, req->rport);
+		seq_printf(seq, "%02X %08X:%08X %02X:%08lX %08X %5d %8d %d %d %pK\n",
+			   TCP_SYN_RECV, 0, 0, 1,
+			   (unsigned long)jiffies_to_clock_t(nsecs_to_jiffies(left)),
+			   READ_ONCE(req->retransmits), 0, 0, 0,
+			   refcount_read(&req->ref), req);
+		return true;
+	}
 	if ((tw ? tw->v6 : mytcp_sk(sk)->v6) != v6)
 		return false;
 	if (tw) {
@@ -189,15 +206,15 @@ static bool show_one(struct seq_file *seq, struct sock *sk,
 }
 
 static bool show_one4(struct seq_file *seq, struct sock *sk,
-		      struct mytcp_tw *tw, int idx)
+		      struct mytcp_tw *tw, int idx, struct mytcp_request *req)
 {
-	return show_one(seq, sk, tw, idx, false);
+	return show_one(seq, sk, tw, idx, false, req);
 }
 
 static bool show_one6(struct seq_file *seq, struct sock *sk,
-		      struct mytcp_tw *tw, int idx)
+		      struct mytcp_tw *tw, int idx, struct mytcp_request *req)
 {
-	return show_one(seq, sk, tw, idx, true);
+	return show_one(seq, sk, tw, idx, true, req);
 }
 
 static int conn_show(struct seq_file *seq, void *v)

@@ -195,7 +195,7 @@ void mytcp_record_retrans(struct sock *sk, struct sk_buff *skb)
 	mtp->total_retrans += segs;
 	mtp->bytes_retrans += skb->len;
 	MYTCP_ADD_STATS(sock_net(sk), MYTCP_STAT_RETRANS_SEGS, segs);
-	trace_mytcp_retransmit(sk, skb);
+	trace_mytcp_retransmit(sk, NULL, skb);
 }
 
 /* ---- receive queue and out-of-order tree ---- */

@@ -41,7 +41,7 @@ void mytcp_set_state(struct sock *sk, int state)
 
 	if (old == state)
 		return;
-	trace_mytcp_state(sk, old, state);
+	trace_mytcp_state(sk, NULL, old, state);
 	if (state == TCP_CLOSE || state == TCP_TIME_WAIT)
 		mytcp_orphan_dec(sk);
 	if (state == TCP_ESTABLISHED)
@@ -220,6 +220,7 @@ void mytcp_init_sock(struct sock *sk)
 	mytcp_init_conn(sk);
 	spin_lock_init(&mtp->accept_lock);
 	INIT_LIST_HEAD(&mtp->syn_queue);
+	INIT_LIST_HEAD(&mtp->req_queue);
 	INIT_LIST_HEAD(&mtp->accept_queue);
 	INIT_LIST_HEAD(&mtp->child_node);
 	mtp->ehash_node.next = NULL;

@@ -35,6 +35,7 @@
 #include <net/secure_seq.h>
 #include "mytcp.h"
 #include "bindaddr.h"
+#include "request.h"
 
 /*
  * ehash chains (nchain) end in a nulls marker holding their bucket
@@ -54,6 +55,13 @@ struct mytcp_bucket {
 };
 
 static struct mytcp_bucket *ehash, *twhash, *bhash, *lhash;
+/*
+ * Request sockets (request.c) beside the connections: rchain[i] is guarded
+ * by ehash[i].lock, so a request and the child that replaces it change
+ * places under one lock (mytcp_ehash_replace_req()).  Requests are freed
+ * after a grace period and never move between chains.
+ */
+static struct hlist_nulls_head *rchain;
 static unsigned int ehash_mask, bhash_mask;
 static u32 hash_secret __read_mostly;
 
@@ -99,12 +107,20 @@ int mytcp_table_init(void)
 	twhash = bucket_alloc(MYTCP_EHASH_SIZE, false);
 	bhash = bucket_alloc(MYTCP_BHASH_SIZE, false);
 	lhash = bucket_alloc(MYTCP_BHASH_SIZE, false);
+	rchain = kvmalloc_array(MYTCP_EHASH_SIZE, sizeof(*rchain), GFP_KERNEL);
+	if (rchain) {
+		unsigned int i;
+
+		for (i = 0; i < MYTCP_EHASH_SIZE; i++)
+			INIT_HLIST_NULLS_HEAD(&rchain[i], i);
+	}
 	port_perturb = kvmalloc_array(BIT(MYTCP_PERTURB_SHIFT),
 				      sizeof(*port_perturb), GFP_KERNEL);
 	if (port_perturb)
 		get_random_bytes(port_perturb, BIT(MYTCP_PERTURB_SHIFT) *
 				 sizeof(*port_perturb));
-	if (!ehash || !twhash || !bhash || !lhash || !port_perturb) {
+	if (!ehash || !twhash || !bhash || !lhash || !port_perturb ||
+	    !rchain) {
 		mytcp_table_exit();
 		return -ENOMEM;
 	}
@@ -118,6 +134,8 @@ void mytcp_table_exit(void)
 	kvfree(bhash);
 	kvfree(lhash);
 	kvfree(port_perturb);
+	kvfree(rchain);
+	rchain = NULL;
 	port_perturb = NULL;
 	lhash = NULL;
 	ehash = NULL;
@@ -252,6 +270,31 @@ begin:
 	return NULL;
 }
 
+static bool req_tuple_eq(const struct mytcp_request *req,
+			 const struct net *net, const struct in6_addr *laddr,
+			 __be16 lport, const struct in6_addr *raddr,
+			 __be16 rport)
+{
+	return req->lport == lport && req->rport == rport &&
+	       ipv6_addr_equal(&req->laddr, laddr) &&
+	       ipv6_addr_equal(&req->raddr, raddr) &&
+	       net_eq(sock_net(req->listener), net);
+}
+
+/* Is the 4-tuple a request's?  ehash[slot].lock held. */
+static bool req_in_chain(u32 slot, const struct net *net,
+			 const struct in6_addr *laddr, __be16 lport,
+			 const struct in6_addr *raddr, __be16 rport)
+{
+	const struct hlist_nulls_node *node;
+	struct mytcp_request *req;
+
+	hlist_nulls_for_each_entry(req, node, &rchain[slot], node)
+		if (req_tuple_eq(req, net, laddr, lport, raddr, rport))
+			return true;
+	return false;
+}
+
 int mytcp_ehash_insert(struct sock *sk)
 {
 	struct inet_sock *inet = inet_sk(sk);
@@ -274,6 +317,11 @@ int mytcp_ehash_insert(struct sock *sk)
 			spin_unlock_bh(&b->lock);
 			return -EADDRNOTAVAIL;
 		}
+	}
+	if (req_in_chain(h & ehash_mask, sock_net(sk), &l, inet->inet_sport,
+			 &r, inet->inet_dport)) {
+		spin_unlock_bh(&b->lock);
+		return -EADDRNOTAVAIL;
 	}
 	sock_hold(sk);
 	hlist_nulls_add_head_rcu(&mytcp_sk(sk)->ehash_node, &b->nchain);
@@ -301,6 +349,110 @@ void mytcp_ehash_remove(struct sock *sk)
 }
 
 /* ---- TIME_WAIT ---- */
+
+/*
+ * A request into ehash (its rchain); the table holds no reference of its
+ * own (the request's link reference covers it: request.c).
+ * -EADDRNOTAVAIL: a connection or request has the 4-tuple.
+ */
+int mytcp_req_hash(struct mytcp_request *req)
+{
+	struct net *net = sock_net(req->listener);
+	const struct hlist_nulls_node *node;
+	u32 slot = tuple_hash(net, &req->laddr, req->lport, &req->raddr,
+			      req->rport) & ehash_mask;
+	struct mytcp_bucket *b = &ehash[slot];
+	struct mytcp_sock *o;
+
+	spin_lock_bh(&b->lock);
+	hlist_nulls_for_each_entry(o, node, &b->nchain, ehash_node) {
+		if (sk_tuple_eq((struct sock *)o, &req->laddr, req->lport,
+				&req->raddr, req->rport) &&
+		    net_eq(sock_net((struct sock *)o), net))
+			goto taken;
+	}
+	if (req_in_chain(slot, net, &req->laddr, req->lport, &req->raddr,
+			 req->rport))
+		goto taken;
+	hlist_nulls_add_head_rcu(&req->node, &rchain[slot]);
+	req->hashed = 1;
+	spin_unlock_bh(&b->lock);
+	return 0;
+taken:
+	spin_unlock_bh(&b->lock);
+	return -EADDRNOTAVAIL;
+}
+
+void mytcp_req_unhash(struct mytcp_request *req)
+{
+	u32 slot = tuple_hash(sock_net(req->listener), &req->laddr,
+			      req->lport, &req->raddr, req->rport) &
+		   ehash_mask;
+
+	spin_lock_bh(&ehash[slot].lock);
+	if (req->hashed) {
+		hlist_nulls_del_init_rcu(&req->node);
+		req->hashed = 0;
+	}
+	spin_unlock_bh(&ehash[slot].lock);
+}
+
+/*
+ * The request of a 4-tuple, referenced; NULL: none.  Under
+ * rcu_read_lock().  The caller looks here before the connections
+ * (ipv4.c): a child replaces its request by entering nchain before the
+ * request leaves rchain, so a lookup that misses the request finds the
+ * child (the barriers pair with mytcp_ehash_replace_req()'s).
+ */
+struct mytcp_request *mytcp_lookup_request(struct net *net,
+					   const struct in6_addr *laddr,
+					   __be16 lport,
+					   const struct in6_addr *raddr,
+					   __be16 rport, int dif, int sdif)
+{
+	u32 slot = tuple_hash(net, laddr, lport, raddr, rport) & ehash_mask;
+	const struct hlist_nulls_node *node;
+	struct mytcp_request *req;
+
+	hlist_nulls_for_each_entry_rcu(req, node, &rchain[slot], node) {
+		/* the listener's SO_BINDTODEVICE, as its child's */
+		if (!req_tuple_eq(req, net, laddr, lport, raddr, rport) ||
+		    !dev_match(req->listener, dif, sdif))
+			continue;
+		if (!refcount_inc_not_zero(&req->ref))
+			break;
+		return req;
+	}
+	smp_rmb();	/* then nchain: see the child that replaced it */
+	return NULL;
+}
+
+/*
+ * The child sk takes its request's place in ehash under the bucket's
+ * lock (Linux: inet_ehash_insert() with the request as osk).  0: done
+ * (the table holds a reference on sk); -ENOENT: the request was already
+ * unhashed (dropped meanwhile), sk is not hashed.
+ */
+int mytcp_ehash_replace_req(struct sock *sk, struct mytcp_request *req)
+{
+	u32 slot = tuple_hash(sock_net(sk), &req->laddr, req->lport,
+			      &req->raddr, req->rport) & ehash_mask;
+	struct mytcp_bucket *b = &ehash[slot];
+
+	spin_lock_bh(&b->lock);
+	if (!req->hashed) {
+		spin_unlock_bh(&b->lock);
+		return -ENOENT;
+	}
+	sock_hold(sk);
+	hlist_nulls_add_head_rcu(&mytcp_sk(sk)->ehash_node, &b->nchain);
+	mytcp_sk(sk)->hashed = 1;
+	smp_wmb();	/* the child is in before the request leaves */
+	hlist_nulls_del_init_rcu(&req->node);
+	req->hashed = 0;
+	spin_unlock_bh(&b->lock);
+	return 0;
+}
 
 struct mytcp_tw *mytcp_lookup_tw(struct net *net, const struct in6_addr *laddr,
 				 __be16 lport, const struct in6_addr *raddr,
@@ -962,6 +1114,7 @@ int mytcp_connect_hash(struct sock *sk)
 void mytcp_table_walk(struct net *net, struct seq_file *seq, mytcp_walk_fn fn)
 {
 	const struct hlist_nulls_node *node;
+	struct mytcp_request *req;
 	struct mytcp_bind_ent *e;
 	struct mytcp_sock *mtp;
 	struct mytcp_tw *tw;
@@ -980,7 +1133,7 @@ void mytcp_table_walk(struct net *net, struct seq_file *seq, mytcp_walk_fn fn)
 							 bind);
 			if (mytcp_sk(sk)->hashed)
 				continue;	/* shown from ehash */
-			idx += fn(seq, sk, NULL, idx);
+			idx += fn(seq, sk, NULL, idx, NULL);
 		}
 	}
 	for (i = 0; i <= ehash_mask; i++) {
@@ -988,12 +1141,17 @@ void mytcp_table_walk(struct net *net, struct seq_file *seq, mytcp_walk_fn fn)
 					       ehash_node) {
 			if (!net_eq(sock_net((struct sock *)mtp), net))
 				continue;
-			idx += fn(seq, (struct sock *)mtp, NULL, idx);
+			idx += fn(seq, (struct sock *)mtp, NULL, idx, NULL);
+		}
+		hlist_nulls_for_each_entry_rcu(req, node, &rchain[i], node) {
+			if (!net_eq(sock_net(req->listener), net))
+				continue;
+			idx += fn(seq, NULL, NULL, idx, req);
 		}
 		hlist_for_each_entry_rcu(tw, &twhash[i].chain, node) {
 			if (!net_eq(read_pnet(&tw->net), net))
 				continue;
-			idx += fn(seq, NULL, tw, idx);
+			idx += fn(seq, NULL, tw, idx, NULL);
 		}
 	}
 	rcu_read_unlock();
@@ -1045,6 +1203,7 @@ static int grab_bucket(struct net *net, long *pos, struct mytcp_grab *out,
 		       int max)
 {
 	const struct hlist_nulls_node *node;
+	struct mytcp_request *req;
 	long num = 0;
 	struct mytcp_bind_ent *e;
 	struct mytcp_sock *mtp;
@@ -1064,6 +1223,7 @@ static int grab_bucket(struct net *net, long *pos, struct mytcp_grab *out,
 				continue;
 			out[n].sk = sk;
 			out[n].tw = NULL;
+			out[n].req = NULL;
 			out[n].pos = num - 1;
 			pos[2] = num;
 			if (++n == max)
@@ -1080,6 +1240,20 @@ static int grab_bucket(struct net *net, long *pos, struct mytcp_grab *out,
 				continue;
 			out[n].sk = sk;
 			out[n].tw = NULL;
+			out[n].req = NULL;
+			out[n].pos = num - 1;
+			pos[2] = num;
+			if (++n == max)
+				return n;
+		}
+		hlist_nulls_for_each_entry_rcu(req, node, &rchain[pos[1]],
+					       node) {
+			if (!net_eq(sock_net(req->listener), net) ||
+			    num++ < pos[2] || !refcount_inc_not_zero(&req->ref))
+				continue;
+			out[n].sk = NULL;
+			out[n].tw = NULL;
+			out[n].req = req;
 			out[n].pos = num - 1;
 			pos[2] = num;
 			if (++n == max)
@@ -1093,6 +1267,7 @@ static int grab_bucket(struct net *net, long *pos, struct mytcp_grab *out,
 				continue;
 			out[n].sk = NULL;
 			out[n].tw = tw;
+			out[n].req = NULL;
 			out[n].pos = num - 1;
 			pos[2] = num;
 			if (++n == max)
@@ -1115,7 +1290,8 @@ int mytcp_table_grab(struct net *net, long *pos,
 			if (pos[0] == 0)
 				empty = hlist_empty(&bhash[pos[1]].chain);
 			else if (pos[0] == 1)
-				empty = hlist_nulls_empty(&ehash[pos[1]].nchain);
+				empty = hlist_nulls_empty(&ehash[pos[1]].nchain) &&
+					hlist_nulls_empty(&rchain[pos[1]]);
 			else
 				empty = hlist_empty(&twhash[pos[1]].chain);
 			if (empty)

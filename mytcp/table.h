@@ -90,14 +90,17 @@ void mytcp_listen_unhash(struct sock *sk);
 int mytcp_connect_hash(struct sock *sk);
 void mytcp_table_purge_net(struct net *net);
 /* true: the entry was shown (and numbered) */
+struct mytcp_request;
 typedef bool (*mytcp_walk_fn)(struct seq_file *seq, struct sock *sk,
-			      struct mytcp_tw *tw, int idx);
+			      struct mytcp_tw *tw, int idx,
+			      struct mytcp_request *req);
 void mytcp_table_walk(struct net *net, struct seq_file *seq, mytcp_walk_fn fn);
 /* One entry taken by mytcp_table_grab() (diag.c): sk or tw, referenced. */
 struct mytcp_grab {
 	struct sock *sk;
 	struct mytcp_tw *tw;
 	long pos;
+	struct mytcp_request *req;	/* or a request (request.h) */
 };
 
 int mytcp_table_grab(struct net *net, long *pos,

@@ -147,7 +147,7 @@ static bool timer_wanted(struct sock *sk, int id)
 	}
 	WRITE_ONCE(mtp->timer_due[id], 0);
 	/* The tracepoint shows timers that are due, not early alarms. */
-	trace_mytcp_timer(sk, timer_names[id]);
+	trace_mytcp_timer(sk, NULL, timer_names[id]);
 	return true;
 }
 
@@ -465,7 +465,7 @@ static bool tlp_instead(struct sock *sk)
 	if (!due || due > ktime_get_ns() || !mytcp_tlp_wanted(sk))
 		return false;
 	WRITE_ONCE(mtp->timer_due[MYTCP_T_TLP], 0);
-	trace_mytcp_timer(sk, timer_names[MYTCP_T_TLP]);
+	trace_mytcp_timer(sk, NULL, timer_names[MYTCP_T_TLP]);
 	mytcp_tlp_probe(sk);
 	return true;
 }

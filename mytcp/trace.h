@@ -63,6 +63,31 @@ static inline void mytcp_trace_addr6(const struct sock *sk, __u8 *s6,
 }
 
 /*
+ * The 4-tuple and addresses of sk, or (sk NULL) of request socket req
+ * (request.c): its keys are addr.h's, IPv4 v4-mapped, as the child's
+ * addresses will be.
+ */
+static inline void mytcp_trace_tuple_of(const struct sock *sk,
+					const struct mytcp_request *req,
+					__u32 *saddr, __u16 *sport,
+					__u32 *daddr, __u16 *dport,
+					__u8 *s6, __u8 *d6, __u16 *family)
+{
+	if (sk || !req) {
+		mytcp_trace_tuple(sk, saddr, sport, daddr, dport);
+		mytcp_trace_addr6(sk, s6, d6, family);
+		return;
+	}
+	*saddr = req->wire_v6 ? 0 : (__force __u32)req->laddr.s6_addr32[3];
+	*daddr = req->wire_v6 ? 0 : (__force __u32)req->raddr.s6_addr32[3];
+	*sport = ntohs(req->lport);
+	*dport = ntohs(req->rport);
+	*family = req->sk_v6 ? AF_INET6 : AF_INET;
+	memcpy(s6, &req->laddr, 16);
+	memcpy(d6, &req->raddr, 16);
+}
+
+/*
  * The addresses of packet skb (network header set) as IPv6 (IPv4 ones
  * v4-mapped) and its family; swap: ours are its destination (a segment
  * received).  s4, d4: the IPv4 addresses, 0 for IPv6.
@@ -224,9 +249,11 @@ static inline void mytcp_trace_opts(const struct tcphdr *th, u8 *buf,
 		{ TCP_LISTEN, "LISTEN" },			\
 		{ TCP_CLOSING, "CLOSING" })
 
+/* sk's state change, or (sk NULL) request socket req's (request.c). */
 TRACE_EVENT(mytcp_state,
-	    TP_PROTO(const struct sock *sk, int oldstate, int newstate),
-	    TP_ARGS(sk, oldstate, newstate),
+	    TP_PROTO(const struct sock *sk, const struct mytcp_request *req,
+		     int oldstate, int newstate),
+	    TP_ARGS(sk, req, oldstate, newstate),
 	    TP_STRUCT__entry(__field(const void *, skaddr)
 			     __field(__u32, saddr)
 			     __field(__u32, daddr)
@@ -237,14 +264,16 @@ TRACE_EVENT(mytcp_state,
 			     __field(__u16, family)
 			     __array(__u8, saddr6, 16)
 			     __array(__u8, daddr6, 16)),
-	    TP_fast_assign(__entry->skaddr = sk;
-			   mytcp_trace_tuple(sk, &__entry->saddr,
-					     &__entry->sport, &__entry->daddr,
-					     &__entry->dport);
+	    TP_fast_assign(__entry->skaddr = sk ? (const void *)sk : req;
+			   mytcp_trace_tuple_of(sk, req, &__entry->saddr,
+						&__entry->sport,
+						&__entry->daddr,
+						&__entry->dport,
+						__entry->saddr6,
+						__entry->daddr6,
+						&__entry->family);
 			   __entry->oldstate = oldstate;
-			   __entry->newstate = newstate;
-			   mytcp_trace_addr6(sk, __entry->saddr6,
-					     __entry->daddr6, &__entry->family);),
+			   __entry->newstate = newstate;),
 	    TP_printk("sk=%p %pI4:%u -> %pI4:%u %s -> %s family=%u saddr6=%pI6c daddr6=%pI6c",
 		      __entry->skaddr, &__entry->saddr, __entry->sport, &__entry->daddr,
 		      __entry->dport, mytcp_show_state(__entry->oldstate),
@@ -252,11 +281,14 @@ TRACE_EVENT(mytcp_state,
 		      __entry->family, __entry->saddr6, __entry->daddr6)
 );
 
-/* A segment sent (out=1) or received (out=0); skb->data at TCP header. */
+/*
+ * A segment sent (out=1) or received (out=0); skb->data at TCP header.
+ * sk NULL: request socket req's (request.c), in SYN_RECV.
+ */
 TRACE_EVENT(mytcp_segment,
-	    TP_PROTO(const struct sock *sk, const struct sk_buff *skb,
-		     bool out),
-	    TP_ARGS(sk, skb, out),
+	    TP_PROTO(const struct sock *sk, const struct mytcp_request *req,
+		     const struct sk_buff *skb, bool out),
+	    TP_ARGS(sk, req, skb, out),
 	    TP_STRUCT__entry(__field(const void *, skaddr)
 			     __field(__u32, saddr)
 			     __field(__u32, daddr)
@@ -278,12 +310,14 @@ TRACE_EVENT(mytcp_segment,
 			     __field(__u16, family)
 			     __array(__u8, saddr6, 16)
 			     __array(__u8, daddr6, 16)),
-	    TP_fast_assign(__entry->skaddr = sk;
-			   mytcp_trace_tuple(sk, &__entry->saddr,
-					     &__entry->sport, &__entry->daddr,
-					     &__entry->dport);
-			   mytcp_trace_addr6(sk, __entry->saddr6,
-					     __entry->daddr6, &__entry->family);
+	    TP_fast_assign(__entry->skaddr = sk ? (const void *)sk : req;
+			   mytcp_trace_tuple_of(sk, req, &__entry->saddr,
+						&__entry->sport,
+						&__entry->daddr,
+						&__entry->dport,
+						__entry->saddr6,
+						__entry->daddr6,
+						&__entry->family);
 			   /* the packet's own peer: a listener has none
 			    * (an IPv6 packet's: 0, saddr6/daddr6 tell)
 			    */
@@ -294,6 +328,8 @@ TRACE_EVENT(mytcp_segment,
 				ntohs(tcp_hdr(skb)->source);
 			   /* the shift that scales this segment's window */
 			   __entry->wscale = tcp_hdr(skb)->syn ? 0 :
+				req ? (out ? req->rcv_wscale :
+					     req->snd_wscale) :
 				out ? mytcp_sk(sk)->rcv_wscale :
 				      mytcp_sk(sk)->snd_wscale;
 			   mytcp_trace_opts(tcp_hdr(skb), __entry->opts,
@@ -306,7 +342,8 @@ TRACE_EVENT(mytcp_segment,
 			   __entry->optlen = tcp_hdr(skb)->doff * 4 -
 					     sizeof(struct tcphdr);
 			   __entry->len = skb->len - tcp_hdr(skb)->doff * 4;
-			   __entry->state = sk->sk_state;),
+			   __entry->state = sk ? sk->sk_state :
+						 TCP_SYN_RECV;),
 	    TP_printk("sk=%p %pI4:%u -> %pI4:%u %s flags=%s seq=%u ack=%u win=%u optlen=%u len=%u state=%s peer=%pI4:%u wscale=%u opts=%s family=%u saddr6=%pI6c daddr6=%pI6c",
 		      __entry->skaddr, &__entry->saddr, __entry->sport,
 		      &__entry->daddr, __entry->dport,
@@ -510,9 +547,11 @@ TRACE_EVENT(mytcp_reply,
 		      __entry->family, __entry->saddr6, __entry->daddr6)
 );
 
+/* skb resent by sk, or (sk NULL) request socket req's SYN-ACK resent. */
 TRACE_EVENT(mytcp_retransmit,
-	    TP_PROTO(const struct sock *sk, const struct sk_buff *skb),
-	    TP_ARGS(sk, skb),
+	    TP_PROTO(const struct sock *sk, const struct mytcp_request *req,
+		     const struct sk_buff *skb),
+	    TP_ARGS(sk, req, skb),
 	    TP_STRUCT__entry(__field(const void *, skaddr)
 			     __field(__u32, saddr)
 			     __field(__u32, daddr)
@@ -524,15 +563,20 @@ TRACE_EVENT(mytcp_retransmit,
 			     __field(__u16, family)
 			     __array(__u8, saddr6, 16)
 			     __array(__u8, daddr6, 16)),
-	    TP_fast_assign(__entry->skaddr = sk;
-			   mytcp_trace_tuple(sk, &__entry->saddr,
-					     &__entry->sport, &__entry->daddr,
-					     &__entry->dport);
-			   __entry->seq = MYTCP_SKB_CB(skb)->seq;
-			   __entry->end_seq = MYTCP_SKB_CB(skb)->end_seq;
-			   __entry->retrans = MYTCP_SKB_CB(skb)->retrans;
-			   mytcp_trace_addr6(sk, __entry->saddr6,
-					     __entry->daddr6, &__entry->family);),
+	    TP_fast_assign(__entry->skaddr = sk ? (const void *)sk : req;
+			   mytcp_trace_tuple_of(sk, req, &__entry->saddr,
+						&__entry->sport,
+						&__entry->daddr,
+						&__entry->dport,
+						__entry->saddr6,
+						__entry->daddr6,
+						&__entry->family);
+			   __entry->seq = req ? req->iss :
+					  MYTCP_SKB_CB(skb)->seq;
+			   __entry->end_seq = req ? req->iss + 1 :
+					      MYTCP_SKB_CB(skb)->end_seq;
+			   __entry->retrans = req ? req->retransmits :
+					      MYTCP_SKB_CB(skb)->retrans;),
 	    TP_printk("sk=%p %pI4:%u -> %pI4:%u seq=%u end_seq=%u retrans=%u family=%u saddr6=%pI6c daddr6=%pI6c",
 		      __entry->skaddr, &__entry->saddr, __entry->sport,
 		      &__entry->daddr, __entry->dport, __entry->seq,
@@ -540,9 +584,11 @@ TRACE_EVENT(mytcp_retransmit,
 		      __entry->family, __entry->saddr6, __entry->daddr6)
 );
 
+/* sk's timer fired, or (sk NULL) request socket req's SYN-ACK timer. */
 TRACE_EVENT(mytcp_timer,
-	    TP_PROTO(const struct sock *sk, const char *name),
-	    TP_ARGS(sk, name),
+	    TP_PROTO(const struct sock *sk, const struct mytcp_request *req,
+		     const char *name),
+	    TP_ARGS(sk, req, name),
 	    TP_STRUCT__entry(__field(const void *, skaddr)
 			     __field(__u32, saddr)
 			     __field(__u32, daddr)
@@ -553,14 +599,17 @@ TRACE_EVENT(mytcp_timer,
 			     __field(__u16, family)
 			     __array(__u8, saddr6, 16)
 			     __array(__u8, daddr6, 16)),
-	    TP_fast_assign(__entry->skaddr = sk;
-			   mytcp_trace_tuple(sk, &__entry->saddr,
-					     &__entry->sport, &__entry->daddr,
-					     &__entry->dport);
+	    TP_fast_assign(__entry->skaddr = sk ? (const void *)sk : req;
+			   mytcp_trace_tuple_of(sk, req, &__entry->saddr,
+						&__entry->sport,
+						&__entry->daddr,
+						&__entry->dport,
+						__entry->saddr6,
+						__entry->daddr6,
+						&__entry->family);
 			   strscpy(__entry->name, name, sizeof(__entry->name));
-			   __entry->state = sk ? sk->sk_state : TCP_TIME_WAIT;
-			   mytcp_trace_addr6(sk, __entry->saddr6,
-					     __entry->daddr6, &__entry->family);),
+			   __entry->state = sk ? sk->sk_state :
+					    req ? TCP_SYN_RECV : TCP_TIME_WAIT;),
 	    TP_printk("sk=%p %pI4:%u -> %pI4:%u timer=%s state=%s family=%u saddr6=%pI6c daddr6=%pI6c",
 		      __entry->skaddr, &__entry->saddr, __entry->sport,
 		      &__entry->daddr, __entry->dport, __entry->name,
