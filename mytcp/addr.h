@@ -64,8 +64,6 @@ void mytcp_sock_rcv(struct sock *sk, struct sk_buff *skb);
 unsigned int mytcp_hook_deliver(struct net *net, struct sk_buff *skb,
 				unsigned int thoff, const struct in6_addr *l,
 				const struct in6_addr *r, int dif, int sdif);
-bool mytcp_v6_validate(struct net *net, struct sk_buff *skb,
-		       unsigned int thoff);
 /* icmp.c */
 void mytcp_icmp_err(struct sock *sk, u32 seq, u32 mtu, int err, bool fatal);
 /* output.c */

@@ -25,29 +25,48 @@
 #include <linux/netfilter_ipv4.h>
 #include <net/ip.h>
 #include <net/dsfield.h>
+#include <net/ip6_checksum.h>
 #include "mytcp.h"
 #include "trace.h"
 
-/* Header checks of a claimed segment; fills cb.  False: drop it. */
-static bool validate(struct net *net, struct sk_buff *skb)
+/* The pseudo-header sum of skb's family, for skb_checksum_init(). */
+static __wsum compute_pseudo(struct sk_buff *skb, int proto)
 {
+	if (skb->protocol == htons(ETH_P_IPV6))
+		return ip6_compute_pseudo(skb, proto);
+	return inet_compute_pseudo(skb, proto);
+}
+
+/*
+ * Header checks of a claimed segment of either family (thoff: its TCP
+ * header); pulls skb to the TCP header and fills cb.  False: drop it.
+ */
+static bool validate(struct net *net, struct sk_buff *skb,
+		     unsigned int thoff)
+{
+	bool v6 = skb->protocol == htons(ETH_P_IPV6);
 	struct mytcp_skb_cb *cb;
 	const struct tcphdr *th;
 	struct mytcp_opts opts;
-	unsigned int ihl = ip_hdrlen(skb);
 
-	if (!pskb_may_pull(skb, ihl + sizeof(struct tcphdr)))
+	if (!pskb_may_pull(skb, thoff + sizeof(struct tcphdr)))
 		goto bad_hdr;
-	th = (const struct tcphdr *)(skb->data + ihl);
+	th = (const struct tcphdr *)(skb->data + thoff);
 	if (th->doff < sizeof(struct tcphdr) / 4 ||
-	    !pskb_may_pull(skb, ihl + th->doff * 4))
+	    !pskb_may_pull(skb, thoff + th->doff * 4))
 		goto bad_hdr;
-	__skb_pull(skb, ihl);
+	/* IPv6's headers do not sum to zero (IPv4's, checksum included,
+	 * do): a CHECKSUM_COMPLETE sum must follow the pull.
+	 */
+	if (v6)
+		skb_pull_rcsum(skb, thoff);
+	else
+		__skb_pull(skb, thoff);
 	skb_reset_transport_header(skb);
 	th = tcp_hdr(skb);
 	if (skb->len < th->doff * 4)
 		goto bad_hdr;
-	if (skb_checksum_init(skb, IPPROTO_TCP, inet_compute_pseudo) ||
+	if (skb_checksum_init(skb, IPPROTO_TCP, compute_pseudo) ||
 	    (!skb_csum_unnecessary(skb) && __skb_checksum_complete(skb))) {
 		MYTCP_INC_STATS(net, MYTCP_STAT_IN_CSUM_ERRORS);
 		MYTCP_INC_STATS(net, MYTCP_STAT_IN_ERRS);
@@ -62,13 +81,25 @@ static bool validate(struct net *net, struct sk_buff *skb)
 	cb->end_seq = cb->seq + th->syn + th->fin + skb->len - th->doff * 4;
 	cb->ack_seq = ntohl(th->ack_seq);
 	cb->flags = tcp_flag_byte(th);
-	cb->ip_dsfield = ipv4_get_dsfield(ip_hdr(skb));
+	cb->ip_dsfield = v6 ? ipv6_get_dsfield(ipv6_hdr(skb)) :
+			      ipv4_get_dsfield(ip_hdr(skb));
 	return true;
 bad_hdr:
 	MYTCP_INC_STATS(net, MYTCP_STAT_DROP_HDR);
 	MYTCP_INC_STATS(net, MYTCP_STAT_IN_ERRS);
 	trace_mytcp_drop(NULL, skb, "bad header");
 	return false;
+}
+
+/* A segment is ours: counted, its conntrack entry and route dropped
+ * (nothing of Linux's follows it), its headers checked.  False: drop it.
+ */
+static bool claim(struct net *net, struct sk_buff *skb, unsigned int thoff)
+{
+	MYTCP_INC_STATS(net, MYTCP_STAT_IN_SEGS);
+	nf_reset_ct(skb);
+	skb_dst_drop(skb);
+	return validate(net, skb, thoff);
 }
 
 /*
@@ -152,13 +183,11 @@ unsigned int mytcp_hook_deliver(struct net *net, struct sk_buff *skb,
 				unsigned int thoff, const struct in6_addr *l,
 				const struct in6_addr *r, int dif, int sdif)
 {
-	bool v6 = skb->protocol == htons(ETH_P_IPV6);
 	struct mytcp_request *req;
 	struct mytcp_tw *tw = NULL;
 	__be16 _ports[2];
 	const __be16 *ports;
 	struct sock *sk;
-	bool ok;
 
 	ports = skb_header_pointer(skb, thoff, sizeof(_ports), _ports);
 	if (!ports)
@@ -166,12 +195,8 @@ unsigned int mytcp_hook_deliver(struct net *net, struct sk_buff *skb,
 	/* a request before the connections: see mytcp_lookup_request() */
 	req = mytcp_lookup_request(net, l, ports[1], r, ports[0], dif, sdif);
 	if (req) {
-		MYTCP_INC_STATS(net, MYTCP_STAT_IN_SEGS);
-		nf_reset_ct(skb);
-		skb_dst_drop(skb);
-		ok = v6 ? mytcp_v6_validate(net, skb, thoff) :
-			  validate(net, skb);
-		if (!ok || mytcp_sock_filter_drop(req->listener, skb))
+		if (!claim(net, skb, thoff) ||
+		    mytcp_sock_filter_drop(req->listener, skb))
 			kfree_skb(skb);
 		else
 			mytcp_req_rcv(req, skb);
@@ -195,11 +220,7 @@ unsigned int mytcp_hook_deliver(struct net *net, struct sk_buff *skb,
 		return NF_ACCEPT;
 
 	/* Ours from here on. */
-	MYTCP_INC_STATS(net, MYTCP_STAT_IN_SEGS);
-	nf_reset_ct(skb);
-	skb_dst_drop(skb);
-	ok = v6 ? mytcp_v6_validate(net, skb, thoff) : validate(net, skb);
-	if (!ok) {
+	if (!claim(net, skb, thoff)) {
 		kfree_skb(skb);
 	} else if (tw) {
 		if (mytcp_tw_rcv(tw, skb) > 0) {

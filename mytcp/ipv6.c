@@ -46,50 +46,6 @@ void mytcp_v6_init_sock(struct sock *sk)
 	sk->sk_ipv6only = sock_net(sk)->ipv6.sysctl.bindv6only;
 }
 
-/* Header checks of a claimed segment (thoff: TCP header); fills cb. */
-bool mytcp_v6_validate(struct net *net, struct sk_buff *skb,
-		       unsigned int thoff)
-{
-	struct mytcp_skb_cb *cb;
-	const struct tcphdr *th;
-	struct mytcp_opts opts;
-
-	if (!pskb_may_pull(skb, thoff + sizeof(struct tcphdr)))
-		goto bad_hdr;
-	th = (const struct tcphdr *)(skb->data + thoff);
-	if (th->doff < sizeof(struct tcphdr) / 4 ||
-	    !pskb_may_pull(skb, thoff + th->doff * 4))
-		goto bad_hdr;
-	/* the IPv6 headers do not sum to zero: CHECKSUM_COMPLETE follows */
-	skb_pull_rcsum(skb, thoff);
-	skb_reset_transport_header(skb);
-	th = tcp_hdr(skb);
-	if (skb->len < th->doff * 4)
-		goto bad_hdr;
-	if (skb_checksum_init(skb, IPPROTO_TCP, ip6_compute_pseudo) ||
-	    (!skb_csum_unnecessary(skb) && __skb_checksum_complete(skb))) {
-		MYTCP_INC_STATS(net, MYTCP_STAT_IN_CSUM_ERRORS);
-		MYTCP_INC_STATS(net, MYTCP_STAT_IN_ERRS);
-		trace_mytcp_drop(NULL, skb, "bad checksum");
-		return false;
-	}
-	if (mytcp_parse_options(th, &opts))
-		goto bad_hdr;
-	cb = MYTCP_SKB_CB(skb);
-	memset(cb, 0, sizeof(*cb));
-	cb->seq = ntohl(th->seq);
-	cb->end_seq = cb->seq + th->syn + th->fin + skb->len - th->doff * 4;
-	cb->ack_seq = ntohl(th->ack_seq);
-	cb->flags = tcp_flag_byte(th);
-	cb->ip_dsfield = ipv6_get_dsfield(ipv6_hdr(skb));
-	return true;
-bad_hdr:
-	MYTCP_INC_STATS(net, MYTCP_STAT_DROP_HDR);
-	MYTCP_INC_STATS(net, MYTCP_STAT_IN_ERRS);
-	trace_mytcp_drop(NULL, skb, "bad header");
-	return false;
-}
-
 /* ---- ICMPv6 (icmp.c does the rest) ---- */
 
 static bool icmp6_rcv(struct net *net, struct sk_buff *skb, int off)
