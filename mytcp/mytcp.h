@@ -453,6 +453,7 @@ bool mytcp_ecn_echoed(struct sock *sk, const struct sk_buff *skb);
 void mytcp_ecn_ack(struct sock *sk, bool progress);
 
 /* syncookies.c */
+u16 mytcp_synack_adv_mss(struct sock *sk, const struct sk_buff *skb);
 void mytcp_cookie_synack(struct sock *sk, struct sk_buff *skb,
 			 const struct mytcp_opts *opts);
 bool mytcp_cookie_ack(struct sock *sk, struct sk_buff *skb,

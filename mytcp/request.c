@@ -285,19 +285,6 @@ out_put:
 	return HRTIMER_NORESTART;
 }
 
-/* The MSS option of the SYN-ACK: the arrival device's MTU, clamped. */
-static u16 req_adv_mss(struct sock *lsk, const struct sk_buff *skb)
-{
-	unsigned int nh = skb->protocol == htons(ETH_P_IPV6) ?
-			  sizeof(struct ipv6hdr) : sizeof(struct iphdr);
-	u32 mtu = skb->dev ? READ_ONCE(skb->dev->mtu) : 1500;
-	u32 mss = clamp_t(u32, mtu - nh - sizeof(struct tcphdr),
-			  MYTCP_MIN_MSS, 65535);
-	u16 user = mytcp_sk(lsk)->user_mss;
-
-	return user ? min_t(u32, mss, user) : mss;
-}
-
 /*
  * A SYN to listener lsk with room in its queues: a request in SYN_RCVD,
  * its SYN-ACK sent.  Listener owned (input.c's listen_rcv()).  False: no
@@ -351,7 +338,7 @@ bool mytcp_req_create(struct sock *lsk, struct sk_buff *skb,
 	req->sack_ok = opts->sack_ok;
 	req->ecn_ok = mytcp_ecn_syn_ok(cb->flags, cb->ip_dsfield,
 				       READ_ONCE(mytcp_pernet(net)->ecn));
-	req->adv_mss = req_adv_mss(lsk, skb);
+	req->adv_mss = mytcp_synack_adv_mss(lsk, skb);
 	req->rcv_wnd = min(mytcp_window_now(lsk), 65535U);
 	req->rto_ms = READ_ONCE(mytcp_pernet(net)->rto_init_ms);
 

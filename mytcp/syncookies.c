@@ -79,8 +79,12 @@ static const u16 *cookie_msstab(const struct sk_buff *skb)
 						     mytcp_cookie_msstab4;
 }
 
-/* The MSS option of the SYN-ACK: the arrival device's MTU, clamped. */
-static u16 cookie_adv_mss(struct sock *sk, const struct sk_buff *skb)
+/*
+ * The MSS option of a SYN-ACK sent without a child socket (a cookie's,
+ * a request's): the arrival device's MTU less headers, clamped, and the
+ * listener sk's TCP_MAXSEG.
+ */
+u16 mytcp_synack_adv_mss(struct sock *sk, const struct sk_buff *skb)
 {
 	unsigned int nh = skb->protocol == htons(ETH_P_IPV6) ?
 			  sizeof(struct ipv6hdr) : sizeof(struct iphdr);
@@ -117,7 +121,7 @@ void mytcp_cookie_synack(struct sock *sk, struct sk_buff *skb,
 	h1 = cookie_hash(&t, count, 1);
 	iss = mytcp_cookie_make(h0, h1, cb->seq, count, mssind);
 
-	o.mss = cookie_adv_mss(sk, skb);
+	o.mss = mytcp_synack_adv_mss(sk, skb);
 	if (opts->saw_ts) {
 		ecn_ok = mytcp_ecn_syn_ok(cb->flags, cb->ip_dsfield,
 					  READ_ONCE(mytcp_pernet(net)->ecn));
