@@ -133,6 +133,7 @@ cleanup()
 	if [ -n "${qpid:-}" ]; then
 		kill "$qpid" 2>/dev/null
 	fi
+	[ -n "${ticket:-}" ] && rm -f "$ticket"
 	if [ "${VM_KEEP:-0}" = 1 ]; then
 		log "run directory kept: $rundir"
 	else
@@ -333,30 +334,47 @@ qemu_args=(
 # many times over (and tests then time out), so at most VM_SLOTS guests run
 # at once on this host (default: one per 2 CPUs); the others wait here.
 # The lock is held by an fd QEMU inherits and is released when it exits.
+# Waiters queue in arrival order: each leaves a ticket (start time in ns,
+# then its pid) in the queue directory and tries the slots only while its
+# ticket is among the VM_SLOTS oldest; tickets of dead waiters are dropped.
 slots=${VM_SLOTS:-$(( $(nproc) / 2 > 0 ? $(nproc) / 2 : 1 ))}
 if [ "$slots" -gt 0 ] && command -v flock >/dev/null; then
 	lockdir=${VM_LOCK_DIR:-/tmp/mytcp-vm-slots}
-	mkdir -p "$lockdir" 2>/dev/null
-	chmod 1777 "$lockdir" 2>/dev/null
+	mkdir -p "$lockdir" "$lockdir/queue" 2>/dev/null
+	chmod 1777 "$lockdir" "$lockdir/queue" 2>/dev/null
+	ticket="$lockdir/queue/$(date +%s%N).$$"
+	: > "$ticket"
 	waited=0
 	wstart=$(date +%s)
 	while :; do
 		got=""
-		for i in $(seq 1 "$slots"); do
-			exec {slotfd}>>"$lockdir/slot.$i" || continue
-			if flock -n "$slotfd"; then
-				got=$i
-				break
+		ahead=0
+		for t in $(ls "$lockdir/queue" 2>/dev/null | sort); do
+			[ "$lockdir/queue/$t" = "$ticket" ] && break
+			if kill -0 "${t##*.}" 2>/dev/null; then
+				ahead=$((ahead + 1))
+			else
+				rm -f "$lockdir/queue/$t"
 			fi
-			exec {slotfd}>&-
 		done
+		if [ "$ahead" -lt "$slots" ]; then
+			for i in $(seq 1 "$slots"); do
+				exec {slotfd}>>"$lockdir/slot.$i" || continue
+				if flock -n "$slotfd"; then
+					got=$i
+					break
+				fi
+				exec {slotfd}>&-
+			done
+		fi
 		[ -n "$got" ] && break
 		if [ "$waited" = 0 ]; then
-			log "waiting for a free VM slot (VM_SLOTS=$slots busy; VM_SLOTS=0: no limit)"
+			log "waiting for a free VM slot (VM_SLOTS=$slots busy, $ahead ahead in the queue; VM_SLOTS=0: no limit)"
 			waited=1
 		fi
 		sleep 1
 	done
+	rm -f "$ticket"
 	[ "$waited" = 1 ] && log "got VM slot $got after $(( $(date +%s) - wstart ))s"
 fi
 
