@@ -106,6 +106,7 @@ static int diag_fill_tw(struct sk_buff *skb, struct netlink_callback *cb,
 	r->idiag_expires = left > 0 ? div_u64(left, NSEC_PER_MSEC) : 0;
 	r->id.idiag_sport = tw->sport;
 	r->id.idiag_dport = tw->dport;
+	r->id.idiag_if = tw->bound_dev_if;
 	r->id.idiag_cookie[0] = INET_DIAG_NOCOOKIE;
 	r->id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
 	nlmsg_end(skb, nlh);

@@ -206,7 +206,7 @@ unsigned int mytcp_hook_deliver(struct net *net, struct sk_buff *skb,
 	sk = mytcp_lookup_established(net, l, ports[1], r, ports[0], dif,
 				      sdif);
 	if (!sk) {
-		tw = mytcp_lookup_tw(net, l, ports[1], r, ports[0]);
+		tw = mytcp_lookup_tw(net, l, ports[1], r, ports[0], dif, sdif);
 		if (!tw)
 			sk = mytcp_lookup_listener(net, l, ports[1], r,
 						   ports[0], dif, sdif);

@@ -454,9 +454,15 @@ int mytcp_ehash_replace_req(struct sock *sk, struct mytcp_request *req)
 	return 0;
 }
 
+/*
+ * A TIME_WAIT entry keeps its socket's bound device (a link-local
+ * connection's is its SYN's interface) and matches as the socket did:
+ * dif, sdif as in dev_match(); connect() passes its own bound device, as
+ * Linux's __inet_check_established().
+ */
 struct mytcp_tw *mytcp_lookup_tw(struct net *net, const struct in6_addr *laddr,
 				 __be16 lport, const struct in6_addr *raddr,
-				 __be16 rport)
+				 __be16 rport, int dif, int sdif)
 {
 	u32 h = tuple_hash(net, laddr, lport, raddr, rport);
 	struct mytcp_tw *tw;
@@ -466,7 +472,9 @@ struct mytcp_tw *mytcp_lookup_tw(struct net *net, const struct in6_addr *laddr,
 		    tw->sport != lport ||
 		    !ipv6_addr_equal(&tw->daddr, raddr) ||
 		    tw->dport != rport ||
-		    !net_eq(read_pnet(&tw->net), net))
+		    !net_eq(read_pnet(&tw->net), net) ||
+		    (tw->bound_dev_if && tw->bound_dev_if != dif &&
+		     tw->bound_dev_if != sdif))
 			continue;
 		if (!refcount_inc_not_zero(&tw->refcnt))
 			return NULL;
@@ -912,7 +920,7 @@ static int ehash_insert_tw(struct sock *sk, struct mytcp_tw *tw, bool bound)
 		mytcp_sk_laddr(sk, &l);
 		mytcp_sk_raddr(sk, &r);
 		tw = mytcp_lookup_tw(net, &l, inet->inet_sport, &r,
-				     inet->inet_dport);
+				     inet->inet_dport, sk->sk_bound_dev_if, 0);
 		if (tw && !tw_reusable(net, tw, bound)) {
 			mytcp_tw_put(tw);
 			mytcp_ehash_remove(sk);
@@ -971,7 +979,8 @@ static int connect_try_port(struct sock *sk, const struct in6_addr *l,
 	e->reuse = 0;		/* an ephemeral port is not for bind() */
 	e->reuseport = 0;
 	e->conn = 1;
-	tw = mytcp_lookup_tw(net, l, inet->inet_sport, r, inet->inet_dport);
+	tw = mytcp_lookup_tw(net, l, inet->inet_sport, r, inet->inet_dport,
+			     sk->sk_bound_dev_if, 0);
 	if (tw && !tw_reusable(net, tw, false)) {
 		err = -EADDRNOTAVAIL;
 		goto out;
@@ -1076,7 +1085,7 @@ int mytcp_connect_hash(struct sock *sk)
 				     inet->inet_dport, conn_dif(sk), 0, &tw_seen))
 			return -EADDRNOTAVAIL;
 		tw = mytcp_lookup_tw(net, &l, inet->inet_sport, &r,
-				     inet->inet_dport);
+				     inet->inet_dport, sk->sk_bound_dev_if, 0);
 		if (tw && !tw_reusable(net, tw, true)) {
 			mytcp_tw_put(tw);
 			return -EADDRNOTAVAIL;

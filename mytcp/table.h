@@ -45,6 +45,7 @@ struct mytcp_tw {
 	struct in6_addr saddr, daddr;	/* local, remote (addr.h) */
 	__be16 sport, dport;
 	u8 v6:1;			/* the socket's family was IPv6 */
+	int bound_dev_if;		/* the socket's bound device */
 	u32 rcv_nxt;
 	u32 snd_nxt;
 	u32 rcv_wnd;
@@ -74,7 +75,7 @@ struct sock *mytcp_lookup_listener(struct net *net,
 				   __be16 sport, int dif, int sdif);
 struct mytcp_tw *mytcp_lookup_tw(struct net *net, const struct in6_addr *saddr,
 				 __be16 sport, const struct in6_addr *daddr,
-				 __be16 dport);
+				 __be16 dport, int dif, int sdif);
 int mytcp_ehash_insert(struct sock *sk);
 void mytcp_ehash_remove(struct sock *sk);
 int mytcp_tw_insert(struct mytcp_tw *tw);

@@ -77,6 +77,7 @@ void mytcp_time_wait(struct sock *sk)
 		mytcp_sk_laddr(sk, &tw->saddr);
 		mytcp_sk_raddr(sk, &tw->daddr);
 		tw->v6 = mtp->v6;
+		tw->bound_dev_if = sk->sk_bound_dev_if;
 		tw->sport = inet->inet_sport;
 		tw->dport = inet->inet_dport;
 		tw->rcv_nxt = mtp->rcv_nxt;

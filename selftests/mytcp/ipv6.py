@@ -150,7 +150,7 @@ if len(sys.argv) > 1 and sys.argv[1] == "serve":
 
 # pylint: disable=wrong-import-position
 import tcp_peer  # noqa
-from tcp_peer import (ACK, RST, SYN, Peer, Skip, check, diag,  # noqa
+from tcp_peer import (ACK, FIN, RST, SYN, Peer, Skip, check, diag,  # noqa
                       opt_mss, run_cases, stats, sysctl)
 
 
@@ -657,6 +657,42 @@ def case_bound_dev(_peer):
     other.close()
 
 
+def case_tw_bound_dev(_peer):
+    """A link-local connection's TIME_WAIT entry keeps its device, as
+    Linux's tw_bound_dev_if: an out-of-window ACK of its 4-tuple coming in
+    on another interface is not the entry's (no listener there either:
+    the stack answers RST); on its own interface the entry answers it
+    with an ACK."""
+    peer = peer6("fe80::1", "fe80::2")
+    other = Peer("fe80::1", "fe80::2", name="mytcptun2")
+    tun = socket.if_nametoindex("mytcptun1")
+    res = {}
+    for kind in ("inet", "mytcp"):
+        port, rport = (7301, 5301) if kind == "inet" else (7302, 5302)
+        ls = sock(kind)
+        ls.bind(("fe80::1", port, 0, tun))
+        ls.listen(4)
+        c, f = tcp_peer.passive_open(peer, ls, rport=rport)
+        c.close()
+        f.track(f.expect_flags(ACK | FIN))
+        f.send(ACK | FIN)
+        f.expect(lambda x: x.ack == f.snd_nxt, what="last ACK")
+        ls.close()
+        g = other.flow(port, rport)
+        g.send(ACK, seq=f.snd_nxt + 100000, ack=f.rcv_nxt, advance=False)
+        there = [tcp_peer.flag_str(x.flags) for x in g.answers()]
+        f.send(ACK, seq=f.snd_nxt + 100000, advance=False)
+        here = [tcp_peer.flag_str(x.flags) for x in f.answers()]
+        res[kind] = (there, here)
+        diag("%s: on the other interface %s, on its own %s" %
+             (kind, there, here))
+        c.close()
+    check(res["inet"] == (["R"], ["A"]), "Linux: %s" % (res["inet"],))
+    check(res["mytcp"] == res["inet"], "mytcp %s, Linux %s" %
+          (res["mytcp"], res["inet"]))
+    other.close()
+
+
 def _exthdr_syns(peer, port):
     """(description, raw packet, Linux takes it) SYNs to port behind
     extension headers."""
@@ -794,6 +830,8 @@ run_cases([
     ("bound device: a listener bound to one interface (scope id, "
      "SO_BINDTODEVICE) takes no SYN from another, as Linux's",
      case_bound_dev),
+    ("TIME_WAIT keeps its bound device: a link-local 4-tuple's segment on "
+     "another interface is not the entry's, as Linux's", case_tw_bound_dev),
     ("extension headers: AH and routing header with segments left are "
      "Linux's; destination options taken; automatic flow labels",
      case_exthdr),
