@@ -18,7 +18,8 @@
  * reordering degree's segments are SACKed (rack.h; the degree grows with
  * what is seen delivered out of order, as Linux's tp->reordering).  A
  * segment not yet lost arms the reorder timer (MYTCP_T_REO) for when it
- * will be.  In recovery the pipe is
+ * will be, 2 ms and a tick later as Linux's (mytcp_rack_reo_timer_us()).
+ * Only a D-SACK that follows reordering seen widens the window (sack.c).  In recovery the pipe is
  * RFC 6675's with RACK's losses: out - SACKed - lost + retransmitted
  * (sack.c's mytcp_in_flight()), and only lost segments are resent.
  *
@@ -196,17 +197,22 @@ bool mytcp_rack_detect(struct sock *sk)
 		}
 	}
 	if (wait)
-		mytcp_rack_timer_set(sk, wait);
+		mytcp_rack_timer_set(sk, (s64)mytcp_rack_reo_timer_us(
+			div_u64(wait + NSEC_PER_USEC - 1, NSEC_PER_USEC),
+			jiffies_to_usecs(1)) * NSEC_PER_USEC);
 	return lost;
 }
 
-/* A D-SACK: reordering, and a wider window for a while (6.2 step 4). */
+/*
+ * A D-SACK after reordering was seen (sack.c): a wider window for a while
+ * (6.2 step 4).  The D-SACK itself is not reordering (Linux's
+ * tcp_dsack_seen()): a duplicating link or a loss probe makes them too.
+ */
 void mytcp_rack_dsack(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	struct mytcp_rack *r = &mtp->rack;
 
-	r->reord = 1;
 	/* one step per round trip, however many D-SACKs it brings */
 	if (!r->dsack_seq || !before(mtp->snd_una, r->dsack_seq)) {
 		r->steps = min_t(u32, max_t(u32, r->steps, 1) + 1,
