@@ -534,11 +534,7 @@ void mytcp_cong_update_state(struct sock *sk)
 	if (mtp->ca_state == MYTCP_CA_LOSS &&
 	    before(mtp->snd_una, mtp->recover))
 		return;
-	/* and while retransmissions or losses are out, as Linux's
-	 * tcp_try_keep_open(): no loss probe then (after an undo)
-	 */
-	set_state(sk, mtp->dupacks || mtp->sacked_bytes ||
-		  mtp->retrans_bytes || mtp->rack.lost_bytes ?
+	set_state(sk, mtp->dupacks || mtp->sacked_bytes ?
 		  MYTCP_CA_DISORDER : MYTCP_CA_OPEN);
 }
 
