@@ -196,10 +196,12 @@ bool mytcp_rack_detect(struct sock *sk)
 			wait = max(wait, left);
 		}
 	}
-	if (wait)
-		mytcp_rack_timer_set(sk, (s64)mytcp_rack_reo_timer_us(
-			div_u64(wait + NSEC_PER_USEC - 1, NSEC_PER_USEC),
-			jiffies_to_usecs(1)) * NSEC_PER_USEC);
+	if (wait) {
+		u32 us = div_u64(wait + NSEC_PER_USEC - 1, NSEC_PER_USEC);
+
+		us = mytcp_rack_reo_timer_us(us, jiffies_to_usecs(1));
+		mytcp_rack_timer_set(sk, (s64)us * NSEC_PER_USEC);
+	}
 	return lost;
 }
 
