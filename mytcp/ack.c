@@ -311,7 +311,7 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 		mytcp_cong_pkts_acked(sk, acked, ca_rtt_ns);
 		lost = mtp->rack.lost_bytes;
 		if (!hold)
-			mytcp_rack_detect(sk);
+			mytcp_rack_mark_lost(sk);
 		/* delivered: cumulatively or by new SACKs (PRR) */
 		delivered = max_t(s64, (s64)acked + mtp->sacked_bytes -
 				  prior_sacked, 0);
@@ -323,7 +323,7 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 	} else if (ack == mtp->snd_una) {
 		mytcp_rack_reord_check(sk);
 		mytcp_frto_ack(sk, false, sacked_new);
-		mytcp_rack_detect(sk);
+		mytcp_rack_mark_lost(sk);
 		delivered = max_t(s64, (s64)mtp->sacked_bytes - prior_sacked,
 				  0);
 		if (mtp->ca_state == MYTCP_CA_RECOVERY)

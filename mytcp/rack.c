@@ -128,6 +128,7 @@ void mytcp_rack_advance(struct sock *sk, const struct sk_buff *skb, u64 now)
 	 * segment sent, which passed it, would call its neighbours lost.
 	 */
 	r->rtt_us = rtt_us;
+	r->advanced = 1;
 	if (mytcp_rack_sent_after(cb->sent_ns, cb->end_seq, r->xmit_ns,
 				  r->end_seq) || !r->xmit_ns) {
 		r->xmit_ns = cb->sent_ns;
@@ -206,6 +207,23 @@ bool mytcp_rack_detect(struct sock *sk)
 }
 
 /*
+ * The RACK pass of an ACK (Linux's tcp_rack_mark_lost()): only when the
+ * ACK delivered something that moved RACK (or an undo forgot the marks).
+ * An ACK that delivers nothing - a D-SACK of a duplicate, a window update
+ * - marks nothing: what passed its deadline meanwhile is the reorder
+ * timer's, whose slack gives a late original its chance.
+ */
+bool mytcp_rack_mark_lost(struct sock *sk)
+{
+	struct mytcp_rack *r = &mytcp_sk(sk)->rack;
+
+	if (!r->advanced)
+		return false;
+	r->advanced = 0;
+	return mytcp_rack_detect(sk);
+}
+
+/*
  * A D-SACK after reordering was seen (sack.c): a wider window for a while
  * (6.2 step 4).  The D-SACK itself is not reordering (Linux's
  * tcp_dsack_seen()): a duplicating link or a loss probe makes them too.
@@ -242,6 +260,7 @@ void mytcp_rack_unmark(struct sock *sk)
 	struct sk_buff *skb;
 
 	mtp->rack.tlp_high_seq = 0;
+	mtp->rack.advanced = 1;		/* the next ACK looks again */
 	if (!mtp->rack.lost_bytes)
 		return;
 	/* The whole queue: a rewind may have put send_head below marks. */
@@ -250,12 +269,21 @@ void mytcp_rack_unmark(struct sock *sk)
 	mtp->rack.lost_bytes = 0;
 }
 
-/* The reorder timer: what was waiting out reo_wnd may be lost now. */
+/*
+ * The reorder timer: what was waiting out reo_wnd may be lost now.  It is
+ * not armed again for what still waits (Linux's tcp_rack_reo_timeout()):
+ * the next ACK decides those, or the RTO.
+ */
 void mytcp_rack_reo_timeout(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
+	bool lost;
 
-	if (sk->sk_state == TCP_CLOSE || !mytcp_rack_detect(sk))
+	if (sk->sk_state == TCP_CLOSE)
+		return;
+	lost = mytcp_rack_detect(sk);
+	mytcp_clear_timer_lazy(sk, MYTCP_T_REO);
+	if (!lost)
 		return;
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_RACK_REO);
 	if (mtp->ca_state < MYTCP_CA_RECOVERY)

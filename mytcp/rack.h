@@ -39,6 +39,7 @@ struct mytcp_rack {
 	u32 dsack_dups;		/* segments D-SACKed (tcpi_dsack_dups) */
 	u32 reord_low;		/* this ACK: lowest seq delivered below fack */
 	u8 reord_pend:1;	/* reord_low is set */
+	u8 advanced:1;		/* RACK moved since its last pass */
 };
 
 /* Was (t1, seq1) sent after (t2, seq2)?  RFC 8985 6.2 RACK_sent_after. */

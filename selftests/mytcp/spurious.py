@@ -135,12 +135,12 @@ def _probe_dsack(peer, linux):
     f.send(ACK, ack=base, options=opt_sack([(base + MSS,
                                              base + 10 * MSS)]))
     t1 = time.monotonic()
-    x = f.peer.expect_segment(0.06, lambda x: f.mine(x) and
+    x = f.peer.expect_segment(0.08, lambda x: f.mine(x) and
                               x.seq == base and x.payload)
     dt = time.monotonic() - t1
     print("# %s: after a probe's D-SACK: tcpi_reord_seen %s, segment 0 "
           "resent %s" % (name(linux), i0.get("reord_seen"),
-                         "after %.3f s" % dt if x else "not within 0.06 s"))
+                         "after %.3f s" % dt if x else "not within 0.08 s"))
     check(x is not None, "the hole was not resent at once: the probe's "
           "D-SACK was taken for reordering (RACK waited min_RTT/4 x steps)")
     f.send(ACK, ack=(base + 10 * MSS) & MASK)
