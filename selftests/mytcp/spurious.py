@@ -16,7 +16,12 @@
 #     D-SACK widens RACK's window only after reordering was seen): at the
 #     next loss, with dupthresh segments SACKed above a hole, RACK's
 #     window is still 0 and the hole is resent at once, not min_RTT/4 x
-#     steps later.
+#     steps later;
+#   - RACK's pass runs on an ACK that delivered something (Linux's
+#     rack.advanced) and on the reorder timer: an ACK with nothing new (a
+#     duplicate's D-SACK, a window update) after a segment's deadline but
+#     before the timer marks nothing, where a late original still has the
+#     timer's time to arrive.
 #
 # Environment: MYTCP_KO, MYTCP_CASES (see tcp_peer.py).
 
@@ -159,12 +164,57 @@ def probe_dsack_linux(peer):
     _probe_dsack(peer, True)
 
 
+def _idle_ack(peer, linux):
+    delay = 0.8			# min_RTT: the reordering window is 0.2 s
+    s, f = open_conn(peer, linux, 5404 + linux, delay)
+    base, t0 = send_flight(s, f, 5)
+    sleep_until(t0 + 0.2)
+    _, t1 = send_flight(s, f, 5)
+    # Segment 9 arrives after one RTT: 0-4 are due at t0 + 1.0 s, 5-8 at
+    # t0 + 1.2 s; the reorder timer is armed for the later.
+    sleep_until(t1 + delay)
+    sack = opt_sack([(base + 9 * MSS, base + 10 * MSS)])
+    f.send(ACK, ack=base, options=sack)
+    # An ACK with nothing new (a duplicate's, a window update) after 0-4
+    # are due: it moves nothing, so it marks nothing.
+    sleep_until(t0 + 1.06)
+    f.send(ACK, ack=base, options=sack)
+    sleep_until(t0 + 1.14)
+    got = data_of(f, f.peer.barrier())
+    print("# %s: resent by %.2f s: %s" % (name(linux),
+                                          time.monotonic() - t0,
+                                          [rel(base, x) for x in got]))
+    check(not got, "an ACK that delivered nothing marked segments lost: "
+          "%s" % [rel(base, x) for x in got])
+    # The reorder timer does: segment 0 resent soon after t0 + 1.2 s.
+    x = f.expect(lambda x: x.seq == base and x.payload, timeout=1.5,
+                 what="retransmission of segment 0", rtx=True)
+    dt = time.monotonic() - t0
+    check(dt < 2.0, "segment 0 resent only %.2f s after the flight" % dt)
+    f.send(ACK, ack=(base + 10 * MSS) & MASK)
+    f.peer.barrier()
+    s.close()
+
+
+def idle_ack(peer):
+    """RACK's pass runs on an ACK that delivered something, and on the
+    reorder timer: an ACK with nothing new marks nothing lost."""
+    _idle_ack(peer, False)
+
+
+def idle_ack_linux(peer):
+    """The same with Linux TCP."""
+    _idle_ack(peer, True)
+
+
 CASES = [
     ("D-SACK of a never-resent segment undoes no recovery",
      dup_of_original),
     ("D-SACK of a never-resent segment (Linux TCP)", dup_of_original_linux),
     ("a loss probe's D-SACK is no reordering", probe_dsack),
     ("a loss probe's D-SACK (Linux TCP)", probe_dsack_linux),
+    ("an ACK that delivers nothing marks nothing lost", idle_ack),
+    ("an ACK that delivers nothing (Linux TCP)", idle_ack_linux),
 ]
 
 if __name__ == "__main__":
