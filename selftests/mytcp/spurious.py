@@ -165,32 +165,37 @@ def probe_dsack_linux(peer):
 
 
 def _idle_ack(peer, linux):
-    delay = 0.8			# min_RTT: the reordering window is 0.2 s
+    delay = 1.2			# min_RTT: the reordering window is 0.3 s
     s, f = open_conn(peer, linux, 5404 + linux, delay)
     base, t0 = send_flight(s, f, 5)
     sleep_until(t0 + 0.2)
     _, t1 = send_flight(s, f, 5)
-    # Segment 9 arrives after one RTT: 0-4 are due at t0 + 1.0 s, 5-8 at
-    # t0 + 1.2 s; the reorder timer is armed for the later.
+    gap = t1 - t0
+    # Segment 9 arrives after one RTT (at ts): RACK.rtt is its RTT, so
+    # 0-4 are due at ts + 0.3 - gap, 5-8 at ts + 0.3; the reorder timer
+    # is armed for the later.
     sleep_until(t1 + delay)
     sack = opt_sack([(base + 9 * MSS, base + 10 * MSS)])
+    ts = time.monotonic()
     f.send(ACK, ack=base, options=sack)
     # An ACK with nothing new (a duplicate's, a window update) after 0-4
     # are due: it moves nothing, so it marks nothing.
-    sleep_until(t0 + 1.06)
+    sleep_until(ts + 0.3 - gap + 0.04)
     f.send(ACK, ack=base, options=sack)
-    sleep_until(t0 + 1.14)
+    tdup = time.monotonic() - ts
+    sleep_until(ts + 0.27)
     got = data_of(f, f.peer.barrier())
-    print("# %s: resent by %.2f s: %s" % (name(linux),
-                                          time.monotonic() - t0,
-                                          [rel(base, x) for x in got]))
+    print("# %s: flights %.3f s apart; the idle ACK %.3f s after the SACK;"
+          " resent by %.3f s: %s" % (name(linux), gap, tdup,
+                                     time.monotonic() - ts,
+                                     [rel(base, x) for x in got]))
     check(not got, "an ACK that delivered nothing marked segments lost: "
           "%s" % [rel(base, x) for x in got])
-    # The reorder timer does: segment 0 resent soon after t0 + 1.2 s.
+    # The reorder timer does: segment 0 resent soon after ts + 0.3 s.
     x = f.expect(lambda x: x.seq == base and x.payload, timeout=1.5,
                  what="retransmission of segment 0", rtx=True)
-    dt = time.monotonic() - t0
-    check(dt < 2.0, "segment 0 resent only %.2f s after the flight" % dt)
+    dt = time.monotonic() - ts
+    check(dt < 1.0, "segment 0 resent only %.2f s after the SACK" % dt)
     f.send(ACK, ack=(base + 10 * MSS) & MASK)
     f.peer.barrier()
     s.close()
