@@ -93,6 +93,30 @@ void mytcp_rack_reord_ts(struct sock *sk, u32 prior_una)
 	rack_reordering(sk, prior_una, true);
 }
 
+/*
+ * An ACK that covers a resent skb echoes a timestamp older than the
+ * resend (Linux's tcp_skb_spurious_retrans()): the original was
+ * delivered, late, and the resend's send time says nothing of what
+ * RACK.xmit_ts and RACK.rtt should be.  Taken, it moved RACK.xmit_ts to
+ * the resend and called everything sent before it lost after a
+ * RACK.rtt of a few milliseconds: more spurious resends, each the next
+ * one's cause (issue 16's "bad" path).  The TSval is the one the resend
+ * carried (its send time, as queue.c's Eifel reference).
+ */
+bool mytcp_rack_spurious_rtx(const struct sock *sk, const struct sk_buff *skb,
+			     const struct mytcp_opts *opts)
+{
+	const struct mytcp_sock *mtp = mytcp_sk(sk);
+	const struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	u32 tsval;
+
+	if (!cb->retrans || !cb->sent_ns || !mtp->ts_ok || !opts->saw_ts ||
+	    !opts->tsecr)
+		return false;
+	tsval = (u32)div_u64(cb->sent_ns, NSEC_PER_MSEC) + mtp->ts_offset;
+	return before(opts->tsecr, tsval);
+}
+
 /* A segment was delivered (RFC 8985 6.2 steps 2-3). */
 void mytcp_rack_advance(struct sock *sk, const struct sk_buff *skb, u64 now)
 {
