@@ -21,7 +21,11 @@
 #     rack.advanced) and on the reorder timer: an ACK with nothing new (a
 #     duplicate's D-SACK, a window update) after a segment's deadline but
 #     before the timer marks nothing, where a late original still has the
-#     timer's time to arrive.
+#     timer's time to arrive;
+#   - an ACK that covers a resent segment but echoes the timestamp of its
+#     original (the original was late, not lost) does not move RACK to
+#     the resend's send time (Linux's tcp_skb_spurious_retrans()):
+#     segments sent between the original and the resend are not lost.
 #
 # Environment: MYTCP_KO, MYTCP_CASES (see tcp_peer.py).
 
@@ -35,8 +39,9 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 # pylint: disable=wrong-import-position
-from tcp_peer import ACK, Skip, StatDelta, check, opt_sack, run_cases
-from rack import (MASK, MSS, data_of, open_conn, rel, send_flight,
+from tcp_peer import (ACK, Skip, StatDelta, check, opt_sack, opt_ts,
+                      run_cases)
+from rack import (MASK, MSS, data_of, open_conn, pattern, rel, send_flight,
                   sleep_until)
 
 
@@ -217,6 +222,75 @@ def idle_ack_linux(peer):
     _idle_ack(peer, True)
 
 
+def _late_original(peer, linux):
+    # SRTT 0.2 s: no loss probe (PTO 0.4 s) while the case runs
+    delay = 0.2
+    s, f = open_conn(peer, linux, 5406 + linux, delay, ts=True)
+    seg = MSS - 12		# the timestamp option takes 12 bytes
+    tsv = [2]
+
+    def ack(a, blocks, tsecr):
+        tsv[0] += 1
+        o = opt_ts(tsv[0], tsecr)
+        if blocks:
+            o += opt_sack(blocks)
+        f.send(ACK, ack=a & MASK, options=o)
+
+    def flight(n):
+        base = f.rcv_nxt
+        t = time.monotonic()
+        s.send(pattern(n * seg))
+        orig = {}
+        while f.rcv_nxt != (base + n * seg) & MASK:
+            x = f.expect(lambda x: len(x.payload) > 0, what="data")
+            f.track(x)
+            orig.setdefault((x.seq - base) & MASK, x.ts[0])
+        return base, t, orig
+
+    # A first flight ACKed after one RTT: cwnd 20, SRTT stays 0.2 s.
+    base, t0, orig = flight(10)
+    sleep_until(t0 + delay)
+    ack(base + 10 * seg, None, orig[9 * seg])
+    f.peer.barrier()
+    # 12 segments; 1-9 arrive, 0 is late, 10-11 are on their way.
+    base, t0, orig = flight(12)
+    sleep_until(t0 + delay)
+    ack(base, [(base + seg, base + 10 * seg)], orig[9 * seg])
+    got = {}
+    deadline = time.monotonic() + 2.0
+    while 0 not in got and time.monotonic() < deadline:
+        for x in data_of(f, f.peer.barrier()):
+            got[(x.seq - base) & MASK] = x
+        time.sleep(0.01)
+    check(list(got) == [0], "resent %s, want segment 0" % sorted(got))
+    time.sleep(0.02)
+    # The original of segment 0 arrives: the cumulative ACK of 0-9
+    # echoes its timestamp, not the resend's.
+    ack(base + 10 * seg, None, orig[0])
+    t1 = time.monotonic()
+    time.sleep(0.15)
+    got = data_of(f, f.peer.barrier())
+    print("# %s: within %.2f s of the ACK the late original caused: "
+          "resent %s" % (name(linux), time.monotonic() - t1,
+                         [rel(base, x) for x in got]))
+    check(not got, "the resend's send time moved RACK: segments 10-11, "
+          "sent before it, resent %s" % [rel(base, x) for x in got])
+    ack(base + 12 * seg, None, orig[11 * seg])
+    f.peer.barrier()
+    s.close()
+
+
+def late_original(peer):
+    """A resend whose original the ACK reports (its timestamp is older)
+    does not move RACK: what was sent between them is not lost."""
+    _late_original(peer, False)
+
+
+def late_original_linux(peer):
+    """The same with Linux TCP."""
+    _late_original(peer, True)
+
+
 CASES = [
     ("D-SACK of a never-resent segment undoes no recovery",
      dup_of_original),
@@ -225,6 +299,9 @@ CASES = [
     ("a loss probe's D-SACK (Linux TCP)", probe_dsack_linux),
     ("an ACK that delivers nothing marks nothing lost", idle_ack),
     ("an ACK that delivers nothing (Linux TCP)", idle_ack_linux),
+    ("a late original's ACK does not move RACK to the resend",
+     late_original),
+    ("a late original's ACK (Linux TCP)", late_original_linux),
 ]
 
 if __name__ == "__main__":
