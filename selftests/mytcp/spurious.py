@@ -263,7 +263,9 @@ def _late_original(peer, linux):
             got[(x.seq - base) & MASK] = x
         time.sleep(0.01)
     check(list(got) == [0], "resent %s, want segment 0" % sorted(got))
-    time.sleep(0.02)
+    # More than min_RTT later (an earlier ACK of a resend could be of
+    # the resend itself, and is ignored anyway: RFC 8985 6.2 step 2).
+    time.sleep(0.25)
     # The original of segment 0 arrives: the cumulative ACK of 0-9
     # echoes its timestamp, not the resend's.
     ack(base + 10 * seg, None, orig[0])
