@@ -77,7 +77,8 @@ static void ack_time(struct ack_times *t, const struct mytcp_skb_cb *cb)
  * segment is acknowledged (Karn's rule; the echoed timestamp dates it:
  * ack_rtt()).  0: no sample.
  */
-static u64 clean_rtx_queue(struct sock *sk, u32 ack, u64 now, u64 *ca_rtt)
+static u64 clean_rtx_queue(struct sock *sk, u32 ack, u64 now, u64 *ca_rtt,
+			   const struct mytcp_opts *opts)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	struct ack_times t = { };
@@ -88,7 +89,9 @@ static u64 clean_rtx_queue(struct sock *sk, u32 ack, u64 now, u64 *ca_rtt)
 		struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 		u32 n = ack - cb->seq;
 
-		if (!(cb->sacked & MYTCP_SACKED_ACKED) && after(ack, cb->seq))
+		/* not a resend whose original this ACK reports (rack.c) */
+		if (!(cb->sacked & MYTCP_SACKED_ACKED) && after(ack, cb->seq) &&
+		    !mytcp_rack_spurious_rtx(sk, skb, opts))
 			mytcp_rack_advance(sk, skb, now);
 		if (!after(cb->end_seq, ack)) {
 			ack_time(&t, cb);
@@ -299,7 +302,8 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 	sacked_new = opts->num_sacks && mytcp_sack_process(sk, opts);
 	if (progress) {
 		u32 acked = ack - mtp->snd_una, lost;
-		u64 ca_rtt_ns, rtt_ns = clean_rtx_queue(sk, ack, now, &ca_rtt_ns);
+		u64 ca_rtt_ns, rtt_ns = clean_rtx_queue(sk, ack, now, &ca_rtt_ns,
+							opts);
 		bool hold;
 
 		mytcp_rack_reord_check(sk);
@@ -311,7 +315,7 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 		mytcp_cong_pkts_acked(sk, acked, ca_rtt_ns);
 		lost = mtp->rack.lost_bytes;
 		if (!hold)
-			mytcp_rack_detect(sk);
+			mytcp_rack_mark_lost(sk);
 		/* delivered: cumulatively or by new SACKs (PRR) */
 		delivered = max_t(s64, (s64)acked + mtp->sacked_bytes -
 				  prior_sacked, 0);
@@ -323,7 +327,7 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 	} else if (ack == mtp->snd_una) {
 		mytcp_rack_reord_check(sk);
 		mytcp_frto_ack(sk, false, sacked_new);
-		mytcp_rack_detect(sk);
+		mytcp_rack_mark_lost(sk);
 		delivered = max_t(s64, (s64)mtp->sacked_bytes - prior_sacked,
 				  0);
 		if (mtp->ca_state == MYTCP_CA_RECOVERY)

@@ -18,7 +18,8 @@
  * reordering degree's segments are SACKed (rack.h; the degree grows with
  * what is seen delivered out of order, as Linux's tp->reordering).  A
  * segment not yet lost arms the reorder timer (MYTCP_T_REO) for when it
- * will be.  In recovery the pipe is
+ * will be, 2 ms and a tick later as Linux's (mytcp_rack_reo_timer_us()).
+ * Only a D-SACK that follows reordering seen widens the window (sack.c).  In recovery the pipe is
  * RFC 6675's with RACK's losses: out - SACKed - lost + retransmitted
  * (sack.c's mytcp_in_flight()), and only lost segments are resent.
  *
@@ -92,6 +93,30 @@ void mytcp_rack_reord_ts(struct sock *sk, u32 prior_una)
 	rack_reordering(sk, prior_una, true);
 }
 
+/*
+ * An ACK that covers a resent skb echoes a timestamp older than the
+ * resend (Linux's tcp_skb_spurious_retrans()): the original was
+ * delivered, late, and the resend's send time says nothing of what
+ * RACK.xmit_ts and RACK.rtt should be.  Taken, it moved RACK.xmit_ts to
+ * the resend and called everything sent before it lost after a
+ * RACK.rtt of a few milliseconds: more spurious resends, each the next
+ * one's cause (issue 16's "bad" path).  The TSval is the one the resend
+ * carried (its send time, as queue.c's Eifel reference).
+ */
+bool mytcp_rack_spurious_rtx(const struct sock *sk, const struct sk_buff *skb,
+			     const struct mytcp_opts *opts)
+{
+	const struct mytcp_sock *mtp = mytcp_sk(sk);
+	const struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	u32 tsval;
+
+	if (!cb->retrans || !cb->sent_ns || !mtp->ts_ok || !opts->saw_ts ||
+	    !opts->tsecr)
+		return false;
+	tsval = (u32)div_u64(cb->sent_ns, NSEC_PER_MSEC) + mtp->ts_offset;
+	return before(opts->tsecr, tsval);
+}
+
 /* A segment was delivered (RFC 8985 6.2 steps 2-3). */
 void mytcp_rack_advance(struct sock *sk, const struct sk_buff *skb, u64 now)
 {
@@ -127,6 +152,7 @@ void mytcp_rack_advance(struct sock *sk, const struct sk_buff *skb, u64 now)
 	 * segment sent, which passed it, would call its neighbours lost.
 	 */
 	r->rtt_us = rtt_us;
+	r->advanced = 1;
 	if (mytcp_rack_sent_after(cb->sent_ns, cb->end_seq, r->xmit_ns,
 				  r->end_seq) || !r->xmit_ns) {
 		r->xmit_ns = cb->sent_ns;
@@ -195,18 +221,42 @@ bool mytcp_rack_detect(struct sock *sk)
 			wait = max(wait, left);
 		}
 	}
-	if (wait)
-		mytcp_rack_timer_set(sk, wait);
+	if (wait) {
+		u32 us = div_u64(wait + NSEC_PER_USEC - 1, NSEC_PER_USEC);
+
+		us = mytcp_rack_reo_timer_us(us, jiffies_to_usecs(1));
+		mytcp_rack_timer_set(sk, (s64)us * NSEC_PER_USEC);
+	}
 	return lost;
 }
 
-/* A D-SACK: reordering, and a wider window for a while (6.2 step 4). */
+/*
+ * The RACK pass of an ACK (Linux's tcp_rack_mark_lost()): only when the
+ * ACK delivered something that moved RACK (or an undo forgot the marks).
+ * An ACK that delivers nothing - a D-SACK of a duplicate, a window update
+ * - marks nothing: what passed its deadline meanwhile is the reorder
+ * timer's, whose slack gives a late original its chance.
+ */
+bool mytcp_rack_mark_lost(struct sock *sk)
+{
+	struct mytcp_rack *r = &mytcp_sk(sk)->rack;
+
+	if (!r->advanced)
+		return false;
+	r->advanced = 0;
+	return mytcp_rack_detect(sk);
+}
+
+/*
+ * A D-SACK after reordering was seen (sack.c): a wider window for a while
+ * (6.2 step 4).  The D-SACK itself is not reordering (Linux's
+ * tcp_dsack_seen()): a duplicating link or a loss probe makes them too.
+ */
 void mytcp_rack_dsack(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	struct mytcp_rack *r = &mtp->rack;
 
-	r->reord = 1;
 	/* one step per round trip, however many D-SACKs it brings */
 	if (!r->dsack_seq || !before(mtp->snd_una, r->dsack_seq)) {
 		r->steps = min_t(u32, max_t(u32, r->steps, 1) + 1,
@@ -234,6 +284,7 @@ void mytcp_rack_unmark(struct sock *sk)
 	struct sk_buff *skb;
 
 	mtp->rack.tlp_high_seq = 0;
+	mtp->rack.advanced = 1;		/* the next ACK looks again */
 	if (!mtp->rack.lost_bytes)
 		return;
 	/* The whole queue: a rewind may have put send_head below marks. */
@@ -242,12 +293,21 @@ void mytcp_rack_unmark(struct sock *sk)
 	mtp->rack.lost_bytes = 0;
 }
 
-/* The reorder timer: what was waiting out reo_wnd may be lost now. */
+/*
+ * The reorder timer: what was waiting out reo_wnd may be lost now.  It is
+ * not armed again for what still waits (Linux's tcp_rack_reo_timeout()):
+ * the next ACK decides those, or the RTO.
+ */
 void mytcp_rack_reo_timeout(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
+	bool lost;
 
-	if (sk->sk_state == TCP_CLOSE || !mytcp_rack_detect(sk))
+	if (sk->sk_state == TCP_CLOSE)
+		return;
+	lost = mytcp_rack_detect(sk);
+	mytcp_clear_timer_lazy(sk, MYTCP_T_REO);
+	if (!lost)
 		return;
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_RACK_REO);
 	if (mtp->ca_state < MYTCP_CA_RECOVERY)

@@ -15,6 +15,7 @@
 #define MYTCP_RACK_STEPS_MAX	255	/* reo_wnd_steps bound (as Linux) */
 #define MYTCP_RACK_PERSIST	16	/* recoveries a widened window lasts */
 #define MYTCP_TLP_MIN_NS	(2 * NSEC_PER_MSEC)	/* PTO slack (Linux) */
+#define MYTCP_RACK_SLACK_US	2000	/* reorder timer slack (Linux) */
 
 struct mytcp_rack {
 	u64 xmit_ns;		/* RACK.xmit_ts: latest delivered send */
@@ -38,6 +39,7 @@ struct mytcp_rack {
 	u32 dsack_dups;		/* segments D-SACKed (tcpi_dsack_dups) */
 	u32 reord_low;		/* this ACK: lowest seq delivered below fack */
 	u8 reord_pend:1;	/* reord_low is set */
+	u8 advanced:1;		/* RACK moved since its last pass */
 };
 
 /* Was (t1, seq1) sent after (t2, seq2)?  RFC 8985 6.2 RACK_sent_after. */
@@ -88,6 +90,22 @@ static inline s64 mytcp_rack_left_ns(u64 now, u64 sent_ns, u32 rtt_us,
 				     u32 reo_us)
 {
 	return (s64)(sent_ns + ((u64)rtt_us + reo_us) * NSEC_PER_USEC - now);
+}
+
+/*
+ * The reorder timer (Linux's tcp_rack_mark_lost()): the longest wait of
+ * a segment not yet deemed lost, plus TCP_TIMEOUT_MIN_US (2 ms), rounded
+ * up to whole ticks of tick_us as usecs_to_jiffies() does.  A late
+ * original that arrives within the slack saves a spurious retransmission;
+ * the ACK path still marks losses without it.
+ */
+static inline u32 mytcp_rack_reo_timer_us(u32 wait_us, u32 tick_us)
+{
+	u32 us = min_t(u32, wait_us, 0x7fffffffU) + MYTCP_RACK_SLACK_US;
+
+	if (!tick_us)
+		return us;
+	return (us + tick_us - 1) / tick_us * tick_us;
 }
 
 /*

@@ -357,6 +357,36 @@ static void undo(struct sock *sk)
 }
 
 /*
+ * Segments of [s, e), above SND.UNA, that we retransmitted: what a D-SACK
+ * of that range can show spurious (Linux's tcp_sacktag_one() counts a
+ * D-SACKed skb toward undo only if TCPCB_RETRANS).  A duplicate the
+ * network made of an original (netem "duplicate", a retransmitting link)
+ * is no evidence.  At most MYTCP_SACK_BUDGET skbs walked.
+ */
+static u32 dsack_retrans_segs(struct sock *sk, u32 s, u32 e)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	u32 mss = max_t(u32, mtp->mss, 1), segs = 0;
+	int budget = MYTCP_SACK_BUDGET;
+	struct sk_buff *skb;
+
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		const struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+		u32 lo, hi;
+
+		if (skb == mtp->send_head || !budget-- ||
+		    !before(cb->seq, e))
+			break;
+		if (!after(cb->end_seq, s) || !cb->retrans)
+			continue;
+		lo = after(cb->seq, s) ? cb->seq : s;
+		hi = before(cb->end_seq, e) ? cb->end_seq : e;
+		segs += DIV_ROUND_UP(hi - lo, mss);
+	}
+	return segs;
+}
+
+/*
  * D-SACK (RFC 2883 4, as Linux's tcp_check_dsack()): the first block
  * starts below this ACK's ack, or lies within the second block.  It
  * reports DIV_ROUND_UP(len, MSS) duplicate segments (Linux's
@@ -364,11 +394,17 @@ static void undo(struct sock *sk)
  * episode: when all are accounted for, every retransmission was a
  * duplicate and the episode was spurious (RFC 3708): undo, in recovery or
  * after it (Linux's tcp_try_undo_dsack()), and the widened reordering
- * window lasts one recovery longer.  Dubious D-SACKs are ignored: longer
- * than the largest window the peer offered, or reporting more duplicates
- * than we ever retransmitted (a peer cannot undo a real reduction by
- * inventing them).  O(1) per ACK.  True if the ACK carried a D-SACK of
- * data we sent (RACK widens its window: rack.c).
+ * window lasts one recovery longer.  A block below SND.UNA counts whole
+ * (the data is gone: Linux's "dumb counting"); above it, only the
+ * segments we retransmitted count (dsack_retrans_segs()).  Dubious
+ * D-SACKs are ignored: longer than the largest window the peer offered,
+ * or reporting more duplicates than we ever retransmitted (a peer cannot
+ * undo a real reduction by inventing them).  O(1) per ACK below SND.UNA,
+ * a bounded walk above.  True if the ACK carried a D-SACK of data we
+ * sent.  RACK widens its window (rack.c) for one that may show a
+ * reordering RACK took for a loss: reordering was seen before, and it
+ * is not the D-SACK of a loss probe (Linux's FLAG_DSACK_TLP), which the
+ * probe's timer sent, not RACK.
  */
 bool mytcp_undo_dsack(struct sock *sk, u32 ack, const struct mytcp_opts *opts)
 {
@@ -395,10 +431,14 @@ bool mytcp_undo_dsack(struct sock *sk, u32 ack, const struct mytcp_opts *opts)
 		r->dsack_dups -= segs;
 		return false;
 	}
-	mytcp_rack_dsack(sk);
+	if (r->reord &&
+	    !(segs == 1 && r->tlp_high_seq && r->tlp_high_seq == e))
+		mytcp_rack_dsack(sk);
 	if (!mtp->undo_ok || !mtp->undo_retrans ||
 	    !after(e, mtp->undo_marker))
 		return true;
+	if (after(e, mtp->snd_una))
+		segs = dsack_retrans_segs(sk, s, e);
 	mtp->undo_retrans -= min(segs, mtp->undo_retrans);
 	if (!mtp->undo_retrans) {
 		r->persist = min_t(u32, r->persist + 1, MYTCP_RACK_PERSIST);

@@ -28,6 +28,9 @@ u32 mytcp_reordering(const struct sock *sk);
 void mytcp_rack_reord_check(struct sock *sk);
 void mytcp_rack_reord_ts(struct sock *sk, u32 prior_una);
 bool mytcp_rack_detect(struct sock *sk);
+bool mytcp_rack_mark_lost(struct sock *sk);
+bool mytcp_rack_spurious_rtx(const struct sock *sk, const struct sk_buff *skb,
+			     const struct mytcp_opts *opts);
 void mytcp_rack_dsack(struct sock *sk);
 void mytcp_rack_recovery_end(struct sock *sk);
 void mytcp_rack_unmark(struct sock *sk);

@@ -74,3 +74,16 @@ TEST(tlp_pto)
 	EXPECT_EQ(mytcp_tlp_pto_ns(0, 0, 200000000, -1), 1000000000);
 	EXPECT_EQ(mytcp_tlp_pto_ns(100000, 0, 200000000, 50000000), 50000000);
 }
+
+TEST(rack_reo_timer)
+{
+	/* the wait + 2 ms, rounded up to ticks (HZ 250: 4 ms) */
+	EXPECT_EQ(mytcp_rack_reo_timer_us(100, 4000), 4000);
+	EXPECT_EQ(mytcp_rack_reo_timer_us(2000, 4000), 4000);
+	EXPECT_EQ(mytcp_rack_reo_timer_us(2001, 4000), 8000);
+	EXPECT_EQ(mytcp_rack_reo_timer_us(0, 1000), 2000);
+	/* no tick: the slack alone; no overflow */
+	EXPECT_EQ(mytcp_rack_reo_timer_us(5, 0), 2005);
+	EXPECT_EQ(mytcp_rack_reo_timer_us(0xffffffffu, 0) > 0x7fffffffu, 1);
+	EXPECT_EQ(mytcp_rack_reo_timer_us(0xffffffffu, 4000) > 0x7fffffffu, 1);
+}
