@@ -44,6 +44,8 @@ def _end_growth(peer, linux, hostile=False):
     delay = 0.4		# SRTT 0.4 s: no loss probe while the case runs
     s, f = open_conn(peer, linux, 5141 if linux else 5140, delay,
                      cong=b"reno")
+    # all of it queued: cwnd-limited through the recovery (RFC 7661)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
     base, t0 = send_flight(s, f, 10)
     sleep_until(t0 + delay)
     f.send(ACK, ack=(base + 10 * MSS) & MASK)	# slow start: cwnd 20
