@@ -170,6 +170,12 @@ static void ack_progress(struct sock *sk, u32 ack, u32 acked, u32 delivered,
 	} else if (!before(ack, mtp->recover)) {
 		mytcp_cong_end_recovery(sk);	/* full ACK (RFC 6582) */
 		mytcp_rack_recovery_end(sk);
+		/* and it grows cwnd by what it delivered, as Linux's
+		 * tcp_cong_control() after tcp_end_cwnd_reduction() (without
+		 * SACK Linux holds Recovery until beyond recover)
+		 */
+		if (mtp->sack_ok || after(ack, mtp->recover))
+			mytcp_cong_on_ack(sk, ack, acked, delivered);
 	} else if (mtp->sack_ok) {
 		if (!hold)
 			mytcp_sack_recover(sk);

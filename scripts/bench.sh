@@ -342,6 +342,37 @@ trace_stop()
 		END { for (k in c) printf "#     %s %d\n", k, c[k]
 			for (k in s) printf "#     state %s %d\n", k, s[k]
 			for (k in t) printf "#     timer %s %d\n", k, t[k] }' "$f"
+	# The sender's window per second: mean cwnd, ssthresh, SRTT (ms) and
+	# in flight over its probes (mytcp: inflight > 0; Linux: ACKs only).
+	awk 'function num(x, i, r) {	# decimal or 0x hex (mawk: no strtonum)
+			if (x !~ /^0x/) return x + 0
+			for (i = 3; i <= length(x); i++)
+				r = r * 16 + index("0123456789abcdef", tolower(substr(x, i, 1))) - 1
+			return r
+		}
+		/mytcp_probe:|tcp_probe:/ {
+			ts = ""; v["cwnd"] = v["ssthresh"] = v["srtt"] = v["inflight"] = -1
+			for (i = 1; i <= NF; i++) {
+				if (ts == "" && $i ~ /^[0-9]+\.[0-9]+:$/) ts = $i + 0
+				if (split($i, kv, "=") == 2) {
+					k = kv[1]; sub(/^snd_/, "", k); sub(/_us$/, "", k)
+					v[k] = kv[2]
+				}
+			}
+			if (/mytcp_probe:/ && v["inflight"] <= 0) next
+			if (/ tcp_probe:/ && v["data_len"] != 0) next
+			if (t0 == "") t0 = ts
+			s = int(ts - t0); n[s]++; cw[s] += v["cwnd"]
+			if (v["ssthresh"] < 1000000) { ns[s]++; st[s] += v["ssthresh"] }
+			una = num(v["una"]); if (!(s in u0)) u0[s] = una; u1[s] = una
+			rt[s] += v["srtt"]; if (v["inflight"] >= 0) fl[s] += v["inflight"]
+			if (s > smax) smax = s
+		}
+		END { for (s = 0; s <= smax; s++) if (n[s])
+			printf "#     second %d: %d probes, cwnd %.1f ssthresh %.1f srtt %.2f ms inflight %.1f acked %d KB\n",
+				s, n[s], cw[s] / n[s], ns[s] ? st[s] / ns[s] : -1,
+				rt[s] / n[s] / 1000, fl[s] / n[s],
+				((u1[s] - u0[s] + 4294967296) % 4294967296) / 1000 }' "$f"
 	r1=$(grep -n -- '-> Recovery' "$f" | sed -n '10p' | cut -d: -f1)
 	r2=$(grep -n -- '-> Recovery' "$f" | tail -n 1 | cut -d: -f1)
 	[ -n "$r1" ] || r1=$(($(wc -l <"$f") / 2))

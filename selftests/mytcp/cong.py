@@ -27,11 +27,12 @@
 #     C (t - K)^3 + W_max from a scripted ACK clock (RTT 200 ms, an ACK
 #     per two segments, HyStart++ off to reach W_max = 40 in slow start):
 #     ssthresh = W_max * 0.7 exactly (717/1024), cwnd = ssthresh after
-#     recovery, then each round's cwnd within max(3, 10% of W_max)
-#     segments of W_cubic at some time between two RTTs before and two
-#     after the sample (the window reaches the function's value an RTT
-#     late; the RTT is the longest round seen, a slow guest's rounds
-#     being longer than 200 ms).
+#     recovery (plus what the full ACK itself grows, as Linux), then
+#     each round's cwnd within max(3, 10% of W_max) segments of W_cubic
+#     at some time between two RTTs before and two after the sample
+#     (the window reaches the function's value an RTT late; the RTT is
+#     the longest round seen, a slow guest's rounds being longer than
+#     200 ms).
 #
 # Environment: MYTCP_KO, MYTCP_CASES (see tcp_peer.py).
 
@@ -517,8 +518,12 @@ def cubic_curve(peer):
     t0 = time.monotonic()
     top_up()
     segs = take()
-    check(tcp_info(s)["cwnd"] == want, "cwnd after recovery %d, not %d" %
-          (tcp_info(s)["cwnd"], want))
+    # cwnd = ssthresh, then the full ACK's own growth: the epoch's first
+    # ACK, by what it delivered (as Linux's cong_avoid() on that ACK)
+    got = tcp_info(s)["cwnd"]
+    check(want <= got <= want + max(3, 0.1 * wmax),
+          "cwnd after recovery %d, not %d (+ the full ACK's growth)" %
+          (got, want))
     k = ((wmax - want) / 0.4) ** (1 / 3)
 
     def w_cubic(t):
