@@ -191,7 +191,7 @@ static bool show_one(struct seq_file *seq, struct sock *sk,
 		 * acked and received, and the congestion control.
 		 */
 		seq_printf(seq, " %u %u %u %u %u %u %u %u %u %u %llu %llu %s\n",
-			   mtp->srtt_us >> 3, mtp->rttvar_us >> 2, mtp->mss,
+			   mtp->srtt_us >> 3, mtp->mdev_us >> 2, mtp->mss,
 			   mtp->wscale_ok ? mtp->snd_wscale : 0,
 			   mtp->wscale_ok ? mtp->rcv_wscale : 0,
 			   mytcp_trace_ca_state(mtp), mtp->total_retrans,

@@ -858,8 +858,8 @@ static bool addr_loopback(const struct in6_addr *a)
  * tcp_twsk_unique(): only if the old connection had timestamps (PAWS
  * keeps its duplicates out of the new one); on a port connect() picks,
  * only as net.mytcp.tw_reuse allows (1: always, 2: loopback addresses
- * only) and once the entry is a second old; on a port bound by bind()
- * (bound), timestamps suffice.
+ * or an entry bound to lo only) and once the entry is a second old; on a
+ * port bound by bind() (bound), timestamps suffice.
  */
 static bool tw_reusable(struct net *net, const struct mytcp_tw *tw,
 			bool bound)
@@ -870,8 +870,8 @@ static bool tw_reusable(struct net *net, const struct mytcp_tw *tw,
 		return false;
 	if (bound)
 		return true;
-	if (reuse == 2 && !addr_loopback(&tw->saddr) &&
-	    !addr_loopback(&tw->daddr))
+	if (reuse == 2 && tw->bound_dev_if != LOOPBACK_IFINDEX &&
+	    !addr_loopback(&tw->saddr) && !addr_loopback(&tw->daddr))
 		reuse = 0;
 	return reuse && time_after32((u32)ktime_get_seconds(), tw->ts_stamp);
 }

@@ -447,7 +447,7 @@ TRACE_EVENT(mytcp_probe,
 			   __entry->cwnd = mytcp_sk(sk)->cwnd;
 			   __entry->ssthresh = mytcp_sk(sk)->ssthresh;
 			   __entry->srtt_us = mytcp_sk(sk)->srtt_us >> 3;
-			   __entry->rttvar_us = mytcp_sk(sk)->rttvar_us >> 2;
+			   __entry->rttvar_us = mytcp_sk(sk)->mdev_us >> 2;
 			   __entry->rto_us = mytcp_sk(sk)->rto_us;
 			   __entry->sacked =
 				mytcp_trace_segs(mytcp_sk(sk)->sacked_bytes,

@@ -164,9 +164,15 @@ def case_per_tuple(_peer):
         check(my[k] == lx[k], "%s: mytcp %r, Linux %r" % (k, my[k], lx[k]))
 
 
-def tw_reuse(mytcp, mode, addr, lo, sport):
-    """Two ports, both in TIME_WAIT to addr:sport; a third connect."""
-    mk = mysock if mytcp else lxsock
+def tw_reuse(mytcp, mode, addr, lo, sport, dev=None):
+    """Two ports, both in TIME_WAIT to addr:sport; a third connect.  dev:
+    the clients are bound to that device (SO_BINDTODEVICE)."""
+    def mk():
+        s = (mysock if mytcp else lxsock)()
+        if dev:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE,
+                         dev.encode())
+        return s
     set_range(mytcp, lo, lo + 1)
     if mytcp:
         sysctl("tw_reuse", mode)
@@ -205,16 +211,20 @@ def case_tw_reuse(_peer):
     subprocess.run(["ip", "addr", "add", "10.9.9.1/32", "dev", "lo"],
                    check=True)
     port = 9300
-    for addr in ("127.0.0.1", "10.9.9.1"):
+    # tw_reuse 2 takes loopback addresses, or an entry bound to lo (its
+    # device is kept: Linux's tw_bound_dev_if == LOOPBACK_IFINDEX)
+    for addr, dev in (("127.0.0.1", None), ("10.9.9.1", None),
+                      ("10.9.9.1", "lo")):
         for mode in (0, 1, 2):
             port += 1
-            my = tw_reuse(True, mode, addr, 40100 + 2 * (port - 9300), port)
+            my = tw_reuse(True, mode, addr, 40100 + 2 * (port - 9300), port,
+                          dev)
             lx = tw_reuse(False, mode, addr, 41100 + 2 * (port - 9300),
-                          port + 100)
-            print("# %s tw_reuse=%d: mytcp %s, Linux %s" %
-                  (addr, mode, my, lx))
-            check(my == lx, "%s tw_reuse=%d: mytcp %s, Linux %s" %
-                  (addr, mode, my, lx))
+                          port + 100, dev)
+            what = "%s%s tw_reuse=%d" % (addr, " dev " + dev if dev else "",
+                                         mode)
+            print("# %s: mytcp %s, Linux %s" % (what, my, lx))
+            check(my == lx, "%s: mytcp %s, Linux %s" % (what, my, lx))
 
 
 def reuseport_sock(mytcp):

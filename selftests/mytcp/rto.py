@@ -81,11 +81,29 @@ def rto_info(s):
             struct.unpack_from("I", v, 72)[0])
 
 
+def proc_rtt(s, rtt, rttvar):
+    """/proc/net/mytcp's srtt and rttvar columns (mytcpstat -i's rtt:) are
+    TCP_INFO's: tcpi_rtt and tcpi_rttvar (the mean deviation), in us."""
+    port = s.getsockname()[1]
+    with open("/proc/net/mytcp") as fp:
+        rows = [ln.split() for ln in fp.readlines()[1:]]
+    row = [r for r in rows if len(r) >= 30 and
+           int(r[1].split(":")[1], 16) == port]
+    check(len(row) == 1, "/proc/net/mytcp: %d lines of port %d" %
+          (len(row), port))
+    if row:
+        got = (int(row[0][17]), int(row[0][18]))
+        check(got == (rtt, rttvar), "/proc/net/mytcp srtt, rttvar %s, "
+              "TCP_INFO %s" % (got, (rtt, rttvar)))
+
+
 def first_rto(peer, linux, rport, rto_min_ms=RTO_MIN_MS):
     """One segment sent, never ACKed: (seconds from its arrival to its
     retransmission's, tcpi_rto, tcpi_rtt, tcpi_rttvar before)."""
     s, f = open_conn(peer, linux, rport, rto_min_ms)
     rto, rtt, rttvar = rto_info(s)
+    if not linux:
+        proc_rtt(s, rtt, rttvar)
     s.send(b"r" * MSS)
     x = f.expect(lambda y: len(y.payload) > 0, what="data")
     t0 = time.monotonic()
