@@ -92,7 +92,7 @@ static u64 clean_rtx_queue(struct sock *sk, u32 ack, u64 now, u64 *ca_rtt,
 		/* not a resend whose original this ACK reports (rack.c) */
 		if (!(cb->sacked & MYTCP_SACKED_ACKED) && after(ack, cb->seq) &&
 		    !mytcp_rack_spurious_rtx(sk, skb, opts))
-			mytcp_rack_advance(sk, skb, now);
+			mytcp_rack_advance(sk, skb, now, true);
 		if (!after(cb->end_seq, ack)) {
 			ack_time(&t, cb);
 			mytcp_wq_acked(sk, skb);
@@ -305,6 +305,7 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 		mtp->probes_out = 0;
 	mtp->rack.orig_acked = 0;
 	dsack = mytcp_undo_dsack(sk, ack, opts);
+	mtp->rack.prior_fack = mtp->rack.fack;
 	sacked_new = opts->num_sacks && mytcp_sack_process(sk, opts);
 	if (progress) {
 		u32 acked = ack - mtp->snd_una, lost;

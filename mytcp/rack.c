@@ -117,12 +117,24 @@ bool mytcp_rack_spurious_rtx(const struct sock *sk, const struct sk_buff *skb,
 	return before(opts->tsecr, tsval);
 }
 
-/* A segment was delivered (RFC 8985 6.2 steps 2-3). */
-void mytcp_rack_advance(struct sock *sk, const struct sk_buff *skb, u64 now)
+/*
+ * A segment was delivered (RFC 8985 6.2 steps 2-3): by a SACK block, or
+ * by the cumulative ACK (cumulative).  It shows reordering when it lies
+ * below what was delivered before it: for a SACK block, below fack as
+ * the blocks below it in this ACK left it (sack.c takes them in
+ * ascending order, as Linux's tcp_sacktag_write_queue()); for the
+ * cumulative ACK, below fack as it was before this ACK (prior_fack, as
+ * Linux's tcp_clean_rtx_queue()) - an ACK that both covers in-order data
+ * and SACKs above a new hole, after the ACKs between were lost, shows
+ * no reordering.
+ */
+void mytcp_rack_advance(struct sock *sk, const struct sk_buff *skb, u64 now,
+			bool cumulative)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	const struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 	struct mytcp_rack *r = &mtp->rack;
+	u32 ref = cumulative ? r->prior_fack : r->fack;
 	u32 rtt_us;
 
 	if (!cb->retrans)
@@ -136,7 +148,7 @@ void mytcp_rack_advance(struct sock *sk, const struct sk_buff *skb, u64 now)
 		/* Delivered below what was delivered before: reordering
 		 * (mytcp_rack_reord_check() once per ACK).
 		 */
-		if (r->fack && before(cb->end_seq, r->fack) &&
+		if (ref && before(cb->end_seq, ref) &&
 		    (!r->reord_pend || before(cb->seq, r->reord_low))) {
 			r->reord_low = cb->seq;
 			r->reord_pend = 1;

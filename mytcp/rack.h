@@ -22,6 +22,7 @@ struct mytcp_rack {
 	u32 end_seq;		/* RACK.end_seq: its end */
 	u32 rtt_us;		/* RACK.rtt: its RTT */
 	u32 fack;		/* highest end_seq delivered (reordering) */
+	u32 prior_fack;		/* fack before this ACK (Linux's prior_fack) */
 	u32 min_rtt_us;		/* lowest unambiguous RTT; 0: none yet */
 	u32 lost_bytes;		/* marked MYTCP_SACKED_LOST, not delivered */
 	u32 dsack_seq;		/* snd_nxt when reo_wnd_steps last grew */

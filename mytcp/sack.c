@@ -149,15 +149,26 @@ void mytcp_sack_forget(struct sock *sk, struct sk_buff *skb, u32 bytes)
 bool mytcp_sack_process(struct sock *sk, const struct mytcp_opts *opts)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
-	int budget = MYTCP_SACK_BUDGET, splits = MYTCP_SACK_SPLITS, i;
+	int budget = MYTCP_SACK_BUDGET, splits = MYTCP_SACK_SPLITS, i, j;
 	u32 mss = max_t(u32, mtp->mss, 1);
+	u8 order[MYTCP_MAX_SACKS];
 	u64 now = ktime_get_ns();
 	bool fresh = false;
 
 	if (!mtp->sack_ok)
 		return false;
+	/* Lowest block first (the option lists the most recent first):
+	 * what a lower block newly covers is not taken for reordering
+	 * behind a higher one of the same ACK (rack.c).
+	 */
 	for (i = 0; i < opts->num_sacks; i++) {
-		u32 s = opts->sack[i][0], e = opts->sack[i][1];
+		for (j = i; j > 0 && before(opts->sack[i][0],
+					    opts->sack[order[j - 1]][0]); j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+	}
+	for (i = 0; i < opts->num_sacks; i++) {
+		u32 s = opts->sack[order[i]][0], e = opts->sack[order[i]][1];
 		struct sk_buff *skb;
 		u32 cut;
 
@@ -212,7 +223,7 @@ bool mytcp_sack_process(struct sock *sk, const struct mytcp_opts *opts)
 			cb->sacked &= ~(MYTCP_SACKED_RETRANS |
 					MYTCP_SACKED_LOST);
 			mtp->sacked_bytes += skb->len;
-			mytcp_rack_advance(sk, skb, now);
+			mytcp_rack_advance(sk, skb, now, false);
 			/* What was marked, not what the block said: the
 			 * part of a segment it covered counts for nothing.
 			 */

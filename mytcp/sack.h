@@ -23,7 +23,8 @@ bool mytcp_undo_eifel(struct sock *sk, const struct mytcp_opts *opts);
 
 /* rack.c: RACK-TLP (RFC 8985) */
 bool mytcp_rack_on(const struct sock *sk);
-void mytcp_rack_advance(struct sock *sk, const struct sk_buff *skb, u64 now);
+void mytcp_rack_advance(struct sock *sk, const struct sk_buff *skb, u64 now,
+			bool cumulative);
 u32 mytcp_reordering(const struct sock *sk);
 void mytcp_rack_reord_check(struct sock *sk);
 void mytcp_rack_reord_ts(struct sock *sk, u32 prior_una);

@@ -25,7 +25,11 @@
 #   - an ACK that covers a resent segment but echoes the timestamp of its
 #     original (the original was late, not lost) does not move RACK to
 #     the resend's send time (Linux's tcp_skb_spurious_retrans()):
-#     segments sent between the original and the resend are not lost.
+#     segments sent between the original and the resend are not lost;
+#   - no reordering is counted where none happened: an ACK after lost
+#     ACKs that covers in-order data and SACKs above a new hole (Linux
+#     compares with the highest SACK before the ACK), and two new SACK
+#     blocks listed highest first (Linux sorts them).
 #
 # Environment: MYTCP_KO, MYTCP_CASES (see tcp_peer.py).
 
@@ -293,6 +297,56 @@ def late_original_linux(peer):
     _late_original(peer, True)
 
 
+def _no_false_reordering(peer, linux, blocks_first):
+    """One ACK after lost ones: ack and SACK blocks that together show
+    no segment delivered below one delivered before it."""
+    s, f = open_conn(peer, linux, 5408 + 2 * blocks_first + linux, 0.2)
+    base, _ = send_flight(s, f, 10)
+    f.peer.barrier()
+    r0 = info(s).get("reord_seen", 0)
+    if blocks_first:
+        # Two blocks new in one ACK, the most recent first (RFC 2018)
+        f.send(ACK, ack=base, options=opt_sack([
+            (base + 7 * MSS, base + 10 * MSS),
+            (base + 2 * MSS, base + 5 * MSS)]))
+    else:
+        # The ACKs of segments 0-4 were lost: this one covers them and
+        # SACKs above the hole at 5
+        f.send(ACK, ack=(base + 5 * MSS) & MASK,
+               options=opt_sack([(base + 6 * MSS, base + 10 * MSS)]))
+    f.peer.barrier()
+    r1 = info(s).get("reord_seen", 0)
+    print("# %s: tcpi_reord_seen %d -> %d" % (name(linux), r0, r1))
+    check(r1 == r0, "%s: reordering counted (tcpi_reord_seen %d -> %d) "
+          "where nothing was delivered out of order" % (name(linux), r0,
+                                                         r1))
+    f.send(ACK, ack=(base + 10 * MSS) & MASK)
+    f.peer.barrier()
+    s.close()
+
+
+def ack_after_lost_acks(peer):
+    """A cumulative ACK that also SACKs above a new hole is no
+    reordering (Linux's prior_fack in tcp_clean_rtx_queue())."""
+    _no_false_reordering(peer, False, False)
+
+
+def ack_after_lost_acks_linux(peer):
+    """The same with Linux TCP."""
+    _no_false_reordering(peer, True, False)
+
+
+def sack_blocks_newest_first(peer):
+    """Two new SACK blocks, the higher listed first, are no reordering
+    (Linux sorts the blocks: tcp_sacktag_write_queue())."""
+    _no_false_reordering(peer, False, True)
+
+
+def sack_blocks_newest_first_linux(peer):
+    """The same with Linux TCP."""
+    _no_false_reordering(peer, True, True)
+
+
 CASES = [
     ("D-SACK of a never-resent segment undoes no recovery",
      dup_of_original),
@@ -304,6 +358,14 @@ CASES = [
     ("a late original's ACK does not move RACK to the resend",
      late_original),
     ("a late original's ACK (Linux TCP)", late_original_linux),
+    ("a cumulative ACK after lost ACKs that SACKs above a new hole is no "
+     "reordering", ack_after_lost_acks),
+    ("a cumulative ACK after lost ACKs (Linux TCP)",
+     ack_after_lost_acks_linux),
+    ("two new SACK blocks, the higher first, are no reordering",
+     sack_blocks_newest_first),
+    ("two new SACK blocks, the higher first (Linux TCP)",
+     sack_blocks_newest_first_linux),
 ]
 
 if __name__ == "__main__":
