@@ -377,6 +377,7 @@ static int start_connect6(struct sock *sk, struct sockaddr_in6 *sin6)
 static void connect_init(struct sock *sk, u32 adv_mss)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
+	struct in6_addr l, r;
 
 	mtp->snd_una = mtp->iss;
 	mtp->snd_nxt = mtp->iss;
@@ -391,7 +392,9 @@ static void connect_init(struct sock *sk, u32 adv_mss)
 	mtp->ts_ok = 1;
 	mtp->sack_ok = 1;
 	mtp->ts_recent = 0;
-	mtp->ts_offset = get_random_u32();
+	mytcp_sk_laddr(sk, &l);
+	mytcp_sk_raddr(sk, &r);
+	mtp->ts_offset = mytcp_ts_off(&l, &r);
 	/* After a TIME_WAIT reuse the peer sees our TSval go on rising */
 	if (mtp->tw_reused)
 		mtp->ts_offset = mtp->tw_ts_offset;

@@ -127,7 +127,15 @@ static struct sock *child_alloc(struct sock *parent, struct sk_buff *skb,
 	cm->rcv_wscale = opts->saw_wscale ? mytcp_choose_wscale() : 0;
 	cm->ts_ok = opts->saw_ts;
 	cm->ts_recent = opts->tsval;
-	cm->ts_offset = ck ? ck->ts_offset : get_random_u32();
+	if (ck) {
+		cm->ts_offset = ck->ts_offset;
+	} else {
+		struct in6_addr l, r;
+
+		mytcp_sk_laddr(child, &l);
+		mytcp_sk_raddr(child, &r);
+		cm->ts_offset = mytcp_ts_off(&l, &r);
+	}
 	cm->sack_ok = opts->sack_ok;
 	if (ck)
 		cm->ecn_flags = ck->ecn_ok ? MYTCP_ECN_OK : 0;

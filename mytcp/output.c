@@ -63,6 +63,28 @@ u32 mytcp_isn6(const struct in6_addr *saddr, const struct in6_addr *daddr,
 	       (u32)(ktime_get_real_ns() >> 12);
 }
 
+static siphash_key_t ts_key __read_mostly;
+
+/*
+ * Our TSval clock's offset toward a peer (Linux's secure_tcp_ts_off()):
+ * one per address pair, local then remote (table keys, addr.h), so that
+ * every connection between two hosts sends TSvals from the same rising
+ * clock - the peer's TIME_WAIT lets a new SYN from a reused port in by
+ * its newer TSval rather than reject it by PAWS (RFC 7323 5.4) - while
+ * the offset tells nothing of our uptime.
+ */
+u32 mytcp_ts_off(const struct in6_addr *saddr, const struct in6_addr *daddr)
+{
+	const struct {
+		struct in6_addr saddr, daddr;
+	} __aligned(SIPHASH_ALIGNMENT) c = {
+		.saddr = *saddr, .daddr = *daddr,
+	};
+
+	net_get_random_once(&ts_key, sizeof(ts_key));
+	return siphash(&c, sizeof(c), &ts_key);
+}
+
 struct sk_buff *mytcp_alloc_skb(struct sock *sk, unsigned int size, gfp_t gfp)
 {
 	struct sk_buff *skb;

@@ -334,7 +334,7 @@ bool mytcp_req_create(struct sock *lsk, struct sk_buff *skb,
 	req->rcv_wscale = opts->saw_wscale ? mytcp_choose_wscale() : 0;
 	req->ts_ok = opts->saw_ts;
 	req->ts_recent = opts->tsval;
-	req->ts_offset = get_random_u32();
+	req->ts_offset = mytcp_ts_off(&req->laddr, &req->raddr);
 	req->sack_ok = opts->sack_ok;
 	req->ecn_ok = mytcp_ecn_syn_ok(cb->flags, cb->ip_dsfield,
 				       READ_ONCE(mytcp_pernet(net)->ecn));

@@ -15,14 +15,21 @@
 #  - a SYN whose sequence number is not above RCV.NXT but whose TSval is
 #    newer than TS.Recent starts a new connection (RFC 6191), one with an
 #    older TSval does not;
-#  - without timestamps the ACK has no option.
+#  - without timestamps the ACK has no option;
+#  - a client that reconnects from one port to a server that closed
+#    first gets through the server's TIME_WAIT every time: the TSval
+#    clock's offset is one per address pair (Linux's secure_tcp_ts_off()),
+#    not one per connection, so PAWS never rejects the new SYN.
 #
 # Both stacks rate limit TIME_WAIT ACKs (net.mytcp.invalid_ratelimit_ms,
 # net.ipv4.tcp_invalid_ratelimit): the cases set both to 0.
 
 import os
+import select
 import socket
+import subprocess
 import sys
+import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -188,6 +195,61 @@ def no_ts(peer):
               "%s: answer without timestamps: %s" % (stack, r))
 
 
+def _reconnect(linux, rounds=24):
+    """A client reconnects from one port to a server that closed first:
+    each new SYN meets the server's TIME_WAIT entry of the last
+    connection, which takes it only if its TSval is not older than the
+    last one seen (PAWS).  Linux's TSval offset is one per address pair
+    (secure_tcp_ts_off()), so this always works; a random offset per
+    connection fails it half the time, and the connect hangs until the
+    entry expires."""
+    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+
+    def mk():
+        if linux:
+            return socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        return mytcp_socket(blocking=True)
+    ls = mk()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("127.0.0.1", 7400 + linux))
+    ls.listen(4)
+    ls.settimeout(5)
+    who = "Linux" if linux else "mytcp"
+    for i in range(rounds):
+        c = mk()
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        c.bind(("127.0.0.1", 40400 + linux))
+        c.setblocking(False)
+        try:
+            c.connect(("127.0.0.1", 7400 + linux))
+        except BlockingIOError:
+            pass
+        _, w, _ = select.select([], [c], [], 3.0)
+        err = c.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) if w else -1
+        v = c.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+        rtx = int.from_bytes(v[100:104], "little")	# tcpi_total_retrans
+        check(w and err == 0 and rtx == 0,
+              "%s: round %d: connect through the server's TIME_WAIT: %s, "
+              "SYN retransmissions %d" % (who, i, "no answer in 3 s" if not
+                                          w else "error %d" % err, rtx))
+        a, _ = ls.accept()
+        a.close()			# the server closes first
+        c.settimeout(5)
+        c.recv(10)
+        c.close()
+        time.sleep(0.05)		# the client's LAST_ACK ends
+    ls.close()
+    print("# %s: %d rounds through the server's TIME_WAIT" % (who, i + 1))
+
+
+def reconnect_mytcp(_peer):
+    _reconnect(False)
+
+
+def reconnect_linux(_peer):
+    _reconnect(True)
+
+
 CASES = [
     ("TIME_WAIT ACK carries timestamps (mytcp)", refin_mytcp),
     ("TIME_WAIT ACK carries timestamps (Linux)", refin_linux),
@@ -200,6 +262,10 @@ CASES = [
     ("TIME_WAIT: a newer TSval lets a low-ISN SYN in (Linux)",
      syn_by_ts_linux),
     ("TIME_WAIT without timestamps: plain ACK (both)", no_ts),
+    ("reconnect from one port through the server's TIME_WAIT: our TSval "
+     "clock is one per address pair (mytcp)", reconnect_mytcp),
+    ("reconnect from one port through the server's TIME_WAIT (Linux)",
+     reconnect_linux),
 ]
 
 if __name__ == "__main__":
