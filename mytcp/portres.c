@@ -67,6 +67,9 @@ struct mytcp_portres {
 
 /* Unbound reservations kept per namespace and family (about 3 KB each) */
 #define MYTCP_PORTRES_POOL	64
+/* Below LOW, a work item fills the pool to FILL ahead of the next use. */
+#define MYTCP_PORTRES_LOW	8
+#define MYTCP_PORTRES_FILL	16
 
 static struct workqueue_struct *portres_wq;
 
@@ -110,6 +113,58 @@ static void portres_free_work(struct work_struct *work)
 			true);
 }
 
+/* A new kernel socket of the family, unbound and unowned. */
+static struct mytcp_portres *portres_create(struct net *net, bool v6)
+{
+	struct mytcp_portres *res;
+	int err;
+
+	res = kzalloc(sizeof(*res), GFP_KERNEL);
+	if (!res)
+		return ERR_PTR(-ENOMEM);
+	err = sock_create_kern(net, v6 ? AF_INET6 : AF_INET, SOCK_STREAM,
+			       IPPROTO_TCP, &res->sock);
+	if (err) {
+		kfree(res);
+		return ERR_PTR(err);
+	}
+	res->v6 = v6;
+	MYTCP_INC_STATS(net, MYTCP_STAT_PORTRES_CREATED);
+	return res;
+}
+
+static bool portres_pool_add(struct mytcp_portres *res);
+
+/*
+ * Fill the pool of each family the namespace has used up to
+ * MYTCP_PORTRES_FILL, so that connect() and bind() take a socket rather
+ * than make one (a connection's TIME_WAIT keeps its reservation for the
+ * whole wait: without this, every connect() of a busy client made one).
+ */
+static void portres_fill_work(struct work_struct *work)
+{
+	struct mytcp_net *mn = container_of(work, struct mytcp_net,
+					    portres_fill);
+	struct net *net = read_pnet(&mn->portres_net);
+	struct mytcp_portres *res;
+	int v6;
+
+	for (v6 = 0; v6 < 2; v6++) {
+		while (READ_ONCE(mn->portres_used[v6]) &&
+		       READ_ONCE(mn->portres_pooled[v6]) <
+		       MYTCP_PORTRES_FILL) {
+			res = portres_create(net, v6);
+			if (IS_ERR(res))
+				break;
+			if (!portres_pool_add(res)) {
+				portres_release(res, false);
+				break;
+			}
+			cond_resched();
+		}
+	}
+}
+
 void mytcp_portres_init_net(struct net *net)
 {
 	struct mytcp_net *mn = mytcp_pernet(net);
@@ -117,6 +172,8 @@ void mytcp_portres_init_net(struct net *net)
 	spin_lock_init(&mn->portres_lock);
 	INIT_LIST_HEAD(&mn->portres_pool[0]);
 	INIT_LIST_HEAD(&mn->portres_pool[1]);
+	write_pnet(&mn->portres_net, net);
+	INIT_WORK(&mn->portres_fill, portres_fill_work);
 }
 
 /*
@@ -132,9 +189,12 @@ void mytcp_portres_exit_net(struct net *net)
 	LIST_HEAD(list);
 	int v6;
 
+	cancel_work_sync(&mn->portres_fill);
 	spin_lock_bh(&mn->portres_lock);
 	for (v6 = 0; v6 < 2; v6++) {
 		list_splice_init(&mn->portres_pool[v6], &list);
+		MYTCP_ADD_STATS(net, MYTCP_STAT_PORTRES_POOLED,
+				-mn->portres_pooled[v6]);
 		mn->portres_pooled[v6] = 0;
 	}
 	spin_unlock_bh(&mn->portres_lock);
@@ -143,11 +203,15 @@ void mytcp_portres_exit_net(struct net *net)
 	mytcp_portres_flush();
 }
 
-/* An unbound reservation of the family from net's pool, or NULL. */
+/*
+ * An unbound reservation of the family from net's pool, or NULL; a pool
+ * running low is filled from a work item.  Process context.
+ */
 static struct mytcp_portres *portres_pool_take(struct net *net, bool v6)
 {
 	struct mytcp_net *mn = mytcp_pernet(net);
 	struct mytcp_portres *res;
+	int left;
 
 	spin_lock_bh(&mn->portres_lock);
 	res = list_first_entry_or_null(&mn->portres_pool[v6],
@@ -155,8 +219,14 @@ static struct mytcp_portres *portres_pool_take(struct net *net, bool v6)
 	if (res) {
 		list_del(&res->pool_node);
 		mn->portres_pooled[v6]--;
+		MYTCP_DEC_STATS(net, MYTCP_STAT_PORTRES_POOLED);
 	}
+	left = mn->portres_pooled[v6];
 	spin_unlock_bh(&mn->portres_lock);
+	if (!READ_ONCE(mn->portres_used[v6]))
+		WRITE_ONCE(mn->portres_used[v6], 1);
+	if (left < MYTCP_PORTRES_LOW)
+		queue_work(portres_wq, &mn->portres_fill);
 	if (res)
 		MYTCP_INC_STATS(net, MYTCP_STAT_PORTRES_REUSED);
 	return res;
@@ -172,6 +242,8 @@ static bool portres_pool_add(struct mytcp_portres *res)
 	if (mn->portres_pooled[res->v6] < MYTCP_PORTRES_POOL) {
 		list_add(&res->pool_node, &mn->portres_pool[res->v6]);
 		mn->portres_pooled[res->v6]++;
+		MYTCP_INC_STATS(sock_net(res->sock->sk),
+				MYTCP_STAT_PORTRES_POOLED);
 		kept = true;
 	}
 	spin_unlock_bh(&mn->portres_lock);
@@ -186,22 +258,12 @@ struct mytcp_portres *mytcp_portres_new(struct sock *sk)
 {
 	struct mytcp_portres *res;
 	struct sock *rsk;
-	int err;
 
 	res = portres_pool_take(sock_net(sk), mytcp_sk(sk)->v6);
-	if (res)
-		goto own;
-	res = kzalloc(sizeof(*res), GFP_KERNEL);
 	if (!res)
-		return ERR_PTR(-ENOMEM);
-	err = sock_create_kern(sock_net(sk), mytcp_sk(sk)->v6 ? AF_INET6 :
-			       AF_INET, SOCK_STREAM, IPPROTO_TCP, &res->sock);
-	if (err) {
-		kfree(res);
-		return ERR_PTR(err);
-	}
-	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_PORTRES_CREATED);
-own:
+		res = portres_create(sock_net(sk), mytcp_sk(sk)->v6);
+	if (IS_ERR(res))
+		return res;
 	rsk = res->sock->sk;
 	if (mytcp_sk(sk)->v6) {
 		rsk->sk_ipv6only = sk->sk_ipv6only;

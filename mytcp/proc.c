@@ -74,6 +74,7 @@ static const char *const stat_names[MYTCP_STAT_MAX] = {
 	[MYTCP_STAT_TS_REORDER] = "TSReorder",
 	[MYTCP_STAT_PORTRES_CREATED] = "PortresCreated",
 	[MYTCP_STAT_PORTRES_REUSED] = "PortresReused",
+	[MYTCP_STAT_PORTRES_POOLED] = "PortresPooled",
 };
 
 static int stat_show(struct seq_file *seq, void *v)
