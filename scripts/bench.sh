@@ -238,7 +238,7 @@ perf_run()
 	perf record -q -N -e cpu-clock -a -g -o $f -- "$@" >/tmp/perf.out 2>/dev/null
 	echo "# perf $label: by inclusive time (children, self)"
 	perf report -i $f --children --sort sym -g none --stdio 2>/dev/null |
-		grep -v '^#' | grep -v '^$' | head -n 45 | sed 's/^/#   /'
+		grep -v "^#" | grep -v "^$" | head -n 90 | sed 's/^/#   /'
 	echo "# perf $label: by self time"
 	perf report -i $f --no-children --sort sym -g none --stdio 2>/dev/null |
 		grep -v '^#' | grep -v '^$' | head -n 30 | sed 's/^/#   /'
