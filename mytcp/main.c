@@ -78,6 +78,7 @@ static int __net_init mytcp_net_init(struct net *net)
 	mn->syncookies = 1;	/* Linux's: when the SYN queue overflows */
 	mn->reordering = 3;	/* Linux's tcp_reordering, tcp_max_reordering */
 	mn->max_reordering = 300;
+	mytcp_portres_init_net(net);
 
 	err = mytcp_sysctl_init_net(net);
 	if (err)
@@ -106,7 +107,7 @@ static void __net_exit mytcp_net_exit(struct net *net)
 	mytcp_hooks_unregister(net);
 	mytcp_table_purge_net(net);
 	/* Reservations are kernel sockets of net: release them now. */
-	mytcp_portres_flush();
+	mytcp_portres_exit_net(net);
 	mytcp_inject_exit_net(net);
 	mytcp_proc_exit_net(net);
 	mytcp_sysctl_exit_net(net);

@@ -70,6 +70,9 @@ enum mytcp_stat_item {
 	MYTCP_STAT_SYNCOOKIES_FAILED,	/* ACKs with an invalid cookie */
 	MYTCP_STAT_SACK_REORDER,	/* reordering seen by SACK (rack.c) */
 	MYTCP_STAT_TS_REORDER,		/* reordering seen by timestamps */
+	MYTCP_STAT_PORTRES_CREATED,	/* reservations made (portres.c) */
+	MYTCP_STAT_PORTRES_REUSED,	/* taken from the pool instead */
+	MYTCP_STAT_PORTRES_POOLED,	/* in the pool now (a gauge) */
 	MYTCP_STAT_MAX
 };
 
@@ -110,6 +113,13 @@ struct mytcp_net {
 	int syncookies;			/* as tcp_syncookies: 0, 1, 2 */
 	int reordering;			/* as tcp_reordering (rack.c) */
 	int max_reordering;		/* as tcp_max_reordering */
+	/* portres.c: unbound reservations kept for reuse, per family */
+	spinlock_t portres_lock;
+	struct list_head portres_pool[2];	/* [v6] */
+	int portres_pooled[2];
+	u8 portres_used[2];		/* a reservation was asked for */
+	possible_net_t portres_net;	/* for portres_fill */
+	struct work_struct portres_fill;	/* fills the pool */
 };
 
 extern unsigned int mytcp_net_id;

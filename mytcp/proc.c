@@ -72,6 +72,9 @@ static const char *const stat_names[MYTCP_STAT_MAX] = {
 	[MYTCP_STAT_SYNCOOKIES_FAILED] = "SyncookiesFailed",
 	[MYTCP_STAT_SACK_REORDER] = "SACKReorder",
 	[MYTCP_STAT_TS_REORDER] = "TSReorder",
+	[MYTCP_STAT_PORTRES_CREATED] = "PortresCreated",
+	[MYTCP_STAT_PORTRES_REUSED] = "PortresReused",
+	[MYTCP_STAT_PORTRES_POOLED] = "PortresPooled",
 };
 
 static int stat_show(struct seq_file *seq, void *v)

@@ -117,6 +117,8 @@ void mytcp_tw_kill(struct mytcp_tw *tw, bool sync);
 int mytcp_portres_init(void);
 void mytcp_portres_exit(void);
 void mytcp_portres_flush(void);
+void mytcp_portres_init_net(struct net *net);
+void mytcp_portres_exit_net(struct net *net);
 struct mytcp_portres *mytcp_portres_new(struct sock *sk);
 int mytcp_portres_bind(struct mytcp_portres *res, struct sock *sk,
 		       const struct in6_addr *addr, u16 port, bool reuse);

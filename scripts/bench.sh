@@ -64,6 +64,12 @@
 # /proc/net/netstat and snmp), the event counts, the congestion state
 # changes, Linux's ss -ti of the connection every 2 s, and BENCH_TRACE_LINES
 # (default 300) trace lines around the 10th and the last fast recovery.
+#
+# BENCH_PERF=1 adds, after the measured runs of crr (each link) and of
+# scale, one run per stack under perf record -e cpu-clock -a -g (the
+# host's perf, as the guest sees it) and prints perf report --sort sym,
+# by inclusive and by self time, as "#" lines (module symbols from
+# /proc/kallsyms): where each stack's time goes.
 
 set -u
 
@@ -121,6 +127,7 @@ if [ -z "${BENCH_GUEST:-}" ]; then
 		BENCH_IMPAIRED_SECS="${BENCH_IMPAIRED_SECS:-12}" \
 		BENCH_TRACE="${BENCH_TRACE:-}" \
 		BENCH_TRACE_LINES="${BENCH_TRACE_LINES:-300}" \
+		BENCH_PERF="${BENCH_PERF:-}" \
 		"$TOP/scripts/bench.sh" -r "$RUNS" -d "$SECS"
 fi
 
@@ -220,11 +227,29 @@ scale_settle()
 	done
 }
 
+# BENCH_PERF: "perf_run LABEL CMD...": CMD under perf record (its stdout
+# in /tmp/perf.out), then the top of perf report by inclusive and by
+# self time.
+perf_run()
+{
+	local label=$1 f=/tmp/perf.data
+
+	shift
+	perf record -q -N -e cpu-clock -a -g -o $f -- "$@" >/tmp/perf.out 2>/dev/null
+	echo "# perf $label: by inclusive time (children, self)"
+	perf report -i $f --children --sort sym -g none --stdio 2>/dev/null |
+		grep -v "^#" | grep -v "^$" | head -n 90 | sed 's/^/#   /'
+	echo "# perf $label: by self time"
+	perf report -i $f --no-children --sort sym -g none --stdio 2>/dev/null |
+		grep -v '^#' | grep -v '^$' | head -n 30 | sed 's/^/#   /'
+	rm -f $f
+}
+
 # The scale case (issue 20): see the header.
 bench_scale()
 {
 	local n=${BENCH_SCALE_N:-20000} i fam ns out k m l r
-	local keys="setup_per_s crr_per_s mem_idle_total_B mem_idle_slab_B mem_used_total_B mem_used_slab_B"
+	local keys="setup_per_s crr_per_s mem_idle_total_B mem_idle_slab_B mem_used_total_B mem_used_slab_B close_s"
 
 	rm -f /tmp/bench.scale.*
 	scale_settle
@@ -257,9 +282,25 @@ bench_scale()
 		case $k in
 		setup_per_s) u="connections/s, to $n held" ;;
 		crr_per_s) u="connections/s, $n held" ;;
+		close_s) u="s to close the $n (RST)" ;;
 		*) u="bytes/connection, both ends" ;;
 		esac
 		printf "%-16s %14s %14s %7s   %s\n" "${k%_per_s}" "$m" "$l" "$r" "$u"
+	done
+	[ -n "${BENCH_PERF:-}" ] || return 0
+	for fam in mytcp inet; do
+		ns=bSperf$fam
+		ip netns add $ns
+		ip -n $ns link set lo up
+		ip netns exec $ns sysctl -qw net.mytcp.ephemeral_low=1024 \
+			net.mytcp.ephemeral_high=65535 \
+			net.ipv4.ip_local_port_range="1024 65535"
+		perf_run "scale $fam" ip netns exec $ns "$SCALE_TOOL" -f $fam \
+			-n "$n" -i 256 -P 8 -x -r "$SECS" -t 3000
+		grep -E '^(setup_per_s|crr_per_s|close_s) ' /tmp/perf.out |
+			sed "s/^/#   profiled $fam: /"
+		ip netns del $ns
+		scale_settle
 	done
 }
 
@@ -427,6 +468,12 @@ for t in $TESTS; do
 		[ -z "${NETEM[$link]:-}" ] ||
 			echo "#   netem on $link (data direction): mytcp" \
 				"$(netem_report "${SKB[mytcp]}"); Linux $(netem_report "${SKB[inet]}")"
+		if [ -n "${BENCH_PERF:-}" ] && [ "$t" = crr ]; then
+			for fam in mytcp inet; do
+				perf_run "$t $link $fam" ip netns exec bA "$TOOL" -f "$fam" \
+					-c "${SRV[$fam.$link]}" -m "$t" -d "$secs"
+			done
+		fi
 	done
 done
 echo "# mytcp_stat bA:"
