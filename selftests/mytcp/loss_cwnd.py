@@ -21,7 +21,6 @@ import os
 import socket
 import struct
 import sys
-import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -29,8 +28,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # pylint: disable=wrong-import-position
 from tcp_peer import ACK, check, opt_sack, run_cases
-from rack import (MASK, MSS, data_of, open_conn, pattern, send_flight,
-                  sleep_until)
+from rack import MASK, MSS, data_of, full_window, open_conn
 
 
 def cwnd_ssthresh(s):
@@ -46,23 +44,7 @@ def _end_growth(peer, linux, hostile=False):
                      cong=b"reno")
     # all of it queued: cwnd-limited through the recovery (RFC 7661)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
-    base, t0 = send_flight(s, f, 10)
-    sleep_until(t0 + delay)
-    f.send(ACK, ack=(base + 10 * MSS) & MASK)	# slow start: cwnd 20
-    f.peer.barrier()
-    base = f.rcv_nxt
-    t1 = time.monotonic()
-    s.send(pattern(80 * MSS))
-    n = 0
-    while True:
-        got = data_of(f, f.peer.barrier())
-        for x in got:
-            f.track(x)
-        n = ((f.rcv_nxt - base) & MASK) // MSS
-        if not got and n:
-            break
-    check(n >= 16, "only %d segments in flight" % n)
-    sleep_until(t1 + delay)
+    base, _, _ = full_window(s, f, delay, 80)
     # Segment 0 is lost, three SACKs: recovery, segment 0 resent.
     resent = False
     for k in (2, 3, 4):

@@ -279,16 +279,17 @@ def hostile_dsack(peer):
     s.close()
 
 
-def _prr(peer, linux):
-    delay = 0.4
-    s, f = open_conn(peer, linux, 5106, delay, cong=b"reno")
+def full_window(s, f, delay, nseg):
+    """Slow start to cwnd 20 (one flight of 10, all ACKed), then nseg
+    segments queued and what cwnd lets out read: (base, time of the send,
+    segments in flight), one RTT (delay) after that send."""
     base, t0 = send_flight(s, f, 10)
     sleep_until(t0 + delay)
     f.send(ACK, ack=(base + 10 * MSS) & MASK)	# slow start: cwnd 20
     f.peer.barrier()
     base = f.rcv_nxt
     t1 = time.monotonic()
-    s.send(pattern(60 * MSS))
+    s.send(pattern(nseg * MSS))
     n = 0
     while True:
         got = data_of(f, f.peer.barrier())
@@ -299,6 +300,13 @@ def _prr(peer, linux):
             break
     check(n >= 16, "only %d segments in flight" % n)
     sleep_until(t1 + delay)
+    return base, t1, n
+
+
+def _prr(peer, linux):
+    delay = 0.4
+    s, f = open_conn(peer, linux, 5106, delay, cong=b"reno")
+    base, _, n = full_window(s, f, delay, 60)
     # Segment 0 is lost, the peer SACKs the others one by one.
     per_ack = []
     entry = None
