@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * mytcp: the tables - connections, listeners, bound ports (table.c),
- * TIME_WAIT entries (timewait.c) and the port reservations that share the
- * port space with Linux TCP (portres.c).  Locking: see table.c.
+ * mytcp: the tables - connections, listeners, bound ports (table.c,
+ * bind.c, ephemeral.c, tablewalk.c), TIME_WAIT entries (timewait.c) and
+ * the port reservations that share the port space with Linux TCP
+ * (portres.c).  Locking: see table.c.
  */
 #ifndef _MYTCP_TABLE_H
 #define _MYTCP_TABLE_H
