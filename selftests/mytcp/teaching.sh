@@ -250,9 +250,11 @@ ladder()
 	$MYTCP_LADDER -p "$1" -t $t -N $names "$TMPD/trace.$1" 2>&1
 }
 
-# norm FILE [timed]: arrows, client notes and server notes each in their
-# own order (as tools_trace.sh), so that the interleaving of the two sides'
-# notes cannot make the comparison flaky.  The end of TIME_WAIT is left
+# norm FILE [timed]: the arrows of each direction, client notes and server
+# notes each in their own order (as tools_trace.sh), so that the
+# interleaving of the two sides' segments and notes (an ACK drawn before or
+# after the data segment that crossed it, with two guests sharing the
+# CPUs) cannot make the comparison flaky.  The end of TIME_WAIT is left
 # out: whether it falls inside the trace depends on the later scenarios.
 # timed: the time column is dropped, but each "timer" note keeps the time
 # since that side's previous note of the same timer, rounded to 100 ms
@@ -283,7 +285,11 @@ norm()
 		}
 	}
 	/^segments:/ { print "S " $0; next }
-	/\|.*[<>X].*\|/ { sub(/^ +/, ""); print "A " $0; next }
+	/\|.*[<>X].*\|/ {
+		m = $0; sub(/^[^|]*\|/, "", m)
+		d = (m ~ /^-/) ? "A>" : "A<"
+		sub(/^ +/, ""); print d " " $0; next
+	}
 	/\| +\|/ {
 		l = $0; sub(/\|.*/, "", l); gsub(/^ +| +$/, "", l)
 		r = $0; sub(/.*\|/, "", r); gsub(/^ +| +$/, "", r)
