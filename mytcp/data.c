@@ -443,8 +443,13 @@ void mytcp_data_queue(struct sock *sk, struct sk_buff *skb)
 			mytcp_dropped(sk, skb, MYTCP_STAT_DROP_RCVBUF, "rcvbuf");
 		else
 			mytcp_dropped(sk, skb, MYTCP_STAT_DROP_OFO_MEM, "ofo_mem");
+		/* In order: the window says why at once; out of order: no
+		 * ACK (Linux's tcp_data_queue_ofo()), so a peer spraying
+		 * beyond our memory draws none.
+		 */
+		if (cb->seq == mtp->rcv_nxt)
+			mytcp_send_ack(sk);
 		kfree_skb(skb);
-		mytcp_send_ack(sk);
 		return;
 	}
 	skb_orphan(skb);
