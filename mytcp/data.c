@@ -244,8 +244,8 @@ static bool window_advances(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
-	return ALIGN(mytcp_window_now(sk), 1U << mtp->rcv_wscale) >=
-	       mtp->rcv_wnd;
+	return mytcp_edge_advances(mytcp_window_now(sk), mtp->rcv_wnd,
+				   mtp->rcv_wscale);
 }
 
 /*
@@ -264,27 +264,15 @@ static void ack_compress(struct sock *sk)
 {
 	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
 	struct mytcp_sock *mtp = mytcp_sk(sk);
-	u64 delay;
+	u64 max_ns = READ_ONCE(mn->comp_sack_delay_ns);
 
-	if (!mtp->sack_ok ||
-	    mtp->comp_acks >= READ_ONCE(mn->comp_sack_nr)) {
+	if (!mytcp_comp_hold(&mtp->comp, mtp->rcv_nxt, mtp->sack_ok,
+			     READ_ONCE(mn->comp_sack_nr))) {
 		mytcp_send_ack(sk);
 		return;
 	}
-	if (mtp->comp_rcv_nxt != mtp->rcv_nxt) {
-		mtp->comp_rcv_nxt = mtp->rcv_nxt;
-		mtp->comp_dupacks = 0;
-	}
-	if (mtp->comp_dupacks < TCP_FASTRETRANS_THRESH) {
-		mtp->comp_dupacks++;
-		mytcp_send_ack(sk);
-		return;
-	}
-	mtp->comp_acks++;
-	/* srtt_us is 8 times the RTT: 5% of it in ns */
-	delay = min_t(u64, READ_ONCE(mn->comp_sack_delay_ns),
-		      (u64)mtp->srtt_us * (NSEC_PER_USEC >> 3) / 20);
-	mytcp_comp_sack_start(sk, delay, READ_ONCE(mn->comp_sack_slack_ns));
+	mytcp_comp_sack_start(sk, mytcp_comp_delay_ns(mtp->srtt_us, max_ns),
+			      READ_ONCE(mn->comp_sack_slack_ns));
 }
 
 /*
@@ -371,14 +359,14 @@ static void ack_compressed_flush(struct sock *sk, u32 seq, u32 end)
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	int i;
 
-	if (!mtp->comp_acks)
+	if (!mtp->comp.acks)
 		return;
 	for (i = 0; i < mtp->num_rcv_sacks; i++)
 		if (!after(seq, mtp->rcv_sack[i][1]) &&
 		    !before(end, mtp->rcv_sack[i][0]))
 			break;
 	if (i >= 2) {
-		mtp->comp_acks--;	/* this one is sent */
+		mtp->comp.acks--;	/* this one is sent */
 		mytcp_send_ack(sk);
 	}
 }

@@ -38,6 +38,7 @@
 #include "seq.h"
 #include "options.h"
 #include "ecn.h"
+#include "ackpol.h"
 
 extern int mytcp_family;
 
@@ -330,14 +331,12 @@ struct mytcp_sock {
 	u32 mdev_us, mdev_max_us, rtt_seq;
 	/* Receiver ACK policy (data.c), Linux's __tcp_ack_snd_check():
 	 * ACKs held while out-of-order data is queued (the compressed-SACK
-	 * timer sends one for them), the duplicate ACKs sent at once for
-	 * comp_rcv_nxt, and small or pushed segments since the last ACK
+	 * timer sends one for them) and the duplicate ACKs sent at once,
+	 * and short or pushed segments since the last ACK
 	 * (MYTCP_ACK_PUSHED*: an ACK when the reader drains them).
 	 */
-	u8 comp_acks;
-	u8 comp_dupacks;
+	struct mytcp_comp comp;		/* ackpol.h */
 	u8 ack_pushed;			/* MYTCP_ACK_PUSHED* */
-	u32 comp_rcv_nxt;
 };
 
 /* What a valid SYN cookie gave back (syncookies.c, listen.c). */

@@ -581,8 +581,8 @@ static void comp_sack_handler(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
-	if (mtp->comp_acks) {
-		mtp->comp_acks--;	/* this one is sent, not compressed */
+	if (mtp->comp.acks) {
+		mtp->comp.acks--;	/* this one is sent, not compressed */
 		mytcp_send_ack(sk);
 	}
 }
