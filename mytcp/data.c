@@ -225,6 +225,16 @@ static void incr_quickack(struct mytcp_sock *mtp)
 		mtp->quick = n;
 }
 
+/*
+ * Old data again (input.c's sequence check, or below): our ACKs may have
+ * been lost, so the next ones go at once (Linux's
+ * tcp_enter_quickack_mode(), from tcp_send_dupack() and tcp_data_queue()).
+ */
+void mytcp_enter_quickack(struct sock *sk)
+{
+	incr_quickack(mytcp_sk(sk));
+}
+
 /* A full-sized segment: the largest seen, within our MSS (a GRO
  * aggregate counts as several).
  */
