@@ -226,27 +226,159 @@ static void incr_quickack(struct mytcp_sock *mtp)
 }
 
 /*
- * When in-order data is acknowledged (RFC 9293 3.8.6.3, RFC 5681 4.2): at
- * once when asked (gap filled, FIN), with TCP_QUICKACK, in quick-ACK mode
- * (not with TCP_QUICKACK 0: pingpong), or once more than one full-sized
- * segment is unacknowledged (Linux's __tcp_ack_snd_check(): so at least
- * every second full-sized segment); else within the delayed-ACK time
- * (40 ms, well under the RFC's 500 ms).  Full-sized: the largest segment
- * seen, within our MSS (a GRO aggregate counts as several).
+ * Old data again (input.c's sequence check, or below): our ACKs may have
+ * been lost, so the next ones go at once (Linux's
+ * tcp_enter_quickack_mode(), from tcp_send_dupack() and tcp_data_queue()).
+ */
+void mytcp_enter_quickack(struct sock *sk)
+{
+	incr_quickack(mytcp_sk(sk));
+}
+
+/* A full-sized segment: the largest seen, within our MSS (a GRO
+ * aggregate counts as several).
+ */
+static u32 rcv_full(const struct mytcp_sock *mtp)
+{
+	return min_t(u32, max_t(u32, mtp->rcv_mss, MYTCP_MIN_MSS),
+		     max_t(u32, mtp->adv_mss, MYTCP_MIN_MSS));
+}
+
+/*
+ * Would an ACK now move the window's right edge by what it acknowledges
+ * (Linux's __tcp_select_window() >= rcv_wnd)?  Not while the data sits
+ * unread in the buffer: the reader's recvmsg sends that ACK
+ * (mytcp_ack_on_read()).
+ */
+static bool window_advances(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	return mytcp_edge_advances(mytcp_window_now(sk), mtp->rcv_wnd,
+				   mtp->rcv_wscale);
+}
+
+/*
+ * Out-of-order data queued and no reason to ACK at once (Linux's
+ * compressed SACK, __tcp_ack_snd_check()): the first three duplicate
+ * ACKs for a RCV.NXT go at once (the sender's fast retransmit needs
+ * them); later ones are held, at most net.mytcp.tcp_comp_sack_nr, and
+ * one ACK carrying the latest SACK blocks goes when the timer fires
+ * (min(tcp_comp_sack_delay_ns, 5% of the RTT)) or any other ACK is sent
+ * (output.c counts the held ones in TCPAckCompressed).  No RTT yet: at
+ * once, as Linux.  Without SACK, or with the sysctl at 0: every ACK.
+ * The RTT is SRTT (Linux takes the smaller of SRTT and its receiver's
+ * estimate, which mytcp does not keep).
+ */
+static void ack_compress(struct sock *sk)
+{
+	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	u64 max_ns = READ_ONCE(mn->comp_sack_delay_ns);
+
+	if (!mytcp_comp_hold(&mtp->comp, mtp->rcv_nxt, mtp->sack_ok,
+			     READ_ONCE(mn->comp_sack_nr))) {
+		mytcp_send_ack(sk);
+		return;
+	}
+	mytcp_comp_sack_start(sk, mytcp_comp_delay_ns(mtp->srtt_us, max_ns),
+			      READ_ONCE(mn->comp_sack_slack_ns));
+}
+
+/*
+ * When received data is acknowledged (RFC 9293 3.8.6.3, RFC 5681 4.2;
+ * Linux's __tcp_ack_snd_check(), segment by segment): at once when asked
+ * (a gap filled, a FIN, a duplicate, CE), with TCP_QUICKACK, in quick-ACK
+ * mode (not with TCP_QUICKACK 0: pingpong), or once more than one
+ * full-sized segment is unacknowledged and either the ACK moves the
+ * window's right edge (so: every second segment while the reader keeps
+ * up; else recvmsg ACKs) or less than SO_RCVLOWAT is unread.  Otherwise
+ * within the delayed-ACK time (40 ms, well under the RFC's 500 ms), or,
+ * with out-of-order data queued, compressed (ack_compress()).  From the
+ * backlog (the user owned the socket), one ACK goes from release_cb for
+ * all of it (Linux's TCP_ACK_DEFERRED, tcp_backlog_ack_defer).
  */
 static void ack_policy(struct sock *sk, bool now)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
-	u32 full = min_t(u32, max_t(u32, mtp->rcv_mss, MYTCP_MIN_MSS),
-			 max_t(u32, mtp->adv_mss, MYTCP_MIN_MSS));
 
 	mtp->ack_pending = 1;
 	if (now || mtp->quickack || (mtp->quick && !mtp->pingpong) ||
-	    mtp->rcv_nxt - mtp->rcv_wup > full) {
-		mytcp_send_ack(sk);
+	    (mtp->rcv_nxt - mtp->rcv_wup > rcv_full(mtp) &&
+	     (mtp->rcv_nxt - mtp->copied_seq <
+	      (u32)READ_ONCE(sk->sk_rcvlowat) || window_advances(sk)))) {
+		if (sock_owned_by_user_nocheck(sk))
+			set_bit(MYTCP_DEFER_ACK_BIT, &mtp->deferred);
+		else
+			mytcp_send_ack(sk);
 		return;
 	}
-	mytcp_delack_start(sk);
+	if (RB_EMPTY_ROOT(&mtp->ooo_root)) {
+		mytcp_delack_start(sk);
+		return;
+	}
+	ack_compress(sk);
+}
+
+/*
+ * After the reader took copied bytes (Linux's __tcp_cleanup_rbuf()):
+ * the ACK ack_policy() held for the window goes now that reading moved
+ * the edge, once more than one full segment is unacknowledged; or when
+ * the reader drained the buffer and a short or pushed segment was in it
+ * (an application's last write, whose sender may wait for this ACK): two
+ * such segments, or one unless TCP_QUICKACK 0.
+ */
+bool mytcp_ack_on_read(struct sock *sk, size_t copied)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	if (!mtp->ack_pending)
+		return false;
+	return mtp->rcv_nxt - mtp->rcv_wup > rcv_full(mtp) ||
+	       (copied && !atomic_read(&sk->sk_rmem_alloc) &&
+		((mtp->ack_pushed & MYTCP_ACK_PUSHED2) ||
+		 ((mtp->ack_pushed & MYTCP_ACK_PUSHED) && !mtp->pingpong)));
+}
+
+/*
+ * In-order data (Linux's tcp_measure_rcv_mss()): a short segment, or a
+ * full one with PSH, marks the ACK pushed; a second short one, pushed
+ * twice.  Sending an ACK clears them (output.c).
+ */
+static void note_pushed(struct mytcp_sock *mtp, struct sk_buff *skb, u8 flags)
+{
+	if (!skb->len)
+		return;
+	if (skb->len >= rcv_full(mtp)) {
+		if (flags & TCPHDR_PSH)
+			mtp->ack_pushed |= MYTCP_ACK_PUSHED;
+		return;
+	}
+	if (mtp->ack_pushed & MYTCP_ACK_PUSHED)
+		mtp->ack_pushed |= MYTCP_ACK_PUSHED2;
+	mtp->ack_pushed |= MYTCP_ACK_PUSHED;
+}
+
+/*
+ * A new out-of-order segment that lands beyond the first two SACK blocks
+ * (Linux's tcp_sack_new_ofo_skb(), TCP_SACK_BLOCKS_EXPECTED): the held
+ * ACK goes first, before the blocks it would report are pushed out.
+ */
+static void ack_compressed_flush(struct sock *sk, u32 seq, u32 end)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	int i;
+
+	if (!mtp->comp.acks)
+		return;
+	for (i = 0; i < mtp->num_rcv_sacks; i++)
+		if (!after(seq, mtp->rcv_sack[i][1]) &&
+		    !before(end, mtp->rcv_sack[i][0]))
+			break;
+	if (i >= 2) {
+		mtp->comp.acks--;	/* this one is sent */
+		mytcp_send_ack(sk);
+	}
 }
 
 /*
@@ -283,7 +415,12 @@ void mytcp_data_queue(struct sock *sk, struct sk_buff *skb)
 		mytcp_dsack_set(sk, cb->seq, cb->seq + min(trim, skb->len));
 		if (trim > skb->len || (trim == skb->len && !fin)) {
 			kfree_skb(skb);
-			mytcp_send_ack(sk);	/* duplicate: ACK now */
+			/* Duplicate: ACK now, and quick ACKs after it, as
+			 * our ACKs may be lost (Linux's
+			 * tcp_enter_quickack_mode()).
+			 */
+			incr_quickack(mtp);
+			ack_policy(sk, true);
 			return;
 		}
 		if (!pskb_pull(skb, trim)) {
@@ -304,8 +441,13 @@ void mytcp_data_queue(struct sock *sk, struct sk_buff *skb)
 			mytcp_dropped(sk, skb, MYTCP_STAT_DROP_RCVBUF, "rcvbuf");
 		else
 			mytcp_dropped(sk, skb, MYTCP_STAT_DROP_OFO_MEM, "ofo_mem");
+		/* In order: the window says why at once; out of order: no
+		 * ACK (Linux's tcp_data_queue_ofo()), so a peer spraying
+		 * beyond our memory draws none.
+		 */
+		if (cb->seq == mtp->rcv_nxt)
+			mytcp_send_ack(sk);
 		kfree_skb(skb);
-		mytcp_send_ack(sk);
 		return;
 	}
 	skb_orphan(skb);
@@ -332,6 +474,7 @@ void mytcp_data_queue(struct sock *sk, struct sk_buff *skb)
 	mtp->last_data_rcv_ns = ktime_get_ns();
 
 	if (cb->seq == mtp->rcv_nxt) {
+		note_pushed(mtp, skb, cb->flags);
 		queue_in_order(sk, skb);
 		ooo_drain(sk);
 		if (mtp->num_rcv_sacks)
@@ -341,14 +484,15 @@ void mytcp_data_queue(struct sock *sk, struct sk_buff *skb)
 		sk->sk_data_ready(sk);
 		return;
 	}
-	/* Out of order: keep it, and send a duplicate ACK now. */
+	/* Out of order: keep it; a duplicate ACK, at once or compressed. */
 	if (ooo_insert(sk, skb)) {
+		ack_compressed_flush(sk, cb->seq, cb->end_seq);
 		mytcp_sack_add(sk, cb->seq, cb->end_seq);
 	} else {
 		mytcp_dsack_set(sk, cb->seq, cb->seq + skb->len);
 		mytcp_rq_drop(skb);
 	}
-	mytcp_send_ack(sk);
+	ack_policy(sk, ecn_now);
 }
 
 /* RFC 9293 3.10.7.4, eighth check: the FIN, now in order. */

@@ -351,9 +351,14 @@ static bool check_seq(struct sock *sk, struct sk_buff *skb)
 		 */
 		if (syn && (cb->flags & TCPHDR_ACK) && cb->seq == mtp->irs)
 			mytcp_inject_expect_hsack(sk);
-		/* Old data again: a D-SACK tells the sender (RFC 2883). */
-		else if (!syn && before(cb->seq, mtp->rcv_nxt))
+		/* Old data again: a D-SACK tells the sender (RFC 2883),
+		 * and quick ACKs follow (data.c).
+		 */
+		else if (!syn && before(cb->seq, mtp->rcv_nxt)) {
 			mytcp_dsack_set(sk, cb->seq, old_data_end(mtp, cb));
+			if (cb->end_seq != cb->seq)
+				mytcp_enter_quickack(sk);
+		}
 		send_oow_ack(sk, skb);
 	}
 	mytcp_dropped(sk, skb, MYTCP_STAT_DROP_NOT_ACCEPTABLE,

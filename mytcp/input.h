@@ -24,6 +24,8 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 /* data.c */
 void mytcp_data_queue(struct sock *sk, struct sk_buff *skb);
 void mytcp_ooo_purge(struct sock *sk);
+bool mytcp_ack_on_read(struct sock *sk, size_t copied);
+void mytcp_enter_quickack(struct sock *sk);
 
 /* icmp.c */
 bool mytcp_icmp_rcv(struct net *net, struct sk_buff *skb);

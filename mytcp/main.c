@@ -78,6 +78,9 @@ static int __net_init mytcp_net_init(struct net *net)
 	mn->syncookies = 1;	/* Linux's: when the SYN queue overflows */
 	mn->reordering = 3;	/* Linux's tcp_reordering, tcp_max_reordering */
 	mn->max_reordering = 300;
+	mn->comp_sack_nr = 44;		/* Linux's tcp_comp_sack_* defaults */
+	mn->comp_sack_delay_ns = NSEC_PER_MSEC;
+	mn->comp_sack_slack_ns = 100 * NSEC_PER_USEC;
 	mytcp_portres_init_net(net);
 
 	err = mytcp_sysctl_init_net(net);

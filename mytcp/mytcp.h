@@ -38,6 +38,7 @@
 #include "seq.h"
 #include "options.h"
 #include "ecn.h"
+#include "ackpol.h"
 
 extern int mytcp_family;
 
@@ -57,6 +58,9 @@ extern int mytcp_family;
  */
 #define MYTCP_CORK_NS		(200 * NSEC_PER_MSEC)
 #define MYTCP_MAX_QUICKACKS	16	/* Linux's TCP_MAX_QUICKACKS */
+/* mtp->ack_pushed: short or pushed data since the last ACK (data.c) */
+#define MYTCP_ACK_PUSHED	1
+#define MYTCP_ACK_PUSHED2	2
 #define MYTCP_CHALLENGE_PER_SEC	10	/* per-socket challenge ACK limit */
 #define MYTCP_INVALID_RATELIMIT_MS 500	/* dupACKs to invalid segments */
 
@@ -325,6 +329,14 @@ struct mytcp_sock {
 	 * its largest in this round, and the round's end (SND.NXT)
 	 */
 	u32 mdev_us, mdev_max_us, rtt_seq;
+	/* Receiver ACK policy (data.c), Linux's __tcp_ack_snd_check():
+	 * ACKs held while out-of-order data is queued (the compressed-SACK
+	 * timer sends one for them) and the duplicate ACKs sent at once,
+	 * and short or pushed segments since the last ACK
+	 * (MYTCP_ACK_PUSHED*: an ACK when the reader drains them).
+	 */
+	struct mytcp_comp comp;		/* ackpol.h */
+	u8 ack_pushed;			/* MYTCP_ACK_PUSHED* */
 };
 
 /* What a valid SYN cookie gave back (syncookies.c, listen.c). */

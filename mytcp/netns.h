@@ -73,6 +73,7 @@ enum mytcp_stat_item {
 	MYTCP_STAT_PORTRES_CREATED,	/* reservations made (portres.c) */
 	MYTCP_STAT_PORTRES_REUSED,	/* taken from the pool instead */
 	MYTCP_STAT_PORTRES_POOLED,	/* in the pool now (a gauge) */
+	MYTCP_STAT_ACK_COMPRESSED,	/* ACKs held and not sent (data.c) */
 	MYTCP_STAT_MAX
 };
 
@@ -120,6 +121,10 @@ struct mytcp_net {
 	u8 portres_used[2];		/* a reservation was asked for */
 	possible_net_t portres_net;	/* for portres_fill */
 	struct work_struct portres_fill;	/* fills the pool */
+	/* as Linux's tcp_comp_sack_*: ACKs held while out of order (data.c) */
+	int comp_sack_nr;
+	unsigned long comp_sack_delay_ns;
+	unsigned long comp_sack_slack_ns;
 };
 
 extern unsigned int mytcp_net_id;

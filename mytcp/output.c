@@ -310,6 +310,14 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 		mtp->ack_pending = 0;
 		mtp->segs_since_ack = 0;
 		mytcp_clear_timer_lazy(sk, MYTCP_T_DELACK);
+		/* Held ACKs this one replaces (Linux's tcp_event_ack_sent) */
+		if (unlikely(mtp->comp.acks)) {
+			MYTCP_ADD_STATS(net, MYTCP_STAT_ACK_COMPRESSED,
+					mtp->comp.acks);
+			mtp->comp.acks = 0;
+			mytcp_clear_timer_lazy(sk, MYTCP_T_COMPSACK);
+		}
+		mtp->ack_pushed = 0;
 	}
 	mtp->segs_out++;
 	if (skb->len > tcp_hdrlen(skb)) {

@@ -75,6 +75,7 @@ static const char *const stat_names[MYTCP_STAT_MAX] = {
 	[MYTCP_STAT_PORTRES_CREATED] = "PortresCreated",
 	[MYTCP_STAT_PORTRES_REUSED] = "PortresReused",
 	[MYTCP_STAT_PORTRES_POOLED] = "PortresPooled",
+	[MYTCP_STAT_ACK_COMPRESSED] = "TCPAckCompressed",
 };
 
 static int stat_show(struct seq_file *seq, void *v)
@@ -276,6 +277,15 @@ static int k3600 = 3600, k200 = 200, k60k = 60000, k255 = 255;
 	.extra2 = hi,						\
 }
 
+/* any unsigned long, as Linux's tcp_comp_sack_delay_ns */
+#define MN_ULONG(name, field) {					\
+	.procname = name,					\
+	.data = (void *)offsetof(struct mytcp_net, field),	\
+	.maxlen = sizeof(unsigned long),			\
+	.mode = 0644,						\
+	.proc_handler = proc_doulongvec_minmax,			\
+}
+
 #ifdef MYTCP_HAVE_CONST_CTL_TABLE
 #define MYTCP_CTL_TABLE const struct ctl_table
 #else
@@ -415,6 +425,10 @@ static const struct ctl_table mytcp_sysctl_template[] = {
 	MN_INT("syncookies", syncookies, SYSCTL_ZERO, SYSCTL_TWO),
 	MN_INT("reordering", reordering, &one, &k65535),
 	MN_INT("max_reordering", max_reordering, &one, &k65535),
+	/* as Linux's: 0 turns compression off (data.c) */
+	MN_INT("tcp_comp_sack_nr", comp_sack_nr, SYSCTL_ZERO, &k255),
+	MN_ULONG("tcp_comp_sack_delay_ns", comp_sack_delay_ns),
+	MN_ULONG("tcp_comp_sack_slack_ns", comp_sack_slack_ns),
 	{ }
 };
 

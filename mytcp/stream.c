@@ -458,7 +458,8 @@ out_err:
 }
 
 /*
- * After reading copied bytes: announce a window that grew.  Only when
+ * After reading copied bytes: the ACK data.c held for the reader
+ * (mytcp_ack_on_read()); else announce a window that grew.  Only when
  * something was read (a read that waits for data frees nothing), and as
  * Linux's __tcp_cleanup_rbuf(): once the window offered at least doubles;
  * and (RFC 9293 3.8.6.2.2, receiver SWS avoidance) by at least
@@ -470,6 +471,10 @@ static void maybe_window_update(struct sock *sk, size_t copied)
 	s32 left = mtp->rcv_wup + mtp->rcv_wnd - mtp->rcv_nxt;
 	u32 now;
 
+	if (mytcp_ack_on_read(sk, copied)) {
+		mytcp_send_ack(sk);
+		return;
+	}
 	if (!copied || !((1 << sk->sk_state) &
 			 (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2)))
 		return;

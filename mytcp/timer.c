@@ -42,9 +42,11 @@ static const char *const timer_names[MYTCP_T_MAX] = {
 	[MYTCP_T_KEEPALIVE] = "keepalive",
 	[MYTCP_T_REO] = "reorder",
 	[MYTCP_T_TLP] = "loss_probe",
+	[MYTCP_T_COMPSACK] = "comp_sack",
 };
 
-void mytcp_reset_timer(struct sock *sk, int id, u64 ns)
+/* As mytcp_reset_timer(), the alarm going off up to slack ns late. */
+static void reset_timer_range(struct sock *sk, int id, u64 ns, u64 slack)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	struct hrtimer *t = &mtp->timers[id];
@@ -66,7 +68,13 @@ void mytcp_reset_timer(struct sock *sk, int id, u64 ns)
 	 */
 	if (ret == 0 || (ret == -1 && !hrtimer_is_queued(t)))
 		sock_hold(sk);
-	hrtimer_start(t, ns_to_ktime(due), HRTIMER_MODE_ABS_SOFT);
+	hrtimer_start_range_ns(t, ns_to_ktime(due), slack,
+			       HRTIMER_MODE_ABS_SOFT);
+}
+
+void mytcp_reset_timer(struct sock *sk, int id, u64 ns)
+{
+	reset_timer_range(sk, id, ns, 0);
 }
 
 /* Not wanted any more; the alarm may still go off, and then does nothing. */
@@ -94,6 +102,7 @@ void mytcp_clear_all_timers(struct sock *sk)
 	}
 	if (test_and_clear_bit(MYTCP_DEFER_ICMP_BIT, &mytcp_sk(sk)->deferred))
 		__sock_put(sk);
+	clear_bit(MYTCP_DEFER_ACK_BIT, &mytcp_sk(sk)->deferred);
 }
 
 static bool mytcp_timer_pending(const struct sock *sk, int id)
@@ -268,6 +277,18 @@ void mytcp_delack_start(struct sock *sk)
 {
 	if (!mytcp_timer_pending(sk, MYTCP_T_DELACK))
 		mytcp_reset_timer(sk, MYTCP_T_DELACK, MYTCP_DELACK_NS);
+}
+
+/*
+ * ACKs held while out-of-order data is queued (data.c): one goes within
+ * ns, up to slack_ns later (Linux's compressed_ack_timer, whose slack
+ * lets the hrtimer share an interrupt); not moved while it runs.  Any
+ * ACK sent drops it (output.c).
+ */
+void mytcp_comp_sack_start(struct sock *sk, u64 ns, u64 slack_ns)
+{
+	if (!mytcp_timer_pending(sk, MYTCP_T_COMPSACK))
+		reset_timer_range(sk, MYTCP_T_COMPSACK, ns, slack_ns);
 }
 
 /*
@@ -555,6 +576,17 @@ static void delack_handler(struct sock *sk)
 	}
 }
 
+/* Linux's tcp_compressed_ack_kick(): the held ACKs, as one. */
+static void comp_sack_handler(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	if (mtp->comp.acks) {
+		mtp->comp.acks--;	/* this one is sent, not compressed */
+		mytcp_send_ack(sk);
+	}
+}
+
 static void persist_handler(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
@@ -724,6 +756,7 @@ static void (*const handlers[MYTCP_T_MAX])(struct sock *sk) = {
 	[MYTCP_T_KEEPALIVE] = keepalive_handler,
 	[MYTCP_T_REO] = mytcp_rack_reo_timeout,
 	[MYTCP_T_TLP] = mytcp_tlp_probe,
+	[MYTCP_T_COMPSACK] = comp_sack_handler,
 };
 
 static enum hrtimer_restart timer_fire(struct hrtimer *t, int id)
@@ -775,6 +808,11 @@ static enum hrtimer_restart tlp_fire(struct hrtimer *t)
 	return timer_fire(t, MYTCP_T_TLP);
 }
 
+static enum hrtimer_restart comp_sack_fire(struct hrtimer *t)
+{
+	return timer_fire(t, MYTCP_T_COMPSACK);
+}
+
 static enum hrtimer_restart (*const fires[MYTCP_T_MAX])(struct hrtimer *) = {
 	[MYTCP_T_RTX] = rtx_fire,
 	[MYTCP_T_DELACK] = delack_fire,
@@ -782,6 +820,7 @@ static enum hrtimer_restart (*const fires[MYTCP_T_MAX])(struct hrtimer *) = {
 	[MYTCP_T_KEEPALIVE] = keepalive_fire,
 	[MYTCP_T_REO] = reo_fire,
 	[MYTCP_T_TLP] = tlp_fire,
+	[MYTCP_T_COMPSACK] = comp_sack_fire,
 };
 
 void mytcp_init_timers(struct sock *sk)
@@ -816,4 +855,8 @@ void mytcp_release_cb(struct sock *sk)
 		mytcp_icmp_process(sk);
 		__sock_put(sk);
 	}
+	/* Linux's TCP_ACK_DEFERRED: one ACK for the whole backlog. */
+	if (test_and_clear_bit(MYTCP_DEFER_ACK_BIT, &mtp->deferred) &&
+	    mtp->ack_pending)
+		mytcp_send_ack(sk);
 }

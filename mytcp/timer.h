@@ -19,12 +19,15 @@ enum mytcp_timer_id {
 	MYTCP_T_KEEPALIVE,	/* also FIN_WAIT_2 timeout on orphans */
 	MYTCP_T_REO,		/* RACK reordering window (rack.c) */
 	MYTCP_T_TLP,		/* tail loss probe (rack.c) */
+	MYTCP_T_COMPSACK,	/* compressed SACK: held ACKs (data.c) */
 	MYTCP_T_MAX
 };
 
 /* Bits in mtp->deferred: work for mytcp_release_cb(). */
 #define MYTCP_DEFER_TIMER(id)	(1UL << (id))
 #define MYTCP_DEFER_ICMP_BIT	MYTCP_T_MAX
+/* An ACK owed by segments from the backlog: one, from release_cb */
+#define MYTCP_DEFER_ACK_BIT	(MYTCP_T_MAX + 1)
 
 /* timer.c */
 void mytcp_init_timers(struct sock *sk);
@@ -48,5 +51,6 @@ bool mytcp_check_oom(struct sock *sk, int shift);
 u32 mytcp_keepalive_time_s(const struct sock *sk);
 void mytcp_rack_timer_set(struct sock *sk, s64 ns);
 void mytcp_tlp_schedule(struct sock *sk);
+void mytcp_comp_sack_start(struct sock *sk, u64 ns, u64 slack_ns);
 
 #endif /* _MYTCP_TIMER_H */

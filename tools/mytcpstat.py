@@ -736,6 +736,7 @@ LINUX_NAMES = {
     "SyncookiesFailed": "TcpExtSyncookiesFailed",
     "SACKReorder": "TcpExtTCPSACKReorder",
     "TSReorder": "TcpExtTCPTSReorder",
+    "TCPAckCompressed": "TcpExtTCPAckCompressed",
 }
 
 

@@ -48,6 +48,9 @@ tw_reuse 2 0 2
 syncookies 1 0 2
 reordering 3 1 65535
 max_reordering 300 1 65535
+tcp_comp_sack_nr 44 0 255
+tcp_comp_sack_delay_ns 1000000 0 18446744073709551615
+tcp_comp_sack_slack_ns 100000 0 18446744073709551615
 "
 # Global, in init_net only (mem_limits.py tests them).
 GLOBAL_SYSCTLS="mem max_orphans"
