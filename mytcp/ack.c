@@ -48,6 +48,20 @@ static bool loss_detected(const struct sock *sk)
 	       mtp->sacked_bytes >= (out - 1) * mtp->mss;
 }
 
+/*
+ * Loss detected outside recovery: with RACK (rack.c), a segment it
+ * marked lost; else the duplicate-ACK rules of loss_detected().  After
+ * an RTO, not before recover is acknowledged (RFC 6582 4).
+ */
+static bool recovery_due(const struct sock *sk)
+{
+	const struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	return mtp->ca_state < MYTCP_CA_RECOVERY &&
+	       mtp->snd_una != mtp->snd_max && sk->sk_state != TCP_SYN_SENT &&
+	       (mytcp_rack_on(sk) ? mtp->rack.lost_bytes : loss_detected(sk));
+}
+
 /* The send times of what an ACK delivers (RTT samples, Karn's rule). */
 struct ack_times {
 	u64 first;	/* oldest segment newly acknowledged, not SACKed */
@@ -156,7 +170,11 @@ static void snd_una_update(struct sock *sk, u32 ack)
 /*
  * New data acknowledged: recovery goes on or ends, or cwnd grows by what
  * the ACK delivered.  hold: a late original filled the hole (sack.c's
- * Eifel): nothing retransmitted.
+ * Eifel): nothing retransmitted.  An ACK that also shows a loss starts
+ * the recovery instead of growing cwnd: the reduction is from the window
+ * the loss happened in, and the ACK's share is PRR's (Linux's tcp_ack():
+ * tcp_fastretrans_alert() first, then tcp_cong_control() reduces rather
+ * than runs cong_avoid() while in a cwnd reduction).
  */
 static void ack_progress(struct sock *sk, u32 ack, u32 acked, u32 delivered,
 			 bool hold)
@@ -164,17 +182,22 @@ static void ack_progress(struct sock *sk, u32 ack, u32 acked, u32 delivered,
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
 	if (mtp->ca_state != MYTCP_CA_RECOVERY) {
-		if (sk->sk_state != TCP_SYN_SENT &&
-		    sk->sk_state != TCP_SYN_RECV)
+		if (recovery_due(sk))
+			mytcp_ack_enter_recovery(sk, delivered);
+		else if (sk->sk_state != TCP_SYN_SENT &&
+			 sk->sk_state != TCP_SYN_RECV)
 			mytcp_cong_on_ack(sk, ack, acked, delivered);
 	} else if (!before(ack, mtp->recover)) {
 		mytcp_cong_end_recovery(sk);	/* full ACK (RFC 6582) */
 		mytcp_rack_recovery_end(sk);
 		/* and it grows cwnd by what it delivered, as Linux's
 		 * tcp_cong_control() after tcp_end_cwnd_reduction() (without
-		 * SACK Linux holds Recovery until beyond recover)
+		 * SACK Linux holds Recovery until beyond recover) - unless
+		 * it shows a new loss beyond recover: a new recovery
 		 */
-		if (mtp->sack_ok || after(ack, mtp->recover))
+		if (recovery_due(sk))
+			mytcp_ack_enter_recovery(sk, delivered);
+		else if (mtp->sack_ok || after(ack, mtp->recover))
 			mytcp_cong_on_ack(sk, ack, acked, delivered);
 	} else if (mtp->sack_ok) {
 		if (!hold)
@@ -222,20 +245,10 @@ void mytcp_ack_enter_recovery(struct sock *sk, u32 delivered)
 		mytcp_retransmit_head(sk);
 }
 
-/*
- * Loss detected outside recovery: with RACK (rack.c), a segment it
- * marked lost; else the duplicate-ACK rules of loss_detected().
- */
 static void maybe_enter_recovery(struct sock *sk, u32 delivered)
 {
-	struct mytcp_sock *mtp = mytcp_sk(sk);
-
-	/* After an RTO, not before recover is acknowledged (RFC 6582 4). */
-	if (mtp->ca_state >= MYTCP_CA_RECOVERY || mtp->snd_una == mtp->snd_max ||
-	    sk->sk_state == TCP_SYN_SENT ||
-	    !(mytcp_rack_on(sk) ? mtp->rack.lost_bytes : loss_detected(sk)))
-		return;
-	mytcp_ack_enter_recovery(sk, delivered);
+	if (recovery_due(sk))
+		mytcp_ack_enter_recovery(sk, delivered);
 }
 
 /* The send window (RFC 9293 3.10.7.4: the SND.WL1/SND.WL2 rule). */

@@ -13,7 +13,18 @@
 #     mytcp left cwnd at ssthresh (a segment per recovery lost, some 90
 #     recoveries in a 12 s loss1 run);
 #   - a hostile peer: the same full ACK repeated (duplicates) or a full
-#     ACK beyond what was sent grows nothing more.
+#     ACK beyond what was sent grows nothing more;
+#   - an ACK that both acknowledges data and shows a loss (segment 0
+#     ACKed, segment 1 missing, three above SACKed) starts the recovery
+#     from the window before it: CUBIC's ssthresh = 0.7 x that cwnd, as
+#     Linux's tcp_ack() runs tcp_fastretrans_alert() before
+#     tcp_cong_control(), which reduces (PRR) rather than grows while in a
+#     cwnd reduction; mytcp grew cwnd by the ACK's 4 segments first (slow
+#     start: ssthresh 0.7 x 24, not 0.7 x 20);
+#   - the same ACK without the loss (one segment SACKed: Disorder) grows
+#     cwnd by both segments it delivered, as Linux (tcp_may_raise_cwnd());
+#   - a hostile peer repeating the loss-showing ACK: one reduction, no
+#     growth, whatever the count.
 #
 # Environment: MYTCP_KO, MYTCP_CASES (see tcp_peer.py).
 
@@ -27,7 +38,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # pylint: disable=wrong-import-position
-from tcp_peer import ACK, check, opt_sack, run_cases
+from tcp_peer import ACK, Skip, check, load_cubic_default, opt_sack, \
+    run_cases
 from rack import MASK, MSS, data_of, full_window, open_conn
 
 
@@ -107,10 +119,93 @@ def end_growth_hostile(peer):
           "cwnd %d, ssthresh %d" % (cwnd, ssthresh))
 
 
+def _entry(peer, linux, loss, rport, repeat=0):
+    """One ACK after a full window: segment 0 ACKed and, with loss,
+    segments 2-4 SACKed (segment 1 lost), else segment 2 SACKed.
+    (cwnd before, ca_state, ssthresh, cwnd after, segment 1 resent)."""
+    if not linux and not load_cubic_default():
+        raise Skip("mytcp_cubic.ko not loaded")
+    delay = 0.4
+    s, f = open_conn(peer, linux, rport, delay,
+                     cong=b"cubic" if loss else b"reno")
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
+    base, _, n = full_window(s, f, delay, 80)
+    _, _, cwnd0 = cwnd_ssthresh(s)
+    top = (base + (5 if loss else 3) * MSS) & MASK
+    resent = False
+    for _ in range(1 + repeat):
+        f.send(ACK, ack=(base + MSS) & MASK,
+               options=opt_sack([((base + 2 * MSS) & MASK, top)]))
+        for x in data_of(f, f.peer.barrier()):
+            if x.seq == (base + MSS) & MASK:
+                resent = True
+            else:
+                f.track(x)
+    state, ssthresh, cwnd = cwnd_ssthresh(s)
+    f.send(ACK, ack=f.rcv_nxt)
+    f.peer.barrier()
+    s.close()
+    print("# %s: %d in flight, cwnd %d; after the ACK%s: ca_state %d, "
+          "ssthresh %d, cwnd %d, segment 1 %sresent" %
+          ("Linux" if linux else "mytcp", n, cwnd0,
+           " (x%d)" % (1 + repeat) if repeat else "", state, ssthresh, cwnd,
+           "" if resent else "not "))
+    return cwnd0, state, ssthresh, cwnd, resent
+
+
+def entry_no_growth(peer):
+    """An ACK of data that shows a loss reduces from the window before
+    it, as Linux's (no cong_avoid() first)."""
+    for linux, rport in ((False, 5142), (True, 5143)):
+        name = "Linux" if linux else "mytcp"
+        cwnd0, state, ssthresh, _, resent = _entry(peer, linux, True, rport)
+        check(state == 3 and resent,
+              "%s: ca_state %d, segment 1 %sresent: no recovery" %
+              (name, state, "" if resent else "not "))
+        want = max(cwnd0 * 717 // 1024, 2)
+        check(ssthresh == want,
+              "%s: ssthresh %d, want 0.7 x cwnd %d before the ACK = %d "
+              "(cwnd grown first: 0.7 x %.0f)" %
+              (name, ssthresh, cwnd0, want, ssthresh * 1024 / 717))
+
+
+def entry_disorder_grows(peer):
+    """The same ACK without a loss shown grows cwnd by what it delivered
+    (slow start: 2 segments), as Linux's."""
+    grew = {}
+    for linux, rport in ((False, 5144), (True, 5145)):
+        name = "Linux" if linux else "mytcp"
+        cwnd0, state, _, cwnd, resent = _entry(peer, linux, False, rport)
+        check(state == 1 and not resent,
+              "%s: ca_state %d, segment 1 %sresent: want Disorder" %
+              (name, state, "" if resent else "not "))
+        grew[name] = cwnd - cwnd0
+    check(grew["mytcp"] == grew["Linux"] == 2,
+          "cwnd growth on the ACK: mytcp %d, Linux %d, want 2" %
+          (grew["mytcp"], grew["Linux"]))
+
+
+def entry_hostile(peer):
+    """The loss-showing ACK sent 20 times: one reduction, from the window
+    before the first."""
+    cwnd0, state, ssthresh, cwnd, _ = _entry(peer, False, True, 5146,
+                                             repeat=19)
+    check(state == 3 and ssthresh == max(cwnd0 * 717 // 1024, 2),
+          "ca_state %d, ssthresh %d from cwnd %d" % (state, ssthresh, cwnd0))
+    check(cwnd <= cwnd0, "cwnd %d above the %d before the loss" %
+          (cwnd, cwnd0))
+
+
 CASES = [
     ("the full ACK ending a recovery grows cwnd (as Linux TCP)",
      end_growth),
     ("hostile: duplicate full ACKs grow nothing more", end_growth_hostile),
+    ("an ACK of data showing a loss: no growth before the recovery (as "
+     "Linux TCP)", entry_no_growth),
+    ("the same ACK without a loss grows cwnd (as Linux TCP)",
+     entry_disorder_grows),
+    ("hostile: the loss-showing ACK repeated: one reduction, no growth",
+     entry_hostile),
 ]
 
 if __name__ == "__main__":
