@@ -319,6 +319,7 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 	mtp->rack.orig_acked = 0;
 	dsack = mytcp_undo_dsack(sk, ack, opts);
 	mtp->rack.prior_fack = mtp->rack.fack;
+	mtp->rack.ack_sent_ns = 0;
 	sacked_new = opts->num_sacks && mytcp_sack_process(sk, opts);
 	if (progress) {
 		u32 acked = ack - mtp->snd_una, lost;
@@ -327,6 +328,7 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 		bool hold;
 
 		mytcp_rack_reord_check(sk);
+		mytcp_rack_reo_wnd_ack(sk);
 		hold = mytcp_undo_eifel(sk, opts);
 		mytcp_frto_ack(sk, true, sacked_new);
 		snd_una_update(sk, ack);
@@ -346,6 +348,7 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 		mytcp_rearm_rtx(sk);
 	} else if (ack == mtp->snd_una) {
 		mytcp_rack_reord_check(sk);
+		mytcp_rack_reo_wnd_ack(sk);
 		mytcp_frto_ack(sk, false, sacked_new);
 		mytcp_rack_mark_lost(sk);
 		delivered = max_t(s64, (s64)mtp->sacked_bytes - prior_sacked,

@@ -141,6 +141,8 @@ void mytcp_rack_advance(struct sock *sk, const struct sk_buff *skb, u64 now,
 		r->orig_acked = 1;	/* F-RTO's evidence */
 	if (!cb->sent_ns || now < cb->sent_ns)
 		return;
+	if (cb->sent_ns > r->ack_sent_ns)
+		r->ack_sent_ns = cb->sent_ns;	/* mytcp_rack_reo_update() */
 	rtt_us = max_t(u64, div_u64(now - cb->sent_ns, NSEC_PER_USEC), 1);
 	if (!cb->retrans) {
 		if (!r->min_rtt_us || rtt_us < r->min_rtt_us)
@@ -261,32 +263,32 @@ bool mytcp_rack_mark_lost(struct sock *sk)
 
 /*
  * A D-SACK after reordering was seen (sack.c): a wider window for a while
- * (6.2 step 4).  The D-SACK itself is not reordering (Linux's
- * tcp_dsack_seen()): a duplicating link or a loss probe makes them too.
+ * (6.2 step 4), once the ACKs show a round trip since the last widening
+ * (mytcp_rack_reo_update(), from mytcp_rack_reo_wnd_ack()).  The D-SACK
+ * itself is not reordering (Linux's tcp_dsack_seen()): a duplicating
+ * link or a loss probe makes them too.
  */
 void mytcp_rack_dsack(struct sock *sk)
 {
-	struct mytcp_sock *mtp = mytcp_sk(sk);
-	struct mytcp_rack *r = &mtp->rack;
-
-	/* one step per round trip, however many D-SACKs it brings */
-	if (!r->dsack_seq || !before(mtp->snd_una, r->dsack_seq)) {
-		r->steps = min_t(u32, max_t(u32, r->steps, 1) + 1,
-				 MYTCP_RACK_STEPS_MAX);
-		r->dsack_seq = mtp->snd_nxt;
-	}
-	r->persist = MYTCP_RACK_PERSIST;
+	mytcp_sk(sk)->rack.dsack_pend = 1;
 }
 
-/* A recovery ended: a widened window lasts MYTCP_RACK_PERSIST of them. */
+/* Once per ACK, after its SACK blocks and cumulative ACK were taken. */
+void mytcp_rack_reo_wnd_ack(struct sock *sk)
+{
+	mytcp_rack_reo_update(&mytcp_sk(sk)->rack, ktime_get_ns());
+}
+
+/*
+ * A recovery ended (not undone): a widened window lasts
+ * MYTCP_RACK_PERSIST of them (Linux's tcp_try_undo_recovery()).
+ */
 void mytcp_rack_recovery_end(struct sock *sk)
 {
 	struct mytcp_rack *r = &mytcp_sk(sk)->rack;
 
 	if (r->persist)
 		r->persist--;
-	else
-		r->steps = 1;
 }
 
 /* Forget every LOST mark (an RTO or an undo: nothing is presumed lost). */

@@ -25,7 +25,6 @@ struct mytcp_rack {
 	u32 prior_fack;		/* fack before this ACK (Linux's prior_fack) */
 	u32 min_rtt_us;		/* lowest unambiguous RTT; 0: none yet */
 	u32 lost_bytes;		/* marked MYTCP_SACKED_LOST, not delivered */
-	u32 dsack_seq;		/* snd_nxt when reo_wnd_steps last grew */
 	u32 tlp_high_seq;	/* snd_nxt at the probe; 0: none out */
 	u8 steps;		/* reo_wnd multiplier (D-SACK rounds) */
 	u8 persist;		/* recoveries left with steps > 1 */
@@ -41,7 +40,36 @@ struct mytcp_rack {
 	u32 reord_low;		/* this ACK: lowest seq delivered below fack */
 	u8 reord_pend:1;	/* reord_low is set */
 	u8 advanced:1;		/* RACK moved since its last pass */
+	u8 dsack_pend:1;	/* a D-SACK waits for its step (reo_update) */
+	u64 step_ns;		/* when reo_wnd_steps last grew */
+	u64 ack_sent_ns;	/* this ACK: latest send it delivered */
 };
+
+/*
+ * Once per ACK that delivered something (Linux's
+ * tcp_rack_update_reo_wnd()): a pending D-SACK adds a step to the
+ * reordering window - one per round trip: unless the latest segment
+ * this ACK delivered was sent after the last step, the D-SACK may be
+ * the last step's own doing and is dropped - and keeps the window wide
+ * for MYTCP_RACK_PERSIST recoveries; with none left the window is back
+ * to one step.  An ACK that delivers nothing leaves the D-SACK pending.
+ */
+static inline void mytcp_rack_reo_update(struct mytcp_rack *r, u64 now)
+{
+	if (!r->ack_sent_ns)
+		return;
+	if (r->step_ns && r->ack_sent_ns < r->step_ns)
+		r->dsack_pend = 0;
+	if (r->dsack_pend) {
+		r->steps = min_t(u32, max_t(u32, r->steps, 1) + 1,
+				 MYTCP_RACK_STEPS_MAX);
+		r->dsack_pend = 0;
+		r->step_ns = now;
+		r->persist = MYTCP_RACK_PERSIST;
+	} else if (!r->persist) {
+		r->steps = 1;
+	}
+}
 
 /* Was (t1, seq1) sent after (t2, seq2)?  RFC 8985 6.2 RACK_sent_after. */
 static inline bool mytcp_rack_sent_after(u64 t1, u32 seq1, u64 t2, u32 seq2)

@@ -87,3 +87,45 @@ TEST(rack_reo_timer)
 	EXPECT_EQ(mytcp_rack_reo_timer_us(0xffffffffu, 0) > 0x7fffffffu, 1);
 	EXPECT_EQ(mytcp_rack_reo_timer_us(0xffffffffu, 4000) > 0x7fffffffu, 1);
 }
+
+TEST(rack_reo_update)
+{
+	struct mytcp_rack r = { .steps = 1 };
+
+	/* a D-SACK waits for an ACK that delivers something */
+	r.dsack_pend = 1;
+	mytcp_rack_reo_update(&r, 1000);
+	EXPECT_EQ(r.steps, 1);
+	EXPECT_EQ(r.dsack_pend, 1);
+	/* then it is a step, and the window stays wide (persist) */
+	r.ack_sent_ns = 900;
+	mytcp_rack_reo_update(&r, 1000);
+	EXPECT_EQ(r.steps, 2);
+	EXPECT_EQ(r.dsack_pend, 0);
+	EXPECT_EQ(r.persist, MYTCP_RACK_PERSIST);
+	EXPECT_EQ(r.step_ns, 1000);
+	/* a D-SACK whose ACK delivers only what was sent before the step:
+	 * dropped (at most one step per round trip)
+	 */
+	r.dsack_pend = 1;
+	r.ack_sent_ns = 999;
+	mytcp_rack_reo_update(&r, 1500);
+	EXPECT_EQ(r.steps, 2);
+	EXPECT_EQ(r.dsack_pend, 0);
+	/* sent after the step: the next step */
+	r.dsack_pend = 1;
+	r.ack_sent_ns = 1200;
+	mytcp_rack_reo_update(&r, 2000);
+	EXPECT_EQ(r.steps, 3);
+	/* persist spent (recoveries): back to one step at the next ACK */
+	r.persist = 0;
+	r.ack_sent_ns = 2100;
+	mytcp_rack_reo_update(&r, 2200);
+	EXPECT_EQ(r.steps, 1);
+	/* bounded */
+	r.steps = MYTCP_RACK_STEPS_MAX;
+	r.dsack_pend = 1;
+	r.ack_sent_ns = 3000;
+	mytcp_rack_reo_update(&r, 3100);
+	EXPECT_EQ(r.steps, MYTCP_RACK_STEPS_MAX);
+}

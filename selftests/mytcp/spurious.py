@@ -29,7 +29,11 @@
 #   - no reordering is counted where none happened: an ACK after lost
 #     ACKs that covers in-order data and SACKs above a new hole (Linux
 #     compares with the highest SACK before the ACK), and two new SACK
-#     blocks listed highest first (Linux sorts them).
+#     blocks listed highest first (Linux sorts them);
+#   - a D-SACK widens RACK's window by a step once per round trip, and a
+#     round is over when an ACK delivers data sent after the last step
+#     (Linux's tcp_rack_update_reo_wnd()), even while a hole below what
+#     was sent at the step holds SND.UNA.
 #
 # Environment: MYTCP_KO, MYTCP_CASES (see tcp_peer.py).
 
@@ -347,6 +351,105 @@ def sack_blocks_newest_first_linux(peer):
     _no_false_reordering(peer, True, True)
 
 
+def _dsack_round(peer, linux):
+    delay = 0.4			# min_RTT: one step of reo_wnd is 0.1 s
+    s, f = open_conn(peer, linux, 5412 + linux, delay)
+
+    def resent(base, want, timeout=1.5):
+        got = {}
+        deadline = time.monotonic() + timeout
+        while not set(want) <= set(got) and time.monotonic() < deadline:
+            for x in data_of(f, f.peer.barrier()):
+                got[(x.seq - base) & MASK] = x
+            time.sleep(0.01)
+        return got
+
+    # Reordering seen: segments 0-4 acknowledged after 5 was SACKed.
+    base, t0 = send_flight(s, f, 10)
+    sleep_until(t0 + delay)
+    f.send(ACK, ack=base, options=opt_sack([(base + 5 * MSS,
+                                             base + 6 * MSS)]))
+    f.send(ACK, ack=(base + 5 * MSS) & MASK,
+           options=opt_sack([(base + 5 * MSS, base + 6 * MSS)]))
+    f.send(ACK, ack=(base + 10 * MSS) & MASK)
+    f.peer.barrier()
+    check(info(s).get("reord_seen", 1) >= 1, "no reordering seen")
+    # 0 and 1 lost (2-9 SACKed): resent after one step (0.1 s).
+    base, t0 = send_flight(s, f, 10)
+    sleep_until(t0 + delay)
+    f.send(ACK, ack=base, options=opt_sack([(base + 2 * MSS,
+                                             base + 10 * MSS)]))
+    got = resent(base, [0, MSS])
+    check(sorted(got) == [0, MSS], "resent %s, want segments 0 and 1" %
+          sorted(got))
+    tr = time.monotonic()
+    # One RTT later: 1 came twice (a D-SACK, the first of the round:
+    # one step), 0 is still missing.
+    sleep_until(tr + delay)
+    f.send(ACK, ack=base, options=opt_sack([(base + MSS, base + 2 * MSS),
+                                            (base + MSS,
+                                             base + 10 * MSS)]))
+    f.peer.barrier()
+    # New data, sent after that step; one RTT later it is SACKed by an
+    # ACK with another D-SACK of 1 (a duplicating link) while segment 0
+    # still holds SND.UNA below what was sent at the step: a D-SACK of
+    # the next round, a second step (Linux's tcp_rack_update_reo_wnd():
+    # the ACK delivers data sent after the step).
+    nbase = f.rcv_nxt
+    t2 = time.monotonic()
+    s.send(pattern(6 * MSS))
+    end = (nbase + 6 * MSS) & MASK
+    deadline = time.monotonic() + 2.0
+    while f.rcv_nxt != end and time.monotonic() < deadline:
+        for x in data_of(f, f.peer.barrier()):
+            if x.seq == f.rcv_nxt:
+                f.track(x)
+        time.sleep(0.01)
+    check(f.rcv_nxt == end, "the new data was not sent (%d of 6)" %
+          (((f.rcv_nxt - nbase) & MASK) // MSS))
+    sleep_until(t2 + delay)
+    f.send(ACK, ack=base, options=opt_sack([(base + MSS, base + 2 * MSS),
+                                            (base + MSS,
+                                             base + 10 * MSS),
+                                            (nbase, end)]))
+    f.peer.barrier()
+    f.send(ACK, ack=end)		# 0 arrives: everything acknowledged
+    f.peer.barrier()
+    # Two steps now: the next hole is resent 0.3 s after its SACKs
+    # (one step would be 0.2 s).
+    base, t0 = send_flight(s, f, 10)
+    sleep_until(t0 + delay)
+    f.send(ACK, ack=base, options=opt_sack([(base + MSS,
+                                             base + 10 * MSS)]))
+    t3 = time.monotonic()
+    got = resent(base, [0])
+    dt = time.monotonic() - t3
+    i = info(s)
+    print("# %s: hole resent %.3f s after the SACKs (reo_wnd 0.1 s per "
+          "step); tcpi_dsack_dups %s, reord_seen %s" %
+          (name(linux), dt, i.get("dsack_dups"), i.get("reord_seen")))
+    check(0 in got, "the hole was not resent")
+    check(dt >= 0.25, "the hole was resent %.3f s after the SACKs: the "
+          "second round's D-SACK did not widen the window (one step "
+          "left: 0.2 s)" % dt)
+    check(dt < 0.6, "the hole was resent only %.3f s after the SACKs" % dt)
+    f.send(ACK, ack=(base + 10 * MSS) & MASK)
+    f.peer.barrier()
+    s.close()
+
+
+def dsack_round(peer):
+    """A D-SACK widens RACK's window once per round trip: a round is over
+    when an ACK delivers data sent after the last widening, even while a
+    hole below it holds SND.UNA."""
+    _dsack_round(peer, False)
+
+
+def dsack_round_linux(peer):
+    """The same with Linux TCP."""
+    _dsack_round(peer, True)
+
+
 CASES = [
     ("D-SACK of a never-resent segment undoes no recovery",
      dup_of_original),
@@ -366,6 +469,9 @@ CASES = [
      sack_blocks_newest_first),
     ("two new SACK blocks, the higher first (Linux TCP)",
      sack_blocks_newest_first_linux),
+    ("a D-SACK of the next round widens RACK's window while a hole stays",
+     dsack_round),
+    ("a D-SACK of the next round (Linux TCP)", dsack_round_linux),
 ]
 
 if __name__ == "__main__":
