@@ -24,7 +24,13 @@ u8 mytcp_choose_wscale(void)
 	return 7;
 }
 
-/* MSS we announce: the route's MTU less the headers. */
+/*
+ * MSS we announce: the route's MTU less the headers.  sk (a new child,
+ * fl4 its inet->cork.fl.u.ip4) keeps the route for its first segment, as
+ * Linux's child takes inet_csk_route_child_sock()'s and as an IPv6
+ * child keeps mytcp_v6_route_mss()'s: ip_queue_xmit() would look it up
+ * again, with the same key.
+ */
 u16 mytcp_route_mss(struct sock *sk, struct flowi4 *fl4)
 {
 	struct rtable *rt;
@@ -38,7 +44,7 @@ u16 mytcp_route_mss(struct sock *sk, struct flowi4 *fl4)
 				   sk->sk_bound_dev_if);
 	if (!IS_ERR(rt)) {
 		mtu = dst_mtu(&rt->dst);
-		ip_rt_put(rt);
+		sk_setup_caps(sk, &rt->dst);
 	}
 	return clamp_t(u32, mtu - sizeof(struct iphdr) -
 		       sizeof(struct tcphdr), MYTCP_MIN_MSS, 65535);

@@ -102,7 +102,7 @@ static int diag_fill_tw(struct sk_buff *skb, struct netlink_callback *cb,
 	diag_addrs(r, tw->v6, &tw->saddr, &tw->daddr);
 	r->idiag_state = TCP_TIME_WAIT;
 	r->idiag_timer = 3;
-	left = ktime_to_ns(hrtimer_get_remaining(&tw->timer));
+	left = mytcp_tw_left_ns(tw);
 	r->idiag_expires = left > 0 ? div_u64(left, NSEC_PER_MSEC) : 0;
 	r->id.idiag_sport = tw->sport;
 	r->id.idiag_dport = tw->dport;

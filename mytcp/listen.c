@@ -73,7 +73,6 @@ static struct sock *child_alloc(struct sock *parent, struct sk_buff *skb,
 	const struct iphdr *iph = ip_hdr(skb);
 	const struct tcphdr *th = tcp_hdr(skb);
 	struct inet_sock *inet;
-	struct flowi4 fl4;
 	struct sock *child;
 
 	child = sk_alloc(sock_net(parent), mytcp_family, GFP_ATOMIC,
@@ -109,7 +108,7 @@ static struct sock *child_alloc(struct sock *parent, struct sk_buff *skb,
 		cm->iss = ck ? ck->iss :
 			  mytcp_isn(iph->daddr, iph->saddr, th->dest,
 				    th->source);
-		cm->adv_mss = mytcp_route_mss(child, &fl4);
+		cm->adv_mss = mytcp_route_mss(child, &inet->cork.fl.u.ip4);
 	}
 
 	cm->irs = ck ? ck->irs : cb->seq;

@@ -154,7 +154,7 @@ static bool show_one(struct seq_file *seq, struct sock *sk,
 	if ((tw ? tw->v6 : mytcp_sk(sk)->v6) != v6)
 		return false;
 	if (tw) {
-		left = ktime_to_ns(hrtimer_get_remaining(&tw->timer));
+		left = mytcp_tw_left_ns(tw);
 		show_tuple(seq, idx, v6, &tw->saddr, tw->sport, &tw->daddr,
 			   tw->dport);
 		seq_printf(seq, "%02X %08X:%08X %02X:%08lX %08X %5d %8d %d %d %pK\n",

@@ -58,7 +58,7 @@ struct mytcp_tw {
 	atomic_t inj_finack;		/* teaching mode: ACKs to withhold */
 	u64 oow_stamp;			/* last ACK sent (cmpxchg64) */
 	refcount_t refcnt;
-	struct hrtimer timer;
+	struct timer_list timer;	/* the wait: Linux's timer wheel */
 	struct rcu_head rcu;
 };
 
@@ -113,6 +113,7 @@ void mytcp_time_wait(struct sock *sk);
 int mytcp_tw_rcv(struct mytcp_tw *tw, struct sk_buff *skb);
 void mytcp_tw_put(struct mytcp_tw *tw);
 void mytcp_tw_kill(struct mytcp_tw *tw, bool sync);
+s64 mytcp_tw_left_ns(const struct mytcp_tw *tw);
 
 /* portres.c */
 int mytcp_portres_init(void);

@@ -16,7 +16,14 @@
  * only read afterwards (but inj_finack, an atomic_t, and oow_stamp,
  * updated with cmpxchg64), so segments need no lock.  The last put frees
  * it with kfree_rcu().  Namespace exit kills every entry synchronously
- * (hrtimer_cancel), so no timer of ours outlives the module.
+ * (del_timer_sync), so no timer of ours outlives the module.
+ *
+ * The wait is a timer-wheel timer (struct timer_list, softirq), as Linux's
+ * inet_twsk_schedule(), not an hrtimer: a 60 s wait needs no nanosecond
+ * precision (the wheel ends it at most one slot late, about 2 s at 60 s,
+ * never early), and tens of thousands of waiting entries kept in the
+ * hrtimer tree made every other hrtimer start and cancel of the CPU walk
+ * a deeper tree, and each ending entry a timer interrupt of its own.
  */
 #include <net/tcp.h>
 #include "mytcp.h"
@@ -39,19 +46,29 @@ static void tw_unlink(struct mytcp_tw *tw)
 	}
 }
 
-static enum hrtimer_restart tw_timer_fire(struct hrtimer *t)
+static void tw_timer_fire(struct timer_list *t)
 {
-	struct mytcp_tw *tw = container_of(t, struct mytcp_tw, timer);
+	struct mytcp_tw *tw = from_timer(tw, t, timer);
 
 	trace_mytcp_tw_timer(tw);
 	tw_unlink(tw);
 	mytcp_tw_put(tw);		/* the timer's reference */
-	return HRTIMER_NORESTART;
 }
 
-static u64 tw_len_ns(struct net *net)
+/* 2*MSL in jiffies, rounded up */
+static unsigned long tw_len(struct net *net)
 {
-	return 2ULL * READ_ONCE(mytcp_pernet(net)->msl_ms) * NSEC_PER_MSEC;
+	return msecs_to_jiffies(2 * READ_ONCE(mytcp_pernet(net)->msl_ms));
+}
+
+/* What is left of the wait, for /proc and sock_diag; 0 once it is over. */
+s64 mytcp_tw_left_ns(const struct mytcp_tw *tw)
+{
+	long left = (long)(READ_ONCE(tw->timer.expires) - jiffies);
+
+	if (!timer_pending(&tw->timer) || left <= 0)
+		return 0;
+	return jiffies_to_nsecs(left);
 }
 
 /* sk (owned) has reached TIME_WAIT: replace it with an entry. */
@@ -91,9 +108,7 @@ void mytcp_time_wait(struct sock *sk)
 		atomic_set(&tw->inj_finack, mytcp_inject_tw_count(sk));
 		refcount_set(&tw->refcnt, 1);
 		INIT_HLIST_NODE(&tw->node);
-		hrtimer_init(&tw->timer, CLOCK_MONOTONIC,
-			     HRTIMER_MODE_REL_SOFT);
-		tw->timer.function = tw_timer_fire;
+		timer_setup(&tw->timer, tw_timer_fire, 0);
 		atomic_inc(&mytcp_live_tw);
 		mytcp_bind_tw(tw, sk);
 		/* In the table before the socket leaves: no gap in which
@@ -101,8 +116,7 @@ void mytcp_time_wait(struct sock *sk)
 		 */
 		mytcp_tw_insert(tw);
 		refcount_inc(&tw->refcnt);
-		hrtimer_start(&tw->timer, ns_to_ktime(tw_len_ns(sock_net(sk))),
-			      HRTIMER_MODE_REL_SOFT);
+		mod_timer(&tw->timer, jiffies + tw_len(sock_net(sk)));
 		mytcp_tw_put(tw);
 	}
 	/* The socket itself is done; it leaves TIME_WAIT silently. */
@@ -113,8 +127,10 @@ void mytcp_time_wait(struct sock *sk)
 /* End a wait early; the caller holds a reference. */
 void mytcp_tw_kill(struct mytcp_tw *tw, bool sync)
 {
-	int ret = sync ? hrtimer_cancel(&tw->timer) :
-			 hrtimer_try_to_cancel(&tw->timer);
+	/* 1: it was pending and is not now; 0: idle, or its callback runs
+	 * (sync: ran), and drops the timer's reference itself
+	 */
+	int ret = sync ? del_timer_sync(&tw->timer) : del_timer(&tw->timer);
 
 	if (ret == 1)
 		mytcp_tw_put(tw);	/* the timer's reference */
@@ -138,17 +154,15 @@ static void tw_ack(struct mytcp_tw *tw, struct sk_buff *skb)
 }
 
 /* The wait starts again (Linux's inet_twsk_reschedule()).  Entries are
- * not locked: of two restarts at once, one cancels the pending timer and
- * starts it, the other finds it idle or already restarted; a timer
- * already firing is left to end the entry.
+ * not locked: mod_timer_pending() moves a pending timer only, under the
+ * timer base's lock; a timer already firing (or killed) is left to end
+ * the entry, and its reference stays the timer's.
  */
 static void tw_restart(struct mytcp_tw *tw)
 {
 	struct net *net = read_pnet(&tw->net);
 
-	if (hrtimer_try_to_cancel(&tw->timer) == 1)
-		hrtimer_start(&tw->timer, ns_to_ktime(tw_len_ns(net)),
-			      HRTIMER_MODE_REL_SOFT);
+	mod_timer_pending(&tw->timer, jiffies + tw_len(net));
 }
 
 /*

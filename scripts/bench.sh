@@ -69,7 +69,10 @@
 # scale, one run per stack under perf record -e cpu-clock -a -g (the
 # host's perf, as the guest sees it) and prints perf report --sort sym,
 # by inclusive and by self time, as "#" lines (module symbols from
-# /proc/kallsyms): where each stack's time goes.
+# /proc/kallsyms): where each stack's time goes.  Then one more run per
+# stack under perf stat counts tracepoints (PERF_EVENTS below: hrtimer
+# starts and cancels, slab allocations, FIB lookups, context switches,
+# work items ...), printed per connection for crr.
 
 set -u
 
@@ -243,7 +246,24 @@ perf_run()
 	perf report -i $f --no-children --sort sym -g none --stdio 2>/dev/null |
 		grep -v '^#' | grep -v '^$' | head -n 30 | sed 's/^/#   /'
 	rm -f $f
+	sed 's/^/# perf run result: /' /tmp/perf.out
+	# Once more under perf stat: events per unit of the tool's result
+	# (crr: per connection, the rate times its -d seconds)
+	[ -e /sys/kernel/tracing/events ] ||
+		mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+	perf stat -x, -a -e "$PERF_EVENTS" -o /tmp/perf.stat -- "$@" \
+		>/tmp/perf.out 2>/dev/null
+	awk -v label="$label" -v secs="$secs" '
+		NR == FNR { if ($1 ~ /^(crr|setup_per_s)$/) n = $2 * secs; next }
+		{ split($0, f, ",") }
+		f[3] ~ /:/ && f[1] ~ /^[0-9]+$/ && n > 0 {
+			printf "# perf %s: %s %.2f per connection (%d)\n", label, f[3], f[1] / n, f[1]
+		}
+	' /tmp/perf.out /tmp/perf.stat
+	grep -q ':' /tmp/perf.stat 2>/dev/null ||
+		echo "# perf $label: perf stat failed: $(head -c 300 /tmp/perf.stat 2>/dev/null)"
 }
+PERF_EVENTS=timer:hrtimer_start,timer:hrtimer_cancel,timer:hrtimer_expire_entry,sched:sched_wakeup,kmem:kmem_cache_alloc,kmem:kmalloc,fib:fib_table_lookup,sched:sched_switch,workqueue:workqueue_queue_work,net:net_dev_queue,skb:consume_skb,skb:kfree_skb
 
 # The scale case (issue 20): see the header.
 bench_scale()
