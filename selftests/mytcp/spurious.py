@@ -374,21 +374,26 @@ def _dsack_round(peer, linux):
     f.send(ACK, ack=(base + 10 * MSS) & MASK)
     f.peer.barrier()
     check(info(s).get("reord_seen", 1) >= 1, "no reordering seen")
-    # 0 and 1 lost (2-9 SACKed): resent after one step (0.1 s).
-    base, t0 = send_flight(s, f, 10)
+    # 0 and 1 lost (2-10 SACKed): after one step (0.1 s) the reorder
+    # timer resends 0 (the timer's PRR share is one segment), and the
+    # SACK of 11 clocks out 1.
+    base, t0 = send_flight(s, f, 12)
     sleep_until(t0 + delay)
     f.send(ACK, ack=base, options=opt_sack([(base + 2 * MSS,
-                                             base + 10 * MSS)]))
-    got = resent(base, [0, MSS])
-    check(sorted(got) == [0, MSS], "resent %s, want segments 0 and 1" %
-          sorted(got))
+                                             base + 11 * MSS)]))
+    got = resent(base, [0])
+    check(sorted(got) == [0], "resent %s, want segment 0" % sorted(got))
+    f.send(ACK, ack=base, options=opt_sack([(base + 2 * MSS,
+                                             base + 12 * MSS)]))
+    got = resent(base, [MSS])
+    check(sorted(got) == [MSS], "resent %s, want segment 1" % sorted(got))
     tr = time.monotonic()
     # One RTT later: 1 came twice (a D-SACK, the first of the round:
     # one step), 0 is still missing.
     sleep_until(tr + delay)
     f.send(ACK, ack=base, options=opt_sack([(base + MSS, base + 2 * MSS),
                                             (base + MSS,
-                                             base + 10 * MSS)]))
+                                             base + 12 * MSS)]))
     f.peer.barrier()
     # New data, sent after that step; one RTT later it is SACKed by an
     # ACK with another D-SACK of 1 (a duplicating link) while segment 0
@@ -410,7 +415,7 @@ def _dsack_round(peer, linux):
     sleep_until(t2 + delay)
     f.send(ACK, ack=base, options=opt_sack([(base + MSS, base + 2 * MSS),
                                             (base + MSS,
-                                             base + 10 * MSS),
+                                             base + 12 * MSS),
                                             (nbase, end)]))
     f.peer.barrier()
     f.send(ACK, ack=end)		# 0 arrives: everything acknowledged
