@@ -9,13 +9,23 @@
 import sys
 
 
+def a_sym(loc):
+    """The address of an ftrace location printed as a number, else None."""
+    import re
+    if re.fullmatch(r"(0x)?[0-9a-f]+", loc):
+        return int(loc, 16)
+    return None
+
+
 def cmd_count():
     """count EVENT TRACE OUT: how many EVENT lines of the ftrace output TRACE
     come from mytcp's code (location in [mytcp], or an address within its
-    text in /proc/kallsyms); the matching lines go to OUT."""
-    import re, sys
+    text in /proc/kallsyms); the matching lines go to OUT, an address
+    followed by the mytcp function it lies in (sym+0xoff)."""
+    import bisect, re, sys
     event, trace, out = sys.argv[1:4]
     lo = hi = None
+    syms = []
     with open("/proc/kallsyms") as f:
         for line in f:
             p = line.split()
@@ -23,8 +33,11 @@ def cmd_count():
                 a = int(p[0], 16)
                 if a == 0:
                     continue
+                syms.append((a, p[2]))
                 lo = a if lo is None else min(lo, a)
                 hi = a if hi is None else max(hi, a)
+    syms.sort()
+    addrs = [a for a, _ in syms]
     n = 0
     with open(trace) as f, open(out, "w") as o:
         for line in f:
@@ -39,6 +52,12 @@ def cmd_count():
                 mine = lo <= a < hi + 0x10000
             if mine:
                 n += 1
+                if a_sym(m.group(1)) is not None and addrs:
+                    a = a_sym(m.group(1))
+                    i = bisect.bisect_right(addrs, a) - 1
+                    if i >= 0:
+                        line = line.rstrip("\n") + " (%s+0x%x)\n" % (
+                            syms[i][1], a - syms[i][0])
                 o.write(line)
     print(n)
 
