@@ -205,7 +205,7 @@ int mytcp_tw_rcv(struct mytcp_tw *tw, struct sk_buff *skb)
 	if (!paws_reject && cb->seq == tw->rcv_nxt && cb->end_seq == cb->seq) {
 		/* In window, no SYN, FIN or data: a bare ACK. */
 		tw_restart(tw);
-		goto drop;
+		goto used;
 	}
 	if (!paws_reject && th->syn && !th->ack &&
 	    (after(cb->seq, tw->rcv_nxt) || ts_newer)) {
@@ -222,9 +222,16 @@ int mytcp_tw_rcv(struct mytcp_tw *tw, struct sk_buff *skb)
 	 */
 	if (paws_reject || th->ack)
 		tw_restart(tw);
-	if (!(th->fin && cb->end_seq == tw->rcv_nxt &&
-	      mytcp_inject_tw_drop(tw, skb)))
-		tw_ack(tw, skb);
+	if (th->fin && cb->end_seq == tw->rcv_nxt &&
+	    mytcp_inject_tw_drop(tw, skb))
+		goto drop;		/* teaching mode withholds its ACK */
+	tw_ack(tw, skb);
+	if (paws_reject)
+		goto drop;
+used:
+	/* Taken in (a bare ACK, or answered): not a drop (drop_report.sh) */
+	consume_skb(skb);
+	return 0;
 drop:
 	kfree_skb(skb);
 	return 0;
