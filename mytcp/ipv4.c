@@ -171,6 +171,28 @@ static bool listener_may_claim(struct net *net, struct sk_buff *skb,
 }
 
 /*
+ * skb (claimed) was for a request that a segment on another CPU completed
+ * or dropped meanwhile (Linux: req_stolen in tcp_v4_rcv()): the child that
+ * completion made is in the connection table now.  Looked up once; no
+ * child (the request was reset or given up): dropped.
+ */
+static void req_stolen(struct net *net, struct sk_buff *skb,
+		       const struct in6_addr *l, __be16 lport,
+		       const struct in6_addr *r, __be16 rport, int dif,
+		       int sdif)
+{
+	struct sock *sk;
+
+	sk = mytcp_lookup_established(net, l, lport, r, rport, dif, sdif);
+	if (!sk) {
+		kfree_skb(skb);
+		return;
+	}
+	mytcp_sock_rcv(sk, skb);
+	sock_put(sk);
+}
+
+/*
  * The delivery of both families' hooks (this file's and ipv6.c's), as
  * Linux's tcp_v4_rcv() and tcp_v6_rcv() share their logic: the segment
  * whose TCP header starts at thoff, with addr.h keys l (ours) and r, that
@@ -195,12 +217,16 @@ unsigned int mytcp_hook_deliver(struct net *net, struct sk_buff *skb,
 	/* a request before the connections: see mytcp_lookup_request() */
 	req = mytcp_lookup_request(net, l, ports[1], r, ports[0], dif, sdif);
 	if (req) {
+		bool done = true;
+
 		if (!claim(net, skb, thoff) ||
 		    mytcp_sock_filter_drop(req->listener, skb))
 			kfree_skb(skb);
 		else
-			mytcp_req_rcv(req, skb);
+			done = mytcp_req_rcv(req, skb);
 		mytcp_req_put(req);
+		if (!done)
+			req_stolen(net, skb, l, ports[1], r, ports[0], dif, sdif);
 		return NF_STOLEN;
 	}
 	sk = mytcp_lookup_established(net, l, ports[1], r, ports[0], dif,

@@ -427,9 +427,11 @@ static enum mytcp_req_verdict req_verdict(struct mytcp_request *req,
  * the caller's reference).  What input.c's synchronized_rcv() does with
  * it for a child in SYN_RCVD (reqcheck.h decides); the ACK that completes
  * the handshake makes the child, which processes it (and traces it).
- * Consumes skb.
+ * True: skb consumed.  False: a segment on another CPU completed or
+ * dropped req first (it is dead): skb is untouched, and the caller looks
+ * for the child instead (Linux: req_stolen in tcp_v4_rcv()).
  */
-void mytcp_req_rcv(struct mytcp_request *req, struct sk_buff *skb)
+bool mytcp_req_rcv(struct mytcp_request *req, struct sk_buff *skb)
 {
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 	struct net *net = sock_net(req->listener);
@@ -440,8 +442,10 @@ void mytcp_req_rcv(struct mytcp_request *req, struct sk_buff *skb)
 	if (mytcp_parse_options(tcp_hdr(skb), &opts))
 		goto drop;
 	spin_lock_bh(&req->lock);
-	if (READ_ONCE(req->dead))
-		goto unlock_drop;	/* just replaced or dropped */
+	if (READ_ONCE(req->dead)) {
+		spin_unlock_bh(&req->lock);
+		return false;	/* just replaced or dropped */
+	}
 	/* the teaching mode's rule: the child made next would apply it
 	 * alike (same kind, no socket rule of its own), so it is checked
 	 * once, here
@@ -511,9 +515,12 @@ void mytcp_req_rcv(struct mytcp_request *req, struct sk_buff *skb)
 	ck.ecn_ok = req->ecn_ok;
 	ck.from_req = 1;
 	spin_unlock_bh(&req->lock);
-	if (!mytcp_create_req_child(req, skb, &syn, &ck))
-		goto drop;
-	return;
+	if (mytcp_create_req_child(req, skb, &syn, &ck))
+		return true;
+	/* a segment on another CPU made the child first */
+	if (READ_ONCE(req->dead))
+		return false;
+	goto drop;
 
 not_acceptable:
 	mytcp_dropped(req->listener, skb, MYTCP_STAT_DROP_NOT_ACCEPTABLE,
@@ -522,6 +529,7 @@ unlock_drop:
 	spin_unlock_bh(&req->lock);
 drop:
 	kfree_skb(skb);
+	return true;
 }
 
 /*

@@ -56,7 +56,7 @@ void mytcp_req_put(struct mytcp_request *req);
 void mytcp_req_retire(struct mytcp_request *req);
 bool mytcp_req_create(struct sock *lsk, struct sk_buff *skb,
 		      const struct mytcp_opts *opts);
-void mytcp_req_rcv(struct mytcp_request *req, struct sk_buff *skb);
+bool mytcp_req_rcv(struct mytcp_request *req, struct sk_buff *skb);
 void mytcp_req_icmp(struct mytcp_request *req, u32 seq, bool fatal);
 void mytcp_req_stop_all(struct sock *lsk);
 u64 mytcp_req_timer_left(struct mytcp_request *req);
