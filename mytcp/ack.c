@@ -272,7 +272,7 @@ static void window_update(struct sock *sk, u32 ack, u32 win, u32 seq)
 
 /*
  * Space was freed.  The send buffer shrunk by the memory limit
- * (stream.c) grows back once the pressure is over.  Writers are woken
+ * (send.c) grows back once the pressure is over.  Writers are woken
  * only when one ran out of space (SOCK_NOSPACE, set by a blocked
  * sendmsg() or by poll()): a wake-up per ACK would also wake every reader
  * sleeping on the same wait queue.

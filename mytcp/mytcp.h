@@ -130,7 +130,7 @@ struct mytcp_sock {
 	u8 wscale_ok:1, ts_ok:1, sack_ok:1;
 	u8 nodelay:1, cork:1, quickack:1;
 	u8 more:1;			/* sendmsg MSG_MORE: hold a partial
-					 * segment in this push (stream.c)
+					 * segment in this push (send.c)
 					 */
 	u8 nagle_push:1;		/* TCP_NODELAY set: queued data goes
 					 * despite the cork (Linux's
@@ -291,7 +291,7 @@ struct mytcp_sock {
 	u32 rcv_ratio;			/* data / truesize, << 8 */
 	u32 size_goal;			/* bytes per write-queue skb */
 	u32 sndbuf_full;		/* sk_sndbuf before the memory limit
-					 * shrank it (stream.c); 0: not shrunk
+					 * shrank it (send.c); 0: not shrunk
 					 */
 
 	/* Socket API options kept across a disconnect (sockopt.c) */
@@ -432,7 +432,7 @@ int mytcp_disconnect(struct sock *sk);
 int mytcp_wait_connect(struct sock *sk, long *timeo);
 int mytcp_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
 
-/* stream.c */
+/* send.c, recv.c */
 int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len);
 int mytcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		  int flags);

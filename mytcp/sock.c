@@ -6,7 +6,7 @@
  *
  * socket(AF_MYTCP, SOCK_STREAM, 0) lands in mytcp_create(); the proto_ops
  * table below points to listen.c (listen, accept), connect.c (bind,
- * connect, names), stream.c (send, recv, poll, ioctl) and sockopt.c
+ * connect, names), send.c (send), recv.c (recv, poll, ioctl) and sockopt.c
  * (options), all with Linux TCP's errno semantics.
  *
  * Locking: every syscall takes lock_sock(); waits drop it through
