@@ -338,6 +338,12 @@ static bool check_seq(struct sock *sk, struct sk_buff *skb)
 	if (mytcp_seq_acceptable(mtp->rcv_nxt, rcv_window_left(mtp), cb->seq,
 				 cb->end_seq - cb->seq))
 		return true;
+	/* Late, not stray: sent before our last ACK reached the peer
+	 * (Linux's tcp_sequence()).  A SYN keeps the answers below.
+	 */
+	if (!syn && mytcp_seq_since_wup(mtp->rcv_wup, mtp->rcv_nxt,
+					cb->end_seq))
+		return true;
 	if (cb->flags & TCPHDR_RST) {
 		/* no answer to a reset */
 	} else if (sk->sk_state == TCP_SYN_RECV && syn &&

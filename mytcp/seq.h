@@ -42,4 +42,20 @@ static inline bool mytcp_seq_acceptable(u32 rcv_nxt, u32 wnd, u32 seq,
 	       mytcp_between(seq + len - 1, rcv_nxt, rcv_nxt + wnd - 1);
 }
 
+/*
+ * A segment the first check refuses that Linux's tcp_sequence() takes: it
+ * lies wholly at or below RCV.NXT but ends at or after RCV.WUP (rcv_wup:
+ * the RCV.NXT our last ACK carried).  The peer sent it before it could
+ * see that ACK, so it is only late (reordered, or from a peer that
+ * answered a segment of ours together with the ACK it just sent), not a
+ * stray: its ACK field is processed and it draws no duplicate ACK of its
+ * own (old data in it is still D-SACKed and ACKed by the data path).  A
+ * segment that ends before RCV.WUP stays unacceptable.
+ */
+static inline bool mytcp_seq_since_wup(u32 rcv_wup, u32 rcv_nxt, u32 end_seq)
+{
+	return !mytcp_before(end_seq, rcv_wup) &&
+	       !mytcp_after(end_seq, rcv_nxt);
+}
+
 #endif /* _MYTCP_SEQ_H */

@@ -107,6 +107,23 @@ TEST(seq_acceptable_data_open_window)
 	EXPECT(!mytcp_seq_acceptable(1000, 100, 990, 200));
 }
 
+/* Linux's left edge: RCV.WUP, not RCV.NXT, for a wholly old segment */
+TEST(seq_since_wup)
+{
+	/* ACK sent at 1000, data to 1010 came since: a late segment */
+	EXPECT(mytcp_seq_since_wup(1000, 1010, 1000));	/* pure ACK */
+	EXPECT(mytcp_seq_since_wup(1000, 1010, 1005));	/* old data */
+	EXPECT(mytcp_seq_since_wup(1000, 1010, 1010));
+	EXPECT(!mytcp_seq_since_wup(1000, 1010, 999));	/* before the ACK */
+	EXPECT(!mytcp_seq_since_wup(1000, 1010, 1011));	/* not old */
+	/* nothing came since our ACK: only RCV.NXT itself */
+	EXPECT(mytcp_seq_since_wup(1000, 1000, 1000));
+	EXPECT(!mytcp_seq_since_wup(1000, 1000, 999));
+	/* across the wrap */
+	EXPECT(mytcp_seq_since_wup(0xfffffff0, 0x10, 0xfffffff8));
+	EXPECT(!mytcp_seq_since_wup(0xfffffff0, 0x10, 0xffffffe0));
+}
+
 TEST(seq_acceptable_wraps)
 {
 	EXPECT(mytcp_seq_acceptable(0xfffffff0, 0x100, 0x10, 4));

@@ -236,6 +236,72 @@ def quickack_start(peer, new):
                  what="ACK of two full-sized segments within 500 ms")
 
 
+# ------------------------------------------------------- late segments
+
+SIOCOUTQ = 0x5411
+MASK = 0xffffffff
+
+
+def _outq(s):
+    buf = fcntl.ioctl(s.fileno(), SIOCOUTQ, b"\0" * 4)
+    return struct.unpack("i", buf)[0]
+
+
+def late_ack(peer, new):
+    """The window's left edge for a segment wholly below RCV.NXT is
+    RCV.WUP, the RCV.NXT our last ACK carried (Linux's tcp_sequence();
+    RFC 9293's first check would refuse it): a pure ACK the peer sent
+    before it saw that ACK, arriving after data the peer sent later, is
+    taken (its ACK field counts) and draws no duplicate ACK of its own.
+    An ACK from before our last ACK is refused in both stacks: a duplicate
+    ACK, its ACK field ignored."""
+    ls = new()
+    ls.bind((peer.local, 7010))
+    ls.listen(8)
+    c, f = passive_open(peer, ls, rport=5010)
+    peer.barrier()
+    for i in range(4):		# past the quick-ACK start
+        f.send(ACK, data=b"q" * MSS)
+        check(len(recv_all(c, MSS)) == MSS, "data lost")
+        f.answers()
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 0)
+    c.send(b"x" * 100)	# its segment carries our ACK: RCV.WUP
+    f.track(f.expect(lambda x: x.payload, what="100 bytes"))
+    peer.barrier()
+    wup = f.snd_nxt
+    una = (f.rcv_nxt - 100) & MASK
+    t0 = time.monotonic()
+    f.send(ACK | PSH, data=b"d", ack=una)	# data, not ACKing ours yet
+    f.send(ACK, seq=wup, advance=False)		# the late ACK: all of it
+    r = [x for x in f.answers() if x.ack == f.snd_nxt]
+    took = time.monotonic() - t0
+    check(_outq(c) == 0, "the late ACK's ACK field ignored: %d bytes "
+          "unacknowledged" % _outq(c))
+    if took < 0.03:			# within the delayed-ACK time
+        check(not r, "the late ACK drew an ACK at once: %s" % r)
+    else:
+        diag("slow guest (%.0f ms): no-answer not checked" % (took * 1000))
+    check(recv_all(c, 1) == b"d", "data lost")
+    if not r:				# the delayed ACK of b"d"
+        f.expect(lambda x: x.ack == f.snd_nxt, timeout=1.0,
+                 what="delayed ACK of the data")
+    peer.barrier()
+    # our ACK carried wup + 1 now: an ACK at wup is from before it
+    c.send(b"y" * 100)
+    f.track(f.expect(lambda x: x.payload, what="100 more bytes"))
+    peer.barrier()
+    f.send(ACK, seq=wup, advance=False)
+    r = f.answers()
+    check(len(r) == 1 and r[0].flags & ~PSH == ACK and
+          r[0].ack == f.snd_nxt, "answer to an ACK from before our last "
+          "ACK: %s (want one duplicate ACK)" % r)
+    check(_outq(c) == 100, "an ACK from before our last ACK was taken: %d "
+          "bytes unacknowledged, want 100" % _outq(c))
+    f.send(ACK)
+    peer.barrier()
+    check(_outq(c) == 0, "the in-window ACK not taken")
+
+
 # ------------------------------------------------------- window updates
 
 def no_window_update_after_accept(peer, new):
@@ -352,6 +418,8 @@ for _name, _fn in (("PSH on the last segment of each write", psh_write),
                     quickack_start),
                    ("no window update after accept() and a waiting read",
                     no_window_update_after_accept),
+                   ("a late ACK (below RCV.NXT, not below RCV.WUP) is "
+                    "taken", late_ack),
                    ("TCP_NOTSENT_LOWAT get/set", notsent_lowat_opt),
                    ("TCP_NOTSENT_LOWAT: poll, epoll and wake-up",
                     notsent_lowat_poll),
