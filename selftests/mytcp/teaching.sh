@@ -305,7 +305,7 @@ norm()
 # states, the kinds of its timers and notes, and per direction the ordered
 # list of distinct segment kinds (flags, seq, ack, len, retransmission or
 # not, received / not received / the drop reason), repetitions collapsed.
-# In "closing" which copy of a FIN or ACK the delay queue delivers, drops
+# In "closing" which copy of a FIN or ACK the delay queue delivers, takes
 # as a duplicate or brings to the TIME_WAIT entry depends on timing: its
 # segments are compared as the set of kinds each way (flags,
 # retransmitted or not), and a loss probe counts as the retransmission
@@ -329,7 +329,7 @@ m ~ /[<>X]/ {
 	f = l r
 	if (f == "") f = lost ? "not received" : "received"
 	if (name == "closing") {
-		# which copy the delay queue delivers, drops as a duplicate
+		# which copy the delay queue delivers, takes as a duplicate
 		# or brings to the TIME_WAIT entry varies from run to run:
 		# the kinds of segment each way (flags, retransmitted or
 		# not), as a set
