@@ -63,6 +63,7 @@ extern int mytcp_family;
 #define MYTCP_ACK_PUSHED2	2
 #define MYTCP_CHALLENGE_PER_SEC	10	/* per-socket challenge ACK limit */
 #define MYTCP_INVALID_RATELIMIT_MS 500	/* dupACKs to invalid segments */
+#define MYTCP_PAWS_WINDOW	1	/* TS ticks a data segment may lag */
 
 /* ---- per-segment control block (skb->cb) ---- */
 struct mytcp_skb_cb {
