@@ -29,7 +29,10 @@
  * hold it), or resends the last segment sent, once per tail (until an
  * ACK at or above rack.tlp_high_seq).  An ACK above tlp_high_seq without
  * a D-SACK, for a retransmitted probe, shows the probe repaired a loss:
- * cwnd comes down to ssthresh (RFC 8985 7.4.2).
+ * cwnd comes down to ssthresh (RFC 8985 7.4.2) - before the ACK's own
+ * loss detection (ack.c), so that a new loss it also shows, in data sent
+ * after the probe, starts a recovery that reduces again from there
+ * (Linux's tcp_process_tlp_ack() before tcp_fastretrans_alert()).
  *
  * Work per ACK: at most MYTCP_RACK_BUDGET skbs walked.  Locking: the
  * socket is owned (ACK processing, timers).

@@ -24,7 +24,14 @@
 #   - the same ACK without the loss (one segment SACKed: Disorder) grows
 #     cwnd by both segments it delivered, as Linux (tcp_may_raise_cwnd());
 #   - a hostile peer repeating the loss-showing ACK: one reduction, no
-#     growth, whatever the count.
+#     growth, whatever the count;
+#   - an ACK that shows a tail loss probe repaired a loss (it acknowledges
+#     the retransmitted probe and data sent after it) and, by its SACKs,
+#     a new loss in that later data: two reductions, as Linux's tcp_ack()
+#     runs tcp_process_tlp_ack() (CWR: ssthresh 0.7 x cwnd, cwnd down to
+#     it) before tcp_fastretrans_alert() starts the recovery from there
+#     (CUBIC: 0.7 x 0.7 x cwnd); mytcp started the recovery first, which
+#     ended the probe's episode unanswered: one reduction.
 #
 # Environment: MYTCP_KO, MYTCP_CASES (see tcp_peer.py).
 
@@ -40,7 +47,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # pylint: disable=wrong-import-position
 from tcp_peer import ACK, Skip, check, load_cubic_default, opt_sack, \
     run_cases
-from rack import MASK, MSS, data_of, full_window, open_conn
+from rack import MASK, MSS, data_of, full_window, open_conn, pattern, \
+    rel, send_flight, sleep_until
 
 
 def cwnd_ssthresh(s):
@@ -196,6 +204,76 @@ def entry_hostile(peer):
           (cwnd, cwnd0))
 
 
+def _tlp_then_loss(peer, linux, rport):
+    """A flight of 10, the last lost; the loss probe (segment 9 again); 8
+    new segments; an ACK of the probe that SACKs new segment 0 (up to
+    tlp_high_seq: the probe's episode goes on); then the ACK of new
+    segment 0 - beyond tlp_high_seq: the probe repaired a loss - that
+    SACKs new segments 2-5: new segment 1 lost (RACK: sent before new
+    segment 5; new segment 0, SACKed before, dates nothing).
+    (cwnd before that ACK, ca_state, ssthresh, new segment 1 resent)."""
+    if not linux and not load_cubic_default():
+        raise Skip("mytcp_cubic.ko not loaded")
+    delay = 0.4			# SRTT: no second probe while the case runs
+    s, f = open_conn(peer, linux, rport, delay, cong=b"cubic")
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
+    base, t0 = send_flight(s, f, 10)
+    sleep_until(t0 + delay)
+    f.send(ACK, ack=(base + 9 * MSS) & MASK)	# segment 9 lost
+    f.peer.barrier()
+    # one segment out: Linux probes after 2 SRTT + 200 ms, mytcp with
+    # the RTO (3 s here: its delayed-ACK allowance is the RTO floor)
+    x = f.peer.expect_segment(5.0, lambda y: f.mine(y) and y.payload)
+    check(x is not None, "%s: no loss probe" % who(linux))
+    check(x.seq == (base + 9 * MSS) & MASK,
+          "%s: probe %s, want the last segment [%d,%d)" %
+          (who(linux), rel(base, x), 9 * MSS, 10 * MSS))
+    # New data right after the probe: it goes at once (cwnd 19, 1 out).
+    new = (base + 10 * MSS) & MASK
+    s.send(pattern(8 * MSS))
+    while f.rcv_nxt != (new + 8 * MSS) & MASK:
+        f.track(f.expect(lambda y: len(y.payload) > 0, what="new data"))
+    f.send(ACK, ack=new, options=opt_sack([(new, (new + MSS) & MASK)]))
+    f.peer.barrier()
+    state0, _, cwnd0 = cwnd_ssthresh(s)
+    check(state0 == 1, "%s: ca_state %d after the probe's ACK and one "
+          "SACK, not Disorder" % (who(linux), state0))
+    f.send(ACK, ack=(new + MSS) & MASK,
+           options=opt_sack([((new + 2 * MSS) & MASK,
+                              (new + 6 * MSS) & MASK)]))
+    resent = any(y.seq == (new + MSS) & MASK
+                 for y in data_of(f, f.peer.barrier()))
+    state, ssthresh, cwnd = cwnd_ssthresh(s)
+    f.send(ACK, ack=f.rcv_nxt)
+    f.peer.barrier()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+    print("# %s: cwnd %d before the ACK; after it: ca_state %d, ssthresh "
+          "%d, cwnd %d, new segment 1 %sresent" %
+          (who(linux), cwnd0, state, ssthresh, cwnd,
+           "" if resent else "not "))
+    return cwnd0, state, ssthresh, resent
+
+
+def who(linux):
+    return "Linux" if linux else "mytcp"
+
+
+def tlp_then_loss(peer):
+    """The probe's repair and a new loss in one ACK: two reductions, as
+    Linux TCP (CUBIC)."""
+    for linux, rport in ((True, 5148), (False, 5147)):
+        cwnd0, state, ssthresh, resent = _tlp_then_loss(peer, linux, rport)
+        once = max(cwnd0 * 717 // 1024, 2)
+        twice = max(once * 717 // 1024, 2)
+        check(state == 3 and resent,
+              "%s: ca_state %d, new segment 1 %sresent: no recovery" %
+              (who(linux), state, "" if resent else "not "))
+        check(ssthresh == twice,
+              "%s: ssthresh %d, want 0.7 x 0.7 x cwnd %d = %d (once: %d)" %
+              (who(linux), ssthresh, cwnd0, twice, once))
+
+
 CASES = [
     ("the full ACK ending a recovery grows cwnd (as Linux TCP)",
      end_growth),
@@ -206,6 +284,8 @@ CASES = [
      entry_disorder_grows),
     ("hostile: the loss-showing ACK repeated: one reduction, no growth",
      entry_hostile),
+    ("a loss probe's repair and a new loss in one ACK: two reductions (as "
+     "Linux TCP)", tlp_then_loss),
 ]
 
 if __name__ == "__main__":
