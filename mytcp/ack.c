@@ -321,6 +321,7 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 	if (progress || !mtp->send_head || mtp->snd_una != mtp->snd_nxt)
 		mtp->probes_out = 0;
 	mtp->rack.orig_acked = 0;
+	mtp->rack.reo_armed = 0;
 	dsack = mytcp_undo_dsack(sk, ack, opts);
 	mtp->rack.prior_fack = mtp->rack.fack;
 	mtp->rack.ack_sent_ns = 0;
@@ -351,6 +352,16 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 		mytcp_tlp_ack(sk, ack, dsack, true);
 		ack_progress(sk, ack, acked, delivered, hold);
 		mytcp_rearm_rtx(sk);
+		/* Data acknowledged and RACK armed no reorder timer on this
+		 * ACK: the RTO (or the probe) takes over, and what waited out
+		 * the reordering window waits for an ACK that delivers
+		 * something - Linux's tcp_set_xmit_timer() replaces
+		 * ICSK_TIME_REO_TIMEOUT on its one retransmit timer.  A late
+		 * original that fills the hole (nothing for RACK) leaves the
+		 * others, late too, their chance.
+		 */
+		if (!mtp->rack.reo_armed)
+			mytcp_clear_timer_lazy(sk, MYTCP_T_REO);
 	} else if (ack == mtp->snd_una) {
 		mytcp_rack_reord_check(sk);
 		mytcp_rack_reo_wnd_ack(sk);

@@ -243,6 +243,7 @@ bool mytcp_rack_detect(struct sock *sk)
 
 		us = mytcp_rack_reo_timer_us(us, jiffies_to_usecs(1));
 		mytcp_rack_timer_set(sk, (s64)us * NSEC_PER_USEC);
+		r->reo_armed = 1;
 	}
 	return lost;
 }
@@ -294,14 +295,24 @@ void mytcp_rack_recovery_end(struct sock *sk)
 		r->persist--;
 }
 
-/* Forget every LOST mark (an RTO or an undo: nothing is presumed lost). */
-void mytcp_rack_unmark(struct sock *sk)
+/*
+ * Forget every LOST mark (an undo: nothing is presumed lost).  RACK looks
+ * again when an ACK delivers something (mytcp_rack_mark_lost()), not at
+ * once: the ACK that undid the recovery - a late original filling the
+ * hole, which moves nothing in RACK - would call the same segments lost
+ * again from the same RACK.xmit_ts and RACK.rtt and start a new recovery
+ * that resends them (as Linux's tcp_undo_cwnd_reduction(), which leaves
+ * rack.advanced alone).  relook: do look on this ACK (the D-SACK undo,
+ * after which Linux keeps its LOST marks).
+ */
+void mytcp_rack_unmark(struct sock *sk, bool relook)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	struct sk_buff *skb;
 
 	mtp->rack.tlp_high_seq = 0;
-	mtp->rack.advanced = 1;		/* the next ACK looks again */
+	if (relook)
+		mtp->rack.advanced = 1;
 	if (!mtp->rack.lost_bytes)
 		return;
 	/* The whole queue: a rewind may have put send_head below marks. */
