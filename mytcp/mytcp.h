@@ -81,6 +81,7 @@ struct mytcp_skb_cb {
 #define MYTCP_SACKED_ACKED	0x01
 #define MYTCP_SACKED_RETRANS	0x02
 #define MYTCP_SACKED_LOST	0x04	/* RACK deemed it lost (rack.c) */
+#define MYTCP_SACKED_RACKED	0x08	/* so since it was last sent (rack.c) */
 
 #define MYTCP_SKB_CB(skb)	((struct mytcp_skb_cb *)&((skb)->cb[0]))
 

@@ -191,6 +191,7 @@ static void mark_lost(struct sock *sk, struct sk_buff *skb)
 		cb->sacked |= MYTCP_SACKED_LOST;
 		mtp->rack.lost_bytes += skb->len;
 	}
+	cb->sacked |= MYTCP_SACKED_RACKED;
 }
 
 /*
@@ -222,7 +223,13 @@ bool mytcp_rack_detect(struct sock *sk)
 
 		if (skb == mtp->send_head || !budget--)
 			break;
-		if ((cb->sacked & MYTCP_SACKED_ACKED) ||
+		/* not delivered, not lost and waiting for its resend, and not
+		 * called lost by RACK since it was last sent (Linux's
+		 * tcp_rack_detect_loss() takes a segment it marks off the
+		 * tsorted list until it goes again: one an undo unmarked is
+		 * left to its late original, or to the RTO)
+		 */
+		if ((cb->sacked & (MYTCP_SACKED_ACKED | MYTCP_SACKED_RACKED)) ||
 		    (cb->flags & TCPHDR_SYN) ||
 		    ((cb->sacked & MYTCP_SACKED_LOST) &&
 		     !(cb->sacked & MYTCP_SACKED_RETRANS)))
@@ -296,28 +303,29 @@ void mytcp_rack_recovery_end(struct sock *sk)
 }
 
 /*
- * Forget every LOST mark (an undo: nothing is presumed lost).  RACK looks
- * again when an ACK delivers something (mytcp_rack_mark_lost()), not at
- * once: the ACK that undid the recovery - a late original filling the
- * hole, which moves nothing in RACK - would call the same segments lost
- * again from the same RACK.xmit_ts and RACK.rtt and start a new recovery
- * that resends them (as Linux's tcp_undo_cwnd_reduction(), which leaves
- * rack.advanced alone).  relook: do look on this ACK (the D-SACK undo,
- * after which Linux keeps its LOST marks).
+ * Forget every LOST mark (an undo: nothing is presumed lost), and let the
+ * next ACK's pass look again (as Linux's tcp_undo_cwnd_reduction() sets
+ * rack.advanced).  What RACK called lost before stays out of that pass
+ * until it is sent again (MYTCP_SACKED_RACKED, mytcp_rack_detect()): the
+ * ACK that undid the recovery - a late original filling the hole - would
+ * otherwise call the same segments lost again from the same RACK.xmit_ts
+ * and RACK.rtt and start a new recovery that resends them.  again: they
+ * may be called lost again at once (the D-SACK undo, after which Linux
+ * keeps its LOST marks: tcp_try_undo_dsack()).
  */
-void mytcp_rack_unmark(struct sock *sk, bool relook)
+void mytcp_rack_unmark(struct sock *sk, bool again)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	struct sk_buff *skb;
+	u8 clear = MYTCP_SACKED_LOST | (again ? MYTCP_SACKED_RACKED : 0);
 
 	mtp->rack.tlp_high_seq = 0;
-	if (relook)
-		mtp->rack.advanced = 1;
-	if (!mtp->rack.lost_bytes)
+	mtp->rack.advanced = 1;		/* the next ACK looks again */
+	if (!mtp->rack.lost_bytes && !again)
 		return;
 	/* The whole queue: a rewind may have put send_head below marks. */
 	skb_queue_walk(&sk->sk_write_queue, skb)
-		MYTCP_SKB_CB(skb)->sacked &= ~MYTCP_SACKED_LOST;
+		MYTCP_SKB_CB(skb)->sacked &= ~clear;
 	mtp->rack.lost_bytes = 0;
 }
 

@@ -345,7 +345,7 @@ void mytcp_undo_start(struct sock *sk)
 	mtp->undo_retrans = 0;
 }
 
-static void undo(struct sock *sk, bool relook)
+static void undo(struct sock *sk, bool dsack)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	bool loss = mtp->ca_state == MYTCP_CA_LOSS;
@@ -353,7 +353,7 @@ static void undo(struct sock *sk, bool relook)
 
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_SPURIOUS_UNDO);
 	mytcp_cong_undo(sk);	/* back to OPEN */
-	mytcp_rack_unmark(sk, relook);
+	mytcp_rack_unmark(sk, dsack);
 	mtp->undo_ok = 0;
 	if (!loss)
 		return;
