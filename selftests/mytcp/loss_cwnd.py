@@ -39,6 +39,7 @@ import os
 import socket
 import struct
 import sys
+import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -46,9 +47,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # pylint: disable=wrong-import-position
 from tcp_peer import ACK, Skip, check, load_cubic_default, opt_sack, \
-    run_cases
+    opt_ts, run_cases
 from rack import MASK, MSS, data_of, full_window, open_conn, pattern, \
-    rel, send_flight, sleep_until
+    sleep_until
 
 
 def cwnd_ssthresh(s):
@@ -205,46 +206,66 @@ def entry_hostile(peer):
 
 
 def _tlp_then_loss(peer, linux, rport):
-    """A flight of 10, the last lost; the loss probe (segment 9 again); 8
-    new segments; an ACK of the probe that SACKs new segment 0 (up to
-    tlp_high_seq: the probe's episode goes on); then the ACK of new
-    segment 0 - beyond tlp_high_seq: the probe repaired a loss - that
-    SACKs new segments 2-5: new segment 1 lost (RACK: sent before new
-    segment 5; new segment 0, SACKed before, dates nothing).
+    """Timestamps on.  A flight of 10, the last lost; the loss probe
+    (segment 9 again); 8 new segments; one RTT later a SACK of new
+    segment 0; then the ACK of new segment 0 - beyond tlp_high_seq: the
+    probe repaired a loss - that SACKs new segments 2-5 and echoes the
+    original's timestamp of segment 9 (so the probe's delivery moves
+    nothing in RACK: Linux's tcp_skb_spurious_retrans()): new segment 1
+    is lost on that ACK (RACK: sent before new segment 5).
     (cwnd before that ACK, ca_state, ssthresh, new segment 1 resent)."""
     if not linux and not load_cubic_default():
         raise Skip("mytcp_cubic.ko not loaded")
-    delay = 0.4			# SRTT: no second probe while the case runs
-    s, f = open_conn(peer, linux, rport, delay, cong=b"cubic")
+    delay = 0.4			# min_RTT: RACK's window 0.1 s with one SACK
+    s, f = open_conn(peer, linux, rport, delay, cong=b"cubic", ts=True)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
-    base, t0 = send_flight(s, f, 10)
+    seg = MSS - 12		# the timestamp option takes 12 bytes
+    tsv = [2]
+    orig = {}
+
+    def ack(a, blocks, tsecr):
+        tsv[0] += 1
+        o = opt_ts(tsv[0], tsecr)
+        if blocks:
+            o += opt_sack([(x & MASK, y & MASK) for x, y in blocks])
+        f.send(ACK, ack=a & MASK, options=o)
+
+    def burst(base, n):
+        t = time.monotonic()
+        s.send(pattern(n * seg))
+        end = (f.rcv_nxt + n * seg) & MASK
+        while f.rcv_nxt != end:
+            x = f.expect(lambda y: len(y.payload) > 0, what="data")
+            f.track(x)
+            orig.setdefault((x.seq - base) & MASK, x.ts[0])
+        return t
+
+    base = f.rcv_nxt
+    t0 = burst(base, 10)
     sleep_until(t0 + delay)
-    f.send(ACK, ack=(base + 9 * MSS) & MASK)	# segment 9 lost
+    ack(base + 9 * seg, None, orig[8 * seg])	# segment 9 lost
     f.peer.barrier()
     # one segment out: Linux probes after 2 SRTT + 200 ms, mytcp with
     # the RTO (3 s here: its delayed-ACK allowance is the RTO floor)
     x = f.peer.expect_segment(5.0, lambda y: f.mine(y) and y.payload)
     check(x is not None, "%s: no loss probe" % who(linux))
-    check(x.seq == (base + 9 * MSS) & MASK,
-          "%s: probe %s, want the last segment [%d,%d)" %
-          (who(linux), rel(base, x), 9 * MSS, 10 * MSS))
+    check(x.seq == (base + 9 * seg) & MASK,
+          "%s: probe at %d, want the last segment at %d" %
+          (who(linux), (x.seq - base) & MASK, 9 * seg))
     # New data right after the probe: it goes at once (cwnd 19, 1 out).
-    new = (base + 10 * MSS) & MASK
-    s.send(pattern(8 * MSS))
-    while f.rcv_nxt != (new + 8 * MSS) & MASK:
-        f.track(f.expect(lambda y: len(y.payload) > 0, what="new data"))
-    f.send(ACK, ack=new, options=opt_sack([(new, (new + MSS) & MASK)]))
+    new = (base + 10 * seg) & MASK
+    t1 = burst(new, 8)
+    sleep_until(t1 + delay)
+    ack(base + 9 * seg, [(new, new + seg)], orig[8 * seg])
     f.peer.barrier()
     state0, _, cwnd0 = cwnd_ssthresh(s)
-    check(state0 == 1, "%s: ca_state %d after the probe's ACK and one "
-          "SACK, not Disorder" % (who(linux), state0))
-    f.send(ACK, ack=(new + MSS) & MASK,
-           options=opt_sack([((new + 2 * MSS) & MASK,
-                              (new + 6 * MSS) & MASK)]))
-    resent = any(y.seq == (new + MSS) & MASK
+    check(state0 == 1, "%s: ca_state %d after one SACK, not Disorder" %
+          (who(linux), state0))
+    ack(new + seg, [(new + 2 * seg, new + 6 * seg)], orig[9 * seg])
+    resent = any(y.seq == (new + seg) & MASK
                  for y in data_of(f, f.peer.barrier()))
     state, ssthresh, cwnd = cwnd_ssthresh(s)
-    f.send(ACK, ack=f.rcv_nxt)
+    ack(f.rcv_nxt, None, orig[7 * seg])
     f.peer.barrier()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     s.close()
