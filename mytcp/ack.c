@@ -7,7 +7,11 @@
  *  2. what SEG.ACK covers leaves the retransmit queue (clean_rtx_queue(),
  *     taking an RTT sample on the way: Karn's rule, RFC 7323 timestamps);
  *  3. SND.UNA advances and the retransmission state resets;
- *  4. recovery: a full ACK ends it, a partial one retransmits the next
+ *  4. a tail loss probe's episode is settled (rack.c's mytcp_tlp_ack(),
+ *     Linux's tcp_process_tlp_ack(), before tcp_fastretrans_alert()): a
+ *     probe that repaired a loss reduces cwnd, and a new loss the same
+ *     ACK shows reduces it again from there, as Linux;
+ *     recovery: a full ACK ends it, a partial one retransmits the next
  *     hole; outside recovery cwnd grows (cong.c); or a duplicate ACK is
  *     counted;
  *  5. loss detection: RACK (rack.c, RFC 8985) with SACK, or three
@@ -317,6 +321,7 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 	if (progress || !mtp->send_head || mtp->snd_una != mtp->snd_nxt)
 		mtp->probes_out = 0;
 	mtp->rack.orig_acked = 0;
+	mtp->rack.reo_armed = 0;
 	dsack = mytcp_undo_dsack(sk, ack, opts);
 	mtp->rack.prior_fack = mtp->rack.fack;
 	mtp->rack.ack_sent_ns = 0;
@@ -344,8 +349,19 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 		if (mtp->ca_state == MYTCP_CA_RECOVERY)
 			mytcp_cong_prr(sk, delivered,
 				       mtp->rack.lost_bytes <= lost);
+		mytcp_tlp_ack(sk, ack, dsack, true);
 		ack_progress(sk, ack, acked, delivered, hold);
 		mytcp_rearm_rtx(sk);
+		/* Data acknowledged and RACK armed no reorder timer on this
+		 * ACK: the RTO (or the probe) takes over, and what waited out
+		 * the reordering window waits for an ACK that delivers
+		 * something - Linux's tcp_set_xmit_timer() replaces
+		 * ICSK_TIME_REO_TIMEOUT on its one retransmit timer.  A late
+		 * original that fills the hole (nothing for RACK) leaves the
+		 * others, late too, their chance.
+		 */
+		if (!mtp->rack.reo_armed)
+			mytcp_clear_timer_lazy(sk, MYTCP_T_REO);
 	} else if (ack == mtp->snd_una) {
 		mytcp_rack_reord_check(sk);
 		mytcp_rack_reo_wnd_ack(sk);
@@ -355,9 +371,9 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 				  0);
 		if (mtp->ca_state == MYTCP_CA_RECOVERY)
 			mytcp_cong_prr(sk, delivered, false);
+		mytcp_tlp_ack(sk, ack, dsack, false);
 		ack_duplicate(sk, win, sacked_new);
 	}
-	mytcp_tlp_ack(sk, ack, dsack, progress);
 	maybe_enter_recovery(sk, delivered);
 	mytcp_cong_update_state(sk);
 	mytcp_tlp_schedule(sk);

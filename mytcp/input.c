@@ -300,7 +300,12 @@ static void simultaneous_synack(struct sock *sk, struct sk_buff *skb)
 
 /*
  * PAWS (RFC 7323 5): an old timestamp marks an old duplicate.  Pure ACKs
- * are exempt: reordered ACKs are harmless (as Linux).  True: drop it.
+ * are exempt: reordered ACKs are harmless (as Linux).  A TSval up to
+ * MYTCP_PAWS_WINDOW (one tick, 1 ms) older than TS.Recent passes, as
+ * Linux's TCP_PAWS_WINDOW: on a reordering path a segment the network held
+ * back arrives after one sent a moment later filled RCV.NXT and moved
+ * TS.Recent; it is new data, not a wrapped sequence number, and dropped
+ * it must be sent again (issue 16's "bad" path).  True: drop it.
  */
 static bool paws_reject(struct sock *sk, struct sk_buff *skb,
 			const struct mytcp_opts *opts)
@@ -310,7 +315,7 @@ static bool paws_reject(struct sock *sk, struct sk_buff *skb,
 
 	if (!mtp->ts_ok || !opts->saw_ts || (cb->flags & TCPHDR_RST) ||
 	    cb->end_seq == cb->seq ||
-	    (s32)(opts->tsval - mtp->ts_recent) >= 0)
+	    (s32)(mtp->ts_recent - opts->tsval) <= MYTCP_PAWS_WINDOW)
 		return false;
 	/* An old duplicate by definition: rate limited, data too. */
 	if (!mytcp_oow_rate_limited(sock_net(sk), &mtp->oow_stamp))

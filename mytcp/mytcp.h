@@ -63,6 +63,7 @@ extern int mytcp_family;
 #define MYTCP_ACK_PUSHED2	2
 #define MYTCP_CHALLENGE_PER_SEC	10	/* per-socket challenge ACK limit */
 #define MYTCP_INVALID_RATELIMIT_MS 500	/* dupACKs to invalid segments */
+#define MYTCP_PAWS_WINDOW	1	/* TS ticks a data segment may lag */
 
 /* ---- per-segment control block (skb->cb) ---- */
 struct mytcp_skb_cb {
@@ -80,6 +81,7 @@ struct mytcp_skb_cb {
 #define MYTCP_SACKED_ACKED	0x01
 #define MYTCP_SACKED_RETRANS	0x02
 #define MYTCP_SACKED_LOST	0x04	/* RACK deemed it lost (rack.c) */
+#define MYTCP_SACKED_RACKED	0x08	/* so since it was last sent (rack.c) */
 
 #define MYTCP_SKB_CB(skb)	((struct mytcp_skb_cb *)&((skb)->cb[0]))
 

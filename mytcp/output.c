@@ -257,6 +257,7 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 
 	if (clone) {
 		cb->sent_ns = ktime_get_ns();
+		cb->sacked &= ~MYTCP_SACKED_RACKED;	/* rack.c looks again */
 		/* An earlier copy still in a queue shares the buffer (and
 		 * its header room and shared info): send a copy then.
 		 */

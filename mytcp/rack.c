@@ -29,7 +29,10 @@
  * hold it), or resends the last segment sent, once per tail (until an
  * ACK at or above rack.tlp_high_seq).  An ACK above tlp_high_seq without
  * a D-SACK, for a retransmitted probe, shows the probe repaired a loss:
- * cwnd comes down to ssthresh (RFC 8985 7.4.2).
+ * cwnd comes down to ssthresh (RFC 8985 7.4.2) - before the ACK's own
+ * loss detection (ack.c), so that a new loss it also shows, in data sent
+ * after the probe, starts a recovery that reduces again from there
+ * (Linux's tcp_process_tlp_ack() before tcp_fastretrans_alert()).
  *
  * Work per ACK: at most MYTCP_RACK_BUDGET skbs walked.  Locking: the
  * socket is owned (ACK processing, timers).
@@ -188,6 +191,7 @@ static void mark_lost(struct sock *sk, struct sk_buff *skb)
 		cb->sacked |= MYTCP_SACKED_LOST;
 		mtp->rack.lost_bytes += skb->len;
 	}
+	cb->sacked |= MYTCP_SACKED_RACKED;
 }
 
 /*
@@ -219,7 +223,13 @@ bool mytcp_rack_detect(struct sock *sk)
 
 		if (skb == mtp->send_head || !budget--)
 			break;
-		if ((cb->sacked & MYTCP_SACKED_ACKED) ||
+		/* not delivered, not lost and waiting for its resend, and not
+		 * called lost by RACK since it was last sent (Linux's
+		 * tcp_rack_detect_loss() takes a segment it marks off the
+		 * tsorted list until it goes again: one an undo unmarked is
+		 * left to its late original, or to the RTO)
+		 */
+		if ((cb->sacked & (MYTCP_SACKED_ACKED | MYTCP_SACKED_RACKED)) ||
 		    (cb->flags & TCPHDR_SYN) ||
 		    ((cb->sacked & MYTCP_SACKED_LOST) &&
 		     !(cb->sacked & MYTCP_SACKED_RETRANS)))
@@ -240,6 +250,7 @@ bool mytcp_rack_detect(struct sock *sk)
 
 		us = mytcp_rack_reo_timer_us(us, jiffies_to_usecs(1));
 		mytcp_rack_timer_set(sk, (s64)us * NSEC_PER_USEC);
+		r->reo_armed = 1;
 	}
 	return lost;
 }
@@ -291,19 +302,30 @@ void mytcp_rack_recovery_end(struct sock *sk)
 		r->persist--;
 }
 
-/* Forget every LOST mark (an RTO or an undo: nothing is presumed lost). */
-void mytcp_rack_unmark(struct sock *sk)
+/*
+ * Forget every LOST mark (an undo: nothing is presumed lost), and let the
+ * next ACK's pass look again (as Linux's tcp_undo_cwnd_reduction() sets
+ * rack.advanced).  What RACK called lost before stays out of that pass
+ * until it is sent again (MYTCP_SACKED_RACKED, mytcp_rack_detect()): the
+ * ACK that undid the recovery - a late original filling the hole - would
+ * otherwise call the same segments lost again from the same RACK.xmit_ts
+ * and RACK.rtt and start a new recovery that resends them.  again: they
+ * may be called lost again at once (the D-SACK undo, after which Linux
+ * keeps its LOST marks: tcp_try_undo_dsack()).
+ */
+void mytcp_rack_unmark(struct sock *sk, bool again)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	struct sk_buff *skb;
+	u8 clear = MYTCP_SACKED_LOST | (again ? MYTCP_SACKED_RACKED : 0);
 
 	mtp->rack.tlp_high_seq = 0;
 	mtp->rack.advanced = 1;		/* the next ACK looks again */
-	if (!mtp->rack.lost_bytes)
+	if (!mtp->rack.lost_bytes && !again)
 		return;
 	/* The whole queue: a rewind may have put send_head below marks. */
 	skb_queue_walk(&sk->sk_write_queue, skb)
-		MYTCP_SKB_CB(skb)->sacked &= ~MYTCP_SACKED_LOST;
+		MYTCP_SKB_CB(skb)->sacked &= ~clear;
 	mtp->rack.lost_bytes = 0;
 }
 

@@ -41,6 +41,7 @@ struct mytcp_rack {
 	u8 reord_pend:1;	/* reord_low is set */
 	u8 advanced:1;		/* RACK moved since its last pass */
 	u8 dsack_pend:1;	/* a D-SACK waits for its step (reo_update) */
+	u8 reo_armed:1;		/* this ACK's RACK pass armed the timer */
 	u64 step_ns;		/* when reo_wnd_steps last grew */
 	u64 ack_sent_ns;	/* this ACK: latest send it delivered */
 };

@@ -345,7 +345,7 @@ void mytcp_undo_start(struct sock *sk)
 	mtp->undo_retrans = 0;
 }
 
-static void undo(struct sock *sk)
+static void undo(struct sock *sk, bool dsack)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 	bool loss = mtp->ca_state == MYTCP_CA_LOSS;
@@ -353,7 +353,7 @@ static void undo(struct sock *sk)
 
 	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_SPURIOUS_UNDO);
 	mytcp_cong_undo(sk);	/* back to OPEN */
-	mytcp_rack_unmark(sk);
+	mytcp_rack_unmark(sk, dsack);
 	mtp->undo_ok = 0;
 	if (!loss)
 		return;
@@ -453,7 +453,7 @@ bool mytcp_undo_dsack(struct sock *sk, u32 ack, const struct mytcp_opts *opts)
 	mtp->undo_retrans -= min(segs, mtp->undo_retrans);
 	if (!mtp->undo_retrans) {
 		r->persist = min_t(u32, r->persist + 1, MYTCP_RACK_PERSIST);
-		undo(sk);
+		undo(sk, true);
 	}
 	return true;
 }
@@ -483,7 +483,7 @@ bool mytcp_undo_eifel(struct sock *sk, const struct mytcp_opts *opts)
 		if (mtp->retrans_bytes)
 			return true;
 	}
-	undo(sk);
+	undo(sk, false);
 	return false;
 }
 
@@ -492,7 +492,7 @@ bool mytcp_undo_frto(struct sock *sk)
 {
 	if (!mytcp_sk(sk)->undo_ok)
 		return false;
-	undo(sk);
+	undo(sk, false);
 	return true;
 }
 

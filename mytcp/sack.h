@@ -35,7 +35,7 @@ bool mytcp_rack_spurious_rtx(const struct sock *sk, const struct sk_buff *skb,
 void mytcp_rack_dsack(struct sock *sk);
 void mytcp_rack_recovery_end(struct sock *sk);
 void mytcp_rack_reo_wnd_ack(struct sock *sk);
-void mytcp_rack_unmark(struct sock *sk);
+void mytcp_rack_unmark(struct sock *sk, bool again);
 void mytcp_rack_reo_timeout(struct sock *sk);
 void mytcp_tlp_ack(struct sock *sk, u32 ack, bool dsack, bool progress);
 bool mytcp_tlp_wanted(struct sock *sk);

@@ -24,7 +24,14 @@
 #   - the same ACK without the loss (one segment SACKed: Disorder) grows
 #     cwnd by both segments it delivered, as Linux (tcp_may_raise_cwnd());
 #   - a hostile peer repeating the loss-showing ACK: one reduction, no
-#     growth, whatever the count.
+#     growth, whatever the count;
+#   - an ACK that shows a tail loss probe repaired a loss (it acknowledges
+#     the retransmitted probe and data sent after it) and, by its SACKs,
+#     a new loss in that later data: two reductions, as Linux's tcp_ack()
+#     runs tcp_process_tlp_ack() (CWR: ssthresh 0.7 x cwnd, cwnd down to
+#     it) before tcp_fastretrans_alert() starts the recovery from there
+#     (CUBIC: 0.7 x 0.7 x cwnd); mytcp started the recovery first, which
+#     ended the probe's episode unanswered: one reduction.
 #
 # Environment: MYTCP_KO, MYTCP_CASES (see tcp_peer.py).
 
@@ -32,6 +39,7 @@ import os
 import socket
 import struct
 import sys
+import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -39,8 +47,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # pylint: disable=wrong-import-position
 from tcp_peer import ACK, Skip, check, load_cubic_default, opt_sack, \
-    run_cases
-from rack import MASK, MSS, data_of, full_window, open_conn
+    opt_ts, run_cases
+from rack import MASK, MSS, data_of, full_window, open_conn, pattern, \
+    sleep_until
 
 
 def cwnd_ssthresh(s):
@@ -196,6 +205,96 @@ def entry_hostile(peer):
           (cwnd, cwnd0))
 
 
+def _tlp_then_loss(peer, linux, rport):
+    """Timestamps on.  A flight of 10, the last lost; the loss probe
+    (segment 9 again); 8 new segments; one RTT later a SACK of new
+    segment 0; then the ACK of new segment 0 - beyond tlp_high_seq: the
+    probe repaired a loss - that SACKs new segments 2-5 and echoes the
+    original's timestamp of segment 9 (so the probe's delivery moves
+    nothing in RACK: Linux's tcp_skb_spurious_retrans()): new segment 1
+    is lost on that ACK (RACK: sent before new segment 5).
+    (cwnd before that ACK, ca_state, ssthresh, new segment 1 resent)."""
+    if not linux and not load_cubic_default():
+        raise Skip("mytcp_cubic.ko not loaded")
+    delay = 0.4			# min_RTT: RACK's window 0.1 s with one SACK
+    s, f = open_conn(peer, linux, rport, delay, cong=b"cubic", ts=True)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
+    seg = MSS - 12		# the timestamp option takes 12 bytes
+    tsv = [2]
+    orig = {}
+
+    def ack(a, blocks, tsecr):
+        tsv[0] += 1
+        o = opt_ts(tsv[0], tsecr)
+        if blocks:
+            o += opt_sack([(x & MASK, y & MASK) for x, y in blocks])
+        f.send(ACK, ack=a & MASK, options=o)
+
+    def burst(base, n):
+        t = time.monotonic()
+        s.send(pattern(n * seg))
+        end = (f.rcv_nxt + n * seg) & MASK
+        while f.rcv_nxt != end:
+            x = f.expect(lambda y: len(y.payload) > 0, what="data")
+            f.track(x)
+            orig.setdefault((x.seq - base) & MASK, x.ts[0])
+        return t
+
+    base = f.rcv_nxt
+    t0 = burst(base, 10)
+    sleep_until(t0 + delay)
+    ack(base + 9 * seg, None, orig[8 * seg])	# segment 9 lost
+    f.peer.barrier()
+    # one segment out: Linux probes after 2 SRTT + 200 ms, mytcp with
+    # the RTO (3 s here: its delayed-ACK allowance is the RTO floor)
+    x = f.peer.expect_segment(5.0, lambda y: f.mine(y) and y.payload)
+    check(x is not None, "%s: no loss probe" % who(linux))
+    check(x.seq == (base + 9 * seg) & MASK,
+          "%s: probe at %d, want the last segment at %d" %
+          (who(linux), (x.seq - base) & MASK, 9 * seg))
+    # New data right after the probe: it goes at once (cwnd 19, 1 out).
+    new = (base + 10 * seg) & MASK
+    t1 = burst(new, 8)
+    sleep_until(t1 + delay)
+    ack(base + 9 * seg, [(new, new + seg)], orig[8 * seg])
+    f.peer.barrier()
+    state0, _, cwnd0 = cwnd_ssthresh(s)
+    check(state0 == 1, "%s: ca_state %d after one SACK, not Disorder" %
+          (who(linux), state0))
+    ack(new + seg, [(new + 2 * seg, new + 6 * seg)], orig[9 * seg])
+    resent = any(y.seq == (new + seg) & MASK
+                 for y in data_of(f, f.peer.barrier()))
+    state, ssthresh, cwnd = cwnd_ssthresh(s)
+    ack(f.rcv_nxt, None, orig[7 * seg])
+    f.peer.barrier()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+    print("# %s: cwnd %d before the ACK; after it: ca_state %d, ssthresh "
+          "%d, cwnd %d, new segment 1 %sresent" %
+          (who(linux), cwnd0, state, ssthresh, cwnd,
+           "" if resent else "not "))
+    return cwnd0, state, ssthresh, resent
+
+
+def who(linux):
+    return "Linux" if linux else "mytcp"
+
+
+def tlp_then_loss(peer):
+    """The probe's repair and a new loss in one ACK: two reductions, as
+    Linux TCP (CUBIC)."""
+    for linux, rport in ((True, 5148), (False, 5147)):
+        cwnd0, state, ssthresh, resent = _tlp_then_loss(peer, linux, rport)
+        once = max(cwnd0 * 717 // 1024, 2)
+        twice = max(once * 717 // 1024, 2)
+        check(state == 3 and resent,
+              "%s: ca_state %d, new segment 1 %sresent: no recovery" %
+              (who(linux), state, "" if resent else "not "))
+        check(ssthresh == twice,
+              "%s: ssthresh %d, want 0.7 x 0.7 x cwnd %d = %d (once: %d)" %
+              (who(linux), ssthresh, cwnd0, twice, once))
+
+
 CASES = [
     ("the full ACK ending a recovery grows cwnd (as Linux TCP)",
      end_growth),
@@ -206,6 +305,8 @@ CASES = [
      entry_disorder_grows),
     ("hostile: the loss-showing ACK repeated: one reduction, no growth",
      entry_hostile),
+    ("a loss probe's repair and a new loss in one ACK: two reductions (as "
+     "Linux TCP)", tlp_then_loss),
 ]
 
 if __name__ == "__main__":

@@ -33,7 +33,18 @@
 #   - a D-SACK widens RACK's window by a step once per round trip, and a
 #     round is over when an ACK delivers data sent after the last step
 #     (Linux's tcp_rack_update_reo_wnd()), even while a hole below what
-#     was sent at the step holds SND.UNA.
+#     was sent at the step holds SND.UNA;
+#   - a late original that fills the hole after its resend undoes the
+#     recovery (Eifel, Linux's tcp_try_undo_partial()) and the segments
+#     RACK had called lost behind it are forgotten; RACK looks again on
+#     that ACK (Linux's tcp_undo_cwnd_reduction() sets rack.advanced) but
+#     not at them - Linux's tcp_rack_detect_loss() takes a segment it
+#     marks off its list until it is sent again - so they are left to
+#     their late originals (or the RTO), and only what was still waiting
+#     out the window goes when the reorder timer fires.  mytcp called
+#     them lost again at once from the same RACK state and resent them in
+#     a new recovery: on the "bad" path a spurious resend per late
+#     original (144 undos against Linux's 41 in one traced run).
 #
 # Environment: MYTCP_KO, MYTCP_CASES (see tcp_peer.py).
 
@@ -451,6 +462,91 @@ def dsack_round_linux(peer):
     _dsack_round(peer, True)
 
 
+def _undo_relook(peer, linux):
+    delay = 0.8			# min_RTT: reo_wnd 0.2 s once reordering seen
+    s, f = open_conn(peer, linux, 5414 + linux, delay, ts=True)
+    seg = MSS - 12		# the timestamp option takes 12 bytes
+    tsv = [2]
+
+    def ack(a, blocks, tsecr):
+        tsv[0] += 1
+        o = opt_ts(tsv[0], tsecr)
+        if blocks:
+            o += opt_sack([(x & MASK, y & MASK) for x, y in blocks])
+        f.send(ACK, ack=a & MASK, options=o)
+
+    def burst(base, n, orig):
+        s.send(pattern(n * seg))
+        end = (f.rcv_nxt + n * seg) & MASK
+        while f.rcv_nxt != end:
+            x = f.expect(lambda x: len(x.payload) > 0, what="data")
+            f.track(x)
+            orig.setdefault((x.seq - base) & MASK, x.ts[0])
+
+    # Reordering seen: 0-4 acknowledged after 5 was SACKed.
+    orig = {}
+    base = f.rcv_nxt
+    t0 = time.monotonic()
+    burst(base, 10, orig)
+    sleep_until(t0 + delay)
+    ack(base, [(base + 5 * seg, base + 6 * seg)], orig[5 * seg])
+    ack(base + 5 * seg, [(base + 5 * seg, base + 6 * seg)], orig[4 * seg])
+    ack(base + 10 * seg, None, orig[9 * seg])
+    f.peer.barrier()
+    check(info(s).get("reord_seen", 1) >= 1, "no reordering seen")
+    # Segments 0-3, then 0.3 s later 4-7; one RTT after the second burst
+    # 7 is SACKed: 0-3 are lost (sent more than the 0.2 s window before
+    # it), 4-6 wait out the window (the reorder timer); PRR lets one
+    # resend out, segment 0's.
+    orig = {}
+    base = f.rcv_nxt
+    burst(base, 4, orig)
+    time.sleep(0.3)
+    t1 = time.monotonic()
+    burst(base, 4, orig)
+    sleep_until(t1 + delay)
+    ack(base, [(base + 7 * seg, base + 8 * seg)], orig[7 * seg])
+    got = {}
+    deadline = time.monotonic() + 0.15
+    while 0 not in got and time.monotonic() < deadline:
+        for x in data_of(f, f.peer.barrier()):
+            got[(x.seq - base) & MASK] = x
+        time.sleep(0.01)
+    check(sorted(got) == [0], "%s: resent %s, want segment 0" %
+          (name(linux), sorted(got)))
+    # At once (before the reorder timer): the original of 0 arrived, its
+    # timestamp echoed; nothing new delivered.  1-3 are no longer lost
+    # and not looked at again; 4-6 still wait out the window: the reorder
+    # timer calls them lost and PRR lets one resend go, segment 4's.
+    ack(base + seg, [(base + 7 * seg, base + 8 * seg)], orig[0])
+    t2 = time.monotonic()
+    time.sleep(0.6)		# three times the reordering window
+    got = sorted((x.seq - base) & MASK for x in data_of(f, f.peer.barrier()))
+    i = info(s)
+    print("# %s: within %.2f s of the late original's ACK: ca_state %d, "
+          "resent %s" % (name(linux), time.monotonic() - t2, i["ca_state"],
+                         [k // seg for k in got]))
+    check(got == [4 * seg], "%s: resent segments %s after the late "
+          "original undid the recovery, want [4] (1-3 not again)" %
+          (name(linux), [k // seg for k in got]))
+    ack(base + 8 * seg, None, orig[7 * seg])
+    f.peer.barrier()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+
+
+def undo_relook(peer):
+    """A late original that undoes the recovery: what RACK called lost
+    before is not called lost again until it is resent; what waited out
+    the window goes at the reorder timer."""
+    _undo_relook(peer, False)
+
+
+def undo_relook_linux(peer):
+    """The same with Linux TCP."""
+    _undo_relook(peer, True)
+
+
 CASES = [
     ("D-SACK of a never-resent segment undoes no recovery",
      dup_of_original),
@@ -473,6 +569,9 @@ CASES = [
     ("a D-SACK of the next round widens RACK's window while a hole stays",
      dsack_round),
     ("a D-SACK of the next round (Linux TCP)", dsack_round_linux),
+    ("a late original undoing the recovery: RACK's losses not called "
+     "lost again", undo_relook),
+    ("a late original undoing the recovery (Linux TCP)", undo_relook_linux),
 ]
 
 if __name__ == "__main__":
