@@ -26,6 +26,7 @@
 #include <linux/types.h>
 #include <linux/skbuff.h>
 #include <linux/hrtimer.h>
+#include <linux/timer.h>
 #include <linux/rbtree.h>
 #include <linux/spinlock.h>
 #include <linux/list.h>
@@ -237,7 +238,8 @@ struct mytcp_sock {
 	u32 write_seq;			/* seq after the last queued byte */
 
 	/* Timers (timer.c) */
-	struct hrtimer timers[MYTCP_T_MAX];
+	struct timer_list timers[MYTCP_T_NWHEEL];	/* the wheel's */
+	struct hrtimer hrtimers[MYTCP_T_MAX - MYTCP_T_NWHEEL];
 	u64 timer_due[MYTCP_T_MAX];	/* ktime ns; 0: not wanted */
 	unsigned long deferred;
 

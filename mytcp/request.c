@@ -32,12 +32,19 @@
  *    cannot go while one lives; mytcp_req_exit()'s rcu_barrier() waits
  *    for the last free.  Netns exit: a namespace's listeners are closed
  *    first, and closing one frees its requests (mytcp_req_stop_all()).
- *  - The timer (HRTIMER_MODE_REL_SOFT, softirq) takes req->lock, and
- *    accept_lock and a bucket lock when it drops the request.  It is
- *    cancelled with hrtimer_cancel() holding none of them (in softirq
- *    too: the callback never waits for the canceller), so a callback
- *    that was about to re-arm it is waited out; a callback that finds
- *    the request dead drops its reference.
+ *  - The timer (a timer-wheel struct timer_list, softirq) takes
+ *    req->lock, and accept_lock and a bucket lock when it drops the
+ *    request.  It is cancelled with del_timer_sync() holding none of them
+ *    (in softirq too: the callback never waits for the canceller), so a
+ *    callback that was about to re-arm it is waited out; a callback that
+ *    finds the request dead drops its reference.
+ *  - The timer is a timer-wheel timer, as Linux's rsk_timer, not an
+ *    hrtimer: arming and cancelling one costs a bucket list update, not
+ *    an rbtree update and a clock-event reprogram, and that is once per
+ *    passive connection.  The wheel ends a wait at most one slot late
+ *    (8 jiffies at the 1 s initial RTO); one jiffy is added to the wait
+ *    so that it is never early either (a wait of n jiffies armed late in
+ *    a jiffy would otherwise end up to a jiffy short).
  */
 #include <linux/slab.h>
 #include <net/ip.h>
@@ -231,9 +238,16 @@ static void req_drop(struct mytcp_request *req, bool in_timer)
 void mytcp_req_retire(struct mytcp_request *req)
 {
 	WRITE_ONCE(req->dead, 1);
-	if (hrtimer_cancel(&req->timer))
+	if (del_timer_sync(&req->timer))
 		mytcp_req_put(req);	/* the timer's */
 	mytcp_req_put(req);		/* the link's */
+}
+
+/* The timer, req->rto_ms from now: never early, a wheel slot late at most. */
+static void req_timer_arm(struct mytcp_request *req)
+{
+	mod_timer(&req->timer,
+		  jiffies + msecs_to_jiffies(READ_ONCE(req->rto_ms)) + 1);
 }
 
 /*
@@ -243,10 +257,9 @@ void mytcp_req_retire(struct mytcp_request *req)
  * until the deferral's retransmissions too, and resends only on the
  * last of them (timer.c's synack_limit() and synack_deferred()).
  */
-static enum hrtimer_restart req_timer_fire(struct hrtimer *t)
+static void req_timer_fire(struct timer_list *t)
 {
-	struct mytcp_request *req = container_of(t, struct mytcp_request,
-						 timer);
+	struct mytcp_request *req = from_timer(req, t, timer);
 	struct sock *lsk = req->listener;
 	struct net *net = sock_net(lsk);
 	struct mytcp_net *mn = mytcp_pernet(net);
@@ -278,11 +291,10 @@ static enum hrtimer_restart req_timer_fire(struct hrtimer *t)
 		req_send_synack(req, NULL);
 		trace_mytcp_retransmit(NULL, req, NULL);
 	}
-	hrtimer_forward_now(t, ms_to_ktime(READ_ONCE(req->rto_ms)));
-	return HRTIMER_RESTART;
+	req_timer_arm(req);		/* the timer's reference carries over */
+	return;
 out_put:
 	mytcp_req_put(req);
-	return HRTIMER_NORESTART;
 }
 
 /*
@@ -309,8 +321,7 @@ bool mytcp_req_create(struct sock *lsk, struct sk_buff *skb,
 	INIT_LIST_HEAD(&req->syn_node);
 	spin_lock_init(&req->lock);
 	refcount_set(&req->ref, 1);		/* the link's */
-	hrtimer_init(&req->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
-	req->timer.function = req_timer_fire;
+	timer_setup(&req->timer, req_timer_fire, 0);
 	req->lport = th->dest;
 	req->rport = th->source;
 	req->dif = skb->skb_iif;
@@ -347,8 +358,7 @@ bool mytcp_req_create(struct sock *lsk, struct sk_buff *skb,
 	pm->syn_qlen++;
 	spin_unlock_bh(&pm->accept_lock);
 	refcount_inc(&req->ref);		/* the timer's */
-	hrtimer_start(&req->timer, ms_to_ktime(req->rto_ms),
-		      HRTIMER_MODE_REL_SOFT);
+	req_timer_arm(req);
 	if (mytcp_req_hash(req)) {
 		req_unlink(req, false);
 		return false;
@@ -572,7 +582,7 @@ void mytcp_req_stop_all(struct sock *lsk)
 		req_send(req, NULL, TCPHDR_RST | TCPHDR_ACK);
 		trace_mytcp_state(NULL, req, TCP_SYN_RECV, TCP_CLOSE);
 		local_bh_enable();
-		if (hrtimer_cancel(&req->timer))
+		if (del_timer_sync(&req->timer))
 			mytcp_req_put(req);	/* the timer's */
 		mytcp_req_put(req);		/* the link's */
 		cond_resched();
@@ -582,7 +592,9 @@ void mytcp_req_stop_all(struct sock *lsk)
 /* Nanoseconds to the SYN-ACK timer (/proc/net/mytcp, sock_diag). */
 u64 mytcp_req_timer_left(struct mytcp_request *req)
 {
-	s64 left = ktime_to_ns(hrtimer_get_remaining(&req->timer));
+	long left = (long)(READ_ONCE(req->timer.expires) - jiffies);
 
-	return left > 0 ? left : 0;
+	if (!timer_pending(&req->timer) || left <= 0)
+		return 0;
+	return jiffies_to_nsecs(left);
 }

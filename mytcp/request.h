@@ -9,7 +9,7 @@
 #include <linux/types.h>
 #include <linux/list.h>
 #include <linux/list_nulls.h>
-#include <linux/hrtimer.h>
+#include <linux/timer.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/in6.h>
@@ -43,7 +43,7 @@ struct mytcp_request {
 	u64 oow_stamp;			/* mytcp_oow_rate_limited() */
 	spinlock_t lock;		/* the fields above that change */
 	refcount_t ref;
-	struct hrtimer timer;
+	struct timer_list timer;	/* the SYN-ACK's, timer wheel */
 	struct rcu_head rcu;
 };
 

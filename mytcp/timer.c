@@ -1,11 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mytcp: per-socket hrtimers - retransmission (RFC 6298), delayed ACK,
+ * mytcp: per-socket timers - retransmission (RFC 6298), delayed ACK,
  * zero-window probe (persist), keepalive (also the orphan FIN_WAIT_2
- * timeout).
+ * timeout), RACK's reordering timer and the tail loss probe (rack.c), the
+ * compressed SACK (data.c).
+ *
+ * Timer-wheel timers and hrtimers: the retransmission, delayed-ACK,
+ * persist, keepalive and loss-probe timers are timer-wheel timers (struct
+ * timer_list), as Linux's (icsk_retransmit_timer, icsk_delack_timer,
+ * sk_timer): a start or cancel is a bucket list update, where an hrtimer's
+ * is an rbtree update and at times a clock-event reprogram, and a
+ * connection starts and cancels several.  Their waits are rounded up to
+ * whole jiffies and one more (never early; at most a wheel slot late:
+ * exact to the jiffy below 64 jiffies, 8 jiffies' granularity up to 512).
+ * RACK's reordering window and the compressed SACK wait fractions of a
+ * millisecond: they stay hrtimers (Linux's compressed_ack_timer is one).
  *
  * Locking and lifetime:
- *  - Timers run in softirq context (HRTIMER_MODE_REL_SOFT).  A callback
+ *  - Timers run in softirq context (the wheel's timer softirq;
+ *    HRTIMER_MODE_ABS_SOFT).  A callback
  *    takes bh_lock_sock(); if the user owns the socket it sets the timer's
  *    bit in mtp->deferred and mytcp_release_cb() runs the handler when
  *    release_sock() is called.  Handlers always run with the socket owned.
@@ -16,12 +29,13 @@
  *    the module cannot unload while one is queued (sockets pin it).
  *  - Arming and cancelling happen with the socket owned.
  *  - Lazy deadlines: mtp->timer_due[id] is when the timer is wanted
- *    (ktime ns, 0: not wanted); the hrtimer is an alarm that goes off no
- *    later than that.  Moving a deadline later (the RTO on every ACK) or
- *    dropping it (the delayed ACK once an ACK went out, the RTO once all is
- *    acknowledged) only writes timer_due; an alarm that goes off early
- *    re-arms for the real deadline or does nothing (timer_wanted()).  Only
- *    an earlier deadline moves the hrtimer.  An hrtimer start or cancel
+ *    (ktime ns, 0: not wanted); the timer is an alarm that goes off no
+ *    later than that (a wheel timer: no more than a slot later).  Moving
+ *    a deadline later (the RTO on every ACK) or dropping it (the delayed
+ *    ACK once an ACK went out, the RTO once all is acknowledged) only
+ *    writes timer_due; an alarm that goes off early re-arms for the real
+ *    deadline or does nothing (timer_wanted()).  Only an earlier deadline
+ *    moves the timer.  An hrtimer start or cancel
  *    costs a base lock, an rbtree update and at times a clock-event
  *    reprogram; per segment that was a third of a request/response
  *    transaction.  (Linux does the same with its timer-wheel timers:
@@ -45,31 +59,78 @@ static const char *const timer_names[MYTCP_T_MAX] = {
 	[MYTCP_T_COMPSACK] = "comp_sack",
 };
 
+static bool timer_is_hr(int id)
+{
+	return id >= MYTCP_T_NWHEEL;
+}
+
+static struct hrtimer *timer_hr(struct mytcp_sock *mtp, int id)
+{
+	return &mtp->hrtimers[id - MYTCP_T_NWHEEL];
+}
+
+/* A wait of ns in jiffies: rounded up, and one more (never early). */
+static unsigned long wheel_wait(u64 ns)
+{
+	return nsecs_to_jiffies(ns + TICK_NSEC - 1) + 1;
+}
+
+static bool alarm_queued(struct mytcp_sock *mtp, int id)
+{
+	if (timer_is_hr(id))
+		return hrtimer_is_queued(timer_hr(mtp, id));
+	return timer_pending(&mtp->timers[id]);
+}
+
+/* 1: dequeued; 0: idle; -1: its callback is running. */
+static int alarm_try_cancel(struct mytcp_sock *mtp, int id)
+{
+	if (timer_is_hr(id))
+		return hrtimer_try_to_cancel(timer_hr(mtp, id));
+	return try_to_del_timer_sync(&mtp->timers[id]);
+}
+
+/* Queued to go off no later than due (ns), ns from now? */
+static bool alarm_no_later(struct mytcp_sock *mtp, int id, u64 due, u64 ns)
+{
+	if (timer_is_hr(id)) {
+		struct hrtimer *t = timer_hr(mtp, id);
+
+		return hrtimer_is_queued(t) &&
+		       ktime_to_ns(hrtimer_get_expires(t)) <= due;
+	}
+	return timer_pending(&mtp->timers[id]) &&
+	       time_before_eq(READ_ONCE(mtp->timers[id].expires),
+			      jiffies + wheel_wait(ns));
+}
+
 /* As mytcp_reset_timer(), the alarm going off up to slack ns late. */
 static void reset_timer_range(struct sock *sk, int id, u64 ns, u64 slack)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
-	struct hrtimer *t = &mtp->timers[id];
 	u64 due = ktime_get_ns() + ns;
 	int ret;
 
 	WRITE_ONCE(mtp->timer_due[id], due);
 	/* Queued to go off no later: it re-arms itself for due then. */
-	if (hrtimer_is_queued(t) && ktime_to_ns(hrtimer_get_expires(t)) <= due)
+	if (alarm_no_later(mtp, id, due, ns))
 		return;
-	ret = hrtimer_try_to_cancel(t);
+	ret = alarm_try_cancel(mtp, id);
 	/*
 	 * 1: it was queued and is now dequeued: its reference carries over.
 	 * 0: idle: take one.  -1: its callback is running (and drops its own
 	 * reference when done); if the timer was re-armed meanwhile, that
 	 * arming holds a reference already.  The queued state cannot change
 	 * under us then: a running timer stays on its CPU's base, which is
-	 * busy running the callback.
+	 * busy running the callback, and only the socket's owner (us) arms it.
 	 */
-	if (ret == 0 || (ret == -1 && !hrtimer_is_queued(t)))
+	if (ret == 0 || (ret == -1 && !alarm_queued(mtp, id)))
 		sock_hold(sk);
-	hrtimer_start_range_ns(t, ns_to_ktime(due), slack,
-			       HRTIMER_MODE_ABS_SOFT);
+	if (timer_is_hr(id))
+		hrtimer_start_range_ns(timer_hr(mtp, id), ns_to_ktime(due),
+				       slack, HRTIMER_MODE_ABS_SOFT);
+	else
+		mod_timer(&mtp->timers[id], jiffies + wheel_wait(ns));
 }
 
 void mytcp_reset_timer(struct sock *sk, int id, u64 ns)
@@ -86,7 +147,7 @@ void mytcp_clear_timer_lazy(struct sock *sk, int id)
 static void mytcp_clear_timer(struct sock *sk, int id)
 {
 	WRITE_ONCE(mytcp_sk(sk)->timer_due[id], 0);
-	if (hrtimer_try_to_cancel(&mytcp_sk(sk)->timers[id]) == 1)
+	if (alarm_try_cancel(mytcp_sk(sk), id) == 1)
 		__sock_put(sk);
 }
 
@@ -759,10 +820,8 @@ static void (*const handlers[MYTCP_T_MAX])(struct sock *sk) = {
 	[MYTCP_T_COMPSACK] = comp_sack_handler,
 };
 
-static enum hrtimer_restart timer_fire(struct hrtimer *t, int id)
+static void timer_fire(struct mytcp_sock *mtp, int id)
 {
-	struct mytcp_sock *mtp = container_of(t, struct mytcp_sock,
-					      timers[id]);
 	struct sock *sk = (struct sock *)mtp;
 
 	bh_lock_sock(sk);
@@ -775,52 +834,62 @@ static enum hrtimer_restart timer_fire(struct hrtimer *t, int id)
 	}
 	bh_unlock_sock(sk);
 	sock_put(sk);
-	return HRTIMER_NORESTART;
 }
 
-static enum hrtimer_restart rtx_fire(struct hrtimer *t)
+static void rtx_fire(struct timer_list *t)
 {
-	return timer_fire(t, MYTCP_T_RTX);
+	timer_fire(container_of(t, struct mytcp_sock, timers[MYTCP_T_RTX]), MYTCP_T_RTX);
 }
 
-static enum hrtimer_restart delack_fire(struct hrtimer *t)
+static void delack_fire(struct timer_list *t)
 {
-	return timer_fire(t, MYTCP_T_DELACK);
+	timer_fire(container_of(t, struct mytcp_sock, timers[MYTCP_T_DELACK]), MYTCP_T_DELACK);
 }
 
-static enum hrtimer_restart persist_fire(struct hrtimer *t)
+static void persist_fire(struct timer_list *t)
 {
-	return timer_fire(t, MYTCP_T_PERSIST);
+	timer_fire(container_of(t, struct mytcp_sock, timers[MYTCP_T_PERSIST]), MYTCP_T_PERSIST);
 }
 
-static enum hrtimer_restart keepalive_fire(struct hrtimer *t)
+static void keepalive_fire(struct timer_list *t)
 {
-	return timer_fire(t, MYTCP_T_KEEPALIVE);
+	timer_fire(container_of(t, struct mytcp_sock,
+				timers[MYTCP_T_KEEPALIVE]), MYTCP_T_KEEPALIVE);
 }
 
-static enum hrtimer_restart reo_fire(struct hrtimer *t)
+static void tlp_fire(struct timer_list *t)
 {
-	return timer_fire(t, MYTCP_T_REO);
+	timer_fire(container_of(t, struct mytcp_sock, timers[MYTCP_T_TLP]), MYTCP_T_TLP);
 }
 
-static enum hrtimer_restart tlp_fire(struct hrtimer *t)
-{
-	return timer_fire(t, MYTCP_T_TLP);
-}
-
-static enum hrtimer_restart comp_sack_fire(struct hrtimer *t)
-{
-	return timer_fire(t, MYTCP_T_COMPSACK);
-}
-
-static enum hrtimer_restart (*const fires[MYTCP_T_MAX])(struct hrtimer *) = {
+static void (*const wheel_fires[MYTCP_T_NWHEEL])(struct timer_list *) = {
 	[MYTCP_T_RTX] = rtx_fire,
 	[MYTCP_T_DELACK] = delack_fire,
 	[MYTCP_T_PERSIST] = persist_fire,
 	[MYTCP_T_KEEPALIVE] = keepalive_fire,
-	[MYTCP_T_REO] = reo_fire,
 	[MYTCP_T_TLP] = tlp_fire,
-	[MYTCP_T_COMPSACK] = comp_sack_fire,
+};
+
+static enum hrtimer_restart reo_fire(struct hrtimer *t)
+{
+	timer_fire(container_of(t, struct mytcp_sock,
+				hrtimers[MYTCP_T_REO - MYTCP_T_NWHEEL]),
+		   MYTCP_T_REO);
+	return HRTIMER_NORESTART;
+}
+
+static enum hrtimer_restart comp_sack_fire(struct hrtimer *t)
+{
+	timer_fire(container_of(t, struct mytcp_sock,
+				hrtimers[MYTCP_T_COMPSACK - MYTCP_T_NWHEEL]),
+		   MYTCP_T_COMPSACK);
+	return HRTIMER_NORESTART;
+}
+
+static enum hrtimer_restart (*const hr_fires[MYTCP_T_MAX - MYTCP_T_NWHEEL])
+	(struct hrtimer *) = {
+	[MYTCP_T_REO - MYTCP_T_NWHEEL] = reo_fire,
+	[MYTCP_T_COMPSACK - MYTCP_T_NWHEEL] = comp_sack_fire,
 };
 
 void mytcp_init_timers(struct sock *sk)
@@ -829,10 +898,16 @@ void mytcp_init_timers(struct sock *sk)
 	int i;
 
 	for (i = 0; i < MYTCP_T_MAX; i++) {
-		hrtimer_init(&mtp->timers[i], CLOCK_MONOTONIC,
-			     HRTIMER_MODE_ABS_SOFT);
-		mtp->timers[i].function = fires[i];
+		struct hrtimer *t;
+
 		mtp->timer_due[i] = 0;
+		if (!timer_is_hr(i)) {
+			timer_setup(&mtp->timers[i], wheel_fires[i], 0);
+			continue;
+		}
+		t = timer_hr(mtp, i);
+		hrtimer_init(t, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
+		t->function = hr_fires[i - MYTCP_T_NWHEEL];
 	}
 	mtp->deferred = 0;
 }
@@ -847,7 +922,7 @@ void mytcp_release_cb(struct sock *sk)
 		if (!test_and_clear_bit(i, &mtp->deferred))
 			continue;
 		/* Re-armed meanwhile: the alarm goes off again later. */
-		if (!hrtimer_is_queued(&mtp->timers[i]) && timer_wanted(sk, i))
+		if (!alarm_queued(mtp, i) && timer_wanted(sk, i))
 			handlers[i](sk);
 		__sock_put(sk);
 	}

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * mytcp: per-socket timers (timer.c): one hrtimer per purpose, each
- * holding a socket reference while armed, and the intents the protocol
- * code expresses with them.
+ * mytcp: per-socket timers (timer.c): one timer per purpose (a timer-wheel
+ * timer, or an hrtimer for sub-jiffy waits), each holding a socket
+ * reference while armed, and the intents the protocol code expresses
+ * with them.
  */
 #ifndef _MYTCP_TIMER_H
 #define _MYTCP_TIMER_H
@@ -13,12 +14,15 @@ struct sock;
 
 /* ---- timers ---- */
 enum mytcp_timer_id {
+	/* timer-wheel timers (struct timer_list), as Linux's */
 	MYTCP_T_RTX,		/* retransmission, SYN/SYN-ACK/FIN too */
 	MYTCP_T_DELACK,
 	MYTCP_T_PERSIST,	/* zero-window probe */
 	MYTCP_T_KEEPALIVE,	/* also FIN_WAIT_2 timeout on orphans */
-	MYTCP_T_REO,		/* RACK reordering window (rack.c) */
 	MYTCP_T_TLP,		/* tail loss probe (rack.c) */
+	MYTCP_T_NWHEEL,
+	/* hrtimers: sub-jiffy waits */
+	MYTCP_T_REO = MYTCP_T_NWHEEL,	/* RACK reordering window (rack.c) */
 	MYTCP_T_COMPSACK,	/* compressed SACK: held ACKs (data.c) */
 	MYTCP_T_MAX
 };

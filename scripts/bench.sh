@@ -71,8 +71,9 @@
 # by inclusive and by self time, as "#" lines (module symbols from
 # /proc/kallsyms): where each stack's time goes.  Then one more run per
 # stack under perf stat counts tracepoints (PERF_EVENTS below: hrtimer
-# starts and cancels, slab allocations, FIB lookups, context switches,
-# work items ...), printed per connection for crr.
+# and timer-wheel starts and cancels, slab allocations, FIB lookups,
+# context switches, work items ...; and RCU callbacks queued, call_rcu()
+# and kvfree_call_rcu(), as kprobes), printed per connection for crr.
 
 set -u
 
@@ -251,7 +252,7 @@ perf_run()
 	# (crr: per connection, the rate times its -d seconds)
 	[ -e /sys/kernel/tracing/events ] ||
 		mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
-	perf stat -x, -a -e "$PERF_EVENTS" -o /tmp/perf.stat -- "$@" \
+	perf stat -x, -a -e "$(perf_events)" -o /tmp/perf.stat -- "$@" \
 		>/tmp/perf.out 2>/dev/null
 	awk -v label="$label" -v secs="$secs" '
 		NR == FNR { if ($1 ~ /^(crr|setup_per_s)$/) n = $2 * secs; next }
@@ -263,7 +264,22 @@ perf_run()
 	grep -q ':' /tmp/perf.stat 2>/dev/null ||
 		echo "# perf $label: perf stat failed: $(head -c 300 /tmp/perf.stat 2>/dev/null)"
 }
-PERF_EVENTS=timer:hrtimer_start,timer:hrtimer_cancel,timer:hrtimer_expire_entry,sched:sched_wakeup,kmem:kmem_cache_alloc,kmem:kmalloc,fib:fib_table_lookup,sched:sched_switch,workqueue:workqueue_queue_work,net:net_dev_queue,skb:consume_skb,skb:kfree_skb
+PERF_EVENTS=timer:hrtimer_start,timer:hrtimer_cancel,timer:hrtimer_expire_entry,timer:timer_start,timer:timer_cancel,timer:timer_expire_entry,sched:sched_wakeup,kmem:kmem_cache_alloc,kmem:kmalloc,fib:fib_table_lookup,sched:sched_switch,workqueue:workqueue_queue_work,net:net_dev_queue,skb:consume_skb,skb:kfree_skb
+
+# PERF_EVENTS and, as kprobes (Debian's kernels have no rcu tracepoints),
+# the RCU callbacks queued: call_rcu() (SOCK_RCU_FREE sockets, mytcp's
+# requests) and kvfree_call_rcu() (kfree_rcu(): TIME_WAIT entries).
+perf_events()
+{
+	local k=/sys/kernel/tracing/kprobe_events ev=$PERF_EVENTS f
+
+	for f in call_rcu kvfree_call_rcu; do
+		[ -e /sys/kernel/tracing/events/bench/$f ] ||
+			echo "p:bench/$f $f" >>$k 2>/dev/null
+		[ -e /sys/kernel/tracing/events/bench/$f ] && ev=$ev,bench:$f
+	done
+	echo "$ev"
+}
 
 # The scale case (issue 20): see the header.
 bench_scale()

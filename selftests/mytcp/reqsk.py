@@ -9,7 +9,9 @@
 # every SYN and /proc/net/mytcp lists each as SYN_RECV; a client among
 # them completes its handshake with data, is accepted and receives
 # byte-exact; the flood's SYN-ACKs are retransmitted and the requests
-# then time out, every counter back to idle.  A listener closed with
+# then time out, every counter back to idle.  The SYN-ACK timer is never
+# early: each retransmitted SYN-ACK's TSval (milliseconds) is at least
+# the backed-off RTO after the one before.  A listener closed with
 # requests pending resets each peer (as it reset its children) and frees
 # them.  Fails on a module without request sockets (no live_requests).
 #
@@ -25,7 +27,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 # pylint: disable=wrong-import-position
 from tcp_peer import (ACK, PSH, RST, SYN, SYN_RECV, abort,  # noqa: E402
                       accept_wait, check, diag, mytcp_socket, opt_mss,
-                      recv_all, run_cases, states_of, stats, sysctl)
+                      opt_ts, recv_all, run_cases, states_of, stats,
+                      sysctl)
 
 PORT = 7300
 FLOOD = 40
@@ -68,7 +71,10 @@ def flood_no_socket(peer):
     retries, rto = sysctl("synack_retries"), sysctl("rto_initial_ms")
     try:
         sysctl("synack_retries", 1)
-        sysctl("rto_initial_ms", 300)
+        # the requests live 3 s (1 + 2): the flood and the counts below
+        # fit in that on a slow guest (with 300 ms, 0.9 s, a loaded 6.1
+        # guest saw 7 of 40 requests time out before they were counted)
+        sysctl("rto_initial_ms", 1000)
         ls = mytcp_socket()
         ls.bind((peer.local, PORT))
         ls.listen(128)
@@ -173,6 +179,43 @@ def hostile_to_requests(peer):
     ls.close()
 
 
+def synack_timer_not_early(peer):
+    """The SYN-ACK timer (a timer-wheel timer) may go off a wheel slot
+    late but never early: with rto_initial_ms 300 and synack_retries 2,
+    the retransmitted SYN-ACKs' TSvals are at least 300 and then 600 ms
+    after the one before (less 1 ms: TSval counts whole milliseconds, and
+    the first SYN-ACK leaves just after the timer is armed); then the
+    request times out."""
+    retries, rto = sysctl("synack_retries"), sysctl("rto_initial_ms")
+    try:
+        sysctl("synack_retries", 2)
+        sysctl("rto_initial_ms", 300)
+        ls = mytcp_socket()
+        ls.bind((peer.local, PORT))
+        ls.listen(16)
+        f = peer.flow(PORT, 5003)
+        f.send(SYN, options=opt_mss(1460) + opt_ts(1000, 0))
+        sa = [f.expect_flags(SYN | ACK)]
+        for _ in range(2):
+            sa.append(f.expect_flags(SYN | ACK, timeout=5.0, rtx=True))
+        check(all(s.ts for s in sa), "SYN-ACKs without timestamps: %s"
+              % sa)
+        stamps = [s.ts[0] for s in sa]
+        gaps = [(b - a) & 0xffffffff for a, b in zip(stamps, stamps[1:])]
+        diag("SYN-ACK TSval gaps %s ms (RTO 300, then 600)" % gaps)
+        check(gaps[0] >= 299 and gaps[1] >= 599,
+              "SYN-ACK retransmitted early: TSval gaps %s ms" % gaps)
+        check(sa[1].seq == sa[0].seq and sa[2].seq == sa[0].seq,
+              "retransmissions %s, want the SYN-ACK again" % sa[1:])
+        wait_requests(0, "after synack_retries")
+        check(not states_of(PORT, 5003), "entry left: %s"
+              % states_of(PORT, 5003))
+        ls.close()
+    finally:
+        sysctl("synack_retries", retries)
+        sysctl("rto_initial_ms", rto)
+
+
 CASES = [
     ("SYN flood below the backlog: requests, no socket; a client connects",
      flood_no_socket),
@@ -180,6 +223,8 @@ CASES = [
      listener_close),
     ("hostile segments to a request: answered as in SYN_RCVD, no socket",
      hostile_to_requests),
+    ("the SYN-ACK timer is never early (retransmissions' TSval gaps)",
+     synack_timer_not_early),
 ]
 
 if __name__ == "__main__":

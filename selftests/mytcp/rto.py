@@ -16,7 +16,10 @@
 #     retransmission comes SRTT + 0.8 s after the segment (-60 ms, +150
 #     ms: a timer does not fire early; a slow guest is late), mytcp's and
 #     Linux's within 150 ms of each other;
-#   - rto_max_ms (RFC 6298 2.5) bounds it: 500 ms with rto_max_ms 500.
+#   - rto_max_ms (RFC 6298 2.5) bounds it: 500 ms with rto_max_ms 500;
+#   - the retransmission timer (a timer-wheel timer) is never early: with
+#     rto_initial_ms 300 a SYN nobody answers is sent again after at least
+#     300 and then 600 ms, by its TSvals (milliseconds; mytcp only).
 #
 # Environment: MYTCP_KO, MYTCP_CASES (see tcp_peer.py).
 
@@ -31,8 +34,9 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 # pylint: disable=wrong-import-position
-from tcp_peer import (ACK, SYN, Skip, check, connect_result, diag,
-                      mytcp_socket, opt_mss, run_cases, sysctl)
+from tcp_peer import (ACK, SYN, Skip, abort, check,  # noqa: E402
+                      connect_result, diag, mytcp_socket, opt_mss,
+                      run_cases, sysctl)
 
 MASK = 0xffffffff
 MSS = 1000
@@ -156,10 +160,36 @@ def rto_max_bound(peer):
           "the RTO fired %.3f s after the segment, want 0.5 s" % dt)
 
 
+def syn_rto_not_early(peer):
+    """The SYN's retransmissions (the wheel's retransmission timer) come
+    at least the backed-off RTO after the one before, by their TSvals
+    (less 1 ms: TSval counts whole milliseconds).  rto_min_ms 200: the
+    case harness's 30 s floor would make the backed-off RTO 30 s."""
+    sysctl("rto_min_ms", 200)
+    sysctl("rto_initial_ms", 300)
+    s = mytcp_socket()
+    s.bind((peer.local, 0))
+    r = connect_result(s, (peer.remote, 5003))
+    check(r == "EINPROGRESS", "connect: %s" % r)
+    f = peer.flow(s.getsockname()[1], 5003)
+    syns = [f.expect_flags(SYN)]
+    for _ in range(2):
+        syns.append(f.expect_flags(SYN, timeout=5.0, rtx=True))
+    abort(s)
+    check(all(x.ts for x in syns), "SYNs without timestamps: %s" % syns)
+    stamps = [x.ts[0] for x in syns]
+    gaps = [(b - a) & MASK for a, b in zip(stamps, stamps[1:])]
+    diag("SYN TSval gaps %s ms (RTO 300, then 600)" % gaps)
+    check(gaps[0] >= 299 and gaps[1] >= 599,
+          "SYN retransmitted early: TSval gaps %s ms" % gaps)
+
+
 CASES = [
     ("first RTO after an RTT sample: SRTT + max(4 RTTVAR, rto_min), as "
      "Linux TCP", rto_after_sample),
     ("rto_max_ms bounds the RTO", rto_max_bound),
+    ("the retransmission timer is never early (SYN TSval gaps)",
+     syn_rto_not_early),
 ]
 
 if __name__ == "__main__":
