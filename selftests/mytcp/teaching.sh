@@ -308,7 +308,9 @@ norm()
 # In "closing" which copy of a FIN or ACK the delay queue delivers, takes
 # as a duplicate or brings to the TIME_WAIT entry depends on timing: its
 # segments are compared as the set of kinds each way (flags,
-# retransmitted or not), and a loss probe counts as the retransmission
+# retransmitted or not; pure ACKs either way, as which side's TIME_WAIT
+# entry sends the last one depends on whose second FIN went first), and
+# a loss probe counts as the retransmission
 # timer (which of the two expires first in CLOSING depends on timing too).
 coarse()
 {
@@ -335,6 +337,10 @@ m ~ /[<>X]/ {
 		# not), as a set
 		split(k, w, " ")
 		k = w[1] (k ~ / rtx/ ? " rtx" : "")
+		# whichever second FIN goes first, the side it reaches
+		# takes it, and the TIME_WAIT entry of that side sends the
+		# last pure ACK: pure ACKs without their direction
+		if (k == "[.]") d = "C-S"
 		if (!((d k) in seen)) { seen[d k] = 1; print "A" d " " k }
 		next
 	}
