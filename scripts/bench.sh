@@ -63,7 +63,8 @@
 # per stack the counters of both ends that moved (/proc/net/mytcp_stat;
 # /proc/net/netstat and snmp), the event counts, the congestion state
 # changes, Linux's ss -ti of the connection every 2 s, and BENCH_TRACE_LINES
-# (default 300) trace lines around the 10th and the last fast recovery.
+# (default 300) trace lines around the 10th and the last fast recovery
+# (BENCH_TRACE_LINES=all: every event, without the address fields).
 #
 # BENCH_PERF=1 adds, after the measured runs of crr (each link) and of
 # scale, one run per stack under perf record -e cpu-clock -a -g (the
@@ -450,8 +451,14 @@ trace_stop()
 				s, n[s], cw[s] / n[s], ns[s] ? st[s] / ns[s] : -1,
 				rt[s] / n[s] / 1000, fl[s] / n[s],
 				((u1[s] - u0[s] + 4294967296) % 4294967296) / 1000 }' "$f"
-	r1=$(grep -n -- '-> Recovery' "$f" | sed -n '10p' | cut -d: -f1)
-	r2=$(grep -n -- '-> Recovery' "$f" | tail -n 1 | cut -d: -f1)
+	if [ "$n" = all ]; then
+		echo "#   trace $1, every event:"
+		sed 's/^ *//; s/ family=[^ ]*//; s/ saddr6=[^ ]*//; s/ daddr6=[^ ]*//; s/^/#     /' "$f"
+		rm -f "$f"
+		return
+	fi
+	r1=$(grep -n -i -- '-> Recovery' "$f" | sed -n '10p' | cut -d: -f1)
+	r2=$(grep -n -i -- '-> Recovery' "$f" | tail -n 1 | cut -d: -f1)
 	[ -n "$r1" ] || r1=$(($(wc -l <"$f") / 2))
 	for r in $r1 $r2; do
 		echo "#   trace $1 around line $r:"
