@@ -219,25 +219,29 @@ bool mytcp_rack_detect(struct sock *sk)
 				    mytcp_reordering(sk));
 	skb_queue_walk(&sk->sk_write_queue, skb) {
 		struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+		u64 sent = cb->sent_ns;
 		s64 left;
 
 		if (skb == mtp->send_head || !budget--)
 			break;
-		/* not delivered, not lost and waiting for its resend, and not
-		 * called lost by RACK since it was last sent (Linux's
-		 * tcp_rack_detect_loss() takes a segment it marks off the
-		 * tsorted list until it goes again: one an undo unmarked is
-		 * left to its late original, or to the RTO)
-		 */
-		if ((cb->sacked & (MYTCP_SACKED_ACKED | MYTCP_SACKED_RACKED)) ||
+		/* not delivered, and not lost and waiting for its resend */
+		if ((cb->sacked & MYTCP_SACKED_ACKED) ||
 		    (cb->flags & TCPHDR_SYN) ||
 		    ((cb->sacked & MYTCP_SACKED_LOST) &&
 		     !(cb->sacked & MYTCP_SACKED_RETRANS)))
 			continue;
+		/* Called lost since it was last sent, and an undo took the
+		 * mark back: judged as if sent at the undo, so that neither
+		 * the ACK that undid nor anything sent before it calls it
+		 * lost again, but what is sent after it does (Linux leaves
+		 * such a segment to the RTO: mytcp_rack_unmark()).
+		 */
+		if (cb->sacked & MYTCP_SACKED_RACKED)
+			sent = max(sent, r->undo_ns);
 		if (!mytcp_rack_sent_after(r->xmit_ns, r->end_seq,
-					   cb->sent_ns, cb->end_seq))
+					   sent, cb->end_seq))
 			continue;
-		left = mytcp_rack_left_ns(now, cb->sent_ns, r->rtt_us, reo_us);
+		left = mytcp_rack_left_ns(now, sent, r->rtt_us, reo_us);
 		if (left <= 0) {
 			mark_lost(sk, skb);
 			lost = true;
@@ -305,13 +309,19 @@ void mytcp_rack_recovery_end(struct sock *sk)
 /*
  * Forget every LOST mark (an undo: nothing is presumed lost), and let the
  * next ACK's pass look again (as Linux's tcp_undo_cwnd_reduction() sets
- * rack.advanced).  What RACK called lost before stays out of that pass
- * until it is sent again (MYTCP_SACKED_RACKED, mytcp_rack_detect()): the
- * ACK that undid the recovery - a late original filling the hole - would
- * otherwise call the same segments lost again from the same RACK.xmit_ts
- * and RACK.rtt and start a new recovery that resends them.  again: they
- * may be called lost again at once (the D-SACK undo, after which Linux
- * keeps its LOST marks: tcp_try_undo_dsack()).
+ * rack.advanced).  What RACK called lost before is judged in that pass
+ * as if sent now (MYTCP_SACKED_RACKED, rack.undo_ns, mytcp_rack_detect()):
+ * the ACK that undid the recovery - a late original filling the hole -
+ * would otherwise call the same segments lost again from the same
+ * RACK.xmit_ts and RACK.rtt and start a new recovery that resends them;
+ * their own late originals have a round trip to arrive, and once a
+ * segment sent after the undo is delivered, RACK.rtt and reo_wnd after
+ * the undo, those still missing are lost.  (Linux takes a segment it
+ * marks lost off its time-sorted list until it is sent again, so after
+ * an undo it waits for the RTO - on the "bad" path a stall of 200 ms
+ * and more with SACKs arriving all the while.)  again: they may be
+ * called lost again at once (the D-SACK undo, after which Linux keeps
+ * its LOST marks: tcp_try_undo_dsack()).
  */
 void mytcp_rack_unmark(struct sock *sk, bool again)
 {
@@ -321,6 +331,7 @@ void mytcp_rack_unmark(struct sock *sk, bool again)
 
 	mtp->rack.tlp_high_seq = 0;
 	mtp->rack.advanced = 1;		/* the next ACK looks again */
+	mtp->rack.undo_ns = ktime_get_ns();
 	if (!mtp->rack.lost_bytes && !again)
 		return;
 	/* The whole queue: a rewind may have put send_head below marks. */

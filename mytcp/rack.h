@@ -43,6 +43,7 @@ struct mytcp_rack {
 	u8 dsack_pend:1;	/* a D-SACK waits for its step (reo_update) */
 	u8 reo_armed:1;		/* this ACK's RACK pass armed the timer */
 	u64 step_ns;		/* when reo_wnd_steps last grew */
+	u64 undo_ns;		/* the last undo that kept RACKED marks */
 	u64 ack_sent_ns;	/* this ACK: latest send it delivered */
 };
 

@@ -65,6 +65,10 @@
 # changes, Linux's ss -ti of the connection every 2 s, and BENCH_TRACE_LINES
 # (default 300) trace lines around the 10th and the last fast recovery
 # (BENCH_TRACE_LINES=all: every event, without the address fields).
+# BENCH_TRACE_PCAP=1 also captures the traced runs' data segments where
+# they reach the receiver (tcpdump on its veth end, after netem) and
+# prints "#P time seq length TSval" per segment: the same view of both
+# stacks, to tell which retransmissions were spurious.
 #
 # BENCH_PERF=1 adds, after the measured runs of crr (each link) and of
 # scale, one run per stack under perf record -e cpu-clock -a -g (the
@@ -132,6 +136,7 @@ if [ -z "${BENCH_GUEST:-}" ]; then
 		BENCH_IMPAIRED_SECS="${BENCH_IMPAIRED_SECS:-12}" \
 		BENCH_TRACE="${BENCH_TRACE:-}" \
 		BENCH_TRACE_LINES="${BENCH_TRACE_LINES:-300}" \
+		BENCH_TRACE_PCAP="${BENCH_TRACE_PCAP:-}" \
 		BENCH_PERF="${BENCH_PERF:-}" \
 		"$TOP/scripts/bench.sh" -r "$RUNS" -d "$SECS"
 fi
@@ -397,7 +402,33 @@ trace_start()
 		SS_PID=$!
 	fi
 	trace_counters "$1" >/tmp/trace.c0
+	PCAP_PID=""
+	if [ -n "${BENCH_TRACE_PCAP:-}" ]; then
+		ip netns exec bB tcpdump -q -n -i "v${link}b" -s 96 -w /tmp/pcap."$1" \
+			'tcp and greater 200' 2>/dev/null &
+		PCAP_PID=$!
+		sleep 1
+	fi
 	echo 1 >$TRACE_DIR/tracing_on
+}
+
+# BENCH_TRACE_PCAP: the data segments as they reached the receiver (after
+# netem), one "#P time seq length TSval" line each.
+pcap_print()
+{
+	[ -n "$PCAP_PID" ] || return 0
+	kill -INT "$PCAP_PID" 2>/dev/null
+	wait "$PCAP_PID" 2>/dev/null
+	echo "#   trace $1: data segments at the receiver:"
+	tcpdump -n -tt -S -r /tmp/pcap."$1" 2>/dev/null |
+		awk '{ s = ""; l = ""; v = ""
+			for (i = 1; i < NF; i++) {
+				if ($i == "seq") { s = $(i + 1); sub(/:.*/, "", s); sub(/,$/, "", s) }
+				if ($i == "val") v = $(i + 1)
+				if ($i == "length") l = $(i + 1)
+			}
+			if (s != "" && l + 0 > 0) printf "#P %s %s %s %s\n", $1, s, l, v }'
+	rm -f /tmp/pcap."$1"
 }
 
 trace_stop()
@@ -408,6 +439,7 @@ trace_stop()
 	echo 0 >$TRACE_DIR/events/enable
 	[ -z "${SS_PID:-}" ] || wait "$SS_PID"
 	SS_PID=""
+	pcap_print "$1"
 	trace_counters "$1" >/tmp/trace.c1
 	echo "#   trace $1: counters that moved (bA sends, bB receives):"
 	awk 'NR == FNR { v[$1] = $2; next } $2 != v[$1] { printf "#     %s %d\n", $1, $2 - v[$1] }' \
