@@ -279,7 +279,8 @@ static void window_update(struct sock *sk, u32 ack, u32 win, u32 seq)
  * (send.c) grows back once the pressure is over.  Writers are woken
  * only when one ran out of space (SOCK_NOSPACE, set by a blocked
  * sendmsg() or by poll()): a wake-up per ACK would also wake every reader
- * sleeping on the same wait queue.
+ * sleeping on the same wait queue; and only once a third of the buffer
+ * is free (mytcp_stream_writeable(), as Linux's sk_stream_write_space()).
  */
 static void wake_writers(struct sock *sk)
 {
@@ -293,8 +294,7 @@ static void wake_writers(struct sock *sk)
 	if (sk->sk_socket) {
 		smp_mb();	/* pairs with mytcp_poll() */
 		if (test_bit(SOCK_NOSPACE, &sk->sk_socket->flags) &&
-		    sk->sk_wmem_queued < READ_ONCE(sk->sk_sndbuf) &&
-		    mytcp_stream_memory_free(sk, 1))
+		    mytcp_stream_writeable(sk, 1))
 			sk->sk_write_space(sk);
 	}
 }

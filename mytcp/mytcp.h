@@ -446,6 +446,7 @@ ssize_t mytcp_splice_read(struct socket *sock, loff_t *ppos,
 			  struct pipe_inode_info *pipe, size_t len,
 			  unsigned int flags);
 bool mytcp_stream_memory_free(const struct sock *sk, int wake);
+bool mytcp_stream_writeable(const struct sock *sk, int wake);
 void mytcp_check_space(struct sock *sk);
 
 /* sockopt.c */

@@ -316,12 +316,10 @@ __poll_t mytcp_poll(struct file *file, struct socket *sock,
 		    (int)mytcp_rcv_avail(mtp) >= lowat)
 			mask |= EPOLLIN | EPOLLRDNORM;
 		if (!(shutdown & SEND_SHUTDOWN)) {
-			/* TCP_NOTSENT_LOWAT too (tcp_poll: as Linux's
-			 * __sk_stream_is_writeable()).
+			/* A third of the buffer free, and TCP_NOTSENT_LOWAT
+			 * (as Linux's tcp_poll(): __sk_stream_is_writeable()).
 			 */
-			if (READ_ONCE(sk->sk_wmem_queued) <
-			    READ_ONCE(sk->sk_sndbuf) &&
-			    mytcp_stream_memory_free(sk, 0)) {
+			if (mytcp_stream_writeable(sk, 1)) {
 				mask |= EPOLLOUT | EPOLLWRNORM;
 			} else {
 				sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
@@ -330,9 +328,7 @@ __poll_t mytcp_poll(struct file *file, struct socket *sock,
 				 * space: re-check after announcing NOSPACE.
 				 */
 				smp_mb__after_atomic();
-				if (READ_ONCE(sk->sk_wmem_queued) <
-				    READ_ONCE(sk->sk_sndbuf) &&
-				    mytcp_stream_memory_free(sk, 0))
+				if (mytcp_stream_writeable(sk, 1))
 					mask |= EPOLLOUT | EPOLLWRNORM;
 			}
 		} else {

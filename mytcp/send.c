@@ -44,6 +44,20 @@ bool mytcp_stream_memory_free(const struct sock *sk, int wake)
 	return ((u64)notsent << wake) < notsent_lowat(sk);
 }
 
+/*
+ * Worth waking a writer, or telling poll() it may write (Linux's
+ * __sk_stream_is_writeable()): a third of the send buffer is free - at
+ * least half as much as is queued - and TCP_NOTSENT_LOWAT allows.  A
+ * writer blocked on a full buffer is woken in batches, not for every
+ * segment an ACK frees: each wake-up would take the socket for a short
+ * copy, and the ACKs arriving meanwhile would wait in the backlog.
+ */
+bool mytcp_stream_writeable(const struct sock *sk, int wake)
+{
+	return sk_stream_wspace(sk) >= sk_stream_min_wspace(sk) &&
+	       mytcp_stream_memory_free(sk, wake);
+}
+
 /* Room for a new write-queue skb below limit (sk_sndbuf or less). */
 static bool send_room(struct sock *sk, int limit)
 {
@@ -59,8 +73,7 @@ void mytcp_check_space(struct sock *sk)
 {
 	if (sk->sk_socket &&
 	    test_bit(SOCK_NOSPACE, &sk->sk_socket->flags) &&
-	    sk->sk_wmem_queued < READ_ONCE(sk->sk_sndbuf) &&
-	    mytcp_stream_memory_free(sk, 1))
+	    mytcp_stream_writeable(sk, 1))
 		sk->sk_write_space(sk);
 }
 

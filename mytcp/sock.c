@@ -92,8 +92,7 @@ static void mytcp_write_space(struct sock *sk)
 {
 	struct socket_wq *wq;
 
-	if (sk->sk_wmem_queued >= READ_ONCE(sk->sk_sndbuf) || !sk->sk_socket ||
-	    !mytcp_stream_memory_free(sk, 1))
+	if (!sk->sk_socket || !mytcp_stream_writeable(sk, 1))
 		return;
 	clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
 	rcu_read_lock();

@@ -67,8 +67,10 @@
 # (BENCH_TRACE_LINES=all: every event, without the address fields).
 # BENCH_TRACE_PCAP=1 also captures the traced runs' data segments where
 # they reach the receiver (tcpdump on its veth end, after netem) and
-# prints "#P time seq length TSval" per segment: the same view of both
-# stacks, to tell which retransmissions were spurious.
+# prints "#P time seq length TSval TSecr" per segment and "#A time ack
+# TSval TSecr" per ACK the receiver sent (as it left netem): the same
+# view of both stacks, to tell which retransmissions were spurious and
+# how long each end took to answer.
 #
 # BENCH_PERF=1 adds, after the measured runs of crr (each link) and of
 # scale, one run per stack under perf record -e cpu-clock -a -g (the
@@ -405,7 +407,7 @@ trace_start()
 	PCAP_PID=""
 	if [ -n "${BENCH_TRACE_PCAP:-}" ]; then
 		ip netns exec bB tcpdump -q -n -i "v${link}b" -s 96 -w /tmp/pcap."$1" \
-			'tcp and greater 200' 2>/dev/null &
+			tcp 2>/dev/null &
 		PCAP_PID=$!
 		sleep 1
 	fi
@@ -421,13 +423,17 @@ pcap_print()
 	wait "$PCAP_PID" 2>/dev/null
 	echo "#   trace $1: data segments at the receiver:"
 	tcpdump -n -tt -S -r /tmp/pcap."$1" 2>/dev/null |
-		awk '{ s = ""; l = ""; v = ""
+		awk '{ s = ""; a = ""; l = ""; v = ""; e = ""
 			for (i = 1; i < NF; i++) {
 				if ($i == "seq") { s = $(i + 1); sub(/:.*/, "", s); sub(/,$/, "", s) }
+				if ($i == "ack") { a = $(i + 1); sub(/,$/, "", a) }
 				if ($i == "val") v = $(i + 1)
+				if ($i == "ecr") { e = $(i + 1); sub(/[],].*/, "", e) }
 				if ($i == "length") l = $(i + 1)
 			}
-			if (s != "" && l + 0 > 0) printf "#P %s %s %s %s\n", $1, s, l, v }'
+			if (s != "" && l + 0 > 0) printf "#P %s %s %s %s %s\n", $1, s, l, v, e
+			else if ($3 ~ /^10\.[0-9.]+\.9[0-9]+$/ && a != "")
+				printf "#A %s %s %s %s\n", $1, a, v, e }'
 	rm -f /tmp/pcap."$1"
 }
 
