@@ -400,6 +400,59 @@ def notsent_lowat_poll(peer, new, use_sysctl=False):
     ep.close()
 
 
+def write_space_third(peer, new):
+    """A writer that filled its send buffer is told it may write again -
+    poll() answers POLLOUT, a poller sleeping on it wakes - only once a
+    third of the buffer is free, at least half as much as is still
+    queued (Linux's __sk_stream_is_writeable(), sk_stream_write_space()),
+    not as soon as an ACK frees some of it: each wake-up takes the socket
+    for a copy while ACKs wait in the backlog."""
+    s, f = open_active(peer, new, 5012)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
+    sent = 0
+    while sent < 1 << 20:
+        try:
+            sent += s.send(b"w" * MSS)
+        except BlockingIOError:
+            break
+    segs = data_segs(f, sent)
+    peer.barrier()
+    check(not _pollout(s), "writable with the buffer full (%d bytes "
+          "queued)" % sent)
+
+    def acked_to(share):		# the segment boundary at share of sent
+        n = 0
+        for x in segs:
+            n += len(x.payload)
+            if n >= share * sent:
+                return n
+        return n
+
+    res = []
+    t = threading.Thread(target=lambda: res.append(_pollout(s, 5000)))
+    t.start()
+    time.sleep(0.2)
+    first = acked_to(0.2)
+    f.send(ACK, ack=(segs[0].seq + first) & 0xffffffff)
+    peer.barrier()
+    time.sleep(0.3)
+    woken_early = bool(res)
+    writable = _pollout(s)
+    diag("%d bytes queued; %d acknowledged: poller %s, poll() %s"
+         % (sent, first, "woken" if woken_early else "asleep",
+            "POLLOUT" if writable else "no POLLOUT"))
+    second = acked_to(0.8)
+    f.send(ACK, ack=(segs[0].seq + second) & 0xffffffff)
+    t.join()
+    check(not woken_early and not writable, "%d of %d bytes acknowledged "
+          "(under a third of the buffer): %s" %
+          (first, sent, "the poller woke" if woken_early else "POLLOUT"))
+    check(res == [True], "poller not woken when %d of %d bytes were "
+          "acknowledged: %s" % (second, sent, res))
+    check(_pollout(s), "not writable with %d of %d bytes acknowledged"
+          % (second, sent))
+
+
 def notsent_lowat_sysctl(peer, new):
     """The same through the namespace's default (net.mytcp.notsent_lowat,
     net.ipv4.tcp_notsent_lowat)."""
@@ -423,7 +476,9 @@ for _name, _fn in (("PSH on the last segment of each write", psh_write),
                    ("TCP_NOTSENT_LOWAT get/set", notsent_lowat_opt),
                    ("TCP_NOTSENT_LOWAT: poll, epoll and wake-up",
                     notsent_lowat_poll),
-                   ("notsent_lowat sysctl default", notsent_lowat_sysctl)):
+                   ("notsent_lowat sysctl default", notsent_lowat_sysctl),
+                   ("a full send buffer is writable again once a third is "
+                    "free", write_space_third)):
     for _kind, _new in KINDS:
         CASES.append(("%s (%s)" % (_name, _kind),
                       (lambda fn, nw: lambda peer: fn(peer, nw))(_fn, _new)))
