@@ -65,6 +65,9 @@
 # changes, Linux's ss -ti of the connection every 2 s, and BENCH_TRACE_LINES
 # (default 300) trace lines around the 10th and the last fast recovery
 # (BENCH_TRACE_LINES=all: every event, without the address fields).
+# BENCH_MIX=1: each stack's client talks to the other stack's server
+# (the "mytcp" column is a mytcp sender with a Linux receiver, the
+# "linux" column the reverse): which end a difference comes from.
 # BENCH_TRACE_PCAP=1 also captures the traced runs' data segments where
 # they reach the receiver (tcpdump on its veth end, after netem) and
 # prints "#P time seq length TSval TSecr" per segment and "#A time ack
@@ -138,7 +141,7 @@ if [ -z "${BENCH_GUEST:-}" ]; then
 		BENCH_IMPAIRED_SECS="${BENCH_IMPAIRED_SECS:-12}" \
 		BENCH_TRACE="${BENCH_TRACE:-}" \
 		BENCH_TRACE_LINES="${BENCH_TRACE_LINES:-300}" \
-		BENCH_TRACE_PCAP="${BENCH_TRACE_PCAP:-}" \
+		BENCH_TRACE_PCAP="${BENCH_TRACE_PCAP:-}" BENCH_MIX="${BENCH_MIX:-}" \
 		BENCH_PERF="${BENCH_PERF:-}" \
 		"$TOP/scripts/bench.sh" -r "$RUNS" -d "$SECS"
 fi
@@ -170,6 +173,7 @@ fi
 echo "# congestion control: mytcp $(ip netns exec bA sysctl -n net.mytcp.congestion_control)," \
 	"Linux $(ip netns exec bA sysctl -n net.ipv4.tcp_congestion_control)"
 declare -A ADDR=([lo]=127.0.0.1 [veth]=10.0.1.2)
+declare -A OTHER=([mytcp]=inet [inet]=mytcp)
 declare -A NETEM=(
 	[loss1]="delay 5ms loss 1%"
 	[loss5]="delay 5ms loss 5%"
@@ -527,7 +531,9 @@ for t in $TESTS; do
 				[ -z "${BENCH_TRACE:-}" ] || [ -z "${NETEM[$link]:-}" ] ||
 					[ "$i" != 0 ] || tr=1
 				[ -z "$tr" ] || trace_start "$fam" "$secs" "${ADDR[$link]}"
-				v=$(ip netns exec bA "$TOOL" -f "$fam" -c "${SRV[$fam.$link]}" \
+				srv=${SRV[$fam.$link]}
+				[ -z "${BENCH_MIX:-}" ] || srv=${SRV[${OTHER[$fam]}.$link]}
+				v=$(ip netns exec bA "$TOOL" -f "$fam" -c "$srv" \
 					-m "$t" -d "$secs" 2>/tmp/bench.err | awk '{ print $2 }')
 				[ -z "$tr" ] || trace_stop "$fam"
 				if [ -n "${NETEM[$link]:-}" ]; then
