@@ -373,6 +373,7 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	size_t copied = 0;
 	bool new_skb = false;
 	struct sk_buff *skb;
+	int full = 0;
 	long timeo;
 	int err = 0;
 
@@ -448,6 +449,20 @@ int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 			if (forced_push(mtp))
 				mark_push(mtp, skb);
 			mytcp_push(sk);
+			/* Every 16 full skbs, the segments that arrived
+			 * meanwhile (Linux's sk_flush_backlog() in
+			 * tcp_sendmsg_locked()): a long copy would hold the
+			 * ACKs, and the sending they clock, until it ends.
+			 * They may have ended the connection.
+			 */
+			if (++full >= 16) {
+				full = 0;
+				if (sk_flush_backlog(sk)) {
+					err = send_ready(sk, &timeo);
+					if (err)
+						goto out_partial;
+				}
+			}
 		}
 	}
 	/* All copied (or a write of 0 bytes): as a partial write. */
