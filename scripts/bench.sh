@@ -75,6 +75,9 @@
 # and timer-wheel starts and cancels, slab allocations, FIB lookups,
 # context switches, work items ...; and RCU callbacks queued, call_rcu()
 # and kvfree_call_rcu(), as kprobes), printed per connection for crr.
+# For scale both cover only the setup of the N (scale_conn -C: perf's
+# control fifo is told "disable" once the N are held), and the counts
+# are per connection held.
 
 set -u
 
@@ -240,7 +243,10 @@ perf_run()
 	local label=$1 f=/tmp/perf.data
 
 	shift
-	perf record -q -N -e cpu-clock -a -g -o $f -- "$@" >/tmp/perf.out 2>/dev/null
+	local ctl=()
+
+	[ -z "${PERF_CTL:-}" ] || ctl=(--control "fifo:$PERF_CTL")
+	perf record -q -N -e cpu-clock -a -g -o $f "${ctl[@]}" -- "$@" >/tmp/perf.out 2>/dev/null
 	echo "# perf $label: by inclusive time (children, self)"
 	perf report -i $f --children --sort sym -g none --stdio 2>/dev/null |
 		grep -v "^#" | grep -v "^$" | head -n 90 | sed 's/^/#   /'
@@ -253,10 +259,11 @@ perf_run()
 	# (crr: per connection, the rate times its -d seconds)
 	[ -e /sys/kernel/tracing/events ] ||
 		mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
-	perf stat -x, -a -e "$(perf_events)" -o /tmp/perf.stat -- "$@" \
+	perf stat -x, -a -e "$(perf_events)" -o /tmp/perf.stat "${ctl[@]}" -- "$@" \
 		>/tmp/perf.out 2>/dev/null
-	awk -v label="$label" -v secs="$secs" '
-		NR == FNR { if ($1 ~ /^(crr|setup_per_s)$/) n = $2 * secs; next }
+	awk -v label="$label" -v secs="${secs:-0}" '
+		NR == FNR { if ($1 == "crr") n = $2 * secs; if ($1 == "held") held = $2; next }
+		FNR == 1 && held > 0 { n = held }
 		{ split($0, f, ",") }
 		f[3] ~ /:/ && f[1] ~ /^[0-9]+$/ && n > 0 {
 			printf "# perf %s: %s %.2f per connection (%d)\n", label, f[3], f[1] / n, f[1]
@@ -332,8 +339,11 @@ bench_scale()
 		ip netns exec $ns sysctl -qw net.mytcp.ephemeral_low=1024 \
 			net.mytcp.ephemeral_high=65535 \
 			net.ipv4.ip_local_port_range="1024 65535"
-		perf_run "scale $fam" ip netns exec $ns "$SCALE_TOOL" -f $fam \
-			-n "$n" -i 256 -P 8 -x -r "$SECS" -t 3000
+		rm -f /tmp/perf.ctl
+		mkfifo /tmp/perf.ctl
+		PERF_CTL=/tmp/perf.ctl perf_run "scale $fam" ip netns exec $ns \
+			"$SCALE_TOOL" -f $fam -n "$n" -i 256 -P 8 -s 0 -t 3000 \
+			-C /tmp/perf.ctl
 		grep -E '^(setup_per_s|crr_per_s|close_s) ' /tmp/perf.out |
 			sed "s/^/#   profiled $fam: /"
 		ip netns del $ns
