@@ -77,7 +77,8 @@
 # and kvfree_call_rcu(), as kprobes), printed per connection for crr.
 # For scale both cover only the setup of the N (scale_conn -C: perf's
 # control fifo is told "disable" once the N are held), and the counts
-# are per connection held.
+# are per connection held.  BENCH_PERF_LINES (default 90): lines of the
+# inclusive report.  With -r 0 the scale case runs only the profiles.
 
 set -u
 
@@ -135,7 +136,7 @@ if [ -z "${BENCH_GUEST:-}" ]; then
 		BENCH_IMPAIRED_SECS="${BENCH_IMPAIRED_SECS:-12}" \
 		BENCH_TRACE="${BENCH_TRACE:-}" \
 		BENCH_TRACE_LINES="${BENCH_TRACE_LINES:-300}" \
-		BENCH_PERF="${BENCH_PERF:-}" \
+		BENCH_PERF="${BENCH_PERF:-}" BENCH_PERF_LINES="${BENCH_PERF_LINES:-90}" \
 		"$TOP/scripts/bench.sh" -r "$RUNS" -d "$SECS"
 fi
 
@@ -249,7 +250,7 @@ perf_run()
 	perf record -q -N -e cpu-clock -a -g -o $f "${ctl[@]}" -- "$@" >/tmp/perf.out 2>/dev/null
 	echo "# perf $label: by inclusive time (children, self)"
 	perf report -i $f --children --sort sym -g none --stdio 2>/dev/null |
-		grep -v "^#" | grep -v "^$" | head -n 90 | sed 's/^/#   /'
+		grep -v "^#" | grep -v "^$" | head -n "${BENCH_PERF_LINES:-90}" | sed 's/^/#   /'
 	echo "# perf $label: by self time"
 	perf report -i $f --no-children --sort sym -g none --stdio 2>/dev/null |
 		grep -v '^#' | grep -v '^$' | head -n 30 | sed 's/^/#   /'
@@ -272,7 +273,7 @@ perf_run()
 	grep -q ':' /tmp/perf.stat 2>/dev/null ||
 		echo "# perf $label: perf stat failed: $(head -c 300 /tmp/perf.stat 2>/dev/null)"
 }
-PERF_EVENTS=timer:hrtimer_start,timer:hrtimer_cancel,timer:hrtimer_expire_entry,timer:timer_start,timer:timer_cancel,timer:timer_expire_entry,sched:sched_wakeup,kmem:kmem_cache_alloc,kmem:kmalloc,fib:fib_table_lookup,sched:sched_switch,workqueue:workqueue_queue_work,net:net_dev_queue,skb:consume_skb,skb:kfree_skb
+PERF_EVENTS=kmem:mm_page_alloc,timer:hrtimer_start,timer:hrtimer_cancel,timer:hrtimer_expire_entry,timer:timer_start,timer:timer_cancel,timer:timer_expire_entry,sched:sched_wakeup,kmem:kmem_cache_alloc,kmem:kmalloc,fib:fib_table_lookup,sched:sched_switch,workqueue:workqueue_queue_work,net:net_dev_queue,skb:consume_skb,skb:kfree_skb
 
 # PERF_EVENTS and, as kprobes (Debian's kernels have no rcu tracepoints),
 # the RCU callbacks queued: call_rcu() (SOCK_RCU_FREE sockets, mytcp's
@@ -320,6 +321,7 @@ bench_scale()
 		done
 	done
 	for k in $keys; do
+		[ "$RUNS" -gt 0 ] || break
 		m=$(median <"/tmp/bench.scale.$k.mytcp")
 		l=$(median <"/tmp/bench.scale.$k.inet")
 		r=$(awk -v m="$m" -v l="$l" 'BEGIN { if (l > 0) printf "%.2f", m / l; else print "n/a" }')
@@ -346,6 +348,8 @@ bench_scale()
 			-C /tmp/perf.ctl
 		grep -E '^(setup_per_s|crr_per_s|close_s) ' /tmp/perf.out |
 			sed "s/^/#   profiled $fam: /"
+		[ $fam != mytcp ] || ip netns exec $ns grep -i portres /proc/net/mytcp_stat |
+			tr '\n' ' ' | sed 's/^/#   profiled mytcp: /; s/$/\n/'
 		ip netns del $ns
 		scale_settle
 	done
