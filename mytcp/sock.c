@@ -484,6 +484,15 @@ struct proto mytcp_prot = {
 	.name		= "MYTCP",
 	.owner		= THIS_MODULE,
 	.obj_size	= sizeof(struct mytcp_sock),
+	/*
+	 * Not for type safety: a socket is freed only after a grace period
+	 * (SOCK_RCU_FREE), so no reader ever sees one reused.  But with
+	 * init_on_alloc (Debian's default) a cache without this flag zeroes
+	 * every object in kmem_cache_alloc() and sk_prot_alloc() zeroes it
+	 * again (sk_prot_clear_nulls()); with it, once, as Linux TCP's
+	 * sockets.  mytcp never uses sk_node, the one field left as it was.
+	 */
+	.slab_flags	= SLAB_TYPESAFE_BY_RCU,
 	.backlog_rcv	= mytcp_backlog_rcv,
 	.release_cb	= mytcp_release_cb,
 	.keepalive	= mytcp_keepalive,
