@@ -225,7 +225,10 @@ static struct mytcp_portres *portres_pool_take(struct net *net, bool v6)
 	spin_unlock_bh(&mn->portres_lock);
 	if (!READ_ONCE(mn->portres_used[v6]))
 		WRITE_ONCE(mn->portres_used[v6], 1);
-	if (left < MYTCP_PORTRES_LOW)
+	/* work_pending(): a queued fill has not started, and will see this
+	 * take; queue_work() itself would disable interrupts to find out.
+	 */
+	if (left < MYTCP_PORTRES_LOW && !work_pending(&mn->portres_fill))
 		queue_work(portres_wq, &mn->portres_fill);
 	if (res)
 		MYTCP_INC_STATS(net, MYTCP_STAT_PORTRES_REUSED);

@@ -127,9 +127,10 @@ static void zero_range(struct mytcp_sock *mtp, size_t from, size_t to)
  * deferred work; table linkage and listener queues, which other CPUs may
  * touch.  A field added among the per-connection ones is reset without
  * being listed.  Socket owned (or not yet visible), closed, queues empty,
- * timers stopped.
+ * timers stopped.  fresh: sk comes from sk_alloc(), which zeroed it all
+ * (the ranges are not zeroed a second time: two sockets per connection).
  */
-void mytcp_init_conn(struct sock *sk)
+static void init_conn(struct sock *sk, bool fresh)
 {
 	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
 	struct mytcp_sock *mtp = mytcp_sk(sk);
@@ -155,13 +156,15 @@ void mytcp_init_conn(struct sock *sk)
 	BUILD_BUG_ON(MTP_END(oow_stamp) > MTP_OFF(ehash_node));
 	BUILD_BUG_ON(MTP_END(child_node) > MTP_OFF(bytes_acked));
 
-	/* Sequence spaces, options, RTO, SACK, congestion, queues' state */
-	zero_range(mtp, MTP_OFF(iss), MTP_OFF(timers));
-	/* ICMP work; the handshake mark, challenge ACK and dupACK limits */
-	zero_range(mtp, MTP_OFF(icmp_mtu), MTP_OFF(inject));
-	zero_range(mtp, MTP_END(inject), MTP_OFF(ehash_node));
-	/* Statistics and whatever follows them */
-	zero_range(mtp, MTP_OFF(bytes_acked), sizeof(*mtp));
+	if (!fresh) {
+		/* Sequence spaces, options, RTO, SACK, congestion, queues */
+		zero_range(mtp, MTP_OFF(iss), MTP_OFF(timers));
+		/* ICMP work; the handshake mark, challenge ACK, dupACKs */
+		zero_range(mtp, MTP_OFF(icmp_mtu), MTP_OFF(inject));
+		zero_range(mtp, MTP_END(inject), MTP_OFF(ehash_node));
+		/* Statistics and whatever follows them */
+		zero_range(mtp, MTP_OFF(bytes_acked), sizeof(*mtp));
+	}
 
 	mtp->user_mss = user_mss;
 	mtp->nodelay = nodelay;
@@ -195,6 +198,11 @@ void mytcp_init_conn(struct sock *sk)
 	mtp->ooo_root = RB_ROOT;
 }
 
+void mytcp_init_conn(struct sock *sk)
+{
+	init_conn(sk, false);
+}
+
 void mytcp_init_sock(struct sock *sk)
 {
 	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
@@ -216,7 +224,7 @@ void mytcp_init_sock(struct sock *sk)
 	inet->pmtudisc = IP_PMTUDISC_WANT;
 	mytcp_v6_init_sock(sk);
 
-	mytcp_init_conn(sk);
+	init_conn(sk, true);	/* sk_alloc() zeroed it */
 	spin_lock_init(&mtp->accept_lock);
 	INIT_LIST_HEAD(&mtp->syn_queue);
 	INIT_LIST_HEAD(&mtp->req_queue);
@@ -483,6 +491,15 @@ struct proto mytcp_prot = {
 	.name		= "MYTCP",
 	.owner		= THIS_MODULE,
 	.obj_size	= sizeof(struct mytcp_sock),
+	/*
+	 * Not for type safety: a socket is freed only after a grace period
+	 * (SOCK_RCU_FREE), so no reader ever sees one reused.  But with
+	 * init_on_alloc (Debian's default) a cache without this flag zeroes
+	 * every object in kmem_cache_alloc() and sk_prot_alloc() zeroes it
+	 * again (sk_prot_clear_nulls()); with it, once, as Linux TCP's
+	 * sockets.  mytcp never uses sk_node, the one field left as it was.
+	 */
+	.slab_flags	= SLAB_TYPESAFE_BY_RCU,
 	.backlog_rcv	= mytcp_backlog_rcv,
 	.release_cb	= mytcp_release_cb,
 	.keepalive	= mytcp_keepalive,

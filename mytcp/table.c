@@ -376,9 +376,18 @@ struct mytcp_tw *mytcp_lookup_tw(struct net *net, const struct in6_addr *laddr,
 				 __be16 lport, const struct in6_addr *raddr,
 				 __be16 rport, int dif, int sdif)
 {
-	u32 h = tuple_hash(net, laddr, lport, raddr, rport);
 	struct mytcp_tw *tw;
+	u32 h;
 
+	/* None in the namespace (connection setup at scale, every SYN a
+	 * listener takes): no hash, no bucket read.  tw_count rises before
+	 * an entry enters twhash (mytcp_time_wait()), so a lookup ordered
+	 * after the insert (connect()'s second look, after its own ehash
+	 * insert: table.c's bucket lock) still finds it.
+	 */
+	if (!atomic_read(&mytcp_pernet(net)->tw_count))
+		return NULL;
+	h = tuple_hash(net, laddr, lport, raddr, rport);
 	hlist_for_each_entry_rcu(tw, &mytcp_twhash[h & mytcp_ehash_mask].chain,
 				 node) {
 		if (!ipv6_addr_equal(&tw->saddr, laddr) ||

@@ -84,6 +84,10 @@
 # and timer-wheel starts and cancels, slab allocations, FIB lookups,
 # context switches, work items ...; and RCU callbacks queued, call_rcu()
 # and kvfree_call_rcu(), as kprobes), printed per connection for crr.
+# For scale both cover only the setup of the N (scale_conn -C: perf's
+# control fifo is told "disable" once the N are held), and the counts
+# are per connection held.  BENCH_PERF_LINES (default 90): lines of the
+# inclusive report.  With -r 0 the scale case runs only the profiles.
 
 set -u
 
@@ -142,7 +146,7 @@ if [ -z "${BENCH_GUEST:-}" ]; then
 		BENCH_TRACE="${BENCH_TRACE:-}" \
 		BENCH_TRACE_LINES="${BENCH_TRACE_LINES:-300}" \
 		BENCH_TRACE_PCAP="${BENCH_TRACE_PCAP:-}" BENCH_MIX="${BENCH_MIX:-}" \
-		BENCH_PERF="${BENCH_PERF:-}" \
+		BENCH_PERF="${BENCH_PERF:-}" BENCH_PERF_LINES="${BENCH_PERF_LINES:-90}" \
 		"$TOP/scripts/bench.sh" -r "$RUNS" -d "$SECS"
 fi
 
@@ -251,10 +255,13 @@ perf_run()
 	local label=$1 f=/tmp/perf.data
 
 	shift
-	perf record -q -N -e cpu-clock -a -g -o $f -- "$@" >/tmp/perf.out 2>/dev/null
+	local ctl=()
+
+	[ -z "${PERF_CTL:-}" ] || ctl=(--control "fifo:$PERF_CTL")
+	perf record -q -N -e cpu-clock -a -g -o $f "${ctl[@]}" -- "$@" >/tmp/perf.out 2>/dev/null
 	echo "# perf $label: by inclusive time (children, self)"
 	perf report -i $f --children --sort sym -g none --stdio 2>/dev/null |
-		grep -v "^#" | grep -v "^$" | head -n 90 | sed 's/^/#   /'
+		grep -v "^#" | grep -v "^$" | head -n "${BENCH_PERF_LINES:-90}" | sed 's/^/#   /'
 	echo "# perf $label: by self time"
 	perf report -i $f --no-children --sort sym -g none --stdio 2>/dev/null |
 		grep -v '^#' | grep -v '^$' | head -n 30 | sed 's/^/#   /'
@@ -264,10 +271,11 @@ perf_run()
 	# (crr: per connection, the rate times its -d seconds)
 	[ -e /sys/kernel/tracing/events ] ||
 		mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
-	perf stat -x, -a -e "$(perf_events)" -o /tmp/perf.stat -- "$@" \
+	perf stat -x, -a -e "$(perf_events)" -o /tmp/perf.stat "${ctl[@]}" -- "$@" \
 		>/tmp/perf.out 2>/dev/null
-	awk -v label="$label" -v secs="$secs" '
-		NR == FNR { if ($1 ~ /^(crr|setup_per_s)$/) n = $2 * secs; next }
+	awk -v label="$label" -v secs="${secs:-0}" '
+		NR == FNR { if ($1 == "crr") n = $2 * secs; if ($1 == "held") held = $2; next }
+		FNR == 1 && held > 0 { n = held }
 		{ split($0, f, ",") }
 		f[3] ~ /:/ && f[1] ~ /^[0-9]+$/ && n > 0 {
 			printf "# perf %s: %s %.2f per connection (%d)\n", label, f[3], f[1] / n, f[1]
@@ -276,7 +284,7 @@ perf_run()
 	grep -q ':' /tmp/perf.stat 2>/dev/null ||
 		echo "# perf $label: perf stat failed: $(head -c 300 /tmp/perf.stat 2>/dev/null)"
 }
-PERF_EVENTS=timer:hrtimer_start,timer:hrtimer_cancel,timer:hrtimer_expire_entry,timer:timer_start,timer:timer_cancel,timer:timer_expire_entry,sched:sched_wakeup,kmem:kmem_cache_alloc,kmem:kmalloc,fib:fib_table_lookup,sched:sched_switch,workqueue:workqueue_queue_work,net:net_dev_queue,skb:consume_skb,skb:kfree_skb
+PERF_EVENTS=kmem:mm_page_alloc,timer:hrtimer_start,timer:hrtimer_cancel,timer:hrtimer_expire_entry,timer:timer_start,timer:timer_cancel,timer:timer_expire_entry,sched:sched_wakeup,kmem:kmem_cache_alloc,kmem:kmalloc,fib:fib_table_lookup,sched:sched_switch,workqueue:workqueue_queue_work,net:net_dev_queue,skb:consume_skb,skb:kfree_skb
 
 # PERF_EVENTS and, as kprobes (Debian's kernels have no rcu tracepoints),
 # the RCU callbacks queued: call_rcu() (SOCK_RCU_FREE sockets, mytcp's
@@ -324,6 +332,7 @@ bench_scale()
 		done
 	done
 	for k in $keys; do
+		[ "$RUNS" -gt 0 ] || break
 		m=$(median <"/tmp/bench.scale.$k.mytcp")
 		l=$(median <"/tmp/bench.scale.$k.inet")
 		r=$(awk -v m="$m" -v l="$l" 'BEGIN { if (l > 0) printf "%.2f", m / l; else print "n/a" }')
@@ -343,10 +352,15 @@ bench_scale()
 		ip netns exec $ns sysctl -qw net.mytcp.ephemeral_low=1024 \
 			net.mytcp.ephemeral_high=65535 \
 			net.ipv4.ip_local_port_range="1024 65535"
-		perf_run "scale $fam" ip netns exec $ns "$SCALE_TOOL" -f $fam \
-			-n "$n" -i 256 -P 8 -x -r "$SECS" -t 3000
+		rm -f /tmp/perf.ctl
+		mkfifo /tmp/perf.ctl
+		PERF_CTL=/tmp/perf.ctl perf_run "scale $fam" ip netns exec $ns \
+			"$SCALE_TOOL" -f $fam -n "$n" -i 256 -P 8 -s 0 -t 3000 \
+			-C /tmp/perf.ctl
 		grep -E '^(setup_per_s|crr_per_s|close_s) ' /tmp/perf.out |
 			sed "s/^/#   profiled $fam: /"
+		[ $fam != mytcp ] || ip netns exec $ns grep -i portres /proc/net/mytcp_stat |
+			tr '\n' ' ' | sed 's/^/#   profiled mytcp: /; s/$/\n/'
 		ip netns del $ns
 		scale_settle
 	done

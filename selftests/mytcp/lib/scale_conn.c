@@ -40,6 +40,10 @@
  *       biggest deltas (objects per connection, bytes per connection) are
  *       printed as "# slab" lines.
  *
+ *       -C FIFO: once the N are held, write "disable" to FIFO (perf
+ *       record/stat --control fifo:FIFO), so that a profile covers the
+ *       setup alone.
+ *
  *   scale_conn -f mytcp|inet -u CYCLES [-a ADDR] [-p PORT] [-t SECONDS]
  *       churn: CYCLES times connect to ADDR:PORT, accept, 1-byte request
  *       and response, client closes first (it holds TIME_WAIT), server
@@ -82,6 +86,7 @@ static int samples = 32, use_rst = 1, exchange, tmo = 600;
 static double crr_secs;
 static const char *addr = "127.0.0.1";
 static int base_port = 5000;
+static const char *perf_ctl;	/* -C: perf's control fifo */
 static struct sockaddr_in sin_base;
 
 static int ep;
@@ -530,7 +535,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: scale_conn -f mytcp|inet -n N [-a ADDR] [-p PORT] [-P NPORTS]\n"
 		"                  [-i INFLIGHT] [-s SAMPLES] [-c rst|fin] [-x]\n"
-		"                  [-r SECONDS] [-t SECONDS]\n"
+		"                  [-r SECONDS] [-t SECONDS] [-C FIFO]\n"
 		"       scale_conn -f mytcp|inet -u CYCLES [-a ADDR] [-p PORT]\n");
 	exit(2);
 }
@@ -545,7 +550,7 @@ int main(int argc, char **argv)
 	struct rlimit rl;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "f:n:a:p:P:i:s:c:xr:t:u:")) != -1) {
+	while ((opt = getopt(argc, argv, "f:n:a:p:P:i:s:c:xr:t:u:C:")) != -1) {
 		switch (opt) {
 		case 'f':
 			is_mytcp = !strcmp(optarg, "mytcp");
@@ -589,6 +594,9 @@ int main(int argc, char **argv)
 			break;
 		case 'u':
 			churn_cycles = atol(optarg);
+			break;
+		case 'C':
+			perf_ctl = optarg;
 			break;
 		default:
 			usage();
@@ -647,6 +655,13 @@ int main(int argc, char **argv)
 		events(1000);
 	}
 	t1 = now();
+	if (perf_ctl) {
+		int cfd_ctl = open(perf_ctl, O_WRONLY);
+
+		if (cfd_ctl < 0 || write(cfd_ctl, "disable\n", 8) != 8)
+			die("%s: %s", perf_ctl, strerror(errno));
+		close(cfd_ctl);
+	}
 	/* wait for lazily freed memory (RCU, deferred work) to settle */
 	usleep(200000);
 	read_meminfo(&m1);
