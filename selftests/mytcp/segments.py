@@ -101,15 +101,18 @@ def psh_write(peer, new):
     check(all(len(x.payload) <= MSS for x in segs), "larger than the MSS")
     check(segs[-1].flags & PSH, "no PSH on the last segment of the write")
     # Bursts (runs ending in PSH): their size is each stack's choice (on
-    # this path mytcp sends 2 segments, Linux 6.12 2 and 6.1 3), so what
-    # is checked is that PSH ends every burst, not one per write.
+    # this path mytcp sends 2 segments; Linux's tcp_tso_autosize() follows
+    # the pacing rate, from the RTT it measured: 2 or 3 segments seen,
+    # and 5 in a slow guest), so what is checked is that PSH ends every
+    # burst - more than one PSH in the write, at most half of it apart -
+    # not one per write.
     runs, n = [], 0
     for x in segs:
         n += 1
         if x.flags & PSH:
             runs.append(n)
             n = 0
-    check(len(runs) >= 3 and all(r <= 4 for r in runs),
+    check(len(runs) >= 2 and all(r <= 5 for r in runs),
           "PSH not at the end of each burst: %s" % shape(segs))
     f.send(ACK)
     # A second write into an empty queue: one segment, PSH.
