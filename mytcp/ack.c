@@ -243,6 +243,7 @@ void mytcp_ack_enter_recovery(struct sock *sk, u32 delivered)
 	/* this ACK's share (PRR); it signalled a loss: not a safe ACK */
 	mytcp_cong_prr(sk, delivered, false);
 	mtp->rack.tlp_high_seq = 0;	/* the recovery responds instead */
+	mtp->rack.rprobe = 0;		/* one probe per recovery (rack.c) */
 	if (mtp->sack_ok)
 		mytcp_sack_fast_retransmit(sk);
 	else

@@ -73,6 +73,7 @@ static int __net_init mytcp_net_init(struct net *net)
 	strscpy(mn->cong_default, MYTCP_CONG_DEFAULT, sizeof(mn->cong_default));
 	mn->notsent_lowat = UINT_MAX;
 	mn->recovery = 1;	/* RACK-TLP, as Linux's tcp_recovery */
+	mn->recovery_probe = 1;	/* mytcp's own: rack.c */
 	mn->frto = 1;		/* as Linux's tcp_frto (2: SACK-enhanced) */
 	mn->ecn = MYTCP_ECN_SYSCTL_PASSIVE;	/* Linux's tcp_ecn default */
 	mn->syncookies = 1;	/* Linux's: when the SYN queue overflows */

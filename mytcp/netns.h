@@ -74,6 +74,7 @@ enum mytcp_stat_item {
 	MYTCP_STAT_PORTRES_REUSED,	/* taken from the pool instead */
 	MYTCP_STAT_PORTRES_POOLED,	/* in the pool now (a gauge) */
 	MYTCP_STAT_ACK_COMPRESSED,	/* ACKs held and not sent (data.c) */
+	MYTCP_STAT_RECOVERY_PROBES,	/* probes in fast recovery (rack.c) */
 	MYTCP_STAT_MAX
 };
 
@@ -104,6 +105,7 @@ struct mytcp_net {
 	unsigned int notsent_lowat;	/* TCP_NOTSENT_LOWAT default */
 	int recovery;			/* bit 0: RACK-TLP (rack.c) */
 	int frto;			/* F-RTO (rack.c) */
+	int recovery_probe;		/* a probe in fast recovery (rack.c) */
 	int ecn;			/* as tcp_ecn: 0, 1, 2 (ecn.h) */
 	atomic_t tw_count;		/* its TIME_WAIT entries (timewait.c) */
 	struct ctl_table_header *sysctl_hdr;

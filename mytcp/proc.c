@@ -76,6 +76,7 @@ static const char *const stat_names[MYTCP_STAT_MAX] = {
 	[MYTCP_STAT_PORTRES_REUSED] = "PortresReused",
 	[MYTCP_STAT_PORTRES_POOLED] = "PortresPooled",
 	[MYTCP_STAT_ACK_COMPRESSED] = "TCPAckCompressed",
+	[MYTCP_STAT_RECOVERY_PROBES] = "RecoveryProbes",
 };
 
 static int stat_show(struct seq_file *seq, void *v)
@@ -420,6 +421,7 @@ static const struct ctl_table mytcp_sysctl_template[] = {
 	},
 	MN_INT("recovery", recovery, SYSCTL_ZERO, SYSCTL_ONE),
 	MN_INT("frto", frto, SYSCTL_ZERO, SYSCTL_ONE),
+	MN_INT("recovery_probe", recovery_probe, SYSCTL_ZERO, SYSCTL_ONE),
 	MN_INT("ecn", ecn, SYSCTL_ZERO, SYSCTL_TWO),	/* as tcp_ecn */
 	MN_INT("tw_reuse", tw_reuse_mode, SYSCTL_ZERO, SYSCTL_TWO),
 	MN_INT("syncookies", syncookies, SYSCTL_ZERO, SYSCTL_TWO),

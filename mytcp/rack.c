@@ -410,17 +410,68 @@ static struct sk_buff *tlp_last_segment(struct sock *sk)
 	return skb;
 }
 
-/* The probe timer (RFC 8985 7.3). */
-/* Would a loss probe go now?  (Open, data in flight, none out yet.) */
+/*
+ * Would a loss probe go now?  Data in flight, and in Open state none out
+ * yet (RFC 8985 7.2); or in fast recovery, with net.mytcp.recovery_probe,
+ * none yet in this recovery.
+ */
 bool mytcp_tlp_wanted(struct sock *sk)
 {
 	struct mytcp_sock *mtp = mytcp_sk(sk);
 
-	return mytcp_rack_on(sk) && mtp->ca_state == MYTCP_CA_OPEN &&
-	       !mtp->rack.tlp_high_seq && mtp->snd_una != mtp->snd_nxt &&
-	       ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
-				       TCPF_FIN_WAIT1 | TCPF_CLOSING |
-				       TCPF_LAST_ACK));
+	if (!mytcp_rack_on(sk) || mtp->snd_una == mtp->snd_nxt ||
+	    !((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
+				     TCPF_FIN_WAIT1 | TCPF_CLOSING |
+				     TCPF_LAST_ACK)))
+		return false;
+	if (mtp->ca_state == MYTCP_CA_RECOVERY)
+		return !mtp->rack.rprobe &&
+		       READ_ONCE(mytcp_pernet(sock_net(sk))->recovery_probe);
+	return mtp->ca_state == MYTCP_CA_OPEN && !mtp->rack.tlp_high_seq;
+}
+
+/*
+ * The probe in fast recovery (mytcp's own; RFC 8985 7.2 and Linux probe
+ * only in Open state).  No ACK for a PTO in recovery: what was
+ * retransmitted, or the ACKs for it, were lost, and nothing sent after it
+ * can be delivered for RACK to see that - only the RTO, after 200 ms and
+ * more, would end the wait, and with cwnd back to one.  One segment goes,
+ * beyond cwnd: new data if the peer's window takes it (its SACK lets RACK
+ * call the lost retransmission lost), else the first segment not
+ * delivered (it repairs the hole).  One per recovery; the RTO restarts
+ * from it.  No cwnd response of its own: the recovery has reduced cwnd,
+ * and a copy the peer had is D-SACKed and undone as any retransmission.
+ */
+static void recovery_probe(struct sock *sk)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+	u32 nxt = mtp->snd_nxt;
+	struct sk_buff *skb;
+
+	mtp->rack.rprobe = 1;
+	mtp->rack.tlp_push = 1;
+	mtp->force_send = 1;
+	mytcp_push(sk);
+	mtp->force_send = 0;
+	mtp->rack.tlp_push = 0;
+	if (mtp->snd_nxt == nxt) {
+		skb_queue_walk(&sk->sk_write_queue, skb) {
+			if (skb == mtp->send_head)
+				return;
+			if (!(MYTCP_SKB_CB(skb)->sacked & MYTCP_SACKED_ACKED))
+				break;
+		}
+		if (skb == (struct sk_buff *)&sk->sk_write_queue ||
+		    mytcp_retransmit_skb(sk, skb))
+			return;
+		/* in the pipe as the recovery's own resends (sack.c) */
+		if ((MYTCP_SKB_CB(skb)->sacked & MYTCP_SACKED_LOST) &&
+		    !(MYTCP_SKB_CB(skb)->sacked & MYTCP_SACKED_RETRANS)) {
+			MYTCP_SKB_CB(skb)->sacked |= MYTCP_SACKED_RETRANS;
+			mtp->retrans_bytes += skb->len;
+		}
+	}
+	MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_RECOVERY_PROBES);
 }
 
 void mytcp_tlp_probe(struct sock *sk)
@@ -432,6 +483,11 @@ void mytcp_tlp_probe(struct sock *sk)
 
 	if (!mytcp_tlp_wanted(sk))
 		return;
+	if (mtp->ca_state == MYTCP_CA_RECOVERY) {
+		recovery_probe(sk);
+		mytcp_clear_timer_lazy(sk, MYTCP_T_TLP);
+		goto rearm;
+	}
 	/* New data if the peer's window takes it, cwnd or not. */
 	r->tlp_push = 1;
 	mtp->force_send = 1;

@@ -33,6 +33,7 @@ struct mytcp_rack {
 	u8 tlp_push:1;		/* the probe may go beyond cwnd (output.c) */
 	u8 frto:1;		/* F-RTO after this RTO (RFC 5682) */
 	u8 orig_acked:1;	/* this ACK delivered a never-resent segment */
+	u8 rprobe:1;		/* this fast recovery sent its probe */
 	u32 frto_high;		/* F-RTO: SND.MAX at the RTO */
 	u32 reordering;		/* degree, segments; 0: net.mytcp.reordering */
 	u32 reord_seen;		/* reordering events (tcpi_reord_seen) */

@@ -292,11 +292,7 @@ void mytcp_tlp_schedule(struct sock *sk)
 	u64 ato = (u64)READ_ONCE(mytcp_pernet(sock_net(sk))->rto_min_ms) *
 		  NSEC_PER_MSEC;
 
-	if (!mytcp_rack_on(sk) || mtp->ca_state != MYTCP_CA_OPEN ||
-	    mtp->rack.tlp_high_seq || mtp->snd_una == mtp->snd_nxt ||
-	    !((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
-				     TCPF_FIN_WAIT1 | TCPF_CLOSING |
-				     TCPF_LAST_ACK))) {
+	if (!mytcp_tlp_wanted(sk)) {
 		mytcp_clear_timer_lazy(sk, MYTCP_T_TLP);
 		return;
 	}

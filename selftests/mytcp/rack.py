@@ -66,7 +66,7 @@ def pattern(n):
 
 
 def open_conn(peer, linux, rport, delay, recovery=1, cong=None,
-              rto_ms=RTO_MS, frto=1, ts=False):
+              rto_ms=RTO_MS, frto=1, ts=False, rprobe=1):
     """A SACK connection whose handshake RTT is delay seconds (with
     timestamps if ts: the peer's TSval is 1)."""
     if linux:
@@ -83,6 +83,7 @@ def open_conn(peer, linux, rport, delay, recovery=1, cong=None,
         sysctl("rto_initial_ms", max(rto_ms, 1000))
         sysctl("recovery", recovery)
         sysctl("frto", frto)
+        sysctl("recovery_probe", rprobe)
         s = mytcp_socket()
     if cong:
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, cong)
@@ -551,6 +552,73 @@ def tlp_at_rto_linux(peer):
         _tlp_at_rto(peer, True, 5130 + i)
 
 
+def _recovery_probe(peer, linux, rport, rprobe=1):
+    delay = 0.2			# SRTT: a probe about 0.4 s, the RTO 3 s
+    s, f = open_conn(peer, linux, rport, delay, rprobe=rprobe)
+    p0, t0 = probe_counts(linux)
+    base, t = send_flight(s, f, 10)
+    sleep_until(t + delay)
+    # Segment 0 lost, 1-9 SACKed: fast retransmit at once (nine SACKed,
+    # no reordering seen: RACK's window is 0).
+    f.send(ACK, ack=base, options=opt_sack([((base + MSS) & MASK,
+                                             (base + 10 * MSS) & MASK)]))
+    t1 = time.monotonic()
+    x = f.expect(lambda x: x.payload, timeout=2, rtx=True,
+                 what="the fast retransmission")
+    check(x.seq == base, "fast retransmission %s, want [0,%d)" %
+          (rel(base, x), MSS))
+    # ... lost too, and no ACK comes: the next resend of segment 0.
+    y = f.expect(lambda x: x.payload, timeout=RTO_MS / 1000 * 2, rtx=True,
+                 what="the second retransmission")
+    dt = time.monotonic() - t1
+    p1, t2 = probe_counts(linux)
+    who = "Linux" if linux else "mytcp"
+    print("# %s: segment 0 resent again %.3f s after the SACK (%s): %d "
+          "probes, %d RTOs" % (who, dt, rel(base, y), p1 - p0, t2 - t0))
+    check(y.seq == base, "%s resent %s, want [0,%d)" %
+          (who, rel(base, y), MSS))
+    if not linux and rprobe:
+        check(dt < RTO_MS / 1000 / 2 and t2 - t0 == 0,
+              "mytcp: %.3f s and %d RTOs, want a recovery probe at about "
+              "2 SRTT, long before the RTO" % (dt, t2 - t0))
+        # One per recovery: that one lost too, the RTO comes next.
+        z = f.expect(lambda x: x.payload, timeout=RTO_MS / 1000 * 2,
+                     rtx=True, what="the resend after the probe")
+        dz = time.monotonic() - t1
+        _, t3 = probe_counts(linux)
+        check(z.seq == base and t3 - t0 == 1 and dz > RTO_MS / 1000,
+              "after the probe: %s at %.3f s, %d RTOs; want segment 0 by "
+              "the RTO" % (rel(base, z), dz, t3 - t0))
+    else:
+        check(dt > RTO_MS / 1000 * 0.8 and t2 - t0 == 1,
+              "%s: %.3f s, %d RTOs; want the RTO" % (who, dt, t2 - t0))
+    f.send(ACK, ack=(base + 10 * MSS) & MASK)
+    f.peer.barrier()
+    s.close()
+
+
+def recovery_probe(peer):
+    """A lost fast retransmission: mytcp probes (segment 0 again) about
+    2 * SRTT after the last ACK, once per recovery, then the RTO."""
+    d = StatDelta()
+    _recovery_probe(peer, False, 5140)
+    check(d["RecoveryProbes"] == 1, "RecoveryProbes moved %d, want 1" %
+          d["RecoveryProbes"])
+
+
+def recovery_probe_linux(peer):
+    """Linux TCP: no probe in recovery (RFC 8985 7.2), the RTO resends."""
+    _recovery_probe(peer, True, 5141)
+
+
+def recovery_probe_off(peer):
+    """net.mytcp.recovery_probe=0: as Linux, the RTO resends."""
+    d = StatDelta()
+    _recovery_probe(peer, False, 5142, rprobe=0)
+    check(d["RecoveryProbes"] == 0, "RecoveryProbes moved %d, want 0" %
+          d["RecoveryProbes"])
+
+
 CASES = [
     ("RACK: lost after the reordering window, not before",
      rack_reo_window),
@@ -569,6 +637,10 @@ CASES = [
     ("Eifel partial ACK (Linux TCP)", eifel_partial_linux),
     ("TLP and RTO due together: the probe goes", tlp_at_rto),
     ("TLP cut to the RTO (Linux TCP)", tlp_at_rto_linux),
+    ("a lost fast retransmission: the recovery probe", recovery_probe),
+    ("a lost fast retransmission: the RTO (Linux TCP)",
+     recovery_probe_linux),
+    ("recovery_probe=0: the RTO", recovery_probe_off),
 ]
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ orphan_retries 0 0 255
 notsent_lowat 4294967295 0 4294967295
 recovery 1 0 1
 frto 1 0 1
+recovery_probe 1 0 1
 ecn 2 0 2
 tw_reuse 2 0 2
 syncookies 1 0 2
