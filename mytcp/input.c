@@ -298,6 +298,15 @@ static void simultaneous_synack(struct sock *sk, struct sk_buff *skb)
 	}
 }
 
+/* Where the data of an old segment ends, at most RCV.NXT (D-SACK). */
+static u32 old_data_end(const struct mytcp_sock *mtp,
+			const struct mytcp_skb_cb *cb)
+{
+	u32 end = cb->end_seq - !!(cb->flags & TCPHDR_FIN);
+
+	return before(end, mtp->rcv_nxt) ? end : mtp->rcv_nxt;
+}
+
 /*
  * PAWS (RFC 7323 5): an old timestamp marks an old duplicate.  Pure ACKs
  * are exempt: reordered ACKs are harmless (as Linux).  A TSval up to
@@ -317,20 +326,25 @@ static bool paws_reject(struct sock *sk, struct sk_buff *skb,
 	    cb->end_seq == cb->seq ||
 	    (s32)(mtp->ts_recent - opts->tsval) <= MYTCP_PAWS_WINDOW)
 		return false;
-	/* An old duplicate by definition: rate limited, data too. */
-	if (!mytcp_oow_rate_limited(sock_net(sk), &mtp->oow_stamp))
+	/*
+	 * Data below RCV.NXT: a copy of what arrived - on a reordering path
+	 * the original that a resend overtook (the resend moved TS.Recent).
+	 * As Linux's tcp_send_dupack(): a D-SACK tells the sender its resend
+	 * was spurious (its undo, sack.c), quick ACKs follow, and the answer
+	 * is not rate limited (data does not loop).  Other PAWS-failed
+	 * segments - data at or above RCV.NXT with an old timestamp, which
+	 * Linux answers one by one - are rate limited (hostile_seg.py).
+	 */
+	if (cb->end_seq != cb->seq && !(cb->flags & TCPHDR_SYN) &&
+	    before(cb->seq, mtp->rcv_nxt)) {
+		mytcp_dsack_set(sk, cb->seq, old_data_end(mtp, cb));
+		mytcp_enter_quickack(sk);
 		mytcp_send_ack(sk);
+	} else if (!mytcp_oow_rate_limited(sock_net(sk), &mtp->oow_stamp)) {
+		mytcp_send_ack(sk);
+	}
 	mytcp_dropped(sk, skb, MYTCP_STAT_DROP_PAWS, "paws");
 	return true;
-}
-
-/* Where the data of an old segment ends, at most RCV.NXT (D-SACK). */
-static u32 old_data_end(const struct mytcp_sock *mtp,
-			const struct mytcp_skb_cb *cb)
-{
-	u32 end = cb->end_seq - !!(cb->flags & TCPHDR_FIN);
-
-	return before(end, mtp->rcv_nxt) ? end : mtp->rcv_nxt;
 }
 
 /* First check: the sequence number.  False: not acceptable, drop it. */

@@ -11,7 +11,10 @@
 #     [seq, RCV.NXT), the rest acknowledged;
 #   - an out-of-order segment already queued: the D-SACK block, then the
 #     SACK block that holds it (RFC 2883 4.1.2);
-#   - without SACK permitted, no SACK option at all.
+#   - without SACK permitted, no SACK option at all;
+#   - a copy of old data with an older timestamp (PAWS fails: on a
+#     reordering path, the original a resend overtook): dropped, and each
+#     one answered at once with its D-SACK, not rate limited.
 #
 # Each case runs against Linux TCP (AF_INET, net.ipv4.tcp_dsack=1, the
 # default) too.
@@ -27,7 +30,8 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 # pylint: disable=wrong-import-position
-from tcp_peer import (ACK, PSH, check, listener, opt_mss, opt_sack_perm,
+from tcp_peer import (ACK, PSH, SYN, StatDelta, accept_wait, check,
+                      listener, opt_mss, opt_sack_perm, opt_ts,
                       passive_open, run_cases)
 
 MASK = 0xffffffff
@@ -183,6 +187,53 @@ def no_sack_linux(peer):
     _no_sack(peer, True)
 
 
+def _dup_paws(peer, linux):
+    ls = linux_listener(peer) if linux else listener(peer)
+    f = peer.flow(ls.getsockname()[1], 5005, 2000000)
+    f.send(SYN, options=opt_mss(1000) + opt_sack_perm() + opt_ts(100, 0))
+    sa = f.track(f.expect_flags(SYN | ACK, pred=lambda x: x.ack ==
+                                f.snd_nxt))
+    check(sa.ts is not None, "SYN-ACK without timestamps")
+    f.send(ACK, options=opt_ts(101, sa.ts[0]))
+    c = accept_wait(ls)
+    check(c is not None, "no child")
+    base = f.snd_nxt
+    for i, tsval in enumerate((200, 300)):
+        f.send(ACK | PSH, data=b"ab"[i:i + 1] * 100,
+               options=opt_ts(tsval, sa.ts[0]))
+        f.expect(lambda x, n=i: x.ack == (base + 100 * (n + 1)) & MASK,
+                 timeout=2, what="ACK of the data")
+    # TS.Recent is 300: a copy of the first segment with its TSval 200
+    # fails PAWS.  Twice, at once: both answered (no rate limit for
+    # data), each with the D-SACK.
+    d = None if linux else StatDelta()
+    for _ in range(2):
+        f.send(ACK | PSH, data=b"a" * 100, seq=base, advance=False,
+               options=opt_ts(200, sa.ts[0]))
+    acks = [x for x in f.peer.barrier() if f.mine(x) and x.flags & ACK]
+    got = [rel(f, sack_blocks(a)) for a in acks]
+    print("# %s: %d answers to 2 PAWS-failed copies, SACK blocks %s" %
+          ("Linux" if linux else "mytcp", len(acks), got))
+    check(len(acks) == 2 and all(g[:1] == [(0, 100)] for g in got) and
+          all(a.ack == (base + 200) & MASK for a in acks),
+          "want 2 answers, ack 200, each with D-SACK [(0, 100)] first")
+    if d:
+        d.expect(DropPaws=2)
+    c.close()
+    ls.close()
+
+
+def dup_paws(peer):
+    """A copy of old data with an older timestamp: PAWS drops it, the
+    answer D-SACKs it, each copy answered."""
+    _dup_paws(peer, False)
+
+
+def dup_paws_linux(peer):
+    """The same with Linux TCP (tcp_send_dupack())."""
+    _dup_paws(peer, True)
+
+
 CASES = [
     ("duplicate segment: D-SACK first, once", dup_in_order),
     ("duplicate segment (Linux TCP)", dup_in_order_linux),
@@ -192,6 +243,8 @@ CASES = [
     ("duplicate out-of-order segment (Linux TCP)", dup_ooo_linux),
     ("no SACK permitted: no D-SACK", no_sack),
     ("no SACK permitted (Linux TCP)", no_sack_linux),
+    ("PAWS-failed copy of old data: D-SACK, each answered", dup_paws),
+    ("PAWS-failed copy of old data (Linux TCP)", dup_paws_linux),
 ]
 
 if __name__ == "__main__":
