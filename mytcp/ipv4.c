@@ -94,8 +94,10 @@ bad_hdr:
 
 /* A segment is ours: counted, its conntrack entry and route dropped
  * (nothing of Linux's follows it), its headers checked.  False: drop it.
- * keep_dst: a connection's segment keeps its route for mytcp_sock_rcv(),
- * which caches it for the early demux (demux.c) and drops it.
+ * keep_dst: a connection's or a request's segment keeps its route for
+ * mytcp_sock_rcv() or the child made at the final ACK, which cache it for
+ * the early demux (demux.c) and drop it; a request's other segments are
+ * answered and freed within the hook (no noref route outlives it).
  */
 static bool claim(struct net *net, struct sk_buff *skb, unsigned int thoff,
 		  bool keep_dst)
@@ -232,7 +234,7 @@ unsigned int mytcp_hook_deliver(struct net *net, struct sk_buff *skb,
 	if (req) {
 		bool done = true;
 
-		if (!claim(net, skb, thoff, false) ||
+		if (!claim(net, skb, thoff, true) ||
 		    mytcp_sock_filter_drop(req->listener, skb))
 			kfree_skb(skb);
 		else
