@@ -206,8 +206,10 @@ def wait_refused(kind, name, base):
 def pin_neigh(addr, cdev, sdev):
     """S's neighbour entry for C's addr: C's cdev, for good (C answers no
     ARP or ND for an address it does not have, or with rp_filter on)."""
-    with open("/sys/class/net/%s/address" % cdev) as f:
-        mac = f.read().strip()
+    out = subprocess.run(["ip", "-o", "link", "show", "dev", cdev],
+                         check=True, stdout=subprocess.PIPE,
+                         text=True).stdout.split()
+    mac = out[out.index("link/ether") + 1]
     run("ip", "-n", NS, "neigh", "replace", addr, "lladdr", mac, "dev",
         sdev, "nud", "permanent")
 
