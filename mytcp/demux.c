@@ -39,10 +39,11 @@
  *
  * The cache: mytcp_rx_dst_set() stores the route of a claimed segment of
  * a connection (not a listener's) when it differs from the cached one or
- * came in on another interface, under the socket's spinlock with the
- * socket not owned by the user (else the next segment will), as Linux's
- * sk_rx_dst_set() from tcp_rcv_established(); the early demux reads it
- * locklessly, as Linux's.  A reference is held on the cached route; it is
+ * came in on another interface, where the socket processes it: under its
+ * spinlock when the user does not own it, or from the backlog (the route
+ * referenced there) when the user does, as Linux's sk_rx_dst_set() from
+ * tcp_rcv_established() and tcp_finish_connect(); the early demux reads
+ * it locklessly, as Linux's.  A reference is held on the cached route; it is
  * dropped at disconnect (mytcp_rx_dst_reset()) and when the socket is
  * destroyed, which the module's unload waits for, so no route reference
  * of mytcp outlives it.  A route is freed after an RCU grace period and a
@@ -158,7 +159,8 @@ void mytcp_demux_unregister(struct net *net)
 /*
  * Cache the route of skb, a segment claimed for sk: the caller holds
  * sk's spinlock and the user does not own sk (softirq, under the hook's
- * RCU read lock).
+ * RCU read lock), or the caller owns sk (its backlog: the route
+ * referenced).
  */
 void mytcp_rx_dst_set(struct sock *sk, const struct sk_buff *skb)
 {

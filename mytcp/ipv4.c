@@ -146,15 +146,15 @@ void mytcp_sock_rcv(struct sock *sk, struct sk_buff *skb)
 	}
 	bh_lock_sock_nested(sk);
 	if (!sock_owned_by_user(sk)) {
-		if (skb_dst(skb)) {
-			mytcp_rx_dst_set(sk, skb);
-			skb_dst_drop(skb);
-		}
+		mytcp_rx_dst_take(sk, skb);
 		mytcp_rcv_state_process(sk, skb);
 		bh_unlock_sock(sk);
 		return;
 	}
-	skb_dst_drop(skb);
+	/* The route goes along, referenced (__sk_add_backlog()), for
+	 * mytcp_backlog_rcv() to cache: a SYN-ACK that found connect()
+	 * owning the socket, as Linux's backlog keeps it.
+	 */
 	if (sk_add_backlog(sk, skb, mytcp_backlog_limit(sk))) {
 		mytcp_dropped(sk, skb, MYTCP_STAT_DROP_BACKLOG, "backlog full");
 		kfree_skb(skb);

@@ -223,10 +223,7 @@ bool mytcp_create_cookie_child(struct sock *parent, struct sk_buff *skb,
 	mytcp_sk(child)->retransmits = mytcp_sk(parent)->defer_accept;
 	sock_hold(child);	/* across the segment, which may drop it */
 	/* the final ACK's input route, as Linux's tcp_v4_syn_recv_sock() */
-	if (skb_dst(skb)) {
-		mytcp_rx_dst_set(child, skb);
-		skb_dst_drop(skb);
-	}
+	mytcp_rx_dst_take(child, skb);
 	mytcp_rcv_state_process(child, skb);
 	bh_unlock_sock(child);
 	sock_put(child);
@@ -288,10 +285,7 @@ bool mytcp_create_req_child(struct mytcp_request *req, struct sk_buff *skb,
 	cm->retransmits = pm->defer_accept;
 	sock_hold(child);	/* across the segment, which may drop it */
 	/* the final ACK's input route, as Linux's tcp_v4_syn_recv_sock() */
-	if (skb_dst(skb)) {
-		mytcp_rx_dst_set(child, skb);
-		skb_dst_drop(skb);
-	}
+	mytcp_rx_dst_take(child, skb);
 	mytcp_rcv_state_process(child, skb);
 	bh_unlock_sock(child);
 	sock_put(child);
