@@ -588,6 +588,11 @@ for t in $TESTS; do
 done
 echo "# mytcp_stat bA:"
 ip netns exec bA grep -E "RetransSegs|Timeouts|FastRetrans|DropBacklog|DropRcvbuf" /proc/net/mytcp_stat | sed 's/^/#   /'
+# segments received, and those routed by their connection's cached input
+# route (demux.c), in both namespaces over all of mytcp's runs
+for ns in bA bB; do
+	echo "# mytcp_stat $ns:" $(ip netns exec $ns grep -E "^(InSegs|EarlyDemux) " /proc/net/mytcp_stat)
+done
 
 kill "${pids[@]}" 2>/dev/null
 wait 2>/dev/null
