@@ -89,7 +89,8 @@
 # are per connection held.  BENCH_PERF_LINES (default 90): lines of the
 # inclusive report.  BENCH_PERF_CALLERS (default
 # native_queued_spin_lock_slowpath: which lock is contended): symbols
-# whose call chains into them are printed from the same profile.  With -r 0 the scale case runs only the profiles.
+# whose call chains into them (branches of 5% of the symbol's samples or
+# more) are printed from the same profile.  With -r 0 the scale case runs only the profiles.
 
 set -u
 
@@ -271,7 +272,7 @@ perf_run()
 	for s in ${BENCH_PERF_CALLERS-native_queued_spin_lock_slowpath}; do
 		echo "# perf $label: call chains into $s (self time)"
 		perf report -i $f --no-children --sort sym --symbols "$s" \
-			-g graph,1,callee --stdio 2>/dev/null | grep -v '^#' |
+			-g fractal,5,callee --stdio 2>/dev/null | grep -v '^#' |
 			grep -v '^ *$' | grep -v -- '---$' | head -n 60 | sed 's/^/#   /'
 	done
 	rm -f $f
