@@ -90,7 +90,8 @@
 # inclusive report.  BENCH_PERF_CALLERS (default
 # native_queued_spin_lock_slowpath: which lock is contended): symbols
 # whose call chains into them (branches of 5% of the symbol's samples or
-# more) are printed from the same profile.  With -r 0 the scale case runs only the profiles.
+# more) are printed from the same profile.  With -r 0 the scale case runs
+# only the profiles.
 
 set -u
 
