@@ -16,6 +16,7 @@
  */
 #include "mytcp.h"
 #include "trace.h"
+#include "demux.h"
 
 /* ---- helpers ---- */
 
@@ -628,6 +629,7 @@ int mytcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 int mytcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	local_bh_disable();
+	mytcp_rx_dst_take(sk, skb);
 	mytcp_rcv_state_process(sk, skb);
 	local_bh_enable();
 	return 0;

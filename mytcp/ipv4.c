@@ -28,6 +28,7 @@
 #include <net/ip6_checksum.h>
 #include "mytcp.h"
 #include "trace.h"
+#include "demux.h"
 
 /* The pseudo-header sum of skb's family, for skb_checksum_init(). */
 static __wsum compute_pseudo(struct sk_buff *skb, int proto)
@@ -93,12 +94,18 @@ bad_hdr:
 
 /* A segment is ours: counted, its conntrack entry and route dropped
  * (nothing of Linux's follows it), its headers checked.  False: drop it.
+ * keep_dst: a connection's or a request's segment keeps its route for
+ * mytcp_sock_rcv() or the child made at the final ACK, which cache it for
+ * the early demux (demux.c) and drop it; a request's other segments are
+ * answered and freed within the hook (no noref route outlives it).
  */
-static bool claim(struct net *net, struct sk_buff *skb, unsigned int thoff)
+static bool claim(struct net *net, struct sk_buff *skb, unsigned int thoff,
+		  bool keep_dst)
 {
 	MYTCP_INC_STATS(net, MYTCP_STAT_IN_SEGS);
 	nf_reset_ct(skb);
-	skb_dst_drop(skb);
+	if (!keep_dst)
+		skb_dst_drop(skb);
 	return validate(net, skb, thoff);
 }
 
@@ -139,8 +146,16 @@ void mytcp_sock_rcv(struct sock *sk, struct sk_buff *skb)
 	}
 	bh_lock_sock_nested(sk);
 	if (!sock_owned_by_user(sk)) {
+		mytcp_rx_dst_take(sk, skb);
 		mytcp_rcv_state_process(sk, skb);
-	} else if (sk_add_backlog(sk, skb, mytcp_backlog_limit(sk))) {
+		bh_unlock_sock(sk);
+		return;
+	}
+	/* The route goes along, referenced (__sk_add_backlog()), for
+	 * mytcp_backlog_rcv() to cache: a SYN-ACK that found connect()
+	 * owning the socket, as Linux's backlog keeps it.
+	 */
+	if (sk_add_backlog(sk, skb, mytcp_backlog_limit(sk))) {
 		mytcp_dropped(sk, skb, MYTCP_STAT_DROP_BACKLOG, "backlog full");
 		kfree_skb(skb);
 	}
@@ -219,7 +234,7 @@ unsigned int mytcp_hook_deliver(struct net *net, struct sk_buff *skb,
 	if (req) {
 		bool done = true;
 
-		if (!claim(net, skb, thoff) ||
+		if (!claim(net, skb, thoff, true) ||
 		    mytcp_sock_filter_drop(req->listener, skb))
 			kfree_skb(skb);
 		else
@@ -246,7 +261,7 @@ unsigned int mytcp_hook_deliver(struct net *net, struct sk_buff *skb,
 		return NF_ACCEPT;
 
 	/* Ours from here on. */
-	if (!claim(net, skb, thoff)) {
+	if (!claim(net, skb, thoff, !tw)) {
 		kfree_skb(skb);
 	} else if (tw) {
 		if (mytcp_tw_rcv(tw, skb) > 0) {
@@ -309,12 +324,21 @@ int mytcp_hooks_register(struct net *net)
 		return err;
 	err = mytcp_v6_hooks_register(net);
 	if (err)
-		nf_unregister_net_hook(net, &mytcp_nf_ops);
+		goto out_v4;
+	err = mytcp_demux_register(net);
+	if (err)
+		goto out_v6;
+	return 0;
+out_v6:
+	mytcp_v6_hooks_unregister(net);
+out_v4:
+	nf_unregister_net_hook(net, &mytcp_nf_ops);
 	return err;
 }
 
 void mytcp_hooks_unregister(struct net *net)
 {
+	mytcp_demux_unregister(net);
 	mytcp_v6_hooks_unregister(net);
 	nf_unregister_net_hook(net, &mytcp_nf_ops);
 }

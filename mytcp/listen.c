@@ -22,6 +22,7 @@
 #include <net/route.h>
 #include <net/tcp.h>
 #include "mytcp.h"
+#include "demux.h"
 
 /* ---- listener children ---- */
 
@@ -221,6 +222,8 @@ bool mytcp_create_cookie_child(struct sock *parent, struct sk_buff *skb,
 	}
 	mytcp_sk(child)->retransmits = mytcp_sk(parent)->defer_accept;
 	sock_hold(child);	/* across the segment, which may drop it */
+	/* the final ACK's input route, as Linux's tcp_v4_syn_recv_sock() */
+	mytcp_rx_dst_take(child, skb);
 	mytcp_rcv_state_process(child, skb);
 	bh_unlock_sock(child);
 	sock_put(child);
@@ -281,6 +284,8 @@ bool mytcp_create_req_child(struct mytcp_request *req, struct sk_buff *skb,
 	/* TCP_DEFER_ACCEPT was the request's to apply */
 	cm->retransmits = pm->defer_accept;
 	sock_hold(child);	/* across the segment, which may drop it */
+	/* the final ACK's input route, as Linux's tcp_v4_syn_recv_sock() */
+	mytcp_rx_dst_take(child, skb);
 	mytcp_rcv_state_process(child, skb);
 	bh_unlock_sock(child);
 	sock_put(child);

@@ -77,6 +77,7 @@ static const char *const stat_names[MYTCP_STAT_MAX] = {
 	[MYTCP_STAT_PORTRES_POOLED] = "PortresPooled",
 	[MYTCP_STAT_ACK_COMPRESSED] = "TCPAckCompressed",
 	[MYTCP_STAT_RECOVERY_PROBES] = "RecoveryProbes",
+	[MYTCP_STAT_EARLY_DEMUX] = "EarlyDemux",
 };
 
 static int stat_show(struct seq_file *seq, void *v)

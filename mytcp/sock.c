@@ -30,6 +30,7 @@
 #include <net/inet_common.h>
 #include "mytcp.h"
 #include "trace.h"
+#include "demux.h"
 
 static const struct proto_ops mytcp_stream_ops;
 
@@ -85,6 +86,7 @@ static void mytcp_sk_destruct(struct sock *sk)
 		sock_put(mtp->parent);
 	dst_release(rcu_dereference_protected(sk->sk_dst_cache, 1));
 	RCU_INIT_POINTER(sk->sk_dst_cache, NULL);
+	mytcp_rx_dst_reset(sk);
 	atomic_dec(&mytcp_live_socks);
 }
 
@@ -157,6 +159,8 @@ static void init_conn(struct sock *sk, bool fresh)
 	BUILD_BUG_ON(MTP_END(child_node) > MTP_OFF(bytes_acked));
 
 	if (!fresh) {
+		/* The early demux's input route (demux.c) */
+		mytcp_rx_dst_reset(sk);
 		/* Sequence spaces, options, RTO, SACK, congestion, queues */
 		zero_range(mtp, MTP_OFF(iss), MTP_OFF(timers));
 		/* ICMP work; the handshake mark, challenge ACK, dupACKs */

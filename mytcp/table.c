@@ -181,6 +181,39 @@ begin:
 	return NULL;
 }
 
+/*
+ * The connection of a 4-tuple without a reference, for the early demux
+ * (demux.c): valid only under the caller's rcu_read_lock(), where a
+ * socket's memory stays (SOCK_RCU_FREE) even if its last reference goes.
+ * It may be closing, or rehashed on another 4-tuple after the compare;
+ * the caller only reads its cached input route, which is checked before
+ * use.
+ */
+struct sock *mytcp_lookup_established_rcu(const struct net *net,
+					  const struct in6_addr *laddr,
+					  __be16 lport,
+					  const struct in6_addr *raddr,
+					  __be16 rport, int dif)
+{
+	u32 slot = tuple_hash(net, laddr, lport, raddr, rport) &
+		   mytcp_ehash_mask;
+	const struct hlist_nulls_node *node;
+	struct mytcp_sock *mtp;
+	struct sock *sk;
+
+begin:
+	hlist_nulls_for_each_entry_rcu(mtp, node, &mytcp_ehash[slot].nchain,
+				       ehash_node) {
+		sk = (struct sock *)mtp;
+		if (sk_tuple_eq(sk, laddr, lport, raddr, rport) &&
+		    net_eq(sock_net(sk), net) && mytcp_dev_match(sk, dif, 0))
+			return sk;
+	}
+	if (get_nulls_value(node) != slot)
+		goto begin;		/* led into another chain */
+	return NULL;
+}
+
 static bool req_tuple_eq(const struct mytcp_request *req,
 			 const struct net *net, const struct in6_addr *laddr,
 			 __be16 lport, const struct in6_addr *raddr,

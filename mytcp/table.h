@@ -70,6 +70,11 @@ struct sock *mytcp_lookup_established(struct net *net,
 				      __be16 sport,
 				      const struct in6_addr *daddr,
 				      __be16 dport, int dif, int sdif);
+struct sock *mytcp_lookup_established_rcu(const struct net *net,
+					  const struct in6_addr *laddr,
+					  __be16 lport,
+					  const struct in6_addr *raddr,
+					  __be16 rport, int dif);
 struct sock *mytcp_lookup_listener(struct net *net,
 				   const struct in6_addr *daddr,
 				   __be16 dport, const struct in6_addr *saddr,

@@ -87,7 +87,11 @@
 # For scale both cover only the setup of the N (scale_conn -C: perf's
 # control fifo is told "disable" once the N are held), and the counts
 # are per connection held.  BENCH_PERF_LINES (default 90): lines of the
-# inclusive report.  With -r 0 the scale case runs only the profiles.
+# inclusive report.  BENCH_PERF_CALLERS (default
+# native_queued_spin_lock_slowpath: which lock is contended): symbols
+# whose call chains into them (branches of 5% of the symbol's samples or
+# more) are printed from the same profile.  With -r 0 the scale case runs
+# only the profiles.
 
 set -u
 
@@ -147,6 +151,7 @@ if [ -z "${BENCH_GUEST:-}" ]; then
 		BENCH_TRACE_LINES="${BENCH_TRACE_LINES:-300}" \
 		BENCH_TRACE_PCAP="${BENCH_TRACE_PCAP:-}" BENCH_MIX="${BENCH_MIX:-}" \
 		BENCH_PERF="${BENCH_PERF:-}" BENCH_PERF_LINES="${BENCH_PERF_LINES:-90}" \
+		BENCH_PERF_CALLERS="${BENCH_PERF_CALLERS-native_queued_spin_lock_slowpath}" \
 		"$TOP/scripts/bench.sh" -r "$RUNS" -d "$SECS"
 fi
 
@@ -265,6 +270,12 @@ perf_run()
 	echo "# perf $label: by self time"
 	perf report -i $f --no-children --sort sym -g none --stdio 2>/dev/null |
 		grep -v '^#' | grep -v '^$' | head -n 30 | sed 's/^/#   /'
+	for s in ${BENCH_PERF_CALLERS-native_queued_spin_lock_slowpath}; do
+		echo "# perf $label: call chains into $s (self time)"
+		perf report -i $f --no-children --sort sym --symbols "$s" \
+			-g fractal,5,callee --stdio 2>/dev/null | grep -v '^#' |
+			grep -v '^ *$' | grep -v -- '---$' | head -n 60 | sed 's/^/#   /'
+	done
 	rm -f $f
 	sed 's/^/# perf run result: /' /tmp/perf.out
 	# Once more under perf stat: events per unit of the tool's result
@@ -579,6 +590,11 @@ for t in $TESTS; do
 done
 echo "# mytcp_stat bA:"
 ip netns exec bA grep -E "RetransSegs|Timeouts|FastRetrans|DropBacklog|DropRcvbuf" /proc/net/mytcp_stat | sed 's/^/#   /'
+# segments received, and those routed by their connection's cached input
+# route (demux.c), in both namespaces over all of mytcp's runs
+for ns in bA bB; do
+	echo "# mytcp_stat $ns:" $(ip netns exec $ns grep -E "^(InSegs|EarlyDemux) " /proc/net/mytcp_stat)
+done
 
 kill "${pids[@]}" 2>/dev/null
 wait 2>/dev/null
