@@ -23,7 +23,9 @@
  * RFC 6675's with RACK's losses: out - SACKed - lost + retransmitted
  * (sack.c's mytcp_in_flight()), and only lost segments are resent.
  *
- * TLP: in Open state with data in flight the probe timer (MYTCP_T_TLP)
+ * TLP: in Open state with data in flight (and, mytcp's own, once per fast
+ * recovery with net.mytcp.recovery_probe: recovery_probe()) the probe
+ * timer (MYTCP_T_TLP)
  * runs PTO = 2 * SRTT (+ the delayed-ACK allowance for one segment out),
  * never later than the RTO.  It sends one new segment (cwnd does not
  * hold it), or resends the last segment sent, once per tail (until an

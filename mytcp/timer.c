@@ -284,7 +284,9 @@ void mytcp_rack_timer_set(struct sock *sk, s64 ns)
 /*
  * After an ACK or a transmission: in Open state with data in flight, a
  * tail loss probe goes out after PTO unless an ACK comes first (RFC 8985
- * 7.2); one per tail (rack.tlp_high_seq).  Otherwise not wanted.
+ * 7.2); one per tail (rack.tlp_high_seq).  In fast recovery, with
+ * net.mytcp.recovery_probe, one per recovery (rack.c's recovery_probe()).
+ * Otherwise not wanted (mytcp_tlp_wanted()).
  */
 void mytcp_tlp_schedule(struct sock *sk)
 {
