@@ -213,26 +213,52 @@ static bool rcv_forced(struct sock *sk, struct sk_buff *skb)
  * Quick-ACK credits (Linux's tcp_incr_quickack()): at the start of the
  * data, and when data comes after an idle RTO, the next ACKs go at once
  * so that the sender's slow start is not held by delayed ACKs: half the
- * window in segments, at least 2, at most MYTCP_MAX_QUICKACKS.  Each ACK
- * sent with data owed spends one (output.c).
+ * window in segments, at least 2, at most max.  Each ACK sent with data
+ * owed spends one (output.c).
  */
-static void incr_quickack(struct mytcp_sock *mtp)
+static void incr_quickack(struct mytcp_sock *mtp, u32 max)
 {
 	u32 n = mtp->rcv_wnd / (2 * max_t(u32, mtp->rcv_mss, MYTCP_MIN_MSS));
 
-	n = clamp_t(u32, n, 2, MYTCP_MAX_QUICKACKS);
+	n = clamp_t(u32, n, 2, max);
 	if (n > mtp->quick)
 		mtp->quick = n;
 }
 
 /*
- * Old data again (input.c's sequence check, or below): our ACKs may have
- * been lost, so the next ones go at once (Linux's
- * tcp_enter_quickack_mode(), from tcp_send_dupack() and tcp_data_queue()).
+ * Old data again (input.c's sequence check, or below), or a CE mark
+ * (ecn.c, max 2): our ACKs may have been lost, or the sender must hear
+ * soon, so the next ones go at once, and ping-pong mode ends (Linux's
+ * tcp_enter_quickack_mode(), from tcp_send_dupack(), tcp_data_queue()
+ * and __tcp_ecn_check_ce()).
  */
-void mytcp_enter_quickack(struct sock *sk)
+void mytcp_enter_quickack(struct sock *sk, u32 max)
 {
-	incr_quickack(mytcp_sk(sk));
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	incr_quickack(mtp, max);
+	mtp->pingpong = 0;
+}
+
+/*
+ * Ping-pong mode (Linux's icsk_ack.pingpong, TCP_PINGPONG_THRESH 1,
+ * tcp_event_data_sent()): data sent within the delayed-ACK time (Linux's
+ * ato; mytcp's is fixed at 40 ms) of the last data received is a reply,
+ * so the ACK of the next request can wait for the reply to carry it:
+ * quick-ACK credits are not used and reading a short segment sends no
+ * ACK (ack_policy(), mytcp_ack_on_read()).  It ends when the delayed-ACK
+ * timer fires with an ACK owed (timer.c) and in quick-ACK mode
+ * (mytcp_enter_quickack()); TCP_QUICKACK 0 sets it, 1 clears it and,
+ * while set, keeps it off (every ACK goes at once then).  From output.c,
+ * for every segment with data.
+ */
+void mytcp_pingpong_data_sent(struct sock *sk, u64 now)
+{
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	if (mtp->data_segs_in && !mtp->quickack &&
+	    now - mtp->last_data_rcv_ns < MYTCP_DELACK_NS)
+		mtp->pingpong = 1;
 }
 
 /* A full-sized segment: the largest seen, within our MSS (a GRO
@@ -289,7 +315,7 @@ static void ack_compress(struct sock *sk)
  * When received data is acknowledged (RFC 9293 3.8.6.3, RFC 5681 4.2;
  * Linux's __tcp_ack_snd_check(), segment by segment): at once when asked
  * (a gap filled, a FIN, a duplicate, CE), with TCP_QUICKACK, in quick-ACK
- * mode (not with TCP_QUICKACK 0: pingpong), or once more than one
+ * mode (not in ping-pong mode), or once more than one
  * full-sized segment is unacknowledged and either the ACK moves the
  * window's right edge (so: every second segment while the reader keeps
  * up; else recvmsg ACKs) or less than SO_RCVLOWAT is unread.  Otherwise
@@ -326,7 +352,7 @@ static void ack_policy(struct sock *sk, bool now)
  * the edge, once more than one full segment is unacknowledged; or when
  * the reader drained the buffer and a short or pushed segment was in it
  * (an application's last write, whose sender may wait for this ACK): two
- * such segments, or one unless TCP_QUICKACK 0.
+ * such segments, or one unless in ping-pong mode.
  */
 bool mytcp_ack_on_read(struct sock *sk, size_t copied)
 {
@@ -419,7 +445,7 @@ void mytcp_data_queue(struct sock *sk, struct sk_buff *skb)
 			 * our ACKs may be lost (Linux's
 			 * tcp_enter_quickack_mode()).
 			 */
-			incr_quickack(mtp);
+			mytcp_enter_quickack(sk, MYTCP_MAX_QUICKACKS);
 			ack_policy(sk, true);
 			return;
 		}
@@ -469,7 +495,7 @@ void mytcp_data_queue(struct sock *sk, struct sk_buff *skb)
 	if (skb->len && (!mtp->data_segs_in ||
 			 ktime_get_ns() - mtp->last_data_rcv_ns >
 			 (u64)mtp->rto_us * NSEC_PER_USEC))
-		incr_quickack(mtp);
+		incr_quickack(mtp, MYTCP_MAX_QUICKACKS);
 	mtp->data_segs_in += !!skb->len;
 	mtp->last_data_rcv_ns = ktime_get_ns();
 

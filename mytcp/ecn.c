@@ -18,6 +18,7 @@
  */
 #include <net/inet_ecn.h>
 #include "mytcp.h"
+#include "input.h"
 
 static int ecn_sysctl(const struct sock *sk)
 {
@@ -112,13 +113,13 @@ bool mytcp_ecn_rcv(struct sock *sk, const struct sk_buff *skb)
 	switch (cb->ip_dsfield & INET_ECN_MASK) {
 	case INET_ECN_NOT_ECT:
 		if (mtp->ecn_flags & MYTCP_ECN_SEEN)
-			mtp->quick = max_t(u8, mtp->quick, 2);
+			mytcp_enter_quickack(sk, 2);
 		break;
 	case INET_ECN_CE:
 		MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_IN_CE);
 		if (!(mtp->ecn_flags & MYTCP_ECN_DEMAND_CWR)) {
 			mtp->ecn_flags |= MYTCP_ECN_DEMAND_CWR;
-			mtp->quick = max_t(u8, mtp->quick, 2);
+			mytcp_enter_quickack(sk, 2);
 			now = true;
 		}
 		fallthrough;

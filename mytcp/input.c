@@ -339,7 +339,7 @@ static bool paws_reject(struct sock *sk, struct sk_buff *skb,
 	if (cb->end_seq != cb->seq && !(cb->flags & TCPHDR_SYN) &&
 	    before(cb->seq, mtp->rcv_nxt)) {
 		mytcp_dsack_set(sk, cb->seq, old_data_end(mtp, cb));
-		mytcp_enter_quickack(sk);
+		mytcp_enter_quickack(sk, MYTCP_MAX_QUICKACKS);
 		mytcp_send_ack(sk);
 	} else if (!mytcp_oow_rate_limited(sock_net(sk), &mtp->oow_stamp)) {
 		mytcp_send_ack(sk);
@@ -383,7 +383,7 @@ static bool check_seq(struct sock *sk, struct sk_buff *skb)
 		else if (!syn && before(cb->seq, mtp->rcv_nxt)) {
 			mytcp_dsack_set(sk, cb->seq, old_data_end(mtp, cb));
 			if (cb->end_seq != cb->seq)
-				mytcp_enter_quickack(sk);
+				mytcp_enter_quickack(sk, MYTCP_MAX_QUICKACKS);
 		}
 		send_oow_ack(sk, skb);
 	}

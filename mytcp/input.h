@@ -25,7 +25,8 @@ bool mytcp_ack(struct sock *sk, u32 ack, u32 win, u32 seq,
 void mytcp_data_queue(struct sock *sk, struct sk_buff *skb);
 void mytcp_ooo_purge(struct sock *sk);
 bool mytcp_ack_on_read(struct sock *sk, size_t copied);
-void mytcp_enter_quickack(struct sock *sk);
+void mytcp_enter_quickack(struct sock *sk, u32 max);
+void mytcp_pingpong_data_sent(struct sock *sk, u64 now);
 
 /* icmp.c */
 bool mytcp_icmp_rcv(struct net *net, struct sk_buff *skb);

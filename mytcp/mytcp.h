@@ -144,7 +144,7 @@ struct mytcp_sock {
 					 * (Minshall's Nagle, output.c)
 					 */
 	u32 notsent_lowat;		/* TCP_NOTSENT_LOWAT, 0: the sysctl */
-	u8 pingpong:1;			/* TCP_QUICKACK 0: delayed ACKs */
+	u8 pingpong:1;			/* replies carry ACKs (data.c) */
 	u8 fin_queued:1;		/* FIN is on the write queue */
 	u8 fin_rcvd:1;
 	u8 ack_pending:1;		/* a delayed ACK is owed */

@@ -28,6 +28,7 @@
 #include <net/ip6_checksum.h>
 #include <net/tcp.h>
 #include "mytcp.h"
+#include "input.h"
 #include "window.h"
 #include "tso.h"
 #include "trace.h"
@@ -324,6 +325,8 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone,
 	if (skb->len > tcp_hdrlen(skb)) {
 		mtp->data_segs_out++;
 		mtp->last_data_sent_ns = ktime_get_ns();
+		/* A reply: ping-pong mode (data.c) */
+		mytcp_pingpong_data_sent(sk, mtp->last_data_sent_ns);
 	}
 	/* Teaching mode: withheld segments are really not sent. */
 	if (unlikely(mytcp_inject_drop(sk, skb, true))) {

@@ -627,9 +627,17 @@ static void rtx_timer_handler(struct sock *sk)
 	mytcp_reset_timer(sk, MYTCP_T_RTX, (u64)mtp->rto_us * 1000);
 }
 
+/*
+ * An ACK owed when the timer fires: the reply that was to carry it did
+ * not come, so ping-pong mode ends (Linux's tcp_delack_timer_handler();
+ * data.c).
+ */
 static void delack_handler(struct sock *sk)
 {
-	if (mytcp_sk(sk)->ack_pending) {
+	struct mytcp_sock *mtp = mytcp_sk(sk);
+
+	if (mtp->ack_pending) {
+		mtp->pingpong = 0;
 		MYTCP_INC_STATS(sock_net(sk), MYTCP_STAT_DELAYED_ACKS);
 		mytcp_send_ack(sk);
 	}
