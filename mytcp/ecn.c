@@ -18,7 +18,6 @@
  */
 #include <net/inet_ecn.h>
 #include "mytcp.h"
-#include "input.h"
 
 static int ecn_sysctl(const struct sock *sk)
 {

@@ -28,7 +28,6 @@
 #include <net/ip6_checksum.h>
 #include <net/tcp.h>
 #include "mytcp.h"
-#include "input.h"
 #include "window.h"
 #include "tso.h"
 #include "trace.h"

@@ -79,6 +79,15 @@ void mytcp_time_wait(struct sock *sk)
 	struct mytcp_net *mn = mytcp_pernet(sock_net(sk));
 	struct mytcp_tw *tw = NULL;
 
+	/* An ACK still owed goes now: the entry only answers what comes
+	 * later.  From the backlog, a simultaneous close's FIN (CLOSING)
+	 * leaves its ACK to release_cb (data.c), and the ACK of our FIN
+	 * processed after it brings the socket here first: without this the
+	 * peer waits in CLOSING for its loss probe or RTO (Linux's tcp_fin()
+	 * ACKs that FIN at once).
+	 */
+	if (mtp->ack_pending)
+		mytcp_send_ack(sk);
 	mytcp_set_state(sk, TCP_TIME_WAIT);
 	/* At most max_tw_buckets entries per netns (as Linux): beyond, the
 	 * connection closes without TIME_WAIT, and TimeWaitOverflow counts.

@@ -534,6 +534,29 @@ trace_stop()
 	rm -f "$f"
 }
 
+# mytcp's counters of both ends (/proc/net/mytcp_stat) as "NS.NAME VALUE"
+stat_snap()
+{
+	local ns
+
+	for ns in bA bB; do
+		ip netns exec $ns cat /proc/net/mytcp_stat | awk -v ns=$ns '{ print ns "." $1, $2 }'
+	done >"$1"
+}
+
+# The counters that moved since stat_snap $1 (over all of mytcp's runs
+# of one test on one link), but for the totals of segments and opens:
+# what happened beside the traffic (retransmissions, probes, drops ...).
+stat_moved()
+{
+	stat_snap "$1.new"
+	echo "#   mytcp counters that moved (both ends, all runs):" $(awk '
+		NR == FNR { v[$1] = $2; next }
+		$1 !~ /\.(InSegs|OutSegs|ActiveOpens|PassiveOpens|CurrEstab|EarlyDemux|PortresReused)$/ &&
+		$2 != v[$1] { printf "%s %d ", $1, $2 - v[$1] }' "$1" "$1.new")
+	rm -f "$1" "$1.new"
+}
+
 echo "# kernel $(uname -r), $(nproc) vCPUs, $RUNS runs x ${SECS}s" \
 	"(impaired links ${BENCH_IMPAIRED_SECS:-12}s, offloads ${BENCH_OFFLOAD:-off}), median"
 printf "%-6s %-5s %14s %14s %7s   %s\n" test link mytcp linux ratio unit
@@ -546,6 +569,7 @@ for t in $TESTS; do
 	esac
 	for link in $LINKS; do
 		rm -f /tmp/bench.mytcp /tmp/bench.inet
+		stat_snap /tmp/bench.stat0
 		secs=$SECS
 		declare -A SKB=([mytcp]="0 0 0" [inet]="0 0 0")
 		[ -z "${NETEM[$link]:-}" ] || secs=${BENCH_IMPAIRED_SECS:-12}
@@ -577,6 +601,7 @@ for t in $TESTS; do
 		l=$(median </tmp/bench.inet)
 		r=$(awk -v m="$m" -v l="$l" 'BEGIN { if (l > 0) printf "%.2f", m / l; else print "n/a" }')
 		printf "%-6s %-5s %14s %14s %7s   %s\n" "$t" "$link" "$m" "$l" "$r" "$unit"
+		stat_moved /tmp/bench.stat0
 		[ -z "${NETEM[$link]:-}" ] ||
 			echo "#   netem on $link (data direction): mytcp" \
 				"$(netem_report "${SKB[mytcp]}"); Linux $(netem_report "${SKB[inet]}")"
