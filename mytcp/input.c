@@ -613,7 +613,12 @@ int mytcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 	trace_mytcp_segment(sk, NULL, skb, false);
 	switch (sk->sk_state) {
 	case TCP_CLOSE:
-		mytcp_send_reset_reply(sock_net(sk), skb);
+		/* The connection ended while this waited in the backlog (or
+		 * after its lookup): dropped, as Linux's (TCP_CLOSE): a reset
+		 * would answer for a connection that closed cleanly and may
+		 * sit in TIME_WAIT, which answers the peer's retransmissions.
+		 */
+		mytcp_dropped(sk, skb, MYTCP_STAT_DROP_CLOSED, "closed");
 		kfree_skb(skb);
 		return 0;
 	case TCP_LISTEN:

@@ -76,6 +76,7 @@ enum mytcp_stat_item {
 	MYTCP_STAT_ACK_COMPRESSED,	/* ACKs held and not sent (data.c) */
 	MYTCP_STAT_RECOVERY_PROBES,	/* probes in fast recovery (rack.c) */
 	MYTCP_STAT_EARLY_DEMUX,		/* routed by the socket's input route */
+	MYTCP_STAT_DROP_CLOSED,		/* for a socket already closed */
 	MYTCP_STAT_MAX
 };
 

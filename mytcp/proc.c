@@ -78,6 +78,7 @@ static const char *const stat_names[MYTCP_STAT_MAX] = {
 	[MYTCP_STAT_ACK_COMPRESSED] = "TCPAckCompressed",
 	[MYTCP_STAT_RECOVERY_PROBES] = "RecoveryProbes",
 	[MYTCP_STAT_EARLY_DEMUX] = "EarlyDemux",
+	[MYTCP_STAT_DROP_CLOSED] = "DropClosed",
 };
 
 static int stat_show(struct seq_file *seq, void *v)

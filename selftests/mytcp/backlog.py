@@ -15,6 +15,10 @@
 #     TIME_WAIT before it went, so the peer sat in CLOSING until its loss
 #     probe (TLPProbes in every crr run of bench.sh).  Linux's tcp_fin()
 #     ACKs at once.
+#   - a segment after the one that ends the connection (FIN_WAIT2 ->
+#     TIME_WAIT), from the backlog: the socket is closed by then; dropped
+#     (DropClosed), as Linux does, where mytcp sent a reset (OutRsts in
+#     crr runs);
 #   - data from the backlog: three segments while owned are ACKed after
 #     the reader lets go (one ACK or more; Linux 6.12 sends one,
 #     TCP_ACK_DEFERRED, as mytcp).
@@ -34,8 +38,9 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 # pylint: disable=wrong-import-position
-from tcp_peer import (ACK, FIN, PSH, SYN, Skip, check, connect_result, diag,
-                      mytcp_socket, opt_mss, run_cases)
+from tcp_peer import (ACK, FIN, PSH, RST, SYN, Skip, StatDelta, check,
+                      connect_result, diag, mytcp_socket, opt_mss,
+                      run_cases)
 from uffd import FaultingBuffer  # noqa: E402
 
 MASK = 0xffffffff
@@ -131,6 +136,43 @@ def simultaneous_close_linux(peer):
     _simultaneous_close(peer, True)
 
 
+def _after_close(peer, linux):
+    s, f = open_conn(peer, linux, 5302)
+    f.send(ACK | PSH, data=b"d" * 100)
+    f.answers()
+    s.shutdown(socket.SHUT_WR)
+    f.track(f.expect(lambda x: x.flags & FIN, what="FIN"))
+    held = HeldReader(s, 100)
+    f.send(ACK)			# ours acknowledged: FIN_WAIT2
+    f.send(FIN | ACK)		# theirs: TIME_WAIT
+    f.send(ACK)			# and one more segment after it
+    early = f.answers()
+    check(not early, "%s answered while the socket was owned: %s" %
+          (who(linux), early))
+    held.let_go()
+    time.sleep(0.3)
+    segs = f.answers()
+    diag("%s: after the reader let go: %s" % (who(linux), segs))
+    check(not [x for x in segs if x.flags & RST],
+          "%s reset a connection that closed cleanly: %s" % (who(linux),
+                                                               segs))
+    check([x for x in segs if x.ack == f.snd_nxt and not x.payload],
+          "%s: the FIN was not ACKed" % who(linux))
+
+
+def after_close(peer):
+    """A segment after the FIN that ends the connection, from the
+    backlog: dropped (DropClosed), not answered with a reset."""
+    d = StatDelta()
+    _after_close(peer, False)
+    d.expect(DropClosed=1)
+
+
+def after_close_linux(peer):
+    """The same with Linux TCP."""
+    _after_close(peer, True)
+
+
 def _data(peer, linux):
     s, f = open_conn(peer, linux, 5301)
     f.send(ACK | PSH, data=b"d" * 100)
@@ -173,6 +215,10 @@ if __name__ == "__main__":
          simultaneous_close),
         ("simultaneous close from the backlog, Linux TCP",
          simultaneous_close_linux),
+        ("a segment after the connection ended, from the backlog: "
+         "dropped, no reset", after_close),
+        ("a segment after the connection ended, Linux TCP",
+         after_close_linux),
         ("data from the backlog: ACKed on release", data),
         ("data from the backlog, Linux TCP", data_linux),
     ])
