@@ -418,6 +418,59 @@ def case_time_wait_holds_port(_peer):
     reservations_released(base)
 
 
+def server_time_wait(mytcp, port):
+    """A connection to a SO_REUSEADDR listener on port whose server end
+    closes first (TIME_WAIT on port), the listener then closed: a server
+    about to restart."""
+    ls = mysock(reuse=True) if mytcp else lxsock(reuse=True)
+    ls.bind(("127.0.0.1", port))
+    ls.listen(4)
+    c = mysock() if mytcp else lxsock()
+    c.connect(("127.0.0.1", port))
+    ls.settimeout(5)
+    a, _ = ls.accept()
+    a.close()
+    c.settimeout(5)
+    check(c.recv(10) == b"", "no EOF at the client")
+    c.close()
+    time.sleep(0.2)
+    ls.close()
+    if mytcp:
+        check(any(x["lport"] == port and x["st"] == 6 for x in conns()),
+              "no mytcp TIME_WAIT on port %d" % port)
+
+
+def case_reuseaddr_over_time_wait(_peer):
+    """A server restarting with SO_REUSEADDR binds and listens over its
+    port's TIME_WAIT entries, as Linux TCP over its own; without it the
+    bind is refused.  Every pair of stacks, against Linux over Linux."""
+    lo_up()
+    sysctl("msl_ms", 30000)		# the TIME_WAITs outlive the binds
+    got = {}
+    port = 42000
+    for tw_mytcp in (False, True):
+        for bind_mytcp in (False, True):
+            for reuse in (True, False):
+                port += 1
+                server_time_wait(tw_mytcp, port)
+                bind = mytcp_bind if bind_mytcp else linux_bind
+                got[tw_mytcp, bind_mytcp, reuse] = bind(
+                    ("127.0.0.1", port), reuse=reuse, listen=True)
+    name = {False: "Linux", True: "mytcp"}
+    for (tw, b, reuse), res in sorted(got.items()):
+        print("# TIME_WAIT of %s, %s bind%s: %s" %
+              (name[tw], name[b], " SO_REUSEADDR" if reuse else "", res))
+    check(got[False, False, True] == "OK" and
+          got[False, False, False] == "EADDRINUSE",
+          "Linux over Linux: %s" % got)
+    for (tw, b, reuse), res in got.items():
+        check(res == got[False, False, reuse],
+              "%s bind%s over a %s TIME_WAIT: %s, Linux over Linux: %s" %
+              (name[b], " SO_REUSEADDR" if reuse else "", name[tw], res,
+               got[False, False, reuse]))
+    sysctl("msl_ms", 500)
+
+
 def case_per_namespace(_peer):
     lo_up()
     base = stats()["live_portres"]
@@ -457,5 +510,7 @@ run_cases([
      case_reuseport_users),
     ("TIME_WAIT keeps the port from Linux TCP until it ends",
      case_time_wait_holds_port),
+    ("SO_REUSEADDR restart over TIME_WAIT, every pair of stacks (as "
+     "Linux over Linux)", case_reuseaddr_over_time_wait),
     ("ports are per network namespace", case_per_namespace),
 ])
